@@ -1,0 +1,180 @@
+"""`citebot` command line: argument wiring and printing only; the work is in the services."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+import prompts
+from bot.config import Settings
+
+EXIT_NO_INDEX = 2
+EXIT_UNAVAILABLE = 3
+
+
+def _settings(ctx: click.Context) -> Settings:
+    return ctx.obj["settings"]
+
+
+def _err_console():
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def _open_answerer(settings: Settings):
+    """The Answerer, or a clear message and exit when there is no usable index."""
+    from bot import services
+    from index.store import IndexMissing, IndexUnavailable
+
+    try:
+        return services.answerer(settings)
+    except IndexMissing:
+        _err_console().print(prompts.render("no_index"))
+        sys.exit(EXIT_NO_INDEX)
+    except IndexUnavailable as exc:
+        _err_console().print(f"[red]{exc}[/red]")
+        sys.exit(EXIT_UNAVAILABLE)
+
+
+@click.group()
+@click.option("--data-dir", type=click.Path(path_type=Path), help="Index location (DATA_DIR).")
+@click.option("-v", "--verbose", count=True, help="More log output on stderr (-v info, -vv debug).")
+@click.version_option(package_name="citebot")
+@click.pass_context
+def cli(ctx: click.Context, data_dir: Path | None, verbose: int) -> None:
+    """citebot: answers questions about a news collection with verified, cited quotes."""
+    overrides = {"data_dir": data_dir} if data_dir else {}
+    settings = Settings(**overrides)
+    level = [settings.log_level.upper(), "INFO", "DEBUG"][min(verbose, 2)]
+    logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    from bot.services import quiet_libraries
+
+    quiet_libraries()
+    ctx.obj = {"settings": settings}
+
+
+@cli.command()
+@click.option("--corpus", "corpus", type=click.Path(path_type=Path), help="Corpus directory (CORPUS_DIR).")
+@click.option("--rebuild", is_flag=True, help="Drop the index and build it from scratch.")
+@click.pass_context
+def ingest(ctx: click.Context, corpus: Path | None, rebuild: bool) -> None:
+    """Clean, chunk and embed the corpus into the index (incremental)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from bot import services
+    from index.ingest import ingest as run_ingest
+    from index.store import IndexUnavailable
+
+    settings = _settings(ctx)
+    corpus = corpus or settings.corpus_dir
+    console = _err_console()
+    if not Path(corpus).is_dir():
+        console.print(f"[red]Corpus directory not found: {corpus}[/red]")
+        sys.exit(EXIT_NO_INDEX)
+    embed = services.embedding(settings)
+    with console.status("Loading the embedding model…"):
+        embed.load()
+        from index.nlp import load
+
+        load()
+    try:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console, transient=True) as bar:
+            task = bar.add_task("Embedding articles", total=None)
+
+            def progress(done: int, total: int, name: str) -> None:
+                bar.update(task, completed=done, total=total, description=f"Embedding {name}")
+
+            report = run_ingest(
+                corpus, services.store(settings), embed, settings.data_dir,
+                chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap, rebuild=rebuild,
+                max_file_bytes=settings.max_file_bytes, progress=progress,
+            )
+    except IndexUnavailable as exc:
+        console.print(f"[red]{exc}[/red]")
+        sys.exit(EXIT_UNAVAILABLE)
+    for name, reason in report.skipped:
+        console.print(f"[yellow]skipped {name}: {reason}[/yellow]")
+    changed = f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, {report.unchanged} unchanged"
+    click.echo(
+        f"Indexed {report.articles} articles ({changed}); {report.chunks_total} chunks, "
+        f"{report.chunks_embedded} chunks + {report.sentences_embedded} sentences embedded; "
+        f"{len(report.skipped)} files skipped; {report.seconds:.1f} s."
+    )
+
+
+@cli.command()
+@click.argument("question", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the Answer as JSON (an eval result row).")
+@click.pass_context
+def ask(ctx: click.Context, question: tuple[str, ...], as_json: bool) -> None:
+    """Answer one QUESTION with cited quotes (or a refusal)."""
+    answerer = _open_answerer(_settings(ctx))
+    answer = answerer.ask(" ".join(question))
+    if as_json:
+        click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        return
+    from rich.console import Console
+
+    from bot.render import print_answer
+
+    print_answer(Console(highlight=False), answer)
+
+
+@cli.command()
+@click.pass_context
+def repl(ctx: click.Context) -> None:
+    """Ask questions interactively."""
+    from bot import repl as repl_mod
+
+    settings = _settings(ctx)
+    answerer = _open_answerer(settings)
+    sys.exit(repl_mod.run(answerer, history_file=settings.data_dir / "repl_history"))
+
+
+@cli.command(name="eval")
+@click.argument("questions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True, help="Directory for results.jsonl and metrics.json.")
+@click.pass_context
+def eval_cmd(ctx: click.Context, questions: Path, out_dir: Path) -> None:
+    """Run a question set (JSON Lines, see EVAL_FORMAT.md) and report metrics."""
+    from rich.console import Console
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from bot.evaluate.metrics import LABELS
+    from bot.evaluate.run import QuestionFileError, load_questions, run
+
+    try:
+        rows = load_questions(questions)
+    except QuestionFileError as exc:
+        _err_console().print(f"[red]{exc}[/red]")
+        sys.exit(1)
+    answerer = _open_answerer(_settings(ctx))
+    with Progress(console=_err_console(), transient=True) as bar:
+        task = bar.add_task("Answering", total=len(rows))
+        result = run(answerer, rows, out_dir, progress=lambda done, total: bar.update(task, completed=done))
+    console = Console(highlight=False)
+    blocks = [("questions", result.metrics)] if "questions" in result.metrics else []
+    blocks += [(k, result.metrics[k]) for k in ("turns", "follow_up_turns") if result.metrics.get(k)]
+    for name, block in blocks:
+        table = Table(title=f"{questions.name}: {name} ({block['questions']})")
+        table.add_column("metric")
+        table.add_column("value", justify="right")
+        for key, label in LABELS:
+            value = block.get(key)
+            table.add_row(label, "n/a" if value is None else f"{value:g}" if isinstance(value, (int, float)) else str(value))
+        console.print(table)
+    console.print(f"Wrote {out_dir / 'results.jsonl'} and {out_dir / 'metrics.json'}")
+
+
+def main() -> None:
+    cli(prog_name="citebot")
+
+
+if __name__ == "__main__":
+    main()

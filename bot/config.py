@@ -1,0 +1,49 @@
+"""One typed Settings object, read once from the environment and .env."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # where things live
+    data_dir: Path = Path("data")
+    corpus_dir: Path = Path("corpus")
+    # Chroma: embedded under DATA_DIR/chroma unless CHROMA_HOST is set
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+    chroma_collection_prefix: str = "citebot"
+
+    # ingest
+    chunk_size: int = 160
+    chunk_overlap: int = 32
+    embed_backend: str = "onnx"  # onnx | torch
+    embed_batch_size: int = 64
+    max_file_bytes: int = 5_000_000
+
+    # retrieval
+    dense_top_k: int = 10
+    lexical_top_k: int = 10
+    rrf_k: int = 60
+    fused_top_k: int = 6
+    sentence_top_k: int = 10
+
+    # answering
+    max_question_chars: int = 1000
+    max_answer_words: int = 40
+    max_quote_chars: int = 300
+    # support check (calibrated on the dev split of evals/questions.jsonl)
+    support_threshold: float = Field(0.5, description="minimum support score to answer")
+    min_term_coverage: float = Field(0.34, description="share of the question's content terms found near the answer")
+    name_match_ratio: float = Field(0.75, description="string similarity for two spellings of a name")
+
+    log_level: str = "WARNING"
+
+    @property
+    def model_cache_dir(self) -> Path:
+        return self.data_dir / "models"

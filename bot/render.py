@@ -1,0 +1,44 @@
+"""Plain-text and rich rendering of an Answer for terminal front ends (CLI, REPL)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+from rich.text import Text
+
+
+def citation_label(c) -> str:
+    date = f", {c.date}" if c.date else ""
+    return f"{c.title}{date} — {c.source}"
+
+
+def print_answer(console: Console, answer) -> None:
+    if answer.refused:
+        console.print(Text(answer.text, style="yellow"))
+        return
+    marks = "".join(f"[{i}]" for i in range(1, len(answer.citations) + 1))
+    console.print(Text(answer.text, style="bold") + Text(f" {marks}", style="cyan"))
+    for i, c in enumerate(answer.citations, 1):
+        console.print(f"[cyan]\\[{i}][/cyan] {escape(citation_label(c))}")
+        console.print(Text(f"    “{c.quote}” (chars {c.start}–{c.end})", style="dim"))
+
+
+def print_sources(console: Console, answer, library) -> None:
+    """The full paragraph around each citation of the last answer."""
+    if answer is None or not answer.citations:
+        console.print("No sources yet: ask a question first.")
+        return
+    for i, c in enumerate(answer.citations, 1):
+        text = library.articles[c.source].text
+        p_start = text.rfind("\n\n", 0, c.start)
+        p_start = 0 if p_start < 0 else p_start + 2
+        p_end = text.find("\n\n", c.end)
+        p_end = len(text) if p_end < 0 else p_end
+        console.print(f"[cyan]\\[{i}][/cyan] {escape(citation_label(c))}")
+        if c.url:
+            console.print(f"    {escape(c.url)}")
+        para = Text("    ")
+        para.append(text[p_start : c.start])
+        para.append(text[c.start : c.end], style="bold")
+        para.append(text[c.end : p_end])
+        console.print(para)

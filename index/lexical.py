@@ -1,0 +1,75 @@
+"""BM25 over chunk texts with bm25s (sparse index, Snowball stemming), persisted on disk."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+def _stemmer():
+    try:
+        import Stemmer
+
+        return Stemmer.Stemmer("english").stemWords
+    except ImportError:  # PyStemmer is optional: plain tokens still work
+        return None
+
+
+def tokenize(texts: list[str]) -> list[list[str]]:
+    import bm25s
+
+    return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)
+
+
+class LexicalIndex:
+    """BM25 over chunks; `ids[i]` is the chunk id of document i."""
+
+    def __init__(self, retriever, ids: list[str], stamp: str):
+        self.retriever, self.ids, self.stamp = retriever, ids, stamp
+
+    @classmethod
+    def build(cls, ids: list[str], texts: list[str], stamp: str) -> "LexicalIndex":
+        import bm25s
+
+        retriever = bm25s.BM25()
+        if texts:
+            retriever.index(tokenize(texts), show_progress=False)
+        return cls(retriever, list(ids), stamp)
+
+    def save(self, directory: Path) -> None:
+        directory = Path(directory)
+        tmp = directory.with_name(directory.name + ".tmp")
+        tmp.mkdir(parents=True, exist_ok=True)
+        if self.ids:
+            self.retriever.save(str(tmp), show_progress=False)
+        (tmp / "citebot.json").write_text(json.dumps({"ids": self.ids, "stamp": self.stamp}))
+        if directory.exists():
+            import shutil
+
+            shutil.rmtree(directory)
+        tmp.rename(directory)
+
+    @classmethod
+    def load(cls, directory: Path) -> "LexicalIndex | None":
+        import bm25s
+
+        meta_path = Path(directory) / "citebot.json"
+        if not meta_path.exists():
+            return None
+        meta = json.loads(meta_path.read_text())
+        retriever = bm25s.BM25.load(str(directory), show_progress=False) if meta["ids"] else bm25s.BM25()
+        return cls(retriever, meta["ids"], meta["stamp"])
+
+    def search(self, query: str, k: int) -> list[tuple[str, float]]:
+        if not self.ids:
+            return []
+        tokens = tokenize([query])
+        vocab = self.retriever.vocab_dict
+        tokens = [[t for t in tokens[0] if t in vocab]]
+        if not tokens[0]:
+            return []
+        docs, scores = self.retriever.retrieve(tokens, k=min(k, len(self.ids)), show_progress=False)
+        return [(self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]

