@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     chunk_size: int = 160
     chunk_overlap: int = 32
     embed_backend: str = "onnx"  # onnx | torch
+    model_cache: Path | None = None  # where the ONNX export is kept (default DATA_DIR/models)
     embed_batch_size: int = 64
     max_file_bytes: int = 5_000_000
 
@@ -46,4 +47,4 @@ class Settings(BaseSettings):
 
     @property
     def model_cache_dir(self) -> Path:
-        return self.data_dir / "models"
+        return self.model_cache or self.data_dir / "models"
