@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 import prompts
-from bot.support import Question, Support, Vocabulary, analyse, assess
+from bot.support import Question, Support, Vocabulary, analyse, assess, name_in
 from bot.verify import is_verbatim
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
@@ -64,6 +64,56 @@ class Answer:
         }
 
 
+class Lexicon:
+    """Embeddings of the corpus's content lemmas, for paraphrase-tolerant term matching.
+
+    Computed once per index version and cached under DATA_DIR (≈ 1 s per 1,000 lemmas).
+    """
+
+    def __init__(self, embed, lemmas: list[str], vectors: np.ndarray) -> None:
+        self.embed = embed
+        self.index = {lm: i for i, lm in enumerate(lemmas)}
+        self.vectors = vectors
+
+    @classmethod
+    def build(cls, library, data_dir) -> "Lexicon":
+        import hashlib
+        from pathlib import Path
+
+        lemmas = sorted({lm for s in library.sentences for lm in s.lemmas})
+        key = hashlib.sha256("\n".join(lemmas).encode()).hexdigest()[:16]
+        path = Path(data_dir) / "lexicon" / f"{key}.npy"
+        vectors = None
+        if path.exists():
+            try:
+                vectors = np.load(path)
+            except (OSError, ValueError):
+                vectors = None
+        if vectors is None or vectors.shape[0] != len(lemmas):
+            vectors = library.embed.encode(lemmas)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                np.save(path, vectors)
+            except OSError:
+                pass  # a read-only data dir only costs the recomputation
+        return cls(library.embed, lemmas, vectors)
+
+    def matcher(self, terms: list[str]):
+        """soft(term, lemmas) -> best cosine similarity of term to any of lemmas."""
+        if not terms:
+            return None
+        uniq = list(dict.fromkeys(terms))
+        tvecs = dict(zip(uniq, self.embed.encode(uniq)))
+
+        def soft(term: str, lemmas: set[str]) -> float:
+            rows = [self.index[lm] for lm in lemmas if lm in self.index]
+            if not rows or term not in tvecs:
+                return 0.0
+            return float(np.max(self.vectors[rows] @ tvecs[term]))
+
+        return soft
+
+
 @dataclass
 class _Candidate:
     focus: list[int]  # sentence indices answering
@@ -85,6 +135,11 @@ class Answerer:
         self.vocab = Vocabulary(library.sentences)
         self._topics = self._describe_topics()
         self._words_cache: dict[str, set[str]] = {}
+        self._lexicon = Lexicon.build(library, settings.data_dir)
+        from bot.support import words
+
+        self._corpus_words = {w for a in library.articles.values() for w in words(a.text)}
+        self._sentence_words = [set(words(s.text)) for s in library.sentences]
 
     # ------------------------------------------------------------------
     def ask(self, question: str) -> Answer:
@@ -105,7 +160,8 @@ class Answerer:
         timings["retrieve_ms"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
         q = analyse(q_text, self.nlp)
-        best = self._select(q, np.asarray(q_emb, dtype=np.float32), hits)
+        soft = self._lexicon.matcher(q.terms)
+        best = self._select(q, np.asarray(q_emb, dtype=np.float32), hits, soft)
         timings["select_ms"] = (time.perf_counter() - t) * 1000
         if best is None:
             return self._refuse(question, self._refusal_text(), "no_evidence", t0, timings)
@@ -126,12 +182,12 @@ class Answerer:
         return (
             s.names_ok
             and s.numbers_ok
-            and s.type_ok is not False
+            and s.type_ok_required
             and s.term_coverage >= cfg.min_term_coverage
             and s.score >= cfg.support_threshold
         )
 
-    def _select(self, q: Question, q_emb: np.ndarray, hits) -> _Candidate | None:
+    def _select(self, q: Question, q_emb: np.ndarray, hits, soft=None) -> _Candidate | None:
         lib = self.library
         cand: set[int] = set()
         for hit in hits:
@@ -140,17 +196,29 @@ class Answerer:
         if not cand:
             return None
         sims = {i: float(lib.sentence_vectors[i] @ q_emb) for i in cand}
+        ratio = self.settings.name_match_ratio
+        names_in_corpus = all(name_in(n, self._corpus_words, ratio) for n in q.names)
+        article_names: dict[str, list[bool]] = {}
         best: _Candidate | None = None
         for i in sorted(cand):
             for focus in self._focus_options(i):
                 window = self._window(focus)
                 wsims = [sims.get(j) if j in sims else float(lib.sentence_vectors[j] @ q_emb) for j in window]
                 dense = max(max(sims.get(j, -1) for j in focus if j in sims) if any(j in sims for j in focus) else 0.0, 0.85 * max(wsims))
+                src = lib.sentences[i].source
+                if src not in article_names:
+                    aw = self._article_words(src)
+                    article_names[src] = [name_in(n, aw, ratio) for n in q.names]
                 sup = assess(
                     q, [lib.sentences[j] for j in focus], [lib.sentences[j] for j in window], dense,
-                    self.vocab, self.settings.name_match_ratio, self._article_words(lib.sentences[i].source),
+                    self.vocab, ratio, article_names[src], soft, names_in_corpus,
+                    set().union(*(self._sentence_words[j] for j in window)),
+                    set().union(*(self._sentence_words[j] for j in focus)),
                 )
-                rank = sup.score
+                focus_dense = max((sims[j] for j in focus if j in sims), default=0.0)
+                rank = sup.score + 0.4 * sup.focus_coverage + 0.3 * focus_dense
+                if sup.type_ok:
+                    rank += 0.1
                 if lib.sentences[focus[-1]].text.rstrip().endswith("?"):
                     rank -= 0.2  # a question in the article is not an answer
                 if len(focus) > 1:

@@ -39,8 +39,8 @@ class Settings(BaseSettings):
     max_answer_words: int = 40
     max_quote_chars: int = 300
     # support check (calibrated on the dev split of evals/questions.jsonl)
-    support_threshold: float = Field(0.5, description="minimum support score to answer")
-    min_term_coverage: float = Field(0.34, description="share of the question's content terms found near the answer")
+    support_threshold: float = Field(0.66, description="minimum support score to answer")
+    min_term_coverage: float = Field(0.44, description="share of the question's content terms found near the answer")
     name_match_ratio: float = Field(0.75, description="string similarity for two spellings of a name")
 
     log_level: str = "WARNING"

@@ -34,6 +34,8 @@ GENERIC = {
     "do", "be", "have", "get", "make", "happen", "take", "give", "go", "come", "name", "kind", "type",
     "thing", "way", "exactly", "actually", "specifically", "main", "also", "there", "here", "so", "then",
     "write", "use", "mean", "cite", "quote", "think", "believe", "many", "much", "long", "number", "people",
+    "roughly", "approximately", "about", "around", "still", "now", "currently", "according", "view", "opinion",
+    "question", "answer", "fact", "point", "likely", "whether", "expect", "want", "consider",
 }
 TITLE_WORDS = {"president", "mr", "mrs", "ms", "dr", "minister", "leader", "envoy", "special", "the", "of"}
 
@@ -76,6 +78,8 @@ def words(text: str) -> list[str]:
     for w in _WORD_RE.findall(fold(text)):
         w = re.sub(r"['’]s$", "", w)
         out.append(w.replace(".", "") if "." in w else w)
+        if "-" in w:  # "polish-belarusian" also holds "polish" and "belarusian"
+            out.extend(p for p in w.split("-") if p)
     return out
 
 
@@ -97,7 +101,9 @@ def name_in(name_tokens: tuple[str, ...], window_words: set[str], ratio: float) 
         if initials in window_words:
             return True
     sig = [t for t in name_tokens if t not in TITLE_WORDS and len(t) >= 3] or list(name_tokens)
-    return any(any(_similar(t, w, ratio) for w in window_words) for t in sig)
+    if any(t in window_words for t in sig):
+        return True
+    return any(any(_similar(t, w, ratio) for w in window_words if w[:1] == t[:1] or len(w) > 5) for t in sig)
 
 
 @dataclass
@@ -112,6 +118,8 @@ class Question:
     lemmas: tuple[str, ...] = ()
     name_words: set[str] = field(default_factory=set)
     speech: bool = False  # "what did X say/reply …": the answer must report speech
+    focus_terms: set[str] = field(default_factory=set)  # the asked-for attribute / action
+    hard_type: bool = False  # expected type is required (who/when/how many), not just preferred
 
 
 def analyse(text: str, nlp) -> Question:
@@ -172,7 +180,21 @@ def analyse(text: str, nlp) -> Question:
             predicate = t.lemma_.lower()
     name_words = {w for n in names for w in n}
     speech = wh == "what" and any(t.lemma_.lower() in SPEECH_VERBS and t.pos_ == "VERB" for t in toks)
-    return Question(text, wh, expected, names, numbers, terms, predicate, content_lemmas(doc), name_words, speech)
+    focus_terms: set[str] = set()
+    wh_at = next((t.i for t in toks if t.lower_ in ("what", "which")), None)
+    if wh_at is not None:  # "what range", "which Ukrainian city", "what is the range of"
+        for t in doc[wh_at + 1 : wh_at + 6]:
+            if t.pos_ == "NOUN" and t.lemma_.lower() in terms:
+                focus_terms.add(t.lemma_.lower())
+                break
+            if t.pos_ in ("VERB", "ADP") and t.lemma_.lower() not in ("be",):
+                break
+    if predicate and predicate in terms:
+        focus_terms.add(predicate)
+    hard_type = bool(expected)
+    return Question(
+        text, wh, expected, names, numbers, terms, predicate, content_lemmas(doc), name_words, speech, focus_terms, hard_type
+    )
 
 
 @lru_cache(maxsize=200_000)
@@ -215,10 +237,19 @@ class Support:
     type_ok: bool | None  # None: the question has no expected answer type
     dense: float
     missing: list[str]
+    focus_coverage: float = 0.0
+    names_in_corpus: bool = True
+    hard_type: bool = False
 
     @property
     def names_ok(self) -> bool:
-        return self.names_found == self.names_total
+        """Every name of the question is in the answer's window or, at least,
+        elsewhere in its article (interviews name the speaker once)."""
+        return self.names_in_corpus and self.names_found == self.names_total
+
+    @property
+    def type_ok_required(self) -> bool:
+        return self.type_ok is not False or not self.hard_type
 
 
 def window_words(sentences) -> set[str]:
@@ -228,18 +259,35 @@ def window_words(sentences) -> set[str]:
     return out
 
 
-def term_coverage(q: Question, window_lemmas: set[str], window_wordset: set[str], vocab: Vocabulary) -> tuple[float, list[str]]:
+SOFT_FLOOR, SOFT_FULL = 0.5, 0.8  # word-embedding similarity: no credit below, full credit above
+FOCUS_WEIGHT = 1.0  # extra weight of the asked-for attribute or action
+
+
+def term_coverage(
+    q: Question, window_lemmas: set[str], window_wordset: set[str], vocab: Vocabulary, soft=None
+) -> tuple[float, list[str]]:
+    """Share of the question's content terms (idf-weighted) present in the window.
+
+    Exact lemma/stem matches count fully; with `soft(term, lemmas) -> similarity`
+    a paraphrase ("video" ~ "footage", "obtain" ~ "receive") earns partial credit.
+    """
     if not q.terms:
         return 1.0, []
     stems = {_stem(lm) for lm in window_lemmas} | {_stem(w) for w in window_wordset}
     total = found = 0.0
     missing = []
     for term in q.terms:
-        w = vocab.idf(term)
+        w = vocab.idf(term) * (FOCUS_WEIGHT if term in q.focus_terms else 1.0)
         total += w
         if _stem(term) in stems:
             found += w
-        else:
+            continue
+        credit = 0.0
+        if soft is not None:
+            sim = soft(term, window_lemmas)
+            credit = max(0.0, min(1.0, (sim - SOFT_FLOOR) / (SOFT_FULL - SOFT_FLOOR)))
+        found += w * credit
+        if credit < 0.5:
             missing.append(term)
     return (found / total if total else 1.0), missing
 
@@ -258,6 +306,8 @@ def has_answer_type(q: Question, sentences, ratio: float = 0.75) -> bool:
             ent_words = set(words(text))
             if not ent_words or _is_question_name(ent_words, q, ratio):
                 continue  # the entity is the question's own subject, not an answer
+            if q.wh == "how_long" and not (ent_words & TIME_UNITS):
+                continue  # "how long": a duration ("18 years"), not a date
             return True
     return False
 
@@ -266,36 +316,46 @@ def reports_speech(sentences) -> bool:
     return any(_QUOTE_RE.search(s.text) for s in sentences)
 
 
-def assess(q: Question, focus, window, dense: float, vocab: Vocabulary, name_ratio: float, article_words: set[str] | None = None) -> Support:
+def assess(
+    q: Question, focus, window, dense: float, vocab: Vocabulary, name_ratio: float,
+    article_names: list[bool] | None = None, soft=None, names_in_corpus: bool = True,
+    wwords: set[str] | None = None, fwords: set[str] | None = None,
+) -> Support:
     """Support of `focus` (the answer sentences) within `window` (focus + neighbours).
 
     A name missing from the window may still be found elsewhere in the same
-    article (interviews name the speaker once: "according to Vasilyev"); that
-    counts at half weight. A name absent from the article is missing.
+    article (`article_names[k]`: interviews name the speaker once, "according to
+    Vasilyev"); that counts at half weight. `wwords`/`fwords` are the window's
+    and focus's word sets when the caller has them precomputed.
     """
-    wwords = window_words(window)
+    wwords = wwords if wwords is not None else window_words(window)
+    fwords = fwords if fwords is not None else window_words(focus)
     wlemmas = {lm for s in window for lm in s.lemmas}
     names_found = 0
     name_part = 0.0
     missing = []
-    for n in q.names:
+    for k, n in enumerate(q.names):
         if name_in(n, wwords, name_ratio):
             names_found += 1
             name_part += 1.0
-        elif article_words is not None and name_in(n, article_words, name_ratio):
+        elif article_names is not None and article_names[k]:
             names_found += 1
             name_part += 0.5
         else:
             missing.append(" ".join(n))
     numbers_ok = all(num in wwords or any(num in w for w in wwords) for num in q.numbers)
-    cov, missing_terms = term_coverage(q, wlemmas, wwords, vocab)
+    cov, missing_terms = term_coverage(q, wlemmas, wwords, vocab, soft)
+    focus_cov, _ = term_coverage(q, {lm for s in focus for lm in s.lemmas}, fwords, vocab, soft)
     type_ok = has_answer_type(q, focus, name_ratio) if q.expected else None
     if q.speech:
         type_ok = reports_speech(focus)
     name_part = name_part / len(q.names) if q.names else 1.0
     score = 0.45 * cov + 0.25 * name_part + 0.30 * max(0.0, min(1.0, (dense - 0.2) / 0.5))
     if type_ok is False:
-        score -= 0.25
+        score -= 0.25 if q.hard_type else 0.1
     if not numbers_ok:
         score -= 0.3
-    return Support(score, cov, names_found, len(q.names), numbers_ok, type_ok, dense, missing + missing_terms)
+    return Support(
+        score, cov, names_found, len(q.names), numbers_ok, type_ok, dense, missing + missing_terms, focus_cov,
+        names_in_corpus, q.hard_type,
+    )
