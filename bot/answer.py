@@ -16,6 +16,7 @@ import prompts
 from bot.support import Question, Support, Vocabulary, analyse, assess, name_in
 from bot.verify import is_verbatim
 
+DEBUG = False
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _CLAUSE_RE = re.compile(r"(?<=[,;:—–])\s+|\s+(?=[—–]\s)")
 
@@ -219,10 +220,14 @@ class Answerer:
                 rank = sup.score + 0.4 * sup.focus_coverage + 0.3 * focus_dense
                 if sup.type_ok:
                     rank += 0.1
+                if not sup.names_ok:
+                    rank -= 0.5  # a sentence about someone else is never the answer
                 if lib.sentences[focus[-1]].text.rstrip().endswith("?"):
                     rank -= 0.2  # a question in the article is not an answer
                 if len(focus) > 1:
                     rank -= 0.03  # prefer one sentence unless the second adds something
+                if DEBUG:
+                    print(focus, round(rank, 3), sup)
                 if best is None or rank > best.rank_score:
                     best = _Candidate(focus, sup, rank)
         return best

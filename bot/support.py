@@ -191,7 +191,7 @@ def analyse(text: str, nlp) -> Question:
                 break
     if predicate and predicate in terms:
         focus_terms.add(predicate)
-    hard_type = bool(expected)
+    hard_type = wh in ("who", "when", "how_many", "how_much", "how_long", "how_old") or bool(expected) and expected <= (TIME_LABELS | NUMBER_LABELS | {"PERCENT", "MONEY", "QUANTITY"})
     return Question(
         text, wh, expected, names, numbers, terms, predicate, content_lemmas(doc), name_words, speech, focus_terms, hard_type
     )
