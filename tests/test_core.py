@@ -287,3 +287,31 @@ def test_cli_without_index_says_how_to_build_it(tmp_path, model_cache):
     proc = subprocess.run([str(CITEBOT), "ask", "anything"], capture_output=True, text=True, env=env_for(settings), timeout=180)
     assert proc.returncode == 2
     assert "citebot ingest" in proc.stderr
+
+
+def test_repl_driven_as_a_person(seed):
+    pexpect = pytest.importorskip("pexpect")
+    settings, _ = seed
+    child = pexpect.spawn(str(CITEBOT), ["repl"], env=env_for(settings), encoding="utf-8", timeout=120, dimensions=(40, 120))
+    child.expect("citebot>")
+    child.sendline("Which outlet interviewed Boris Shmelyev?")
+    child.expect("Svobodnaya Pressa")
+    child.expect("citebot>")
+    child.sendline("/sources")
+    child.expect("002_b4c17ae533b9d5da.txt")
+    child.expect("citebot>")
+    child.sendline("What did Macron say about the prisoner release?")
+    child.expect("can't answer that")
+    child.expect("citebot>")
+    child.sendeof()  # Ctrl-D leaves cleanly
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
+def test_repl_piped_output_is_plain_text(seed):
+    settings, _ = seed
+    proc = subprocess.run([str(CITEBOT), "repl"], input="Which outlet interviewed Boris Shmelyev?\n/quit\n",
+                          capture_output=True, text=True, env=env_for(settings), timeout=180)
+    assert proc.returncode == 0, proc.stderr
+    assert "Svobodnaya Pressa" in proc.stdout and "\x1b[" not in proc.stdout
