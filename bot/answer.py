@@ -6,6 +6,7 @@ the Answer it gets back.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from dataclasses import asdict, dataclass, field
@@ -16,7 +17,7 @@ import prompts
 from bot.support import Question, Support, Vocabulary, analyse, assess, name_in
 from bot.verify import is_verbatim
 
-DEBUG = False
+log = logging.getLogger(__name__)
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _CLAUSE_RE = re.compile(r"(?<=[,;:—–])\s+|\s+(?=[—–]\s)")
 
@@ -226,8 +227,7 @@ class Answerer:
                     rank -= 0.2  # a question in the article is not an answer
                 if len(focus) > 1:
                     rank -= 0.03  # prefer one sentence unless the second adds something
-                if DEBUG:
-                    print(focus, round(rank, 3), sup)
+                log.debug("candidate %s rank %.3f %s", focus, rank, sup)
                 if best is None or rank > best.rank_score:
                     best = _Candidate(focus, sup, rank)
         return best

@@ -50,10 +50,9 @@ class EvalRun:
     metrics: dict
 
 
-def _result_row(answerer, question: str) -> dict:
-    answer = answerer.ask(question)
+def _row(answer, articles) -> dict:
+    """An Answer as a results row, with each citation's verbatim check (kept out of the file)."""
     row = answer.to_dict()
-    articles = answerer.library.articles
     row["verbatim"] = [
         c.source in articles and is_verbatim(articles[c.source].text, c.quote, c.start, c.end) for c in answer.citations
     ]
@@ -73,19 +72,16 @@ def run(answerer, questions: list[dict], out_dir: Path, progress: Callable[[int,
             for t_index, turn in enumerate(q["turns"]):
                 if convo is not None:
                     rewritten, answer = convo.ask(turn["question"])
-                    row = answer.to_dict()
-                    row["question"] = turn["question"]
-                    arts = answerer.library.articles
-                    row["verbatim"] = [c.source in arts and is_verbatim(arts[c.source].text, c.quote, c.start, c.end) for c in answer.citations]
                 else:
-                    rewritten = turn["question"]
-                    row = _result_row(answerer, turn["question"])
+                    rewritten, answer = turn["question"], answerer.ask(turn["question"])
+                row = _row(answer, answerer.library.articles)
+                row["question"] = turn["question"]
                 row["rewritten"] = rewritten
                 out_turns.append(row)
                 turns.append((row, turn, t_index))
             results.append({"id": q["id"], "turns": out_turns})
         else:
-            row = {"id": q["id"], **_result_row(answerer, q["question"])}
+            row = {"id": q["id"], **_row(answerer.ask(q["question"]), answerer.library.articles)}
             results.append(row)
             plain.append((row, q))
         if progress:
