@@ -1,0 +1,180 @@
+"""The Answerer on the session index: answers with verbatim citations, refuses what the articles don't state."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import prompts
+from bot.verify import is_verbatim
+from conftest import EVALS, MACRON_Q, SHMELYEV_Q, SHMELYEV_SOURCE
+
+REFUSAL_PREFIX = prompts.load("refusal").split("{")[0]  # "I can't answer that from the articles I have: ..."
+TOO_LONG_PREFIX = prompts.load("question_too_long").split("{")[0]
+
+# A fixed mix from the public set: answerable and unanswerable, short and long answers.
+MIXED_IDS = ["q002", "q005", "q010", "q020", "q029", "q050", "q064", "q068", "q083", "q088", "q094", "q102",
+             "u001", "u011", "u031"]
+
+
+def assert_citation_is_verbatim(answerer, c) -> None:
+    article = answerer.library.articles[c.source]
+    assert article.text[c.start : c.end] == c.quote
+    assert is_verbatim(article.text, c.quote, c.start, c.end)
+    assert (c.title, c.date, c.url) == (article.title, article.date, article.url)
+
+
+def test_refusal_prompt_is_what_the_tests_expect():
+    assert REFUSAL_PREFIX.startswith("I can't answer that")
+
+
+def test_answers_shmelyev_with_a_verbatim_citation(answerer):
+    answer = answerer.ask(SHMELYEV_Q)
+    assert not answer.refused and answer.reason is None
+    assert "Svobodnaya Pressa" in answer.text
+    assert len(answer.citations) == 1
+    (c,) = answer.citations
+    assert c.source == SHMELYEV_SOURCE
+    assert "Svobodnaya Pressa" in c.quote and "Boris Shmelyev" in c.quote
+    assert_citation_is_verbatim(answerer, c)
+    assert c.url == "https://www.toutiao.com/article/7561351465957212706/"
+    assert c.title.startswith("Belarus proposes a deal to the United States")
+    assert len(answer.text.split()) <= 40
+    row = answer.to_dict()
+    assert row["answer"] == answer.text and row["citations"][0]["start"] == c.start
+    assert row["latency_ms"] > 0
+
+
+def test_refuses_macron_with_the_refusal_prompt(answerer):
+    answer = answerer.ask(MACRON_Q)
+    assert answer.refused
+    assert answer.citations == ()
+    assert answer.reason in ("unsupported", "no_evidence")
+    assert answer.text.startswith(REFUSAL_PREFIX)
+    assert answer.text.startswith("I can't answer that")
+    assert "5 articles" in answer.text  # the refusal says what the articles do cover
+    assert "Macron" not in answer.text
+
+
+@pytest.mark.parametrize("question", ["", "   ", " \t\n ", "\x00\x01\x02"])
+def test_empty_questions_are_refused_politely(answerer, question):
+    answer = answerer.ask(question)
+    assert answer.refused and answer.reason == "empty_question"
+    assert answer.text == prompts.render("empty_question")
+    assert answer.citations == ()
+
+
+def test_too_long_question_is_refused(answerer):
+    question = ("Why did Lukashenko release prisoners " * 200)[:5000]
+    assert len(question) == 5000
+    answer = answerer.ask(question)
+    assert answer.refused and answer.reason == "too_long"
+    assert answer.text.startswith(TOO_LONG_PREFIX)
+    assert str(answerer.settings.max_question_chars) in answer.text
+    assert answer.citations == ()
+
+
+def test_question_just_under_the_limit_is_not_too_long(answerer):
+    limit = answerer.settings.max_question_chars
+    question = ("Which outlet interviewed Boris Shmelyev? " * 100)[: limit - 1]
+    assert answerer.ask(question).reason != "too_long"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who\x00 was released\x07 in December?",
+        "Which outlet\x1b[31m interviewed Boris Shmelyev?",
+        "Who was \ud800 released? <b>&amp;</b> {topics} %s",
+        "\x7fHow many political prisoners\x0b were released on December 13?",
+    ],
+)
+def test_control_characters_do_not_crash(answerer, question):
+    answer = answerer.ask(question)
+    assert answer.text
+    assert answer.question == question
+    for c in answer.citations:
+        assert_citation_is_verbatim(answerer, c)
+    json.dumps(answer.to_dict())  # still serialisable (--json, eval)
+
+
+def test_control_characters_are_ignored_not_fatal(answerer):
+    answer = answerer.ask("Which outlet\x00 interviewed\x07 Boris Shmelyev?")
+    assert not answer.refused and "Svobodnaya Pressa" in answer.text
+
+
+@pytest.fixture(scope="module")
+def mixed_answers(answerer):
+    rows = {r["id"]: r for r in map(json.loads, (EVALS / "questions.jsonl").read_text(encoding="utf-8").splitlines())}
+    return [(rows[i], answerer.ask(rows[i]["question"])) for i in MIXED_IDS]
+
+
+def test_mixed_questions_cite_verbatim_and_answer_briefly(answerer, mixed_answers):
+    answered = 0
+    for row, answer in mixed_answers:
+        if answer.refused:
+            assert answer.citations == (), row["id"]
+            continue
+        answered += 1
+        assert answer.citations, row["id"]
+        for c in answer.citations:
+            assert answerer.library.articles[c.source].text[c.start : c.end] == c.quote, row["id"]
+            assert len(c.quote) <= answerer.settings.max_quote_chars, row["id"]
+        assert len(answer.text.split()) <= 40, (row["id"], answer.text)
+    assert answered >= 8  # the set is mostly answerable: a mass refusal would pass the loop vacuously
+
+
+def test_mixed_questions_cite_the_evidence_article(mixed_answers):
+    for row, answer in mixed_answers:
+        if answer.refused or not row.get("evidence"):
+            continue
+        docs = {ev["doc"] for ev in row["evidence"]}
+        assert answer.citations[0].source[:3] in docs, (row["id"], answer.citations[0].source)
+
+
+@pytest.mark.parametrize(
+    "question,expected,source",
+    [
+        ("How many political prisoners did Lukashenko release on December 13?", "123", None),
+        ("What was Tikhanyovski sentenced to?", "18 years", "000_979f3109055ecc6f.txt"),
+        ("To which pro-Trump outlet did Lukashenko give an interview?", "Newsmax", "004_a24a6e3f3a2234d6.txt"),
+    ],
+)
+def test_plain_questions_are_answered(answerer, question, expected, source):
+    answer = answerer.ask(question)
+    assert not answer.refused, answer.support
+    assert expected in answer.text
+    if source:
+        assert answer.citations[0].source == source
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        MACRON_Q,
+        "How many years was Babaryka sentenced to?",
+        "Who won the 2022 FIFA World Cup final?",
+    ],
+)
+def test_near_misses_are_refused(answerer, question):
+    answer = answerer.ask(question)
+    assert answer.refused, (answer.text, answer.support)
+    assert answer.citations == ()
+    assert answer.text.startswith(REFUSAL_PREFIX)
+
+
+def test_answers_are_deterministic(answerer):
+    a, b = answerer.ask(SHMELYEV_Q), answerer.ask(SHMELYEV_Q)
+    assert (a.text, a.citations) == (b.text, b.citations)
+
+
+def test_long_answer_is_trimmed_at_a_boundary_within_the_word_limit(answerer):
+    # The evidence sentence holds non-breaking spaces and is over 300 characters long.
+    answer = answerer.ask("What approach does Lukashenko use with senior partners such as Putin and Trump, according to Shraibman?")
+    assert not answer.refused
+    (c,) = answer.citations
+    assert len(answer.text.split()) <= answerer.settings.max_answer_words
+    assert len(c.quote) <= answerer.settings.max_quote_chars
+    assert_citation_is_verbatim(answerer, c)
+    assert not c.quote[-1].isalnum() or c.end == len(answerer.library.articles[c.source].text) or not answerer.library.articles[c.source].text[c.end].isalnum()

@@ -1,0 +1,76 @@
+"""The installed `citebot` command, as a user runs it (subprocesses: kept few, each costs ~10 s).
+
+`citebot eval` is covered in-process by test_eval.py (same `run()` the command calls)
+to stay within the subprocess budget.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from conftest import CORPUS, SHMELYEV_Q, SHMELYEV_SOURCE, flat
+from index.corpus import read_article
+
+GOOD = "003_a249e923c2b6cff2.txt"
+
+
+def test_ingest_reports_and_skips_bad_files(tmp_path, run_citebot, embed, make_settings):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(CORPUS / GOOD, corpus)
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    data = tmp_path / "data"
+    proc = run_citebot(["ingest", "--corpus", str(corpus)], data)
+    assert proc.returncode == 0, proc.stderr
+    out = flat(proc.stdout)
+    assert "Indexed 1 articles" in out
+    assert "1 added, 0 updated, 0 removed, 0 unchanged" in out
+    assert "2 files skipped" in out
+    err = flat(proc.stderr)
+    assert "skipped empty.txt: it is empty" in err
+    assert "skipped binary.txt: it looks binary" in err
+    assert "Traceback" not in proc.stderr
+    # the index it wrote is usable: exactly the good article, with its cleaned text
+    from bot import services
+
+    records = services.store(make_settings(data)).article_records()
+    assert list(records) == [GOOD]
+    assert records[GOOD]["text"] == read_article(CORPUS / GOOD).text
+    assert (data / "bm25" / "citebot.json").is_file()
+
+
+def test_ask_prints_answer_and_source(run_citebot, seed_data_dir):
+    proc = run_citebot(["ask", SHMELYEV_Q], seed_data_dir)
+    assert proc.returncode == 0, proc.stderr
+    out = flat(proc.stdout)
+    assert "Svobodnaya Pressa" in out
+    assert SHMELYEV_SOURCE in out
+    assert "[1]" in out
+    assert "Belarus proposes a deal to the United States" in out  # the cited article's title
+    assert "Traceback" not in proc.stderr
+
+
+def test_ask_json_prints_only_json(run_citebot, seed_data_dir):
+    proc = run_citebot(["ask", "--json", "Which", "outlet", "interviewed", "Boris", "Shmelyev?"], seed_data_dir)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)  # nothing but JSON on stdout
+    assert {"question", "answer", "refused", "citations", "latency_ms"} <= set(data)
+    assert data["question"] == SHMELYEV_Q  # the words are joined back into one question
+    assert data["refused"] is False and "Svobodnaya Pressa" in data["answer"]
+    assert isinstance(data["latency_ms"], (int, float)) and data["latency_ms"] > 0
+    (c,) = data["citations"]
+    assert {"source", "title", "date", "url", "quote", "start", "end"} <= set(c)
+    assert c["source"] == SHMELYEV_SOURCE
+    article = read_article(CORPUS / c["source"])
+    assert article.text[c["start"] : c["end"]] == c["quote"]
+    assert c["url"] == article.url and c["title"] == article.title
+
+
+def test_ask_without_an_index_says_how_to_build_it(tmp_path, run_citebot, embed):
+    proc = run_citebot(["ask", "anything"], tmp_path / "empty-data")
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    assert "citebot ingest" in flat(proc.stderr)
+    assert proc.stdout == ""
+    assert "Traceback" not in proc.stderr

@@ -1,0 +1,191 @@
+"""Corpus loading and cleaning: boilerplate goes, metadata is captured, kept text is verbatim."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from conftest import CORPUS, seed_files
+from index.corpus import load_corpus, read_article
+
+TITLES = {
+    "000": '"Hey, good guy, how are you!": Lukashenko reaches out to Kellogg as Tikhanyovski is released',
+    "001": "Secret Diplomacy: What Can Lukashenko Offer Zelenskyy, and in the Name of Whom?",
+    "002": "Belarus proposes a deal to the United States: Is Lukashenko willing to establish a union state",
+    "003": "What is Trump’s goal in the deal with Lukashenko, and will it lead anywhere?",
+    "004": "COMMENT: Lukashenko plays the Trump card",
+}
+URLS = {
+    "000": "https://www.toutiao.com/article/751894365776880147/",
+    "001": "https://www.toutiao.com/article/7554769283600794138/",
+    "002": "https://www.toutiao.com/article/7561351465957212706/",
+}
+
+
+@pytest.fixture(scope="module")
+def seed():
+    report = load_corpus(CORPUS)
+    return report, {a.doc: a for a in report.articles}
+
+
+def raw_of(article) -> str:
+    return (CORPUS / article.source).read_text(encoding="utf-8")
+
+
+def test_seed_corpus_loads_completely(seed):
+    report, by_doc = seed
+    assert report.skipped == []
+    assert sorted(by_doc) == ["000", "001", "002", "003", "004"]
+    assert [a.source for a in report.articles] == [p.name for p in seed_files()]
+    assert len({a.content_hash for a in report.articles}) == 5
+
+
+@pytest.mark.parametrize("doc", sorted(TITLES))
+def test_title_extracted_and_not_repeated_in_text(seed, doc):
+    a = seed[1][doc]
+    assert a.title.startswith(TITLES[doc])
+    paragraphs = a.text.split("\n\n")
+    assert a.title not in paragraphs  # not kept as a body line
+    assert not a.text.startswith(a.title)
+
+
+def test_004_dateline_comments_and_byline(seed):
+    a = seed[1]["004"]
+    raw = raw_of(a)
+    # the boilerplate really is in the raw file, and gone from the cleaned text
+    for junk in ("Wednesday, December 24, 2025", "No comments:", "Post a Comment"):
+        assert junk in raw
+        assert junk not in a.text
+    assert raw.count(a.title) == 2 and a.title not in a.text
+    assert a.date == "2025-12-23"
+    assert a.publisher == "bne IntelliNews"
+    assert a.text.startswith("Belarusian president Lukashenko is trying to lift sanctions")
+    assert a.text.rstrip().endswith("Shraibman concluded.")
+
+
+@pytest.mark.parametrize("doc", ["000", "001", "002"])
+def test_toutiao_disclaimer_and_source_lines_dropped_and_url_kept(seed, doc):
+    a = seed[1][doc]
+    raw = raw_of(a)
+    assert URLS[doc] in raw
+    assert a.url == URLS[doc]
+    lines = a.text.split("\n\n")
+    for prefix in ("Disclaimer:", "Statement:", "Original Source:", "Original:"):
+        assert not any(line.startswith(prefix) for line in lines), prefix
+    assert "toutiao.com" not in a.text
+    assert "Please express your opinion" not in a.text
+
+
+def test_toutiao_raw_files_really_have_the_boilerplate(seed):
+    """Guards the cleaning tests above against a corpus that never had the lines."""
+    by_doc = seed[1]
+    assert "Original Source: https://www.toutiao.com/" in raw_of(by_doc["000"])
+    assert "Original: https://www.toutiao.com/" in raw_of(by_doc["001"])
+    assert "Statement: This article" in raw_of(by_doc["002"])
+    assert "Disclaimer: This article" in raw_of(by_doc["000"])
+
+
+def test_001_image_caption_and_follow_promo_dropped(seed):
+    a = seed[1]["001"]
+    raw = raw_of(a)
+    assert "Image caption:" in raw and "For the latest news" in raw
+    assert "Image caption:" not in a.text
+    assert "For the latest news" not in a.text and "follow the author" not in a.text
+    assert a.text.startswith("Will the bridge between Moscow and Kyiv be rebuilt again through Minsk?")
+    assert a.text.endswith("even if it is conducted through mediators.")
+
+
+def test_000_author_captured_and_content_kept(seed):
+    a = seed[1]["000"]
+    assert a.author == "Dmitriy Rodionov"
+    assert "Belarusian President Alexander Lukashenko met with U.S. Special Representative for Ukraine John Kellogg at the Independence Palace in Minsk." in a.text
+
+
+def test_003_has_no_metadata_and_keeps_every_body_line(seed):
+    a = seed[1]["003"]
+    assert (a.date, a.url, a.publisher) == (None, None, None)
+    raw_lines = [ln.strip() for ln in raw_of(a).splitlines() if ln.strip()]
+    assert a.text.split("\n\n") == raw_lines[1:]  # nothing but the title is dropped
+
+
+@pytest.mark.parametrize("path", seed_files(), ids=lambda p: p.name[:3])
+def test_every_cleaned_line_is_verbatim_and_in_order(path):
+    a = read_article(path)
+    raw = path.read_text(encoding="utf-8")
+    lines = [ln for ln in a.text.split("\n") if ln.strip()]
+    assert lines
+    cursor = 0
+    for line in lines:
+        assert line == line.strip()
+        found = raw.find(line, cursor)
+        assert found >= 0, line[:80]
+        cursor = found + len(line)
+    # paragraphs are joined by exactly one blank line
+    assert "\n\n\n" not in a.text and a.text == a.text.strip()
+
+
+# --- bad files ----------------------------------------------------------------------------
+GOOD = "003_a249e923c2b6cff2.txt"  # 3,917 bytes: under the small size limit used below
+
+
+@pytest.fixture
+def messy_corpus(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(CORPUS / GOOD, corpus)
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "blank.txt").write_text("  \n\t\n \u00a0\n", encoding="utf-8")
+    (corpus / "binary.txt").write_bytes(b"PK\x03\x04\x00\x00binary\x00data")
+    (corpus / "latin1.txt").write_bytes("Un caf\xe9 au lait\n\nUne phrase en fran\xe7ais.\n".encode("latin-1"))
+    (corpus / "huge.txt").write_text("Huge title\n\n" + "A long sentence of filler text. " * 200, encoding="utf-8")
+    (corpus / "only_boilerplate.txt").write_text("A title\n\nNo comments:\n\nPost a Comment\n", encoding="utf-8")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("Secret title\n\nA secret sentence outside the corpus.\n", encoding="utf-8")
+    os.symlink(outside / "secret.txt", corpus / "escape.txt")
+    (corpus / "notes.md").write_text("A markdown title\n\nA sentence written in markdown.\n", encoding="utf-8")
+    (corpus / "table.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    (corpus / "data.json").write_text('{"title": "x"}\n', encoding="utf-8")
+    (corpus / "README").write_text("No suffix title\n\nNot an article.\n", encoding="utf-8")
+    return corpus
+
+
+def test_bad_files_are_skipped_by_name_and_good_ones_load(messy_corpus):
+    report = load_corpus(messy_corpus, max_bytes=5000)
+    skipped = dict(report.skipped)
+    assert set(skipped) == {"empty.txt", "blank.txt", "binary.txt", "latin1.txt", "huge.txt", "only_boilerplate.txt", "escape.txt"}
+    assert "empty" in skipped["empty.txt"] and "empty" in skipped["blank.txt"]
+    assert "binary" in skipped["binary.txt"]
+    assert "UTF-8" in skipped["latin1.txt"]
+    assert "limit" in skipped["huge.txt"]
+    assert "boilerplate" in skipped["only_boilerplate.txt"]
+    assert "symlink" in skipped["escape.txt"]
+    # the good files still load; other suffixes are ignored (neither loaded nor reported)
+    assert [a.source for a in report.articles] == [GOOD, "notes.md"]
+    md = report.articles[1]
+    assert md.title == "A markdown title" and md.text == "A sentence written in markdown."
+    assert md.doc == "notes"
+    assert report.articles[0].text == read_article(CORPUS / GOOD).text
+
+
+def test_size_limit_applies_only_over_the_limit(messy_corpus):
+    report = load_corpus(messy_corpus)  # default 5 MB limit: the big file is fine now
+    assert "huge.txt" not in dict(report.skipped)
+    assert "huge.txt" in [a.source for a in report.articles]
+
+
+def test_symlink_inside_the_corpus_is_followed(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(CORPUS / GOOD, corpus / "real.txt")
+    os.symlink(corpus / "real.txt", corpus / "alias.txt")
+    report = load_corpus(corpus)
+    assert report.skipped == []
+    assert sorted(a.source for a in report.articles) == ["alias.txt", "real.txt"]
+
+
+def test_missing_corpus_directory(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        load_corpus(tmp_path / "nope")

@@ -1,0 +1,181 @@
+"""bot.evaluate.run: the question-file format and the results contract of EVAL_FORMAT.md."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.evaluate.metrics import LABELS
+from bot.evaluate.run import QuestionFileError, load_questions, run
+from conftest import MACRON_Q, SHMELYEV_Q, SHMELYEV_SOURCE
+
+ROW_FIELDS = {"id", "question", "answer", "refused", "citations", "latency_ms"}
+CITATION_FIELDS = {"source", "title", "date", "url", "quote", "start", "end"}
+METRIC_KEYS = {"questions", "answerable", "unanswerable"} | {k for k, _ in LABELS}
+
+QUESTIONS = [
+    {"id": "a1", "question": SHMELYEV_Q, "answerable": True, "expected": [["Svobodnaya Pressa"]],
+     "evidence": [{"doc": "002", "quote": "\"Svobodnaya Pressa\" interviewed Boris Shmelyev"}]},
+    {"id": "c1", "turns": [
+        {"question": SHMELYEV_Q, "answerable": True, "expected": [["Svobodnaya Pressa"]], "evidence": []},
+        {"question": "What was Tikhanyovski sentenced to?", "answerable": True, "expected": [["18 years"]], "evidence": []},
+        {"question": MACRON_Q, "answerable": False, "expected": [], "evidence": []}]},
+    {"id": 7, "question": "How many political prisoners did Lukashenko release on December 13?"},
+    {"id": "u1", "question": MACRON_Q, "answerable": False, "expected": [], "evidence": []},
+    {"id": "zz-last", "question": "What was Tikhanyovski sentenced to?", "answerable": True, "expected": [["18 years"]],
+     "evidence": [{"doc": "000", "quote": "Tikhanyovski was sentenced to 18 years in prison"}]},
+]
+
+
+def write_jsonl(path, rows) -> None:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def eval_run(answerer, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("eval")
+    qfile = tmp / "questions.jsonl"
+    write_jsonl(qfile, QUESTIONS)
+    progress = []
+    result = run(answerer, load_questions(qfile), tmp / "out", progress=lambda done, total: progress.append((done, total)))
+    out = [json.loads(line) for line in (tmp / "out" / "results.jsonl").read_text(encoding="utf-8").splitlines()]
+    metrics = json.loads((tmp / "out" / "metrics.json").read_text(encoding="utf-8"))
+    return result, out, metrics, progress
+
+
+def check_answer_row(answerer, row) -> None:
+    assert ROW_FIELDS - {"id"} <= set(row), set(row)
+    assert isinstance(row["answer"], str) and row["answer"]
+    assert isinstance(row["refused"], bool)
+    assert isinstance(row["latency_ms"], (int, float)) and row["latency_ms"] > 0
+    if row["refused"]:
+        assert row["citations"] == []
+    for c in row["citations"]:
+        assert CITATION_FIELDS <= set(c)
+        article = answerer.library.articles[c["source"]]
+        assert article.text[c["start"] : c["end"]] == c["quote"]
+        assert c["title"] == article.title and c["url"] == article.url and c["date"] == article.date
+
+
+def test_one_row_per_id_in_order(eval_run):
+    _, out, _, progress = eval_run
+    assert [r["id"] for r in out] == [q["id"] for q in QUESTIONS]  # ids kept as given (7 stays an int)
+    assert progress[-1] == (5, 5) and len(progress) == 5
+
+
+def test_plain_rows_have_the_contract_fields(answerer, eval_run):
+    _, out, _, _ = eval_run
+    by_id = {r["id"]: r for r in out}
+    for q in QUESTIONS:
+        if "turns" in q:
+            continue
+        row = by_id[q["id"]]
+        assert ROW_FIELDS <= set(row)
+        assert row["question"] == q["question"]
+        check_answer_row(answerer, row)
+    a1 = by_id["a1"]
+    assert not a1["refused"] and "Svobodnaya Pressa" in a1["answer"]
+    assert a1["citations"][0]["source"] == SHMELYEV_SOURCE
+    assert by_id["u1"]["refused"] and by_id["u1"]["answer"].startswith("I can't answer that")
+    assert "123" in by_id[7]["answer"]
+    assert all("verbatim" not in r for r in out)  # internal bookkeeping stays out of the file
+
+
+def test_turn_rows(answerer, eval_run):
+    _, out, _, _ = eval_run
+    c1 = next(r for r in out if r["id"] == "c1")
+    assert set(c1) == {"id", "turns"}
+    turns = QUESTIONS[1]["turns"]
+    assert len(c1["turns"]) == len(turns)
+    for row, turn in zip(c1["turns"], turns):
+        check_answer_row(answerer, row)
+        assert row["question"] == turn["question"]
+        assert row["rewritten"] == turn["question"]  # standalone questions: nothing to rewrite
+    assert "Svobodnaya Pressa" in c1["turns"][0]["answer"]
+    assert "18 years" in c1["turns"][1]["answer"]
+    assert c1["turns"][2]["refused"]
+
+
+def test_metrics_file(eval_run):
+    result, _, metrics, _ = eval_run
+    assert result.metrics == metrics
+    assert METRIC_KEYS <= set(metrics)
+    # plain rows only: a1, 7 (unlabelled), u1, zz-last
+    assert metrics["questions"] == 4 and metrics["answerable"] == 2 and metrics["unanswerable"] == 1
+    assert metrics["answer_correct"] == 1.0
+    assert metrics["supporting_citation"] == 1.0
+    assert metrics["refused_unanswerable"] == 1.0 and metrics["false_refusal"] == 0.0
+    assert metrics["answered_rate"] == 0.75
+    assert metrics["verbatim_quote_rate"] == 1.0
+    turns, follow = metrics["turns"], metrics["follow_up_turns"]
+    assert METRIC_KEYS <= set(turns) and METRIC_KEYS <= set(follow)
+    assert turns["questions"] == 3 and turns["answer_correct"] == 1.0 and turns["refused_unanswerable"] == 1.0
+    assert follow["questions"] == 2 and follow["answerable"] == 1 and follow["unanswerable"] == 1
+
+
+def test_unlabelled_only_file(answerer, tmp_path):
+    qfile = tmp_path / "bare.jsonl"
+    write_jsonl(qfile, [{"id": "b1", "question": SHMELYEV_Q}, {"id": "b2", "question": MACRON_Q}])
+    result = run(answerer, load_questions(qfile), tmp_path / "out")
+    m = json.loads((tmp_path / "out" / "metrics.json").read_text(encoding="utf-8"))
+    assert m["questions"] == 2 and m["answered_rate"] == 0.5
+    for key in ("answerable", "answer_correct", "supporting_citation", "citation_precision", "refused_unanswerable", "false_refusal"):
+        assert m[key] is None, key
+    assert "turns" not in m
+    assert [r["id"] for r in result.results] == ["b1", "b2"]
+
+
+# --- load_questions errors ----------------------------------------------------------------------
+def test_invalid_json_names_the_line(tmp_path):
+    f = tmp_path / "q.jsonl"
+    f.write_text('{"id": "1", "question": "ok"}\n\n{not json}\n', encoding="utf-8")
+    with pytest.raises(QuestionFileError, match=r":3:") as err:
+        load_questions(f)
+    assert "JSON" in str(err.value) and str(f) in str(err.value)
+
+
+def test_missing_id(tmp_path):
+    f = tmp_path / "q.jsonl"
+    f.write_text('{"id": "1", "question": "ok"}\n{"question": "no id"}\n', encoding="utf-8")
+    with pytest.raises(QuestionFileError, match=r":2:.*id"):
+        load_questions(f)
+
+
+def test_duplicate_id(tmp_path):
+    f = tmp_path / "q.jsonl"
+    f.write_text('{"id": "q1", "question": "a"}\n{"id": "q2", "question": "b"}\n{"id": "q1", "question": "c"}\n', encoding="utf-8")
+    with pytest.raises(QuestionFileError, match=r":3:.*duplicate.*q1"):
+        load_questions(f)
+
+
+@pytest.mark.parametrize("content", ["", "\n\n  \n"])
+def test_empty_file(tmp_path, content):
+    f = tmp_path / "q.jsonl"
+    f.write_text(content, encoding="utf-8")
+    with pytest.raises(QuestionFileError, match="no questions"):
+        load_questions(f)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ['["a list"]', '{"id": "1"}', '{"id": "1", "question": 5}', '{"id": "1", "turns": "nope"}', '{"id": "1", "turns": [{"q": "x"}]}'],
+)
+def test_malformed_rows(tmp_path, line):
+    f = tmp_path / "q.jsonl"
+    f.write_text(line + "\n", encoding="utf-8")
+    with pytest.raises(QuestionFileError, match=r":1:"):
+        load_questions(f)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(QuestionFileError):
+        load_questions(tmp_path / "nope.jsonl")
+
+
+def test_only_id_and_question_are_required(tmp_path):
+    f = tmp_path / "q.jsonl"
+    f.write_text('{"id": "x", "question": "Who?"}\r\n{"id": 2, "question": "What?", "extra": {"any": 1}}\n', encoding="utf-8")
+    rows = load_questions(f)
+    assert [r["id"] for r in rows] == ["x", 2]
+    assert rows[1]["extra"] == {"any": 1}

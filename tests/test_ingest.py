@@ -1,0 +1,131 @@
+"""Incremental ingest into real (embedded) Chroma: add, no-op, update, delete, rebuild."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from conftest import CORPUS
+from index.lexical import LexicalIndex
+
+KEEP = "001_3d31b8ba4ffd7bb4.txt"
+EDIT = "003_a249e923c2b6cff2.txt"
+NEW_SENTENCE = "A brand new closing sentence mentions zebras grazing near Klaipeda."
+
+
+def rows_by_source(store, kind: str) -> dict[str, list[str]]:
+    rows = store.all_rows(kind, ["metadatas"])
+    out: dict[str, list[str]] = {}
+    for i, m in zip(rows["ids"], rows["metadatas"]):
+        out.setdefault(m["source"], []).append(i)
+    return out
+
+
+def test_incremental_ingest(tmp_path, make_settings, embed):
+    from bot import services
+    from index.ingest import ingest
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in (KEEP, EDIT):
+        shutil.copy(CORPUS / name, corpus)
+    settings = make_settings(tmp_path / "data")
+    data = settings.data_dir
+    store = services.store(settings)
+
+    def run(**kw):
+        return ingest(corpus, store, embed, data, chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap, **kw)
+
+    # 1. first ingest embeds everything
+    first = run()
+    assert first.added == [KEEP, EDIT] and first.updated == [] and first.removed == []
+    assert first.articles == 2 and first.unchanged == 0 and not first.rebuilt
+    assert first.chunks_embedded > 0 and first.sentences_embedded > first.chunks_embedded
+    assert first.chunks_total == first.chunks_embedded
+    assert len(store.all_rows("chunks", [])["ids"]) == first.chunks_embedded
+    assert len(store.all_rows("sentences", [])["ids"]) == first.sentences_embedded
+    records = store.article_records()
+    assert set(records) == {KEEP, EDIT}
+    old_hash = records[EDIT]["content_hash"]
+    assert records[KEEP]["url"] == "https://www.toutiao.com/article/7554769283600794138/"
+    # BM25 files on disk, covering exactly the chunks in Chroma
+    bm25 = data / "bm25"
+    assert (bm25 / "citebot.json").is_file() and (bm25 / "vocab.index.json").is_file()
+    assert sorted(LexicalIndex.load(bm25).ids) == sorted(store.all_rows("chunks", [])["ids"])
+
+    # 2. nothing changed: nothing embedded
+    again = run()
+    assert again.chunks_embedded == 0 and again.sentences_embedded == 0
+    assert again.unchanged == 2 and again.added == again.updated == again.removed == []
+    assert again.chunks_total == first.chunks_total
+
+    # 3. edit one article: only it is re-embedded; old rows gone, new text searchable
+    edited = corpus / EDIT
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n" + NEW_SENTENCE + "\n", encoding="utf-8")
+    changed = run()
+    assert changed.updated == [EDIT] and changed.added == [] and changed.removed == []
+    assert changed.unchanged == 1 and changed.chunks_embedded > 0
+    records = store.article_records()
+    new_hash = records[EDIT]["content_hash"]
+    assert new_hash != old_hash
+    assert NEW_SENTENCE in records[EDIT]["text"]
+    for kind in ("chunks", "sentences"):
+        ids = rows_by_source(store, kind)[EDIT]
+        assert ids and all(i.startswith(new_hash + ":") for i in ids), kind  # no stale rows of the old version
+    chunk_rows = store.all_rows("chunks", ["metadatas", "documents"])
+    assert len(chunk_rows["ids"]) == changed.chunks_total
+    assert any(NEW_SENTENCE in d for d, m in zip(chunk_rows["documents"], chunk_rows["metadatas"]) if m["source"] == EDIT)
+    # ... and found by retrieval over the index as it is on disk
+    library = services.library(settings, embed=embed)
+    hits = library.search("zebras grazing near Klaipeda", embed.get_query_embedding("zebras grazing near Klaipeda"), top=3)
+    assert hits and hits[0].chunk.source == EDIT and "zebras" in hits[0].chunk.text
+    assert hits[0].lexical_rank == 0
+    assert any(s.text == NEW_SENTENCE for s in library.sentences)
+
+    # 4. delete a file: its article, chunks and sentences leave Chroma and BM25
+    (corpus / KEEP).unlink()
+    removed = run()
+    assert removed.removed == [KEEP] and removed.articles == 1 and removed.unchanged == 1
+    assert removed.chunks_embedded == 0
+    assert set(store.article_records()) == {EDIT}
+    for kind in ("chunks", "sentences"):
+        rows = store.all_rows(kind, ["metadatas"])
+        assert rows["ids"], kind
+        assert all(m["source"] != KEEP for m in rows["metadatas"]), kind
+    remaining = store.all_rows("chunks", [])["ids"]
+    assert sorted(LexicalIndex.load(bm25).ids) == sorted(remaining)
+    assert removed.chunks_total == len(remaining)
+
+    # 5. rebuild drops everything and embeds the corpus from scratch
+    rebuilt = run(rebuild=True)
+    assert rebuilt.rebuilt is True
+    assert rebuilt.added == [EDIT] and rebuilt.articles == 1
+    assert rebuilt.chunks_embedded == removed.chunks_total
+    assert set(store.article_records()) == {EDIT}
+    assert (bm25 / "citebot.json").is_file()
+
+
+def test_changed_chunk_settings_rebuild_the_index(tmp_path, make_settings, embed):
+    from bot import services
+    from index.ingest import ingest
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(CORPUS / EDIT, corpus)
+    settings = make_settings(tmp_path / "data")
+    store = services.store(settings)
+    first = ingest(corpus, store, embed, settings.data_dir, chunk_size=160, chunk_overlap=32)
+    assert not first.rebuilt
+    second = ingest(corpus, store, embed, settings.data_dir, chunk_size=96, chunk_overlap=16)
+    assert second.rebuilt and second.added == [EDIT]
+    assert second.chunks_total > first.chunks_total
+
+
+def test_missing_corpus_dir_raises(tmp_path, make_settings, embed):
+    from bot import services
+    from index.ingest import ingest
+
+    settings = make_settings(tmp_path / "data")
+    with pytest.raises(FileNotFoundError):
+        ingest(tmp_path / "nope", services.store(settings), embed, settings.data_dir)

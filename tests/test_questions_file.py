@@ -1,0 +1,89 @@
+"""The project's own question sets are well formed and quote the articles verbatim."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from conftest import CORPUS, EVALS, seed_files
+from index.corpus import read_article
+
+SETS = ["questions.jsonl", "holdout.jsonl"]
+CLEANED = {p.name[:3]: read_article(p).text for p in seed_files()}
+
+
+def parse(name: str) -> list[dict]:
+    rows = []
+    for n, line in enumerate((EVALS / name).read_text(encoding="utf-8").splitlines(), 1):
+        assert line.strip(), f"{name}:{n}: blank line"
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:  # pragma: no cover - the failure message is the point
+            pytest.fail(f"{name}:{n}: {exc}")
+        assert isinstance(row, dict), f"{name}:{n}"
+        rows.append(row)
+    return rows
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_every_line_parses_and_ids_are_unique(name):
+    rows = parse(name)
+    assert rows
+    ids = Counter(str(r["id"]) for r in rows)
+    assert [i for i, k in ids.items() if k > 1] == []
+    for r in rows:
+        assert isinstance(r["question"], str) and r["question"].strip(), r["id"]
+        assert isinstance(r["answerable"], bool), r["id"]
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_labels_are_consistent(name):
+    for r in parse(name):
+        if r["answerable"]:
+            assert r["expected"] and all(group and all(isinstance(a, str) and a for a in group) for group in r["expected"]), r["id"]
+            assert r["evidence"], r["id"]
+        else:
+            assert r.get("expected", []) == [] and r.get("evidence", []) == [], r["id"]
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_evidence_quotes_are_verbatim_in_raw_and_cleaned_text(name):
+    checked = 0
+    for r in parse(name):
+        for ev in r.get("evidence", []):
+            doc, quote = ev["doc"], ev["quote"]
+            files = [p for p in CORPUS.iterdir() if p.name.startswith(doc)]
+            assert len(files) == 1, (r["id"], doc)
+            assert quote in files[0].read_text(encoding="utf-8"), (r["id"], quote)
+            assert quote in read_article(files[0]).text, (r["id"], quote)
+            checked += 1
+    assert checked >= 40
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_expected_answers_occur_in_the_evidence_articles(name):
+    """An expected alternative that appears nowhere in the cited article is a labelling slip."""
+    from bot.evaluate.metrics import normalise
+
+    for r in parse(name):
+        if not r["answerable"]:
+            continue
+        text = normalise(" ".join(CLEANED[ev["doc"]] for ev in r["evidence"]))
+        for group in r["expected"]:
+            assert any(normalise(alt) in text for alt in group), (r["id"], group)
+
+
+def test_public_set_size():
+    rows = parse("questions.jsonl")
+    answerable = sum(1 for r in rows if r["answerable"])
+    unanswerable = sum(1 for r in rows if not r["answerable"])
+    assert answerable >= 60 and unanswerable >= 25
+    splits = Counter(r.get("split") for r in rows)
+    assert set(splits) == {"dev", "test"}
+
+
+def test_every_seed_article_is_evidence_somewhere():
+    docs = {ev["doc"] for name in SETS for r in parse(name) for ev in r.get("evidence", [])}
+    assert docs == set(CLEANED)
