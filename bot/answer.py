@@ -14,12 +14,13 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 import prompts
-from bot.support import Question, Support, Vocabulary, analyse, assess, name_in
+from bot.support import Question, Support, Vocabulary, stem, analyse, assess, name_in, words
 from bot.verify import is_verbatim
 
 log = logging.getLogger(__name__)
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-_CLAUSE_RE = re.compile(r"(?<=[,;:—–])\s+|\s+(?=[—–]\s)")
+# Where an answer may be cut: after clause punctuation, before a dash, between sentences.
+_CLAUSE_RE = re.compile(r"(?<=[,;:—–.!?])\s+|\s+(?=[—–]\s)")
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,7 @@ class Answerer:
         if not self._supported(best.support):
             return self._refuse(question, self._refusal_text(), "unsupported", t0, timings, support)
 
-        text, citation = self._compose(best.focus)
+        text, citation = self._compose(best.focus, q)
         article = self.library.articles[citation.source]
         if not is_verbatim(article.text, citation.quote, citation.start, citation.end):
             return self._refuse(question, self._refusal_text(), "quote_unverified", t0, timings, support)
@@ -252,42 +253,49 @@ class Answerer:
         lo, hi = focus[0] - 1, focus[-1] + 1
         return [j for j in range(lo, hi + 1) if 0 <= j < len(lib.sentences) and lib.sentences[j].source == src]
 
-    def _compose(self, focus: list[int]) -> tuple[str, Citation]:
+    def _compose(self, focus: list[int], q: Question | None = None) -> tuple[str, Citation]:
         lib = self.library
         first, last = lib.sentences[focus[0]], lib.sentences[focus[-1]]
         article = lib.articles[first.source]
-        start, end = first.start, last.end
-        start, end = self._trim(article.text, start, end)
+        start, end = self._trim(article.text, first.start, last.end, q)
         quote = article.text[start:end]
         citation = Citation(article.source, article.title, article.date, article.url, quote, start, end)
         return quote, citation
 
-    def _trim(self, text: str, start: int, end: int) -> tuple[int, int]:
-        """Shorten a long span to at most max_answer_words / max_quote_chars, keeping whole clauses."""
+    def _trim(self, text: str, start: int, end: int, q: Question | None = None) -> tuple[int, int]:
+        """Shorten a long span to at most max_answer_words words and max_quote_chars
+        characters: the run of whole clauses that shares most with the question
+        (its terms, names, numbers), or failing that a cut at a word boundary."""
         limit_w, limit_c = self.settings.max_answer_words, self.settings.max_quote_chars
         span = text[start:end]
         if len(span.split()) <= limit_w and len(span) <= limit_c:
             return start, end
-        # clause boundaries inside the span
-        cuts = [0] + [m.end() for m in _CLAUSE_RE.finditer(span)] + [len(span)]
-        best = (start, start + min(len(span), limit_c))
-        best_len = 0
+        wanted = set()
+        if q is not None:
+            wanted = {stem(t) for t in q.terms} | {stem(w) for w in q.name_words} | set(q.numbers)
+        cuts = sorted({0, len(span), *(m.end() for m in _CLAUSE_RE.finditer(span))})
+        best: tuple[float, int, int] | None = None
         for a in range(len(cuts) - 1):
             for b in range(a + 1, len(cuts)):
-                piece = span[cuts[a] : cuts[b]].strip()
-                if len(piece.split()) > limit_w or len(piece) > limit_c:
+                piece = span[cuts[a] : cuts[b]]
+                if len(piece.split()) > limit_w or len(piece.strip()) > limit_c:
                     break
-                if len(piece) > best_len and a == 0:
-                    s = start + span.index(piece, cuts[a])
-                    best, best_len = (s, s + len(piece)), len(piece)
-        if best_len == 0:  # no clause boundary fits: cut at a word boundary
-            words = span[:limit_c].split()[:limit_w]
-            piece = " ".join(words)
-            if span.startswith(piece):
-                return start, start + len(piece)
-            return best
-        s, e = best
-        return s, e
+                overlap = len({stem(w) for w in words(piece)} & wanted)
+                key = (overlap + 0.001 * len(piece) - 0.0001 * a, cuts[a], cuts[b])
+                if best is None or key[0] > best[0]:
+                    best = key
+        if best is not None:
+            _, a, b = best
+            piece = span[a:b]
+            lead = len(piece) - len(piece.lstrip())
+            return start + a + lead, start + a + len(piece.rstrip())
+        # no clause fits: the longest prefix of whole words within both limits
+        cut = 0
+        for n, m in enumerate(re.finditer(r"\S+", span), 1):
+            if n > limit_w or m.end() > limit_c:
+                break
+            cut = m.end()
+        return start, start + (cut or min(len(span), limit_c))
 
     # ------------------------------------------------------------------
     def _support_dict(self, q: Question, cand: _Candidate) -> dict:

@@ -46,9 +46,13 @@ def embedding(settings: Settings):
 def library(settings: Settings, embed=None, chroma=None):
     """Open the index for answering. Raises IndexMissing / IndexUnavailable."""
     from index.retrieve import Library
+    from index.store import IndexMissing
 
+    chroma = chroma or store(settings)
+    if not chroma.article_hashes():  # say so before spending seconds loading the model
+        raise IndexMissing("the index is empty")
     return Library(
-        chroma or store(settings),
+        chroma,
         embed or embedding(settings).load(),
         settings.data_dir,
         dense_k=settings.dense_top_k,

@@ -198,7 +198,7 @@ def analyse(text: str, nlp) -> Question:
 
 
 @lru_cache(maxsize=200_000)
-def _stem(w: str) -> str:
+def stem(w: str) -> str:
     """Snowball stem (PyStemmer) — "meeting"/"meet", "sanctions"/"sanction"."""
     try:
         import Stemmer
@@ -220,11 +220,11 @@ class Vocabulary:
         self.n = max(1, len(sentences))
         df: Counter[str] = Counter()
         for s in sentences:
-            df.update({_stem(lm) for lm in s.lemmas})
+            df.update({stem(lm) for lm in s.lemmas})
         self.df = df
 
     def idf(self, lemma: str) -> float:
-        return math.log(1 + self.n / (1 + self.df.get(_stem(lemma), 0)))
+        return math.log(1 + self.n / (1 + self.df.get(stem(lemma), 0)))
 
 
 @dataclass
@@ -273,13 +273,13 @@ def term_coverage(
     """
     if not q.terms:
         return 1.0, []
-    stems = {_stem(lm) for lm in window_lemmas} | {_stem(w) for w in window_wordset}
+    stems = {stem(lm) for lm in window_lemmas} | {stem(w) for w in window_wordset}
     total = found = 0.0
     missing = []
     for term in q.terms:
         w = vocab.idf(term) * (FOCUS_WEIGHT if term in q.focus_terms else 1.0)
         total += w
-        if _stem(term) in stems:
+        if stem(term) in stems:
             found += w
             continue
         credit = 0.0
