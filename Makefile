@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip
 export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install run ingest repl test eval bench clean
+.PHONY: install run ingest repl test eval bench calibrate clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -40,3 +40,7 @@ bench: install ingest
 
 clean:
 	rm -rf data runs .pytest_cache
+
+# Refit the answer-ranking / refusal model on the training set (plus the public dev split).
+calibrate: install ingest
+	$(VENV)/bin/citebot calibrate evals/train.jsonl evals/questions.jsonl --split dev

@@ -67,6 +67,16 @@ class Answer:
         }
 
 
+def _load_model(settings):
+    """The calibrated support model (SUPPORT_MODEL, default bot/support_model.json), if any."""
+    from bot.scoring import DEFAULT_PATH, SupportModel
+
+    path = settings.support_model or DEFAULT_PATH
+    if str(path).lower() == "none" or not path.exists():
+        return None
+    return SupportModel.load(path)
+
+
 class Lexicon:
     """Embeddings of the corpus's content lemmas, for paraphrase-tolerant term matching.
 
@@ -108,11 +118,15 @@ class Lexicon:
         uniq = list(dict.fromkeys(terms))
         tvecs = dict(zip(uniq, self.embed.encode(uniq)))
 
+        # each term against the whole lexicon once; a lookup per lemma afterwards
+        sims = {t: (self.vectors @ v).tolist() for t, v in tvecs.items()}
+        index = self.index
+
         def soft(term: str, lemmas: set[str]) -> float:
-            rows = [self.index[lm] for lm in lemmas if lm in self.index]
-            if not rows or term not in tvecs:
+            row = sims.get(term)
+            if row is None:
                 return 0.0
-            return float(np.max(self.vectors[rows] @ tvecs[term]))
+            return max((row[index[lm]] for lm in lemmas if lm in index), default=0.0)
 
         return soft
 
@@ -122,6 +136,7 @@ class _Candidate:
     focus: list[int]  # sentence indices answering
     support: Support
     rank_score: float
+    features: dict = field(default_factory=dict)
 
 
 def clean_question(text: str) -> str:
@@ -129,7 +144,7 @@ def clean_question(text: str) -> str:
 
 
 class Answerer:
-    def __init__(self, library, settings, nlp=None) -> None:
+    def __init__(self, library, settings, nlp=None, model=None) -> None:
         from index.nlp import load
 
         self.library = library
@@ -138,7 +153,9 @@ class Answerer:
         self.vocab = Vocabulary(library.sentences)
         self._topics = self._describe_topics()
         self._words_cache: dict[str, set[str]] = {}
+        self._name_cache: dict[tuple, bool] = {}
         self._lexicon = Lexicon.build(library, settings.data_dir)
+        self.model = model if model is not None else _load_model(settings)
         from bot.support import words
 
         self._corpus_words = {w for a in library.articles.values() for w in words(a.text)}
@@ -162,14 +179,15 @@ class Answerer:
         hits = self.library.search(q_text, q_emb, top=self.settings.fused_top_k)
         timings["retrieve_ms"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
-        q = analyse(q_text, self.nlp)
-        soft = self._lexicon.matcher(q.terms)
-        best = self._select(q, np.asarray(q_emb, dtype=np.float32), hits, soft)
+        q, cands = self._analyse(q_text, q_emb, hits)
         timings["select_ms"] = (time.perf_counter() - t) * 1000
-        if best is None:
+        if not cands:
             return self._refuse(question, self._refusal_text(), "no_evidence", t0, timings)
+        best = cands[0]
         support = self._support_dict(q, best)
-        if not self._supported(best.support):
+        if self.model is not None:
+            support["p_answerable"] = round(self.model.answerable.probability(self.answer_features(q, cands)), 3)
+        if not self._supported(best.support, support.get("p_answerable")):
             return self._refuse(question, self._refusal_text(), "unsupported", t0, timings, support)
 
         text, citation = self._compose(best.focus, q)
@@ -180,58 +198,138 @@ class Answerer:
         return Answer(question, text, (citation,), False, None, "extractive", timings, support)
 
     # ------------------------------------------------------------------
-    def _supported(self, s: Support) -> bool:
+    def _supported(self, s: Support, p_answerable: float | None = None) -> bool:
+        """Hard rules first (a name the article never mentions, a number that is not
+        there, no answer of the asked type), then the calibrated model or, without
+        one, the hand-set thresholds."""
         cfg = self.settings
-        return (
-            s.names_ok
-            and s.numbers_ok
-            and s.type_ok_required
-            and s.term_coverage >= cfg.min_term_coverage
-            and s.score >= cfg.support_threshold
-        )
+        if not (s.names_ok and s.numbers_ok and s.type_ok_required):
+            return False
+        if p_answerable is not None:
+            return p_answerable >= (cfg.answer_threshold if cfg.answer_threshold is not None else self.model.threshold)
+        return s.term_coverage >= cfg.min_term_coverage and s.score >= cfg.support_threshold
 
-    def _select(self, q: Question, q_emb: np.ndarray, hits, soft=None) -> _Candidate | None:
+    def _analyse(self, q_text: str, q_emb, hits) -> tuple[Question, list[_Candidate]]:
+        q = analyse(q_text, self.nlp)
+        soft = self._lexicon.matcher(q.terms)
+        return q, self._candidates(q, np.asarray(q_emb, dtype=np.float32), hits, soft)
+
+    def explain(self, question: str) -> tuple[Question, list[_Candidate]]:
+        """The question's analysis and every scored candidate span, best first
+        (what `ask` decides on; used by calibration and debugging)."""
+        q_text = clean_question(question)
+        q_emb = self.library.embed.get_query_embedding(q_text)
+        hits = self.library.search(q_text, q_emb, top=self.settings.fused_top_k)
+        return self._analyse(q_text, q_emb, hits)
+
+    def span_text(self, focus: list[int]) -> tuple[str, str]:
+        """(source, text) of a candidate span, untrimmed."""
         lib = self.library
-        cand: set[int] = set()
+        first, last = lib.sentences[focus[0]], lib.sentences[focus[-1]]
+        return first.source, lib.articles[first.source].text[first.start : last.end]
+
+    def _candidates(self, q: Question, q_emb: np.ndarray, hits, soft=None) -> list[_Candidate]:
+        """Every candidate answer span (one sentence, or two adjacent ones) with its
+        support features, best first."""
+        lib = self.library
+        retrieved: set[int] = set()
         for hit in hits:
-            cand.update(lib.sentence_indices(hit.chunk.source, hit.chunk.start, hit.chunk.end))
-        cand.update(lib.top_sentences(q_emb, self.settings.sentence_top_k))
+            retrieved.update(lib.sentence_indices(hit.chunk.source, hit.chunk.start, hit.chunk.end))
+        cand = retrieved | set(lib.top_sentences(q_emb, self.settings.sentence_top_k))
         if not cand:
-            return None
-        sims = {i: float(lib.sentence_vectors[i] @ q_emb) for i in cand}
+            return []
+        sims: dict[int, float] = {}
+
+        def sim(j: int) -> float:
+            if j not in sims:
+                sims[j] = float(lib.sentence_vectors[j] @ q_emb)
+            return sims[j]
+
         ratio = self.settings.name_match_ratio
-        names_in_corpus = all(name_in(n, self._corpus_words, ratio) for n in q.names)
+        names_in_corpus = all(self._name_in_text(n, None) for n in q.names)
         article_names: dict[str, list[bool]] = {}
-        best: _Candidate | None = None
+        in_sentence: dict[int, list[bool]] = {}
+
+        def names_at(j: int) -> list[bool]:
+            if j not in in_sentence:
+                in_sentence[j] = [name_in(n, self._sentence_words[j], ratio) for n in q.names]
+            return in_sentence[j]
+
+        out: list[_Candidate] = []
         for i in sorted(cand):
             for focus in self._focus_options(i):
                 window = self._window(focus)
-                wsims = [sims.get(j) if j in sims else float(lib.sentence_vectors[j] @ q_emb) for j in window]
-                dense = max(max(sims.get(j, -1) for j in focus if j in sims) if any(j in sims for j in focus) else 0.0, 0.85 * max(wsims))
+                focus_dense = max(sim(j) for j in focus)
+                dense = max(focus_dense, 0.85 * max(sim(j) for j in window))
                 src = lib.sentences[i].source
                 if src not in article_names:
-                    aw = self._article_words(src)
-                    article_names[src] = [name_in(n, aw, ratio) for n in q.names]
+                    article_names[src] = [self._name_in_text(n, src) for n in q.names]
                 sup = assess(
                     q, [lib.sentences[j] for j in focus], [lib.sentences[j] for j in window], dense,
                     self.vocab, ratio, article_names[src], soft, names_in_corpus,
                     set().union(*(self._sentence_words[j] for j in window)),
                     set().union(*(self._sentence_words[j] for j in focus)),
+                    (
+                        [any(names_at(j)[k] for j in focus) for k in range(len(q.names))],
+                        [any(names_at(j)[k] for j in window) for k in range(len(q.names))],
+                    ),
                 )
-                focus_dense = max((sims[j] for j in focus if j in sims), default=0.0)
-                rank = sup.score + 0.4 * sup.focus_coverage + 0.3 * focus_dense
-                if sup.type_ok:
-                    rank += 0.1
-                if not sup.names_ok:
-                    rank -= 0.5  # a sentence about someone else is never the answer
-                if lib.sentences[focus[-1]].text.rstrip().endswith("?"):
-                    rank -= 0.2  # a question in the article is not an answer
-                if len(focus) > 1:
-                    rank -= 0.03  # prefer one sentence unless the second adds something
-                log.debug("candidate %s rank %.3f %s", focus, rank, sup)
-                if best is None or rank > best.rank_score:
-                    best = _Candidate(focus, sup, rank)
-        return best
+                prev = focus[0] - 1
+                asked = self._asked_before(focus[0])
+                feats = dict(sup.features)
+                feats.update(
+                    dense_focus=focus_dense,
+                    is_question=1.0 if lib.sentences[focus[-1]].text.rstrip().endswith("?") else 0.0,
+                    after_question=1.0 if prev >= 0 and lib.sentences[prev].source == src and lib.sentences[prev].text.rstrip().endswith("?") else 0.0,
+                    pair=1.0 if len(focus) > 1 else 0.0,
+                    retrieved=1.0 if any(j in retrieved for j in focus) else 0.0,
+                    n_words=sum(len(lib.sentences[j].text.split()) for j in focus) / 40.0,
+                    # interviews: the article's own question just before this span, and how close it is to ours
+                    asked_sim=sim(asked) if asked is not None else 0.0,
+                )
+                if self.model is not None:
+                    rank = self.model.ranker.decision(feats)
+                else:
+                    rank = sup.score + 0.4 * sup.focus_coverage + 0.3 * focus_dense
+                    rank += 0.1 if sup.type_ok else 0.0
+                    rank -= 0.5 if not sup.names_ok else 0.0
+                    rank -= 0.2 * feats["is_question"] + 0.03 * feats["pair"]
+                log.debug("candidate %s rank %.3f %s", focus, rank, feats)
+                out.append(_Candidate(focus, sup, rank, feats))
+        out.sort(key=lambda c: -c.rank_score)
+        return out
+
+    def _asked_before(self, i: int, reach: int = 3) -> int | None:
+        """The article's question sentence right before sentence i (≤ `reach` back, same article)."""
+        lib = self.library
+        for j in range(i - 1, max(-1, i - 1 - reach), -1):
+            if lib.sentences[j].source != lib.sentences[i].source:
+                return None
+            if lib.sentences[j].text.rstrip().endswith("?"):
+                return j
+        return None
+
+    def answer_features(self, q: Question, cands: list[_Candidate]) -> dict[str, float]:
+        best = cands[0]
+        feats = dict(best.features)
+        feats.update(
+            margin=best.rank_score - cands[1].rank_score if len(cands) > 1 else 1.0,
+            q_terms=float(len(q.terms)),
+            q_names=float(len(q.names)),
+            q_typed=1.0 if q.expected else 0.0,
+            q_speech=1.0 if q.speech else 0.0,
+        )
+        return feats
+
+    def _name_in_text(self, name: tuple[str, ...], source: str | None) -> bool:
+        """Is the name (or a spelling variant) in that article / anywhere (None)? Cached."""
+        key = (name, source)
+        if key not in self._name_cache:
+            words_ = self._corpus_words if source is None else self._article_words(source)
+            if len(self._name_cache) > 50_000:
+                self._name_cache.clear()
+            self._name_cache[key] = name_in(name, words_, self.settings.name_match_ratio)
+        return self._name_cache[key]
 
     def _article_words(self, source: str) -> set[str]:
         if source not in self._words_cache:

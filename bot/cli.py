@@ -172,6 +172,46 @@ def eval_cmd(ctx: click.Context, questions: Path, out_dir: Path) -> None:
     console.print(f"Wrote {out_dir / 'results.jsonl'} and {out_dir / 'metrics.json'}")
 
 
+@cli.command()
+@click.argument("questions", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--split", help="Skip rows whose \"split\" field is another value (rows without one are kept), e.g. dev.")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), help="Where to write the model (default: bot/support_model.json).")
+@click.pass_context
+def calibrate(ctx: click.Context, questions: tuple[Path, ...], split: str | None, out_path: Path | None) -> None:
+    """Fit the answer-ranking and refusal model on labelled question sets (never on the sets you report)."""
+    from rich.progress import Progress
+
+    from bot import services
+    from bot.evaluate import calibrate as cal
+    from bot.evaluate.run import QuestionFileError, load_questions
+
+    rows = []
+    try:
+        for path in questions:
+            rows += [r for r in load_questions(path) if split is None or r.get("split", split) == split]
+    except QuestionFileError as exc:
+        _err_console().print(f"[red]{exc}[/red]")
+        sys.exit(1)
+    settings = _settings(ctx)
+    from index.store import IndexMissing
+
+    try:
+        answerer = services.answerer(settings.model_copy(update={"support_model": Path("none")}))
+    except IndexMissing:
+        _err_console().print(prompts.render("no_index"))
+        sys.exit(EXIT_NO_INDEX)
+    with Progress(console=_err_console(), transient=True) as bar:
+        task = bar.add_task("Scoring candidates", total=len(rows))
+        samples = cal.collect(answerer, rows, progress=lambda n, total: bar.update(task, completed=n))
+    name = " + ".join(p.name for p in questions) + (f" (split {split})" if split else "")
+    model, train = cal.fit(answerer, samples, name=name)
+    model.save(out_path)
+    click.echo(
+        f"Fitted on {len(samples)} questions ({name}); threshold {model.threshold:.2f}; training-set: "
+        + ", ".join(f"{k} {v:.3f}" for k, v in train.items())
+    )
+
+
 def main() -> None:
     cli(prog_name="citebot")
 

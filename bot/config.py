@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     # support check (calibrated on the dev split of evals/questions.jsonl)
     support_threshold: float = Field(0.66, description="minimum support score to answer")
     min_term_coverage: float = Field(0.44, description="share of the question's content terms found near the answer")
+    # Calibrated scoring model (JSON from `citebot calibrate`); "none" uses the thresholds above.
+    support_model: Path | None = None
+    # Overrides the model's own answerability threshold (probability, 0–1).
+    answer_threshold: float | None = None
     name_match_ratio: float = Field(0.75, description="string similarity for two spellings of a name")
 
     log_level: str = "WARNING"

@@ -103,7 +103,11 @@ def name_in(name_tokens: tuple[str, ...], window_words: set[str], ratio: float) 
     sig = [t for t in name_tokens if t not in TITLE_WORDS and len(t) >= 3] or list(name_tokens)
     if any(t in window_words for t in sig):
         return True
-    return any(any(_similar(t, w, ratio) for w in window_words if w[:1] == t[:1] or len(w) > 5) for t in sig)
+    # spelling variants keep their first letter and roughly their length
+    return any(
+        any(_similar(t, w, ratio) for w in window_words if w[:1] == t[:1] and abs(len(w) - len(t)) <= max(2, len(t) // 3))
+        for t in sig
+    )
 
 
 @dataclass
@@ -240,6 +244,7 @@ class Support:
     focus_coverage: float = 0.0
     names_in_corpus: bool = True
     hard_type: bool = False
+    features: dict = field(default_factory=dict)
 
     @property
     def names_ok(self) -> bool:
@@ -292,6 +297,15 @@ def term_coverage(
     return (found / total if total else 1.0), missing
 
 
+def missing_weight(q: Question, missing: list[str], vocab: Vocabulary) -> tuple[float, float]:
+    """(largest rarity weight among the missing terms relative to the largest of all
+    terms, number of missing terms): one rare term missing is the typical near miss."""
+    if not q.terms or not missing:
+        return 0.0, 0.0
+    top = max(vocab.idf(t) for t in q.terms)
+    return max(vocab.idf(t) for t in missing) / top if top else 0.0, float(len(set(missing)))
+
+
 def _is_question_name(ent_words: set[str], q: Question, ratio: float) -> bool:
     return all(any(_similar(w, n, ratio) for n in q.name_words | set(q.numbers)) for w in ent_words)
 
@@ -320,42 +334,69 @@ def assess(
     q: Question, focus, window, dense: float, vocab: Vocabulary, name_ratio: float,
     article_names: list[bool] | None = None, soft=None, names_in_corpus: bool = True,
     wwords: set[str] | None = None, fwords: set[str] | None = None,
+    name_flags: tuple[list[bool], list[bool]] | None = None,
 ) -> Support:
     """Support of `focus` (the answer sentences) within `window` (focus + neighbours).
 
     A name missing from the window may still be found elsewhere in the same
     article (`article_names[k]`: interviews name the speaker once, "according to
-    Vasilyev"); that counts at half weight. `wwords`/`fwords` are the window's
-    and focus's word sets when the caller has them precomputed.
+    Vasilyev"). `wwords`/`fwords` are the window's and focus's word sets when the
+    caller has them precomputed. The Support carries the raw feature values the
+    scoring model (bot/scoring.py) combines.
     """
     wwords = wwords if wwords is not None else window_words(window)
     fwords = fwords if fwords is not None else window_words(focus)
     wlemmas = {lm for s in window for lm in s.lemmas}
+    flemmas = {lm for s in focus for lm in s.lemmas}
     names_found = 0
-    name_part = 0.0
+    in_focus = in_window = 0
     missing = []
+    if name_flags is None:  # (in focus, in window) per name, unless the caller cached them
+        name_flags = ([name_in(n, fwords, name_ratio) for n in q.names], [name_in(n, wwords, name_ratio) for n in q.names])
     for k, n in enumerate(q.names):
-        if name_in(n, wwords, name_ratio):
+        if name_flags[0][k]:
+            in_focus += 1
+            in_window += 1
             names_found += 1
-            name_part += 1.0
+        elif name_flags[1][k]:
+            in_window += 1
+            names_found += 1
         elif article_names is not None and article_names[k]:
             names_found += 1
-            name_part += 0.5
         else:
             missing.append(" ".join(n))
     numbers_ok = all(num in wwords or any(num in w for w in wwords) for num in q.numbers)
     cov, missing_terms = term_coverage(q, wlemmas, wwords, vocab, soft)
-    focus_cov, _ = term_coverage(q, {lm for s in focus for lm in s.lemmas}, fwords, vocab, soft)
+    focus_cov, _ = term_coverage(q, flemmas, fwords, vocab, soft)
+    asked_cov = 1.0
+    if q.focus_terms:
+        sub = Question(q.text, q.wh, q.expected, [], [], [t for t in q.terms if t in q.focus_terms], None)
+        asked_cov, _ = term_coverage(sub, flemmas, fwords, vocab, soft)
     type_ok = has_answer_type(q, focus, name_ratio) if q.expected else None
     if q.speech:
         type_ok = reports_speech(focus)
-    name_part = name_part / len(q.names) if q.names else 1.0
-    score = 0.45 * cov + 0.25 * name_part + 0.30 * max(0.0, min(1.0, (dense - 0.2) / 0.5))
+    n_names = len(q.names)
+    features = {
+        "dense": dense,
+        "cov_window": cov,
+        "cov_focus": focus_cov,
+        "asked_cov": asked_cov,
+        "names_focus": in_focus / n_names if n_names else 1.0,
+        "names_window": in_window / n_names if n_names else 1.0,
+        "names_article": names_found / n_names if n_names else 1.0,
+        "numbers_ok": 1.0 if numbers_ok else 0.0,
+        "type_ok": 0.5 if type_ok is None else float(type_ok),
+        "type_missing_hard": 1.0 if (type_ok is False and q.hard_type) else 0.0,
+    }
+    features["missing_idf"], features["missing_terms"] = missing_weight(q, missing_terms, vocab)
+    score = 0.45 * cov + 0.25 * (in_window + 0.5 * (names_found - in_window)) / max(1, n_names) + 0.30 * max(0.0, min(1.0, (dense - 0.2) / 0.5))
+    if not n_names:
+        score += 0.25
     if type_ok is False:
         score -= 0.25 if q.hard_type else 0.1
     if not numbers_ok:
         score -= 0.3
     return Support(
-        score, cov, names_found, len(q.names), numbers_ok, type_ok, dense, missing + missing_terms, focus_cov,
-        names_in_corpus, q.hard_type,
+        score, cov, names_found, n_names, numbers_ok, type_ok, dense, missing + missing_terms, focus_cov,
+        names_in_corpus, q.hard_type, features,
     )

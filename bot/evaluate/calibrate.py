@@ -1,0 +1,118 @@
+"""`citebot calibrate`: fit the support model (bot/scoring.py) on a training question set.
+
+Labels come from the set itself: a candidate span is a positive when it holds the
+expected answer or supports the gold evidence (the EVAL_FORMAT rule); a question
+is answerable-and-right when its best-ranked span is a positive. Both models are
+L2-regularised logistic regressions on standardised features. The answerability
+threshold maximises the mean of "answerable answered correctly" and
+"unanswerable refused" on the training set, with the Answerer's hard rules applied.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bot.evaluate.metrics import answer_correct, citation_supports
+from bot.scoring import ANSWER_FEATURES, CANDIDATE_FEATURES, LinearModel, SupportModel
+
+
+@dataclass
+class Sample:
+    id: str
+    answerable: bool
+    question: object
+    cands: list  # _Candidate, best first under the current model
+    positive: list[bool] = field(default_factory=list)
+    hard_ok: list[bool] = field(default_factory=list)
+
+
+def collect(answerer, rows: list[dict], progress=None) -> list[Sample]:
+    out = []
+    for n, row in enumerate(rows, 1):
+        if "question" not in row or "answerable" not in row:
+            continue
+        q, cands = answerer.explain(row["question"])
+        s = Sample(str(row["id"]), bool(row["answerable"]), q, cands)
+        for c in cands:
+            source, text = answerer.span_text(c.focus)
+            pos = bool(row["answerable"]) and (
+                answer_correct(text, row.get("expected") or [])
+                or citation_supports({"source": source, "quote": text}, row.get("evidence") or [])
+            )
+            s.positive.append(pos)
+            s.hard_ok.append(bool(c.support.names_ok and c.support.numbers_ok and c.support.type_ok_required))
+        out.append(s)
+        if progress:
+            progress(n, len(rows))
+    return out
+
+
+def _fit(X: np.ndarray, y: np.ndarray, names: list[str], c: float) -> LinearModel:
+    from sklearn.linear_model import LogisticRegression
+
+    mean = X.mean(axis=0)
+    scale = X.std(axis=0)
+    scale[scale < 1e-6] = 1.0
+    clf = LogisticRegression(C=c, class_weight="balanced", max_iter=2000)
+    clf.fit((X - mean) / scale, y)
+    return LinearModel(names, [float(w) for w in clf.coef_[0]], float(clf.intercept_[0]), mean.tolist(), scale.tolist())
+
+
+def _rerank(samples: list[Sample], ranker: LinearModel) -> None:
+    for s in samples:
+        order = sorted(range(len(s.cands)), key=lambda i: -ranker.decision(s.cands[i].features))
+        for i in order:
+            s.cands[i].rank_score = ranker.decision(s.cands[i].features)
+        s.cands = [s.cands[i] for i in order]
+        s.positive = [s.positive[i] for i in order]
+        s.hard_ok = [s.hard_ok[i] for i in order]
+
+
+def fit(answerer, samples: list[Sample], c_rank: float = 0.3, c_answer: float = 0.3, name: str = "") -> tuple[SupportModel, dict]:
+    Xr, yr = [], []
+    for s in samples:
+        if s.answerable and any(s.positive):
+            for cand, pos in zip(s.cands, s.positive):
+                Xr.append([cand.features.get(f, 0.0) for f in CANDIDATE_FEATURES])
+                yr.append(int(pos))
+    ranker = _fit(np.asarray(Xr, float), np.asarray(yr), CANDIDATE_FEATURES, c_rank)
+    _rerank(samples, ranker)
+
+    Xa, ya = [], []
+    for s in samples:
+        if not s.cands:
+            continue
+        feats = answerer.answer_features(s.question, s.cands)
+        Xa.append([feats.get(f, 0.0) for f in ANSWER_FEATURES])
+        ya.append(int(s.answerable and s.positive[0]))
+    answerable = _fit(np.asarray(Xa, float), np.asarray(ya), ANSWER_FEATURES, c_answer)
+
+    model = SupportModel(ranker, answerable, 0.5, name)
+    best = None
+    for threshold in np.arange(0.05, 0.96, 0.01):
+        m = decide(answerer, samples, model, float(threshold))
+        key = 0.5 * (m["correct"] + m["refused_unanswerable"])
+        if best is None or key > best[0] + 1e-9:
+            best = (key, float(threshold), m)
+    model.threshold = round(best[1], 2)
+    return model, best[2]
+
+
+def decide(answerer, samples: list[Sample], model: SupportModel, threshold: float) -> dict:
+    """Training-set outcome of a threshold (top-1 span, hard rules, probability)."""
+    answerable = [s for s in samples if s.answerable]
+    unanswerable = [s for s in samples if not s.answerable]
+
+    def answers(s: Sample) -> bool:
+        if not s.cands or not s.hard_ok[0]:
+            return False
+        return model.answerable.probability(answerer.answer_features(s.question, s.cands)) >= threshold
+
+    return {
+        "correct": sum(1 for s in answerable if answers(s) and s.positive[0]) / max(1, len(answerable)),
+        "ranked_right": sum(1 for s in answerable if s.positive and s.positive[0]) / max(1, len(answerable)),
+        "false_refusal": sum(1 for s in answerable if not answers(s)) / max(1, len(answerable)),
+        "refused_unanswerable": sum(1 for s in unanswerable if not answers(s)) / max(1, len(unanswerable)),
+    }

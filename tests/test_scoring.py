@@ -1,0 +1,60 @@
+"""The calibrated support model: file format, shipped model in sync with the code, and fitting."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from bot.evaluate import calibrate as cal
+from bot.evaluate.run import load_questions
+from bot.scoring import ANSWER_FEATURES, CANDIDATE_FEATURES, DEFAULT_PATH, LinearModel, SupportModel
+from conftest import EVALS, MACRON_Q, SHMELYEV_Q
+
+
+def test_linear_model_standardises_then_applies_weights(tmp_path):
+    m = LinearModel(["a", "b"], [2.0, -1.0], 0.5, [1.0, 0.0], [2.0, 1.0])
+    # z = 0.5 + 2 * (3 - 1) / 2 - 1 * (4 - 0) / 1 = -1.5
+    assert m.decision({"a": 3.0, "b": 4.0}) == pytest.approx(-1.5)
+    assert m.probability({"a": 3.0, "b": 4.0}) == pytest.approx(1 / (1 + math.exp(1.5)))
+    assert m.decision({}) == pytest.approx(0.5 + 2 * (-0.5))  # missing features count as 0
+    model = SupportModel(m, m, 0.42, "unit")
+    model.save(tmp_path / "m.json")
+    again = SupportModel.load(tmp_path / "m.json")
+    assert again.threshold == 0.42 and again.ranker.to_dict() == m.to_dict() and again.trained_on == "unit"
+
+
+def test_shipped_model_matches_the_feature_lists():
+    """Changing the features without running `citebot calibrate` again must fail here."""
+    model = SupportModel.load(DEFAULT_PATH)
+    assert model.ranker.features == CANDIDATE_FEATURES
+    assert model.answerable.features == ANSWER_FEATURES
+    assert 0.0 < model.threshold < 1.0
+    assert "train.jsonl" in model.trained_on
+    data = json.loads(DEFAULT_PATH.read_text())
+    assert all(len(data[k]["weights"]) == len(data[k]["features"]) == len(data[k]["mean"]) for k in ("ranker", "answerable"))
+
+
+def test_answers_carry_the_answerability_probability(answerer):
+    assert answerer.model is not None
+    answer = answerer.ask(SHMELYEV_Q)
+    assert 0.0 <= answer.support["p_answerable"] <= 1.0
+    assert answer.support["p_answerable"] >= answerer.model.threshold
+    refused = answerer.ask(MACRON_Q)
+    assert refused.refused
+
+
+def test_fit_on_a_small_labelled_set(answerer):
+    dev = [r for r in load_questions(EVALS / "questions.jsonl") if r.get("split") == "dev"]
+    rows = [r for r in dev if r["answerable"]][:20] + [r for r in dev if not r["answerable"]][:10]
+    assert any(not r["answerable"] for r in rows) and any(r["answerable"] for r in rows)
+    samples = cal.collect(answerer, rows)
+    assert len(samples) == 30
+    assert sum(any(s.positive) for s in samples if s.answerable) >= 15  # gold spans are found among candidates
+    model, train = cal.fit(answerer, samples, name="unit")
+    assert model.ranker.features == CANDIDATE_FEATURES and 0.05 <= model.threshold <= 0.95
+    assert train["ranked_right"] >= 0.6
+    # the fitted ranker must prefer gold spans: top-1 better than a random pick among candidates
+    chance = sum(sum(s.positive) / len(s.positive) for s in samples if s.answerable and s.positive) / sum(1 for s in samples if s.answerable)
+    assert train["ranked_right"] > chance
