@@ -63,10 +63,8 @@ class ChromaStore:
                     )
             except Exception as exc:
                 self._client = None
-                raise IndexUnavailable(
-                    f"Cannot open the Chroma index at {self.location}: {exc}. "
-                    + ("Is `chroma run` up at that address?" if self.host else "Check that DATA_DIR is writable.")
-                ) from exc
+                hint = "is `chroma run` up at that address?" if self.host else "check that DATA_DIR is writable."
+                raise IndexUnavailable(f"Cannot open the Chroma index at {self.location}: {hint} ({exc})") from exc
         return self._client
 
     def collection(self, kind: str, create: bool = True):
