@@ -74,3 +74,24 @@ def test_ask_without_an_index_says_how_to_build_it(tmp_path, run_citebot, embed)
     assert "citebot ingest" in flat(proc.stderr)
     assert proc.stdout == ""
     assert "Traceback" not in proc.stderr
+
+
+def test_eval_command_writes_results_and_prints_the_table(tmp_path, run_citebot, seed_data_dir):
+    qfile = tmp_path / "q.jsonl"
+    qfile.write_text(
+        json.dumps({"id": "x1", "question": SHMELYEV_Q, "answerable": True, "expected": [["Svobodnaya Pressa"]], "evidence": []}) + "\n"
+        + json.dumps({"id": "x2", "question": "What did Macron say about the prisoner release?", "answerable": False}) + "\n"
+    )
+    out = tmp_path / "run"
+    proc = run_citebot(["eval", str(qfile), "--out", str(out)], seed_data_dir)
+    assert proc.returncode == 0, proc.stderr
+    text = flat(proc.stdout)
+    assert "answer correct (answerable)" in text and "refused unanswerable" in text
+    rows = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    assert [r["id"] for r in rows] == ["x1", "x2"] and rows[1]["refused"]
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["answer_correct"] == 1.0 and metrics["refused_unanswerable"] == 1.0
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{oops\n")
+    proc = run_citebot(["eval", str(bad), "--out", str(out)], seed_data_dir)
+    assert proc.returncode == 1 and "bad.jsonl:1" in flat(proc.stderr) and "Traceback" not in proc.stderr
