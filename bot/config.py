@@ -47,6 +47,15 @@ class Settings(BaseSettings):
     answer_threshold: float | None = None
     name_match_ratio: float = Field(0.75, description="string similarity for two spellings of a name")
 
+    # Telegram (`citebot telegram`)
+    telegram_bot_token: str | None = None
+    telegram_api_url: str = "https://api.telegram.org"  # Bot API root; a self-hosted server works too
+    telegram_webhook_url: str | None = None  # set to run in webhook mode instead of long polling
+    telegram_webhook_listen: str = "127.0.0.1"
+    telegram_webhook_port: int = 8443
+    telegram_webhook_secret: str | None = None
+    telegram_allowed_chats: str | None = None  # comma-separated chat ids; empty: everyone
+
     log_level: str = "WARNING"
 
     @property
