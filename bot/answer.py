@@ -286,6 +286,9 @@ class Answerer:
                     n_words=sum(len(lib.sentences[j].text.split()) for j in focus) / 40.0,
                     # interviews: the article's own question just before this span, and how close it is to ours
                     asked_sim=sim(asked) if asked is not None else 0.0,
+                    # the span read together with the sentence before / after it
+                    dense_ctx=self._joint_sim(q_emb, [focus[0] - 1, *focus], src),
+                    dense_next=self._joint_sim(q_emb, [*focus, focus[-1] + 1], src),
                 )
                 if self.model is not None:
                     rank = self.model.ranker.decision(feats)
@@ -298,6 +301,14 @@ class Answerer:
                 out.append(_Candidate(focus, sup, rank, feats))
         out.sort(key=lambda c: -c.rank_score)
         return out
+
+    def _joint_sim(self, q_emb: np.ndarray, idx: list[int], source: str) -> float:
+        """Cosine of the question with the normalised sum of these sentences' vectors."""
+        lib = self.library
+        rows = [j for j in idx if 0 <= j < len(lib.sentences) and lib.sentences[j].source == source]
+        v = lib.sentence_vectors[rows].sum(axis=0)
+        n = float(np.linalg.norm(v))
+        return float(v @ q_emb) / n if n else 0.0
 
     def _asked_before(self, i: int, reach: int = 3) -> int | None:
         """The article's question sentence right before sentence i (≤ `reach` back, same article)."""

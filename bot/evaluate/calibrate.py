@@ -70,7 +70,7 @@ def _rerank(samples: list[Sample], ranker: LinearModel) -> None:
         s.hard_ok = [s.hard_ok[i] for i in order]
 
 
-def fit(answerer, samples: list[Sample], c_rank: float = 0.3, c_answer: float = 0.3, name: str = "") -> tuple[SupportModel, dict]:
+def fit(answerer, samples: list[Sample], c_rank: float = 0.3, c_answer: float = 0.1, name: str = "") -> tuple[SupportModel, dict]:
     Xr, yr = [], []
     for s in samples:
         if s.answerable and any(s.positive):
