@@ -111,12 +111,15 @@ class Lexicon:
                 pass  # a read-only data dir only costs the recomputation
         return cls(library.embed, lemmas, vectors)
 
-    def matcher(self, terms: list[str]):
-        """soft(term, lemmas) -> best cosine similarity of term to any of lemmas."""
+    def matcher(self, terms: list[str], vectors: np.ndarray | None = None):
+        """soft(term, lemmas) -> best cosine similarity of term to any of lemmas.
+        `vectors` are the terms' embeddings when the caller already has them."""
         if not terms:
             return None
         uniq = list(dict.fromkeys(terms))
-        tvecs = dict(zip(uniq, self.embed.encode(uniq)))
+        if vectors is None or len(vectors) != len(uniq):
+            vectors = self.embed.encode(uniq)
+        tvecs = dict(zip(uniq, vectors))
 
         # each term against the whole lexicon once; a lookup per lemma afterwards
         sims = {t: (self.vectors @ v).tolist() for t, v in tvecs.items()}
@@ -172,15 +175,7 @@ class Answerer:
             return self._refuse(question, msg, "too_long", t0)
 
         timings: dict[str, float] = {}
-        t = time.perf_counter()
-        q_emb = self.library.embed.get_query_embedding(q_text)
-        timings["embed_ms"] = (time.perf_counter() - t) * 1000
-        t = time.perf_counter()
-        hits = self.library.search(q_text, q_emb, top=self.settings.fused_top_k)
-        timings["retrieve_ms"] = (time.perf_counter() - t) * 1000
-        t = time.perf_counter()
-        q, cands = self._analyse(q_text, q_emb, hits)
-        timings["select_ms"] = (time.perf_counter() - t) * 1000
+        q, cands = self._run(q_text, timings)
         if not cands:
             return self._refuse(question, self._refusal_text(), "no_evidence", t0, timings)
         best = cands[0]
@@ -209,18 +204,29 @@ class Answerer:
             return p_answerable >= (cfg.answer_threshold if cfg.answer_threshold is not None else self.model.threshold)
         return s.term_coverage >= cfg.min_term_coverage and s.score >= cfg.support_threshold
 
-    def _analyse(self, q_text: str, q_emb, hits) -> tuple[Question, list[_Candidate]]:
+    def _run(self, q_text: str, timings: dict[str, float]) -> tuple[Question, list[_Candidate]]:
+        """Analyse, embed, retrieve, and score every candidate span."""
+        t = time.perf_counter()
         q = analyse(q_text, self.nlp)
-        soft = self._lexicon.matcher(q.terms)
-        return q, self._candidates(q, np.asarray(q_emb, dtype=np.float32), hits, soft)
+        terms = list(dict.fromkeys(q.terms))
+        # two calls, not one batch: ONNX Runtime is several times slower on a batch
+        # mixing one long and several one-word inputs than on the two separately
+        q_emb = self.library.embed.encode([q_text])[0]
+        term_vectors = self.library.embed.encode(terms) if terms else None
+        timings["analyse_embed_ms"] = (time.perf_counter() - t) * 1000
+        t = time.perf_counter()
+        hits = self.library.search(q_text, q_emb.tolist(), top=self.settings.fused_top_k)
+        timings["retrieve_ms"] = (time.perf_counter() - t) * 1000
+        t = time.perf_counter()
+        soft = self._lexicon.matcher(terms, term_vectors)
+        cands = self._candidates(q, q_emb, hits, soft)
+        timings["select_ms"] = (time.perf_counter() - t) * 1000
+        return q, cands
 
     def explain(self, question: str) -> tuple[Question, list[_Candidate]]:
         """The question's analysis and every scored candidate span, best first
         (what `ask` decides on; used by calibration and debugging)."""
-        q_text = clean_question(question)
-        q_emb = self.library.embed.get_query_embedding(q_text)
-        hits = self.library.search(q_text, q_emb, top=self.settings.fused_top_k)
-        return self._analyse(q_text, q_emb, hits)
+        return self._run(clean_question(question), {})
 
     def span_text(self, focus: list[int]) -> tuple[str, str]:
         """(source, text) of a candidate span, untrimmed."""

@@ -114,10 +114,11 @@ def build_lexical(store: ChromaStore, stamp: str) -> LexicalIndex:
 
 
 def _ingest_batch(batch, store: ChromaStore, embed, splitter, report: IngestReport) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
     from llama_index.core.schema import TextNode
 
-    sentences = split_sentences(batch)
-    chunk_nodes, sent_nodes = [], []
+    chunk_nodes = []
     for a in batch:
         for c in split_chunks(a, splitter):
             chunk_nodes.append(
@@ -129,6 +130,14 @@ def _ingest_batch(batch, store: ChromaStore, embed, splitter, report: IngestRepo
                     end_char_idx=c.end,
                 )
             )
+    # Chunk (and title) embeddings do not depend on the sentence analysis: compute them
+    # in a worker thread (ONNX Runtime releases the GIL) while spaCy splits sentences.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(embed.encode, [n.text for n in chunk_nodes] + [a.title or a.source for a in batch])
+        sentences = split_sentences(batch)
+        chunk_and_title_vectors = pending.result()
+    sent_nodes = []
+    for a in batch:
         for s in sentences[a.source]:
             sent_nodes.append(
                 TextNode(
@@ -147,9 +156,10 @@ def _ingest_batch(batch, store: ChromaStore, embed, splitter, report: IngestRepo
                     end_char_idx=s.end,
                 )
             )
-    texts = [n.text for n in chunk_nodes] + [n.text for n in sent_nodes] + [a.title or a.source for a in batch]
-    vectors = embed.encode(texts)
-    for node, vec in zip(chunk_nodes + sent_nodes, vectors):
+    sentence_vectors = embed.encode([n.text for n in sent_nodes])
+    for node, vec in zip(chunk_nodes, chunk_and_title_vectors):
+        node.embedding = vec.tolist()
+    for node, vec in zip(sent_nodes, sentence_vectors):
         node.embedding = vec.tolist()
     for a in batch:  # replace: old chunks/sentences of a changed article go first
         store.delete_article(a.source)
@@ -157,7 +167,7 @@ def _ingest_batch(batch, store: ChromaStore, embed, splitter, report: IngestRepo
         store.vector_store("chunks").add(chunk_nodes)
     if sent_nodes:
         store.vector_store("sentences").add(sent_nodes)
-    titles = vectors[len(chunk_nodes) + len(sent_nodes) :]
+    titles = chunk_and_title_vectors[len(chunk_nodes) :]
     for a, vec in zip(batch, titles):
         store.put_article(a, vec)  # written last: marks the article complete
     report.chunks_embedded += len(chunk_nodes)
