@@ -111,6 +111,19 @@ class Lexicon:
                 pass  # a read-only data dir only costs the recomputation
         return cls(library.embed, lemmas, vectors)
 
+    def vectors_for(self, terms: list[str]) -> np.ndarray | None:
+        """Embeddings of these words: looked up when the corpus has them, encoded otherwise."""
+        if not terms:
+            return None
+        out = np.zeros((len(terms), self.vectors.shape[1]), dtype=np.float32)
+        unknown = [i for i, t in enumerate(terms) if t not in self.index]
+        for i, t in enumerate(terms):
+            if t in self.index:
+                out[i] = self.vectors[self.index[t]]
+        if unknown:
+            out[unknown] = self.embed.encode([terms[i] for i in unknown])
+        return out
+
     def matcher(self, terms: list[str], vectors: np.ndarray | None = None):
         """soft(term, lemmas) -> best cosine similarity of term to any of lemmas.
         `vectors` are the terms' embeddings when the caller already has them."""
@@ -212,7 +225,7 @@ class Answerer:
         # two calls, not one batch: ONNX Runtime is several times slower on a batch
         # mixing one long and several one-word inputs than on the two separately
         q_emb = self.library.embed.encode([q_text])[0]
-        term_vectors = self.library.embed.encode(terms) if terms else None
+        term_vectors = self._lexicon.vectors_for(terms)
         timings["analyse_embed_ms"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
         hits = self.library.search(q_text, q_emb.tolist(), top=self.settings.fused_top_k)

@@ -212,6 +212,26 @@ def calibrate(ctx: click.Context, questions: tuple[Path, ...], split: str | None
     )
 
 
+@cli.command()
+@click.option("--webhook", "webhook_url", metavar="URL", help="Webhook mode: the public HTTPS URL (TELEGRAM_WEBHOOK_URL). Default: long polling.")
+@click.option("--listen", help="Webhook: local address to listen on (TELEGRAM_WEBHOOK_LISTEN).")
+@click.option("--port", type=int, help="Webhook: local port (TELEGRAM_WEBHOOK_PORT).")
+@click.option("--secret", help="Webhook: secret token Telegram sends with each update (TELEGRAM_WEBHOOK_SECRET).")
+@click.pass_context
+def telegram(ctx: click.Context, webhook_url: str | None, listen: str | None, port: int | None, secret: str | None) -> None:
+    """Run the Telegram bot (TELEGRAM_BOT_TOKEN) until Ctrl-C / SIGTERM."""
+    from bot.telegram.app import EXIT_CONFIG, ConfigError, check_settings, run
+
+    options = {"telegram_webhook_url": webhook_url, "telegram_webhook_listen": listen, "telegram_webhook_port": port, "telegram_webhook_secret": secret}
+    settings = _settings(ctx).model_copy(update={k: v for k, v in options.items() if v is not None})
+    try:
+        check_settings(settings)  # before the index and model load
+    except ConfigError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_CONFIG)
+    sys.exit(run(settings, _open_answerer(settings)))
+
+
 def main() -> None:
     cli(prog_name="citebot")
 
