@@ -1,0 +1,279 @@
+"""Telegram update handlers: small async functions; the answering itself is the Answerer's.
+
+Private chats: every text message is a question. Groups: only messages that mention the
+bot, reply to one of its messages, or use /ask. Edited messages, channel posts and
+service messages are ignored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import weakref
+
+from telegram import BotCommand, LinkPreviewOptions, Message, MessageEntity, ReplyParameters, Update
+from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+import prompts
+from bot.telegram import keyboards, render
+
+log = logging.getLogger(__name__)
+
+ANSWERER = "answerer"  # bot_data keys
+ALLOWED_CHATS = "allowed_chats"
+_LOCKS = "chat_locks"
+TYPING_EVERY = 4.5  # seconds; Telegram shows "typing…" for about 5 s
+
+# Only new messages: edited messages, channel posts and the like are not questions.
+NEW = filters.UpdateType.MESSAGE
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # article urls would fill the chat with previews
+
+
+def commands() -> list[BotCommand]:
+    """The command menu, from prompts/telegram_commands.txt ("name - description" lines)."""
+    out = []
+    for line in prompts.load("telegram_commands").splitlines():
+        name, _, description = line.partition(" - ")
+        if name.strip():
+            out.append(BotCommand(name.strip(), description.strip()))
+    return out
+
+
+def register(app: Application) -> None:
+    app.add_handler(TypeHandler(Update, allowlist), group=-1)
+    app.add_handler(CommandHandler("start", start, filters=NEW))
+    app.add_handler(CommandHandler("help", help_command, filters=NEW))
+    app.add_handler(CommandHandler("about", about, filters=NEW))
+    app.add_handler(CommandHandler("sources", sources, filters=NEW))
+    app.add_handler(CommandHandler("ask", ask, filters=NEW))
+    app.add_handler(MessageHandler(NEW & filters.COMMAND, unknown_command))
+    app.add_handler(MessageHandler(NEW & filters.TEXT, text_message))
+    app.add_handler(MessageHandler(NEW & ~filters.TEXT & ~filters.StatusUpdate.ALL, non_text))
+    app.add_handler(CallbackQueryHandler(show_excerpt, pattern=r"^x:"))
+    app.add_handler(CallbackQueryHandler(show_sources, pattern=r"^s(:|$)"))
+    app.add_handler(CallbackQueryHandler(stale_button))
+    app.add_error_handler(on_error)
+
+
+# --- helpers ---------------------------------------------------------------------------
+def _answerer(context: ContextTypes.DEFAULT_TYPE):
+    return context.bot_data[ANSWERER]
+
+
+def _private(update: Update) -> bool:
+    return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
+
+
+def _username(context: ContextTypes.DEFAULT_TYPE) -> str:
+    return context.bot.username or ""
+
+
+async def send_html(bot, chat_id: int, messages: list[str], reply_to: int | None = None, markup=None) -> list[Message]:
+    """Send HTML messages in order (the keyboard under the last one, the first one as a
+    reply in groups); a message Telegram cannot parse is sent again as plain text."""
+    sent = []
+    for i, text in enumerate(messages):
+        kwargs = {"disable_notification": i > 0, "link_preview_options": NO_PREVIEW}
+        if i == 0 and reply_to is not None:
+            kwargs["reply_parameters"] = ReplyParameters(reply_to, allow_sending_without_reply=True)
+        if i == len(messages) - 1:
+            kwargs["reply_markup"] = markup
+        try:
+            sent.append(await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, **kwargs))
+        except BadRequest as exc:
+            if "parse entities" not in exc.message.lower():
+                raise
+            log.warning("chat %s: Telegram rejected the formatting (%s); sending plain text", chat_id, exc.message)
+            sent.append(await bot.send_message(chat_id, render.to_plain(text), parse_mode=None, **kwargs))
+    return sent
+
+
+async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, messages: list[str], markup=None) -> list[Message]:
+    """Answer the update's message: a plain message in private chats, a reply in groups."""
+    message = update.effective_message
+    reply_to = None if _private(update) or message is None else message.message_id
+    return await send_html(context.bot, update.effective_chat.id, messages, reply_to, markup)
+
+
+async def _keep_typing(bot, chat_id: int) -> None:
+    while True:
+        await asyncio.sleep(TYPING_EVERY)
+        with contextlib.suppress(TelegramError):
+            await bot.send_chat_action(chat_id, ChatAction.TYPING)
+
+
+def _chat_lock(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> asyncio.Lock:
+    """One answer at a time per chat (answers keep the order of the questions);
+    other chats are not held up."""
+    locks = context.bot_data.setdefault(_LOCKS, weakref.WeakValueDictionary())
+    lock = locks.get(chat_id)
+    if lock is None:
+        lock = locks[chat_id] = asyncio.Lock()
+    return lock
+
+
+async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
+    """Typing…, the Answerer in a worker thread (the event loop stays free), the answer
+    as HTML with its citation keyboard."""
+    chat_id = update.effective_chat.id
+    answerer = _answerer(context)
+    lock = _chat_lock(context, chat_id)
+    async with lock:
+        await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+        typing = asyncio.create_task(_keep_typing(context.bot, chat_id))
+        try:
+            answer = await asyncio.to_thread(answerer.ask, question)
+        finally:
+            typing.cancel()
+        log.info(
+            "chat %s: %s in %.0f ms", chat_id,
+            f"refused ({answer.reason})" if answer.refused else f"answered with {len(answer.citations)} citation(s)",
+            answer.latency_ms,
+        )
+        markup = keyboards.answer_keyboard(answer, answerer.library.articles)
+        await reply(update, context, render.render_answer(answer), markup)
+
+
+def _mentions_bot(message: Message, username: str) -> bool:
+    if not username:
+        return False
+    entities = message.parse_entities([MessageEntity.MENTION])
+    return any(text.lower() == "@" + username.lower() for text in entities.values())
+
+
+def _strip_mention(text: str, username: str) -> str:
+    text = re.sub(rf"@{re.escape(username)}\b", " ", text, flags=re.IGNORECASE) if username else text
+    return text.strip().lstrip(",:;—–-").strip()
+
+
+def _replies_to_bot(message: Message, bot_id: int) -> bool:
+    replied = message.reply_to_message
+    return replied is not None and replied.from_user is not None and replied.from_user.id == bot_id
+
+
+# --- updates ---------------------------------------------------------------------------
+async def allowlist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """With TELEGRAM_ALLOWED_CHATS set, updates from any other chat go no further."""
+    allowed = context.bot_data.get(ALLOWED_CHATS)
+    if not allowed:
+        return
+    chat = update.effective_chat
+    if chat is None or chat.id not in allowed:
+        log.info("ignoring an update from chat %s (not in TELEGRAM_ALLOWED_CHATS)", chat.id if chat else None)
+        raise ApplicationHandlerStop
+
+
+async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if _private(update):
+        await answer_question(update, context, message.text)
+        return
+    username = _username(context)
+    if _mentions_bot(message, username) or _replies_to_bot(message, context.bot.id):
+        await answer_question(update, context, _strip_mention(message.text, username))
+
+
+async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/ask QUESTION (also /ask@botname in groups); the question keeps its own spacing."""
+    parts = update.effective_message.text.split(None, 1)
+    await answer_question(update, context, parts[1] if len(parts) > 1 else "")
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await reply(update, context, render.render_start(_answerer(context).library.articles, _username(context)))
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await reply(update, context, render.render_prompt("telegram_help", bot=_username(context)))
+
+
+async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await reply(update, context, render.render_prompt("telegram_about"))
+
+
+async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await reply(update, context, render.render_sources(_answerer(context).library.articles))
+
+
+def _addressed_to_us(message: Message, username: str) -> bool:
+    """A command is ours in a group only as /name@ourbot (bare commands may be another bot's)."""
+    command = message.text.split(None, 1)[0] if message.text else ""
+    return "@" in command and command.split("@", 1)[1].lower() == username.lower()
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if _private(update) or _addressed_to_us(update.effective_message, _username(context)):
+        await reply(update, context, render.render_prompt("telegram_unknown_command"))
+
+
+async def non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Photos, stickers, voice, documents…: a hint in private chats, or in groups when
+    the message is a reply to the bot or its caption mentions it."""
+    message = update.effective_message
+    username = _username(context)
+    caption = message.caption or ""
+    if (
+        _private(update)
+        or _replies_to_bot(message, context.bot.id)
+        or (username and f"@{username.lower()}" in caption.lower())
+    ):
+        await reply(update, context, render.render_prompt("telegram_non_text"))
+
+
+async def show_excerpt(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """📄 n: the whole paragraph around the citation, as a reply to the answer."""
+    query = update.callback_query
+    excerpt = keyboards.resolve_cite(query.data, _answerer(context).library.articles)
+    if excerpt is None:
+        await stale_button(update, context)
+        return
+    await query.answer()
+    message = query.message
+    reply_to = message.message_id if message is not None and message.is_accessible else None
+    await send_html(context.bot, update.effective_chat.id, render.render_excerpt(excerpt.article, excerpt.start, excerpt.end), reply_to)
+
+
+async def show_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    articles = _answerer(context).library.articles
+    await query.answer()
+    await send_html(context.bot, update.effective_chat.id, render.render_sources(articles, keyboards.cited_sources(query.data, articles)))
+
+
+async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button whose source is gone (re-indexed collection) or whose data we do not know."""
+    log.info("chat %s: stale button %r", update.effective_chat.id if update.effective_chat else None, update.callback_query.data)
+    await update.callback_query.answer(prompts.render("telegram_expired_button"), show_alert=True)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log every error with its chat id (the token is redacted by the log filter); tell the
+    user when answering failed on our side. The bot keeps running."""
+    error = context.error
+    chat_id = update.effective_chat.id if isinstance(update, Update) and update.effective_chat else None
+    if update is None and isinstance(error, NetworkError):
+        log.warning("Telegram API: %s", error)
+        return
+    if isinstance(error, Forbidden):
+        log.info("chat %s: %s", chat_id, error)
+        return
+    if isinstance(error, TelegramError):
+        log.warning("chat %s: Telegram API error: %s", chat_id, error)
+        return
+    log.error("chat %s: error while handling an update", chat_id, exc_info=error)
+    if chat_id is not None:
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(chat_id, prompts.render("telegram_error"))
