@@ -20,7 +20,10 @@ def print_answer(console: Console, answer) -> None:
     console.print(Text(answer.text, style="bold") + Text(f" {marks}", style="cyan"))
     for i, c in enumerate(answer.citations, 1):
         console.print(f"[cyan]\\[{i}][/cyan] {escape(citation_label(c))}")
-        console.print(Text(f"    “{c.quote}” (chars {c.start}–{c.end})", style="dim"))
+        if c.quote == answer.text:  # extractive answers are the quote itself: say where, not it again
+            console.print(Text(f"    verbatim, chars {c.start}–{c.end} of the article", style="dim"))
+        else:
+            console.print(Text(f"    “{c.quote}” (chars {c.start}–{c.end})", style="dim"))
 
 
 def print_sources(console: Console, answer, library) -> None:
