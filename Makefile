@@ -43,4 +43,4 @@ clean:
 
 # Refit the answer-ranking / refusal model on the training set (plus the public dev split).
 calibrate: install ingest
-	$(VENV)/bin/citebot calibrate evals/train.jsonl evals/questions.jsonl --split dev
+	$(VENV)/bin/citebot calibrate evals/train.jsonl evals/train2.jsonl evals/questions.jsonl --split dev
