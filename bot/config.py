@@ -55,6 +55,13 @@ class Settings(BaseSettings):
     telegram_webhook_port: int = 8443
     telegram_webhook_secret: str | None = None
     telegram_allowed_chats: str | None = None  # comma-separated chat ids; empty: everyone
+    # Access: comma-separated ids; empty: everyone. When both are set, the sender must be in
+    # ALLOWED_USER_IDS and the chat in ALLOWED_CHAT_IDS (a private chat's id is the user's id).
+    # TELEGRAM_ALLOWED_CHATS is an alias of ALLOWED_CHAT_IDS (if both are set, both lists count).
+    allowed_user_ids: str | None = None
+    allowed_chat_ids: str | None = None
+    telegram_rate_limit_per_minute: int = 10  # questions per user (sliding minute); 0: no limit
+    log_questions: bool = False  # include the question text in the per-question log record
 
     log_level: str = "WARNING"
 

@@ -5,12 +5,15 @@ in-process Application (on the test's loop) and a `citebot telegram` subprocess 
 talk to it. Requests go to /bot<token>/<method>; another token gets 401 Unauthorized.
 Every call is recorded (method + decoded parameters); updates you add are served by
 getUpdates (long polling held at most `hold` seconds); `fail()` makes the next call(s)
-of a method return an error.
+of a method return an error (with `parameters`, e.g. {"retry_after": 1} for a 429).
+Each call records the status it was answered with (`Call.ok`: delivered), each update
+the time it became available to getUpdates (`available_at`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import threading
@@ -24,7 +27,11 @@ BOT_USERNAME = "citebot_test_bot"
 USER = {"id": 501, "is_bot": False, "first_name": "Ann", "username": "ann"}
 OTHER_USER = {"id": 502, "is_bot": False, "first_name": "Bob"}
 PRIVATE = {"id": 501, "type": "private", "first_name": "Ann", "username": "ann"}
+OTHER_PRIVATE = {"id": 502, "type": "private", "first_name": "Bob"}
 GROUP = {"id": -1002003004005, "type": "supergroup", "title": "News club"}
+OTHER_GROUP = {"id": -1009008007006, "type": "supergroup", "title": "Elsewhere"}
+# Anonymous group admins post as the group: `from` is this bot, `sender_chat` the group.
+ANONYMOUS_ADMIN = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
 
 # Parameters that are plain strings on the wire even when they look like JSON.
 _RAW = {"text", "caption", "callback_query_id", "parse_mode", "action", "url", "secret_token", "description"}
@@ -36,6 +43,11 @@ class Call:
     params: dict
     path: str
     at: float = field(default_factory=time.monotonic)
+    status: int = 200  # what the fake answered: 200, or the injected failure's status
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200
 
 
 def _decode(key: str, value: str):
@@ -63,13 +75,17 @@ class FakeBotAPI:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
+        self._new_update: asyncio.Event | None = None
+        # called on the server's loop with each answered Call (e.g. a benchmark's driver)
+        self.listeners: list = []
 
     # --- test side ----------------------------------------------------------------------
     def reset(self) -> None:
         with getattr(self, "_lock", threading.Lock()):
             self.calls: list[Call] = []
             self.updates: list[dict] = []
-            self.failures: dict[str, list[tuple[int, str]]] = {}
+            self.available_at: dict[int, float] = {}  # update_id -> time.monotonic() it was queued
+            self.failures: dict[str, list[tuple[int, str, dict | None]]] = {}
             self.chats: dict[int, dict] = {PRIVATE["id"]: PRIVATE, GROUP["id"]: GROUP}
 
     def add_update(self, **payload) -> int:
@@ -77,16 +93,24 @@ class FakeBotAPI:
         with self._lock:
             update_id = next(self._ids)
             self.updates.append({"update_id": update_id, **payload})
+            self.available_at[update_id] = time.monotonic()
             for value in payload.values():
                 chat = value.get("chat") or (value.get("message") or {}).get("chat")
                 if chat:
                     self.chats.setdefault(chat["id"], chat)
+        if self._loop is not None and self._new_update is not None:
+            self._loop.call_soon_threadsafe(self._new_update.set)  # wake a waiting getUpdates
         return update_id
 
-    def fail(self, method: str, status: int, description: str, times: int = 1) -> None:
-        """The next `times` calls of `method` answer {"ok": false, "error_code": status, ...}."""
+    def fail(self, method: str, status: int, description: str, times: int = 1, parameters: dict | None = None) -> None:
+        """The next `times` calls of `method` answer {"ok": false, "error_code": status,
+        "description": ..., "parameters": ...} (e.g. parameters={"retry_after": 1} with 429)."""
         with self._lock:
-            self.failures.setdefault(method, []).extend([(status, description)] * times)
+            self.failures.setdefault(method, []).extend([(status, description, parameters)] * times)
+
+    def delivered(self, method: str = "sendMessage", where=None) -> list[Call]:
+        """The calls of `method` that succeeded."""
+        return [c for c in self.called(method, where) if c.ok]
 
     def called(self, method: str, where=None) -> list[Call]:
         with self._lock:
@@ -155,20 +179,33 @@ class FakeBotAPI:
         }
 
     async def _handle(self, request: web.Request) -> web.Response:
+        at = time.monotonic()
         token, method = request.match_info["token"], request.match_info["method"]
         if request.content_type == "application/json":
             params = await request.json()
         else:
             form = await request.post()
             params = {k: _decode(k, v) for k, v in form.items() if isinstance(v, str)}
+        call = Call(method, params, request.path, at)
+        response = await self._respond(call, token, method, params)
+        for listener in self.listeners:
+            listener(call)
+        return response
+
+    async def _respond(self, call: Call, token: str, method: str, params: dict) -> web.Response:
         with self._lock:
-            self.calls.append(Call(method, params, request.path))
-            failure = self.failures.get(method, []).pop(0) if self.failures.get(method) else None
+            self.calls.append(call)
+            failure = self.failures.get(method, []).pop(0) if self.failures.get(method) and token == self.token else None
         if token != self.token:
+            call.status = 401
             return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
         if failure:
-            status, description = failure
-            return web.json_response({"ok": False, "error_code": status, "description": description}, status=status)
+            status, description, parameters = failure
+            call.status = status
+            body = {"ok": False, "error_code": status, "description": description}
+            if parameters:
+                body["parameters"] = parameters
+            return web.json_response(body, status=status)
         if method == "getUpdates":
             return self._ok(await self._get_updates(params))
         if method == "getMe":
@@ -181,6 +218,7 @@ class FakeBotAPI:
             return self._ok([])
         if method in ("sendChatAction", "answerCallbackQuery", "setMyCommands", "deleteWebhook", "setWebhook", "close", "logOut", "deleteMyCommands"):
             return self._ok(True)
+        call.status = 404
         return web.json_response({"ok": False, "error_code": 404, "description": "Not Found: method not found"}, status=404)
 
     async def _get_updates(self, params: dict) -> list[dict]:
@@ -188,13 +226,16 @@ class FakeBotAPI:
         timeout = float(params.get("timeout") or 0)
         deadline = time.monotonic() + min(timeout, self.hold)
         while True:
+            self._new_update.clear()
             with self._lock:
                 if offset:
                     self.updates = [u for u in self.updates if u["update_id"] >= offset]  # confirmed
                 pending = list(self.updates)
-            if pending or time.monotonic() >= deadline:
+            left = deadline - time.monotonic()
+            if pending or left <= 0:
                 return pending
-            await asyncio.sleep(0.02)
+            with contextlib.suppress(asyncio.TimeoutError):  # woken by add_update, or at most 50 ms
+                await asyncio.wait_for(self._new_update.wait(), min(left, 0.05))
 
     # --- lifecycle ----------------------------------------------------------------------
     def start(self) -> "FakeBotAPI":
@@ -203,6 +244,7 @@ class FakeBotAPI:
         def serve() -> None:
             self._loop = asyncio.new_event_loop()
             asyncio.set_event_loop(self._loop)
+            self._new_update = asyncio.Event()
             app = web.Application()
             app.router.add_route("*", "/bot{token}/{method}", self._handle)
             self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import json
 import logging
 import re
 import signal
@@ -18,11 +19,21 @@ import pytest
 from click.testing import CliRunner
 
 import prompts
-from bot.answer import Answer, Citation
+from bot.answer import Answer, Answerer, Citation
 from bot.telegram import keyboards, render
-from bot.telegram.app import ALLOWED_UPDATES, ConfigError, allowed_chats, build_application, check_settings, run
+from bot.telegram.app import ALLOWED_UPDATES, ConfigError, access_policy, allowed_chats, build_application, check_settings, run
 from conftest import CITEBOT, MACRON_Q, SHMELYEV_Q, SHMELYEV_SOURCE, cli_env, flat
-from fake_bot_api import BOT_USERNAME, GROUP, OTHER_USER, PRIVATE, FakeBotAPI
+from fake_bot_api import (
+    ANONYMOUS_ADMIN,
+    BOT_USERNAME,
+    GROUP,
+    OTHER_GROUP,
+    OTHER_PRIVATE,
+    OTHER_USER,
+    PRIVATE,
+    USER,
+    FakeBotAPI,
+)
 
 TOKEN = "123456789:AAFk3Fq9_ZxYwVuT-sRqPoNmLkJiHgFeDcB"  # well-formed, fake
 SECRET_HALF = TOKEN.split(":")[1]
@@ -51,11 +62,11 @@ def tg_settings(make_settings, tmp_path, api):
     return make
 
 
-def drive(settings, answerer, scenario):
+def drive(settings, answerer, scenario, **build):
     """Run a real Application (polling the fake server) around `await scenario(app)`."""
 
     async def main():
-        app = build_application(settings, answerer)
+        app = build_application(settings, answerer, **build)
         async with app:  # initialize (getMe) … shutdown
             await app.start()
             await app.updater.start_polling(poll_interval=0.05, timeout=1, allowed_updates=ALLOWED_UPDATES)
@@ -325,6 +336,7 @@ def test_api_errors_are_logged_with_chat_id_and_the_token_never(api, tg_settings
 
 
 def test_allowlist_ignores_other_chats(api, tg_settings, answerer, caplog):
+    """TELEGRAM_ALLOWED_CHATS, the older name of ALLOWED_CHAT_IDS, still works."""
     caplog.set_level(logging.INFO, logger="bot.telegram.handlers")
 
     async def scenario(app):
@@ -338,7 +350,273 @@ def test_allowlist_ignores_other_chats(api, tg_settings, answerer, caplog):
     (call,) = api.called("sendMessage")
     assert call.params["chat_id"] == PRIVATE["id"]
     assert not api.called("answerCallbackQuery") and not api.called("sendChatAction")
-    assert caplog.text.count(f"chat {GROUP['id']} (not in TELEGRAM_ALLOWED_CHATS)") == 2
+    assert caplog.text.count(f"ignoring an update from chat {GROUP['id']}, sender {USER['id']}") == 2
+
+
+# --- access and abuse control -----------------------------------------------------------------
+NOT_ALLOWED = prompts.render("telegram_not_allowed")
+
+
+def forwarded_from(user: dict) -> dict:
+    return {"forward_origin": {"type": "user", "sender_user": user, "date": int(time.time()) - 60}}
+
+
+def anonymous_admin(text: str, group: dict) -> dict:
+    """A group admin posting anonymously: `from` is GroupAnonymousBot, `sender_chat` the group."""
+    return {"text": text, "user": ANONYMOUS_ADMIN, "chat": group, "sender_chat": {k: group[k] for k in ("id", "type", "title")}}
+
+
+def test_user_allowlist_answers_allowed_users_and_refuses_others_once(api, tg_settings, answerer):
+    mention = f"@{BOT_USERNAME} {SHMELYEV_Q}"
+
+    async def scenario(app):
+        # Bob's first message in his private chat is a forward of Ann's: it counts as Bob's
+        api.send_text(SHMELYEV_Q, chat=OTHER_PRIVATE, user=OTHER_USER, **forwarded_from(USER))
+        (refusal,) = await api.wait_for("sendMessage", where=lambda p: p["chat_id"] == OTHER_PRIVATE["id"])
+        api.send_text(SHMELYEV_Q, chat=OTHER_PRIVATE, user=OTHER_USER)  # told once already: nothing
+        api.send_text("/start", chat=OTHER_PRIVATE, user=OTHER_USER)
+        api.send_text(mention, chat=GROUP, user=OTHER_USER)  # groups: nothing at all
+        api.add_update(message=api.message(**anonymous_admin(mention, GROUP)))  # the group is not listed
+        api.send_text(SHMELYEV_Q)  # Ann, allowed
+        api.send_text(SHMELYEV_Q, **forwarded_from(OTHER_USER))  # Ann forwards Bob's message: hers
+        api.send_text(mention, chat=GROUP)  # Ann in a group
+        await api.wait_for("sendMessage", 4)
+        await asyncio.sleep(0.4)
+        return refusal
+
+    refusal = drive(tg_settings(allowed_user_ids=str(USER["id"])), answerer, scenario)
+    calls = api.called("sendMessage")
+    assert len(calls) == 4, texts(calls)
+    assert refusal.params["text"] == NOT_ALLOWED and "private" in refusal.params["text"]
+    assert [c.params["chat_id"] for c in calls].count(OTHER_PRIVATE["id"]) == 1
+    answers = [c for c in calls if c is not refusal]
+    assert sorted(c.params["chat_id"] for c in answers) == sorted([PRIVATE["id"], PRIVATE["id"], GROUP["id"]])
+    assert all("Svobodnaya Pressa" in c.params["text"] for c in answers)
+    assert len(api.called("sendChatAction")) == 3  # nothing was computed for the others
+
+
+def test_chat_allowlist_with_user_allowlist_and_anonymous_admins(api, tg_settings, answerer):
+    mention = f"@{BOT_USERNAME} {SHMELYEV_Q}"
+
+    async def scenario(app):
+        api.add_update(message=api.message(**anonymous_admin(mention, GROUP)))  # counts by the allowed group
+        api.add_update(message=api.message(**anonymous_admin(mention, OTHER_GROUP)))
+        api.send_text(mention, chat=OTHER_GROUP)  # Ann, but not in an allowed chat
+        api.send_text(mention, chat=GROUP, user=OTHER_USER)  # allowed chat, but not an allowed user
+        api.send_text(mention, chat=GROUP)  # allowed chat and user
+        api.send_text(SHMELYEV_Q)  # Ann's private chat is not in ALLOWED_CHAT_IDS: one polite refusal
+        await api.wait_for("sendMessage", 3)
+        api.send_text(SHMELYEV_Q)
+        await asyncio.sleep(0.4)
+
+    settings = tg_settings(allowed_user_ids=f" {USER['id']}, 42", allowed_chat_ids=str(GROUP["id"]))
+    drive(settings, answerer, scenario)
+    calls = api.called("sendMessage")
+    assert len(calls) == 3, texts(calls)
+    private = [c for c in calls if c.params["chat_id"] == PRIVATE["id"]]
+    group = [c for c in calls if c.params["chat_id"] == GROUP["id"]]
+    assert texts(private) == [NOT_ALLOWED]
+    assert len(group) == 2 and all("Svobodnaya Pressa" in c.params["text"] for c in group)
+    assert not api.called("sendMessage", where=lambda p: p["chat_id"] == OTHER_GROUP["id"])
+
+
+def test_rate_limit_per_user_with_a_sliding_window(api, tg_settings, answerer, caplog):
+    caplog.set_level(logging.INFO, logger="citebot.telegram.questions")
+    now = [1000.0]
+    limit = 2
+
+    async def next_message(count: int):
+        return (await api.wait_for("sendMessage", count))[-1]
+
+    async def scenario(app):
+        for i in range(2):  # 1, 2: answered
+            api.send_text(SHMELYEV_Q)
+            assert "Svobodnaya Pressa" in (await next_message(i + 1)).params["text"]
+        now[0] += 15
+        api.send_text(SHMELYEV_Q)  # 3: over the limit -> one slow-down note
+        slow = await next_message(3)
+        api.send_text(SHMELYEV_Q)  # 4: still over the limit, already told -> nothing
+        api.send_text(f"/ask@{BOT_USERNAME} {SHMELYEV_Q}", chat=GROUP, user=OTHER_USER)  # Bob has his own budget
+        bob = await next_message(4)
+        await asyncio.sleep(0.3)
+        assert len(api.called("sendMessage")) == 4
+        now[0] += 46  # the first two questions leave the 60 s window
+        for i in range(2):  # 5, 6: answered again
+            api.send_text(SHMELYEV_Q)
+            assert "Svobodnaya Pressa" in (await next_message(5 + i)).params["text"]
+        api.send_text(SHMELYEV_Q)  # 7: a new window over the limit: told again
+        again = await next_message(7)
+        return slow, bob, again
+
+    slow, bob, again = drive(tg_settings(telegram_rate_limit_per_minute=limit), answerer, scenario, clock=lambda: now[0])
+    assert slow.params["chat_id"] == PRIVATE["id"]
+    assert slow.params["text"] == render.render_prompt("telegram_slow_down", limit=limit, seconds=45)[0]
+    assert "try again in 45 s" in slow.params["text"] and "2 a minute" in slow.params["text"]
+    assert bob.params["chat_id"] == GROUP["id"] and "Svobodnaya Pressa" in bob.params["text"]
+    assert "try again in 60 s" in again.params["text"]
+    assert len(api.called("sendChatAction")) == 5  # the limited questions were not answered
+    reasons = [r.reason for r in caplog.records if r.name == "citebot.telegram.questions"]
+    assert reasons.count("rate_limited") == 3 and len(reasons) == 8
+
+
+def test_sender_is_the_forwarder_or_the_group_of_an_anonymous_admin(api):
+    from telegram import Update
+
+    from bot.telegram import access
+
+    def update(message: dict) -> Update:
+        return Update.de_json({"update_id": 1, "message": message}, None)
+
+    forwarded = update(api.message("hi", chat=GROUP, user=OTHER_USER, **forwarded_from(USER)))
+    assert access.sender(forwarded) == access.Sender(OTHER_USER["id"], OTHER_USER["id"])
+    anonymous = update(api.message(**anonymous_admin("hi", GROUP)))
+    assert access.sender(anonymous) == access.Sender(GROUP["id"], ANONYMOUS_ADMIN["id"], as_chat=True)
+    both = access.Policy(frozenset({USER["id"]}), frozenset({GROUP["id"]}))
+    assert both.allows(anonymous) and not both.allows(forwarded)
+    assert not access.Policy(frozenset({USER["id"]})).allows(anonymous)  # the group itself is not listed
+    assert access.Policy(frozenset({GROUP["id"]})).allows(anonymous)  # …unless it is, as a sender
+    assert access.Policy().allows(forwarded) and not access.Policy().active
+
+
+def test_rate_limiter_window_and_notes():
+    from bot.telegram.access import RateLimiter
+
+    now = [0.0]
+    rl = RateLimiter(3, 60, clock=lambda: now[0])
+    for t in (0, 5, 10):
+        now[0] = t
+        assert rl.hit(1).allowed
+    now[0] = 20
+    first, second = rl.hit(1), rl.hit(1)
+    assert not first.allowed and first.notify and first.seconds == 40
+    assert not second.allowed and not second.notify
+    assert rl.hit(2).allowed  # per sender
+    now[0] = 60  # the window slides: the question at 0 leaves it, those at 5 and 10 not yet
+    assert rl.hit(1).allowed
+    third = rl.hit(1)
+    assert not third.allowed and third.notify and third.seconds == 5  # a new window: told again
+    assert RateLimiter(0).hit(1).allowed  # 0: no limit
+    small = RateLimiter(1, 60, clock=lambda: now[0], max_senders=2)
+    for key in range(10):
+        small.hit(key)
+    assert len(small._hits) <= 3  # memory stays bounded
+
+
+# --- hostile input, Telegram flood control, errors ----------------------------------------------
+def test_html_looking_question_is_escaped_in_whatever_comes_back(api, tg_settings, answerer):
+    hostile = "<b>bold</b> & <script>alert(1)</script>"
+
+    async def scenario(app):
+        api.send_text(hostile)
+        api.send_text(f"/ask@{BOT_USERNAME} {hostile}", chat=GROUP)
+        api.send_text(f"Which outlet interviewed <i>Boris Shmelyev</i>? {hostile}")
+        api.send_text(hostile * 60)  # too long
+        return await api.wait_for("sendMessage", 4)
+
+    calls = drive(tg_settings(), answerer, scenario)
+    for call in calls:
+        text = call.params["text"]
+        assert call.params["parse_mode"] == "HTML"
+        assert "<script" not in text.lower() and "<b>bold" not in text
+        checked_plain(text)  # only Telegram's tags, balanced
+    assert any("too long" in c.params["text"] for c in calls)
+
+
+def test_flood_control_429_is_waited_out_and_the_answer_arrives_once(api, tg_settings, answerer):
+    async def scenario(app):
+        api.fail("sendMessage", 429, "Too Many Requests: retry after 1", parameters={"retry_after": 1})
+        api.send_text(SHMELYEV_Q)
+        await api.wait_for("sendMessage", 2, timeout=10)
+        await asyncio.sleep(0.3)
+
+    drive(tg_settings(), answerer, scenario)
+    first, second = api.called("sendMessage")
+    assert first.status == 429 and second.ok
+    assert second.at - first.at >= 1.0  # retry_after was respected
+    (delivered,) = api.delivered("sendMessage")
+    assert "Svobodnaya Pressa" in delivered.params["text"] and delivered.params["text"] == first.params["text"]
+
+
+class ExplodingAnswerer(Answerer):
+    """Test double for the Answerer dependency only: the real one, except that ask() fails."""
+
+    def __init__(self, real: Answerer) -> None:  # noqa: D107 - shares the real one's state
+        self.__dict__.update(real.__dict__)
+
+    def ask(self, question: str):
+        raise RuntimeError("the index went away")
+
+
+def test_error_handler_logs_and_says_something_went_wrong(api, tg_settings, answerer, caplog):
+    caplog.set_level(logging.INFO)
+
+    async def scenario(app):
+        api.send_text(SHMELYEV_Q)
+        (sorry,) = await api.wait_for("sendMessage")
+        api.send_text("/help")  # the bot keeps running
+        await api.wait_for("sendMessage", 2)
+        return sorry
+
+    sorry = drive(tg_settings(), ExplodingAnswerer(answerer), scenario)
+    assert sorry.params["chat_id"] == PRIVATE["id"]
+    assert sorry.params["text"] == prompts.render("telegram_error") and "something went wrong" in sorry.params["text"]
+    (error,) = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert f"chat {PRIVATE['id']}" in error.getMessage() and "the index went away" in caplog.text
+    (record,) = [r for r in caplog.records if r.name == "citebot.telegram.questions"]
+    assert record.reason == "error" and record.refused is True
+
+
+# --- the per-question log -----------------------------------------------------------------------
+def _question_records(caplog) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.name == "citebot.telegram.questions"]
+
+
+def test_each_question_is_logged_once_with_fields_and_without_its_text(api, tg_settings, answerer, caplog):
+    caplog.set_level(logging.DEBUG)  # not even PTB's debug records show the question
+    secret_question, refused_question = SHMELYEV_Q, MACRON_Q
+
+    async def scenario(app):
+        api.send_text(secret_question)
+        await api.wait_for("sendMessage")
+        api.send_text(f"@{BOT_USERNAME} {refused_question}", chat=GROUP, user=OTHER_USER)
+        await api.wait_for("sendMessage", 2)
+        await asyncio.sleep(0.1)
+
+    drive(tg_settings(), answerer, scenario)
+    answered, refused = _question_records(caplog)
+    assert answered.levelno == logging.INFO
+    for record, chat, user in ((answered, PRIVATE, USER), (refused, GROUP, OTHER_USER)):
+        message = record.getMessage()
+        for key in ("chat_id", "user_id", "latency_ms", "refused", "reason", "citations", "mode"):
+            assert f" {key}=" in message, (key, message)
+        assert record.chat_id == chat["id"] and record.user_id == user["id"]
+        assert f"chat_id={chat['id']} user_id={user['id']} " in message
+        assert isinstance(record.latency_ms, float) and record.latency_ms > 0
+        assert record.mode == "extractive" and f"mode={record.mode}" in message
+        assert not hasattr(record, "question") and "question=" not in message
+    assert answered.refused is False and answered.reason is None and answered.citations == 1
+    assert "refused=false reason=none citations=1" in answered.getMessage()
+    assert refused.refused is True and refused.reason in ("unsupported", "no_evidence") and refused.citations == 0
+    assert f"refused=true reason={refused.reason} citations=0" in refused.getMessage()
+    assert caplog.text.count("Svobodnaya Pressa") >= 1  # the debug records are there…
+    for question in (secret_question, refused_question):  # …but not the questions
+        assert question not in caplog.text
+        assert not any(question in r.getMessage() for r in caplog.records)
+
+
+def test_log_questions_true_puts_the_question_text_in_the_record(api, tg_settings, answerer, caplog):
+    caplog.set_level(logging.INFO, logger="citebot.telegram.questions")
+    question = 'Which outlet interviewed Boris Shmelyev? "quoted" \n new'
+
+    async def scenario(app):
+        api.send_text(question)
+        await api.wait_for("sendMessage")
+        await asyncio.sleep(0.1)
+
+    drive(tg_settings(log_questions=True), answerer, scenario)
+    (record,) = _question_records(caplog)
+    assert record.question == question
+    assert record.getMessage().endswith(" question=" + json.dumps(question, ensure_ascii=False))
 
 
 # --- rendering and callback data ------------------------------------------------------------
@@ -428,6 +706,17 @@ def test_settings_checks_allowlist_and_webhook(tmp_path, make_settings, monkeypa
     with pytest.raises(ConfigError, match="TELEGRAM_API_URL"):
         check_settings(make_settings(tmp_path, telegram_api_url="api.telegram.org", **base))
     assert allowed_chats(" 12, -100345 ,") == {12, -100345}
+    with pytest.raises(ConfigError, match="ALLOWED_USER_IDS"):
+        check_settings(make_settings(tmp_path, allowed_user_ids="12,@bob", **base))
+    with pytest.raises(ConfigError, match="ALLOWED_CHAT_IDS"):
+        check_settings(make_settings(tmp_path, allowed_chat_ids="-100x", **base))
+    policy = access_policy(make_settings(tmp_path, allowed_user_ids="5", allowed_chat_ids="1,2", telegram_allowed_chats="3", **base))
+    assert policy.users == {5} and policy.chats == {1, 2, 3}  # the alias adds to ALLOWED_CHAT_IDS
+    with pytest.raises(ConfigError, match="TELEGRAM_RATE_LIMIT_PER_MINUTE"):
+        check_settings(make_settings(tmp_path, telegram_rate_limit_per_minute=-1, **base))
+    defaults = make_settings(tmp_path, **base)
+    assert defaults.telegram_rate_limit_per_minute == 10 and defaults.log_questions is False
+    assert not access_policy(defaults).active
     webhook = make_settings(tmp_path, telegram_webhook_url="https://bot.example.org/tg", **base)
     try:
         import tornado  # noqa: F401

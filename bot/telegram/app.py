@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 import sys
+import time
+import weakref
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
-from bot.telegram import handlers
+from bot.telegram import access, handlers
 
 log = logging.getLogger(__name__)
 
@@ -22,17 +26,48 @@ EXIT_UNAVAILABLE = 3  # the Bot API cannot be reached
 TOKEN_RE = re.compile(r"^[0-9]{3,20}:[A-Za-z0-9_-]{30,64}$")
 # Only these reach the bot: edited messages, channel posts etc. are not even fetched.
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+MAX_RETRIES = 3  # a 429 "retry after N s" from Telegram is waited out and retried this often
+# Answers are CPU-bound (mostly Python, so the GIL): more threads than cores only make each
+# answer slower and starve the event loop; questions beyond these wait in line (FIFO).
+ANSWER_THREADS = max(1, os.cpu_count() or 1)
+
+
+class RateLimiter(AIORateLimiter):
+    """PTB's AIORateLimiter (Telegram's flood limits: 30 messages/s overall, 20/min per
+    group; a 429 "retry after N" is waited out and retried MAX_RETRIES times), except that
+    "typing…" chat actions do not wait in line behind messages: they are not messages,
+    a late one is useless, and one per answer would halve the answers per second. A
+    failed chat action is only logged (handlers._typing_once)."""
+
+    UNQUEUED = frozenset({"sendChatAction"})
+
+    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
+        if endpoint in self.UNQUEUED:
+            return await callback(*args, **kwargs)
+        return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
 
 
 class ConfigError(Exception):
     """A setting that makes running impossible; the message is one line for the user."""
 
 
-def allowed_chats(value: str | None) -> frozenset[int]:
+def _ids(value: str | None, name: str, example: str) -> frozenset[int]:
     try:
-        return frozenset(int(part) for part in (value or "").replace(";", ",").split(",") if part.strip())
+        return access.parse_ids(value)
     except ValueError:
-        raise ConfigError("TELEGRAM_ALLOWED_CHATS must be comma-separated chat ids, e.g. 12345,-100987654321") from None
+        raise ConfigError(f"{name} must be comma-separated {example}") from None
+
+
+def allowed_chats(value: str | None, name: str = "TELEGRAM_ALLOWED_CHATS") -> frozenset[int]:
+    return _ids(value, name, "chat ids, e.g. 12345,-100987654321")
+
+
+def access_policy(settings) -> access.Policy:
+    """ALLOWED_USER_IDS and ALLOWED_CHAT_IDS (TELEGRAM_ALLOWED_CHATS is an alias of the
+    latter; when both are set, the chats of both are allowed)."""
+    users = _ids(settings.allowed_user_ids, "ALLOWED_USER_IDS", "user ids, e.g. 12345,67890")
+    chats = allowed_chats(settings.allowed_chat_ids, "ALLOWED_CHAT_IDS") | allowed_chats(settings.telegram_allowed_chats)
+    return access.Policy(users, chats)
 
 
 def check_settings(settings) -> str:
@@ -44,7 +79,9 @@ def check_settings(settings) -> str:
         raise ConfigError("TELEGRAM_BOT_TOKEN does not look like a bot token (expected <digits>:<about 35 letters, digits, _ or ->).")
     if urlsplit(settings.telegram_api_url).scheme not in ("http", "https"):
         raise ConfigError(f"TELEGRAM_API_URL must be an http(s) URL, not {settings.telegram_api_url!r}.")
-    allowed_chats(settings.telegram_allowed_chats)
+    access_policy(settings)
+    if settings.telegram_rate_limit_per_minute < 0:
+        raise ConfigError("TELEGRAM_RATE_LIMIT_PER_MINUTE must be 0 (no limit) or more.")
     if settings.telegram_webhook_url:
         if urlsplit(settings.telegram_webhook_url).scheme not in ("http", "https"):
             raise ConfigError("TELEGRAM_WEBHOOK_URL must be the public https URL Telegram should post updates to.")
@@ -53,6 +90,36 @@ def check_settings(settings) -> str:
         except ImportError:
             raise ConfigError('Webhook mode needs the webhooks extra: pip install "python-telegram-bot[webhooks]".') from None
     return token
+
+
+class HideUserText(logging.Filter):
+    """python-telegram-bot's debug records carry whole updates (the users' messages) and
+    API results (which quote the message replied to). Unless LOG_QUESTIONS=true their
+    contents are replaced, so no question text reaches the logs even at -vv."""
+
+    HIDDEN = "(hidden: LOG_QUESTIONS=false)"
+    TEMPLATES = {  # message template -> index of the argument to hide
+        "Processing update %s": 0,
+        "Call to Bot API endpoint `%s` finished with return value `%s`": 1,
+        "Webhook received data: %s": 0,
+        "Dropping pending update: %s": 0,
+    }
+
+    def __init__(self) -> None:
+        super().__init__("citebot-hide-user-text")
+        self.enabled = True
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.enabled and isinstance(record.msg, str) and record.args and record.name.startswith("telegram"):
+            index = self.TEMPLATES.get(record.msg)
+            if index is not None and isinstance(record.args, tuple) and len(record.args) > index:
+                args = list(record.args)
+                args[index] = self.HIDDEN
+                record.args = tuple(args)
+        return True
+
+
+hide_user_text = HideUserText()
 
 
 class Redact(logging.Filter):
@@ -93,16 +160,19 @@ class Redact(logging.Filter):
 redact = Redact()
 
 
-def protect_secrets(token: str, *others: str | None) -> None:
-    """Keep secrets out of the logs: the filter on every root handler, HTTP client logs
-    (which print request URLs, token included) at WARNING."""
+def protect_secrets(token: str, *others: str | None, log_questions: bool = False) -> None:
+    """Keep secrets (and, unless LOG_QUESTIONS, the users' messages) out of the logs: the
+    filters on every root handler, HTTP client logs (which print request URLs, token
+    included) at WARNING."""
     redact.add(token, token.partition(":")[2], *others)
+    hide_user_text.enabled = not log_questions
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)
     root = logging.getLogger()
-    root.addFilter(redact)
-    for handler in root.handlers:
-        handler.addFilter(redact)
+    for flt in (hide_user_text, redact):  # hide first: redaction then sees the final text
+        root.addFilter(flt)
+        for handler in root.handlers:
+            handler.addFilter(flt)
 
 
 async def post_init(application: Application) -> None:
@@ -114,25 +184,37 @@ async def post_init(application: Application) -> None:
     log.info("running as @%s", application.bot.username)
 
 
-def build_application(settings, answerer) -> Application:
-    """The Application for these settings, answering with `answerer`. Not started."""
+def build_application(settings, answerer, clock=time.monotonic, answer_threads: int | None = None) -> Application:
+    """The Application for these settings, answering with `answerer`. Not started.
+    `clock` (seconds, monotonic) drives the per-user rate limit's sliding window;
+    `answer_threads` (default ANSWER_THREADS) is how many answers are computed at once."""
     token = check_settings(settings)
-    protect_secrets(token, settings.telegram_webhook_secret)
+    protect_secrets(token, settings.telegram_webhook_secret, log_questions=settings.log_questions)
     api = settings.telegram_api_url.rstrip("/")
     application = (
         ApplicationBuilder()
         .token(token)
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
-        .rate_limiter(AIORateLimiter())
+        .rate_limiter(RateLimiter(max_retries=MAX_RETRIES))
         .concurrent_updates(True)  # one slow answer never holds up other chats
         .post_init(post_init)
         .build()
     )
     application.bot_data[handlers.ANSWERER] = answerer
-    application.bot_data[handlers.ALLOWED_CHATS] = allowed_chats(settings.telegram_allowed_chats)
+    pool = ThreadPoolExecutor(answer_threads or ANSWER_THREADS, thread_name_prefix="citebot-answer")
+    application.bot_data[handlers.ANSWER_POOL] = pool
+    application.post_shutdown = lambda app: _shutdown_pool(pool)  # run_polling / run_webhook
+    weakref.finalize(application, pool.shutdown, wait=False)  # an Application used without them
+    application.bot_data[handlers.POLICY] = access_policy(settings)
+    application.bot_data[handlers.RATE_LIMITER] = access.RateLimiter(settings.telegram_rate_limit_per_minute, 60.0, clock)
+    application.bot_data[handlers.LOG_QUESTIONS] = settings.log_questions
     handlers.register(application)
     return application
+
+
+async def _shutdown_pool(pool: ThreadPoolExecutor) -> None:
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _say(text: str) -> None:

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import re
+import time
 import weakref
+from collections import OrderedDict
 
 from telegram import BotCommand, LinkPreviewOptions, Message, MessageEntity, ReplyParameters, Update
 from telegram.constants import ChatAction, ChatType, ParseMode
@@ -28,13 +31,21 @@ from telegram.ext import (
 )
 
 import prompts
-from bot.telegram import keyboards, render
+from bot.telegram import access, keyboards, render
 
 log = logging.getLogger(__name__)
+# One record per question (key=value pairs in the message, the same fields as `extra`);
+# the question text only with LOG_QUESTIONS=true.
+question_log = logging.getLogger("citebot.telegram.questions")
 
 ANSWERER = "answerer"  # bot_data keys
-ALLOWED_CHATS = "allowed_chats"
+POLICY = "access_policy"  # access.Policy (ALLOWED_USER_IDS / ALLOWED_CHAT_IDS)
+RATE_LIMITER = "rate_limiter"  # access.RateLimiter (TELEGRAM_RATE_LIMIT_PER_MINUTE)
+LOG_QUESTIONS = "log_questions"
+ANSWER_POOL = "answer_pool"  # the worker threads the Answerer runs in (None: asyncio's default)
 _LOCKS = "chat_locks"
+_REFUSED_CHATS = "refused_chats"  # private chats already told they are not allowed
+MAX_REMEMBERED = 100_000  # refused chats remembered (oldest forgotten first)
 TYPING_EVERY = 4.5  # seconds; Telegram shows "typing…" for about 5 s
 
 # Only new messages: edited messages, channel posts and the like are not questions.
@@ -125,26 +136,90 @@ def _chat_lock(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> asyncio.Lock
     return lock
 
 
+async def _typing_once(bot, chat_id: int) -> None:
+    """The first "typing…"; a failure other than being blocked does not hold up the answer."""
+    try:
+        await bot.send_chat_action(chat_id, ChatAction.TYPING)
+    except Forbidden:
+        raise
+    except TelegramError as exc:
+        log.debug("chat %s: typing action failed: %s", chat_id, exc)
+
+
+def _retrieve(task: asyncio.Task) -> None:
+    if not task.cancelled():
+        task.exception()  # no "exception was never retrieved" warning
+
+
+def _value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "none"
+    if isinstance(value, (int, float)):
+        return str(value)
+    text = str(value)
+    return text if re.fullmatch(r"[\w.:/-]+", text) else json.dumps(text, ensure_ascii=False)
+
+
+def log_question(context, update: Update, question: str, started: float, answer=None, reason: str | None = None) -> None:
+    """The per-question record: chat_id, user_id, latency_ms (handler start → answer sent),
+    answer_ms (the Answerer's own time), refused, reason, citations, mode; plus the
+    question text only with LOG_QUESTIONS=true."""
+    who = access.sender(update)
+    fields = {
+        "chat_id": update.effective_chat.id if update.effective_chat else None,
+        "user_id": who.user_id,
+        "latency_ms": round((time.perf_counter() - started) * 1000, 1),
+        "answer_ms": answer.latency_ms if answer is not None else None,
+        "refused": answer.refused if answer is not None and reason is None else True,
+        "reason": reason or (answer.reason if answer is not None else None),
+        "citations": len(answer.citations) if answer is not None else 0,
+        "mode": answer.mode if answer is not None else None,
+    }
+    if who.as_chat:
+        fields["sender_chat_id"] = who.id
+    if context.bot_data.get(LOG_QUESTIONS):
+        fields["question"] = question
+    question_log.info("question " + " ".join(f"{k}={_value(v)}" for k, v in fields.items()), extra=fields)
+
+
 async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
-    """Typing…, the Answerer in a worker thread (the event loop stays free), the answer
-    as HTML with its citation keyboard."""
+    """Rate limit, then typing… while the Answerer runs in a worker thread (the event
+    loop stays free), then the answer as HTML with its citation keyboard. One log record."""
+    started = time.perf_counter()
     chat_id = update.effective_chat.id
     answerer = _answerer(context)
+    limiter: access.RateLimiter | None = context.bot_data.get(RATE_LIMITER)
+    who = access.sender(update)
+    verdict = limiter.hit(who.id if who.id is not None else chat_id) if limiter else access.Verdict(True)
     lock = _chat_lock(context, chat_id)
-    async with lock:
-        await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
-        typing = asyncio.create_task(_keep_typing(context.bot, chat_id))
-        try:
-            answer = await asyncio.to_thread(answerer.ask, question)
-        finally:
-            typing.cancel()
-        log.info(
-            "chat %s: %s in %.0f ms", chat_id,
-            f"refused ({answer.reason})" if answer.refused else f"answered with {len(answer.citations)} citation(s)",
-            answer.latency_ms,
-        )
-        markup = keyboards.answer_keyboard(answer, answerer.library.articles)
-        await reply(update, context, render.render_answer(answer), markup)
+    answer, reason = None, None
+    try:
+        async with lock:  # also for the slow-down note: it comes after the answers before it
+            if not verdict.allowed:
+                reason = "rate_limited"
+                if verdict.notify:
+                    await reply(update, context, render.render_prompt("telegram_slow_down", limit=limiter.limit, seconds=verdict.seconds))
+                return
+            # "typing…" goes out while the answer is computed, never after the answer
+            first = asyncio.create_task(_typing_once(context.bot, chat_id))
+            first.add_done_callback(_retrieve)
+            typing = asyncio.create_task(_keep_typing(context.bot, chat_id))
+            try:
+                pool = context.bot_data.get(ANSWER_POOL)
+                answer = await asyncio.get_running_loop().run_in_executor(pool, answerer.ask, question)
+                await first
+            finally:
+                typing.cancel()
+                first.cancel()
+            markup = keyboards.answer_keyboard(answer, answerer.library.articles)
+            await reply(update, context, render.render_answer(answer), markup)
+    except BaseException:
+        reason = "error"
+        raise
+    finally:
+        log_question(context, update, question, started, answer, reason)
 
 
 def _mentions_bot(message: Message, username: str) -> bool:
@@ -166,14 +241,26 @@ def _replies_to_bot(message: Message, bot_id: int) -> bool:
 
 # --- updates ---------------------------------------------------------------------------
 async def allowlist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """With TELEGRAM_ALLOWED_CHATS set, updates from any other chat go no further."""
-    allowed = context.bot_data.get(ALLOWED_CHATS)
-    if not allowed:
+    """With ALLOWED_USER_IDS / ALLOWED_CHAT_IDS set, other updates go no further. A private
+    chat is told once (per run) that the bot is not open to it; groups hear nothing."""
+    policy: access.Policy | None = context.bot_data.get(POLICY)
+    if policy is None or policy.allows(update):
         return
     chat = update.effective_chat
-    if chat is None or chat.id not in allowed:
-        log.info("ignoring an update from chat %s (not in TELEGRAM_ALLOWED_CHATS)", chat.id if chat else None)
-        raise ApplicationHandlerStop
+    who = access.sender(update)
+    log.info("ignoring an update from chat %s, sender %s (not allowed by ALLOWED_USER_IDS / ALLOWED_CHAT_IDS)",
+             chat.id if chat else None, who.id)
+    try:
+        if chat is not None and chat.type == ChatType.PRIVATE:
+            told = context.bot_data.setdefault(_REFUSED_CHATS, OrderedDict())
+            if chat.id not in told:
+                told[chat.id] = True
+                while len(told) > MAX_REMEMBERED:
+                    told.popitem(last=False)
+                await send_html(context.bot, chat.id, render.render_prompt("telegram_not_allowed"))
+    except Exception as exc:  # noqa: BLE001 - the update must stop here whatever happens
+        log.warning("chat %s: could not send the not-allowed note: %s", chat.id, exc)
+    raise ApplicationHandlerStop
 
 
 async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
