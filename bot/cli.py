@@ -133,7 +133,7 @@ def repl(ctx: click.Context) -> None:
 
     settings = _settings(ctx)
     answerer = _open_answerer(settings)
-    sys.exit(repl_mod.run(answerer, history_file=settings.data_dir / "repl_history"))
+    sys.exit(repl_mod.run(answerer, history_file=settings.data_dir / "repl_history", settings=settings))
 
 
 @cli.command(name="eval")

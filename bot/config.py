@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     answer_threshold: float | None = None
     name_match_ratio: float = Field(0.75, description="string similarity for two spellings of a name")
 
+    # conversations (REPL session, Telegram chat; per user within a group)
+    conversation_max_turns: int = Field(5, ge=1, description="earlier turns a follow-up may refer to")
+    conversation_idle_minutes: float = Field(30.0, gt=0, description="history is forgotten after this idle time")
+
     # Telegram (`citebot telegram`)
     telegram_bot_token: str | None = None
     telegram_api_url: str = "https://api.telegram.org"  # Bot API root; a self-hosted server works too

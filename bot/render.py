@@ -6,13 +6,17 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
+import prompts
+
 
 def citation_label(c) -> str:
     date = f", {c.date}" if c.date else ""
     return f"{c.title}{date} — {c.source}"
 
 
-def print_answer(console: Console, answer) -> None:
+def print_answer(console: Console, answer, rewritten: str | None = None) -> None:
+    if rewritten:
+        console.print(Text(prompts.render("answering", question=rewritten), style="italic dim"))
     if answer.refused:
         console.print(Text(answer.text, style="yellow"))
         return
@@ -26,12 +30,21 @@ def print_answer(console: Console, answer) -> None:
             console.print(Text(f"    “{c.quote}” (chars {c.start}–{c.end})", style="dim"))
 
 
-def print_sources(console: Console, answer, library) -> None:
-    """The full paragraph around each citation of the last answer."""
-    if answer is None or not answer.citations:
+def print_sources(console: Console, answer, library, number: int | None = None) -> None:
+    """The full paragraph around each citation of the last answer (or only citation `number`)."""
+    if answer is None:
         console.print("No sources yet: ask a question first.")
         return
+    if not answer.citations:
+        console.print("The last answer has no citations.")
+        return
+    if number is not None and not 1 <= number <= len(answer.citations):
+        n = len(answer.citations)
+        console.print(f"The last answer has {n} citation{'s' if n != 1 else ''}: /sources 1{f' … /sources {n}' if n > 1 else ''}.")
+        return
     for i, c in enumerate(answer.citations, 1):
+        if number is not None and i != number:
+            continue
         text = library.articles[c.source].text
         p_start = text.rfind("\n\n", 0, c.start)
         p_start = 0 if p_start < 0 else p_start + 2
@@ -45,3 +58,13 @@ def print_sources(console: Console, answer, library) -> None:
         para.append(text[c.start : c.end], style="bold")
         para.append(text[c.end : p_end])
         console.print(para)
+
+
+def print_articles(console: Console, library) -> None:
+    """The indexed articles: number, title, date, source file."""
+    articles = sorted(library.articles.values(), key=lambda a: a.source)
+    console.print(f"{len(articles)} article{'s' if len(articles) != 1 else ''}:")
+    for i, a in enumerate(articles, 1):
+        date = f" ({a.date})" if a.date else ""
+        console.print(f"[cyan]{i:>3}.[/cyan] {escape(a.title or a.source)}{escape(date)}")
+        console.print(Text(f"     {a.source}", style="dim"))

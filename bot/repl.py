@@ -9,13 +9,17 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bot.render import print_answer, print_sources
+from bot.conversation import Conversation
+from bot.render import print_answer, print_articles, print_sources
 
-HELP = """Ask a question about the articles, or:
-  /sources   show the full passages behind the last answer
-  /json      show the last answer as JSON
-  /help      this text
-  /quit      leave (Ctrl-D works too)"""
+HELP = """Ask a question about the articles; follow-ups ("when was he released?") refer to
+the previous question and answer. Commands:
+  /sources [N]  show the full passages behind the last answer (or only citation N)
+  /articles     the articles in the index
+  /json         the last answer as JSON
+  /reset        forget the conversation (the next question starts fresh)
+  /help         this text
+  /quit         leave (Ctrl-D works too)"""
 
 
 def _reader(history_file: Path | None):
@@ -43,9 +47,14 @@ def _reader(history_file: Path | None):
     return plain
 
 
-def run(answerer, console: Console | None = None, history_file: Path | None = None) -> int:
+def run(answerer, console: Console | None = None, history_file: Path | None = None, settings=None) -> int:
     console = console or Console(highlight=False)
     read = _reader(history_file)
+    conversation = Conversation(
+        answerer,
+        max_turns=settings.conversation_max_turns if settings else 5,
+        idle_seconds=settings.conversation_idle_minutes * 60 if settings else 1800.0,
+    )
     stats = answerer.library.stats()
     console.print(f"citebot — {stats['articles']} articles, {stats['chunks']} chunks. /help for commands, Ctrl-D to quit.")
     last = None
@@ -66,15 +75,24 @@ def run(answerer, console: Console | None = None, history_file: Path | None = No
             if cmd == "/help":
                 console.print(HELP)
             elif cmd == "/sources":
-                print_sources(console, last, answerer.library)
+                arg = line.split()[1] if len(line.split()) > 1 else None
+                if arg is not None and not arg.isdigit():
+                    console.print("Usage: /sources or /sources N (the citation number).")
+                else:
+                    print_sources(console, last.answer if last else None, answerer.library, int(arg) if arg else None)
+            elif cmd == "/articles":
+                print_articles(console, answerer.library)
+            elif cmd == "/reset":
+                conversation.reset()
+                console.print("Conversation cleared: your next question starts fresh.")
             elif cmd == "/json":
                 console.print_json(json.dumps(last.to_dict() if last else {}, ensure_ascii=False))
             else:
                 console.print(f"Unknown command {line.split()[0]!r}. /help lists the commands.")
             continue
         try:
-            last = answerer.ask(line)
+            last = conversation.ask(line)
         except KeyboardInterrupt:
             console.print("(cancelled)")
             continue
-        print_answer(console, last)
+        print_answer(console, last.answer, last.rewritten if last.was_rewritten else None)

@@ -252,7 +252,7 @@ def test_commands_menu_start_sources_help_about(api, tg_settings, answerer):
 
     drive(tg_settings(), answerer, scenario)
     (menu,) = api.called("setMyCommands")
-    assert [c["command"] for c in menu.params["commands"]] == ["start", "ask", "sources", "help", "about"]
+    assert [c["command"] for c in menu.params["commands"]] == ["start", "ask", "reset", "sources", "help", "about"]
     start, sources, help_, about = [checked_plain(t) for t in texts(api.called("sendMessage"))]
     assert len(articles) == 5
     assert "5 articles" in start and f"@{BOT_USERNAME}" in start and "/ask" in start

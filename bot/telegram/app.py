@@ -16,6 +16,7 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
+from bot.conversation import ConversationStore
 from bot.telegram import access, handlers
 
 log = logging.getLogger(__name__)
@@ -202,6 +203,9 @@ def build_application(settings, answerer, clock=time.monotonic, answer_threads: 
         .build()
     )
     application.bot_data[handlers.ANSWERER] = answerer
+    application.bot_data[handlers.CONVERSATIONS] = ConversationStore(
+        answerer, settings.conversation_max_turns, settings.conversation_idle_minutes * 60, clock=clock
+    )
     pool = ThreadPoolExecutor(answer_threads or ANSWER_THREADS, thread_name_prefix="citebot-answer")
     application.bot_data[handlers.ANSWER_POOL] = pool
     application.post_shutdown = lambda app: _shutdown_pool(pool)  # run_polling / run_webhook

@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 question_log = logging.getLogger("citebot.telegram.questions")
 
 ANSWERER = "answerer"  # bot_data keys
+CONVERSATIONS = "conversations"  # bot.conversation.ConversationStore: follow-ups in context
 POLICY = "access_policy"  # access.Policy (ALLOWED_USER_IDS / ALLOWED_CHAT_IDS)
 RATE_LIMITER = "rate_limiter"  # access.RateLimiter (TELEGRAM_RATE_LIMIT_PER_MINUTE)
 LOG_QUESTIONS = "log_questions"
@@ -70,6 +71,7 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("about", about, filters=NEW))
     app.add_handler(CommandHandler("sources", sources, filters=NEW))
     app.add_handler(CommandHandler("ask", ask, filters=NEW))
+    app.add_handler(CommandHandler("reset", reset, filters=NEW))
     app.add_handler(MessageHandler(NEW & filters.COMMAND, unknown_command))
     app.add_handler(MessageHandler(NEW & filters.TEXT, text_message))
     app.add_handler(MessageHandler(NEW & ~filters.TEXT & ~filters.StatusUpdate.ALL, non_text))
@@ -82,6 +84,15 @@ def register(app: Application) -> None:
 # --- helpers ---------------------------------------------------------------------------
 def _answerer(context: ContextTypes.DEFAULT_TYPE):
     return context.bot_data[ANSWERER]
+
+
+def conversation_key(update: Update):
+    """One history per private chat; per user within a group (people talk over each other)."""
+    chat_id = update.effective_chat.id
+    if _private(update):
+        return chat_id
+    who = access.sender(update)
+    return (chat_id, who.id if who.id is not None else chat_id)
 
 
 def _private(update: Update) -> bool:
@@ -208,13 +219,15 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
             typing = asyncio.create_task(_keep_typing(context.bot, chat_id))
             try:
                 pool = context.bot_data.get(ANSWER_POOL)
-                answer = await asyncio.get_running_loop().run_in_executor(pool, answerer.ask, question)
+                conversation = context.bot_data[CONVERSATIONS].get(conversation_key(update))
+                turn = await asyncio.get_running_loop().run_in_executor(pool, conversation.ask, question)
+                answer = turn.answer
                 await first
             finally:
                 typing.cancel()
                 first.cancel()
             markup = keyboards.answer_keyboard(answer, answerer.library.articles)
-            await reply(update, context, render.render_answer(answer), markup)
+            await reply(update, context, render.render_answer(answer, turn.rewritten if turn.was_rewritten else None), markup)
     except BaseException:
         reason = "error"
         raise
@@ -281,6 +294,11 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, context, render.render_start(_answerer(context).library.articles, _username(context)))
+
+
+async def reset(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    context.bot_data[CONVERSATIONS].reset(conversation_key(update))
+    await reply(update, context, render.render_prompt("conversation_reset"))
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -149,20 +149,22 @@ def _title_runs(title: str, date: str | None) -> list:
     return runs
 
 
-def answer_blocks(answer) -> list[Block]:
+def answer_blocks(answer, rewritten: str | None = None) -> list[Block]:
     """The answer text with its citation marks, then per citation: title, date, the
-    verbatim quote in a blockquote and the source file."""
+    verbatim quote in a blockquote and the source file. A follow-up that was rewritten
+    says first which question was answered ("Answering: When was … released?")."""
+    head = [block((prompts.render("answering", question=rewritten), "i"))] if rewritten else []
     if answer.refused or not answer.citations:
-        return [block(answer.text)]
+        return head + [block(answer.text)]
     marks = " " + "".join(f"[{i}]" for i in range(1, len(answer.citations) + 1))
-    out = [block(answer.text, marks)]
+    out = head + [block(answer.text, marks)]
     for i, c in enumerate(answer.citations, 1):
         out.append(block(f"[{i}] ", *_title_runs(c.title or c.source, c.date), "\n", (c.quote, "blockquote"), "\n", (c.source, "code")))
     return out
 
 
-def render_answer(answer) -> list[str]:
-    return pack(answer_blocks(answer))
+def render_answer(answer, rewritten: str | None = None) -> list[str]:
+    return pack(answer_blocks(answer, rewritten))
 
 
 def paragraph_bounds(text: str, start: int, end: int) -> tuple[int, int]:

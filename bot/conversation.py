@@ -1,0 +1,639 @@
+"""Follow-up questions in context, without an LLM.
+
+People chat: "Which outlet interviewed Boris Shmelyev?" then "What degree does he hold?".
+Retrieval needs a standalone question, so a follow-up is rewritten before it reaches the
+Answerer, from the previous question and answer:
+
+- pronouns: he/she/him/her/his/they/them/their → the person (or group) last discussed,
+  it/its/this/that → the thing last asked about, there → the place last asked about;
+- ellipsis: "And when?", "Why?", "When did that happen?" → the previous question asked again
+  with the new question word ("When did Svobodnaya Pressa interview Boris Shmelyev?");
+- "What about X?" / "And X?" → the previous question with its entity of X's kind replaced by X.
+
+Which person "he" is: after a who-question the person the answer introduced; otherwise the
+person the previous question was about. "she"/"he" prefer names that look female/male when
+both kinds are in play. A pronoun whose antecedent is in the same question ("Who is Maria
+Kalesnikava and why was she jailed?") is left alone; so is expletive "it" ("Is it true
+that …"). A follow-up that cannot be resolved is answered as it stands — never attached to
+a guessed entity — and the Answerer's support check (which applies to the rewritten
+question) refuses it if the articles do not answer it. The rewritten question is returned so
+that front ends can show it ("Answering: …").
+
+One Conversation per REPL session, per Telegram private chat, and per user within a group
+(ConversationStore). History is bounded (max_turns) and forgotten after idle_seconds.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections import Counter, OrderedDict, deque
+from dataclasses import dataclass, field
+
+from bot.answer import Answer, clean_question
+
+MALE = {"he": "subj", "him": "obj", "his": "poss", "himself": "obj"}
+FEMALE = {"she": "subj", "her": "obj", "hers": "obj", "herself": "obj"}
+PLURAL = {"they": "subj", "them": "obj", "their": "poss", "theirs": "obj", "themselves": "obj"}
+THING = {"it": "subj", "its": "poss", "itself": "obj"}
+DEMONSTRATIVE = {"this", "that"}
+WH = {"who", "whom", "whose", "what", "which", "when", "where", "why", "how"}
+HOW_X = {"many", "much", "long", "old", "often", "far"}
+LEADING_FILLERS = {"and", "so", "but", "ok", "okay", "then", "also", "well", "hm", "hmm", "right"}
+# Content that an elliptical follow-up may carry besides its question word:
+# "when did that happen", "why did he do that", "and when was that".
+EVENT_WORDS = {"happen", "occur", "do", "be", "take", "place", "that", "this", "it", "he", "she", "they", "him",
+               "her", "them", "so", "exactly", "then", "again"}
+AUX = {"do", "does", "did", "is", "are", "was", "were", "has", "have", "had", "will", "would", "can", "could",
+       "should", "may", "might", "must", "shall"}
+DO_SUPPORT = {"VBD": "did", "VBZ": "does", "VBP": "do"}
+PERSON_NOUNS = {"person", "politician", "leader", "analyst", "envoy", "journalist", "official", "man", "woman",
+                "president", "secretary", "researcher", "expert", "lawyer", "author", "scientist", "candidate",
+                "winner", "laureate", "figure", "figures", "citizen", "activist", "opponent", "prisoner", "minister",
+                "representative", "diplomat", "commentator", "spokesman", "spokeswoman", "people", "persons"}
+PERSON_LABELS = {"PERSON"}
+GROUP_LABELS = {"NORP", "ORG"}
+PLACE_LABELS = {"GPE", "LOC", "FAC"}
+THING_LABELS = {"ORG", "GPE", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART", "FAC", "LOC", "NORP"}
+TIME_LABELS = {"DATE", "TIME"}
+FEMALE_FIRST = {"maria", "sviatlana", "svetlana", "kaja", "ursula", "kamala", "hillary", "olga", "maryna", "marina",
+                "natalia", "natalya", "tatiana", "tatsiana", "anna", "elena", "yelena", "irina", "iryna", "veronika",
+                "liudmila", "ludmila", "kristina", "nina", "julia", "yulia", "victoria", "viktoria", "maryia", "volha",
+                "melania", "ivanka", "giorgia", "angela", "theresa", "annalena", "kaja", "tulsi", "susie", "karoline"}
+FEMALE_SURNAME = re.compile(r"(?:aya|ava|ova|eva|ina|yna|ska|skaya|ienė|aitė)$")
+FEMALE_SURNAME_STRONG = re.compile(r"(?:skaya|ovna|evna|kava|nova|ova)$")
+SPEECH = {"say", "think", "believe", "speculate", "argue", "claim", "predict", "warn", "call", "describe",
+          "compare", "suggest", "expect", "assess", "write", "tell", "explain", "mean", "see", "consider", "estimate"}
+GENERIC_NOUNS = {"article", "articles", "text", "story", "report", "question", "answer", "thing", "one", "lot"}
+
+
+@dataclass(frozen=True)
+class Mention:
+    text: str  # as written ("Boris Shmelyev", "the Oreshnik missile")
+    kind: str  # person | group | place | thing | time
+    plural: bool = False
+    from_answer: bool = False
+    common: bool = False  # a name the corpus mentions everywhere ("Lukashenko"): background, not focus
+    before: tuple[str, ...] = ()  # the words just before it ("political analyst" Artyom Shraibman)
+
+
+@dataclass
+class Turn:
+    question: str
+    rewritten: str
+    answer: Answer
+    at: float
+    wh: str | None = None
+    mentions: list[Mention] = field(default_factory=list)  # question's, then the answer's new ones
+    asks_person: bool = False  # "who …", "which analyst …": the answer introduces the person in focus
+    identity: bool = False  # "who is X?": X stays in focus
+    wh_subject: bool = False  # "who announced …" (the answer is the subject) vs "who did X meet"
+    subject: str | None = None  # the person the question is about as its grammatical subject
+    source: str | None = None  # "according to X": the person whose words the question asks about
+    asked: frozenset = frozenset()  # the words of "which political analyst": matched against the answer
+
+
+@dataclass(frozen=True)
+class Reply:
+    question: str  # as typed
+    rewritten: str  # what was answered (== question when nothing was rewritten)
+    answer: Answer
+
+    @property
+    def was_rewritten(self) -> bool:
+        return self.rewritten != clean_question(self.question)
+
+    def to_dict(self) -> dict:
+        row = self.answer.to_dict()
+        row["question"] = self.question
+        row["rewritten"] = self.rewritten
+        return row
+
+
+def _looks_female(name: str) -> bool:
+    toks = name.lower().replace("the ", "").split()
+    if not toks:
+        return False
+    return toks[0] in FEMALE_FIRST or bool(FEMALE_SURNAME.search(toks[-1]))
+
+
+def _cap(text: str, at_start: bool) -> str:
+    if at_start:
+        return text[:1].upper() + text[1:]
+    if text.lower().startswith(("the ", "a ", "an ")):
+        return text[:1].lower() + text[1:]
+    return text
+
+
+class Rewriter:
+    """Turns a follow-up into a standalone question using earlier turns (newest last)."""
+
+    def __init__(self, nlp, sentences=()) -> None:
+        self.nlp = nlp
+        # Words the corpus tags as a person's name. spaCy's small model often tags a name as
+        # ORG or GPE in a short question (and sometimes in the articles too: "Kellogg" is ORG
+        # 8 times and PERSON 4), so a word counts as a person's name when the articles tag it
+        # PERSON at least twice or in at least a third of its mentions.
+        votes: dict[str, Counter] = {}
+        for s in sentences:
+            for label, text in s.entities:
+                for w in text.lower().split():
+                    votes.setdefault(w.strip(".,\"'“”’"), Counter())[label] += 1
+        self.person_words = {w for w, c in votes.items() if c["PERSON"] >= 2 or c["PERSON"] * 3 >= sum(c.values())}
+        # names in a fifth or more of the sentences that name anyone are the corpus's protagonists
+        total = sum(1 for s in sentences if s.entities) or 1
+        self.common_words = {w for w, c in votes.items() if c["PERSON"] >= 10 and sum(c.values()) * 5 >= total * 0.5}
+
+    @classmethod
+    def for_answerer(cls, answerer) -> "Rewriter":
+        return cls(answerer.nlp, getattr(answerer.library, "sentences", ()))
+
+    def _label(self, ent) -> str:
+        """The entity's label; upgraded to PERSON when it looks like a person's name."""
+        if ent.label_ in PERSON_LABELS or ent.label_ in TIME_LABELS or ent.label_ not in THING_LABELS:
+            return ent.label_
+        toks = ent.text.lower().split()
+        last = toks[-1].strip(".,\"'“”’") if toks else ""
+        if last in self.person_words or (_looks_female(ent.text) and (len(toks) >= 2 or FEMALE_SURNAME_STRONG.search(last))):
+            return "PERSON"
+        return ent.label_
+
+    # ---- what a turn is about ------------------------------------------------------------
+    def analyse_turn(self, question: str, answer: Answer | None, when: float) -> Turn:
+        """What a finished turn is about: its question word, and who/what it and its answer name."""
+        doc = self.nlp(question)
+        wh = self._wh(doc)
+        found = self._doc_mentions(doc, from_answer=False)
+        if answer is not None and not answer.refused and answer.text:
+            seen = {m.text.lower() for m in found}
+            for m in self._doc_mentions(self.nlp(answer.text), from_answer=True):
+                low = m.text.lower()
+                if low not in seen and not any(low in x or x in low for x in seen):
+                    found.append(m)
+                    seen.add(low)
+        toks = [t for t in doc if not t.is_punct]
+        low = [t.lower_ for t in toks]
+        # "which Nobel Peace Prize winner …": the noun phrase of the question word names a person
+        wh_chunk = next((c for c in doc.noun_chunks if any(t.lower_ in ("which", "what", "whose") for t in c)), None)
+        at = next((i for i, w in enumerate(low[:4]) if w in ("which", "what", "whose")), None)
+        near = set(low[at + 1 : at + 4]) if at is not None else set()  # "which American citizen …"
+        asks_person = wh in ("who", "whom") or (wh_chunk is not None and wh_chunk.root.lemma_.lower() in PERSON_NOUNS) or bool(
+            near & PERSON_NOUNS)
+        asked = {t.lemma_.lower() for t in wh_chunk if t.is_alpha and t.lower_ not in WH} if wh_chunk is not None else set()
+        asked |= near - WH
+        # "who is X?", "what kind of activist is X?": X stays in focus
+        identity = any(w in ("is", "was", "are", "were") for w in low[1:5]) and any(m.kind == "person" and not m.from_answer for m in found) and (
+            wh in ("who", "whom") or any(t.dep_ == "ROOT" and t.lemma_ == "be" for t in doc))
+        at = next((i for i, t in enumerate(toks[:4]) if t.lower_ in WH), None)
+        wh_subject = False
+        if at is not None:
+            n = at + len(self._wh_phrase(toks[at:]).split())
+            # "which journalist did X tell" (object) vs "who announced", "which citizen was released"
+            wh_subject = not (len(toks) > n + 1 and toks[n].lower_ in AUX and toks[n + 1].tag_ not in ("VBN", "VBG"))
+        source = None  # "according to Vasilyev, …": whose view the question asks for
+        for i, t in enumerate(toks[:-2]):
+            if t.lower_ == "according" and toks[i + 1].lower_ == "to":
+                rest = " ".join(x.text for x in toks[i + 2 : i + 6]).lower()
+                source = next((m.text for m in found if m.kind == "person" and not m.from_answer and rest.startswith(m.text.lower())), None)
+        subject = None
+        for t in doc:
+            if t.dep_ in ("nsubj", "nsubjpass") and t.lower_ not in WH:
+                span = doc[t.left_edge.i : t.right_edge.i + 1].text.lower()
+                subject = next((m.text for m in found if m.kind == "person" and not m.from_answer and m.text.lower() in span), None)
+                if subject:
+                    break
+        answer_for = Answer(question, "") if answer is None else answer
+        return Turn(question, question, answer_for, when, wh, found, asks_person, identity, wh_subject, subject, source,
+                    frozenset(asked))
+
+    def _wh(self, doc) -> str | None:
+        for t in doc[:6]:
+            if t.lower_ in WH:
+                return t.lower_
+        return None
+
+    def _doc_mentions(self, doc, from_answer: bool) -> list[Mention]:
+        out: list[Mention] = []
+        covered: set[int] = set()
+        for ent in doc.ents:
+            text = ent.text.strip(" \"'“”‘’")
+            label = self._label(ent)
+            if label in PERSON_LABELS:
+                kind = "person"
+            elif label in PLACE_LABELS:
+                kind = "place"
+            elif label in TIME_LABELS:
+                kind = "time"
+            elif label in THING_LABELS:
+                kind = "group" if label in GROUP_LABELS else "thing"
+            else:
+                continue
+            if not text or text.lower() in WH:
+                continue
+            text = re.sub(r"'s$|’s$", "", text)
+            last = text.lower().split()[-1] if text.split() else ""
+            before = tuple(x.lemma_.lower() for x in doc[max(0, ent.start - 4) : ent.start] if x.is_alpha)
+            out.append(Mention(text, kind, plural=label == "NORP", from_answer=from_answer,
+                               common=kind == "person" and last in self.common_words, before=before))
+            covered.update(range(ent.start, ent.end))
+        # names spaCy did not tag at all ("What kind of activist is Ales Bialiatski?")
+        i = 0
+        toks = list(doc)
+        while i < len(toks):
+            if toks[i].pos_ == "PROPN" and toks[i].i not in covered:
+                j = i
+                while j + 1 < len(toks) and toks[j + 1].pos_ == "PROPN" and toks[j + 1].i not in covered:
+                    j += 1
+                if toks[j].lower_ in self.person_words:
+                    text = doc[toks[i].i : toks[j].i + 1].text
+                    out.append(Mention(text, "person", from_answer=from_answer, common=toks[j].lower_ in self.common_words,
+                                       before=tuple(x.lemma_.lower() for x in doc[max(0, toks[i].i - 4) : toks[i].i] if x.is_alpha)))
+                    covered.update(range(toks[i].i, toks[j].i + 1))
+                i = j + 1
+            else:
+                i += 1
+        if not from_answer:  # noun phrases the question is about: "the prisoner release"
+            things = []
+            for chunk in doc.noun_chunks:
+                root = chunk.root
+                if root.pos_ != "NOUN" or root.lemma_.lower() in GENERIC_NOUNS:
+                    continue  # names were taken above; pronouns are not antecedents
+                # "how many political prisoners" → "the political prisoners"
+                words = [t for t in chunk if t.lower_ not in WH and t.lower_ not in HOW_X and t.pos_ != "PRON"
+                         and (t.pos_ != "DET" or t.lower_ == "the")]
+                text = "".join(t.text_with_ws for t in words).strip()
+                if not text:
+                    continue
+                if not text.lower().startswith("the ") and not any(t.dep_ == "poss" for t in words):
+                    text = "the " + text
+                has_name = any(t.pos_ == "PROPN" for t in chunk)
+                # "the range of the Oreshnik missile": the asked-for attribute is not what "it" means
+                attribute = any(c.dep_ == "prep" and c.lower_ == "of" for c in root.children) and not has_name
+                things.append((not has_name, attribute, Mention(text, "thing", plural=root.tag_ in ("NNS", "NNPS"))))
+            out.extend(m for *_, m in sorted(things, key=lambda x: (x[0], x[1])))
+        return out
+
+    # ---- rewriting -----------------------------------------------------------------------
+    def rewrite(self, question: str, history: list[Turn]) -> str:
+        """The standalone form of `question` (unchanged when it needs no context or none fits)."""
+        question = clean_question(question)
+        if not history or not question:
+            return question
+        doc = self.nlp(question)
+        prev = history[-1]
+        tokens = [t for t in doc if not t.is_space]
+        # drop leading "and", "so", "ok," ...
+        i = 0
+        while i < len(tokens) and (tokens[i].lower_ in LEADING_FILLERS or tokens[i].is_punct):
+            i += 1
+        body = tokens[i:]
+        if not body:
+            return question
+
+        about = self._what_about(body)
+        if about is not None:
+            return self._substitute(about, history) or question
+        if self._elliptical(body):
+            wh_phrase = self._wh_phrase(body)
+            if wh_phrase:
+                return self._retarget(prev, wh_phrase, history) or question
+            return question
+        return self._resolve_pronouns(question, doc, history)
+
+    def _what_about(self, body) -> str | None:
+        low = [t.lower_ for t in body]
+        if len(low) >= 3 and low[0] in ("what", "how") and low[1] == "about":
+            rest = body[2:]
+        elif body[0].i > 0 and body[0].doc[0].lower_ == "and" and len(body) <= 5 and not any(t.lower_ in WH for t in body):
+            rest = body  # "and Bialiatski?"
+        else:
+            return None
+        text = "".join(t.text_with_ws for t in rest).strip().rstrip("?.! ").strip()
+        return text or None
+
+    def _elliptical(self, body) -> bool:
+        if not body or body[0].lower_ not in WH:
+            return False
+        phrase = self._wh_phrase(body)
+        n = len(phrase.split()) if phrase else 1
+        rest = [t for t in body[n:] if not t.is_punct]
+        return all(t.lemma_.lower() in EVENT_WORDS or t.lower_ in EVENT_WORDS or t.lower_ in AUX for t in rest)
+
+    def _wh_phrase(self, tokens) -> str:
+        """'when', 'how many', 'which country' …: the question word and the noun it asks about."""
+        if not tokens or tokens[0].lower_ not in WH:
+            return ""
+        out = [tokens[0].lower_]
+        j = 1
+        if tokens[0].lower_ == "how" and j < len(tokens) and tokens[j].lower_ in HOW_X:
+            out.append(tokens[j].lower_)
+            j += 1
+        if tokens[0].lower_ in ("which", "what", "whose") or out[-1] in ("many", "much"):
+            k = j
+            while k < len(tokens) and tokens[k].pos_ == "ADJ":
+                k += 1
+            if k < len(tokens) and tokens[k].pos_ in ("NOUN", "PROPN") and tokens[k].lower_ not in AUX:
+                out.extend(t.text for t in tokens[j : k + 1])
+        return " ".join(out)
+
+    def _retarget(self, prev: Turn, new_wh: str, history: list[Turn]) -> str | None:
+        """The previous question asked with another question word."""
+        doc = self.nlp(prev.rewritten)
+        toks = [t for t in doc if not t.is_space and not (t.is_punct and t.i == len(doc) - 1)]
+        while toks and toks[-1].is_punct:
+            toks = toks[:-1]
+        old = self._wh_phrase(toks)
+        if not old:
+            return None
+        n = len(old.split())
+        wh_toks, rest = toks[:n], toks[n:]
+        if not rest:
+            return None
+        if old.split()[0] == new_wh.split()[0] and old == new_wh:
+            return prev.rewritten
+        head = wh_toks[-1]
+        noun = " ".join(t.text for t in wh_toks[1:] if t.lower_ not in HOW_X) if len(wh_toks) > 1 else ""
+        # "when was X released" / "who did X meet": an auxiliary, then the subject. "who was
+        # released" / "who has visited": an auxiliary, then the verb — the question word is the subject.
+        aux_first = rest[0].lower_ in AUX and len(rest) >= 2 and rest[1].tag_ not in ("VBN", "VBG")
+        subject_wh = not aux_first
+        if aux_first and not subject_wh:
+            words = [t.text for t in rest]
+            kind = old.split()[0]
+            filler = self._answer_entity(prev) if kind in ("who", "whom", "which", "what") else None
+            if filler is None and noun:
+                filler = f"the {noun}"
+            if filler and kind != "what" or (filler and noun):
+                verbs = [k for k, t in enumerate(rest) if k > 0 and t.pos_ == "VERB" or (k == len(rest) - 1 and k > 0 and t.pos_ == "NOUN")]
+                if rest[-1].pos_ == "ADP" or not verbs:  # "which outlet did he talk to" → "… talk to X"
+                    words.append(filler)
+                else:  # "who did X meet in Minsk" → "… meet Y in Minsk"
+                    words.insert(verbs[-1] + 1, filler)
+            return self._finish(f"{new_wh} " + " ".join(words))
+        # the question word was the subject: the previous answer supplies it
+        subject = self._answer_entity(prev)
+        if subject is None:
+            subject = f"the {noun}" if noun else None
+        if subject is None:
+            return None
+        first = rest[0]
+        if first.lower_ in AUX:  # "who was released" → "when was X released"
+            clause = f"{first.text} {subject} " + " ".join(t.text for t in rest[1:])
+        elif first.tag_ in DO_SUPPORT:  # "who interviewed Y" → "when did X interview Y"
+            clause = f"{DO_SUPPORT[first.tag_]} {subject} {first.lemma_} " + " ".join(t.text for t in rest[1:])
+        else:
+            return None
+        return self._finish(f"{new_wh} {clause}")
+
+    def _answer_entity(self, prev: Turn) -> str | None:
+        wanted = {"who": ("person", "group"), "whom": ("person", "group")}.get(prev.wh or "", ("person", "group", "thing", "place"))
+        for kind in wanted:
+            found = [m for m in prev.mentions if m.from_answer and m.kind == kind]
+            if found:
+                return sorted(found, key=lambda m: m.common)[0].text
+        return None
+
+    def _finish(self, text: str) -> str:
+        text = re.sub(r"\s+([,.;:?!'’])", r"\1", text.strip())
+        text = re.sub(r"\s+(n't|'s|’s)\b", r"\1", text)
+        return text[:1].upper() + text[1:].rstrip("?.! ") + "?"
+
+    def _substitute(self, new: str, history: list[Turn]) -> str | None:
+        """'What about Bialiatski?': the previous question with its entity of that kind replaced."""
+        prev = history[-1]
+        new_doc = self.nlp(new)
+        kinds = [m.kind for m in self._doc_mentions(new_doc, from_answer=True)]
+        kind = kinds[0] if kinds else ("person" if new[:1].isupper() else None)
+        if kind is None:
+            return None
+        for m in prev.mentions:
+            if not m.from_answer and m.kind == kind and m.text in prev.rewritten:
+                return self._finish(prev.rewritten.replace(m.text, new, 1))
+        return None
+
+    def _resolve_pronouns(self, question: str, doc, history: list[Turn]) -> str:
+        pieces: list[str] = []
+        changed = False
+        for t in doc:
+            repl = self._resolve_token(t, doc, history)
+            if repl is None:
+                pieces.append(t.text_with_ws)
+            else:
+                changed = True
+                pieces.append(repl + t.whitespace_)
+        if not changed:
+            return question
+        return self._finish("".join(pieces))
+
+    def _resolve_token(self, t, doc, history: list[Turn]) -> str | None:
+        low = t.lower_
+        at_start = t.i == 0 or all(x.is_punct or x.lower_ in LEADING_FILLERS for x in doc[: t.i])
+        if low in MALE or low in FEMALE:
+            role = (MALE | FEMALE)[low]
+            if low == "her":  # object or possessive
+                role = "poss" if t.tag_ == "PRP$" or t.dep_ == "poss" else "obj"
+            # "Who is Maria Kalesnikava and why was she jailed?": she is Maria. An object
+            # pronoun never means the clause's own subject ("what is Trump doing to him").
+            if role != "obj" and self._antecedent_inside(doc, t, "person"):
+                return None
+            gender = "m" if low in MALE else "f"
+            named_here = {w for e in doc.ents for w in e.text.lower().split()} | {x.lower_ for x in doc if x.pos_ == "PROPN"}
+            speech = t.head.lemma_.lower() in SPEECH if role == "subj" else t.head.lower_ == "to" and t.head.head.lower_ == "according"
+            m = self._person(history, gender, named_here, role, speech)
+            if m is None:
+                return None
+            return _cap(m.text + ("'s" if role == "poss" else ""), at_start)
+        if low in PLURAL:
+            if self._antecedent_inside(doc, t, "group"):
+                return None
+            text = self._group(history)
+            if text is None:
+                return None
+            return _cap(text + ("'s" if PLURAL[low] == "poss" else ""), at_start)
+        if low in THING or (low in DEMONSTRATIVE and t.pos_ == "PRON" and t.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "obj")):
+            if low in ("it", "this", "that") and self._expletive(t):
+                return None
+            if low in DEMONSTRATIVE and t.head.dep_ in ("relcl", "ccomp"):
+                return None
+            if self._antecedent_inside(doc, t, "thing"):
+                return None
+            m = self._thing(history)
+            if m is None:
+                return None
+            return _cap(m.text + ("'s" if THING.get(low) == "poss" else ""), at_start)
+        if low == "there" and t.dep_ == "advmod":
+            m = self._latest(history, ("place",))
+            if m is None:
+                return None
+            return f"in {m.text}"
+        return None
+
+    def _expletive(self, t) -> bool:
+        if t.dep_ == "expl":
+            return True
+        head = t.head
+        if head.lemma_ in ("take", "seem", "appear", "rain") and t.dep_ == "nsubj":
+            return True
+        if head.lemma_ == "be" and any(c.dep_ in ("acomp", "attr") and c.lemma_ in ("true", "possible", "clear", "likely", "known", "reported", "necessary") for c in head.children):
+            return True
+        return any(c.dep_ in ("ccomp", "xcomp") and c.i > t.i for c in head.children) and head.lemma_ == "be"
+
+    def _antecedent_inside(self, doc, t, kind: str) -> bool:
+        before = doc[: t.i]
+        if kind == "person":
+            return any(e.label_ == "PERSON" and e.end <= t.i for e in doc.ents)
+        if kind == "group":
+            return any(e.label_ in GROUP_LABELS and e.end <= t.i for e in doc.ents) or any(
+                x.tag_ in ("NNS", "NNPS") for x in before
+            )
+        return any(x.pos_ in ("NOUN", "PROPN") and x.lower_ not in WH for x in before if x.dep_ in ("nsubj", "dobj", "pobj", "nsubjpass"))
+
+    # ---- choosing the antecedent -----------------------------------------------------------
+    def _person(self, history: list[Turn], gender: str, exclude: set[str] = frozenset(), role: str = "subj",
+                speech: bool = False) -> Mention | None:
+        """The most salient person of the last turns: the newer the turn the better; the
+        question's person (its subject first) unless the turn asked for a person ("who …",
+        "which analyst …"): then the person its answer introduced — preferring a specific name
+        over the corpus's protagonist — except that after "who did X meet?" a subject "he"
+        stays with X ("what did he say then?") while "his"/"him" go to the answer. "she" needs a name that looks female, "he" one that does not: an
+        unresolved pronoun is better than a question about the wrong person."""
+        best: dict[str, tuple[float, int, Mention]] = {}
+        order = 0
+        for d, turn in enumerate(reversed(history[-3:])):
+            for m in turn.mentions:
+                order += 1
+                if m.kind != "person" or _looks_female(m.text) != (gender == "f"):
+                    continue
+                words = set(m.text.lower().split())
+                if words & exclude:
+                    continue  # "what does he think Lukashenko wants": he is not Lukashenko
+                is_subject = not m.from_answer and turn.subject == m.text
+                if speech and not m.from_answer and turn.source == m.text:
+                    base = 4.5  # "according to Vasilyev …" → "what does he say …": Vasilyev
+                elif turn.asks_person and not turn.identity:
+                    if m.from_answer:
+                        base = 2.5 if not m.common else 1.2
+                        if turn.asked & set(m.before):  # "… political analyst Artyom Shraibman wrote"
+                            base += 1.0
+                    elif not turn.wh_subject and role == "subj" and is_subject:
+                        base = 4.0
+                    else:
+                        base = 1.5
+                else:
+                    base = 1.0 if m.from_answer else 2.0
+                score = base * 0.6**d
+                key = m.text.lower().split()[-1]
+                if key not in best or score > best[key][0]:
+                    best[key] = (score, -order, m)
+        if not best:
+            return None
+        return max(best.values(), key=lambda x: (x[0], x[1]))[2]
+
+    def _group(self, history: list[Turn]) -> str | None:
+        """'they': the people a "which two figures …" answer named, else the group or plural
+        thing the last turns asked about."""
+        for turn in reversed(history[-3:]):
+            if turn.asks_person:
+                people = [m.text for m in turn.mentions if m.from_answer and m.kind == "person"]
+                if len(people) >= 2:
+                    return f"{people[0]} and {people[1]}"
+            for m in turn.mentions:
+                if not m.from_answer and (m.kind == "group" or (m.kind == "thing" and m.plural)):
+                    return m.text
+            for m in turn.mentions:
+                if m.kind == "group" and m.plural:
+                    return m.text
+        return None
+
+    def _thing(self, history: list[Turn]) -> Mention | None:
+        for turn in reversed(history):
+            q = [m for m in turn.mentions if not m.from_answer and m.kind in ("thing", "place", "group") and not m.plural]
+            named = [m for m in q if m.kind != "thing" or m.text[:1].isupper() or any(w[:1].isupper() for w in m.text.split()[1:])]
+            things = [m for m in q if m.kind == "thing"]
+            pick = things[:1] or named[:1]
+            if pick:
+                return pick[0]
+        return None
+
+    def _latest(self, history: list[Turn], kinds: tuple[str, ...]) -> Mention | None:
+        for turn in reversed(history):
+            for m in turn.mentions:
+                if m.kind in kinds and not m.from_answer:
+                    return m
+            for m in turn.mentions:
+                if m.kind in kinds:
+                    return m
+        return None
+
+
+class Conversation:
+    """One history: ask() rewrites a follow-up, answers it, and remembers the turn."""
+
+    def __init__(self, answerer, max_turns: int = 5, idle_seconds: float = 1800.0, clock=time.monotonic,
+                 rewriter: Rewriter | None = None) -> None:
+        self.answerer = answerer
+        self.rewriter = rewriter or Rewriter.for_answerer(answerer)
+        self.idle_seconds = idle_seconds
+        self.clock = clock
+        self.turns: deque[Turn] = deque(maxlen=max(1, max_turns))
+        self._lock = threading.Lock()
+
+    def reset(self) -> None:
+        with self._lock:
+            self.turns.clear()
+
+    def history(self) -> list[Turn]:
+        now = self.clock()
+        if self.turns and now - self.turns[-1].at > self.idle_seconds:
+            self.turns.clear()
+        return list(self.turns)
+
+    def ask(self, question: str) -> Reply:
+        with self._lock:
+            history = self.history()
+            rewritten = self.rewriter.rewrite(question, history) if history else clean_question(question)
+            answer = self.answerer.ask(rewritten)
+            if answer.reason in ("empty_question", "too_long"):
+                return Reply(question, clean_question(question), answer)
+            turn = self.rewriter.analyse_turn(rewritten, answer, self.clock())
+            turn.question = question
+            self.turns.append(turn)
+            return Reply(question, rewritten, answer)
+
+
+class ConversationStore:
+    """Conversations by key (a chat, or a user within a group chat); bounded, idle ones dropped."""
+
+    def __init__(self, answerer, max_turns: int = 5, idle_seconds: float = 1800.0, max_conversations: int = 10_000,
+                 clock=time.monotonic) -> None:
+        self.answerer = answerer
+        self.max_turns = max_turns
+        self.idle_seconds = idle_seconds
+        self.max_conversations = max_conversations
+        self.clock = clock
+        self._items: OrderedDict[object, Conversation] = OrderedDict()
+        self._lock = threading.Lock()
+        self._rewriter: Rewriter | None = None  # one for all conversations, built on first use
+
+    def get(self, key) -> Conversation:
+        with self._lock:
+            conv = self._items.get(key)
+            if conv is None:
+                if self._rewriter is None:
+                    self._rewriter = Rewriter.for_answerer(self.answerer)
+                conv = Conversation(self.answerer, self.max_turns, self.idle_seconds, self.clock, self._rewriter)
+                self._items[key] = conv
+            self._items.move_to_end(key)
+            while len(self._items) > self.max_conversations:
+                self._items.popitem(last=False)
+            return conv
+
+    def reset(self, key) -> None:
+        with self._lock:
+            conv = self._items.pop(key, None)
+        if conv is not None:
+            conv.reset()
+
+    def __len__(self) -> int:
+        return len(self._items)

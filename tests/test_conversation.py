@@ -1,0 +1,235 @@
+"""Follow-up questions: the rewriter on its own (real spaCy, the seed corpus's names), the
+Conversation history (bound, expiry, reset), and follow-ups through the REPL and Telegram."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.answer import Answer
+from bot.conversation import Conversation, ConversationStore, Rewriter
+from conftest import CITEBOT, SHMELYEV_Q, SHMELYEV_SOURCE, cli_env, flat
+from fake_bot_api import GROUP, OTHER_PRIVATE, OTHER_USER, PRIVATE, USER
+from test_telegram import api, drive, fake_api, tg_settings  # noqa: F401 - fixtures
+
+SHMELYEV_A = '"Svobodnaya Pressa" interviewed Boris Shmelyev, a doctor of history, professor, and chief researcher.'
+KELLOGG_Q = "Who did Lukashenko meet in Minsk?"
+KELLOGG_A = ("Belarusian President Alexander Lukashenko met with U.S. Special Representative for Ukraine "
+             "John Kellogg at the Independence Palace in Minsk.")
+
+
+@pytest.fixture(scope="module")
+def rewriter(answerer) -> Rewriter:
+    return Rewriter.for_answerer(answerer)
+
+
+def after(rewriter: Rewriter, *exchanges: tuple[str, str]):
+    """History made of (question, answer text) exchanges."""
+    return [rewriter.analyse_turn(q, Answer(q, a), when=0.0) for q, a in exchanges]
+
+
+# --- the rewriter -------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "exchange, follow_up, expected",
+    [
+        # a pronoun for the person the question was about
+        ((SHMELYEV_Q, SHMELYEV_A), "What academic degree does he hold?", "What academic degree does Boris Shmelyev hold?"),
+        ((SHMELYEV_Q, SHMELYEV_A), "what is his job", "What is Boris Shmelyev's job?"),
+        # after "who did X meet", "his" is the person the answer introduced …
+        ((KELLOGG_Q, KELLOGG_A), "What is his title?", "What is John Kellogg's title?"),
+        # … but a subject "he" stays with the question's subject
+        ((KELLOGG_Q, KELLOGG_A), "What did he say to him?", "What did Lukashenko say to John Kellogg?"),
+        # ellipsis: the previous question asked again with the new question word
+        ((SHMELYEV_Q, SHMELYEV_A), "And when?", "When did Svobodnaya Pressa interview Boris Shmelyev?"),
+        (("Who was released on 13 December?", "Siarhei Tsikhanouski was released."), "Why?",
+         "Why was Siarhei Tsikhanouski released on 13 December?"),
+        ((KELLOGG_Q, KELLOGG_A), "When did that happen?", "When did Lukashenko meet John Kellogg in Minsk?"),
+        (("How many political prisoners did Belarus release?", "Belarus released 123 political prisoners."),
+         "and when?", "When did Belarus release the political prisoners?"),
+        # "what about X": the previous question with X in place of its entity of that kind
+        (("When was Tikhanyovski released?", "Tikhanyovski was released in June."), "What about Bialiatski?",
+         "When was Bialiatski released?"),
+        # plural and place pronouns
+        (("How many political prisoners did Belarus release?", "Belarus released 123 political prisoners."),
+         "Where were they deported?", "Where were the political prisoners deported?"),
+        ((KELLOGG_Q, KELLOGG_A), "Who else was there?", "Who else was in Minsk?"),
+        # "it" is the thing asked about, not the attribute ("the range")
+        (("What is the range of the Oreshnik missile?", "Its range is up to 5,000 km."), "When was it deployed?",
+         "When was the Oreshnik missile deployed?"),
+        # "according to X …" then "what does he say …": X
+        (("According to Vladimir Vasilyev, what gift did Lukashenko receive from Trump?", "A golden boot."),
+         "What does he think Lukashenko expects?", "What does Vladimir Vasilyev think Lukashenko expects?"),
+    ],
+)
+def test_follow_ups_are_rewritten_to_standalone_questions(rewriter, exchange, follow_up, expected):
+    assert rewriter.rewrite(follow_up, after(rewriter, exchange)) == expected
+
+
+@pytest.mark.parametrize(
+    "follow_up",
+    [
+        "When was Lukashenko elected?",  # nothing to resolve
+        "Who is Maria Kalesnikava and why was she jailed?",  # the antecedent is in the question
+        "How long did it take to deploy the missile?",  # expletive "it"
+        "What did Lukashenko say about his plans?",  # "his" is Lukashenko
+        "What did she say?",  # no woman has been discussed: never a man instead
+    ],
+)
+def test_questions_that_must_not_be_rewritten(rewriter, follow_up):
+    history = after(rewriter, (SHMELYEV_Q, SHMELYEV_A))
+    assert rewriter.rewrite(follow_up, history) == follow_up
+
+
+def test_a_woman_and_a_man_in_play_each_pronoun_finds_its_own(rewriter):
+    history = after(rewriter, ("When did Sviatlana Tsikhanouskaya leave Belarus?", "She left in 2020 after the election."))
+    assert rewriter.rewrite("What did she say about Lukashenko?", history) == "What did Sviatlana Tsikhanouskaya say about Lukashenko?"
+    # "he" has no male antecedent: left alone rather than attached to her
+    assert rewriter.rewrite("What did he say about her?", history) == "What did he say about Sviatlana Tsikhanouskaya?"
+
+
+def test_without_history_nothing_is_rewritten(rewriter):
+    assert rewriter.rewrite("What is his title?", []) == "What is his title?"
+    assert rewriter.rewrite("And when?", []) == "And when?"
+
+
+# --- the conversation -----------------------------------------------------------------------
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_conversation_answers_the_rewritten_question_and_says_so(answerer, rewriter):
+    conv = Conversation(answerer, rewriter=rewriter)
+    first = conv.ask(SHMELYEV_Q)
+    assert not first.was_rewritten and "Svobodnaya Pressa" in first.answer.text
+    follow = conv.ask("And when was he interviewed?")
+    assert follow.was_rewritten and "Boris Shmelyev" in follow.rewritten
+    assert follow.answer.question == follow.rewritten  # the Answerer saw the standalone question
+    row = follow.to_dict()
+    assert row["question"] == "And when was he interviewed?" and row["rewritten"] == follow.rewritten
+
+
+def test_an_unanswerable_follow_up_is_still_refused(answerer, rewriter):
+    conv = Conversation(answerer, rewriter=rewriter)
+    conv.ask(SHMELYEV_Q)
+    reply = conv.ask("What did Macron say about him?")
+    assert reply.rewritten == "What did Macron say about Boris Shmelyev?"
+    assert reply.answer.refused
+
+
+def test_history_is_bounded_expires_and_resets(answerer, rewriter):
+    clock = Clock()
+    conv = Conversation(answerer, max_turns=2, idle_seconds=60, clock=clock, rewriter=rewriter)
+    for q in (SHMELYEV_Q, KELLOGG_Q, "Who is Boris Shmelyev?"):
+        conv.ask(q)
+    assert [t.question for t in conv.history()] == [KELLOGG_Q, "Who is Boris Shmelyev?"]
+
+    clock.now += 61  # idle too long: the next question starts fresh
+    assert conv.ask("What is his job?").rewritten == "What is his job?"
+
+    conv.ask(SHMELYEV_Q)
+    conv.reset()
+    assert conv.history() == [] and conv.ask("What is his job?").rewritten == "What is his job?"
+
+
+def test_bad_input_is_answered_but_not_remembered(answerer, rewriter):
+    conv = Conversation(answerer, rewriter=rewriter)
+    conv.ask(SHMELYEV_Q)
+    assert conv.ask("   ").answer.reason == "empty_question"
+    assert conv.ask("x" * 5000).answer.reason == "too_long"
+    assert [t.question for t in conv.history()] == [SHMELYEV_Q]  # the follow-up context survives
+    assert "Boris Shmelyev" in conv.ask("What is his job?").rewritten
+
+
+def test_store_keeps_one_history_per_key_and_forgets_the_oldest(answerer):
+    store = ConversationStore(answerer, max_conversations=2)
+    store.get("a").ask(SHMELYEV_Q)
+    assert store.get("b").ask("What is his job?").rewritten == "What is his job?"  # b never saw a's question
+    assert "Boris Shmelyev" in store.get("a").ask("What is his job?").rewritten
+    store.get("c")  # a third conversation: "b" (least recently used) is forgotten
+    assert len(store) == 2 and store.get("b").history() == []
+    store.get("a").ask(SHMELYEV_Q)
+    store.reset("a")
+    assert store.get("a").history() == []
+
+
+# --- front ends -------------------------------------------------------------------------------
+def test_repl_follow_up_sources_n_reset_and_ctrl_d(seed_data_dir, model_cache, tmp_path):
+    pexpect = pytest.importorskip("pexpect")
+    child = pexpect.spawn(
+        str(CITEBOT), ["repl"], env=cli_env(seed_data_dir, model_cache, TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1"),
+        cwd=str(tmp_path), encoding="utf-8", timeout=60, dimensions=(50, 200),
+    )
+    try:
+        child.expect_exact("citebot>")
+        child.sendline(SHMELYEV_Q)
+        child.expect_exact("Svobodnaya Pressa")
+        child.expect_exact("citebot>")
+        child.sendline("/sources 1")
+        child.expect_exact(SHMELYEV_SOURCE)
+        child.expect_exact("citebot>")
+        child.sendline("/sources 7")
+        child.expect_exact("The last answer has 1 citation")
+        child.expect_exact("citebot>")
+        child.sendline("what is his job")
+        child.expect_exact("Answering: What is Boris Shmelyev's job?")
+        child.expect_exact("citebot>")
+        child.sendline("/articles")
+        child.expect_exact("5 articles:")
+        child.expect_exact("citebot>")
+        child.sendline("/reset")
+        child.expect_exact("Conversation cleared")
+        child.expect_exact("citebot>")
+        child.sendline("what is his job")
+        child.expect_exact("I can't answer that")
+        child.expect_exact("citebot>")
+        assert "Answering:" not in child.before
+        child.sendeof()
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0
+
+
+def test_repl_piped_follow_up_is_plain_text(run_citebot, seed_data_dir):
+    proc = run_citebot(["repl"], seed_data_dir, input=f"{SHMELYEV_Q}\nwhat is his job\n/json\n")
+    assert proc.returncode == 0, proc.stderr
+    assert "\x1b[" not in proc.stdout
+    out = flat(proc.stdout)
+    assert "Answering: What is Boris Shmelyev's job?" in out
+    assert '"rewritten": "What is Boris Shmelyev\'s job?"' in out
+
+
+def test_telegram_follow_ups_stay_in_their_chat_and_with_their_user(api, tg_settings, answerer):  # noqa: F811
+    async def scenario(app):
+        api.add_update(message=api.message(SHMELYEV_Q))
+        await api.wait_for("sendMessage", 1)
+        api.add_update(message=api.message("What is his job?"))  # same private chat: a follow-up
+        await api.wait_for("sendMessage", 2)
+        api.add_update(message=api.message("What is his job?", chat=OTHER_PRIVATE, user=OTHER_USER))  # another chat
+        await api.wait_for("sendMessage", 3)
+        # in a group each user has their own thread
+        api.add_update(message=api.message(f"/ask {SHMELYEV_Q}", chat=GROUP, user=USER))
+        await api.wait_for("sendMessage", 4)
+        api.add_update(message=api.message("/ask What is his job?", chat=GROUP, user=OTHER_USER))
+        await api.wait_for("sendMessage", 5)
+        api.add_update(message=api.message("/ask What is his job?", chat=GROUP, user=USER))
+        await api.wait_for("sendMessage", 6)
+        api.add_update(message=api.message("/reset"))
+        await api.wait_for("sendMessage", 7)
+        api.add_update(message=api.message("What is his job?"))
+        await api.wait_for("sendMessage", 8)
+        await asyncio.sleep(0.2)
+
+    drive(tg_settings(), answerer, scenario)
+    sent = [c.params["text"] for c in api.called("sendMessage")]
+    assert len(sent) == 8
+    answering = "<i>Answering: What is Boris Shmelyev&#x27;s job?</i>"
+    rewritten = [answering in t or "Answering: What is Boris Shmelyev's job?" in t for t in sent]
+    assert rewritten == [False, True, False, False, False, True, False, False], sent
+    assert "Conversation cleared" in sent[6]
+    assert [c.params["chat_id"] for c in api.called("sendMessage")][:3] == [PRIVATE["id"], PRIVATE["id"], OTHER_PRIVATE["id"]]
