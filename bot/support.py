@@ -36,6 +36,9 @@ GENERIC = {
     "write", "use", "mean", "cite", "quote", "think", "believe", "many", "much", "long", "number", "people",
     "roughly", "approximately", "about", "around", "still", "now", "currently", "according", "view", "opinion",
     "question", "answer", "fact", "point", "likely", "whether", "expect", "want", "consider",
+    # "what is X's role / position / job": the answer is the title next to the name, which
+    # never repeats these words ("U.S. Special Representative for Ukraine John Kellogg")
+    "role", "position", "title", "job", "occupation", "profession", "official",
 }
 TITLE_WORDS = {"president", "mr", "mrs", "ms", "dr", "minister", "leader", "envoy", "special", "the", "of"}
 
