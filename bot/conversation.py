@@ -65,6 +65,9 @@ FEMALE_SURNAME = re.compile(r"(?:aya|ava|ova|eva|ina|yna|ska|skaya|ienė|aitė)$
 FEMALE_SURNAME_STRONG = re.compile(r"(?:skaya|ovna|evna|kava|nova|ova)$")
 SPEECH = {"say", "think", "believe", "speculate", "argue", "claim", "predict", "warn", "call", "describe",
           "compare", "suggest", "expect", "assess", "write", "tell", "explain", "mean", "see", "consider", "estimate"}
+TITLES = {"president", "press", "secretary", "minister", "prime", "special", "representative", "envoy", "spokesman",
+          "spokeswoman", "deputy", "director", "chief", "leader", "adviser", "advisor", "general", "ambassador", "mr",
+          "mrs", "ms", "dr", "sir", "lady", "lord", "vice", "foreign", "state", "senator", "governor"}
 GENERIC_NOUNS = {"article", "articles", "text", "story", "report", "question", "answer", "thing", "one", "lot"}
 
 
@@ -140,10 +143,20 @@ class Rewriter:
             for label, text in s.entities:
                 for w in text.lower().split():
                     votes.setdefault(w.strip(".,\"'“”’"), Counter())[label] += 1
-        self.person_words = {w for w, c in votes.items() if c["PERSON"] >= 2 or c["PERSON"] * 3 >= sum(c.values())}
+        self.person_words = {w for w, c in votes.items() if (c["PERSON"] >= 2 or c["PERSON"] * 3 >= sum(c.values())) and w not in TITLES}
         # names in a fifth or more of the sentences that name anyone are the corpus's protagonists
         total = sum(1 for s in sentences if s.entities) or 1
+        # words the articles also write in lower case ("press", "president") are not names on their own
+        self.lower_words = {w for s in sentences for w in re.findall(r"\b[a-z]{3,}\b", s.text)}
         self.common_words = {w for w, c in votes.items() if c["PERSON"] >= 10 and sum(c.values()) * 5 >= total * 0.5}
+
+    def _person_name(self, text: str) -> bool:
+        """A name the corpus calls a person's, a woman's first name, or several words none of
+        which the articles also write in lower case (so not "Press Secretary")."""
+        words = [w.strip(".,\"'“”’") for w in text.lower().split()]
+        if any(w in self.person_words or w in FEMALE_FIRST for w in words):
+            return True
+        return len(words) >= 2 and not any(w in self.lower_words or w in TITLES for w in words)
 
     @classmethod
     def for_answerer(cls, answerer) -> "Rewriter":
@@ -231,12 +244,20 @@ class Rewriter:
                 continue
             if not text or text.lower() in WH:
                 continue
+            end = ent.end
+            if kind == "person" or (len(text.split()) == 1 and text.lower() in FEMALE_FIRST):
+                kind = "person"  # "Natalia" + "Eisenmont": a first name and the surname spaCy left out
+                while end < len(doc) and doc[end].pos_ == "PROPN" and not doc[end].ent_type_:
+                    end += 1
+                text = doc[ent.start : end].text.strip(" \"'“”‘’")
+            if kind == "person" and not self._person_name(text):
+                continue  # "Press Secretary" of "President Press Secretary Natalia …"
             text = re.sub(r"'s$|’s$", "", text)
             last = text.lower().split()[-1] if text.split() else ""
             before = tuple(x.lemma_.lower() for x in doc[max(0, ent.start - 4) : ent.start] if x.is_alpha)
             out.append(Mention(text, kind, plural=label == "NORP", from_answer=from_answer,
                                common=kind == "person" and last in self.common_words, before=before))
-            covered.update(range(ent.start, ent.end))
+            covered.update(range(ent.start, end))
         # names spaCy did not tag at all ("What kind of activist is Ales Bialiatski?")
         i = 0
         toks = list(doc)
@@ -245,7 +266,7 @@ class Rewriter:
                 j = i
                 while j + 1 < len(toks) and toks[j + 1].pos_ == "PROPN" and toks[j + 1].i not in covered:
                     j += 1
-                if toks[j].lower_ in self.person_words:
+                if toks[j].lower_ in self.person_words or (toks[i].lower_ in FEMALE_FIRST and j > i):
                     text = doc[toks[i].i : toks[j].i + 1].text
                     out.append(Mention(text, "person", from_answer=from_answer, common=toks[j].lower_ in self.common_words,
                                        before=tuple(x.lemma_.lower() for x in doc[max(0, toks[i].i - 4) : toks[i].i] if x.is_alpha)))
@@ -387,7 +408,8 @@ class Rewriter:
         return self._finish(f"{new_wh} {clause}")
 
     def _answer_entity(self, prev: Turn) -> str | None:
-        wanted = {"who": ("person", "group"), "whom": ("person", "group")}.get(prev.wh or "", ("person", "group", "thing", "place"))
+        # "which airline …" is answered by an organisation, never by a person the answer mentions
+        wanted = ("person", "group") if prev.asks_person else ("thing", "group", "place")
         for kind in wanted:
             found = [m for m in prev.mentions if m.from_answer and m.kind == kind]
             if found:
@@ -439,7 +461,9 @@ class Rewriter:
                 return None
             gender = "m" if low in MALE else "f"
             named_here = {w for e in doc.ents for w in e.text.lower().split()} | {x.lower_ for x in doc if x.pos_ == "PROPN"}
-            speech = t.head.lemma_.lower() in SPEECH if role == "subj" else t.head.lower_ == "to" and t.head.head.lower_ == "according"
+            according = t.head.lower_ == "to" and t.head.head.lower_ == "according"  # "according to him": a speaker
+            speech = according or (role == "subj" and t.head.lemma_.lower() in SPEECH)
+            role = "subj" if according else role
             m = self._person(history, gender, named_here, role, speech)
             if m is None:
                 return None
@@ -447,10 +471,11 @@ class Rewriter:
         if low in PLURAL:
             if self._antecedent_inside(doc, t, "group"):
                 return None
-            text = self._group(history)
+            named = {x.lower_ for x in doc} & self.person_words
+            text = self._group(history, pair=not named)
             if text is None:
                 return None
-            return _cap(text + ("'s" if PLURAL[low] == "poss" else ""), at_start)
+            return _cap(text + (("'" if text.endswith("s") else "'s") if PLURAL[low] == "poss" else ""), at_start)
         if low in THING or (low in DEMONSTRATIVE and t.pos_ == "PRON" and t.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "obj")):
             if low in ("it", "this", "that") and self._expletive(t):
                 return None
@@ -520,9 +545,13 @@ class Rewriter:
                         base = 4.0
                     else:
                         base = 1.5
+                elif m.from_answer:
+                    base = 1.0
+                elif role == "obj":  # parallel roles: "what has X offered Y?" … "what is Z doing to him?" → Y
+                    base = 1.7 if is_subject else 2.2
                 else:
-                    base = 1.0 if m.from_answer else 2.0
-                score = base * 0.6**d
+                    base = 2.0
+                score = base * 0.6**d * (0.95 if m.common else 1.0)  # ties go to the specific name
                 key = m.text.lower().split()[-1]
                 if key not in best or score > best[key][0]:
                     best[key] = (score, -order, m)
@@ -530,7 +559,7 @@ class Rewriter:
             return None
         return max(best.values(), key=lambda x: (x[0], x[1]))[2]
 
-    def _group(self, history: list[Turn]) -> str | None:
+    def _group(self, history: list[Turn], pair: bool = True) -> str | None:
         """'they': the people a "which two figures …" answer named, else the group or plural
         thing the last turns asked about."""
         for turn in reversed(history[-3:]):
@@ -541,9 +570,12 @@ class Rewriter:
             for m in turn.mentions:
                 if not m.from_answer and (m.kind == "group" or (m.kind == "thing" and m.plural)):
                     return m.text
-            for m in turn.mentions:
-                if m.kind == "group" and m.plural:
-                    return m.text
+            # "who did Lukashenko meet?" … "where was their meeting?": the two people of that turn
+            people = [m for m in turn.mentions if m.kind == "person"]
+            asker = next((m for m in people if not m.from_answer), None)
+            answered = next((m for m in people if m.from_answer and not m.common), None)
+            if pair and turn.asks_person and asker is not None and answered is not None:
+                return f"{asker.text} and {answered.text}"
         return None
 
     def _thing(self, history: list[Turn]) -> Mention | None:
