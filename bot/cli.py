@@ -14,6 +14,7 @@ from bot.config import Settings
 
 EXIT_NO_INDEX = 2
 EXIT_UNAVAILABLE = 3
+EXIT_GATE = 4
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -176,9 +177,11 @@ def eval_group() -> None:
               help="Answer N questions at a time (threads sharing one index; same results as serial, higher per-question latency).")
 @click.option("--sweep", is_flag=True, help="Also print the metrics across the refusal threshold and the best operating points.")
 @click.option("--no-report", is_flag=True, help="Skip report.html / report.md.")
+@click.option("--gate", "gate_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help=f"Quality gate: exit with code {EXIT_GATE} when a metric misses its bound in this TOML file (evals/thresholds.toml).")
 @click.pass_context
 def eval_cmd(ctx: click.Context, questions: Path, out_dir: Path, limit: int | None, ids: tuple[str, ...], jobs: int,
-             sweep: bool, no_report: bool) -> None:
+             sweep: bool, no_report: bool, gate_file: Path | None) -> None:
     """Run a question set (JSON Lines, see EVAL_FORMAT.md) and report metrics."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -187,10 +190,13 @@ def eval_cmd(ctx: click.Context, questions: Path, out_dir: Path, limit: int | No
     from bot.evaluate.metrics import LABELS
     from bot.evaluate.run import QuestionFileError, load_questions, run, select
 
+    from bot.evaluate import gate
+
     wanted = [i.strip() for part in ids for i in part.split(",") if i.strip()]
     try:
         rows = select(load_questions(questions), wanted, limit)
-    except QuestionFileError as exc:
+        bounds = gate.load(gate_file) if gate_file else None
+    except (QuestionFileError, gate.GateFileError) as exc:
         _err_console().print(f"[red]{exc}[/red]")
         sys.exit(1)
     answerer = _open_answerer(_settings(ctx))
@@ -221,6 +227,12 @@ def eval_cmd(ctx: click.Context, questions: Path, out_dir: Path, limit: int | No
 
         written += report.write(result, out_dir, title=questions.name)
     console.print("Wrote " + ", ".join(str(p) for p in written))
+    if bounds is not None:
+        misses = gate.check(result.metrics, bounds)
+        if misses:
+            _err_console().print(f"[red]Quality gate failed ({gate_file}):[/red]\n" + "\n".join(f"  [red]✗[/red] {m}" for m in misses))
+            sys.exit(EXIT_GATE)
+        console.print(f"Quality gate passed ({gate_file}).")
 
 
 def _print_sweep(console, result) -> None:
@@ -277,7 +289,8 @@ def compare_cmd(run_a: Path, run_b: Path) -> None:
         table.add_row(label, _fmt(key, a), _fmt(key, b), f"[{colour}]{shown}[/{colour}]" if colour and delta else shown)
     console.print(table)
     if diff.only_a or diff.only_b:
-        console.print(f"Only in A: {len(diff.only_a)} question(s); only in B: {len(diff.only_b)}; the metrics cover different sets.")
+        console.print(f"[yellow]The runs cover different questions ({len(diff.only_a)} only in A, {len(diff.only_b)} only in B): "
+                      "the metric deltas compare different sets.[/yellow]")
     if not diff.changed:
         console.print(f"No question changed outcome ({diff.common} in common; {diff.answers_changed} answers worded differently).")
         return

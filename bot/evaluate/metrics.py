@@ -321,10 +321,12 @@ def fmt(key: str, value) -> str:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(value)
     if key in RATES or key in SWEEP_KEYS or key in ("balanced", "threshold"):
-        return f"{value:.3f}"
-    if key.startswith("latency"):
-        return f"{value:.1f}"
-    return f"{value:g}"
+        text = f"{value:.3f}"
+    elif key.startswith("latency"):
+        text = f"{value:.1f}"
+    else:
+        text = f"{value:g}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.") else text  # no "-0.000"
 
 
 # Higher is better except for these.
