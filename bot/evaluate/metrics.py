@@ -276,9 +276,10 @@ def sweep(rows: list[dict], questions: list[dict], thresholds: Iterable[float] |
 
 
 def _balanced(point: dict) -> float | None:
-    """Mean of answer-correct and refused-unanswerable: both halves of the job count equally."""
-    a, u = point.get("answer_correct"), point.get("refused_unanswerable")
-    return None if a is None or u is None else round((a + u) / 2, 4)
+    """Mean of answer-correct and refused-unanswerable: both halves of the job count equally
+    (a set without one kind of question is scored on the other)."""
+    halves = [v for v in (point.get("answer_correct"), point.get("refused_unanswerable")) if v is not None]
+    return round(sum(halves) / len(halves), 4) if halves else None
 
 
 def plateaus(points: list[dict]) -> list[dict]:

@@ -201,7 +201,7 @@ def render_html(result, title: str) -> str:
         answerable = f", {block['answerable']} answerable, {block['unanswerable']} unanswerable" if block.get("answerable") is not None else ""
         parts.append(f"<h2>{_e(name)}: {block['questions']}{answerable}</h2>{_headline_html(block)}")
     parts.append(f"<p class=note>{_e(SMALL_SET_NOTE)}</p>")
-    if sweep:
+    if sweep and sweep["best"]:
         parts.append("<h2>Refusal threshold sweep</h2>")
         parts.append(f"<img alt='threshold sweep' src='data:image/png;base64,{figs['sweep']}'>")
         parts.append(_sweep_best_html(sweep))
@@ -236,7 +236,7 @@ def render_markdown(result, title: str) -> str:
             lines.append(f"| {label} | {_v(key, block.get(key))} | {_ci(block, key)} | " + " | ".join(_v(key, splits[s].get(key)) for s in splits) + (" |" if splits else "|"))
         lines.append("")
     sweep = analyse(result)
-    if sweep:
+    if sweep and sweep["best"]:
         best = sweep["best"][0][0]
         lines.append(f"Refusal operating point {_v('threshold', sweep['operating'])}; best on {sweep['tuned_on']}: {span(best)} "
                      f"(answer correct {_v('answer_correct', best['answer_correct'])}, refused unanswerable {_v('refused_unanswerable', best['refused_unanswerable'])}).")
