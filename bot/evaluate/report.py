@@ -136,11 +136,12 @@ def _headline_html(block: dict) -> str:
 
 def _breakdown_html(parts: dict, title: str) -> str:
     labels = dict(metrics.LABELS)
+    keys = [k for k in BREAKDOWN_KEYS if any(block.get(k) is not None for block in parts.values())]
     out = [f"<h3>{_e(title)}</h3><table><tr><th>{_e(title.split()[-1])}</th><th>questions</th>"
-           + "".join(f"<th>{_e(labels[k])}</th>" for k in BREAKDOWN_KEYS) + "</tr>"]
+           + "".join(f"<th>{_e(labels[k])}</th>" for k in keys) + "</tr>"]
     for name, block in parts.items():
         out.append(f"<tr><td>{_e(name)}</td><td class=n>{block['questions']}</td>"
-                   + "".join(f"<td class=n>{_v(k, block.get(k))}</td>" for k in BREAKDOWN_KEYS) + "</tr>")
+                   + "".join(f"<td class=n>{_v(k, block.get(k))}</td>" for k in keys) + "</tr>")
     return "\n".join(out) + "</table>"
 
 
@@ -156,7 +157,20 @@ def _failures(result) -> list[tuple[str, dict, dict]]:
     items = [(str(r["id"]), r, q) for r, q in plain]
     ids = {id(r): str(row["id"]) for row in result.results if "turns" in row for r in row["turns"]}
     items += [(f"{ids.get(id(r), '?')} turn {k + 1}", r, t) for r, t, k in turns]
-    return [(i, r, q) for i, r, q in items if r.get("outcome") in metrics.FAILURES]
+    failed = [(i, r, q) for i, r, q in items if r.get("outcome") in metrics.FAILURES]
+    return sorted(failed, key=lambda item: metrics.FAILURES.index(item[1]["outcome"]))  # grouped by kind, file order within
+
+
+def _bot_answer_html(row: dict) -> str:
+    if not row.get("refused"):
+        return f"<b>Bot answer</b><p>{_e(row.get('answer'))}</p>{_citations_html(row.get('citations') or [])}"
+    out = f"<b>Bot answer</b><p><i>Refused</i> ({_e(row.get('reason') or 'no reason given')}): “{_e(row.get('answer'))}”</p>"
+    alt = row.get("if_answered")
+    if alt:
+        out += f"<b>Below the threshold it would have answered</b><p>{_e(alt.get('answer'))}</p>{_citations_html(alt.get('citations') or [])}"
+    else:
+        out += "<p class=src>(refused by a hard rule or before scoring: no answer at any threshold)</p>"
+    return out
 
 
 def _failure_html(ident: str, row: dict, q: dict) -> str:
@@ -170,7 +184,7 @@ def _failure_html(ident: str, row: dict, q: dict) -> str:
     return (
         f"<div class=fail><h3>{_e(ident)} <span class=tag>{_e(metrics.OUTCOMES[row['outcome']])}</span></h3>"
         f"<p><b>Q:</b> {_e(row.get('question'))}<br><span class=src>{' · '.join(m for m in meta if m)}</span></p>"
-        f"<div class=grid><div><b>Bot answer</b><p>{_e(row.get('answer'))}</p>{_citations_html(row.get('citations') or [])}</div>"
+        f"<div class=grid><div>{_bot_answer_html(row)}</div>"
         f"<div><b>Expected</b><p>{_e(expected)}</p><b>Gold evidence</b>{evidence}</div></div></div>"
     )
 
@@ -215,7 +229,8 @@ def render_html(result, title: str) -> str:
             parts.append(_breakdown_html(m["by_type"], "By question type"))
         if m.get("by_article"):
             parts.append(_breakdown_html(m["by_article"], "By evidence article"))
-    parts.append(f"<h2>Failures ({len(failures)})</h2>")
+    kinds = ", ".join(f"{sum(1 for _, r, _ in failures if r['outcome'] == k)} {metrics.OUTCOMES[k]}" for k in metrics.FAILURES)
+    parts.append(f"<h2>Failures ({len(failures)})</h2><p>{_e(kinds)}. Each with the bot's answer and citations beside the expected answer and gold evidence.</p>")
     parts.append("".join(_failure_html(*f) for f in failures) or "<p>None.</p>")
     parts.append("</body></html>")
     return "\n".join(parts)
