@@ -10,6 +10,7 @@ Each rate is defined once, per question, as a (numerator, denominator) pair
 
 from __future__ import annotations
 
+import functools
 import re
 import statistics
 import unicodedata
@@ -30,6 +31,7 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
+@functools.lru_cache(maxsize=1)
 def _stopwords() -> frozenset[str]:
     from spacy.lang.en.stop_words import STOP_WORDS
 
@@ -264,9 +266,15 @@ def sweep(rows: list[dict], questions: list[dict], thresholds: Iterable[float] |
         return []
     thresholds = [round(t / 100, 2) for t in range(101)] if thresholds is None else list(thresholds)
     out = []
+    cache: dict[tuple[int, bool], dict] = {}  # a row is in one of two states: answered or refused
     for t in thresholds:
-        moved = [at_threshold(r, t) for r in rows]
-        ind = [indicators(r, q) for r, q in zip(moved, questions)]
+        ind = []
+        for i, (r, q) in enumerate(zip(rows, questions)):
+            moved = at_threshold(r, t)
+            key = (i, bool(moved["refused"]))
+            if key not in cache:
+                cache[key] = indicators(moved, q)
+            ind.append(cache[key])
         point = {"threshold": t}
         for key in SWEEP_KEYS:
             point[key] = _rate(sum(i[key][0] for i in ind), sum(i[key][1] for i in ind))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -172,11 +172,10 @@ def run(answerer, questions: list[dict], out_dir: Path, progress: Callable[[int,
     else:
         with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="citebot-eval") as pool:
             futures = [pool.submit(one, q) for q in questions]
-            for i, future in enumerate(futures, 1):
-                future.result()
+            for i, _ in enumerate(as_completed(futures), 1):
                 if progress:
                     progress(i, total)
-            results = [f.result() for f in futures]
+            results = [f.result() for f in futures]  # file order; re-raises a worker's exception
 
     report = summarise(results, questions)
     report["operating_threshold"] = operating_threshold(answerer)
