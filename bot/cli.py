@@ -305,6 +305,66 @@ def compare_cmd(run_a: Path, run_b: Path) -> None:
         console.print(f"         [dim]{escape(c.question)}[/dim]")
 
 
+@cli.command()
+@click.argument("questions", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--split", help="Skip rows whose \"split\" field is another value (rows without one are kept), e.g. dev.")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), help="Where to write the model (default: bot/support_model.json).")
+@click.pass_context
+def calibrate(ctx: click.Context, questions: tuple[Path, ...], split: str | None, out_path: Path | None) -> None:
+    """Fit the answer-ranking and refusal model on labelled question sets (never on the sets you report)."""
+    from rich.progress import Progress
+
+    from bot import services
+    from bot.evaluate import calibrate as cal
+    from bot.evaluate.run import QuestionFileError, load_questions
+
+    rows = []
+    try:
+        for path in questions:
+            rows += [r for r in load_questions(path) if split is None or r.get("split", split) == split]
+    except QuestionFileError as exc:
+        _err_console().print(f"[red]{exc}[/red]")
+        sys.exit(1)
+    settings = _settings(ctx)
+    from index.store import IndexMissing
+
+    try:
+        answerer = services.answerer(settings.model_copy(update={"support_model": Path("none")}))
+    except IndexMissing:
+        _err_console().print(prompts.render("no_index"))
+        sys.exit(EXIT_NO_INDEX)
+    with Progress(console=_err_console(), transient=True) as bar:
+        task = bar.add_task("Scoring candidates", total=len(rows))
+        samples = cal.collect(answerer, rows, progress=lambda n, total: bar.update(task, completed=n))
+    name = " + ".join(p.name for p in questions) + (f" (split {split})" if split else "")
+    model, train = cal.fit(answerer, samples, name=name)
+    model.save(out_path)
+    click.echo(
+        f"Fitted on {len(samples)} questions ({name}); threshold {model.threshold:.2f}; training-set: "
+        + ", ".join(f"{k} {v:.3f}" for k, v in train.items())
+    )
+
+
+@cli.command()
+@click.option("--webhook", "webhook_url", metavar="URL", help="Webhook mode: the public HTTPS URL (TELEGRAM_WEBHOOK_URL). Default: long polling.")
+@click.option("--listen", help="Webhook: local address to listen on (TELEGRAM_WEBHOOK_LISTEN).")
+@click.option("--port", type=int, help="Webhook: local port (TELEGRAM_WEBHOOK_PORT).")
+@click.option("--secret", help="Webhook: secret token Telegram sends with each update (TELEGRAM_WEBHOOK_SECRET).")
+@click.pass_context
+def telegram(ctx: click.Context, webhook_url: str | None, listen: str | None, port: int | None, secret: str | None) -> None:
+    """Run the Telegram bot (TELEGRAM_BOT_TOKEN) until Ctrl-C / SIGTERM."""
+    from bot.telegram.app import EXIT_CONFIG, ConfigError, check_settings, run
+
+    options = {"telegram_webhook_url": webhook_url, "telegram_webhook_listen": listen, "telegram_webhook_port": port, "telegram_webhook_secret": secret}
+    settings = _settings(ctx).model_copy(update={k: v for k, v in options.items() if v is not None})
+    try:
+        check_settings(settings)  # before the index and model load
+    except ConfigError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_CONFIG)
+    sys.exit(run(settings, _open_answerer(settings)))
+
+
 def main() -> None:
     cli(prog_name="citebot")
 
