@@ -130,7 +130,7 @@ def test_compare_two_real_runs(public_run, broken_run):
 
 
 # --- the command line ----------------------------------------------------------------------------------
-def test_cli_eval_subset_gate_and_compare(tmp_path, run_citebot, seed_data_dir, public_run, broken_run):
+def test_cli_eval_subset_sweep_and_gate(tmp_path, run_citebot, seed_data_dir):
     impossible = tmp_path / "thresholds.toml"
     impossible.write_text("[minimum]\nanswer_correct = 0.5\nrefused_unanswerable = 1.01\n")
     out = tmp_path / "run"
@@ -146,14 +146,27 @@ def test_cli_eval_subset_gate_and_compare(tmp_path, run_citebot, seed_data_dir, 
     assert "Refusal threshold sweep" in text and "Best operating points" in text
     assert (out / "report.html").exists() and (out / "report.md").exists()
 
-    proc = run_citebot(["eval", "compare", str(public_run[1]), str(broken_run[1])], seed_data_dir)
-    assert proc.returncode == 0, proc.stderr
-    text = flat(proc.stdout)
-    assert "refused unanswerable" in text and "questions changed outcome" in text and "answered an unanswerable question" in text
 
-    proc = run_citebot(["eval", "compare", str(public_run[1]), str(tmp_path)], seed_data_dir)
-    assert proc.returncode == 1 and "not an eval run directory" in flat(proc.stderr) and "Traceback" not in proc.stderr
-    proc = run_citebot(["eval", "--help"], seed_data_dir)
-    assert proc.returncode == 0 and "compare" in proc.stdout and "run" in proc.stdout
-    proc = run_citebot(["eval", str(EVALS / "questions.jsonl"), "--out", str(out), "--ids", "nope"], seed_data_dir)
-    assert proc.returncode == 1 and "no question with id nope" in flat(proc.stderr)
+def test_cli_compare_help_and_bad_ids(tmp_path, public_run, broken_run):
+    """In-process (no model load on these paths): compare, the group's help, an unknown id."""
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+
+    env = {"DATA_DIR": str(tmp_path)}
+    result = CliRunner().invoke(cli, ["eval", "compare", str(public_run[1]), str(broken_run[1])], env=env)
+    assert result.exit_code == 0, result.output
+    text = flat(result.stdout)
+    assert "refused unanswerable" in text and "questions changed outcome" in text and "answered an unanswerable question" in text
+    assert text.index("worse") < text.index("better")  # regressions first
+
+    result = CliRunner().invoke(cli, ["eval", "compare", str(public_run[1]), str(tmp_path)], env=env)
+    assert result.exit_code == 1 and "not an eval run directory" in flat(result.stderr)
+    result = CliRunner().invoke(cli, ["eval", "--help"], env=env)
+    assert result.exit_code == 0 and "compare" in result.stdout and "run" in result.stdout
+    result = CliRunner().invoke(cli, ["eval", str(EVALS / "questions.jsonl"), "--out", str(tmp_path / "x"), "--ids", "nope"], env=env)
+    assert result.exit_code == 1 and "no question with id nope" in flat(result.stderr)
+    bad_gate = tmp_path / "t.toml"
+    bad_gate.write_text("[minimum]\nanswer_corect = 1\n")
+    result = CliRunner().invoke(cli, ["eval", str(EVALS / "questions.jsonl"), "--out", str(tmp_path / "x"), "--gate", str(bad_gate)], env=env)
+    assert result.exit_code == 1 and "unknown metric 'answer_corect'" in flat(result.stderr)
