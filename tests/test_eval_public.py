@@ -170,3 +170,18 @@ def test_cli_compare_help_and_bad_ids(tmp_path, public_run, broken_run):
     bad_gate.write_text("[minimum]\nanswer_corect = 1\n")
     result = CliRunner().invoke(cli, ["eval", str(EVALS / "questions.jsonl"), "--out", str(tmp_path / "x"), "--gate", str(bad_gate)], env=env)
     assert result.exit_code == 1 and "unknown metric 'answer_corect'" in flat(result.stderr)
+
+
+def test_compare_a_run_without_outcomes(public_run, tmp_path):
+    """Runs written before rows carried `outcome` compare on answered / refused."""
+    result, run_a = public_run
+    old = tmp_path / "old"
+    old.mkdir()
+    rows = [{k: v for k, v in r.items() if k not in ("outcome", "verbatim")} for r in result.results]
+    flipped = next(r for r in rows if r["refused"])
+    flipped["refused"] = False
+    (old / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    (old / "metrics.json").write_text(json.dumps(result.metrics), encoding="utf-8")
+    diff = compare.compare(old, run_a)
+    assert [c.id for c in diff.changed] == [flipped["id"]]
+    assert (diff.changed[0].a, diff.changed[0].b) == (metrics.OUTCOMES["answered"], metrics.OUTCOMES["refused"])

@@ -69,7 +69,10 @@ def compare(run_a: Path, run_b: Path) -> Diff:
         if rb is None:
             continue
         diff.common += 1
-        oa, ob = _outcome(ra), _outcome(rb)
+        if "outcome" in ra and "outcome" in rb:
+            oa, ob = ra["outcome"], rb["outcome"]
+        else:  # a run from before outcomes were recorded: compare answered / refused only
+            oa, ob = _outcome({"refused": ra.get("refused")}), _outcome({"refused": rb.get("refused")})
         if ra.get("answer") != rb.get("answer"):
             diff.answers_changed += 1
         if oa == ob:
