@@ -33,7 +33,7 @@ test: install
 	$(PY) -m pytest -q
 
 eval: install ingest
-	$(VENV)/bin/citebot eval evals/questions.jsonl --out runs/eval
+	$(VENV)/bin/citebot eval evals/questions.jsonl --out runs/eval --gate evals/thresholds.toml
 
 bench: install ingest
 	$(PY) benchmarks/ask.py

@@ -14,6 +14,7 @@ from bot.config import Settings
 
 EXIT_NO_INDEX = 2
 EXIT_UNAVAILABLE = 3
+EXIT_GATE = 4
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -136,40 +137,172 @@ def repl(ctx: click.Context) -> None:
     sys.exit(repl_mod.run(answerer, history_file=settings.data_dir / "repl_history", settings=settings))
 
 
-@cli.command(name="eval")
+class _DefaultCommandGroup(click.Group):
+    """A group whose first argument may be a subcommand or, when it is not one, the
+    arguments of `default_command` (so `citebot eval FILE` and `citebot eval compare A B` both work)."""
+
+    default_command = "run"
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = [self.default_command, *args]
+        return super().parse_args(ctx, args)
+
+
+def _fmt(key: str, value, signed: bool = False) -> str:
+    from bot.evaluate.metrics import fmt
+
+    text = fmt(key, value)
+    return "+" + text if signed and isinstance(value, (int, float)) and value > 0 and text.strip("0.") else text
+
+
+def _ci(block: dict, key: str) -> str:
+    ci = (block.get("ci") or {}).get(key)
+    return f"{ci[0]:.2f}–{ci[1]:.2f}" if ci else ""
+
+
+@cli.group(name="eval", cls=_DefaultCommandGroup, invoke_without_command=False, no_args_is_help=True)
+def eval_group() -> None:
+    """Evaluate on a question set: `citebot eval QUESTIONS.jsonl --out DIR` runs it
+    (see `citebot eval run --help`); `citebot eval compare RUN_A RUN_B` compares two runs."""
+
+
+@eval_group.command(name="run")
 @click.argument("questions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True, help="Directory for results.jsonl and metrics.json.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Directory for results.jsonl, metrics.json, report.html and report.md.")
+@click.option("--limit", type=click.IntRange(min=1), help="Answer only the first N questions (after --ids).")
+@click.option("--ids", "ids", multiple=True, metavar="ID[,ID…]", help="Answer only these question ids (comma-separated or repeated).")
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Answer N questions at a time (threads sharing one index; same results as serial, higher per-question latency).")
+@click.option("--sweep", is_flag=True, help="Also print the metrics across the refusal threshold and the best operating points.")
+@click.option("--no-report", is_flag=True, help="Skip report.html / report.md.")
+@click.option("--gate", "gate_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help=f"Quality gate: exit with code {EXIT_GATE} when a metric misses its bound in this TOML file (evals/thresholds.toml).")
 @click.pass_context
-def eval_cmd(ctx: click.Context, questions: Path, out_dir: Path) -> None:
+def eval_cmd(ctx: click.Context, questions: Path, out_dir: Path, limit: int | None, ids: tuple[str, ...], jobs: int,
+             sweep: bool, no_report: bool, gate_file: Path | None) -> None:
     """Run a question set (JSON Lines, see EVAL_FORMAT.md) and report metrics."""
     from rich.console import Console
-    from rich.progress import Progress
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
     from rich.table import Table
 
     from bot.evaluate.metrics import LABELS
-    from bot.evaluate.run import QuestionFileError, load_questions, run
+    from bot.evaluate.run import QuestionFileError, load_questions, run, select
 
+    from bot.evaluate import gate
+
+    wanted = [i.strip() for part in ids for i in part.split(",") if i.strip()]
     try:
-        rows = load_questions(questions)
-    except QuestionFileError as exc:
+        rows = select(load_questions(questions), wanted, limit)
+        bounds = gate.load(gate_file) if gate_file else None
+    except (QuestionFileError, gate.GateFileError) as exc:
         _err_console().print(f"[red]{exc}[/red]")
         sys.exit(1)
     answerer = _open_answerer(_settings(ctx))
-    with Progress(console=_err_console(), transient=True) as bar:
+    err = _err_console()
+    columns = (TextColumn("Answering"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
         task = bar.add_task("Answering", total=len(rows))
-        result = run(answerer, rows, out_dir, progress=lambda done, total: bar.update(task, completed=done))
+        result = run(answerer, rows, out_dir, progress=lambda done, total: bar.update(task, completed=done), jobs=jobs)
     console = Console(highlight=False)
     blocks = [("questions", result.metrics)] if "questions" in result.metrics else []
     blocks += [(k, result.metrics[k]) for k in ("turns", "follow_up_turns") if result.metrics.get(k)]
     for name, block in blocks:
+        splits = block.get("by_split") or {}
         table = Table(title=f"{questions.name}: {name} ({block['questions']})")
         table.add_column("metric")
         table.add_column("value", justify="right")
+        table.add_column("95 % CI", justify="right")
+        for split in splits:
+            table.add_column(f"{split} ({splits[split]['questions']})", justify="right")
         for key, label in LABELS:
-            value = block.get(key)
-            table.add_row(label, "n/a" if value is None else f"{value:g}" if isinstance(value, (int, float)) else str(value))
+            table.add_row(label, _fmt(key, block.get(key)), _ci(block, key), *[_fmt(key, splits[s].get(key)) for s in splits])
         console.print(table)
-    console.print(f"Wrote {out_dir / 'results.jsonl'} and {out_dir / 'metrics.json'}")
+    if sweep:
+        _print_sweep(console, result)
+    written = [out_dir / "results.jsonl", out_dir / "metrics.json"]
+    if not no_report:
+        from bot.evaluate import report
+
+        written += report.write(result, out_dir, title=questions.name)
+    console.print("Wrote " + ", ".join(str(p) for p in written))
+    if bounds is not None:
+        misses = gate.check(result.metrics, bounds)
+        if misses:
+            _err_console().print(f"[red]Quality gate failed ({gate_file}):[/red]\n" + "\n".join(f"  [red]✗[/red] {m}" for m in misses))
+            sys.exit(EXIT_GATE)
+        console.print(f"Quality gate passed ({gate_file}).")
+
+
+def _print_sweep(console, result) -> None:
+    from rich.table import Table
+
+    from bot.evaluate import sweep as sw
+
+    analysis = sw.analyse(result)
+    if not analysis or not analysis["best"]:
+        why = "the run has no p_answerable scores (no support model)" if not analysis else "the questions carry no \"answerable\" labels"
+        console.print(f"No threshold sweep: {why}.")
+        return
+    table = Table(title=f"Refusal threshold sweep on {analysis['tuned_on']} (operating point {_fmt('threshold', analysis['operating'])} ◀)")
+    keys = ("answer_correct", "refused_unanswerable", "false_refusal", "supporting_citation", "balanced")
+    for col in ("threshold", "correct", "refused unans.", "false refusal", "supporting", "balanced"):
+        table.add_column(col, justify="right")
+    for p in analysis["table"]:
+        mark = " ◀" if p["threshold"] == analysis["operating_row"] else ""
+        table.add_row(f"{p['threshold']:.2f}{mark}", *[_fmt(k, p[k]) for k in keys])
+    console.print(table)
+    from bot.evaluate.report import span
+
+    best = Table(title=f"Best operating points on {analysis['tuned_on']}, by balanced = (correct + refused unanswerable) / 2")
+    for col in ("threshold", "balanced", "correct", "refused unans.", "false refusal", *analysis["other_labels"]):
+        best.add_column(col, justify="right")
+    for p, others in analysis["best"]:
+        best.add_row(span(p), *[_fmt(k, p[k]) for k in ("balanced", "answer_correct", "refused_unanswerable", "false_refusal")],
+                     *[_fmt("balanced", o) for o in others])
+    console.print(best)
+
+
+@eval_group.command(name="compare")
+@click.argument("run_a", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("run_b", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def compare_cmd(run_a: Path, run_b: Path) -> None:
+    """Metric deltas (B − A) and the questions whose outcome changed between two eval runs."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from bot.evaluate import compare
+    from bot.evaluate.run import QuestionFileError
+
+    try:
+        diff = compare.compare(run_a, run_b)
+    except QuestionFileError as exc:
+        _err_console().print(f"[red]{exc}[/red]")
+        sys.exit(1)
+    console = Console(highlight=False)
+    table = Table(title=f"A = {run_a}   B = {run_b}")
+    for col in ("metric", "A", "B", "B − A"):
+        table.add_column(col, justify="left" if col == "metric" else "right")
+    for key, label, a, b, delta, verdict in diff.metrics:
+        colour = {"better": "green", "worse": "red"}.get(verdict, "")
+        shown = _fmt(key, delta, signed=True)
+        table.add_row(label, _fmt(key, a), _fmt(key, b), f"[{colour}]{shown}[/{colour}]" if colour and delta else shown)
+    console.print(table)
+    if diff.only_a or diff.only_b:
+        console.print(f"[yellow]The runs cover different questions ({len(diff.only_a)} only in A, {len(diff.only_b)} only in B): "
+                      "the metric deltas compare different sets.[/yellow]")
+    if not diff.changed:
+        console.print(f"No question changed outcome ({diff.common} in common; {diff.answers_changed} answers worded differently).")
+        return
+    from rich.markup import escape
+
+    console.print(f"\n[bold]{len(diff.changed)} of {diff.common} questions changed outcome[/bold] "
+                  f"({diff.answers_changed} answers differ in wording); regressions first:")
+    for c in diff.changed:
+        colour = {"better": "green", "worse": "red"}.get(c.verdict, "yellow")
+        console.print(f"[{colour}]{c.verdict:>7}[/{colour}]  {escape(str(c.id))}: {escape(c.a)} → [{colour}]{escape(c.b)}[/{colour}]")
+        console.print(f"         [dim]{escape(c.question)}[/dim]")
 
 
 @cli.command()

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from bot.evaluate.metrics import LABELS
-from bot.evaluate.run import QuestionFileError, load_questions, run
-from conftest import MACRON_Q, SHMELYEV_Q, SHMELYEV_SOURCE
+from bot.evaluate.run import QuestionFileError, load_questions, run, select
+from conftest import EVALS, MACRON_Q, SHMELYEV_Q, SHMELYEV_SOURCE
 
 ROW_FIELDS = {"id", "question", "answer", "refused", "citations", "latency_ms"}
 CITATION_FIELDS = {"source", "title", "date", "url", "quote", "start", "end"}
@@ -179,3 +179,46 @@ def test_only_id_and_question_are_required(tmp_path):
     rows = load_questions(f)
     assert [r["id"] for r in rows] == ["x", 2]
     assert rows[1]["extra"] == {"any": 1}
+
+
+# --- the run's extra fields, selection, parallel answering -----------------------------------------
+def test_rows_carry_score_outcome_and_retrieval_rank(eval_run):
+    result, out, _, _ = eval_run
+    by_id = {r["id"]: r for r in out}
+    a1, u1, bare = by_id["a1"], by_id["u1"], by_id[7]
+    assert a1["outcome"] == "correct" and u1["outcome"] == "refused_ok" and bare["outcome"] == "answered"
+    assert a1["retrieval_rank"] is not None and 1 <= a1["retrieval_rank"] <= 10
+    assert "retrieval_rank" not in u1 and "retrieval_rank" not in bare  # no evidence, nothing to find
+    assert 0.46 <= a1["p_answerable"] <= 1 and a1["p_answerable"] == a1["support"]["p_answerable"]
+    turns = by_id["c1"]["turns"]
+    assert [t["outcome"] for t in turns] == ["correct", "correct", "refused_ok"]
+    assert result.metrics["operating_threshold"] == pytest.approx(0.46)
+    assert set(result.metrics["ci"]) >= {"answer_correct", "refused_unanswerable", "hit_at_5"}
+
+
+def test_select_by_ids_and_limit():
+    qs = [{"id": i, "question": "?"} for i in ("a", "b", 3, "d")]
+    assert [q["id"] for q in select(qs, ["d", "3"])] == [3, "d"]  # file order, ids compared as text
+    assert [q["id"] for q in select(qs, limit=2)] == ["a", "b"]
+    assert [q["id"] for q in select(qs, ["d", "a", "b"], limit=2)] == ["a", "b"]
+    assert select(qs) == qs
+    with pytest.raises(QuestionFileError, match="no question with id zz, yy"):
+        select(qs, ["a", "zz", "yy"])
+
+
+def _comparable(row: dict) -> dict:
+    """A results row without the wall-clock fields."""
+    if "turns" in row:
+        return {"id": row["id"], "turns": [_comparable(t) for t in row["turns"]]}
+    return {k: v for k, v in row.items() if k not in ("latency_ms", "timings")}
+
+
+def test_parallel_answering_gives_the_serial_rows(answerer, tmp_path):
+    public = load_questions(EVALS / "questions.jsonl")
+    picked = public[::12] + [q for q in public if not q["answerable"]][:4] + [QUESTIONS[1]]
+    serial = run(answerer, picked, tmp_path / "serial")
+    parallel = run(answerer, picked, tmp_path / "parallel", jobs=4)
+    assert [_comparable(r) for r in parallel.results] == [_comparable(r) for r in serial.results]
+    assert any(r.get("refused") for r in serial.results) and any(r.get("refused") is False for r in serial.results)
+    for key in ("answer_correct", "refused_unanswerable", "supporting_citation", "hit_at_5", "ci"):
+        assert parallel.metrics[key] == serial.metrics[key], key

@@ -157,3 +157,136 @@ def test_empty_set():
     m = compute([], [])
     assert m["questions"] == 0
     assert all(m[k] is None for k in ("answered_rate", "answer_words_median", "latency_ms_p50", "verbatim_quote_rate"))
+
+
+# --- outcomes, retrieval, intervals, breakdowns ------------------------------------------------
+def test_outcome_of_each_kind():
+    rows, questions = _rows_and_questions()
+    assert [metrics.outcome(r, q) for r, q in zip(rows, questions)] == [
+        "correct", "wrong", "false_refusal", "refused_ok", "answered_unanswerable"]
+    assert metrics.outcome(rows[0], {"id": "x", "question": "?"}) == "answered"
+    assert metrics.outcome(rows[2], {}) == "refused"
+    assert metrics.outcome(rows[0], {"answerable": True, "expected": []}) == "answered"
+
+
+TEXTS = {"004_a.txt": "Intro sentence. Lukashenko released 123 political prisoners on Saturday. The end.",
+         "003_b.txt": "Lukashenko released 123 political prisoners"}
+
+
+def test_retrieval_rank_needs_the_evidence_article_and_most_of_the_quote():
+    quote_at = TEXTS["004_a.txt"].index("Lukashenko")
+    end = quote_at + len(EVIDENCE[0]["quote"])
+    wrong_doc = {"source": "003_b.txt", "start": 0, "end": 44}  # same words, other article
+    partial = {"source": "004_a.txt", "start": 0, "end": quote_at + 10}  # 10 of 43 characters
+    holds = {"source": "004_a.txt", "start": quote_at - 5, "end": end + 3}
+    most = {"source": "004_a.txt", "start": quote_at + 10, "end": end + 20}  # 33 of 43 ≥ 60 %
+    assert metrics.retrieval_rank([wrong_doc, partial, holds], EVIDENCE, TEXTS) == 3
+    assert metrics.retrieval_rank([most], EVIDENCE, TEXTS) == 1
+    assert metrics.retrieval_rank([wrong_doc, partial], EVIDENCE, TEXTS) is None
+    assert metrics.retrieval_rank([holds], [], TEXTS) is None
+    assert metrics.retrieval_rank([holds], [{"doc": "004", "quote": "not in the article"}], TEXTS) is None
+
+
+def test_hit_at_k_mrr_and_latency_max():
+    rows, questions = _rows_and_questions()
+    for row, rank in zip(rows, [1, 7, None, None, None]):
+        row["retrieval_rank"] = rank
+    m = compute(rows, questions)  # ranked: the three answerable questions (ranks 1, 7, none)
+    assert m["hit_at_1"] == pytest.approx(1 / 3, abs=1e-4)
+    assert m["hit_at_5"] == pytest.approx(1 / 3, abs=1e-4)
+    assert m["hit_at_10"] == pytest.approx(2 / 3, abs=1e-4)
+    assert m["mrr"] == pytest.approx((1 + 1 / 7) / 3, abs=1e-4)
+    assert m["latency_ms_max"] == 50
+    assert compute(*_rows_and_questions())["hit_at_5"] is None  # a run without retrieval ranks
+
+
+def test_confidence_intervals_bracket_the_rate_and_are_reproducible():
+    rows, questions = _rows_and_questions()
+    rows, questions = rows * 8, questions * 8
+    m, ci = compute(rows, questions), metrics.confidence_intervals(rows, questions)
+    assert ci == metrics.confidence_intervals(rows, questions)  # fixed seed
+    for key in ("answer_correct", "refused_unanswerable", "false_refusal", "citation_precision", "answered_rate"):
+        low, high = ci[key]
+        assert 0 <= low < m[key] < high <= 1, key
+    assert ci["verbatim_quote_rate"][1] <= 1
+    assert ci["hit_at_1"] is None  # not measured, no interval
+    perfect = [{"answer": "123", "refused": False, "citations": [], "latency_ms": 1}] * 5
+    assert metrics.confidence_intervals(perfect, [{"answerable": True, "expected": [["123"]]}] * 5)["answer_correct"] == [1.0, 1.0]
+    more = metrics.confidence_intervals(rows * 4, questions * 4)
+    assert more["answer_correct"][1] - more["answer_correct"][0] < ci["answer_correct"][1] - ci["answer_correct"][0]
+
+
+def test_breakdowns_by_split_type_and_article():
+    rows, questions = _rows_and_questions()
+    for q, split, kind in zip(questions, ["dev", "dev", "test", "test", "dev"], ["how_many", "what", "which", "near", "near"]):
+        q["split"], q["type"] = split, kind
+    by_split = metrics.breakdown(rows, questions, metrics.by_split)
+    assert list(by_split) == ["dev", "test"]
+    assert by_split["dev"]["questions"] == 3 and by_split["dev"]["answer_correct"] == 0.5
+    assert by_split["test"]["refused_unanswerable"] == 1.0 and by_split["test"]["false_refusal"] == 1.0
+    by_type = metrics.breakdown(rows, questions, metrics.by_type)
+    assert by_type["near"]["questions"] == 2 and by_type["near"]["refused_unanswerable"] == 0.5
+    by_article = metrics.breakdown(rows, questions, metrics.by_article)
+    assert set(by_article) == {"000", "004"}  # unanswerable questions have no evidence article
+    assert by_article["004"]["questions"] == 2 and by_article["004"]["answer_correct"] == 0.5
+    assert metrics.breakdown(rows, [{}] * 5, metrics.by_split) == {}
+
+
+# --- threshold sweep -----------------------------------------------------------------------------
+def _scored_rows():
+    """Operating threshold 0.5: answered when p ≥ 0.5; `if_answered` for threshold refusals."""
+    rows, questions = _rows_and_questions()
+    rows[0]["p_answerable"] = 0.9  # answered, correct
+    rows[1]["p_answerable"] = 0.6  # answered, wrong
+    rows[2]["p_answerable"] = 0.3  # refused by the threshold; would have been correct
+    rows[2]["if_answered"] = {"answer": "the pro-Trump outlet Newsmax", "citations": [cite("004_x.txt", "pro-Trump outlet Newsmax")]}
+    rows[3]["p_answerable"] = 0.2  # refused by a hard rule: no if_answered
+    rows[4]["p_answerable"] = 0.55  # answered an unanswerable question
+    return rows, questions
+
+
+def test_at_threshold_moves_only_threshold_decisions():
+    rows, _ = _scored_rows()
+    assert metrics.at_threshold(rows[2], 0.5)["refused"]
+    lowered = metrics.at_threshold(rows[2], 0.25)
+    assert not lowered["refused"] and lowered["answer"] == "the pro-Trump outlet Newsmax" and lowered["citations"]
+    assert metrics.at_threshold(rows[3], 0.0)["refused"]  # hard rule: refused at every threshold
+    raised = metrics.at_threshold(rows[0], 0.95)
+    assert raised["refused"] and raised["citations"] == []
+    assert metrics.at_threshold(rows[0], 0.9) is rows[0]
+    no_score = {"answer": "x", "refused": False, "citations": [], "latency_ms": 1}
+    assert metrics.at_threshold(no_score, 0.99) is no_score
+
+
+def test_sweep_recomputes_rates_per_threshold():
+    rows, questions = _scored_rows()
+    points = {p["threshold"]: p for p in metrics.sweep(rows, questions)}
+    assert len(points) == 101
+    at = points[0.5]  # the operating point reproduces compute()
+    m = compute(rows, questions)
+    for key in metrics.SWEEP_KEYS:
+        assert at[key] == m[key], key
+    assert points[0.3]["answer_correct"] == pytest.approx(2 / 3, abs=1e-4) and points[0.3]["false_refusal"] == 0
+    assert points[0.56]["refused_unanswerable"] == 1.0 and points[0.56]["answer_correct"] == pytest.approx(1 / 3, abs=1e-4)
+    assert points[0.95]["answered_rate"] == 0 and points[0.95]["refused_unanswerable"] == 1.0
+    assert points[0.3]["balanced"] == pytest.approx((2 / 3 + 0.5) / 2, abs=1e-4)
+    assert metrics.sweep(*_rows_and_questions()) == []  # no scores, no sweep
+
+
+def test_best_points_are_plateaus_ranked_by_balanced_score():
+    rows, questions = _scored_rows()
+    best = metrics.best_points(metrics.sweep(rows, questions))
+    top = best[0]  # 0.56–0.60: correct 1/3, refused unanswerable 1.0 -> 0.667; 0.21–0.30 ties at 2/3·½+½·½ = 0.583
+    assert (top["low"], top["high"]) == (0.56, 0.6) and top["balanced"] == pytest.approx(2 / 3, abs=1e-3)
+    assert [p["balanced"] for p in best] == sorted((p["balanced"] for p in best), reverse=True)
+    lows = [p["low"] for p in metrics.plateaus(metrics.sweep(rows, questions))]
+    assert lows == sorted(lows) and lows[0] == 0.0
+
+
+def test_deltas_and_formatting():
+    assert metrics.deltas({"a": 0.5, "b": None}, {"a": 0.75, "b": 1}, ["a", "b"]) == [("a", 0.5, 0.75, 0.25), ("b", None, 1, None)]
+    assert metrics.fmt("answer_correct", 0.69901) == "0.699"
+    assert metrics.fmt("hit_at_1", -0.00001) == "0.000"
+    assert metrics.fmt("latency_ms_p50", 64.53) == "64.5"
+    assert metrics.fmt("answer_words_median", 33) == "33"
+    assert metrics.fmt("false_refusal", None) == "n/a"

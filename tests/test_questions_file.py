@@ -75,13 +75,21 @@ def test_expected_answers_occur_in_the_evidence_articles(name):
             assert any(normalise(alt) in text for alt in group), (r["id"], group)
 
 
-def test_public_set_size():
+def test_public_set_size_and_mix():
     rows = parse("questions.jsonl")
-    answerable = sum(1 for r in rows if r["answerable"])
-    unanswerable = sum(1 for r in rows if not r["answerable"])
-    assert answerable >= 60 and unanswerable >= 25
+    answerable = [r for r in rows if r["answerable"]]
+    unanswerable = [r for r in rows if not r["answerable"]]
+    assert len(rows) >= 120 and len(answerable) >= 60 and len(unanswerable) >= 40
+    near_misses = [r for r in unanswerable if r.get("type") == "unanswerable_near_miss"]
+    assert len(near_misses) > len(unanswerable) / 2
+    multi_hop = [r for r in answerable if len({ev["doc"] for ev in r["evidence"]}) >= 2]
+    assert len(multi_hop) >= 3
+    chat_style = [r for r in rows if r["question"] == r["question"].lower() and not r["question"].rstrip().endswith("?")]
+    assert len(chat_style) >= 5
     splits = Counter(r.get("split") for r in rows)
     assert set(splits) == {"dev", "test"}
+    for split in ("dev", "test"):
+        assert any(r["answerable"] for r in rows if r["split"] == split) and any(not r["answerable"] for r in rows if r["split"] == split)
 
 
 def test_every_seed_article_is_evidence_somewhere():

@@ -1,14 +1,29 @@
-"""Metrics over result rows, as defined in EVAL_FORMAT.md. Pure functions on dicts."""
+"""Metrics over result rows, as defined in EVAL_FORMAT.md. Pure functions on lists of dicts.
+
+Every function takes `rows` (results rows: answer, refused, citations, latency_ms and the
+run's extra fields) and `questions` (the matching question-file rows, or conversation
+turns), so the same code scores plain questions and per-turn rows.
+
+Each rate is defined once, per question, as a (numerator, denominator) pair
+(`indicators`); `compute` sums them and `confidence_intervals` resamples them.
+"""
 
 from __future__ import annotations
 
+import functools
 import re
 import statistics
 import unicodedata
+from collections import defaultdict
+from typing import Callable, Iterable
 
 _FOLD = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "‟": '"',
                        "–": "-", "—": "-", "―": "-", "‐": "-", "‑": "-", "−": "-", "\u00a0": " "})
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+HIT_KS = (1, 5, 10)
+# A retrieved chunk "holds" the gold evidence when it covers this share of the quote's characters
+# (quotes longer than a chunk can straddle two neighbouring chunks).
+CHUNK_COVER = 0.6
 
 
 def normalise(text: str) -> str:
@@ -16,6 +31,7 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
+@functools.lru_cache(maxsize=1)
 def _stopwords() -> frozenset[str]:
     from spacy.lang.en.stop_words import STOP_WORDS
 
@@ -52,7 +68,88 @@ def citation_holds_answer(citation: dict, expected: list[list[str]]) -> bool:
     return answer_correct(citation.get("quote", ""), expected)
 
 
-def _rate(num: int, den: int) -> float | None:
+def retrieval_rank(chunks: list[dict], evidence: list[dict], texts: dict[str, str]) -> int | None:
+    """1-based rank of the first retrieved chunk holding a gold evidence quote, or None.
+
+    chunks: [{"source", "start", "end"}] best first; texts: article file name -> cleaned text.
+    A chunk holds a quote when it is from the quote's article and covers ≥ CHUNK_COVER of the
+    quote's characters where the quote occurs in the text.
+    """
+    spans = []
+    for ev in evidence or []:
+        for source, text in texts.items():
+            if doc_of(source) != str(ev.get("doc", "")) or not ev.get("quote"):
+                continue
+            at = text.find(ev["quote"])
+            if at >= 0:
+                spans.append((source, at, at + len(ev["quote"])))
+    for rank, c in enumerate(chunks, 1):
+        for source, start, end in spans:
+            overlap = min(end, c["end"]) - max(start, c["start"])
+            if c["source"] == source and overlap >= CHUNK_COVER * (end - start):
+                return rank
+    return None
+
+
+# --- outcomes ------------------------------------------------------------------------------
+OUTCOMES = {
+    "correct": "answered correctly",
+    "wrong": "answered, but not the expected answer",
+    "false_refusal": "refused an answerable question",
+    "refused_ok": "refused an unanswerable question",
+    "answered_unanswerable": "answered an unanswerable question",
+    "answered": "answered (no label)",
+    "refused": "refused (no label)",
+}
+FAILURES = ("wrong", "false_refusal", "answered_unanswerable")
+
+
+def outcome(row: dict, q: dict) -> str:
+    """One word for what happened to a question (see OUTCOMES)."""
+    if "answerable" not in q:
+        return "refused" if row["refused"] else "answered"
+    if not q["answerable"]:
+        return "refused_ok" if row["refused"] else "answered_unanswerable"
+    if row["refused"]:
+        return "false_refusal"
+    if not q.get("expected"):
+        return "answered"
+    return "correct" if answer_correct(row["answer"], q["expected"]) else "wrong"
+
+
+# --- per-question indicators ---------------------------------------------------------------
+RATES = ["answered_rate", "answer_correct", "supporting_citation", "citation_precision", "refused_unanswerable",
+         "false_refusal", "verbatim_quote_rate"] + [f"hit_at_{k}" for k in HIT_KS] + ["mrr"]
+
+
+def indicators(row: dict, q: dict) -> dict[str, tuple[float, int]]:
+    """(numerator, denominator) of every rate for one question; denominator 0 = not counted."""
+    labelled = "answerable" in q
+    answerable = labelled and bool(q["answerable"])
+    expected, evidence = q.get("expected") or [], q.get("evidence") or []
+    cites = row.get("citations") or []
+    verbatim = row.get("verbatim", [])
+    out: dict[str, tuple[float, int]] = {
+        "answered_rate": (int(not row["refused"]), 1),
+        "answer_correct": (int(outcome(row, q) == "correct"), 1) if answerable and expected else (0, 0),
+        "supporting_citation": (int(any(citation_supports(c, evidence) for c in cites)), 1) if answerable and evidence else (0, 0),
+        "citation_precision": (
+            sum(1 for c in cites if answerable and (citation_supports(c, evidence) or citation_holds_answer(c, expected))),
+            len(cites),
+        ) if labelled else (0, 0),
+        "refused_unanswerable": (int(row["refused"]), 1) if labelled and not answerable else (0, 0),
+        "false_refusal": (int(row["refused"]), 1) if answerable else (0, 0),
+        "verbatim_quote_rate": (sum(bool(v) for v in verbatim), len(verbatim)),
+    }
+    ranked = answerable and evidence and "retrieval_rank" in row
+    rank = row.get("retrieval_rank")
+    for k in HIT_KS:
+        out[f"hit_at_{k}"] = (int(rank is not None and rank <= k), 1) if ranked else (0, 0)
+    out["mrr"] = ((1.0 / rank) if rank else 0.0, 1) if ranked else (0, 0)
+    return out
+
+
+def _rate(num: float, den: int) -> float | None:
     return round(num / den, 4) if den else None
 
 
@@ -66,37 +163,183 @@ def _pct(values: list[float], p: float) -> float | None:
 
 
 def compute(rows: list[dict], questions: list[dict]) -> dict:
-    """rows[i] answers questions[i]. Each row: answer, refused, citations, latency_ms, verbatim (list[bool])."""
+    """rows[i] answers questions[i]. Each row: answer, refused, citations, latency_ms, verbatim (list[bool]),
+    optionally retrieval_rank (for hit@k / MRR)."""
     n = len(rows)
-    labelled = [(r, q) for r, q in zip(rows, questions) if "answerable" in q]
-    answerable = [(r, q) for r, q in labelled if q["answerable"]]
-    unanswerable = [(r, q) for r, q in labelled if not q["answerable"]]
-    with_expected = [(r, q) for r, q in answerable if q.get("expected")]
-    with_evidence = [(r, q) for r, q in answerable if q.get("evidence")]
-
-    cited = [(c, q) for r, q in labelled for c in r["citations"]]
-    precise = sum(
-        1 for c, q in cited
-        if q["answerable"] and (citation_supports(c, q.get("evidence")) or citation_holds_answer(c, q.get("expected") or []))
-    )
-    verbatim = [ok for r in rows for ok in r.get("verbatim", [])]
+    labelled = [q for q in questions if "answerable" in q]
+    ind = [indicators(r, q) for r, q in zip(rows, questions)]
+    sums = {key: (sum(i[key][0] for i in ind), sum(i[key][1] for i in ind)) for key in RATES}
     answered = [r for r in rows if not r["refused"]]
-    return {
+    latencies = [r["latency_ms"] for r in rows]
+    out = {
         "questions": n,
-        "answerable": len(answerable) if labelled else None,
-        "unanswerable": len(unanswerable) if labelled else None,
-        "answered_rate": _rate(len(answered), n),
-        "answer_correct": _rate(sum(1 for r, q in with_expected if not r["refused"] and answer_correct(r["answer"], q["expected"])), len(with_expected)),
-        "supporting_citation": _rate(sum(1 for r, q in with_evidence if any(citation_supports(c, q["evidence"]) for c in r["citations"])), len(with_evidence)),
-        "citation_precision": _rate(precise, len(cited)) if labelled else None,
-        "refused_unanswerable": _rate(sum(1 for r, _ in unanswerable if r["refused"]), len(unanswerable)),
-        "false_refusal": _rate(sum(1 for r, _ in answerable if r["refused"]), len(answerable)),
-        "verbatim_quote_rate": _rate(sum(verbatim), len(verbatim)),
-        "answer_words_median": statistics.median([len(r["answer"].split()) for r in answered]) if answered else None,
-        "latency_ms_p50": _pct([r["latency_ms"] for r in rows], 0.50),
-        "latency_ms_p95": _pct([r["latency_ms"] for r in rows], 0.95),
+        "answerable": sum(1 for q in labelled if q["answerable"]) if labelled else None,
+        "unanswerable": sum(1 for q in labelled if not q["answerable"]) if labelled else None,
     }
+    out.update({key: _rate(*sums[key]) for key in RATES})
+    if not labelled:
+        out["citation_precision"] = None
+    out.update({
+        "answer_words_median": statistics.median([len(r["answer"].split()) for r in answered]) if answered else None,
+        "latency_ms_p50": _pct(latencies, 0.50),
+        "latency_ms_p95": _pct(latencies, 0.95),
+        "latency_ms_max": round(max(latencies), 2) if latencies else None,
+    })
+    return out
 
+
+def confidence_intervals(rows: list[dict], questions: list[dict], resamples: int = 2000, seed: int = 0, level: float = 0.95) -> dict:
+    """Percentile bootstrap intervals for every rate: questions are resampled with replacement
+    (a fixed seed, so a run's report is reproducible). {rate: [low, high]} or None when not defined."""
+    import numpy as np
+
+    if not rows:
+        return {key: None for key in RATES}
+    ind = [indicators(r, q) for r, q in zip(rows, questions)]
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, len(rows), size=(resamples, len(rows)))
+    out = {}
+    for key in RATES:
+        num = np.array([i[key][0] for i in ind], dtype=float)
+        den = np.array([i[key][1] for i in ind], dtype=float)
+        if den.sum() == 0:
+            out[key] = None
+            continue
+        n, d = num[picks].sum(axis=1), den[picks].sum(axis=1)
+        values = n[d > 0] / d[d > 0]
+        lo, hi = np.quantile(values, [(1 - level) / 2, 1 - (1 - level) / 2])
+        out[key] = [round(float(lo), 4), round(float(hi), 4)]
+    return out
+
+
+# --- breakdowns ------------------------------------------------------------------------------
+def breakdown(rows: list[dict], questions: list[dict], groups: Callable[[dict], Iterable[str]]) -> dict[str, dict]:
+    """compute() per group; `groups(question)` names the groups a question belongs to (zero or more)."""
+    members: dict[str, list[int]] = defaultdict(list)
+    for i, q in enumerate(questions):
+        for g in groups(q):
+            members[str(g)].append(i)
+    return {g: compute([rows[i] for i in idx], [questions[i] for i in idx]) for g, idx in sorted(members.items())}
+
+
+def by_split(q: dict) -> list[str]:
+    return [q["split"]] if q.get("split") else []
+
+
+def by_type(q: dict) -> list[str]:
+    return [q["type"]] if q.get("type") else []
+
+
+def by_article(q: dict) -> list[str]:
+    """The articles holding the evidence (a multi-hop question counts for each)."""
+    return sorted({str(ev.get("doc")) for ev in q.get("evidence") or [] if ev.get("doc")})
+
+
+# --- threshold sweep ----------------------------------------------------------------------------
+def at_threshold(row: dict, threshold: float) -> dict:
+    """The row as it would have been with the refusal threshold at `threshold`.
+
+    Uses the run's extra fields: `p_answerable` (the model's probability, None when there is
+    no model or the question never reached it) and, for questions refused only because p was
+    below the operating threshold, `if_answered` (the answer it would have given). Hard-rule
+    refusals stay refusals at every threshold."""
+    p = row.get("p_answerable")
+    if p is None:
+        return row
+    could_answer = not row["refused"] or row.get("if_answered") is not None
+    if p >= threshold and could_answer:
+        if row["refused"]:
+            return {**row, **row["if_answered"], "refused": False}
+        return row
+    if row["refused"]:
+        return row
+    return {**row, "refused": True, "citations": [], "verbatim": [], "answer": ""}
+
+
+SWEEP_KEYS = ["answered_rate", "answer_correct", "supporting_citation", "refused_unanswerable", "false_refusal", "citation_precision"]
+
+
+def sweep(rows: list[dict], questions: list[dict], thresholds: Iterable[float] | None = None) -> list[dict]:
+    """compute()'s rates at each threshold, from one run (no re-answering).
+    Default thresholds: 0.00, 0.01, …, 1.00. Empty when the run has no p_answerable."""
+    if not any(r.get("p_answerable") is not None for r in rows):
+        return []
+    thresholds = [round(t / 100, 2) for t in range(101)] if thresholds is None else list(thresholds)
+    out = []
+    cache: dict[tuple[int, bool], dict] = {}  # a row is in one of two states: answered or refused
+    for t in thresholds:
+        ind = []
+        for i, (r, q) in enumerate(zip(rows, questions)):
+            moved = at_threshold(r, t)
+            key = (i, bool(moved["refused"]))
+            if key not in cache:
+                cache[key] = indicators(moved, q)
+            ind.append(cache[key])
+        point = {"threshold": t}
+        for key in SWEEP_KEYS:
+            point[key] = _rate(sum(i[key][0] for i in ind), sum(i[key][1] for i in ind))
+        point["balanced"] = _balanced(point)
+        out.append(point)
+    return out
+
+
+def _balanced(point: dict) -> float | None:
+    """Mean of answer-correct and refused-unanswerable: both halves of the job count equally
+    (a set without one kind of question is scored on the other)."""
+    halves = [v for v in (point.get("answer_correct"), point.get("refused_unanswerable")) if v is not None]
+    return round(sum(halves) / len(halves), 4) if halves else None
+
+
+def plateaus(points: list[dict]) -> list[dict]:
+    """Runs of consecutive sweep points with the same outcomes, as one point each: the
+    middle threshold of the run, with `low`/`high` its ends."""
+    out: list[dict] = []
+    for p in points:
+        same = out and all(out[-1][k] == p[k] for k in SWEEP_KEYS)
+        if same:
+            out[-1]["high"] = p["threshold"]
+        else:
+            out.append({**p, "low": p["threshold"], "high": p["threshold"]})
+    for p in out:
+        p["threshold"] = round((p["low"] + p["high"]) / 2, 3)
+    return out
+
+
+def best_points(points: list[dict], top: int = 5) -> list[dict]:
+    """The sweep's best operating ranges (see `plateaus`) by balanced score; ties go to the
+    lower false-refusal rate, then the wider range."""
+    scored = [p for p in plateaus(points) if p.get("balanced") is not None]
+    return sorted(scored, key=lambda p: (-p["balanced"], p["false_refusal"] or 0, p["low"] - p["high"]))[:top]
+
+
+# --- comparing two runs ----------------------------------------------------------------------------
+def deltas(a: dict, b: dict, keys: Iterable[str]) -> list[tuple[str, float | None, float | None, float | None]]:
+    """(key, value in a, value in b, b − a) for every numeric metric."""
+    out = []
+    for key in keys:
+        va, vb = a.get(key), b.get(key)
+        num = isinstance(va, (int, float)) and isinstance(vb, (int, float))
+        out.append((key, va, vb, round(vb - va, 4) if num else None))
+    return out
+
+
+def fmt(key: str, value) -> str:
+    """A metric value for tables: rates with 3 decimals, milliseconds with 1, "n/a" when undefined."""
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if key in RATES or key in SWEEP_KEYS or key in ("balanced", "threshold"):
+        text = f"{value:.3f}"
+    elif key.startswith("latency"):
+        text = f"{value:.1f}"
+    else:
+        text = f"{value:g}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.") else text  # no "-0.000"
+
+
+# Higher is better except for these.
+LOWER_IS_BETTER = {"false_refusal", "latency_ms_p50", "latency_ms_p95", "latency_ms_max"}
 
 LABELS = [
     ("answered_rate", "answered rate"),
@@ -107,6 +350,11 @@ LABELS = [
     ("false_refusal", "false refusal"),
     ("verbatim_quote_rate", "verbatim quote rate"),
     ("answer_words_median", "answer words (median)"),
+    ("hit_at_1", "retrieval hit@1"),
+    ("hit_at_5", "retrieval hit@5"),
+    ("hit_at_10", "retrieval hit@10"),
+    ("mrr", "retrieval MRR"),
     ("latency_ms_p50", "latency p50 (ms)"),
     ("latency_ms_p95", "latency p95 (ms)"),
+    ("latency_ms_max", "latency max (ms)"),
 ]

@@ -1,14 +1,25 @@
-"""`citebot eval`: run a question set through the Answerer and write the results contract."""
+"""`citebot eval`: run a question set through the Answerer and write the results contract.
+
+`answer_row` turns one question into one results row (the contract's fields plus the extra
+fields the report, the sweep and `compare` use); `run` answers a whole file, serially or on
+a thread pool over one shared Answerer, and writes results.jsonl and metrics.json.
+"""
 
 from __future__ import annotations
 
+import copy
 import json
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from bot.evaluate import metrics
 from bot.verify import is_verbatim
+
+RETRIEVAL_DEPTH = max(metrics.HIT_KS)
+# Kept in memory for the metrics, left out of results.jsonl.
+_PRIVATE = {"verbatim"}
 
 
 class QuestionFileError(ValueError):
@@ -44,62 +55,185 @@ def load_questions(path: Path) -> list[dict]:
     return rows
 
 
+def select(questions: list[dict], ids: list[str] | None = None, limit: int | None = None) -> list[dict]:
+    """The questions with these ids (in file order), then the first `limit` of them."""
+    if ids:
+        wanted = [str(i) for i in ids]
+        known = {str(q["id"]) for q in questions}
+        unknown = [i for i in wanted if i not in known]
+        if unknown:
+            raise QuestionFileError(f"no question with id {', '.join(unknown)}")
+        questions = [q for q in questions if str(q["id"]) in set(wanted)]
+    if limit is not None:
+        questions = questions[: max(limit, 0)]
+    return questions
+
+
 @dataclass
 class EvalRun:
     results: list[dict]
     metrics: dict
+    questions: list[dict]
 
 
-def _row(answer, articles) -> dict:
-    """An Answer as a results row, with each citation's verbatim check (kept out of the file)."""
+def operating_threshold(answerer) -> float | None:
+    """The p_answerable threshold the Answerer refuses below (None without a support model)."""
+    if getattr(answerer, "model", None) is None:
+        return None
+    configured = answerer.settings.answer_threshold
+    return configured if configured is not None else answerer.model.threshold
+
+
+def permissive(answerer):
+    """The same Answerer (shared index, caches and model) refusing on the hard rules only,
+    to learn what a threshold-refused question would have been answered; None without a model."""
+    if getattr(answerer, "model", None) is None:
+        return None
+    clone = copy.copy(answerer)
+    clone.settings = answerer.settings.model_copy(update={"answer_threshold": 0.0})
+    return clone
+
+
+def _citations(answer, articles) -> tuple[list[dict], list[bool]]:
+    cites = [c.to_dict() for c in answer.citations]
+    ok = [c.source in articles and is_verbatim(articles[c.source].text, c.quote, c.start, c.end) for c in answer.citations]
+    return cites, ok
+
+
+def _retrieval_rank(answerer, question: str, evidence: list[dict]) -> int | None:
+    lib = answerer.library
+    emb = lib.embed.encode([question])[0]
+    hits = lib.search(question, emb.tolist(), top=RETRIEVAL_DEPTH)
+    chunks = [{"source": h.chunk.source, "start": h.chunk.start, "end": h.chunk.end} for h in hits]
+    return metrics.retrieval_rank(chunks, evidence, {s: a.text for s, a in lib.articles.items()})
+
+
+def answer_row(answerer, question: str, labels: dict | None = None, probe=None, answer=None) -> dict:
+    """One question → one results row: the Answer's fields, `verbatim` (each citation checked
+    against the article, kept out of the file) and the extras: p_answerable, if_answered (what a
+    threshold refusal would have answered, from `probe`), retrieval_rank (when `labels` has
+    evidence), outcome, split, type. `answer`: an Answer already computed for `question`."""
+    labels = labels or {}
+    answer = answer if answer is not None else answerer.ask(question)
+    articles = answerer.library.articles
     row = answer.to_dict()
-    row["verbatim"] = [
-        c.source in articles and is_verbatim(articles[c.source].text, c.quote, c.start, c.end) for c in answer.citations
-    ]
+    row["citations"], row["verbatim"] = _citations(answer, articles)
+    p = (answer.support or {}).get("p_answerable")
+    row["p_answerable"] = p
+    if probe is not None and answer.refused and answer.reason == "unsupported" and p is not None:
+        alt = probe.ask(question)
+        if not alt.refused:
+            row["if_answered"] = {"answer": alt.text, "citations": _citations(alt, articles)[0]}
+    if labels.get("evidence"):
+        row["retrieval_rank"] = _retrieval_rank(answerer, question, labels["evidence"])
+    row["outcome"] = metrics.outcome(row, labels)
+    for key in ("split", "type"):
+        if key in labels:
+            row[key] = labels[key]
     return row
 
 
-def run(answerer, questions: list[dict], out_dir: Path, progress: Callable[[int, int], None] | None = None, conversation_factory=None) -> EvalRun:
+def _answer_item(answerer, q: dict, probe, conversation_factory) -> dict:
+    """One question-file row → its results row (a conversation is answered turn by turn)."""
+    if "turns" not in q:
+        return {"id": q["id"], **answer_row(answerer, q["question"], q, probe)}
+    convo = conversation_factory() if conversation_factory else None
+    out_turns = []
+    for turn in q["turns"]:
+        if convo is not None:
+            rewritten, answer = convo.ask(turn["question"])
+        else:
+            rewritten, answer = turn["question"], None
+        row = answer_row(answerer, rewritten, turn, probe, answer=answer)
+        row["question"] = turn["question"]
+        row["rewritten"] = rewritten
+        out_turns.append(row)
+    return {"id": q["id"], "turns": out_turns}
+
+
+def run(answerer, questions: list[dict], out_dir: Path, progress: Callable[[int, int], None] | None = None,
+        conversation_factory=None, jobs: int = 1) -> EvalRun:
+    """Answer every question (on `jobs` threads sharing the Answerer; same rows as serial)
+    and write out_dir/results.jsonl and out_dir/metrics.json."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    results: list[dict] = []
-    plain: list[tuple[dict, dict]] = []
-    turns: list[tuple[dict, dict, int]] = []
-    for i, q in enumerate(questions):
-        if "turns" in q:
-            convo = conversation_factory() if conversation_factory else None
-            out_turns = []
-            for t_index, turn in enumerate(q["turns"]):
-                if convo is not None:
-                    rewritten, answer = convo.ask(turn["question"])
-                else:
-                    rewritten, answer = turn["question"], answerer.ask(turn["question"])
-                row = _row(answer, answerer.library.articles)
-                row["question"] = turn["question"]
-                row["rewritten"] = rewritten
-                out_turns.append(row)
-                turns.append((row, turn, t_index))
-            results.append({"id": q["id"], "turns": out_turns})
-        else:
-            row = {"id": q["id"], **_row(answerer.ask(q["question"]), answerer.library.articles)}
-            results.append(row)
-            plain.append((row, q))
-        if progress:
-            progress(i + 1, len(questions))
+    probe = permissive(answerer)
+    total = len(questions)
 
-    report = metrics.compute([r for r, _ in plain], [q for _, q in plain]) if plain else {}
-    if turns:
-        report["turns"] = metrics.compute([r for r, _, _ in turns], [t for _, t, _ in turns])
-        follow = [(r, t) for r, t, k in turns if k > 0]
-        report["follow_up_turns"] = metrics.compute([r for r, _ in follow], [t for _, t in follow]) if follow else {}
+    def one(q: dict) -> dict:
+        return _answer_item(answerer, q, probe, conversation_factory)
+
+    if jobs <= 1:
+        results = []
+        for i, q in enumerate(questions, 1):
+            results.append(one(q))
+            if progress:
+                progress(i, total)
+    else:
+        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="citebot-eval") as pool:
+            futures = [pool.submit(one, q) for q in questions]
+            for i, _ in enumerate(as_completed(futures), 1):
+                if progress:
+                    progress(i, total)
+            results = [f.result() for f in futures]  # file order; re-raises a worker's exception
+
+    report = summarise(results, questions)
+    report["operating_threshold"] = operating_threshold(answerer)
     with open(out_dir / "results.jsonl", "w", encoding="utf-8") as fh:
         for row in results:
-            fh.write(json.dumps(_public(row), ensure_ascii=False) + "\n")
+            fh.write(json.dumps(public(row), ensure_ascii=False) + "\n")
     (out_dir / "metrics.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return EvalRun(results, report)
+    return EvalRun(results, report, questions)
 
 
-def _public(row: dict) -> dict:
+def pairs(results: list[dict], questions: list[dict]) -> tuple[list[tuple[dict, dict]], list[tuple[dict, dict, int]]]:
+    """(row, question) of the plain questions and (row, turn, turn index) of the conversation turns."""
+    plain, turns = [], []
+    for row, q in zip(results, questions):
+        if "turns" in q:
+            turns += [(r, t, k) for k, (r, t) in enumerate(zip(row["turns"], q["turns"]))]
+        else:
+            plain.append((row, q))
+    return plain, turns
+
+
+def _block(rows: list[dict], qs: list[dict]) -> dict:
+    out = metrics.compute(rows, qs)
+    out["ci"] = metrics.confidence_intervals(rows, qs)
+    for name, groups in (("by_split", metrics.by_split), ("by_type", metrics.by_type), ("by_article", metrics.by_article)):
+        parts = metrics.breakdown(rows, qs, groups)
+        if parts:
+            out[name] = parts
+    return out
+
+
+def summarise(results: list[dict], questions: list[dict]) -> dict:
+    """metrics.json: the plain questions' metrics at the top level (the contract), their
+    confidence intervals and breakdowns, then per-turn and follow-up-turn blocks."""
+    plain, turns = pairs(results, questions)
+    report = _block([r for r, _ in plain], [q for _, q in plain]) if plain else {}
+    if turns:
+        report["turns"] = _block([r for r, _, _ in turns], [t for _, t, _ in turns])
+        follow = [(r, t) for r, t, k in turns if k > 0]
+        report["follow_up_turns"] = _block([r for r, _ in follow], [t for _, t in follow]) if follow else {}
+    return report
+
+
+def public(row: dict) -> dict:
+    """A row as written to results.jsonl."""
     if "turns" in row:
-        return {"id": row["id"], "turns": [_public(t) for t in row["turns"]]}
-    return {k: v for k, v in row.items() if k != "verbatim"}
+        return {"id": row["id"], "turns": [public(t) for t in row["turns"]]}
+    return {k: v for k, v in row.items() if k not in _PRIVATE}
+
+
+def load_run(run_dir: Path) -> tuple[list[dict], dict]:
+    """results.jsonl rows and metrics.json of an earlier run (for `compare`)."""
+    run_dir = Path(run_dir)
+    try:
+        rows = [json.loads(line) for line in (run_dir / "results.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+        report = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise QuestionFileError(f"{run_dir} is not an eval run directory (no {Path(exc.filename).name})") from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise QuestionFileError(f"cannot read the run in {run_dir}: {exc}") from exc
+    return rows, report
