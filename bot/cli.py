@@ -199,12 +199,23 @@ def eval_cmd(ctx: click.Context, questions: Path, out_dir: Path, limit: int | No
     except (QuestionFileError, gate.GateFileError) as exc:
         _err_console().print(f"[red]{exc}[/red]")
         sys.exit(1)
-    answerer = _open_answerer(_settings(ctx))
+    settings = _settings(ctx)
+    answerer = _open_answerer(settings)
+    conversations = None
+    if any("turns" in r for r in rows):  # dialogues: each row in a fresh conversation
+        from bot.conversation import Conversation, Rewriter
+
+        rewriter = Rewriter.for_answerer(answerer)
+
+        def conversations():
+            return Conversation(answerer, settings.conversation_max_turns, settings.conversation_idle_minutes * 60,
+                                rewriter=rewriter)
     err = _err_console()
     columns = (TextColumn("Answering"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
         task = bar.add_task("Answering", total=len(rows))
-        result = run(answerer, rows, out_dir, progress=lambda done, total: bar.update(task, completed=done), jobs=jobs)
+        result = run(answerer, rows, out_dir, progress=lambda done, total: bar.update(task, completed=done), jobs=jobs,
+                     conversation_factory=conversations)
     console = Console(highlight=False)
     blocks = [("questions", result.metrics)] if "questions" in result.metrics else []
     blocks += [(k, result.metrics[k]) for k in ("turns", "follow_up_turns") if result.metrics.get(k)]
@@ -219,6 +230,15 @@ def eval_cmd(ctx: click.Context, questions: Path, out_dir: Path, limit: int | No
         for key, label in LABELS:
             table.add_row(label, _fmt(key, block.get(key)), _ci(block, key), *[_fmt(key, splits[s].get(key)) for s in splits])
         console.print(table)
+    refs = (result.metrics.get("follow_up_turns") or {}).get("references")
+    if refs:
+        resolved = refs["reference_resolved"]
+        console.print(
+            f"Follow-ups: {refs['follow_ups']}, rewritten {refs['rewritten_rate']:.0%}; reference resolved "
+            f"{'n/a' if resolved is None else f'{resolved:.0%}'} of {refs['reference_checkable']} checkable; "
+            f"answered about the wrong entity: {refs['answered_about_wrong_entity']}"
+            + (f" ({', '.join(refs['wrong_entity_turns'])})" if refs["wrong_entity_turns"] else "")
+        )
     if sweep:
         _print_sweep(console, result)
     written = [out_dir / "results.jsonl", out_dir / "metrics.json"]

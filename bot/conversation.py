@@ -31,6 +31,7 @@ import time
 from collections import Counter, OrderedDict, deque
 from dataclasses import dataclass, field
 
+import prompts
 from bot.answer import Answer, clean_question
 
 MALE = {"he": "subj", "him": "obj", "his": "poss", "himself": "obj"}
@@ -494,6 +495,22 @@ class Rewriter:
             return f"in {m.text}"
         return None
 
+    def unresolved_person(self, question: str) -> str | None:
+        """A he/she/him/her/his left in a question with no antecedent inside it, or None."""
+        doc = self.nlp(question)
+        for t in doc:
+            low = t.lower_
+            if low in MALE or low in FEMALE:
+                role = (MALE | FEMALE)[low]
+                if low == "her":
+                    role = "poss" if t.tag_ == "PRP$" or t.dep_ == "poss" else "obj"
+                if role != "obj" and self._antecedent_inside(doc, t, "person"):
+                    continue
+                if role == "obj" and any(e.label_ == "PERSON" for e in doc.ents) and t.head.lemma_ in ("tell", "ask", "give", "call"):
+                    continue
+                return t.text
+        return None
+
     def _expletive(self, t) -> bool:
         if t.dep_ == "expl":
             return True
@@ -625,6 +642,12 @@ class Conversation:
         with self._lock:
             history = self.history()
             rewritten = self.rewriter.rewrite(question, history) if history else clean_question(question)
+            pronoun = self.rewriter.unresolved_person(rewritten) if rewritten else None
+            if pronoun is not None:  # "what is his job?" with nobody discussed: never a guessed person
+                t0 = time.perf_counter()
+                text = prompts.render("unresolved_reference", pronoun=pronoun)
+                answer = Answer(rewritten, text, (), True, "unresolved_reference", timings={"total_ms": (time.perf_counter() - t0) * 1000})
+                return Reply(question, rewritten, answer)
             answer = self.answerer.ask(rewritten)
             if answer.reason in ("empty_question", "too_long"):
                 return Reply(question, clean_question(question), answer)

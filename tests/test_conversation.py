@@ -129,7 +129,9 @@ def test_history_is_bounded_expires_and_resets(answerer, rewriter):
     assert [t.question for t in conv.history()] == [KELLOGG_Q, "Who is Boris Shmelyev?"]
 
     clock.now += 61  # idle too long: the next question starts fresh
-    assert conv.ask("What is his job?").rewritten == "What is his job?"
+    fresh = conv.ask("What is his job?")
+    assert fresh.rewritten == "What is his job?"
+    assert fresh.answer.refused and fresh.answer.reason == "unresolved_reference"  # never a guessed person
 
     conv.ask(SHMELYEV_Q)
     conv.reset()
@@ -185,7 +187,7 @@ def test_repl_follow_up_sources_n_reset_and_ctrl_d(seed_data_dir, model_cache, t
         child.expect_exact("Conversation cleared")
         child.expect_exact("citebot>")
         child.sendline("what is his job")
-        child.expect_exact("I can't answer that")
+        child.expect_exact("I can't tell who “his” is")
         child.expect_exact("citebot>")
         assert "Answering:" not in child.before
         child.sendeof()
@@ -233,3 +235,35 @@ def test_telegram_follow_ups_stay_in_their_chat_and_with_their_user(api, tg_sett
     assert rewritten == [False, True, False, False, False, True, False, False], sent
     assert "Conversation cleared" in sent[6]
     assert [c.params["chat_id"] for c in api.called("sendMessage")][:3] == [PRIVATE["id"], PRIVATE["id"], OTHER_PRIVATE["id"]]
+
+
+# --- the conversation eval --------------------------------------------------------------------
+def test_eval_answers_dialogues_in_context_and_reports_follow_ups(run_citebot, seed_data_dir, tmp_path):
+    import json
+
+    dialogues = [
+        {"id": "d1", "turns": [
+            {"question": SHMELYEV_Q, "answerable": True, "expected": [["Svobodnaya Pressa"]], "evidence": []},
+            {"question": "what is his job", "answerable": True, "expected": [["researcher"]], "evidence": [],
+             "refers_to": "Boris Shmelyev"},
+            {"question": "What did Macron say about him?", "answerable": False, "expected": [], "evidence": [],
+             "refers_to": "Boris Shmelyev"}]},
+        {"id": "d2", "turns": [  # a fresh conversation: d1's Shmelyev is not carried over
+            {"question": "What is his job?", "answerable": False, "expected": [], "evidence": []}]},
+        {"id": "plain", "question": SHMELYEV_Q},
+    ]
+    qfile = tmp_path / "dialogues.jsonl"
+    qfile.write_text("".join(json.dumps(d) + "\n" for d in dialogues), encoding="utf-8")
+    proc = run_citebot(["eval", str(qfile), "--out", str(tmp_path / "out"), "--no-report"], seed_data_dir)
+    assert proc.returncode == 0, proc.stderr
+    rows = {r["id"]: r for r in map(json.loads, (tmp_path / "out" / "results.jsonl").read_text().splitlines())}
+    d1 = rows["d1"]["turns"]
+    assert [t["question"] for t in d1] == [t["question"] for t in dialogues[0]["turns"]]
+    assert [t["rewritten"] for t in d1] == [SHMELYEV_Q, "What is Boris Shmelyev's job?", "What did Macron say about Boris Shmelyev?"]
+    assert "researcher" in d1[1]["answer"] and d1[2]["refused"]
+    assert rows["d2"]["turns"][0]["rewritten"] == "What is his job?" and rows["d2"]["turns"][0]["refused"]
+    metrics = json.loads((tmp_path / "out" / "metrics.json").read_text())
+    refs = metrics["follow_up_turns"]["references"]
+    assert refs["follow_ups"] == 2 and refs["reference_resolved"] == 1.0 and refs["answered_about_wrong_entity"] == 0
+    assert metrics["follow_up_turns"]["answer_correct"] == 1.0 and metrics["follow_up_turns"]["refused_unanswerable"] == 1.0
+    assert "Follow-ups: 2" in flat(proc.stdout) and "wrong entity: 0" in flat(proc.stdout)

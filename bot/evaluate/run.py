@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from bot.evaluate import metrics
+from bot.evaluate.dialogue import follow_up_report
 from bot.verify import is_verbatim
 
 RETRIEVAL_DEPTH = max(metrics.HIT_KS)
@@ -141,7 +142,8 @@ def _answer_item(answerer, q: dict, probe, conversation_factory) -> dict:
     out_turns = []
     for turn in q["turns"]:
         if convo is not None:
-            rewritten, answer = convo.ask(turn["question"])
+            reply = convo.ask(turn["question"])
+            rewritten, answer = reply.rewritten, reply.answer
         else:
             rewritten, answer = turn["question"], None
         row = answer_row(answerer, rewritten, turn, probe, answer=answer)
@@ -216,6 +218,9 @@ def summarise(results: list[dict], questions: list[dict]) -> dict:
         report["turns"] = _block([r for r, _, _ in turns], [t for _, t, _ in turns])
         follow = [(r, t) for r, t, k in turns if k > 0]
         report["follow_up_turns"] = _block([r for r, _ in follow], [t for _, t in follow]) if follow else {}
+        if follow:
+            ids = [f"{q['id']}.{k + 1}" for row, q in zip(results, questions) if "turns" in q for k in range(1, len(row["turns"]))]
+            report["follow_up_turns"]["references"] = follow_up_report([(dict(r, turn_id=i), t) for (r, t), i in zip(follow, ids)])
     return report
 
 
