@@ -185,6 +185,8 @@ class ChromaStore:
         cur = self.pointer()
         used.append(generation_number(cur.get("generation") if cur else None))
         gen = f"g{max(used, default=0) + 1}"
+        for kind in KINDS:
+            self.collection(kind, generation=gen)
         self._put_state("building", {"generation": gen, "fingerprint": fingerprint, "started": time.time()})
         return gen
 
@@ -286,7 +288,7 @@ class ChromaStore:
         """source -> metadata (+ "text") of every stored article."""
         if generation is None and self.generation is None:
             return {}
-        got = self.collection("articles", generation=generation).get(include=["metadatas", "documents"])
+        got = self.collection("articles", create=False, generation=generation).get(include=["metadatas", "documents"])
         return {
             i: {**(m or {}), "text": d} for i, m, d in zip(got["ids"], got["metadatas"], got["documents"])
         }
@@ -294,7 +296,7 @@ class ChromaStore:
     def article_hashes(self, generation: str | None = None) -> dict[str, str]:
         if generation is None and self.generation is None:
             return {}
-        col = self.collection("articles", generation=generation)
+        col = self.collection("articles", create=False, generation=generation)
         out: dict[str, str] = {}
         offset = 0
         while True:
@@ -332,13 +334,13 @@ class ChromaStore:
         The article rows go last, as in a fresh ingest. Returns the chunks copied."""
         copied = 0
         for kind in ("chunks", "sentences"):
-            got = self.collection(kind, generation=source_gen).get(
+            got = self.collection(kind, create=False, generation=source_gen).get(
                 where={"source": {"$in": list(sources)}}, include=["embeddings", "documents", "metadatas"]
             )
             self._add(self.collection(kind, generation=target_gen), got)
             if kind == "chunks":
                 copied = len(got["ids"])
-        got = self.collection("articles", generation=source_gen).get(
+        got = self.collection("articles", create=False, generation=source_gen).get(
             ids=list(sources), include=["embeddings", "documents", "metadatas"]
         )
         self._add(self.collection("articles", generation=target_gen), got)
@@ -357,11 +359,11 @@ class ChromaStore:
             )
 
     def count(self, kind: str, generation: str | None = None) -> int:
-        return self.collection(kind, generation=generation).count()
+        return self.collection(kind, create=False, generation=generation).count()
 
     def all_rows(self, kind: str, include: list[str], batch: int = 5000, generation: str | None = None) -> dict[str, list]:
         """Every row of a collection, fetched in pages (bounded memory per call)."""
-        col = self.collection(kind, generation=generation)
+        col = self.collection(kind, create=False, generation=generation)
         out: dict[str, list] = {"ids": [], **{k: [] for k in include}}
         offset = 0
         while True:
