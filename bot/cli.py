@@ -98,6 +98,7 @@ def ingest(ctx: click.Context, corpus: Path | None, rebuild: bool) -> None:
 
     from bot import services
     from index.ingest import ingest as run_ingest
+    from index.ingest import preflight
     from index.store import IndexUnavailable, IngestLocked
 
     settings = _settings(ctx)
@@ -106,6 +107,14 @@ def ingest(ctx: click.Context, corpus: Path | None, rebuild: bool) -> None:
     if not Path(corpus).is_dir():
         console.print(f"[red]Corpus directory not found: {corpus}[/red]")
         sys.exit(EXIT_NO_INDEX)
+    try:
+        preflight(services.store(settings), settings.data_dir)
+    except IngestLocked as exc:
+        console.print(f"[red]{exc}[/red]")
+        sys.exit(EXIT_BUSY)
+    except IndexUnavailable as exc:
+        console.print(f"[red]{exc}[/red]")
+        sys.exit(EXIT_UNAVAILABLE)
     embed = services.embedding(settings)
     with console.status("Loading the embedding model…"):
         embed.load()

@@ -96,6 +96,15 @@ def check_writable(data_dir: Path) -> None:
         raise _data_dir_error(data_dir, exc) from exc
 
 
+def preflight(store: ChromaStore, data_dir: Path) -> None:
+    """The cheap checks, before a caller spends seconds loading the model: DATA_DIR
+    writable, Chroma reachable, no other ingest running. Raises like ingest()."""
+    check_writable(data_dir)
+    store.heartbeat()
+    with ingest_lock(store, data_dir):
+        pass
+
+
 @contextmanager
 def ingest_lock(store: ChromaStore, data_dir: Path):
     """One ingest at a time. Yields a function to call now and then to renew the lease."""

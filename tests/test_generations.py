@@ -170,3 +170,16 @@ def test_ingest_cli_reports_a_held_lock(tmp_path, make_settings, model_cache):
     assert result.returncode == 4
     assert "Another ingest is already running" in " ".join(result.stderr.split())
     assert "Traceback" not in result.stderr
+
+
+def test_ingest_cli_with_an_unwritable_data_dir(tmp_path, model_cache):
+    corpus = make_corpus(tmp_path / "corpus")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    result = subprocess.run(
+        [str(CITEBOT), "ingest", "--corpus", str(corpus)], capture_output=True, text=True,
+        env=cli_env(blocker / "data", model_cache), cwd=tmp_path, timeout=240,
+    )
+    assert result.returncode == 3
+    assert "Cannot write the index in DATA_DIR" in " ".join(result.stderr.split())
+    assert "Traceback" not in result.stderr
