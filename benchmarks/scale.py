@@ -13,9 +13,13 @@ cached under --work), then for every mode:
   cold ask    wall time of one `citebot ask` process, start to answer
 Prints a table and writes benchmarks/results/scale-<timestamp>.json.
 
-Expected run time on a 2-core CPU: 1k ≈ 2 min, 10k ≈ 15 min per mode; 100k is dominated by
-embedding ~350k sentences + 100k chunks and spaCy over ~40k articles: roughly 1.5–2.5 h per mode
-(`python benchmarks/scale.py --sizes 100000 --modes embedded`).
+Run time is dominated by ingest, which embeds every chunk and every sentence (≈ 4 sentences per
+chunk) and runs spaCy over every article: ≈ 13 chunks/s on an idle 2-core machine (seed corpus),
+2.4 chunks/s measured with the CPU shared 4 ways. So: 1k ≈ 2 min per mode idle (7 min shared),
+10k ≈ 15–20 min per mode, 100k ≈ 2–3 h per mode idle plus the serving process's load
+(`python benchmarks/scale.py --sizes 100000 --modes embedded`; corpora are cached under --work).
+The load average at start and end is recorded with the results: numbers taken on a busy machine
+are not comparable with the targets.
 """
 
 from __future__ import annotations
@@ -195,6 +199,7 @@ def main() -> None:
 
     load()
     rows = []
+    load_start = os.getloadavg()
     for size in args.sizes:
         corpus = args.work / f"corpus-{size}"
         if not (corpus / ".complete").exists():
@@ -221,7 +226,7 @@ def main() -> None:
     Console().print(table)
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"scale-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    out.write_text(json.dumps({"targets": TARGETS, "cpu_count": os.cpu_count(), "rows": rows}, indent=2))
+    out.write_text(json.dumps({"targets": TARGETS, "cpu_count": os.cpu_count(), "loadavg_start": load_start, "loadavg_end": os.getloadavg(), "rows": rows}, indent=2))
     print(f"wrote {out}")
 
 
