@@ -223,7 +223,7 @@ def main() -> None:
         table.add_column(title, justify="right")
     for r in rows:
         table.add_row(*(fmt.format(r[key]) for key, _, fmt in cols))
-    Console().print(table)
+    Console(width=160).print(table)
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"scale-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.write_text(json.dumps({"targets": TARGETS, "cpu_count": os.cpu_count(), "loadavg_start": load_start, "loadavg_end": os.getloadavg(), "rows": rows}, indent=2))
