@@ -201,3 +201,28 @@ def test_server_mode_lease_blocks_a_second_ingest(chroma_server, tmp_path, make_
     store._put_state("lease", {"owner": "other-host:4242", "expires": time.time() - 1})  # expired
     assert ingest(corpus, services.store(settings), embed, settings.data_dir).articles == 1
     assert services.store(settings)._state_row("lease") is None  # released
+
+
+def test_a_serving_process_waits_for_the_server_at_start(chroma_server, tmp_path, make_settings, embed):
+    from bot import services
+    from index.ingest import ingest
+    from index.store import IndexUnavailable
+
+    corpus = one_article_corpus(tmp_path / "corpus")
+    settings = make_settings(tmp_path / "data", chroma_host="127.0.0.1", chroma_port=chroma_server.port, chroma_retry_max_seconds=1)
+    ingest(corpus, services.store(settings), embed, settings.data_dir)
+    chroma_server.stop()
+    with pytest.raises(IndexUnavailable, match="chroma run"):  # one-shot callers get the error
+        services.serving_answerer(settings)
+
+    waits = []
+
+    def on_retry(error, seconds):  # what `citebot telegram` prints; the server comes back meanwhile
+        waits.append((str(error), seconds))
+        if len(waits) == 2:
+            chroma_server.start()
+
+    live = services.serving_answerer(settings, wait=True, on_retry=on_retry)
+    assert len(waits) == 2 and all("chroma run" in text for text, _ in waits)
+    assert [s for _, s in waits] == [1.0, 1.0]  # doubling, capped by CHROMA_RETRY_MAX_SECONDS
+    assert "Svobodnaya Pressa" in live.ask(SHMELYEV_Q).text
