@@ -12,9 +12,11 @@ import click
 import prompts
 from bot.config import Settings
 
+EXIT_STALE = 1
 EXIT_NO_INDEX = 2
 EXIT_UNAVAILABLE = 3
-EXIT_GATE = 4
+EXIT_GATE = 4  # `eval --gate`: a metric missed its bound
+EXIT_BUSY = 4  # `ingest`: another ingest is running
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -27,12 +29,21 @@ def _err_console():
     return Console(stderr=True, highlight=False)
 
 
-def _open_answerer(settings: Settings):
-    """The Answerer, or a clear message and exit when there is no usable index."""
+def _open_answerer(settings: Settings, serving: bool = False):
+    """The Answerer, or a clear message and exit when there is no usable index.
+
+    serving=True (long-running front ends): an Answerer that follows re-ingests and
+    survives Chroma outages; at start it waits for an unreachable Chroma server,
+    retrying with backoff, instead of exiting."""
     from bot import services
     from index.store import IndexMissing, IndexUnavailable
 
+    def waiting(exc, seconds):
+        _err_console().print(f"[yellow]{exc}[/yellow]\nRetrying in {seconds:.0f} s (Ctrl-C to stop)…")
+
     try:
+        if serving:
+            return services.serving_answerer(settings, wait=bool(settings.chroma_host), on_retry=waiting)
         return services.answerer(settings)
     except IndexMissing:
         _err_console().print(prompts.render("no_index"))
@@ -59,17 +70,37 @@ def cli(ctx: click.Context, data_dir: Path | None, verbose: int) -> None:
     ctx.obj = {"settings": settings}
 
 
+def _progress_columns():
+    from rich.progress import BarColumn, MofNCompleteColumn, ProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.text import Text
+
+    class RateColumn(ProgressColumn):
+        def render(self, task):
+            speed = task.finished_speed or task.speed
+            return Text("" if speed is None else f"{speed:.1f} articles/s", style="progress.data.speed")
+
+    return (
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), RateColumn(),
+        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+    )
+
+
 @cli.command()
 @click.option("--corpus", "corpus", type=click.Path(path_type=Path), help="Corpus directory (CORPUS_DIR).")
-@click.option("--rebuild", is_flag=True, help="Drop the index and build it from scratch.")
+@click.option("--rebuild", is_flag=True, help="Embed everything again into a fresh index generation.")
 @click.pass_context
 def ingest(ctx: click.Context, corpus: Path | None, rebuild: bool) -> None:
-    """Clean, chunk and embed the corpus into the index (incremental)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    """Clean, chunk and embed the corpus into the index (incremental, resumable).
+
+    The new index is written beside the one in use and switched to only when
+    complete: interrupting ingest never breaks the index, and running it again
+    picks up where it stopped."""
+    from rich.progress import Progress
 
     from bot import services
     from index.ingest import ingest as run_ingest
-    from index.store import IndexUnavailable
+    from index.ingest import preflight
+    from index.store import IndexUnavailable, IngestLocked
 
     settings = _settings(ctx)
     corpus = corpus or settings.corpus_dir
@@ -77,6 +108,14 @@ def ingest(ctx: click.Context, corpus: Path | None, rebuild: bool) -> None:
     if not Path(corpus).is_dir():
         console.print(f"[red]Corpus directory not found: {corpus}[/red]")
         sys.exit(EXIT_NO_INDEX)
+    try:
+        preflight(services.store(settings), settings.data_dir)
+    except IngestLocked as exc:
+        console.print(f"[red]{exc}[/red]")
+        sys.exit(EXIT_BUSY)
+    except IndexUnavailable as exc:
+        console.print(f"[red]{exc}[/red]")
+        sys.exit(EXIT_UNAVAILABLE)
     embed = services.embedding(settings)
     with console.status("Loading the embedding model…"):
         embed.load()
@@ -84,28 +123,66 @@ def ingest(ctx: click.Context, corpus: Path | None, rebuild: bool) -> None:
 
         load()
     try:
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console, transient=True) as bar:
-            task = bar.add_task("Embedding articles", total=None)
+        with Progress(*_progress_columns(), console=console, transient=True) as bar:
+            task = bar.add_task("Checking the corpus", total=None)
 
             def progress(done: int, total: int, name: str) -> None:
-                bar.update(task, completed=done, total=total, description=f"Embedding {name}")
+                bar.update(task, completed=done, total=total, description=f"Indexing {name[:40]}")
 
             report = run_ingest(
                 corpus, services.store(settings), embed, settings.data_dir,
                 chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap, rebuild=rebuild,
-                max_file_bytes=settings.max_file_bytes, progress=progress,
+                max_file_bytes=settings.max_file_bytes, batch_articles=settings.ingest_batch_articles, progress=progress,
             )
+    except IngestLocked as exc:
+        console.print(f"[red]{exc}[/red]")
+        sys.exit(EXIT_BUSY)
     except IndexUnavailable as exc:
         console.print(f"[red]{exc}[/red]")
         sys.exit(EXIT_UNAVAILABLE)
+    except KeyboardInterrupt:
+        console.print("[yellow]Interrupted. The previous index is still the one in use; run `citebot ingest` again to finish.[/yellow]")
+        sys.exit(130)
     for name, reason in report.skipped:
         console.print(f"[yellow]skipped {name}: {reason}[/yellow]")
     changed = f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, {report.unchanged} unchanged"
+    resumed = " (resumed an interrupted ingest)" if report.resumed else ""
     click.echo(
-        f"Indexed {report.articles} articles ({changed}); {report.chunks_total} chunks, "
-        f"{report.chunks_embedded} chunks + {report.sentences_embedded} sentences embedded; "
+        f"Indexed {report.articles} articles ({changed}){resumed}; {report.chunks_total} chunks, "
+        f"{report.chunks_embedded} chunks + {report.sentences_embedded} sentences embedded, "
+        f"{report.chunks_copied} chunks carried over; "
         f"{len(report.skipped)} files skipped; {report.seconds:.1f} s."
     )
+
+
+@cli.command()
+@click.option("--corpus", "corpus", type=click.Path(path_type=Path), help="Corpus directory to compare with (CORPUS_DIR).")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.pass_context
+def doctor(ctx: click.Context, corpus: Path | None, as_json: bool) -> None:
+    """Check the index: configuration, connection, counts, freshness against the corpus.
+
+    Exit status: 0 healthy, 1 index behind the corpus or settings, 2 no index,
+    3 Chroma unreachable."""
+    from bot import services
+    from index.health import diagnose
+
+    settings = _settings(ctx)
+    d = diagnose(
+        services.store(settings), settings.data_dir, corpus or settings.corpus_dir, settings.chunk_size,
+        settings.chunk_overlap, settings.max_file_bytes, settings.embed_backend, settings.model_cache_dir,
+    )
+    if as_json:
+        click.echo(json.dumps(d.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        from rich.console import Console
+        from rich.markup import escape
+
+        marks = {"ok": "[green]✓[/green]", "warn": "[yellow]![/yellow]", "fail": "[red]✗[/red]", "info": "·"}
+        console = Console(highlight=False)
+        for c in d.checks:
+            console.print(f"{marks[c.status]} [bold]{c.name}[/bold]: {escape(c.detail)}")
+    sys.exit(d.exit_code)
 
 
 @cli.command()
@@ -133,7 +210,7 @@ def repl(ctx: click.Context) -> None:
     from bot import repl as repl_mod
 
     settings = _settings(ctx)
-    answerer = _open_answerer(settings)
+    answerer = _open_answerer(settings, serving=True)
     sys.exit(repl_mod.run(answerer, history_file=settings.data_dir / "repl_history", settings=settings))
 
 
@@ -382,7 +459,7 @@ def telegram(ctx: click.Context, webhook_url: str | None, listen: str | None, po
     except ConfigError as exc:
         click.echo(str(exc), err=True)
         sys.exit(EXIT_CONFIG)
-    sys.exit(run(settings, _open_answerer(settings)))
+    sys.exit(run(settings, _open_answerer(settings, serving=True)))
 
 
 def main() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -18,6 +18,10 @@ class Settings(BaseSettings):
     chroma_host: str | None = None
     chroma_port: int = 8000
     chroma_collection_prefix: str = "citebot"
+    # serving processes (Telegram bot, REPL): how often to look for a newly published index
+    # generation (one small Chroma read), and the longest wait between reconnection attempts
+    index_check_seconds: float = 2.0
+    chroma_retry_max_seconds: float = 30.0
 
     # ingest
     chunk_size: int = 160
@@ -25,7 +29,10 @@ class Settings(BaseSettings):
     embed_backend: str = "onnx"  # onnx | torch
     model_cache: Path | None = None  # where the ONNX export is kept (default DATA_DIR/models)
     embed_batch_size: int = 16  # small batches pad less: faster on CPU (measured 8–16 best)
-    max_file_bytes: int = 5_000_000
+    # articles read, embedded and written per batch (memory stays bounded by one batch)
+    ingest_batch_articles: int = 32
+    # corpus files larger than this are skipped with a warning (MAX_ARTICLE_BYTES is an alias)
+    max_file_bytes: int = Field(5_000_000, validation_alias=AliasChoices("max_file_bytes", "max_article_bytes"))
 
     # retrieval
     dense_top_k: int = 10

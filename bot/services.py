@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
+import time
 
 from bot.config import Settings
+
+log = logging.getLogger(__name__)
 
 
 def quiet_libraries() -> None:
@@ -49,7 +53,7 @@ def library(settings: Settings, embed=None, chroma=None):
     from index.store import IndexMissing
 
     chroma = chroma or store(settings)
-    if not chroma.article_hashes():  # say so before spending seconds loading the model
+    if chroma.pointer() is None:  # say so before spending seconds loading the model
         raise IndexMissing("the index is empty")
     return Library(
         chroma,
@@ -65,3 +69,148 @@ def answerer(settings: Settings, lib=None):
     from bot.answer import Answerer
 
     return Answerer(lib or library(settings), settings)
+
+
+def serving_answerer(settings: Settings, wait: bool = False, on_retry=None):
+    """The Answerer for a long-running process (Telegram bot, REPL): follows the current
+    index generation and rides out Chroma outages (see LiveAnswerer).
+
+    wait=True: while Chroma is unreachable at start, retry with backoff (calling
+    on_retry(error, seconds) before each sleep) instead of raising IndexUnavailable.
+    """
+    from index.store import IndexUnavailable
+
+    delay = 1.0
+    while True:
+        try:
+            chroma = store(settings)
+            return LiveAnswerer(settings, answerer(settings, library(settings, chroma=chroma)), chroma)
+        except IndexUnavailable as exc:
+            if not wait:
+                raise
+            if on_retry:
+                on_retry(exc, delay)
+            time.sleep(delay)
+            delay = min(delay * 2, settings.chroma_retry_max_seconds)
+
+
+class LiveAnswerer:
+    """An Answerer for serving: same `ask`, plus
+
+    - follows re-ingests: at most every INDEX_CHECK_SECONDS it reads the generation
+      pointer (one small Chroma read); when another process has published a new
+      generation, the index is reloaded (model, spaCy and support model reused) and
+      questions switch to it;
+    - survives Chroma outages: a question that cannot reach Chroma gets a polite
+      "index unavailable" refusal instead of an exception, and the connection is
+      retried with exponential backoff (1 s doubling up to CHROMA_RETRY_MAX_SECONDS)
+      on later questions, so the bot recovers on its own when the server is back.
+    """
+
+    def __init__(self, settings: Settings, answerer, chroma, clock=time.monotonic) -> None:
+        self.settings, self._answerer, self._store, self._clock = settings, answerer, chroma, clock
+        self._lock = threading.Lock()
+        self._last_check = clock()
+        self._down: str | None = None  # the error while Chroma is unreachable
+        self._delay = 1.0
+        self._next_try = 0.0
+        self.reloads = 0
+
+    @property
+    def library(self):
+        return self._answerer.library
+
+    @property
+    def answerer(self):
+        return self._answerer
+
+    def __getattr__(self, name):  # explain, span_text, ... of the current Answerer
+        return getattr(self._answerer, name)
+
+    def ask(self, question: str):
+        t0 = time.perf_counter()
+        self._refresh()
+        if self._down:
+            return self._unavailable(question, t0)
+        answerer = self._answerer
+        try:
+            return answerer.ask(question)
+        except Exception as exc:  # noqa: BLE001 - decide below whether Chroma is the cause
+            if not self._chroma_failed(exc):
+                raise
+            if self._refresh(force=True) and self._answerer is not answerer and not self._down:
+                return self._answerer.ask(question)  # the generation it read was dropped: retry once
+            return self._unavailable(question, t0)
+
+    # ------------------------------------------------------------------
+    def _unavailable(self, question: str, t0: float):
+        import prompts
+
+        return self._answerer._refuse(question, prompts.render("index_unavailable"), "index_unavailable", t0)
+
+    def _chroma_failed(self, exc: Exception) -> bool:
+        from index.store import IndexUnavailable
+
+        try:
+            self._store.heartbeat()
+        except IndexUnavailable as down:
+            self._mark_down(down)
+            return True
+        return isinstance(exc, IndexUnavailable) or type(exc).__module__.startswith(("chromadb", "httpx"))
+
+    def _mark_down(self, exc: Exception) -> None:
+        if not self._down:
+            log.warning("Chroma unreachable, answering 'index unavailable' until it is back: %s", exc)
+            self._delay = 1.0
+        else:
+            self._delay = min(self._delay * 2, self.settings.chroma_retry_max_seconds)
+        self._down = str(exc)
+        self._store.disconnect()
+        self._next_try = self._clock() + self._delay
+
+    def _refresh(self, force: bool = False) -> bool:
+        """Check connection and generation when due. True if a check ran."""
+        from index.store import IndexMissing, IndexUnavailable
+
+        now = self._clock()
+        if self._down:
+            if now < self._next_try and not force:
+                return False
+        elif not force and now - self._last_check < self.settings.index_check_seconds:
+            return False
+        if not self._lock.acquire(blocking=False):
+            return False  # another thread is checking or reloading: go on with what we have
+        try:
+            self._last_check = now
+            try:
+                self._store.heartbeat()
+                gen = self._store.current_generation()
+                recovered = self._down is not None
+                if gen is not None and (gen != self.library.generation or (recovered and not self._probe())):
+                    self._reload()
+            except (IndexUnavailable, IndexMissing) as exc:
+                self._mark_down(exc)
+                return True
+            if self._down:
+                log.warning("Chroma is reachable again at %s", self._store.location)
+            self._down = None
+            return True
+        finally:
+            self._lock.release()
+
+    def _probe(self) -> bool:
+        try:
+            self.library.store.count("chunks")
+            return True
+        except Exception:  # noqa: BLE001 - stale handles after a restart: reload
+            return False
+
+    def _reload(self) -> None:
+        from bot.answer import Answerer
+
+        old = self._answerer
+        t = time.perf_counter()
+        lib = library(self.settings, embed=old.library.embed, chroma=self._store)
+        self._answerer = Answerer(lib, self.settings, nlp=old.nlp, model=old.model)
+        self.reloads += 1
+        log.warning("switched to index generation %s in %.1f s", lib.generation, time.perf_counter() - t)

@@ -119,7 +119,10 @@ def read_article(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Article:
         raise CorpusFileError(f"cannot read it ({exc.strerror})") from exc
     if size > max_bytes:
         raise CorpusFileError(f"it is {size:,} bytes, over the {max_bytes:,}-byte limit")
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CorpusFileError(f"cannot read it ({exc.strerror})") from exc
     if b"\x00" in data:
         raise CorpusFileError("it looks binary (contains NUL bytes)")
     try:
@@ -131,8 +134,45 @@ def read_article(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Article:
     cleaned = clean(raw)
     if not cleaned["text"].strip():
         raise CorpusFileError("nothing is left after removing boilerplate")
-    digest = hashlib.sha256(CLEANER_VERSION.encode() + b"\0" + data).hexdigest()[:16]
-    return Article(source=path.name, content_hash=digest, **cleaned)
+    return Article(source=path.name, content_hash=content_hash(data), **cleaned)
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(CLEANER_VERSION.encode() + b"\0" + data).hexdigest()[:16]
+
+
+def _check_path(path: Path, root: Path) -> None:
+    if path.is_symlink() and root not in path.resolve().parents:
+        raise CorpusFileError("it is a symlink pointing outside the corpus directory")
+    if not path.is_file():
+        raise CorpusFileError("it is not a regular file")
+
+
+def corpus_paths(directory: Path) -> list[Path]:
+    """The candidate files (.txt/.md directly in `directory`, not hidden), sorted by name."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise FileNotFoundError(f"corpus directory not found: {directory}")
+    return [
+        p for p in sorted(directory.iterdir()) if not p.name.startswith(".") and p.suffix.lower() in SUFFIXES
+    ]
+
+
+def scan_corpus(directory: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[dict[str, tuple[Path, str]], list[tuple[str, str]]]:
+    """First pass for ingest: file name -> (path, content hash) of every usable file,
+    keeping no text (each file is read and checked, then dropped), plus the files
+    skipped with their reasons."""
+    root = Path(directory).resolve()
+    found: dict[str, tuple[Path, str]] = {}
+    skipped: list[tuple[str, str]] = []
+    for path in corpus_paths(directory):
+        try:
+            _check_path(path, root)
+            found[path.name] = (path, read_article(path, max_bytes).content_hash)
+        except CorpusFileError as exc:
+            log.warning("skipped %s: %s", path.name, exc)
+            skipped.append((path.name, str(exc)))
+    return found, skipped
 
 
 def load_corpus(directory: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadReport:
@@ -140,19 +180,11 @@ def load_corpus(directory: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadRepo
 
     Files that cannot be used are skipped with a warning naming them; the rest load.
     """
-    directory = Path(directory)
-    if not directory.is_dir():
-        raise FileNotFoundError(f"corpus directory not found: {directory}")
     report = LoadReport()
-    root = directory.resolve()
-    for path in sorted(directory.iterdir()):
-        if path.name.startswith(".") or path.suffix.lower() not in SUFFIXES:
-            continue
+    root = Path(directory).resolve()
+    for path in corpus_paths(directory):
         try:
-            if path.is_symlink() and root not in path.resolve().parents:
-                raise CorpusFileError("it is a symlink pointing outside the corpus directory")
-            if not path.is_file():
-                raise CorpusFileError("it is not a regular file")
+            _check_path(path, root)
             report.articles.append(read_article(path, max_bytes))
         except CorpusFileError as exc:
             log.warning("skipped %s: %s", path.name, exc)

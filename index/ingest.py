@@ -1,28 +1,44 @@
-"""Incremental ingest: corpus files -> cleaned articles -> chunks + sentences -> Chroma + BM25.
+"""Incremental, crash-safe ingest: corpus files -> cleaned articles -> chunks + sentences -> Chroma + BM25.
 
-Articles are tracked by content hash (raw bytes + cleaner version): an unchanged
-article is not touched, a changed one is replaced, a removed one deleted. If the
-chunking or embedding settings change, the stored index no longer matches and
-the whole corpus is rebuilt. The article record is written last, so an
-interrupted ingest simply redoes that article next time.
+Articles are tracked by content hash (raw bytes + cleaner version). Every ingest
+that changes anything writes a new index generation (see index.store): unchanged
+articles are copied into it with their vectors (no re-embedding), new and changed
+ones are embedded, removed ones are left out; only when the generation is complete
+does the "current" pointer move to it. Killing ingest at any moment therefore
+leaves the previous index serving, and the next run resumes the unfinished
+generation: articles already complete in it are not redone.
+
+Work streams in batches of articles (texts and vectors of one batch in memory at
+a time). One ingest at a time: a file lock in DATA_DIR, plus a lease row in
+Chroma when it is a server other hosts may write to. If the chunking or
+embedding settings change, the new generation is embedded from scratch.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
+import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from index.chunking import make_splitter, split_chunks, split_sentences
-from index.corpus import CLEANER_VERSION, DEFAULT_MAX_BYTES, load_corpus
+from index.corpus import CLEANER_VERSION, DEFAULT_MAX_BYTES, CorpusFileError, read_article, scan_corpus
 from index.embedding import MODEL_NAME
 from index.lexical import LexicalIndex
-from index.store import ChromaStore, encode_meta
+from index.store import ChromaStore, IndexUnavailable, IngestLocked, encode_meta
 
 log = logging.getLogger(__name__)
+
+LEASE_SECONDS = 300.0
+
+
+class DataDirError(IndexUnavailable):
+    """DATA_DIR cannot be written (read-only, no permission, disk full)."""
 
 
 @dataclass
@@ -34,9 +50,12 @@ class IngestReport:
     unchanged: int = 0
     chunks_embedded: int = 0
     sentences_embedded: int = 0
+    chunks_copied: int = 0  # unchanged articles' chunks carried into the new generation
     chunks_total: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     rebuilt: bool = False
+    resumed: bool = False  # finished a generation an interrupted ingest had started
+    generation: str | None = None
     seconds: float = 0.0
 
 
@@ -46,6 +65,82 @@ def fingerprint(chunk_size: int, chunk_overlap: int) -> str:
 
 def lexical_stamp(hashes: dict[str, str]) -> str:
     return hashlib.sha256(repr(sorted(hashes.items())).encode()).hexdigest()[:16]
+
+
+def _data_dir_error(data_dir: Path, exc: BaseException) -> DataDirError:
+    code = getattr(exc, "errno", None)
+    text = str(exc).lower()
+    if code == errno.ENOSPC or "disk is full" in text or "no space" in text:
+        why = "the disk is full"
+    elif code in (errno.EROFS, errno.EACCES, errno.EPERM) or "readonly" in text or "read-only" in text:
+        why = "it is read-only or not writable by this user"
+    elif code == errno.ENOTDIR:
+        why = "part of the path is a file, not a directory"
+    else:
+        why = getattr(exc, "strerror", None) or str(exc)
+    return DataDirError(f"Cannot write the index in DATA_DIR {data_dir}: {why}. Point DATA_DIR at a writable directory.")
+
+
+def check_writable(data_dir: Path) -> None:
+    """Fail early and clearly when DATA_DIR cannot take the index."""
+    data_dir = Path(data_dir)
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        probe = data_dir / f".write-test-{os.getpid()}"
+        with open(probe, "wb") as fh:
+            fh.write(b"x" * 4096)
+            fh.flush()
+            os.fsync(fh.fileno())
+        probe.unlink()
+    except OSError as exc:
+        raise _data_dir_error(data_dir, exc) from exc
+
+
+def preflight(store: ChromaStore, data_dir: Path) -> None:
+    """The cheap checks, before a caller spends seconds loading the model: DATA_DIR
+    writable, Chroma reachable, no other ingest running. Raises like ingest()."""
+    check_writable(data_dir)
+    store.heartbeat()
+    with ingest_lock(store, data_dir):
+        pass
+
+
+@contextmanager
+def ingest_lock(store: ChromaStore, data_dir: Path):
+    """One ingest at a time. Yields a function to call now and then to renew the lease."""
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(str(Path(data_dir) / "ingest.lock"), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise IngestLocked(
+            f"Another ingest is already running on this index (lock file {Path(data_dir) / 'ingest.lock'}); "
+            "wait for it to finish and try again."
+        ) from None
+    try:
+        if store.host:
+            store.acquire_lease(LEASE_SECONDS)
+            last = [time.monotonic()]
+
+            def renew() -> None:
+                if time.monotonic() - last[0] > LEASE_SECONDS / 5:
+                    store.acquire_lease(LEASE_SECONDS)
+                    last[0] = time.monotonic()
+        else:
+            def renew() -> None:
+                pass
+
+        try:
+            yield renew
+        finally:
+            if store.host:
+                try:
+                    store.release_lease()
+                except Exception:  # noqa: BLE001 - the server went away; the lease expires by itself
+                    log.warning("could not release the ingest lease; it expires in %.0f s", LEASE_SECONDS)
+    finally:
+        lock.release()
 
 
 def ingest(
@@ -60,60 +155,125 @@ def ingest(
     batch_articles: int = 32,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> IngestReport:
+    """Bring the index in line with `corpus_dir`. Raises FileNotFoundError (no corpus),
+    IngestLocked, DataDirError, IndexUnavailable."""
     t0 = time.perf_counter()
     report = IngestReport()
-    loaded = load_corpus(corpus_dir, max_file_bytes)
-    report.skipped = loaded.skipped
-
-    fp = fingerprint(chunk_size, chunk_overlap)
-    if rebuild or (store.fingerprint() not in (None, fp)):
-        if not rebuild:
-            log.info("index settings changed (%s -> %s): rebuilding", store.fingerprint(), fp)
-        store.reset()
-        report.rebuilt = True
-    stored = store.article_hashes()
-    if not stored:
-        store.set_fingerprint(fp)
-
-    current = {a.source: a for a in loaded.articles}
-    for source in sorted(set(stored) - set(current)):
-        store.delete_article(source)
-        report.removed.append(source)
-    todo = []
-    for a in loaded.articles:
-        if stored.get(a.source) == a.content_hash:
-            report.unchanged += 1
-        else:
-            (report.updated if a.source in stored else report.added).append(a.source)
-            todo.append(a)
-
-    splitter = make_splitter(chunk_size, chunk_overlap) if todo else None
-    done = 0
-    for i in range(0, len(todo), batch_articles):
-        batch = todo[i : i + batch_articles]
-        _ingest_batch(batch, store, embed, splitter, report)
-        done += len(batch)
-        if progress:
-            progress(done, len(todo), batch[-1].source)
-
-    hashes = store.article_hashes()
-    report.articles = len(hashes)
-    stamp = lexical_stamp(hashes)
-    lexical = LexicalIndex.load(Path(data_dir) / "bm25")
-    if lexical is None or lexical.stamp != stamp or report.added or report.updated or report.removed:
-        lexical = build_lexical(store, stamp)
-        lexical.save(Path(data_dir) / "bm25")
-    report.chunks_total = len(lexical.ids)
+    found, report.skipped = scan_corpus(corpus_dir, max_file_bytes)
+    data_dir = Path(data_dir)
+    check_writable(data_dir)
+    try:
+        with ingest_lock(store, data_dir) as renew:
+            _ingest(found, store, embed, data_dir, chunk_size, chunk_overlap, rebuild, max_file_bytes, batch_articles, progress, renew, report)
+    except OSError as exc:
+        raise _data_dir_error(data_dir, exc) from exc
+    except (IngestLocked, IndexUnavailable):
+        raise
+    except Exception as exc:
+        text = str(exc).lower()
+        if any(k in text for k in ("disk is full", "readonly database", "read-only", "no space left")):
+            raise _data_dir_error(data_dir, exc) from exc
+        raise
     report.seconds = time.perf_counter() - t0
     return report
 
 
-def build_lexical(store: ChromaStore, stamp: str) -> LexicalIndex:
-    rows = store.all_rows("chunks", ["documents"])
+def _ingest(found, store, embed, data_dir, chunk_size, chunk_overlap, rebuild, max_file_bytes, batch_articles, progress, renew, report) -> None:
+    fp = fingerprint(chunk_size, chunk_overlap)
+    current = store.pointer()
+    cur_gen = None if current is None else str(current.get("generation", ""))
+    if current is not None and (rebuild or current.get("fingerprint") != fp):
+        if not rebuild:
+            log.info("index settings changed (%s -> %s): rebuilding", current.get("fingerprint"), fp)
+        report.rebuilt = True
+    reuse = current is not None and not report.rebuilt
+    stored = store.article_hashes(cur_gen) if reuse else {}
+    wanted = {name: h for name, (_, h) in found.items()}
+    unchanged = [n for n in wanted if stored.get(n) == wanted[n]]
+    todo = [n for n in wanted if stored.get(n) != wanted[n]]
+    building = store.building()
+
+    if reuse and not todo and not set(stored) - set(wanted):
+        # nothing changed: no new generation; drop a half-built one, refresh BM25 if needed
+        if building:
+            store.drop_generation(building["generation"])
+            store._delete_state("building")
+        report.unchanged, report.articles, report.generation = len(unchanged), len(stored), cur_gen
+        store.use(cur_gen)
+        report.chunks_total = len(_ensure_lexical(store, data_dir, current.get("stamp", ""), cur_gen).ids)
+        return
+
+    if building and building.get("fingerprint") == fp and building.get("generation") != cur_gen and not rebuild:
+        gen = building["generation"]
+        report.resumed = True
+        log.info("resuming the unfinished index generation %s", gen)
+    else:
+        if building:
+            store.drop_generation(building["generation"])
+        gen = store.start_generation(fp)
+    report.generation = gen
+    done = store.article_hashes(gen)
+    for src, h in done.items():  # in the half-built generation but no longer wanted as is
+        if wanted.get(src) != h:
+            store.delete_article(src, gen)
+    done = {s: h for s, h in done.items() if wanted.get(s) == h}
+    to_copy = [n for n in unchanged if n not in done]
+    to_embed = [n for n in todo if n not in done]
+    total, finished = len(to_copy) + len(to_embed), 0
+
+    for i in range(0, len(to_copy), 256):
+        batch = to_copy[i : i + 256]
+        report.chunks_copied += store.copy_articles(batch, cur_gen, gen)
+        finished += len(batch)
+        renew()
+        if progress:
+            progress(finished, total, batch[-1])
+
+    splitter = make_splitter(chunk_size, chunk_overlap) if to_embed else None
+    for i in range(0, len(to_embed), batch_articles):
+        names = to_embed[i : i + batch_articles]
+        articles = []
+        for name in names:
+            try:
+                articles.append(read_article(found[name][0], max_file_bytes))
+            except CorpusFileError as exc:  # changed or vanished since the scan
+                log.warning("skipped %s: %s", name, exc)
+                report.skipped.append((name, str(exc)))
+        if articles:
+            _ingest_batch(articles, store, embed, splitter, report, gen)
+        finished += len(names)
+        renew()
+        if progress:
+            progress(finished, total, names[-1])
+
+    hashes = store.article_hashes(gen)
+    for name in wanted:
+        if name in hashes and name not in unchanged:
+            (report.updated if name in stored else report.added).append(name)
+    report.unchanged = sum(1 for n in unchanged if n in hashes)
+    report.removed = sorted(set(stored) - set(hashes))
+    report.articles = len(hashes)
+    stamp = f"{gen}:{lexical_stamp(hashes)}"
+    lexical = build_lexical(store, stamp, gen)
+    lexical.save(data_dir / "bm25")
+    report.chunks_total = len(lexical.ids)
+    store.publish(gen, fp, stamp, {"articles": len(hashes), "chunks": len(lexical.ids)})
+
+
+def _ensure_lexical(store: ChromaStore, data_dir: Path, stamp: str, gen: str | None) -> LexicalIndex:
+    lexical = LexicalIndex.load(Path(data_dir) / "bm25")
+    if lexical is None or lexical.stamp != stamp:
+        lexical = build_lexical(store, stamp, gen)
+        lexical.save(Path(data_dir) / "bm25")
+    return lexical
+
+
+def build_lexical(store: ChromaStore, stamp: str, generation: str | None = None) -> LexicalIndex:
+    rows = store.all_rows("chunks", ["documents"], generation=generation)
     return LexicalIndex.build(rows["ids"], rows["documents"], stamp)
 
 
-def _ingest_batch(batch, store: ChromaStore, embed, splitter, report: IngestReport) -> None:
+def _ingest_batch(batch, store: ChromaStore, embed, splitter, report: IngestReport, gen: str) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     from llama_index.core.schema import TextNode
@@ -161,14 +321,14 @@ def _ingest_batch(batch, store: ChromaStore, embed, splitter, report: IngestRepo
         node.embedding = vec.tolist()
     for node, vec in zip(sent_nodes, sentence_vectors):
         node.embedding = vec.tolist()
-    for a in batch:  # replace: old chunks/sentences of a changed article go first
-        store.delete_article(a.source)
+    if report.resumed:  # leftovers of an interrupted attempt at these articles go first
+        store.delete_sources([a.source for a in batch], gen)
     if chunk_nodes:
-        store.vector_store("chunks").add(chunk_nodes)
+        store.vector_store("chunks", generation=gen).add(chunk_nodes)
     if sent_nodes:
-        store.vector_store("sentences").add(sent_nodes)
+        store.vector_store("sentences", generation=gen).add(sent_nodes)
     titles = chunk_and_title_vectors[len(chunk_nodes) :]
     for a, vec in zip(batch, titles):
-        store.put_article(a, vec)  # written last: marks the article complete
+        store.put_article(a, vec, generation=gen)  # written last: marks the article complete
     report.chunks_embedded += len(chunk_nodes)
     report.sentences_embedded += len(sent_nodes)

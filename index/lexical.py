@@ -40,17 +40,26 @@ class LexicalIndex:
         return cls(retriever, list(ids), stamp)
 
     def save(self, directory: Path) -> None:
+        """Write to a private temp dir, then swap it in (readers never see half a save;
+        two processes saving at once do not trip over each other)."""
+        import os
+        import shutil
+
         directory = Path(directory)
-        tmp = directory.with_name(directory.name + ".tmp")
-        tmp.mkdir(parents=True, exist_ok=True)
+        tmp = directory.with_name(f"{directory.name}.tmp-{os.getpid()}")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
         if self.ids:
             self.retriever.save(str(tmp), show_progress=False)
         (tmp / "citebot.json").write_text(json.dumps({"ids": self.ids, "stamp": self.stamp}))
+        old = directory.with_name(f"{directory.name}.old-{os.getpid()}")
         if directory.exists():
-            import shutil
-
-            shutil.rmtree(directory)
-        tmp.rename(directory)
+            directory.rename(old)
+        try:
+            tmp.rename(directory)
+        except OSError:  # another process put its copy there first: keep that one
+            shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
 
     @classmethod
     def load(cls, directory: Path) -> "LexicalIndex | None":

@@ -18,7 +18,7 @@ import numpy as np
 
 from index.chunking import Chunk, Sentence
 from index.corpus import Article
-from index.ingest import build_lexical, lexical_stamp
+from index.ingest import lexical_stamp
 from index.lexical import LexicalIndex
 from index.store import ChromaStore, IndexMissing
 
@@ -45,11 +45,17 @@ class Library:
     """Everything needed to answer from the index, loaded once per process."""
 
     def __init__(self, store: ChromaStore, embed, data_dir: Path, dense_k: int = 10, lexical_k: int = 10, rrf_k: int = 60):
-        self.store, self.embed, self.data_dir = store, embed, Path(data_dir)
+        # one consistent view: the generation current now, even if an ingest publishes another
+        pointer = store.pointer()
+        if pointer is None:
+            raise IndexMissing("the index is empty")
+        self.generation: str = str(pointer.get("generation", ""))
+        self.store = store.at(self.generation)
+        self.embed, self.data_dir = embed, Path(data_dir)
         self.dense_k, self.lexical_k, self.rrf_k = dense_k, lexical_k, rrf_k
-        self._load()
+        self._load(pointer.get("stamp") or "")
 
-    def _load(self) -> None:
+    def _load(self, stamp: str) -> None:
         records = self.store.article_records()
         if not records:
             raise IndexMissing("the index is empty")
@@ -66,7 +72,7 @@ class Library:
             )
             for src, m in sorted(records.items())
         }
-        self.stamp = lexical_stamp({s: a.content_hash for s, a in self.articles.items()})
+        self.stamp = stamp or f"{self.generation}:{lexical_stamp({s: a.content_hash for s, a in self.articles.items()})}"
 
         rows = self.store.all_rows("sentences", ["metadatas", "embeddings"])
         order = sorted(range(len(rows["ids"])), key=lambda i: (rows["metadatas"][i]["source"], rows["metadatas"][i]["position"]))
@@ -96,8 +102,14 @@ class Library:
         }
         lexical = LexicalIndex.load(self.data_dir / "bm25")
         if lexical is None or lexical.stamp != self.stamp:
-            log.info("BM25 index missing or stale; rebuilding it from the chunks")
-            lexical = build_lexical(self.store, self.stamp)
+            # another process ingested (shared Chroma server), or the files were lost:
+            # the chunks in Chroma are the truth; keep a copy for the next start
+            log.info("BM25 index missing or stale; rebuilding it from the chunks in Chroma")
+            lexical = LexicalIndex.build(self.chunks.keys(), [c.text for c in self.chunks.values()], self.stamp)
+            try:
+                lexical.save(self.data_dir / "bm25")
+            except OSError as exc:  # a read-only DATA_DIR can still serve
+                log.warning("could not save the BM25 index in %s: %s", self.data_dir, exc)
         self.lexical = lexical
 
         from llama_index.core import VectorStoreIndex
@@ -140,4 +152,7 @@ class Library:
         return [int(i) for i in idx[np.argsort(-sims[idx])]]
 
     def stats(self) -> dict:
-        return {"articles": len(self.articles), "chunks": len(self.chunks), "sentences": len(self.sentences)}
+        return {
+            "articles": len(self.articles), "chunks": len(self.chunks), "sentences": len(self.sentences),
+            "generation": self.generation,
+        }

@@ -2,18 +2,34 @@
 article texts (the reference for quote checks) in a third collection.
 
 Embedded PersistentClient under DATA_DIR/chroma by default; HttpClient against a
-`chroma run` server when a host is given. Everything the index needs lives in
-Chroma except the BM25 files, which are rebuilt from the chunks when stale.
+`chroma run` server when a host is given.
+
+Index generations: every ingest that changes something writes a complete new set
+of collections, PREFIX_g<N>_chunks / _sentences / _articles, and only then moves
+the "current" pointer (one row in PREFIX_state) to it. Readers always open the
+generation the pointer names, so an ingest killed at any point leaves the
+previous index serving; the next ingest resumes the unfinished generation
+(its "building" row). The previous generation is kept one round longer so
+processes still answering from it can switch over; older ones are dropped.
+An index written before generations existed (PREFIX_chunks, ...) is read as
+generation "" until the next ingest replaces it.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import re
+import socket
+import time
 from pathlib import Path
 from typing import Any
 
 log = logging.getLogger(__name__)
+
+KINDS = ("chunks", "sentences", "articles")
+_GEN_RE = re.compile(r"^g(\d+)$")
 
 
 class IndexUnavailable(RuntimeError):
@@ -24,10 +40,19 @@ class IndexMissing(RuntimeError):
     """There is no index yet (nothing ingested)."""
 
 
+class IngestLocked(RuntimeError):
+    """Another ingest is writing this index; the message says who and until when."""
+
+
 def _chroma_settings():
     from chromadb.config import Settings as ChromaSettings
 
     return ChromaSettings(anonymized_telemetry=False)
+
+
+def generation_number(gen: str | None) -> int:
+    m = _GEN_RE.match(gen or "")
+    return int(m.group(1)) if m else 0
 
 
 class ChromaStore:
@@ -37,15 +62,23 @@ class ChromaStore:
         host: str | None = None,
         port: int = 8000,
         prefix: str = "citebot",
+        generation: str | None = None,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.host, self.port, self.prefix = host, port, prefix
         self._client = None
         self._collections: dict[str, Any] = {}
+        # None: follow the current pointer (resolved on first use); else pinned
+        self._generation = generation
 
+    # --- connection ---------------------------------------------------------
     @property
     def location(self) -> str:
         return f"http://{self.host}:{self.port}" if self.host else str(self.data_dir / "chroma")
+
+    def _unavailable(self, exc: BaseException) -> IndexUnavailable:
+        hint = "is `chroma run` up at that address?" if self.host else "check that DATA_DIR is readable and writable."
+        return IndexUnavailable(f"Cannot reach the Chroma index at {self.location}: {hint} ({exc})")
 
     @property
     def client(self):
@@ -54,78 +87,236 @@ class ChromaStore:
 
             try:
                 if self.host:
-                    self._client = chromadb.HttpClient(host=self.host, port=self.port, settings=_chroma_settings())
-                    self._client.heartbeat()
+                    client = chromadb.HttpClient(host=self.host, port=self.port, settings=_chroma_settings())
+                    client.heartbeat()
                 else:
                     (self.data_dir / "chroma").mkdir(parents=True, exist_ok=True)
-                    self._client = chromadb.PersistentClient(
-                        path=str(self.data_dir / "chroma"), settings=_chroma_settings()
-                    )
+                    client = chromadb.PersistentClient(path=str(self.data_dir / "chroma"), settings=_chroma_settings())
             except Exception as exc:
-                self._client = None
-                hint = "is `chroma run` up at that address?" if self.host else "check that DATA_DIR is writable."
-                raise IndexUnavailable(f"Cannot open the Chroma index at {self.location}: {hint} ({exc})") from exc
+                raise self._unavailable(exc) from exc
+            self._client = client
         return self._client
 
-    def collection(self, kind: str, create: bool = True):
-        name = f"{self.prefix}_{kind}"
+    def heartbeat(self) -> None:
+        """Raises IndexUnavailable when the server (or the embedded store) does not answer."""
+        try:
+            self.client.heartbeat()
+        except IndexUnavailable:
+            raise
+        except Exception as exc:
+            self.disconnect()
+            raise self._unavailable(exc) from exc
+
+    def disconnect(self) -> None:
+        """Forget the client and collection handles: the next call connects afresh."""
+        self._client = None
+        self._collections.clear()
+
+    def at(self, generation: str | None) -> "ChromaStore":
+        """The same connection, pinned to one generation (a reader's consistent view)."""
+        other = ChromaStore(self.data_dir, self.host, self.port, self.prefix, generation)
+        other._client = self._client
+        return other
+
+    # --- generations ------------------------------------------------------
+    def _state(self):
+        return self._get_collection(f"{self.prefix}_state", create=True, space="l2")
+
+    def _state_row(self, key: str) -> dict | None:
+        got = self._state().get(ids=[key], include=["metadatas"])
+        return dict(got["metadatas"][0] or {}) if got["ids"] else None
+
+    def _put_state(self, key: str, meta: dict) -> None:
+        self._state().upsert(ids=[key], embeddings=[[1.0]], metadatas=[meta])
+
+    def _delete_state(self, key: str) -> None:
+        self._state().delete(ids=[key])
+
+    def pointer(self) -> dict | None:
+        """The current generation's record {generation, fingerprint, stamp, ...}, or None."""
+        try:
+            row = self._state_row("current")
+            if row is None and self._exists(f"{self.prefix}_articles"):
+                legacy = self.client.get_collection(f"{self.prefix}_articles").metadata or {}
+                return {"generation": "", "fingerprint": legacy.get("fingerprint"), "stamp": ""}
+            return row
+        except IndexUnavailable:
+            raise
+        except Exception as exc:
+            raise self._unavailable(exc) from exc
+
+    def current_generation(self) -> str | None:
+        """Name of the generation readers should use ("" = pre-generation index), None if none."""
+        row = self.pointer()
+        return None if row is None else str(row.get("generation", ""))
+
+    @property
+    def generation(self) -> str | None:
+        if self._generation is None:
+            self._generation = self.current_generation()
+        return self._generation
+
+    def use(self, generation: str | None) -> None:
+        self._generation = generation
+        self._collections.clear()
+
+    def collection_name(self, kind: str, generation: str | None = None) -> str:
+        gen = self.generation if generation is None else generation
+        return f"{self.prefix}_{kind}" if not gen else f"{self.prefix}_{gen}_{kind}"
+
+    def generations(self) -> list[str]:
+        """Every generation that has collections (complete or not), oldest first."""
+        gens = set()
+        pat = re.compile(rf"^{re.escape(self.prefix)}_(g\d+)_(?:{'|'.join(KINDS)})$")
+        for col in self.client.list_collections():
+            name = col if isinstance(col, str) else col.name
+            if m := pat.match(name):
+                gens.add(m.group(1))
+            elif name in {f"{self.prefix}_{k}" for k in KINDS}:
+                gens.add("")
+        return sorted(gens, key=generation_number)
+
+    def building(self) -> dict | None:
+        return self._state_row("building")
+
+    def start_generation(self, fingerprint: str) -> str:
+        """A new generation name (after every existing one), recorded as being built."""
+        used = [generation_number(g) for g in self.generations()]
+        cur = self.pointer()
+        used.append(generation_number(cur.get("generation") if cur else None))
+        gen = f"g{max(used, default=0) + 1}"
+        for kind in KINDS:
+            self.collection(kind, generation=gen)
+        self._put_state("building", {"generation": gen, "fingerprint": fingerprint, "started": time.time()})
+        return gen
+
+    def publish(self, generation: str, fingerprint: str, stamp: str, counts: dict[str, int]) -> None:
+        """Make `generation` the one readers use (one row write), then collect garbage."""
+        previous = self.current_generation()
+        self._put_state(
+            "current",
+            {"generation": generation, "fingerprint": fingerprint, "stamp": stamp, "published": time.time(), **counts},
+        )
+        self._delete_state("building")
+        self.use(generation)
+        keep = {generation, previous}
+        for gen in self.generations():
+            if gen not in keep:
+                self.drop_generation(gen)
+
+    def drop_generation(self, generation: str) -> None:
+        for kind in KINDS:
+            name = self.collection_name(kind, generation) if generation else f"{self.prefix}_{kind}"
+            try:
+                self.client.delete_collection(name)
+            except Exception:  # noqa: BLE001 - already gone
+                pass
+            self._collections.pop(name, None)
+        log.info("dropped index generation %s", generation or "(legacy)")
+
+    # --- ingest lease (server mode: several hosts can reach one Chroma) ------
+    def acquire_lease(self, ttl: float = 300.0) -> None:
+        """Take (or renew) the ingest lease; IngestLocked if another live ingest holds it."""
+        me = f"{socket.gethostname()}:{os.getpid()}"
+        row = self._state_row("lease")
+        now = time.time()
+        if row and row.get("owner") != me and float(row.get("expires", 0)) > now:
+            host, _, pid = str(row.get("owner", "")).rpartition(":")
+            if not (host == socket.gethostname() and pid.isdigit() and not _pid_alive(int(pid))):
+                until = time.strftime("%H:%M:%S", time.localtime(float(row["expires"])))
+                raise IngestLocked(
+                    f"Another ingest ({row.get('owner')}) is writing the index at {self.location}; "
+                    f"wait for it to finish (its lease expires at {until} if it died)."
+                )
+        self._put_state("lease", {"owner": me, "expires": now + ttl})
+
+    def release_lease(self) -> None:
+        row = self._state_row("lease")
+        if row and row.get("owner") == f"{socket.gethostname()}:{os.getpid()}":
+            self._delete_state("lease")
+
+    # --- collections --------------------------------------------------------
+    def _exists(self, name: str) -> bool:
+        try:
+            self.client.get_collection(name)
+            return True
+        except IndexUnavailable:
+            raise
+        except Exception:  # noqa: BLE001 - NotFoundError, ValueError depending on client
+            return False
+
+    def _get_collection(self, name: str, create: bool, space: str = "cosine"):
         if name not in self._collections:
             try:
                 if create:
-                    col = self.client.get_or_create_collection(
-                        name, configuration={"hnsw": {"space": "cosine"}}
-                    )
+                    col = self.client.get_or_create_collection(name, configuration={"hnsw": {"space": space}})
                 else:
                     col = self.client.get_collection(name)
             except IndexUnavailable:
                 raise
             except Exception as exc:
-                if not create:
+                if not create and "does not exist" in str(exc).lower():
                     raise IndexMissing(f"collection {name} does not exist") from exc
-                raise IndexUnavailable(f"Chroma error on {name} at {self.location}: {exc}") from exc
+                raise self._unavailable(exc) from exc
             self._collections[name] = col
         return self._collections[name]
 
-    def vector_store(self, kind: str, create: bool = True):
+    def collection(self, kind: str, create: bool = True, generation: str | None = None):
+        if generation is None and self.generation is None:
+            raise IndexMissing("the index is empty")
+        return self._get_collection(self.collection_name(kind, generation), create)
+
+    def vector_store(self, kind: str, create: bool = True, generation: str | None = None):
         from llama_index.vector_stores.chroma import ChromaVectorStore
 
-        return ChromaVectorStore(chroma_collection=self.collection(kind, create))
+        return ChromaVectorStore(chroma_collection=self.collection(kind, create, generation))
 
     # --- index-wide state -------------------------------------------------
     def fingerprint(self) -> str | None:
-        meta = self.collection("articles").metadata or {}
-        return meta.get("fingerprint")
-
-    def set_fingerprint(self, fingerprint: str) -> None:
-        col = self.collection("articles")
-        col.modify(metadata={**(col.metadata or {}), "fingerprint": fingerprint})
+        row = self.pointer()
+        return row.get("fingerprint") if row else None
 
     def reset(self) -> None:
-        """Drop every citebot collection (ingest --rebuild)."""
-        for kind in ("chunks", "sentences", "articles"):
-            try:
-                self.client.delete_collection(f"{self.prefix}_{kind}")
-            except Exception:
-                pass
-        self._collections.clear()
+        """Drop every citebot collection and the pointer (tests, disaster recovery)."""
+        for gen in self.generations():
+            self.drop_generation(gen)
+        for key in ("current", "building", "lease"):
+            self._delete_state(key)
+        self.use(None)
 
-    def article_records(self) -> dict[str, dict]:
+    def article_records(self, generation: str | None = None) -> dict[str, dict]:
         """source -> metadata (+ "text") of every stored article."""
-        got = self.collection("articles").get(include=["metadatas", "documents"])
+        if generation is None and self.generation is None:
+            return {}
+        got = self.collection("articles", create=False, generation=generation).get(include=["metadatas", "documents"])
         return {
             i: {**(m or {}), "text": d} for i, m, d in zip(got["ids"], got["metadatas"], got["documents"])
         }
 
-    def article_hashes(self) -> dict[str, str]:
-        got = self.collection("articles").get(include=["metadatas"])
-        return {i: (m or {}).get("content_hash", "") for i, m in zip(got["ids"], got["metadatas"])}
+    def article_hashes(self, generation: str | None = None) -> dict[str, str]:
+        if generation is None and self.generation is None:
+            return {}
+        col = self.collection("articles", create=False, generation=generation)
+        out: dict[str, str] = {}
+        offset = 0
+        while True:
+            got = col.get(include=["metadatas"], limit=5000, offset=offset)
+            if not got["ids"]:
+                return out
+            out.update({i: (m or {}).get("content_hash", "") for i, m in zip(got["ids"], got["metadatas"])})
+            offset += len(got["ids"])
 
-    def delete_article(self, source: str) -> None:
+    def delete_article(self, source: str, generation: str | None = None) -> None:
         for kind in ("chunks", "sentences"):
-            self.collection(kind).delete(where={"source": source})
-        self.collection("articles").delete(ids=[source])
+            self.collection(kind, generation=generation).delete(where={"source": source})
+        self.collection("articles", generation=generation).delete(ids=[source])
 
-    def put_article(self, article, title_embedding) -> None:
+    def delete_sources(self, sources: list[str], generation: str | None = None) -> None:
+        for kind in ("chunks", "sentences"):
+            self.collection(kind, generation=generation).delete(where={"source": {"$in": list(sources)}})
+        self.collection("articles", generation=generation).delete(ids=list(sources))
+
+    def put_article(self, article, title_embedding, generation: str | None = None) -> None:
         meta = {
             "title": article.title,
             "date": article.date or "",
@@ -134,13 +325,45 @@ class ChromaStore:
             "author": article.author or "",
             "content_hash": article.content_hash,
         }
-        self.collection("articles").upsert(
+        self.collection("articles", generation=generation).upsert(
             ids=[article.source], embeddings=[list(map(float, title_embedding))], documents=[article.text], metadatas=[meta]
         )
 
-    def all_rows(self, kind: str, include: list[str], batch: int = 5000) -> dict[str, list]:
+    def copy_articles(self, sources: list[str], source_gen: str, target_gen: str) -> int:
+        """Copy the rows of `sources` (vectors included) from one generation to another.
+        The article rows go last, as in a fresh ingest. Returns the chunks copied."""
+        copied = 0
+        for kind in ("chunks", "sentences"):
+            got = self.collection(kind, create=False, generation=source_gen).get(
+                where={"source": {"$in": list(sources)}}, include=["embeddings", "documents", "metadatas"]
+            )
+            self._add(self.collection(kind, generation=target_gen), got)
+            if kind == "chunks":
+                copied = len(got["ids"])
+        got = self.collection("articles", create=False, generation=source_gen).get(
+            ids=list(sources), include=["embeddings", "documents", "metadatas"]
+        )
+        self._add(self.collection("articles", generation=target_gen), got)
+        return copied
+
+    def _add(self, col, got: dict) -> None:
+        if not got["ids"]:
+            return
+        step = max(1, self.client.get_max_batch_size())
+        for i in range(0, len(got["ids"]), step):
+            col.upsert(
+                ids=got["ids"][i : i + step],
+                embeddings=got["embeddings"][i : i + step],
+                documents=got["documents"][i : i + step],
+                metadatas=got["metadatas"][i : i + step],
+            )
+
+    def count(self, kind: str, generation: str | None = None) -> int:
+        return self.collection(kind, create=False, generation=generation).count()
+
+    def all_rows(self, kind: str, include: list[str], batch: int = 5000, generation: str | None = None) -> dict[str, list]:
         """Every row of a collection, fetched in pages (bounded memory per call)."""
-        col = self.collection(kind)
+        col = self.collection(kind, create=False, generation=generation)
         out: dict[str, list] = {"ids": [], **{k: [] for k in include}}
         offset = 0
         while True:
@@ -153,6 +376,16 @@ class ChromaStore:
                 out[k].extend(list(vals) if vals is not None else [None] * len(got["ids"]))
             offset += len(got["ids"])
         return out
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def encode_meta(value) -> str:

@@ -1,7 +1,10 @@
-"""Server mode against a real `chroma run` process on 127.0.0.1 (CHROMA_HOST/CHROMA_PORT)."""
+"""Server mode against a real `chroma run` process on 127.0.0.1 (CHROMA_HOST/CHROMA_PORT):
+ingest, ask and eval through the server, two workers sharing it, and a server that
+goes away and comes back while a serving process keeps answering."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import subprocess
@@ -12,9 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, SHMELYEV_Q, SHMELYEV_SOURCE
+from conftest import CITEBOT, CORPUS, SHMELYEV_Q, SHMELYEV_SOURCE, cli_env
 
 CHROMA = Path(sys.executable).parent / "chroma"
+KELLOGG_Q = "Where did Lukashenko hold his meeting with U.S. envoy Kellogg?"
+KELLOGG_SOURCE = "000_979f3109055ecc6f.txt"
 
 
 def _free_port() -> int:
@@ -23,31 +28,51 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+class ChromaServer:
+    """`chroma run` on a free port with its data under `path`; stop() and start() again."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.port, self.proc = path, _free_port(), None
+
+    def start(self) -> "ChromaServer":
+        self.proc = subprocess.Popen(
+            [str(CHROMA), "run", "--path", str(self.path), "--host", "127.0.0.1", "--port", str(self.port)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/api/v2/heartbeat", timeout=1).read()
+                return self
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    self.proc.kill()
+                    pytest.fail("chroma run did not come up")
+                time.sleep(0.3)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
 @pytest.fixture()
 def chroma_server(tmp_path):
     if not CHROMA.exists():
         pytest.skip("the chroma CLI is not installed")
-    port = _free_port()
-    proc = subprocess.Popen(
-        [str(CHROMA), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).read()
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail("chroma run did not come up")
-            time.sleep(0.3)
-    yield port, proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    server = ChromaServer(tmp_path / "server").start()
+    yield server
+    server.stop()
+
+
+def one_article_corpus(path: Path) -> Path:
+    path.mkdir()
+    shutil.copy(CORPUS / SHMELYEV_SOURCE, path)
+    return path
 
 
 def test_ingest_and_answer_through_a_chroma_server(chroma_server, tmp_path, make_settings, embed):
@@ -55,10 +80,8 @@ def test_ingest_and_answer_through_a_chroma_server(chroma_server, tmp_path, make
     from index.ingest import ingest
     from index.store import IndexUnavailable
 
-    port, proc = chroma_server
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    shutil.copy(CORPUS / SHMELYEV_SOURCE, corpus)
+    port = chroma_server.port
+    corpus = one_article_corpus(tmp_path / "corpus")
     settings = make_settings(tmp_path / "data", chroma_host="127.0.0.1", chroma_port=port)
     store = services.store(settings)
     assert store.location == f"http://127.0.0.1:{port}"
@@ -71,7 +94,135 @@ def test_ingest_and_answer_through_a_chroma_server(chroma_server, tmp_path, make
     assert not answer.refused and "Svobodnaya Pressa" in answer.text
     assert answer.citations[0].source == SHMELYEV_SOURCE
 
-    proc.terminate()
-    proc.wait(timeout=10)
+    chroma_server.stop()
     with pytest.raises(IndexUnavailable, match="chroma run"):
         services.library(make_settings(tmp_path / "data", chroma_host="127.0.0.1", chroma_port=port), embed=embed)
+
+
+def test_cli_ingest_ask_eval_and_doctor_against_the_server(chroma_server, tmp_path, model_cache):
+    corpus = one_article_corpus(tmp_path / "corpus")
+    env = cli_env(tmp_path / "data", model_cache, CHROMA_HOST="127.0.0.1", CHROMA_PORT=str(chroma_server.port))
+
+    def citebot(*args):
+        return subprocess.run([str(CITEBOT), *args], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
+
+    ingest = citebot("ingest", "--corpus", str(corpus))
+    assert ingest.returncode == 0, ingest.stderr
+    assert "Indexed 1 articles" in ingest.stdout
+    ask = citebot("ask", "--json", SHMELYEV_Q)
+    assert ask.returncode == 0, ask.stderr
+    assert "Svobodnaya Pressa" in json.loads(ask.stdout)["answer"]
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        json.dumps({"id": "s1", "question": SHMELYEV_Q, "answerable": True, "expected": [["Svobodnaya Pressa"]]}) + "\n"
+        + json.dumps({"id": "s2", "question": "What is the capital of Peru?", "answerable": False}) + "\n",
+        encoding="utf-8",
+    )
+    evaluation = citebot("eval", str(questions), "--out", str(tmp_path / "eval"))
+    assert evaluation.returncode == 0, evaluation.stderr
+    rows = {r["id"]: r for r in map(json.loads, (tmp_path / "eval" / "results.jsonl").read_text().splitlines())}
+    assert set(rows) == {"s1", "s2"}
+    assert not rows["s1"]["refused"] and "Svobodnaya Pressa" in rows["s1"]["answer"]
+    assert rows["s2"]["refused"]
+    doctor = citebot("doctor", "--json", "--corpus", str(corpus))
+    assert doctor.returncode == 0, doctor.stdout
+    facts = json.loads(doctor.stdout)
+    assert facts["mode"] == "server" and facts["location"] == f"http://127.0.0.1:{chroma_server.port}"
+    assert facts["articles"] == 1 and facts["new"] == facts["changed"] == facts["removed"] == 0
+
+
+def test_a_serving_worker_picks_up_another_workers_ingest(chroma_server, tmp_path, make_settings, embed):
+    """Two workers with their own DATA_DIRs share one server: one re-ingests, the other
+    switches to the new generation (its BM25 rebuilt from the chunks in Chroma)."""
+    from bot import services
+    from index.ingest import ingest
+
+    corpus = one_article_corpus(tmp_path / "corpus")
+    common = dict(chroma_host="127.0.0.1", chroma_port=chroma_server.port, index_check_seconds=0)
+    writer = make_settings(tmp_path / "writer", **common)
+    ingest(corpus, services.store(writer), embed, writer.data_dir)
+
+    reader = make_settings(tmp_path / "reader", **common)
+    chroma = services.store(reader)
+    live = services.LiveAnswerer(reader, services.answerer(reader, services.library(reader, embed=embed, chroma=chroma)), chroma)
+    assert "Independence Palace" not in live.ask(KELLOGG_Q).text
+    first_generation = live.library.generation
+
+    shutil.copy(CORPUS / KELLOGG_SOURCE, corpus)
+    report = ingest(corpus, services.store(writer), embed, writer.data_dir)
+    assert report.added == [KELLOGG_SOURCE]
+
+    answer = live.ask(KELLOGG_Q)
+    assert live.library.generation == report.generation != first_generation and live.reloads == 1
+    assert not answer.refused and "Independence Palace" in answer.text
+    assert answer.citations[0].source == KELLOGG_SOURCE
+    assert KELLOGG_SOURCE in live.library.articles
+    assert (reader.data_dir / "bm25" / "citebot.json").is_file()  # its own copy of the new BM25
+
+
+def test_the_serving_answerer_recovers_when_the_server_restarts(chroma_server, tmp_path, make_settings, embed):
+    from bot import services
+
+    corpus = one_article_corpus(tmp_path / "corpus")
+    settings = make_settings(tmp_path / "data", chroma_host="127.0.0.1", chroma_port=chroma_server.port, index_check_seconds=0)
+    from index.ingest import ingest
+
+    ingest(corpus, services.store(settings), embed, settings.data_dir)
+    live = services.serving_answerer(settings)
+    assert not live.ask(SHMELYEV_Q).refused
+
+    chroma_server.stop()
+    down = live.ask(SHMELYEV_Q)  # no exception: a polite refusal
+    assert down.refused and down.reason == "index_unavailable"
+    assert "try again" in down.text
+    again = live.ask(SHMELYEV_Q)  # within the backoff: no new connection attempt, same answer
+    assert again.reason == "index_unavailable"
+
+    chroma_server.start()
+    deadline = time.monotonic() + 30
+    while (answer := live.ask(SHMELYEV_Q)).refused:
+        assert answer.reason == "index_unavailable"
+        assert time.monotonic() < deadline, "never recovered"
+        time.sleep(0.5)
+    assert "Svobodnaya Pressa" in answer.text
+
+
+def test_server_mode_lease_blocks_a_second_ingest(chroma_server, tmp_path, make_settings, embed):
+    from bot import services
+    from index.ingest import ingest
+    from index.store import IngestLocked
+
+    corpus = one_article_corpus(tmp_path / "corpus")
+    settings = make_settings(tmp_path / "data", chroma_host="127.0.0.1", chroma_port=chroma_server.port)
+    store = services.store(settings)
+    store._put_state("lease", {"owner": "other-host:4242", "expires": time.time() + 60})
+    with pytest.raises(IngestLocked, match="other-host:4242"):
+        ingest(corpus, store, embed, settings.data_dir)
+    store._put_state("lease", {"owner": "other-host:4242", "expires": time.time() - 1})  # expired
+    assert ingest(corpus, services.store(settings), embed, settings.data_dir).articles == 1
+    assert services.store(settings)._state_row("lease") is None  # released
+
+
+def test_a_serving_process_waits_for_the_server_at_start(chroma_server, tmp_path, make_settings, embed):
+    from bot import services
+    from index.ingest import ingest
+    from index.store import IndexUnavailable
+
+    corpus = one_article_corpus(tmp_path / "corpus")
+    settings = make_settings(tmp_path / "data", chroma_host="127.0.0.1", chroma_port=chroma_server.port, chroma_retry_max_seconds=1)
+    ingest(corpus, services.store(settings), embed, settings.data_dir)
+    chroma_server.stop()
+    with pytest.raises(IndexUnavailable, match="chroma run"):  # one-shot callers get the error
+        services.serving_answerer(settings)
+
+    waits = []
+
+    def on_retry(error, seconds):  # what `citebot telegram` prints; the server comes back meanwhile
+        waits.append((str(error), seconds))
+        if len(waits) == 2:
+            chroma_server.start()
+
+    live = services.serving_answerer(settings, wait=True, on_retry=on_retry)
+    assert len(waits) == 2 and all("chroma run" in text for text, _ in waits)
+    assert [s for _, s in waits] == [1.0, 1.0]  # doubling, capped by CHROMA_RETRY_MAX_SECONDS
+    assert "Svobodnaya Pressa" in live.ask(SHMELYEV_Q).text

@@ -189,3 +189,23 @@ def test_symlink_inside_the_corpus_is_followed(tmp_path):
 def test_missing_corpus_directory(tmp_path):
     with pytest.raises(FileNotFoundError):
         load_corpus(tmp_path / "nope")
+
+
+def test_ingest_scan_skips_the_same_files_with_a_named_warning(messy_corpus, caplog):
+    from index.corpus import scan_corpus
+
+    with caplog.at_level("WARNING", logger="index.corpus"):
+        found, skipped = scan_corpus(messy_corpus, max_bytes=5000)
+    assert dict(skipped) == dict(load_corpus(messy_corpus, max_bytes=5000).skipped)
+    assert sorted(found) == [GOOD, "notes.md"]
+    assert found[GOOD][1] == read_article(CORPUS / GOOD).content_hash
+    warned = " ".join(r.getMessage() for r in caplog.records)
+    for name in ("binary.txt", "latin1.txt", "huge.txt", "escape.txt"):
+        assert f"skipped {name}:" in warned
+
+
+def test_max_article_bytes_setting(monkeypatch):
+    from bot.config import Settings
+
+    monkeypatch.setenv("MAX_ARTICLE_BYTES", "1234")
+    assert Settings(_env_file=None).max_file_bytes == 1234

@@ -1,0 +1,124 @@
+"""`citebot doctor`: what index is in use and whether it is healthy, without loading the model."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index.store import ChromaStore, IndexUnavailable, generation_number
+
+OK, NO_INDEX, STALE, UNREACHABLE = 0, 2, 1, 3
+
+
+@dataclass
+class Check:
+    name: str
+    status: str  # ok | warn | fail | info
+    detail: str
+
+
+@dataclass
+class Diagnosis:
+    checks: list[Check] = field(default_factory=list)
+    exit_code: int = OK
+    facts: dict = field(default_factory=dict)
+
+    def add(self, name: str, status: str, detail: str) -> None:
+        self.checks.append(Check(name, status, detail))
+
+    def to_dict(self) -> dict:
+        return {
+            "exit_code": self.exit_code,
+            "checks": [c.__dict__ for c in self.checks],
+            **self.facts,
+        }
+
+
+def diagnose(
+    store: ChromaStore,
+    data_dir: Path,
+    corpus_dir: Path,
+    chunk_size: int,
+    chunk_overlap: int,
+    max_file_bytes: int,
+    embed_backend: str,
+    model_cache: Path,
+) -> Diagnosis:
+    from index.corpus import scan_corpus
+    from index.embedding import MODEL_NAME
+    from index.ingest import fingerprint
+    from index.lexical import LexicalIndex
+
+    d = Diagnosis()
+    mode = "server" if store.host else "embedded"
+    d.facts.update(mode=mode, location=store.location, prefix=store.prefix, data_dir=str(data_dir), corpus_dir=str(corpus_dir))
+    d.add("chroma", "info", f"{mode} at {store.location} (collection prefix {store.prefix!r})")
+    onnx = Path(model_cache) / f"{MODEL_NAME}-onnx" / "onnx" / "model.onnx"
+    model_note = "ONNX export cached" if onnx.exists() else "ONNX export made on first use"
+    d.add("embedding model", "info", f"{MODEL_NAME}, backend {embed_backend} ({model_note} in {Path(model_cache)})")
+    d.facts["embedding_model"] = MODEL_NAME
+
+    t = time.perf_counter()
+    try:
+        store.heartbeat()
+        pointer = store.pointer()
+    except IndexUnavailable as exc:
+        d.add("connection", "fail", str(exc))
+        d.exit_code = UNREACHABLE
+        return d
+    d.add("connection", "ok", f"answered in {(time.perf_counter() - t) * 1000:.0f} ms")
+
+    lease = store._state_row("lease")
+    if lease and float(lease.get("expires", 0)) > time.time():
+        d.add("ingest", "info", f"an ingest is running ({lease.get('owner')})")
+    building = store.building()
+    if building:
+        d.add("ingest", "warn", f"an interrupted or running ingest left generation {building.get('generation')} unfinished; the next `citebot ingest` resumes it")
+
+    if pointer is None:
+        d.add("index", "fail", "no index yet: run `citebot ingest`")
+        d.exit_code = NO_INDEX
+        return d
+    gen = str(pointer.get("generation", ""))
+    counts = {kind: store.count(kind, generation=gen) for kind in ("articles", "chunks", "sentences")}
+    d.facts.update(generation=gen, **counts)
+    names = ", ".join(store.collection_name(k, gen) for k in ("chunks", "sentences", "articles"))
+    published = pointer.get("published")
+    when = time.strftime(" published %Y-%m-%d %H:%M:%S UTC", time.gmtime(float(published))) if published else ""
+    d.add("index", "ok", f"generation {gen or '(legacy)'}{when}: {counts['articles']} articles, {counts['chunks']} chunks, {counts['sentences']} sentences ({names})")
+    others = [g for g in store.generations() if g != gen and generation_number(g) != generation_number((building or {}).get("generation"))]
+    if others:
+        d.add("generations", "info", f"also kept: {', '.join(g or '(legacy)' for g in others)} (dropped by the next ingest)")
+
+    fp = fingerprint(chunk_size, chunk_overlap)
+    if pointer.get("fingerprint") != fp:
+        d.add("settings", "warn", f"the index was built with {pointer.get('fingerprint')}, the settings say {fp}: the next ingest rebuilds it")
+        d.exit_code = STALE
+    else:
+        d.add("settings", "ok", fp)
+
+    try:
+        found, skipped = scan_corpus(corpus_dir, max_file_bytes)
+    except FileNotFoundError:
+        d.add("corpus", "warn", f"corpus directory {corpus_dir} not found: freshness not checked")
+    else:
+        stored = store.article_hashes(gen)
+        wanted = {n: h for n, (_, h) in found.items()}
+        new = [n for n in wanted if n not in stored]
+        changed = [n for n in wanted if n in stored and stored[n] != wanted[n]]
+        removed = [n for n in stored if n not in wanted]
+        d.facts.update(corpus_files=len(found), new=len(new), changed=len(changed), removed=len(removed), skipped=len(skipped))
+        skip_note = f"; {len(skipped)} files skipped as unusable" if skipped else ""
+        if new or changed or removed:
+            d.add("freshness", "warn", f"the index is behind {corpus_dir}: {len(new)} new, {len(changed)} changed, {len(removed)} removed{skip_note} — run `citebot ingest`")
+            d.exit_code = max(d.exit_code, STALE)
+        else:
+            d.add("freshness", "ok", f"up to date with {corpus_dir} ({len(found)} files{skip_note})")
+
+    lexical = LexicalIndex.load(Path(data_dir) / "bm25")
+    if lexical is not None and lexical.stamp == pointer.get("stamp"):
+        d.add("bm25", "ok", f"{len(lexical.ids)} chunks in {Path(data_dir) / 'bm25'}")
+    else:
+        d.add("bm25", "info", f"no current copy in {Path(data_dir) / 'bm25'}: rebuilt from Chroma when the bot starts")
+    return d

@@ -1,0 +1,56 @@
+"""`citebot doctor` against the session index, an empty data dir, a stale corpus and a dead server."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+
+from conftest import CITEBOT, CORPUS, cli_env, flat
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_doctor_reports_a_healthy_index(run_citebot, seed_data_dir):
+    result = run_citebot(["doctor", "--corpus", str(CORPUS)], seed_data_dir)
+    out = flat(result.stdout)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"embedded at {seed_data_dir / 'chroma'}" in out
+    assert "all-MiniLM-L6-v2" in out
+    assert "5 articles" in out and "chunks" in out and "sentences" in out
+    assert "up to date" in out
+
+
+def test_doctor_json_and_stale_corpus(run_citebot, seed_data_dir, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in sorted(CORPUS.glob("*.txt"))[:2]:
+        shutil.copy(path, corpus)
+    (corpus / "new.txt").write_text("A new title\n\nA new article about something else.\n", encoding="utf-8")
+    result = run_citebot(["doctor", "--json", "--corpus", str(corpus)], seed_data_dir)
+    assert result.returncode == 1, result.stdout + result.stderr
+    facts = json.loads(result.stdout)
+    assert facts["mode"] == "embedded" and facts["articles"] == 5 and facts["chunks"] > 0
+    assert (facts["new"], facts["changed"], facts["removed"]) == (1, 0, 3)
+    assert any(c["name"] == "freshness" and c["status"] == "warn" and "citebot ingest" in c["detail"] for c in facts["checks"])
+
+
+def test_doctor_without_an_index(run_citebot, tmp_path):
+    result = run_citebot(["doctor", "--corpus", str(CORPUS)], tmp_path / "empty")
+    assert result.returncode == 2
+    assert "no index yet" in flat(result.stdout) and "citebot ingest" in result.stdout
+
+
+def test_server_down_gives_a_clear_message_and_non_zero_exit(model_cache, tmp_path):
+    env = cli_env(tmp_path / "data", model_cache, CHROMA_HOST="127.0.0.1", CHROMA_PORT=str(_free_port()))
+    doctor = subprocess.run([str(CITEBOT), "doctor"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    assert doctor.returncode == 3
+    assert "chroma run" in flat(doctor.stdout) and "Traceback" not in doctor.stdout + doctor.stderr
+    ask = subprocess.run([str(CITEBOT), "ask", "Who?"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    assert ask.returncode == 3
+    assert "chroma run" in flat(ask.stderr) and "Traceback" not in ask.stderr

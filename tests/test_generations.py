@@ -1,0 +1,185 @@
+"""Crash-safe ingest: generations, SIGKILL mid-run, resume, lock, unwritable DATA_DIR."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+
+import pytest
+
+from conftest import CITEBOT, CORPUS, SHMELYEV_Q, cli_env
+
+EXTRA = "An added closing line number {i} mentions the harbour at Klaipeda."
+
+
+def make_corpus(path, variants: int = 0):
+    path.mkdir(parents=True, exist_ok=True)
+    seeds = sorted(CORPUS.glob("*.txt"))
+    for p in seeds:
+        shutil.copy(p, path)
+    for i in range(variants):  # distinct articles (different hashes), cheap to make
+        src = seeds[i % len(seeds)]
+        (path / f"9{i:02d}_variant.txt").write_text(
+            src.read_text(encoding="utf-8") + "\n" + EXTRA.format(i=i) + "\n", encoding="utf-8"
+        )
+    return path
+
+
+def run_ingest(corpus, settings, embed, **kw):
+    from bot import services
+    from index.ingest import ingest
+
+    return ingest(corpus, services.store(settings), embed, settings.data_dir, **kw)
+
+
+def test_generations_switch_only_when_complete_and_old_ones_are_dropped(tmp_path, make_settings, embed):
+    from bot import services
+
+    corpus = make_corpus(tmp_path / "corpus")
+    settings = make_settings(tmp_path / "data")
+    first = run_ingest(corpus, settings, embed)
+    assert first.generation == "g1" and first.chunks_copied == 0
+    store = services.store(settings)
+    assert store.generations() == ["g1"] and store.current_generation() == "g1"
+
+    again = run_ingest(corpus, settings, embed)  # nothing changed: no new generation
+    assert again.generation == "g1" and again.chunks_embedded == 0 and again.chunks_copied == 0
+    assert services.store(settings).generations() == ["g1"]
+
+    (corpus / "900_new.txt").write_text("A new title\n\nA short new article about Klaipeda harbour.\n", encoding="utf-8")
+    second = run_ingest(corpus, settings, embed)
+    assert second.generation == "g2" and second.added == ["900_new.txt"] and second.unchanged == 5
+    # unchanged articles are copied with their vectors, not embedded again
+    assert second.chunks_copied == first.chunks_total and second.chunks_embedded == second.chunks_total - first.chunks_total
+    store = services.store(settings)
+    assert store.generations() == ["g1", "g2"]  # the previous one stays for readers still on it
+    assert store.count("chunks", generation="g2") == second.chunks_total
+    g1_vectors = store.all_rows("chunks", ["embeddings"], generation="g1")
+    g2_vectors = store.all_rows("chunks", ["embeddings"], generation="g2")
+    some = g1_vectors["ids"][0]
+    assert list(g2_vectors["embeddings"][g2_vectors["ids"].index(some)]) == list(g1_vectors["embeddings"][0])
+
+    (corpus / "900_new.txt").unlink()
+    third = run_ingest(corpus, settings, embed)
+    assert third.generation == "g3" and third.removed == ["900_new.txt"]
+    assert services.store(settings).generations() == ["g2", "g3"]  # g1 collected
+
+
+def test_sigkill_mid_ingest_keeps_the_old_index_and_the_next_ingest_resumes(tmp_path, make_settings, embed, model_cache):
+    from bot import services
+
+    corpus = make_corpus(tmp_path / "corpus")
+    settings = make_settings(tmp_path / "data")
+    base = run_ingest(corpus, settings, embed)
+    make_corpus(corpus, variants=12)
+    env = cli_env(settings.data_dir, model_cache, INGEST_BATCH_ARTICLES="2")
+    proc = subprocess.Popen(
+        [str(CITEBOT), "ingest", "--corpus", str(corpus)], env=env, cwd=tmp_path,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    watcher = services.store(settings)
+    deadline = time.monotonic() + 240
+    try:
+        while True:  # kill once the new generation holds some, not all, of the new articles
+            assert proc.poll() is None, "ingest finished before it could be killed: " + proc.stderr.read().decode()
+            assert time.monotonic() < deadline, "the new generation never filled"
+            building = watcher.building()
+            if building:
+                done = watcher.article_hashes(building["generation"])
+                if sum(1 for s in done if "variant" in s) >= 2:
+                    break
+            time.sleep(0.2)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+
+    # the previous generation is still the one served, complete
+    store = services.store(settings)
+    assert store.current_generation() == base.generation
+    assert store.building()["generation"] == "g2"
+    lib = services.library(settings, embed=embed)
+    assert lib.generation == base.generation and len(lib.articles) == 5
+    answer = services.answerer(settings, lib).ask(SHMELYEV_Q)
+    assert not answer.refused and "Svobodnaya Pressa" in answer.text
+
+    # the next ingest finishes the same generation without redoing finished articles
+    resumed = run_ingest(corpus, settings, embed)
+    assert resumed.resumed and resumed.generation == "g2"
+    assert resumed.articles == 17 and sorted(resumed.added) == sorted(p.name for p in corpus.glob("9*_variant.txt"))
+    assert 0 < resumed.chunks_embedded < resumed.chunks_total - base.chunks_total
+    store = services.store(settings)
+    assert store.current_generation() == "g2" and store.building() is None
+    assert store.count("articles") == 17
+    ids = store.all_rows("chunks", [])["ids"]
+    assert len(ids) == len(set(ids)) == resumed.chunks_total  # no duplicates from the killed run
+
+
+def test_two_ingests_at_once_are_refused_with_a_clear_message(tmp_path, make_settings, embed):
+    from filelock import FileLock
+
+    from index.store import IngestLocked
+
+    corpus = make_corpus(tmp_path / "corpus")
+    settings = make_settings(tmp_path / "data")
+    settings.data_dir.mkdir(parents=True)
+    with FileLock(str(settings.data_dir / "ingest.lock")):  # what a running ingest holds
+        with pytest.raises(IngestLocked, match="Another ingest is already running"):
+            run_ingest(corpus, settings, embed)
+    assert run_ingest(corpus, settings, embed).articles == 5  # free again
+
+
+def test_unwritable_data_dir_is_a_clear_error(tmp_path, make_settings, embed):
+    from index.ingest import DataDirError
+
+    corpus = make_corpus(tmp_path / "corpus")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    with pytest.raises(DataDirError, match="Cannot write the index in DATA_DIR .*not a directory"):
+        run_ingest(corpus, make_settings(blocker / "data"), embed)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write to read-only directories")
+def test_read_only_data_dir_is_a_clear_error(tmp_path, make_settings, embed):
+    from index.ingest import DataDirError
+
+    corpus = make_corpus(tmp_path / "corpus")
+    data = tmp_path / "data"
+    data.mkdir()
+    data.chmod(0o555)
+    try:
+        with pytest.raises(DataDirError, match="read-only or not writable"):
+            run_ingest(corpus, make_settings(data), embed)
+    finally:
+        data.chmod(0o755)
+
+
+def test_ingest_cli_reports_a_held_lock(tmp_path, make_settings, model_cache):
+    from filelock import FileLock
+
+    corpus = make_corpus(tmp_path / "corpus")
+    data = tmp_path / "data"
+    data.mkdir()
+    with FileLock(str(data / "ingest.lock")):
+        result = subprocess.run(
+            [str(CITEBOT), "ingest", "--corpus", str(corpus)], capture_output=True, text=True,
+            env=cli_env(data, model_cache), cwd=tmp_path, timeout=240,
+        )
+    assert result.returncode == 4
+    assert "Another ingest is already running" in " ".join(result.stderr.split())
+    assert "Traceback" not in result.stderr
+
+
+def test_ingest_cli_with_an_unwritable_data_dir(tmp_path, model_cache):
+    corpus = make_corpus(tmp_path / "corpus")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    result = subprocess.run(
+        [str(CITEBOT), "ingest", "--corpus", str(corpus)], capture_output=True, text=True,
+        env=cli_env(blocker / "data", model_cache), cwd=tmp_path, timeout=240,
+    )
+    assert result.returncode == 3
+    assert "Cannot write the index in DATA_DIR" in " ".join(result.stderr.split())
+    assert "Traceback" not in result.stderr
