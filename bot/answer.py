@@ -90,26 +90,42 @@ class Lexicon:
 
     @classmethod
     def build(cls, library, data_dir) -> "Lexicon":
-        import hashlib
+        """Vectors of every lemma of the corpus. Kept in one cache under DATA_DIR/lexicon that
+        only grows: a re-ingest (a new index generation) embeds only the lemmas it has not seen."""
+        import os
         from pathlib import Path
 
         lemmas = sorted({lm for s in library.sentences for lm in s.lemmas})
-        key = hashlib.sha256("\n".join(lemmas).encode()).hexdigest()[:16]
-        path = Path(data_dir) / "lexicon" / f"{key}.npy"
-        vectors = None
-        if path.exists():
-            try:
-                vectors = np.load(path)
-            except (OSError, ValueError):
-                vectors = None
-        if vectors is None or vectors.shape[0] != len(lemmas):
-            vectors = library.embed.encode(lemmas)
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                np.save(path, vectors)
+        folder = Path(data_dir) / "lexicon"
+        words_path, vec_path = folder / "words.txt", folder / "vectors.npy"
+        known: dict[str, int] = {}
+        cached = None
+        try:
+            words = words_path.read_text(encoding="utf-8").split("\n") if words_path.exists() else []
+            cached = np.load(vec_path) if words and vec_path.exists() else None
+            if cached is not None and cached.shape[0] == len(words):
+                known = {w: i for i, w in enumerate(words)}
+            else:
+                cached = None
+        except (OSError, ValueError, UnicodeDecodeError):
+            cached, known = None, {}
+        missing = [lm for lm in lemmas if lm not in known]
+        if missing:
+            fresh = library.embed.encode(missing)
+            all_words = list(known) + missing
+            cached = fresh if cached is None else np.vstack([cached, fresh])
+            known = {w: i for i, w in enumerate(all_words)}
+            try:  # written to temporary names, then renamed: readers never see half a cache
+                folder.mkdir(parents=True, exist_ok=True)
+                tmp_words, tmp_vec = folder / f".words.{os.getpid()}.txt", folder / f".vectors.{os.getpid()}.npy"
+                np.save(tmp_vec, cached)
+                tmp_words.write_text("\n".join(all_words), encoding="utf-8")
+                os.replace(tmp_vec, vec_path)
+                os.replace(tmp_words, words_path)
             except OSError:
                 pass  # a read-only data dir only costs the recomputation
-        return cls(library.embed, lemmas, vectors)
+        vectors = cached[[known[lm] for lm in lemmas]] if lemmas else np.zeros((0, 384), np.float32)
+        return cls(library.embed, lemmas, np.ascontiguousarray(vectors, dtype=np.float32))
 
     def vectors_for(self, terms: list[str]) -> np.ndarray | None:
         """Embeddings of these words: looked up when the corpus has them, encoded otherwise."""
