@@ -27,18 +27,41 @@ def _err_console():
 
 
 def _open_answerer(settings: Settings):
-    """The Answerer, or a clear message and exit when there is no usable index."""
+    """The Answerer, or a clear message and exit when there is no usable index
+    (or generative mode lacks its LLM settings)."""
     from bot import services
     from index.store import IndexMissing, IndexUnavailable
 
     try:
         return services.answerer(settings)
+    except ValueError as exc:  # LLMConfigError: generative mode without LLM_BASE_URL / LLM_MODEL
+        from rich.markup import escape
+
+        from bot.generative import LLMConfigError
+
+        if not isinstance(exc, LLMConfigError):
+            raise
+        _err_console().print(f"[red]{escape(str(exc))}[/red]")
+        sys.exit(EXIT_NO_INDEX)
     except IndexMissing:
         _err_console().print(prompts.render("no_index"))
         sys.exit(EXIT_NO_INDEX)
     except IndexUnavailable as exc:
         _err_console().print(f"[red]{exc}[/red]")
         sys.exit(EXIT_UNAVAILABLE)
+
+
+def mode_option(command):
+    """--mode extractive|generative (overrides ANSWER_MODE)."""
+    return click.option(
+        "--mode", type=click.Choice(["extractive", "generative"]), default=None,
+        help="extractive: the article's own sentence; generative: an LLM answer (LLM_BASE_URL), every sentence verified. Default: ANSWER_MODE.",
+    )(command)
+
+
+def _with_mode(ctx: click.Context, mode: str | None) -> Settings:
+    settings = _settings(ctx)
+    return settings.model_copy(update={"answer_mode": mode}) if mode else settings
 
 
 @click.group()
@@ -110,10 +133,11 @@ def ingest(ctx: click.Context, corpus: Path | None, rebuild: bool) -> None:
 @cli.command()
 @click.argument("question", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the Answer as JSON (an eval result row).")
+@mode_option
 @click.pass_context
-def ask(ctx: click.Context, question: tuple[str, ...], as_json: bool) -> None:
+def ask(ctx: click.Context, question: tuple[str, ...], as_json: bool, mode: str | None) -> None:
     """Answer one QUESTION with cited quotes (or a refusal)."""
-    answerer = _open_answerer(_settings(ctx))
+    answerer = _open_answerer(_with_mode(ctx, mode))
     answer = answerer.ask(" ".join(question))
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
@@ -126,12 +150,13 @@ def ask(ctx: click.Context, question: tuple[str, ...], as_json: bool) -> None:
 
 
 @cli.command()
+@mode_option
 @click.pass_context
-def repl(ctx: click.Context) -> None:
+def repl(ctx: click.Context, mode: str | None) -> None:
     """Ask questions interactively."""
     from bot import repl as repl_mod
 
-    settings = _settings(ctx)
+    settings = _with_mode(ctx, mode)
     answerer = _open_answerer(settings)
     sys.exit(repl_mod.run(answerer, history_file=settings.data_dir / "repl_history"))
 
@@ -139,14 +164,15 @@ def repl(ctx: click.Context) -> None:
 @cli.command(name="eval")
 @click.argument("questions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True, help="Directory for results.jsonl and metrics.json.")
+@mode_option
 @click.pass_context
-def eval_cmd(ctx: click.Context, questions: Path, out_dir: Path) -> None:
+def eval_cmd(ctx: click.Context, questions: Path, out_dir: Path, mode: str | None) -> None:
     """Run a question set (JSON Lines, see EVAL_FORMAT.md) and report metrics."""
     from rich.console import Console
     from rich.progress import Progress
     from rich.table import Table
 
-    from bot.evaluate.metrics import LABELS
+    from bot.evaluate.metrics import GENERATIVE_LABELS, LABELS
     from bot.evaluate.run import QuestionFileError, load_questions, run
 
     try:
@@ -154,7 +180,7 @@ def eval_cmd(ctx: click.Context, questions: Path, out_dir: Path) -> None:
     except QuestionFileError as exc:
         _err_console().print(f"[red]{exc}[/red]")
         sys.exit(1)
-    answerer = _open_answerer(_settings(ctx))
+    answerer = _open_answerer(_with_mode(ctx, mode))
     with Progress(console=_err_console(), transient=True) as bar:
         task = bar.add_task("Answering", total=len(rows))
         result = run(answerer, rows, out_dir, progress=lambda done, total: bar.update(task, completed=done))
@@ -165,7 +191,7 @@ def eval_cmd(ctx: click.Context, questions: Path, out_dir: Path) -> None:
         table = Table(title=f"{questions.name}: {name} ({block['questions']})")
         table.add_column("metric")
         table.add_column("value", justify="right")
-        for key, label in LABELS:
+        for key, label in LABELS + [(k, lab) for k, lab in GENERATIVE_LABELS if k in block]:
             value = block.get(key)
             table.add_row(label, "n/a" if value is None else f"{value:g}" if isinstance(value, (int, float)) else str(value))
         console.print(table)
@@ -217,13 +243,14 @@ def calibrate(ctx: click.Context, questions: tuple[Path, ...], split: str | None
 @click.option("--listen", help="Webhook: local address to listen on (TELEGRAM_WEBHOOK_LISTEN).")
 @click.option("--port", type=int, help="Webhook: local port (TELEGRAM_WEBHOOK_PORT).")
 @click.option("--secret", help="Webhook: secret token Telegram sends with each update (TELEGRAM_WEBHOOK_SECRET).")
+@mode_option
 @click.pass_context
-def telegram(ctx: click.Context, webhook_url: str | None, listen: str | None, port: int | None, secret: str | None) -> None:
+def telegram(ctx: click.Context, webhook_url: str | None, listen: str | None, port: int | None, secret: str | None, mode: str | None) -> None:
     """Run the Telegram bot (TELEGRAM_BOT_TOKEN) until Ctrl-C / SIGTERM."""
     from bot.telegram.app import EXIT_CONFIG, ConfigError, check_settings, run
 
     options = {"telegram_webhook_url": webhook_url, "telegram_webhook_listen": listen, "telegram_webhook_port": port, "telegram_webhook_secret": secret}
-    settings = _settings(ctx).model_copy(update={k: v for k, v in options.items() if v is not None})
+    settings = _with_mode(ctx, mode).model_copy(update={k: v for k, v in options.items() if v is not None})
     try:
         check_settings(settings)  # before the index and model load
     except ConfigError as exc:

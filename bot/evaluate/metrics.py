@@ -95,6 +95,24 @@ def compute(rows: list[dict], questions: list[dict]) -> dict:
         "answer_words_median": statistics.median([len(r["answer"].split()) for r in answered]) if answered else None,
         "latency_ms_p50": _pct([r["latency_ms"] for r in rows], 0.50),
         "latency_ms_p95": _pct([r["latency_ms"] for r in rows], 0.95),
+        **generative(rows),
+    }
+
+
+def generative(rows: list[dict]) -> dict:
+    """Generative-mode figures (empty for extractive runs): how often the LLM answered or the
+    extractive fallback was used, the share of generated sentences that survived verification,
+    and how many sentences / citation markers verification dropped."""
+    if not any(r.get("mode") == "generative" or r.get("fallback") for r in rows):
+        return {}
+    stats = [r["support"] for r in rows if r.get("mode") == "generative" and isinstance(r.get("support"), dict) and "sentences" in r["support"]]
+    dropped = [d for r in rows for d in r.get("dropped") or []]
+    return {
+        "generative_rate": _rate(sum(1 for r in rows if r.get("mode") == "generative"), len(rows)),
+        "fallback_rate": _rate(sum(1 for r in rows if r.get("fallback")), len(rows)),
+        "sentence_support_rate": _rate(sum(s["supported"] for s in stats), sum(s["sentences"] for s in stats)),
+        "dropped_sentences": sum(1 for d in dropped if d.get("kind") == "sentence"),
+        "dropped_markers": sum(1 for d in dropped if d.get("kind") == "marker"),
     }
 
 
@@ -109,4 +127,12 @@ LABELS = [
     ("answer_words_median", "answer words (median)"),
     ("latency_ms_p50", "latency p50 (ms)"),
     ("latency_ms_p95", "latency p95 (ms)"),
+]
+# shown only for generative runs (`citebot eval --mode generative`)
+GENERATIVE_LABELS = [
+    ("generative_rate", "generative answers"),
+    ("fallback_rate", "extractive fallback"),
+    ("sentence_support_rate", "sentence support rate"),
+    ("dropped_sentences", "dropped sentences"),
+    ("dropped_markers", "dropped citation markers"),
 ]

@@ -154,7 +154,7 @@ def answer_blocks(answer) -> list[Block]:
     verbatim quote in a blockquote and the source file."""
     if answer.refused or not answer.citations:
         return [block(answer.text)]
-    marks = " " + "".join(f"[{i}]" for i in range(1, len(answer.citations) + 1))
+    marks = "" if getattr(answer, "cites_inline", False) else " " + "".join(f"[{i}]" for i in range(1, len(answer.citations) + 1))
     out = [block(answer.text, marks)]
     for i, c in enumerate(answer.citations, 1):
         out.append(block(f"[{i}] ", *_title_runs(c.title or c.source, c.date), "\n", (c.quote, "blockquote"), "\n", (c.source, "code")))
