@@ -361,3 +361,37 @@ def test_real_llm_end_to_end(answerer, seed_settings):
         assert_verified(gen, answer)
     refusal = gen.ask(MACRON_Q)
     assert refusal.refused
+
+
+def test_front_ends_show_inline_markers_once(generator, llm):
+    from io import StringIO
+
+    from rich.console import Console
+
+    from bot.render import print_answer
+    from bot.telegram.render import answer_blocks
+
+    n = excerpt_no(generator, SHMELYEV_Q, OUTLET)
+    m = excerpt_no(generator, SHMELYEV_Q, PRISONERS)
+    llm.script(default=Reply(f"{OUTLET} interviewed Boris Shmelyev [{n}]. Kellogg took away 14 prisoners pardoned by Lukashenko [{m}]."))
+    answer = generator.ask(SHMELYEV_Q)
+    assert answer.text.count("[1]") == 1 and answer.text.count("[2]") == 1
+    assert answer_blocks(answer)[0].plain == answer.text  # Telegram: no second run of marks
+    out = StringIO()
+    print_answer(Console(file=out, width=200, highlight=False), answer)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == answer.text and lines[1].startswith("[1] ") and any(line.startswith("[2] ") for line in lines)
+
+
+def test_terminal_says_when_the_extractive_fallback_was_used(generator, llm):
+    from io import StringIO
+
+    from rich.console import Console
+
+    from bot.render import print_answer
+
+    llm.script(default=Reply(status=502))
+    answer = generator.ask(SHMELYEV_Q)
+    out = StringIO()
+    print_answer(Console(file=out, width=200, highlight=False), answer)
+    assert out.getvalue().startswith("(The language model was not available (http_error: HTTP 502")
