@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import prompts
 from bot.answer import Answer, Citation
-from bot.support import Question, analyse, name_in, stem, term_coverage
+from bot.support import TITLE_WORDS, Question, analyse, name_in, stem, term_coverage, words
 from bot.verify import is_verbatim
 from index.tokens import count as count_tokens
 
@@ -44,6 +44,7 @@ _MARKER_RE = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
 _MARKER_RUN_RE = re.compile(r"(?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])+")
 _THINK_RE = re.compile(r"<think>.*?(?:</think>|\Z)", re.S | re.I)
 _BULLET_RE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+_CAPITALISED_RE = re.compile(r"\b[A-Z][\w'’.-]*")
 _REFUSAL_RE = re.compile(r"NOT[\s_-]*IN[\s_-]*EXCERPTS", re.I)
 
 
@@ -291,7 +292,7 @@ class Generator:
             log.warning("LLM reply has no sentences; using the extractive answer")
             return dataclasses.replace(extractive(), fallback="malformed_output: no sentences in the reply")
         by_n = {ex.n: ex for ex in excerpts}
-        kept: list[tuple[Claim, list[tuple[Excerpt, int]]]] = []  # claim, [(excerpt, supporting sentence)]
+        kept: list[tuple[Claim, Question, list[tuple[Excerpt, int]]]] = []  # claim, its analysis, [(excerpt, supporting sentence)]
         any_marker = any(c.markers for c in claims)
         recited = 0
         for claim in claims:
@@ -325,7 +326,7 @@ class Generator:
                     used.append((ex, sentence))
                 else:
                     dropped.append({"kind": "marker", "marker": f"[{ex.n}]", "sentence": claim.text, "reason": "the excerpt holds nothing of the sentence"})
-            kept.append((claim, used))
+            kept.append((claim, cq, used))
 
         stats = {"sentences": len(claims), "supported": len(kept), "recited": recited,
                  "markers_dropped": sum(1 for d in dropped if d["kind"] == "marker"), "excerpts": len(excerpts)}
@@ -335,12 +336,12 @@ class Generator:
                 ans = extractive()
                 return dataclasses.replace(ans, fallback="malformed_output: no citation markers", dropped=tuple(dropped))
             return refuse("unsupported", stats)
-        for claim, _used in kept[MAX_SENTENCES:]:
+        for claim, _cq, _used in kept[MAX_SENTENCES:]:
             dropped.append({"kind": "sentence", "sentence": claim.text, "reason": f"beyond {MAX_SENTENCES} sentences"})
         kept = kept[:MAX_SENTENCES]
 
         # the answer must be about the question: its names and numbers are in the cited articles
-        cited_sources = {ex.source for _, used in kept for ex, _ in used}
+        cited_sources = {ex.source for _, _, used in kept for ex, _ in used}
         cited_words = set().union(*(a._article_words(src) for src in cited_sources))
         ratio = self.settings.name_match_ratio
         absent = [" ".join(n) for n in q.names if not name_in(n, cited_words, ratio)]
@@ -351,9 +352,8 @@ class Generator:
 
         citations: list[Citation] = []
         parts: list[str] = []
-        for claim, used in kept:
+        for claim, cq, used in kept:
             marks = []
-            cq = analyse(claim.text, a.nlp)
             for ex, sentence in used:
                 s = self.library.sentences[sentence]
                 article = self.library.articles[s.source]
@@ -376,6 +376,21 @@ class Generator:
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         return Answer(question, " ".join(parts), tuple(citations), False, None, "generative", dict(timings), stats, None, tuple(dropped))
 
+    def _proper_words(self, cq: Question) -> list[tuple[str, ...]]:
+        """Capitalised words spaCy did not tag as names ("Wojciechowski: after …"): they must be in
+        the cited text too — except an ordinary word that merely opens the sentence."""
+        from spacy.lang.en.stop_words import STOP_WORDS
+
+        out = []
+        for k, m in enumerate(_CAPITALISED_RE.finditer(cq.text)):
+            folded = tuple(words(m.group()))
+            if not folded or folded[0] in STOP_WORDS or folded[0] in cq.name_words:
+                continue
+            if k == 0 and m.start() == _first_word_at(cq.text) and folded[0] in self.answerer._corpus_words:
+                continue
+            out.append(folded)
+        return out
+
     def _soft(self, cq: Question):
         """Paraphrase-tolerant term matching for this claim (the corpus lexicon's embeddings)."""
         terms = list(dict.fromkeys(cq.terms))
@@ -394,8 +409,8 @@ class Generator:
         for num in cq.numbers:
             if not _number_in(num, wset):
                 return False, f"number {num} is not in the cited excerpt", []
-        for name in cq.names:
-            if not name_in(name, wset, ratio):
+        for name in cq.names + self._proper_words(cq):
+            if not _name_present(name, wset, ratio):
                 return False, f"“{' '.join(name)}” is not in the cited excerpt", []
         cov, missing = term_coverage(cq, lemmas, wset, a.vocab, soft)
         if cov < self.settings.llm_min_term_coverage:
@@ -430,6 +445,26 @@ class Generator:
 
 def _numbers(text: str) -> list[int]:
     return [int(n) for m in _MARKER_RE.finditer(text) for n in re.split(r"\s*[,;]\s*", m.group(1))]
+
+
+def _name_present(name: tuple[str, ...], wordset: set[str], ratio: float) -> bool:
+    """Stricter than the question-side `name_in` (one token of a name is enough there): every
+    significant word of a claimed name must be in the cited text, spelling variants allowed
+    ("the Wojciechowski Protocol" is not backed by a text that only says "protocol");
+    initials still stand for the whole name ("U.S.")."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    if not name_in(name, wordset, ratio):
+        return False
+    if len(name) > 1 and "".join(t[0] for t in name if t not in ("the", "of")) in wordset:
+        return True
+    sig = [t for t in name if len(t) >= 3 and "-" not in t and t not in TITLE_WORDS and t not in STOP_WORDS]
+    return all(name_in((t,), wordset, ratio) for t in sig)
+
+
+def _first_word_at(text: str) -> int:
+    m = re.search(r"\w", text)
+    return m.start() if m else -1
 
 
 def _merge(markers: list[int], more: list[int]) -> None:

@@ -217,6 +217,19 @@ def test_all_sentences_unsupported_is_a_refusal(generator, llm):
     assert answer.support["supported"] == 0
 
 
+def test_every_word_of_a_claimed_name_must_be_in_the_excerpt(generator, llm):
+    """Names spaCy does not tag, and names sharing only one word with the text, are caught too."""
+    n = excerpt_no(generator, SHMELYEV_Q, OUTLET)
+    llm.script(default=Reply(
+        f"{OUTLET} interviewed Boris Shmelyev [{n}]. Wojciechowski: Boris Shmelyev is a doctor of history [{n}]. "
+        f"Shmelyev works at the Wojciechowski Institute of Economics [{n}]."
+    ))
+    answer = generator.ask(SHMELYEV_Q)
+    assert answer.text == f"{OUTLET} interviewed Boris Shmelyev [1]."
+    assert [d["kind"] for d in answer.dropped] == ["sentence", "sentence"]
+    assert all("wojciechowski" in d["reason"] for d in answer.dropped)
+
+
 def test_answer_about_something_else_is_refused(generator, llm):
     """Supported sentences that never touch the question's names are not an answer to it."""
     n = excerpt_no(generator, MACRON_Q, "released 123 political prisoners")
