@@ -27,6 +27,7 @@ import concurrent.futures
 import dataclasses
 import logging
 import re
+import threading
 import time
 from dataclasses import dataclass
 
@@ -114,8 +115,6 @@ class Generator:
         prompts.load("generative_user")
         prompts.load("generative_excerpt")
         self.llm = llm if llm is not None else make_llm(settings)
-        # LLM calls run here so a hung server can never hold the caller beyond LLM_TIMEOUT_S
-        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="citebot-llm")
 
     # ------------------------------------------------------------------
     def ask(self, question: str) -> Answer:
@@ -220,11 +219,20 @@ class Generator:
     def complete(self, messages) -> str:
         """The model's reply text, within LLM_TIMEOUT_S, or LLMFailure."""
         limit = self.settings.llm_timeout_s
-        future = self._pool.submit(self._chat, messages)
+        # a daemon thread per call: the caller waits at most `limit`; an abandoned request ends at
+        # the client's own timeout and can never keep the process from exiting
+        future: concurrent.futures.Future = concurrent.futures.Future()
+
+        def work() -> None:
+            try:
+                future.set_result(self._chat(messages))
+            except BaseException as exc:  # noqa: BLE001 - handed to the waiting caller
+                future.set_exception(exc)
+
+        threading.Thread(target=work, name="citebot-llm", daemon=True).start()
         try:
             return future.result(timeout=limit)
         except concurrent.futures.TimeoutError:
-            future.cancel()
             raise LLMFailure("timeout", f"no reply within {limit:g} s") from None
 
     def _chat(self, messages) -> str:
