@@ -87,9 +87,12 @@ def check_settings(settings) -> None:
 
 def make_llm(settings):
     """llama-index's OpenAI-compatible chat LLM for these settings (imported lazily)."""
+    import httpx
     from llama_index.llms.openai_like import OpenAILike
 
     return OpenAILike(
+        # made here, at start (TLS setup included), so the first question does not pay for it
+        http_client=httpx.Client(timeout=settings.llm_timeout_s),
         model=settings.llm_model,
         api_base=settings.llm_base_url.rstrip("/"),
         api_key=settings.llm_api_key or "not-needed",  # local servers ignore it; the client requires one

@@ -408,3 +408,72 @@ def test_terminal_says_when_the_extractive_fallback_was_used(generator, llm):
     out = StringIO()
     print_answer(Console(file=out, width=200, highlight=False), answer)
     assert out.getvalue().startswith("(The language model was not available (http_error: HTTP 502")
+
+
+# --- the Telegram bot in generative mode -----------------------------------------------------
+KELLOGG_Q = "Where did Lukashenko meet Kellogg?"
+TG_TOKEN = "123456789:AAFk3Fq9_ZxYwVuT-sRqPoNmLkJiHgFeDcB"  # well-formed, fake
+
+
+def _drive_bot(settings, answerer, scenario):
+    """A real PTB Application polling the fake Bot API around `await scenario()`."""
+    import asyncio
+
+    from bot.telegram.app import ALLOWED_UPDATES, build_application
+
+    async def main():
+        app = build_application(settings, answerer)
+        async with app:
+            await app.start()
+            await app.updater.start_polling(poll_interval=0.05, timeout=1, allowed_updates=ALLOWED_UPDATES)
+            try:
+                return await scenario()
+            finally:
+                await app.updater.stop()
+                await app.stop()
+
+    return asyncio.run(asyncio.wait_for(main(), 60))
+
+
+def test_telegram_generative_answer_and_timeout_fallback(answerer, seed_settings, fake_llm, tmp_path):
+    """The bot answers with the verified generative answer (a 📄 button per citation); when the
+    LLM hangs, the extractive answer arrives after LLM_TIMEOUT_S and the next chat is not held."""
+    from bot import services
+    from fake_bot_api import OTHER_PRIVATE, OTHER_USER, FakeBotAPI
+
+    n = excerpt_no(Generator(answerer, llm_settings(seed_settings, fake_llm.url)), SHMELYEV_Q, OUTLET)
+    m = excerpt_no(Generator(answerer, llm_settings(seed_settings, fake_llm.url)), SHMELYEV_Q, PRISONERS)
+    fake_llm.script({
+        "Shmelyev": Reply(f"{OUTLET} interviewed Boris Shmelyev [{n}]. Kellogg took away 14 prisoners pardoned by Lukashenko [{m}]."),
+        "Kellogg": Reply("never mind", delay=30),
+    })
+    with FakeBotAPI(TG_TOKEN) as api:
+        settings = llm_settings(seed_settings, fake_llm.url, llm_timeout_s=3.0).model_copy(
+            update={"telegram_bot_token": TG_TOKEN, "telegram_api_url": api.url, "data_dir": tmp_path}
+        )
+        bot_answerer = services.answerer(settings, answerer.library)
+        assert bot_answerer.ask(SHMELYEV_Q).mode == "generative"  # warm: client created, code paths loaded
+
+        async def scenario():
+            api.send_text(SHMELYEV_Q)
+            (first,) = await api.wait_for("sendMessage")
+            t = time.perf_counter()
+            api.send_text(KELLOGG_Q)
+            api.send_text(SHMELYEV_Q, chat=OTHER_PRIVATE, user=OTHER_USER)
+            calls = await api.wait_for("sendMessage", 3)
+            return first, calls[1:], time.perf_counter() - t
+
+        try:
+            first, later, elapsed = _drive_bot(settings, bot_answerer, scenario)
+        finally:
+            fake_llm.script()
+    assert f"{OUTLET} interviewed Boris Shmelyev [1]." in first.params["text"]
+    keys = [b["text"] for row in first.params["reply_markup"]["inline_keyboard"] for b in row]
+    assert keys == ["📄 1", "📄 2", "📚 Sources"]
+    by_chat = {c.params["chat_id"]: c.params["text"] for c in later}
+    assert OUTLET in by_chat[OTHER_PRIVATE["id"]]  # the other chat was answered, not held
+    fallback = next(text for chat, text in by_chat.items() if chat != OTHER_PRIVATE["id"])
+    import html
+
+    assert html.escape(answerer.extractive(KELLOGG_Q).text, quote=False) in fallback  # the extractive answer
+    assert elapsed < 15  # bounded by LLM_TIMEOUT_S (3 s), not the server's 30 s
