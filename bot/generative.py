@@ -129,8 +129,12 @@ class Generator:
         timings: dict[str, float] = {}
         q, hits, cands = a.retrieve(q_text, timings)
         excerpts = self.excerpts(hits, cands)
-        if not excerpts:
-            return dataclasses.replace(a.decide(question, q, cands, timings, t0), mode="generative")
+        if not excerpts:  # nothing retrieved (a refusal), or LLM_CONTEXT_TOKENS too small for one sentence
+            answer = a.decide(question, q, cands, timings, t0)
+            if answer.refused:
+                return dataclasses.replace(answer, mode="generative")
+            log.warning("no excerpt fits LLM_CONTEXT_TOKENS=%d; using the extractive answer", self.settings.llm_context_tokens)
+            return dataclasses.replace(answer, fallback=f"no_excerpts: nothing fits LLM_CONTEXT_TOKENS={self.settings.llm_context_tokens}")
         t = time.perf_counter()
         try:
             reply = self.complete(self.messages(q_text, excerpts))
@@ -150,37 +154,26 @@ class Generator:
         overlap or touch, plus the best extractive candidate spans with their neighbours;
         numbered 1.. and trimmed to LLM_CONTEXT_TOKENS."""
         lib = self.library
-        groups: list[list[int]] = []
+        groups: list[range] = []  # sentence index ranges, in order of first retrieval
 
         def add(indices: list[int]) -> None:
             if not indices:
                 return
-            lo, hi = min(indices), max(indices)
-            for g in groups:
-                if lib.sentences[g[0]].source == lib.sentences[lo].source and lo <= g[-1] + 1 and hi >= g[0] - 1:
-                    merged = range(min(g[0], lo), max(g[-1], hi) + 1)
-                    g[:] = list(merged)
-                    return
-            groups.append(list(range(lo, hi + 1)))
+            new = range(min(indices), max(indices) + 1)
+            src = lib.sentences[new[0]].source
+            touching = [k for k, g in enumerate(groups) if lib.sentences[g[0]].source == src and new[0] <= g[-1] + 1 and new[-1] >= g[0] - 1]
+            if not touching:
+                groups.append(new)
+                return
+            merged = [new, *(groups[k] for k in touching)]
+            groups[touching[0]] = range(min(g[0] for g in merged), max(g[-1] for g in merged) + 1)
+            for k in reversed(touching[1:]):
+                del groups[k]
 
         for hit in hits:
             add(lib.sentence_indices(hit.chunk.source, hit.chunk.start, hit.chunk.end))
         for cand in cands[:extra_spans]:
             add(self.answerer._window(cand.focus))
-        # merging can make two groups touch: merge until stable
-        changed = True
-        while changed:
-            changed = False
-            for i in range(len(groups)):
-                for j in range(i + 1, len(groups)):
-                    gi, gj = groups[i], groups[j]
-                    if lib.sentences[gi[0]].source == lib.sentences[gj[0]].source and gj[0] <= gi[-1] + 1 and gj[-1] >= gi[0] - 1:
-                        gi[:] = list(range(min(gi[0], gj[0]), max(gi[-1], gj[-1]) + 1))
-                        del groups[j]
-                        changed = True
-                        break
-                if changed:
-                    break
 
         budget = self.settings.llm_context_tokens
         out: list[Excerpt] = []

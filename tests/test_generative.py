@@ -280,6 +280,12 @@ def test_excerpts_fit_the_token_budget(answerer, seed_settings, fake_llm):
         seen |= set(ex.sentences)
 
 
+def test_context_budget_too_small_for_any_excerpt_falls_back(answerer, seed_settings, fake_llm, llm):
+    gen = Generator(answerer, llm_settings(seed_settings, fake_llm.url, llm_context_tokens=5))
+    answer = gen.ask(SHMELYEV_Q)
+    assert answer.fallback.startswith("no_excerpts") and answer.citations and llm.requests == []
+
+
 def test_input_refusals_stay_refusals(generator, llm):
     answer = generator.ask("   ")
     assert answer.refused and answer.reason == "empty_question" and llm.requests == []
