@@ -222,7 +222,7 @@ def calibrate(ctx: click.Context, questions: tuple[Path, ...], split: str | None
     from index.store import IndexMissing
 
     try:
-        answerer = services.answerer(settings.model_copy(update={"support_model": Path("none")}))
+        answerer = services.answerer(settings.model_copy(update={"support_model": Path("none"), "answer_mode": "extractive"}))
     except IndexMissing:
         _err_console().print(prompts.render("no_index"))
         sys.exit(EXIT_NO_INDEX)
