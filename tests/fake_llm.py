@@ -8,7 +8,7 @@ last user message (or by the default rule). A rule is one of:
     Reply(delay=5, text=...)   the reply after a delay (a timeout when longer than LLM_TIMEOUT_S)
     Reply(raw=b"...")          a 200 response whose body is these bytes (garbage / malformed JSON)
 
-Every request body is recorded in `requests` (the prompts the model was shown).
+Every request body is recorded in `requests` (the prompts the model was shown), its headers in `headers`.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ class FakeLLM:
         self.rules: list[tuple[str, Reply]] = []
         self.default = Reply("NOT_IN_EXCERPTS")
         self.requests: list[dict] = []
+        self.headers: list[dict] = []  # each request's HTTP headers
         self._lock = threading.Lock()
         fake = self
 
@@ -48,6 +49,7 @@ class FakeLLM:
                     request = {}
                 with fake._lock:
                     fake.requests.append(request)
+                    fake.headers.append(dict(self.headers))
                 if not self.path.rstrip("/").endswith("/chat/completions"):
                     return self._send(404, json.dumps({"error": {"message": "not found"}}).encode())
                 reply = fake.reply_for(request)
@@ -91,6 +93,7 @@ class FakeLLM:
             self.rules = list((rules or {}).items())
             self.default = default or Reply("NOT_IN_EXCERPTS")
             self.requests.clear()
+            self.headers.clear()
 
     def reply_for(self, request: dict) -> Reply:
         messages = request.get("messages") or []

@@ -286,6 +286,17 @@ def test_context_budget_too_small_for_any_excerpt_falls_back(answerer, seed_sett
     assert answer.fallback.startswith("no_excerpts") and answer.citations and llm.requests == []
 
 
+def test_api_key_is_sent_as_bearer_token_and_never_shown(answerer, seed_settings, fake_llm, llm, caplog):
+    gen = Generator(answerer, llm_settings(seed_settings, fake_llm.url, llm_api_key="sk-test-123"))
+    llm.script(default=Reply(status=401))
+    with caplog.at_level("DEBUG"):
+        answer = gen.ask(SHMELYEV_Q)
+    assert llm.headers[-1]["Authorization"] == "Bearer sk-test-123"
+    assert answer.fallback.startswith("http_error: HTTP 401")
+    assert "sk-test-123" not in caplog.text and "sk-test-123" not in json.dumps(answer.to_dict())
+    assert "sk-test-123" not in repr(gen.settings)
+
+
 def test_input_refusals_stay_refusals(generator, llm):
     answer = generator.ask("   ")
     assert answer.refused and answer.reason == "empty_question" and llm.requests == []
