@@ -2,8 +2,9 @@
 
 The model sees the same retrieved passages the extractive answerer scores, as
 numbered excerpts (title, date, text), and must answer only from them with [n]
-markers after every sentence — or reply with a fixed refusal marker. Nothing it
-writes is trusted:
+markers after every sentence — or reply with a fixed refusal marker. Article
+sentences addressed to AI systems (planted instructions) are withheld from it and
+never count as support. Nothing it writes is trusted:
 
 1. the reply is split into sentences and their citation markers;
 2. markers pointing to no excerpt are dropped;
@@ -45,6 +46,15 @@ _MARKER_RE = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
 _MARKER_RUN_RE = re.compile(r"(?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])+")
 _THINK_RE = re.compile(r"<think>.*?(?:</think>|\Z)", re.S | re.I)
 _BULLET_RE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+# Text addressed to an AI system rather than to readers: prompt injection planted in an article.
+_INJECTION_RE = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\b[^.!?]{0,60}\b(?:instructions?|rules|prompts?|guidelines|directives)\b"
+    r"|\b(?:system prompt|prompt injection)\b"
+    r"|\b(?:you are|act as|pretend to be)\s+(?:an?\s+)?(?:ai|assistant|language model|chatbot|llm)\b"
+    r"|\b(?:ai|assistants?|language models?|chatbots?|llms?)\b[^.!?]{0,40}\b(?:must|should|have to|are instructed to)\s+(?:say|answer|reply|respond|tell|write|state)\b",
+    re.I,
+)
+WITHHELD = "[…]"
 _CAPITALISED_RE = re.compile(r"\b[A-Z][\w'’.-]*")
 _REFUSAL_RE = re.compile(r"NOT[\s_-]*IN[\s_-]*EXCERPTS", re.I)
 
@@ -195,11 +205,30 @@ class Generator:
         first, last = self.library.sentences[ex.sentences[0]], self.library.sentences[ex.sentences[-1]]
         return self.library.articles[ex.source].text[first.start : last.end]
 
+    def is_injection(self, j: int) -> bool:
+        """Is sentence j written to an AI system ("ignore previous instructions …")? Such a
+        sentence is withheld from the model and can never support a claim."""
+        return bool(_INJECTION_RE.search(self.library.sentences[j].text))
+
+    def model_text(self, ex: Excerpt) -> str:
+        """The excerpt as the model sees it: sentences addressed to AI systems replaced by […]."""
+        lib = self.library
+        text = lib.articles[ex.source].text
+        base = lib.sentences[ex.sentences[0]].start
+        out, pos = [], base
+        for j in ex.sentences:
+            s = lib.sentences[j]
+            if self.is_injection(j):
+                out.append(text[pos : s.start] + WITHHELD)
+                pos = s.end
+        out.append(text[pos : lib.sentences[ex.sentences[-1]].end])
+        return "".join(out)
+
     def excerpt_prompt(self, ex: Excerpt) -> str:
         article = self.library.articles[ex.source]
         return prompts.render(
             "generative_excerpt", n=ex.n, title=_attr(article.title or article.source), date=_attr(article.date or "unknown"),
-            text=_data(self.excerpt_text(ex)),
+            text=_data(self.model_text(ex)),
         )
 
     def messages(self, question: str, excerpts: list[Excerpt]) -> list:
@@ -346,7 +375,7 @@ class Generator:
 
         # the answer must be about the question: its names and numbers are in the cited articles
         cited_sources = {ex.source for _, _, used in kept for ex, _ in used}
-        cited_words = set().union(*(a._article_words(src) for src in cited_sources))
+        cited_words = set().union(*(a._article_words(src) | set(words(self.library.articles[src].title)) for src in cited_sources))
         ratio = self.settings.name_match_ratio
         absent = [" ".join(n) for n in q.names if not name_in(n, cited_words, ratio)]
         absent += [num for num in q.numbers if not any(num in w for w in cited_words)]
@@ -407,7 +436,7 @@ class Generator:
         lib = self.library
         a = self.answerer
         ratio = self.settings.name_match_ratio
-        idx = [j for ex in cited for j in ex.sentences]
+        idx = [j for ex in cited for j in ex.sentences if not self.is_injection(j)]
         wset = set().union(*(a._sentence_words[j] for j in idx))
         lemmas = {lm for j in idx for lm in lib.sentences[j].lemmas}
         for num in cq.numbers:
@@ -426,6 +455,8 @@ class Generator:
         for ex in cited:
             best_j, best_score = ex.sentences[0], 0.0
             for j in ex.sentences:
+                if self.is_injection(j):
+                    continue
                 sw = a._sentence_words[j]
                 score = sum(2.0 for n in items_names if name_in(n, sw, ratio))
                 score += sum(2.0 for num in cq.numbers if _number_in(num, sw))
