@@ -6,6 +6,7 @@ the Answer it gets back.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import time
@@ -44,9 +45,16 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     refused: bool = False
     reason: str | None = None  # why it refused: empty_question, too_long, unsupported, no_evidence
-    mode: str = "extractive"
+    mode: str = "extractive"  # how it was made: extractive | generative
     timings: dict = field(default_factory=dict)
     support: dict | None = None
+    fallback: str | None = None  # generative mode only: why the extractive answer was used instead
+    dropped: tuple[dict, ...] = ()  # generative mode only: removed sentences / citation markers, with reasons
+
+    @property
+    def cites_inline(self) -> bool:
+        """True when the text carries its own [n] markers (generative answers)."""
+        return self.mode == "generative" and not self.refused
 
     @property
     def latency_ms(self) -> float:
@@ -62,6 +70,8 @@ class Answer:
             "latency_ms": self.latency_ms,
             "reason": self.reason,
             "mode": self.mode,
+            "fallback": self.fallback,
+            "dropped": list(self.dropped),
             "support": self.support,
             "timings": {k: round(v, 2) for k, v in self.timings.items()},
         }
@@ -195,29 +205,53 @@ class Answerer:
 
     # ------------------------------------------------------------------
     def ask(self, question: str) -> Answer:
-        t0 = time.perf_counter()
+        """The answer in the configured ANSWER_MODE."""
+        if self.settings.answer_mode == "generative":
+            return self.generator.ask(question)
+        return self.extractive(question)
+
+    @functools.cached_property
+    def generator(self):
+        """The generative mode (bot/generative.py), built on first use: extractive start-up
+        never imports the LLM client."""
+        from bot.generative import Generator
+
+        return Generator(self, self.settings)
+
+    def check_question(self, question: str, t0: float) -> tuple[str | None, Answer | None]:
+        """(the cleaned question, None), or (None, the refusal of an empty / too long one)."""
         q_text = clean_question(question)
         if not q_text:
-            return self._refuse(question, prompts.render("empty_question"), "empty_question", t0)
+            return None, self._refuse(question, prompts.render("empty_question"), "empty_question", t0)
         if len(q_text) > self.settings.max_question_chars:
             msg = prompts.render("question_too_long", length=len(q_text), limit=self.settings.max_question_chars)
-            return self._refuse(question, msg, "too_long", t0)
+            return None, self._refuse(question, msg, "too_long", t0)
+        return q_text, None
 
+    def extractive(self, question: str) -> Answer:
+        t0 = time.perf_counter()
+        q_text, refusal = self.check_question(question, t0)
+        if refusal is not None:
+            return refusal
         timings: dict[str, float] = {}
         q, cands = self._run(q_text, timings)
+        return self.decide(question, q, cands, timings, t0)
+
+    def decide(self, question: str, q: Question, cands: list[_Candidate], timings: dict[str, float], t0: float) -> Answer:
+        """The extractive answer (or refusal) from the scored candidate spans."""
         if not cands:
-            return self._refuse(question, self._refusal_text(), "no_evidence", t0, timings)
+            return self._refuse(question, self.refusal_text(), "no_evidence", t0, timings)
         best = cands[0]
         support = self._support_dict(q, best)
         if self.model is not None:
             support["p_answerable"] = round(self.model.answerable.probability(self.answer_features(q, cands)), 3)
         if not self._supported(best.support, support.get("p_answerable")):
-            return self._refuse(question, self._refusal_text(), "unsupported", t0, timings, support)
+            return self._refuse(question, self.refusal_text(), "unsupported", t0, timings, support)
 
         text, citation = self._compose(best.focus, q)
         article = self.library.articles[citation.source]
         if not is_verbatim(article.text, citation.quote, citation.start, citation.end):
-            return self._refuse(question, self._refusal_text(), "quote_unverified", t0, timings, support)
+            return self._refuse(question, self.refusal_text(), "quote_unverified", t0, timings, support)
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         return Answer(question, text, (citation,), False, None, "extractive", timings, support)
 
@@ -235,6 +269,11 @@ class Answerer:
 
     def _run(self, q_text: str, timings: dict[str, float]) -> tuple[Question, list[_Candidate]]:
         """Analyse, embed, retrieve, and score every candidate span."""
+        q, _hits, cands = self.retrieve(q_text, timings)
+        return q, cands
+
+    def retrieve(self, q_text: str, timings: dict[str, float]) -> tuple[Question, list, list[_Candidate]]:
+        """(question analysis, retrieved chunks best first, scored candidate spans best first)."""
         t = time.perf_counter()
         q = analyse(q_text, self.nlp)
         terms = list(dict.fromkeys(q.terms))
@@ -250,7 +289,7 @@ class Answerer:
         soft = self._lexicon.matcher(terms, term_vectors)
         cands = self._candidates(q, q_emb, hits, soft)
         timings["select_ms"] = (time.perf_counter() - t) * 1000
-        return q, cands
+        return q, hits, cands
 
     def explain(self, question: str) -> tuple[Question, list[_Candidate]]:
         """The question's analysis and every scored candidate span, best first
@@ -465,7 +504,7 @@ class Answerer:
             span = f" (dated {dates[0]}" + (f" to {dates[-1]})" if dates[-1] != dates[0] else ")")
         return f"{len(titles)} article{'s' if len(titles) != 1 else ''}{span}: {shown}{more}"
 
-    def _refusal_text(self) -> str:
+    def refusal_text(self) -> str:
         return prompts.render("refusal", topics=self._topics)
 
     def _refuse(self, question, text, reason, t0, timings=None, support=None) -> Answer:

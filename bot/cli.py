@@ -30,7 +30,8 @@ def _err_console():
 
 
 def _open_answerer(settings: Settings, serving: bool = False):
-    """The Answerer, or a clear message and exit when there is no usable index.
+    """The Answerer, or a clear message and exit when there is no usable index (or
+    generative mode lacks its LLM settings).
 
     serving=True (long-running front ends): an Answerer that follows re-ingests and
     survives Chroma outages; at start it waits for an unreachable Chroma server,
@@ -45,12 +46,34 @@ def _open_answerer(settings: Settings, serving: bool = False):
         if serving:
             return services.serving_answerer(settings, wait=bool(settings.chroma_host), on_retry=waiting)
         return services.answerer(settings)
+    except ValueError as exc:  # LLMConfigError: generative mode without LLM_BASE_URL / LLM_MODEL
+        from rich.markup import escape
+
+        from bot.generative import LLMConfigError
+
+        if not isinstance(exc, LLMConfigError):
+            raise
+        _err_console().print(f"[red]{escape(str(exc))}[/red]")
+        sys.exit(EXIT_NO_INDEX)
     except IndexMissing:
         _err_console().print(prompts.render("no_index"))
         sys.exit(EXIT_NO_INDEX)
     except IndexUnavailable as exc:
         _err_console().print(f"[red]{exc}[/red]")
         sys.exit(EXIT_UNAVAILABLE)
+
+
+def mode_option(command):
+    """--mode extractive|generative (overrides ANSWER_MODE)."""
+    return click.option(
+        "--mode", type=click.Choice(["extractive", "generative"]), default=None,
+        help="extractive: the article's own sentence; generative: an LLM answer (LLM_BASE_URL), every sentence verified. Default: ANSWER_MODE.",
+    )(command)
+
+
+def _with_mode(ctx: click.Context, mode: str | None) -> Settings:
+    settings = _settings(ctx)
+    return settings.model_copy(update={"answer_mode": mode}) if mode else settings
 
 
 @click.group()
@@ -188,10 +211,11 @@ def doctor(ctx: click.Context, corpus: Path | None, as_json: bool) -> None:
 @cli.command()
 @click.argument("question", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the Answer as JSON (an eval result row).")
+@mode_option
 @click.pass_context
-def ask(ctx: click.Context, question: tuple[str, ...], as_json: bool) -> None:
+def ask(ctx: click.Context, question: tuple[str, ...], as_json: bool, mode: str | None) -> None:
     """Answer one QUESTION with cited quotes (or a refusal)."""
-    answerer = _open_answerer(_settings(ctx))
+    answerer = _open_answerer(_with_mode(ctx, mode))
     answer = answerer.ask(" ".join(question))
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
@@ -204,12 +228,13 @@ def ask(ctx: click.Context, question: tuple[str, ...], as_json: bool) -> None:
 
 
 @cli.command()
+@mode_option
 @click.pass_context
-def repl(ctx: click.Context) -> None:
+def repl(ctx: click.Context, mode: str | None) -> None:
     """Ask questions interactively."""
     from bot import repl as repl_mod
 
-    settings = _settings(ctx)
+    settings = _with_mode(ctx, mode)
     answerer = _open_answerer(settings, serving=True)
     sys.exit(repl_mod.run(answerer, history_file=settings.data_dir / "repl_history", settings=settings))
 
@@ -256,15 +281,16 @@ def eval_group() -> None:
 @click.option("--no-report", is_flag=True, help="Skip report.html / report.md.")
 @click.option("--gate", "gate_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help=f"Quality gate: exit with code {EXIT_GATE} when a metric misses its bound in this TOML file (evals/thresholds.toml).")
+@mode_option
 @click.pass_context
 def eval_cmd(ctx: click.Context, questions: Path, out_dir: Path, limit: int | None, ids: tuple[str, ...], jobs: int,
-             sweep: bool, no_report: bool, gate_file: Path | None) -> None:
+             sweep: bool, no_report: bool, gate_file: Path | None, mode: str | None) -> None:
     """Run a question set (JSON Lines, see EVAL_FORMAT.md) and report metrics."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
     from rich.table import Table
 
-    from bot.evaluate.metrics import LABELS
+    from bot.evaluate.metrics import GENERATIVE_LABELS, LABELS
     from bot.evaluate.run import QuestionFileError, load_questions, run, select
 
     from bot.evaluate import gate
@@ -276,7 +302,7 @@ def eval_cmd(ctx: click.Context, questions: Path, out_dir: Path, limit: int | No
     except (QuestionFileError, gate.GateFileError) as exc:
         _err_console().print(f"[red]{exc}[/red]")
         sys.exit(1)
-    settings = _settings(ctx)
+    settings = _with_mode(ctx, mode)
     answerer = _open_answerer(settings)
     conversations = None
     if any("turns" in r for r in rows):  # dialogues: each row in a fresh conversation
@@ -304,7 +330,7 @@ def eval_cmd(ctx: click.Context, questions: Path, out_dir: Path, limit: int | No
         table.add_column("95 % CI", justify="right")
         for split in splits:
             table.add_column(f"{split} ({splits[split]['questions']})", justify="right")
-        for key, label in LABELS:
+        for key, label in LABELS + [(k, lab) for k, lab in GENERATIVE_LABELS if k in block]:
             table.add_row(label, _fmt(key, block.get(key)), _ci(block, key), *[_fmt(key, splits[s].get(key)) for s in splits])
         console.print(table)
     refs = (result.metrics.get("follow_up_turns") or {}).get("references")
@@ -426,7 +452,7 @@ def calibrate(ctx: click.Context, questions: tuple[Path, ...], split: str | None
     from index.store import IndexMissing
 
     try:
-        answerer = services.answerer(settings.model_copy(update={"support_model": Path("none")}))
+        answerer = services.answerer(settings.model_copy(update={"support_model": Path("none"), "answer_mode": "extractive"}))
     except IndexMissing:
         _err_console().print(prompts.render("no_index"))
         sys.exit(EXIT_NO_INDEX)
@@ -447,13 +473,14 @@ def calibrate(ctx: click.Context, questions: tuple[Path, ...], split: str | None
 @click.option("--listen", help="Webhook: local address to listen on (TELEGRAM_WEBHOOK_LISTEN).")
 @click.option("--port", type=int, help="Webhook: local port (TELEGRAM_WEBHOOK_PORT).")
 @click.option("--secret", help="Webhook: secret token Telegram sends with each update (TELEGRAM_WEBHOOK_SECRET).")
+@mode_option
 @click.pass_context
-def telegram(ctx: click.Context, webhook_url: str | None, listen: str | None, port: int | None, secret: str | None) -> None:
+def telegram(ctx: click.Context, webhook_url: str | None, listen: str | None, port: int | None, secret: str | None, mode: str | None) -> None:
     """Run the Telegram bot (TELEGRAM_BOT_TOKEN) until Ctrl-C / SIGTERM."""
     from bot.telegram.app import EXIT_CONFIG, ConfigError, check_settings, run
 
     options = {"telegram_webhook_url": webhook_url, "telegram_webhook_listen": listen, "telegram_webhook_port": port, "telegram_webhook_secret": secret}
-    settings = _settings(ctx).model_copy(update={k: v for k, v in options.items() if v is not None})
+    settings = _with_mode(ctx, mode).model_copy(update={k: v for k, v in options.items() if v is not None})
     try:
         check_settings(settings)  # before the index and model load
     except ConfigError as exc:

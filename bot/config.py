@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -57,6 +58,18 @@ class Settings(BaseSettings):
     # conversations (REPL session, Telegram chat; per user within a group)
     conversation_max_turns: int = Field(5, ge=1, description="earlier turns a follow-up may refer to")
     conversation_idle_minutes: float = Field(30.0, gt=0, description="history is forgotten after this idle time")
+
+    # generative answers (ANSWER_MODE=generative): any OpenAI-compatible chat completions server
+    answer_mode: Literal["extractive", "generative"] = "extractive"
+    llm_base_url: str | None = None  # e.g. http://127.0.0.1:11434/v1 (Ollama)
+    llm_model: str | None = None
+    llm_api_key: str | None = Field(None, repr=False)  # optional; never logged
+    llm_timeout_s: float = Field(30.0, gt=0, description="hard limit for one LLM answer, then the extractive fallback")
+    llm_max_tokens: int = Field(400, gt=0, description="longest generated answer, in tokens")
+    llm_context_tokens: int = Field(1500, gt=0, description="excerpt budget sent to the model (tiktoken cl100k)")
+    llm_temperature: float = 0.0
+    # share of a generated sentence's key terms (rarity-weighted) that its cited excerpts must hold
+    llm_min_term_coverage: float = Field(0.6, ge=0, le=1)
 
     # Telegram (`citebot telegram`)
     telegram_bot_token: str | None = None

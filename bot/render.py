@@ -17,11 +17,16 @@ def citation_label(c) -> str:
 def print_answer(console: Console, answer, rewritten: str | None = None) -> None:
     if rewritten:
         console.print(Text(prompts.render("answering", question=rewritten), style="italic dim"))
+    if answer.fallback:
+        console.print(Text(prompts.render("generative_fallback", reason=answer.fallback), style="dim"))
     if answer.refused:
         console.print(Text(answer.text, style="yellow"))
         return
-    marks = "".join(f"[{i}]" for i in range(1, len(answer.citations) + 1))
-    console.print(Text(answer.text, style="bold") + Text(f" {marks}", style="cyan"))
+    if answer.cites_inline:  # generative: every sentence carries its own [n]
+        console.print(Text(answer.text, style="bold"))
+    else:
+        marks = "".join(f"[{i}]" for i in range(1, len(answer.citations) + 1))
+        console.print(Text(answer.text, style="bold") + Text(f" {marks}", style="cyan"))
     for i, c in enumerate(answer.citations, 1):
         console.print(f"[cyan]\\[{i}][/cyan] {escape(citation_label(c))}")
         if c.quote == answer.text:  # extractive answers are the quote itself: say where, not it again

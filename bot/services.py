@@ -66,9 +66,18 @@ def library(settings: Settings, embed=None, chroma=None):
 
 
 def answerer(settings: Settings, lib=None):
+    """The Answerer in settings.answer_mode. Generative mode checks its LLM settings
+    (LLMConfigError) before the index is opened, and builds its client once here."""
     from bot.answer import Answerer
 
-    return Answerer(lib or library(settings), settings)
+    if settings.answer_mode == "generative":
+        from bot.generative import check_settings
+
+        check_settings(settings)
+    ans = Answerer(lib or library(settings), settings)
+    if settings.answer_mode == "generative":
+        ans.generator  # noqa: B018 - load the prompts and the LLM client at start, not at the first question
+    return ans
 
 
 def serving_answerer(settings: Settings, wait: bool = False, on_retry=None):

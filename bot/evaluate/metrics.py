@@ -184,8 +184,26 @@ def compute(rows: list[dict], questions: list[dict]) -> dict:
         "latency_ms_p50": _pct(latencies, 0.50),
         "latency_ms_p95": _pct(latencies, 0.95),
         "latency_ms_max": round(max(latencies), 2) if latencies else None,
+        **generative(rows),
     })
     return out
+
+
+def generative(rows: list[dict]) -> dict:
+    """Generative-mode figures (empty for extractive runs): how often the LLM answered or the
+    extractive fallback was used, the share of generated sentences that survived verification,
+    and how many sentences / citation markers verification dropped."""
+    if not any(r.get("mode") == "generative" or r.get("fallback") for r in rows):
+        return {}
+    stats = [r["support"] for r in rows if r.get("mode") == "generative" and isinstance(r.get("support"), dict) and "sentences" in r["support"]]
+    dropped = [d for r in rows for d in r.get("dropped") or []]
+    return {
+        "generative_rate": _rate(sum(1 for r in rows if r.get("mode") == "generative"), len(rows)),
+        "fallback_rate": _rate(sum(1 for r in rows if r.get("fallback")), len(rows)),
+        "sentence_support_rate": _rate(sum(s["supported"] for s in stats), sum(s["sentences"] for s in stats)),
+        "dropped_sentences": sum(1 for d in dropped if d.get("kind") == "sentence"),
+        "dropped_markers": sum(1 for d in dropped if d.get("kind") == "marker"),
+    }
 
 
 def confidence_intervals(rows: list[dict], questions: list[dict], resamples: int = 2000, seed: int = 0, level: float = 0.95) -> dict:
@@ -357,4 +375,12 @@ LABELS = [
     ("latency_ms_p50", "latency p50 (ms)"),
     ("latency_ms_p95", "latency p95 (ms)"),
     ("latency_ms_max", "latency max (ms)"),
+]
+# shown only for generative runs (`citebot eval --mode generative`)
+GENERATIVE_LABELS = [
+    ("generative_rate", "generative answers"),
+    ("fallback_rate", "extractive fallback"),
+    ("sentence_support_rate", "sentence support rate"),
+    ("dropped_sentences", "dropped sentences"),
+    ("dropped_markers", "dropped citation markers"),
 ]
