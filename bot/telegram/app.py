@@ -14,9 +14,10 @@ from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import Application, ApplicationBuilder
 
 from bot.telegram import access, handlers
+from bot.telegram.delivery import MAX_RETRIES, RETRY_DELAYS, RateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -26,25 +27,9 @@ EXIT_UNAVAILABLE = 3  # the Bot API cannot be reached
 TOKEN_RE = re.compile(r"^[0-9]{3,20}:[A-Za-z0-9_-]{30,64}$")
 # Only these reach the bot: edited messages, channel posts etc. are not even fetched.
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
-MAX_RETRIES = 3  # a 429 "retry after N s" from Telegram is waited out and retried this often
 # Answers are CPU-bound (mostly Python, so the GIL): more threads than cores only make each
 # answer slower and starve the event loop; questions beyond these wait in line (FIFO).
 ANSWER_THREADS = max(1, os.cpu_count() or 1)
-
-
-class RateLimiter(AIORateLimiter):
-    """PTB's AIORateLimiter (Telegram's flood limits: 30 messages/s overall, 20/min per
-    group; a 429 "retry after N" is waited out and retried MAX_RETRIES times), except that
-    "typing…" chat actions do not wait in line behind messages: they are not messages,
-    a late one is useless, and one per answer would halve the answers per second. A
-    failed chat action is only logged (handlers._typing_once)."""
-
-    UNQUEUED = frozenset({"sendChatAction"})
-
-    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
-        if endpoint in self.UNQUEUED:
-            return await callback(*args, **kwargs)
-        return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
 
 
 class ConfigError(Exception):
@@ -184,23 +169,30 @@ async def post_init(application: Application) -> None:
     log.info("running as @%s", application.bot.username)
 
 
-def build_application(settings, answerer, clock=time.monotonic, answer_threads: int | None = None) -> Application:
+def build_application(
+    settings, answerer, clock=time.monotonic, answer_threads: int | None = None,
+    retry_delays: tuple[float, ...] = RETRY_DELAYS, read_timeout: float | None = None,
+) -> Application:
     """The Application for these settings, answering with `answerer`. Not started.
     `clock` (seconds, monotonic) drives the per-user rate limit's sliding window;
-    `answer_threads` (default ANSWER_THREADS) is how many answers are computed at once."""
+    `answer_threads` (default ANSWER_THREADS) is how many answers are computed at once;
+    `retry_delays` are the pauses before resending a request Telegram did not carry out;
+    `read_timeout` (default PTB's 5 s) is how long an answer from Telegram is waited for."""
     token = check_settings(settings)
     protect_secrets(token, settings.telegram_webhook_secret, log_questions=settings.log_questions)
     api = settings.telegram_api_url.rstrip("/")
-    application = (
+    builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
-        .rate_limiter(RateLimiter(max_retries=MAX_RETRIES))
+        .rate_limiter(RateLimiter(MAX_RETRIES, retry_delays))
         .concurrent_updates(True)  # one slow answer never holds up other chats
         .post_init(post_init)
-        .build()
     )
+    if read_timeout is not None:
+        builder = builder.read_timeout(read_timeout)
+    application = builder.build()
     application.bot_data[handlers.ANSWERER] = answerer
     pool = ThreadPoolExecutor(answer_threads or ANSWER_THREADS, thread_name_prefix="citebot-answer")
     application.bot_data[handlers.ANSWER_POOL] = pool
