@@ -46,6 +46,7 @@ _TAG_RE = re.compile(
     r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+(?:\s*=\s*(?:\"[^\"<>]*\"|'[^'<>]*'|[^\s\"'<>=]+))?)*)\s*>"
 )
 _ATTR_RE = re.compile(r"([a-zA-Z-]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'<>=]+)))?")
+_SPECIAL_RE = re.compile(r"[<>&]")
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 
 
@@ -105,9 +106,11 @@ def parse_html(text: str) -> str:
             i = m.end()
         elif ch == ">":
             raise HTMLParseError(f"Unescaped \">\" at byte offset {_offset(text, i)}")
-        else:
-            out.append(ch)
-            i += 1
+        else:  # plain text up to the next <, > or &
+            m = _SPECIAL_RE.search(text, i)
+            end = m.start() if m else len(text)
+            out.append(text[i:end])
+            i = end
     if stack:
         raise HTMLParseError(f"Can't find end tag corresponding to start tag \"{stack[-1]}\"")
     return "".join(out)
