@@ -145,11 +145,49 @@ class Redact(logging.Filter):
 redact = Redact()
 
 
+def _redact_at_creation() -> None:
+    """Redact every log record when it is created, so that handlers added later or on
+    other loggers (an operator's own logging setup) never see a secret either."""
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "citebot_redacts", False):
+        return
+
+    def factory(*args, **kwargs):
+        record = previous(*args, **kwargs)
+        if redact.secrets:
+            redact.filter(record)
+        return record
+
+    factory.citebot_redacts = True
+    logging.setLogRecordFactory(factory)
+
+
+_SECRET_NAME = re.compile(r"(?:^|_)(?:api_?key|key|token|secret|password|passwd)$", re.IGNORECASE)
+
+
+def secret_values(settings, environ=None) -> list[str]:
+    """Values to keep out of logs: every setting named like *_token / *_secret / *_key /
+    *_password, and environment variables named that way (OPENAI_API_KEY, GH_TOKEN, …):
+    an API key in the environment can end up in a library's error message."""
+    values = []
+    for name in type(settings).model_fields:
+        value = getattr(settings, name, None)
+        if hasattr(value, "get_secret_value"):
+            value = value.get_secret_value()
+        if _SECRET_NAME.search(name) and isinstance(value, str):
+            values.append(value)
+    for name, value in (os.environ if environ is None else environ).items():
+        if _SECRET_NAME.search(name):
+            values.append(value)
+    return [v for v in values if v and len(v.strip()) >= 8]
+
+
 def protect_secrets(token: str, *others: str | None, log_questions: bool = False) -> None:
     """Keep secrets (and, unless LOG_QUESTIONS, the users' messages) out of the logs: the
     filters on every root handler, HTTP client logs (which print request URLs, token
     included) at WARNING."""
     redact.add(token, token.partition(":")[2], *others)
+    _redact_at_creation()
     hide_user_text.enabled = not log_questions
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)
@@ -179,7 +217,7 @@ def build_application(
     `retry_delays` are the pauses before resending a request Telegram did not carry out;
     `read_timeout` (default PTB's 5 s) is how long an answer from Telegram is waited for."""
     token = check_settings(settings)
-    protect_secrets(token, settings.telegram_webhook_secret, log_questions=settings.log_questions)
+    protect_secrets(token, *secret_values(settings), log_questions=settings.log_questions)
     api = settings.telegram_api_url.rstrip("/")
     builder = (
         ApplicationBuilder()
