@@ -8,6 +8,17 @@ getUpdates (long polling held at most `hold` seconds); `fail()` makes the next c
 of a method return an error (with `parameters`, e.g. {"retry_after": 1} for a 429).
 Each call records the status it was answered with (`Call.ok`: delivered), each update
 the time it became available to getUpdates (`available_at`).
+
+Like Telegram, sendMessage / editMessageText reject text it would reject: parse_mode=HTML
+text that is not valid Telegram HTML (`parse_html`: only Telegram's tags, balanced, with
+<, > and & escaped) with 400 "Bad Request: can't parse entities: …", and text that is
+empty or longer than 4096 characters once parsed. `rejected` lists those calls.
+
+Network faults (`fault()`): "reset" closes the connection without an answer before the
+call is processed (nothing happens), "lost" processes the call (a message is delivered,
+updates are handed out) and then closes the connection without an answer, "slow" answers
+only after `delay` seconds (a client that times out first never sees the answer, although
+the call was processed), "stall" waits `delay` seconds before processing it.
 """
 
 from __future__ import annotations
@@ -16,11 +27,113 @@ import asyncio
 import contextlib
 import itertools
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass, field
 
 from aiohttp import web
+
+MAX_TEXT = 4096  # characters (UTF-16 code units) of a message once its entities are parsed
+# Telegram's HTML subset (https://core.telegram.org/bots/api#html-style): tag -> allowed attributes
+HTML_TAGS = {
+    "b": (), "strong": (), "i": (), "em": (), "u": (), "ins": (), "s": (), "strike": (), "del": (),
+    "tg-spoiler": (), "span": ("class",), "a": ("href",), "code": ("class",), "pre": (),
+    "blockquote": ("expandable",), "tg-emoji": ("emoji-id",),
+}
+_ENTITY_RE = re.compile(r"&(?:(lt|gt|amp|quot)|#([0-9]{1,7})|#[xX]([0-9a-fA-F]{1,6}));")
+_TAG_RE = re.compile(
+    r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+(?:\s*=\s*(?:\"[^\"<>]*\"|'[^'<>]*'|[^\s\"'<>=]+))?)*)\s*>"
+)
+_ATTR_RE = re.compile(r"([a-zA-Z-]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'<>=]+)))?")
+_SPECIAL_RE = re.compile(r"[<>&]")
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+
+
+class HTMLParseError(ValueError):
+    """Why Telegram would answer 400 "can't parse entities" (the description after the colon)."""
+
+
+def _offset(text: str, i: int) -> int:
+    return len(text[:i].encode("utf-8", "surrogatepass"))
+
+
+def parse_html(text: str) -> str:
+    """The visible text of a parse_mode=HTML message, or HTMLParseError the way Telegram's
+    parser reports it. Stricter than Telegram in one way: every & must start an entity."""
+    out: list[str] = []
+    stack: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "&":
+            m = _ENTITY_RE.match(text, i)
+            if not m:
+                raise HTMLParseError(f"Unescaped \"&\" at byte offset {_offset(text, i)}")
+            if m[1]:
+                out.append(_NAMED[m[1]])
+            else:
+                code = int(m[2]) if m[2] else int(m[3], 16)
+                if not 0 < code <= 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+                    raise HTMLParseError(f"Invalid character entity at byte offset {_offset(text, i)}")
+                out.append(chr(code))
+            i = m.end()
+        elif ch == "<":
+            m = _TAG_RE.match(text, i)
+            if not m:
+                raise HTMLParseError(f"Unclosed start tag at byte offset {_offset(text, i)}")
+            closing, name, attrs = m[1], m[2].lower(), m[3]
+            if name not in HTML_TAGS:
+                kind = "end" if closing else "start"
+                raise HTMLParseError(f"Unsupported {kind} tag \"{name}\" at byte offset {_offset(text, i)}")
+            if closing:
+                if attrs.strip():
+                    raise HTMLParseError(f"Unexpected attributes in end tag at byte offset {_offset(text, i)}")
+                if not stack:
+                    raise HTMLParseError(f"Unexpected end tag at byte offset {_offset(text, i)}")
+                if stack[-1] != name:
+                    raise HTMLParseError(
+                        f"Unmatched end tag at byte offset {_offset(text, i)}, expected \"</{stack[-1]}>\", found \"</{name}>\""
+                    )
+                stack.pop()
+            else:
+                for a in _ATTR_RE.finditer(attrs):
+                    if a[1].lower() not in HTML_TAGS[name]:
+                        raise HTMLParseError(f"Unsupported attribute \"{a[1]}\" in tag \"{name}\" at byte offset {_offset(text, i)}")
+                if name == "span" and "tg-spoiler" not in attrs:
+                    raise HTMLParseError(f"Tag \"span\" must have class \"tg-spoiler\" at byte offset {_offset(text, i)}")
+                stack.append(name)
+            i = m.end()
+        elif ch == ">":
+            raise HTMLParseError(f"Unescaped \">\" at byte offset {_offset(text, i)}")
+        else:  # plain text up to the next <, > or &
+            m = _SPECIAL_RE.search(text, i)
+            end = m.start() if m else len(text)
+            out.append(text[i:end])
+            i = end
+    if stack:
+        raise HTMLParseError(f"Can't find end tag corresponding to start tag \"{stack[-1]}\"")
+    return "".join(out)
+
+
+def text_error(text, parse_mode: str | None) -> str | None:
+    """The 400 description Telegram would answer a sendMessage with, or None."""
+    if not isinstance(text, str):
+        return "Bad Request: message text is empty"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "Bad Request: strings must be encoded in UTF-8"
+    if (parse_mode or "").upper() == "HTML":
+        try:
+            text = parse_html(text)
+        except HTMLParseError as exc:
+            return f"Bad Request: can't parse entities: {exc}"
+    if not text.strip():
+        return "Bad Request: message text is empty"
+    if len(text.encode("utf-16-le")) // 2 > MAX_TEXT:
+        return "Bad Request: message is too long"
+    return None
 
 BOT_ID = 7000001
 BOT_USERNAME = "citebot_test_bot"
@@ -44,6 +157,7 @@ class Call:
     path: str
     at: float = field(default_factory=time.monotonic)
     status: int = 200  # what the fake answered: 200, or the injected failure's status
+    fault: str | None = None  # the network fault injected on this call ("reset", "lost", "slow", "stall")
 
     @property
     def ok(self) -> bool:
@@ -86,6 +200,8 @@ class FakeBotAPI:
             self.updates: list[dict] = []
             self.available_at: dict[int, float] = {}  # update_id -> time.monotonic() it was queued
             self.failures: dict[str, list[tuple[int, str, dict | None]]] = {}
+            self.faults: dict[str, list[tuple[str, float]]] = {}
+            self.rejected: list[Call] = []  # sendMessage/editMessageText answered 400 for their text
             self.chats: dict[int, dict] = {PRIVATE["id"]: PRIVATE, GROUP["id"]: GROUP}
 
     def add_update(self, **payload) -> int:
@@ -108,8 +224,18 @@ class FakeBotAPI:
         with self._lock:
             self.failures.setdefault(method, []).extend([(status, description, parameters)] * times)
 
+    def fault(self, method: str, kind: str, times: int = 1, delay: float = 0.0) -> None:
+        """A network fault on the next `times` calls of `method`: "reset" (connection closed
+        before the call is processed), "lost" (processed, then closed without an answer),
+        "slow" (processed, answered after `delay` s), "stall" (processed after `delay` s)."""
+        if kind not in ("reset", "lost", "slow", "stall"):
+            raise ValueError(kind)
+        with self._lock:
+            self.faults.setdefault(method, []).extend([(kind, delay)] * times)
+
     def delivered(self, method: str = "sendMessage", where=None) -> list[Call]:
-        """The calls of `method` that succeeded."""
+        """The calls of `method` that the server carried out (status 200, including "lost" and
+        "slow" ones whose answer the client may never have seen)."""
         return [c for c in self.called(method, where) if c.ok]
 
     def called(self, method: str, where=None) -> list[Call]:
@@ -187,10 +313,31 @@ class FakeBotAPI:
             form = await request.post()
             params = {k: _decode(k, v) for k, v in form.items() if isinstance(v, str)}
         call = Call(method, params, request.path, at)
+        with self._lock:
+            fault = self.faults.get(method, []).pop(0) if self.faults.get(method) and token == self.token else None
+        kind, delay = fault or (None, 0.0)
+        call.fault = kind
+        if kind == "reset":
+            with self._lock:
+                self.calls.append(call)
+            call.status = 0
+            return self._drop(request, call)
+        if kind == "stall":
+            await asyncio.sleep(delay)
         response = await self._respond(call, token, method, params)
         for listener in self.listeners:
             listener(call)
+        if kind == "lost":
+            return self._drop(request, call)
+        if kind == "slow":
+            await asyncio.sleep(delay)
         return response
+
+    def _drop(self, request: web.Request, call: Call) -> web.Response:
+        """Close the connection without an answer (the client sees a reset / disconnect)."""
+        if request.transport is not None:
+            request.transport.abort()
+        return web.Response(status=499)  # never written: the transport is gone
 
     async def _respond(self, call: Call, token: str, method: str, params: dict) -> web.Response:
         with self._lock:
@@ -211,6 +358,12 @@ class FakeBotAPI:
         if method == "getMe":
             return self._ok(self.bot_user)
         if method in ("sendMessage", "editMessageText"):
+            error = text_error(params.get("text"), params.get("parse_mode"))
+            if error:
+                call.status = 400
+                with self._lock:
+                    self.rejected.append(call)
+                return web.json_response({"ok": False, "error_code": 400, "description": error}, status=400)
             return self._ok(self._sent(params))
         if method == "getWebhookInfo":
             return self._ok({"url": "", "has_custom_certificate": False, "pending_update_count": 0})

@@ -14,10 +14,11 @@ from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import Application, ApplicationBuilder
 
 from bot.conversation import ConversationStore
 from bot.telegram import access, handlers
+from bot.telegram.delivery import MAX_RETRIES, RETRY_DELAYS, RateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -27,25 +28,9 @@ EXIT_UNAVAILABLE = 3  # the Bot API cannot be reached
 TOKEN_RE = re.compile(r"^[0-9]{3,20}:[A-Za-z0-9_-]{30,64}$")
 # Only these reach the bot: edited messages, channel posts etc. are not even fetched.
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
-MAX_RETRIES = 3  # a 429 "retry after N s" from Telegram is waited out and retried this often
 # Answers are CPU-bound (mostly Python, so the GIL): more threads than cores only make each
 # answer slower and starve the event loop; questions beyond these wait in line (FIFO).
 ANSWER_THREADS = max(1, os.cpu_count() or 1)
-
-
-class RateLimiter(AIORateLimiter):
-    """PTB's AIORateLimiter (Telegram's flood limits: 30 messages/s overall, 20/min per
-    group; a 429 "retry after N" is waited out and retried MAX_RETRIES times), except that
-    "typing…" chat actions do not wait in line behind messages: they are not messages,
-    a late one is useless, and one per answer would halve the answers per second. A
-    failed chat action is only logged (handlers._typing_once)."""
-
-    UNQUEUED = frozenset({"sendChatAction"})
-
-    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
-        if endpoint in self.UNQUEUED:
-            return await callback(*args, **kwargs)
-        return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
 
 
 class ConfigError(Exception):
@@ -161,11 +146,49 @@ class Redact(logging.Filter):
 redact = Redact()
 
 
+def _redact_at_creation() -> None:
+    """Redact every log record when it is created, so that handlers added later or on
+    other loggers (an operator's own logging setup) never see a secret either."""
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "citebot_redacts", False):
+        return
+
+    def factory(*args, **kwargs):
+        record = previous(*args, **kwargs)
+        if redact.secrets:
+            redact.filter(record)
+        return record
+
+    factory.citebot_redacts = True
+    logging.setLogRecordFactory(factory)
+
+
+_SECRET_NAME = re.compile(r"(?:^|_)(?:api_?key|key|token|secret|password|passwd)$", re.IGNORECASE)
+
+
+def secret_values(settings, environ=None) -> list[str]:
+    """Values to keep out of logs: every setting named like *_token / *_secret / *_key /
+    *_password, and environment variables named that way (OPENAI_API_KEY, GH_TOKEN, …):
+    an API key in the environment can end up in a library's error message."""
+    values = []
+    for name in type(settings).model_fields:
+        value = getattr(settings, name, None)
+        if hasattr(value, "get_secret_value"):
+            value = value.get_secret_value()
+        if _SECRET_NAME.search(name) and isinstance(value, str):
+            values.append(value)
+    for name, value in (os.environ if environ is None else environ).items():
+        if _SECRET_NAME.search(name):
+            values.append(value)
+    return [v for v in values if v and len(v.strip()) >= 8]
+
+
 def protect_secrets(token: str, *others: str | None, log_questions: bool = False) -> None:
     """Keep secrets (and, unless LOG_QUESTIONS, the users' messages) out of the logs: the
     filters on every root handler, HTTP client logs (which print request URLs, token
     included) at WARNING."""
     redact.add(token, token.partition(":")[2], *others)
+    _redact_at_creation()
     hide_user_text.enabled = not log_questions
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)
@@ -185,23 +208,30 @@ async def post_init(application: Application) -> None:
     log.info("running as @%s", application.bot.username)
 
 
-def build_application(settings, answerer, clock=time.monotonic, answer_threads: int | None = None) -> Application:
+def build_application(
+    settings, answerer, clock=time.monotonic, answer_threads: int | None = None,
+    retry_delays: tuple[float, ...] = RETRY_DELAYS, read_timeout: float | None = None,
+) -> Application:
     """The Application for these settings, answering with `answerer`. Not started.
     `clock` (seconds, monotonic) drives the per-user rate limit's sliding window;
-    `answer_threads` (default ANSWER_THREADS) is how many answers are computed at once."""
+    `answer_threads` (default ANSWER_THREADS) is how many answers are computed at once;
+    `retry_delays` are the pauses before resending a request Telegram did not carry out;
+    `read_timeout` (default PTB's 5 s) is how long an answer from Telegram is waited for."""
     token = check_settings(settings)
-    protect_secrets(token, settings.telegram_webhook_secret, log_questions=settings.log_questions)
+    protect_secrets(token, *secret_values(settings), log_questions=settings.log_questions)
     api = settings.telegram_api_url.rstrip("/")
-    application = (
+    builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
-        .rate_limiter(RateLimiter(max_retries=MAX_RETRIES))
+        .rate_limiter(RateLimiter(MAX_RETRIES, retry_delays))
         .concurrent_updates(True)  # one slow answer never holds up other chats
         .post_init(post_init)
-        .build()
     )
+    if read_timeout is not None:
+        builder = builder.read_timeout(read_timeout)
+    application = builder.build()
     application.bot_data[handlers.ANSWERER] = answerer
     application.bot_data[handlers.CONVERSATIONS] = ConversationStore(
         answerer, settings.conversation_max_turns, settings.conversation_idle_minutes * 60, clock=clock

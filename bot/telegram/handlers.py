@@ -32,6 +32,7 @@ from telegram.ext import (
 
 import prompts
 from bot.telegram import access, keyboards, render
+from bot.telegram.delivery import NotDelivered
 
 log = logging.getLogger(__name__)
 # One record per question (key=value pairs in the message, the same fields as `extra`);
@@ -374,6 +375,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if isinstance(error, Forbidden):
         log.info("chat %s: %s", chat_id, error)
+        return
+    if isinstance(error, NotDelivered):  # names its chat
+        log.error("not delivered: %s", error)
         return
     if isinstance(error, TelegramError):
         log.warning("chat %s: Telegram API error: %s", chat_id, error)

@@ -1,0 +1,301 @@
+"""Telegram network faults, injected by the fake Bot API server (tests/fake_bot_api.py):
+429 with retry_after, 500/502, connection resets, lost answers, slow responses and
+timeouts, on sendMessage and on getUpdates. A real Application (build_application)
+around the session's real Answerer.
+
+The properties: every answer is delivered, or — after bounded retries — logged as not
+delivered with its chat id; polling goes on; nothing is answered twice. Delivery is at
+most once: a request Telegram may have carried out (sent, then no answer) is not resent
+(bot/telegram/delivery.py explains the trade-off).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+
+import httpx
+import pytest
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.telegram.app import ALLOWED_UPDATES, build_application
+from bot.telegram.delivery import NotDelivered, not_carried_out
+from conftest import SHMELYEV_Q
+from fake_bot_api import PRIVATE, USER, FakeBotAPI
+
+TOKEN = "123456789:AAFk3Fq9_ZxYwVuT-sRqPoNmLkJiHgFeDcB"  # well-formed, fake
+FAST_RETRIES = (0.05, 0.1, 0.2)  # the policy's pauses, shortened (RETRY_DELAYS is 1, 2, 4 s)
+READ_TIMEOUT = 0.6  # s the bot waits for Telegram's answer (PTB's default is 5 s)
+ANSWER = "Svobodnaya Pressa"  # in the answer to SHMELYEV_Q
+
+
+@pytest.fixture(scope="module")
+def fake_api():
+    with FakeBotAPI(TOKEN) as server:
+        yield server
+
+
+@pytest.fixture
+def api(fake_api):
+    fake_api.reset()
+    return fake_api
+
+
+@pytest.fixture
+def settings(make_settings, tmp_path, api):
+    return make_settings(tmp_path / "data", telegram_bot_token=TOKEN, telegram_api_url=api.url, telegram_rate_limit_per_minute=0)
+
+
+def drive(settings, answerer, scenario, poll_timeout: float = 0.5):
+    """A real Application polling the fake server around `await scenario(app)`."""
+
+    async def main():
+        app = build_application(settings, answerer, retry_delays=FAST_RETRIES, read_timeout=READ_TIMEOUT)
+        async with app:
+            await app.start()
+            await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES)
+            try:
+                return await scenario(app)
+            finally:
+                await app.updater.stop()
+                await app.stop()
+
+    return asyncio.run(asyncio.wait_for(main(), 90))
+
+
+def chat(i: int) -> tuple[dict, dict]:
+    user = {**USER, "id": 10_000 + i, "first_name": f"U{i}"}
+    return {"id": 10_000 + i, "type": "private", "first_name": f"U{i}"}, user
+
+
+def answers_to(api, chat_id: int):
+    return api.delivered("sendMessage", where=lambda p: int(p["chat_id"]) == chat_id)
+
+
+async def settle(api, seconds: float = 0.3) -> None:
+    """Wait until no call but getUpdates has reached the server for `seconds` (retries, late answers)."""
+    def count():
+        return sum(1 for c in api.calls if c.method != "getUpdates")
+
+    while True:
+        before = count()
+        await asyncio.sleep(seconds)
+        if count() == before:
+            return
+
+
+def not_delivered_logs(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.getMessage().startswith("not delivered:")]
+
+
+# --- the classification behind the retry policy ------------------------------------------------
+def _caused(error, cause):
+    error.__cause__ = cause
+    return error
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (NetworkError("Internal Server Error"), True),  # Telegram answered 500: not carried out
+        (NetworkError("Bad Gateway"), True),
+        (_caused(NetworkError("httpx.ConnectError: refused"), httpx.ConnectError("refused")), True),
+        (_caused(TimedOut(), httpx.ConnectTimeout("connect")), True),
+        (_caused(TimedOut("Pool timeout"), httpx.PoolTimeout("pool")), True),
+        (_caused(TimedOut(), httpx.WriteTimeout("write")), True),
+        (_caused(TimedOut(), httpx.ReadTimeout("read")), None),  # sent, no answer: maybe carried out
+        (_caused(NetworkError("httpx.RemoteProtocolError"), httpx.RemoteProtocolError("disconnected")), None),
+        (_caused(NetworkError("httpx.ReadError"), httpx.ReadError("reset")), None),
+        (BadRequest("Bad Request: chat not found"), False),
+        (Forbidden("Forbidden: bot was blocked by the user"), False),
+        (RetryAfter(3), False),
+    ],
+)
+def test_which_failures_are_resent(error, expected):
+    assert not_carried_out(error) is expected
+
+
+# --- sendMessage ---------------------------------------------------------------------------------
+def test_server_errors_on_send_are_retried_and_the_answer_arrives_once(api, settings, answerer, caplog):
+    caplog.set_level(logging.INFO)
+
+    async def scenario(app):
+        api.fail("sendMessage", 500, "Internal Server Error")
+        api.fail("sendMessage", 502, "Bad Gateway")
+        api.send_text(SHMELYEV_Q)
+        await api.wait_for("sendMessage", 3)
+        await settle(api)
+
+    drive(settings, answerer, scenario)
+    calls = api.called("sendMessage")
+    assert [c.status for c in calls] == [500, 502, 200]
+    assert len({c.params["text"] for c in calls}) == 1 and ANSWER in calls[-1].params["text"]
+    assert calls[1].at - calls[0].at >= FAST_RETRIES[0] and calls[2].at - calls[1].at >= FAST_RETRIES[1]
+    retries = [r.getMessage() for r in caplog.records if "retrying in" in r.getMessage()]
+    assert len(retries) == 2 and all(f"chat {PRIVATE['id']}" in m for m in retries)
+    assert not not_delivered_logs(caplog)
+
+
+def test_an_answer_that_keeps_failing_is_given_up_and_logged_with_its_chat_id(api, settings, answerer, caplog):
+    caplog.set_level(logging.INFO)
+
+    async def scenario(app):
+        api.fail("sendMessage", 502, "Bad Gateway", times=len(FAST_RETRIES) + 1)
+        api.send_text(SHMELYEV_Q)
+        await api.wait_for("sendMessage", len(FAST_RETRIES) + 1)
+        await settle(api)
+        api.send_text(SHMELYEV_Q)  # the bot is still answering
+        await api.wait_for("sendMessage", len(FAST_RETRIES) + 2)
+        await settle(api)
+
+    drive(settings, answerer, scenario)
+    calls = api.called("sendMessage")
+    assert [c.status for c in calls] == [502] * (len(FAST_RETRIES) + 1) + [200]  # bounded: 1 + 3 retries
+    (failed,) = not_delivered_logs(caplog)
+    assert f"sendMessage to chat {PRIVATE['id']} failed after 4 attempts: Bad Gateway" in failed
+    assert [r.levelname for r in caplog.records if r.getMessage() == failed] == ["ERROR"]
+
+
+def test_flood_control_then_a_server_error_still_delivers_once(api, settings, answerer):
+    async def scenario(app):
+        api.fail("sendMessage", 429, "Too Many Requests: retry after 1", parameters={"retry_after": 1})
+        api.fail("sendMessage", 500, "Internal Server Error")
+        api.send_text(SHMELYEV_Q)
+        await api.wait_for("sendMessage", 3, timeout=10)
+        await settle(api)
+
+    drive(settings, answerer, scenario)
+    calls = api.called("sendMessage")
+    assert [c.status for c in calls] == [429, 500, 200]
+    assert calls[1].at - calls[0].at >= 1.0  # retry_after respected
+    assert len(api.delivered("sendMessage")) == 1
+
+
+def test_a_reset_before_telegram_answers_is_not_resent_and_is_logged(api, settings, answerer, caplog):
+    """Reset with the request sent: we cannot know whether Telegram carried it out, so the
+    answer is not sent again (no duplicate); the log names the chat. The next question works."""
+    caplog.set_level(logging.INFO)
+
+    async def scenario(app):
+        api.fault("sendMessage", "reset")
+        api.send_text(SHMELYEV_Q)
+        await api.wait_for("sendMessage")
+        await settle(api)
+        api.send_text(SHMELYEV_Q)
+        await api.wait_for("sendMessage", 2)
+        await settle(api)
+
+    drive(settings, answerer, scenario)
+    first, second = api.called("sendMessage")
+    assert (first.fault, first.ok, second.fault, second.ok) == ("reset", False, None, True)
+    (failed,) = not_delivered_logs(caplog)
+    assert f"sendMessage to chat {PRIVATE['id']}: no answer from Telegram" in failed and "not sent again" in failed
+
+
+@pytest.mark.parametrize("kind", ["lost", "slow"])
+def test_an_answer_delivered_without_confirmation_is_not_duplicated(api, settings, answerer, caplog, kind):
+    """Telegram carried the sendMessage out, but its answer was lost (connection dropped) or
+    came after our read timeout: exactly one message in the chat, and a log line."""
+    caplog.set_level(logging.INFO)
+
+    async def scenario(app):
+        api.fault("sendMessage", kind, delay=READ_TIMEOUT + 0.6)
+        api.send_text(SHMELYEV_Q)
+        await api.wait_for("sendMessage")
+        await asyncio.sleep(READ_TIMEOUT + 0.8)
+        await settle(api)
+
+    drive(settings, answerer, scenario)
+    (call,) = api.called("sendMessage")
+    assert call.fault == kind and call.ok and ANSWER in call.params["text"]
+    (failed,) = not_delivered_logs(caplog)
+    assert f"chat {PRIVATE['id']}" in failed and "may have arrived" in failed
+
+
+def test_a_slow_but_timely_answer_is_just_waited_for(api, settings, answerer, caplog):
+    caplog.set_level(logging.INFO)
+
+    async def scenario(app):
+        api.fault("sendMessage", "slow", delay=READ_TIMEOUT / 3)
+        api.fault("sendMessage", "stall", delay=READ_TIMEOUT / 3)
+        api.send_text(SHMELYEV_Q)
+        api.send_text(SHMELYEV_Q)
+        await api.wait_for("sendMessage", 2)
+        await settle(api)
+
+    drive(settings, answerer, scenario)
+    assert [c.fault for c in api.called("sendMessage")] == ["slow", "stall"]
+    assert len(api.delivered("sendMessage")) == 2 and not not_delivered_logs(caplog)
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+# --- getUpdates ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "inject",
+    [
+        pytest.param(lambda api: api.fail("getUpdates", 500, "Internal Server Error", times=2), id="500"),
+        pytest.param(lambda api: api.fail("getUpdates", 502, "Bad Gateway", times=2), id="502"),
+        pytest.param(lambda api: api.fail("getUpdates", 429, "Too Many Requests: retry after 1", parameters={"retry_after": 1}), id="429"),
+        pytest.param(lambda api: api.fault("getUpdates", "reset", times=2), id="reset"),
+        pytest.param(lambda api: api.fault("getUpdates", "lost", times=2), id="lost"),
+        pytest.param(lambda api: api.fault("getUpdates", "slow", times=2, delay=2.5), id="timeout"),
+    ],
+)
+def test_polling_survives_get_updates_faults_and_answers_each_question_once(api, settings, answerer, inject):
+    async def scenario(app):
+        api.send_text(SHMELYEV_Q)
+        await api.wait_for("sendMessage")
+        inject(api)
+        (pa, ua), (pb, ub) = chat(1), chat(2)
+        api.send_text(SHMELYEV_Q, chat=pa, user=ua)  # handed out by the faulty calls ("lost")
+        deadline = asyncio.get_running_loop().time() + 20
+        while api.failures.get("getUpdates") or api.faults.get("getUpdates"):  # every fault served
+            assert asyncio.get_running_loop().time() < deadline, "the bot stopped polling"
+            await asyncio.sleep(0.05)
+        api.send_text(SHMELYEV_Q, chat=pb, user=ub)  # only a poll after the faults can fetch this
+        await api.wait_for("sendMessage", 3, where=lambda p: True, timeout=20)
+        await settle(api, 0.5)
+        return pa["id"], pb["id"]
+
+    a, b = drive(settings, answerer, scenario)
+    assert any(not c.ok or c.fault for c in api.called("getUpdates"))  # the faults happened
+    for chat_id in (PRIVATE["id"], a, b):
+        (answer,) = answers_to(api, chat_id)  # exactly once each
+        assert ANSWER in answer.params["text"]
+
+
+# --- many chats, many faults ----------------------------------------------------------------------
+def test_under_mixed_faults_every_answer_arrives_once_or_is_logged(api, settings, answerer, caplog):
+    """30 chats ask at once while sendMessage and getUpdates fail in every way. Each chat
+    gets its answer exactly once, or a "not delivered" log line names it; none twice."""
+    caplog.set_level(logging.INFO)
+    n = 30
+
+    async def scenario(app):
+        api.fail("sendMessage", 500, "Internal Server Error", times=4)
+        api.fault("sendMessage", "lost")
+        api.fail("sendMessage", 502, "Bad Gateway", times=3)
+        api.fault("sendMessage", "reset")
+        api.fail("sendMessage", 429, "Too Many Requests: retry after 1", parameters={"retry_after": 1})
+        api.fault("sendMessage", "slow", delay=READ_TIMEOUT + 0.3)
+        api.fault("getUpdates", "lost")
+        api.fail("getUpdates", 502, "Bad Gateway")
+        for i in range(n):
+            p, u = chat(100 + i)
+            api.send_text(SHMELYEV_Q, chat=p, user=u)
+        await api.wait_for("sendMessage", n, where=lambda params: True, timeout=40)
+        await asyncio.sleep(READ_TIMEOUT + 0.5)
+        await settle(api, 0.5)
+
+    drive(settings, answerer, scenario)
+    logged = " ".join(not_delivered_logs(caplog))
+    unconfirmed = 0
+    for i in range(n):
+        chat_id = chat(100 + i)[0]["id"]
+        delivered = answers_to(api, chat_id)
+        assert len(delivered) <= 1, f"chat {chat_id} answered twice"
+        if not delivered or any(c.fault in ("lost", "slow") for c in delivered):
+            assert re.search(rf"\bchat {chat_id}\b", logged), f"chat {chat_id}: no answer and no log line"
+            unconfirmed += 1
+    assert unconfirmed >= 3  # the lost, the reset and the slow one (500/502/429 are retried, bounded)
