@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import shutil
 import logging
 import os
 import time
@@ -67,6 +68,14 @@ def lexical_stamp(hashes: dict[str, str]) -> str:
     return hashlib.sha256(repr(sorted(hashes.items())).encode()).hexdigest()[:16]
 
 
+def _disk_nearly_full(data_dir: Path, floor: int = 8 * 1024 * 1024) -> bool:
+    """Less than 8 MB free where DATA_DIR lives (an ingest batch needs more than that)."""
+    try:
+        return shutil.disk_usage(data_dir).free < floor
+    except OSError:
+        return False
+
+
 def _data_dir_error(data_dir: Path, exc: BaseException) -> DataDirError:
     code = getattr(exc, "errno", None)
     text = str(exc).lower()
@@ -78,7 +87,8 @@ def _data_dir_error(data_dir: Path, exc: BaseException) -> DataDirError:
         why = "part of the path is a file, not a directory"
     else:
         why = getattr(exc, "strerror", None) or str(exc)
-    return DataDirError(f"Cannot write the index in DATA_DIR {data_dir}: {why}. Point DATA_DIR at a writable directory.")
+    advice = "Free some space there, or point DATA_DIR at another disk." if why == "the disk is full" else "Point DATA_DIR at a writable directory."
+    return DataDirError(f"Cannot write the index in DATA_DIR {data_dir}: {why}. {advice}")
 
 
 def check_writable(data_dir: Path) -> None:
@@ -173,6 +183,10 @@ def ingest(
         text = str(exc).lower()
         if any(k in text for k in ("disk is full", "readonly database", "read-only", "no space left")):
             raise _data_dir_error(data_dir, exc) from exc
+        if not getattr(store, "host", None) and _disk_nearly_full(data_dir):
+            # embedded Chroma reports a full disk as e.g. "Error in compaction: Failed to apply
+            # logs to the metadata segment"; the free space tells what really happened
+            raise _data_dir_error(data_dir, OSError(errno.ENOSPC, "No space left on device")) from exc
         raise
     report.seconds = time.perf_counter() - t0
     return report

@@ -7,6 +7,7 @@ import shutil
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -182,4 +183,31 @@ def test_ingest_cli_with_an_unwritable_data_dir(tmp_path, model_cache):
     )
     assert result.returncode == 3
     assert "Cannot write the index in DATA_DIR" in " ".join(result.stderr.split())
+    assert "Traceback" not in result.stderr
+
+
+def _small_filesystem(path: Path, size: str) -> bool:
+    """Mount a tmpfs of `size` at path (root with mount rights only); False when not possible."""
+    path.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        return False
+    return subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True).returncode == 0
+
+
+def test_ingest_cli_on_a_full_disk_says_so(tmp_path, model_cache):
+    """A real full filesystem (a 512 KB tmpfs): one clear line and exit 3, no traceback, and
+    the next ingest on a roomy DATA_DIR works."""
+    corpus = make_corpus(tmp_path / "corpus")
+    data = tmp_path / "full"
+    if not _small_filesystem(data, "512k"):
+        pytest.skip("cannot mount a small tmpfs here (needs root with mount rights)")
+    try:
+        result = subprocess.run(
+            [str(CITEBOT), "ingest", "--corpus", str(corpus)], capture_output=True, text=True,
+            env=cli_env(data, model_cache), cwd=tmp_path, timeout=240,
+        )
+    finally:
+        subprocess.run(["umount", str(data)], capture_output=True)
+    assert result.returncode == 3, result.stderr[-2000:]
+    assert "the disk is full" in " ".join(result.stderr.split())
     assert "Traceback" not in result.stderr
