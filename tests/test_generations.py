@@ -186,12 +186,31 @@ def test_ingest_cli_with_an_unwritable_data_dir(tmp_path, model_cache):
     assert "Traceback" not in result.stderr
 
 
-def _small_filesystem(path: Path, size: str) -> bool:
+def _small_filesystem(path: Path, size: str, read_only: bool = False) -> bool:
     """Mount a tmpfs of `size` at path (root with mount rights only); False when not possible."""
     path.mkdir(parents=True, exist_ok=True)
     if os.geteuid() != 0 or shutil.which("mount") is None:
         return False
-    return subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True).returncode == 0
+    options = f"size={size}" + (",ro" if read_only else "")
+    return subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)], capture_output=True).returncode == 0
+
+
+def test_ingest_cli_on_a_read_only_filesystem_says_so(tmp_path, model_cache):
+    """Root can write to a chmod 555 directory, but not to a read-only mount."""
+    corpus = make_corpus(tmp_path / "corpus")
+    data = tmp_path / "ro"
+    if not _small_filesystem(data, "1m", read_only=True):
+        pytest.skip("cannot mount a read-only tmpfs here (needs root with mount rights)")
+    try:
+        result = subprocess.run(
+            [str(CITEBOT), "ingest", "--corpus", str(corpus)], capture_output=True, text=True,
+            env=cli_env(data, model_cache), cwd=tmp_path, timeout=240,
+        )
+    finally:
+        subprocess.run(["umount", str(data)], capture_output=True)
+    assert result.returncode == 3, result.stderr[-2000:]
+    assert "read-only or not writable" in " ".join(result.stderr.split())
+    assert "Traceback" not in result.stderr
 
 
 def test_ingest_cli_on_a_full_disk_says_so(tmp_path, model_cache):
