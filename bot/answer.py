@@ -160,15 +160,28 @@ class Lexicon:
             vectors = self.embed.encode(uniq)
         tvecs = dict(zip(uniq, vectors))
 
-        # each term against the whole lexicon once; a lookup per lemma afterwards
-        sims = {t: (self.vectors @ v).tolist() for t, v in tvecs.items()}
+        # each term against the whole lexicon once (one matrix-vector product), then each
+        # (term, lemma) similarity read out once and memoised: converting whole rows to Python
+        # lists cost time in proportion to the corpus's vocabulary on every question
+        rows = {t: self.vectors @ v for t, v in tvecs.items()}
+        memo: dict[str, dict[str, float | None]] = {t: {} for t in rows}
         index = self.index
 
         def soft(term: str, lemmas: set[str]) -> float:
-            row = sims.get(term)
+            row = rows.get(term)
             if row is None:
                 return 0.0
-            return max((row[index[lm]] for lm in lemmas if lm in index), default=0.0)
+            seen = memo[term]
+            best = None
+            for lm in lemmas:
+                if lm in seen:
+                    sim = seen[lm]
+                else:
+                    i = index.get(lm)
+                    sim = seen[lm] = None if i is None else float(row[i])
+                if sim is not None and (best is None or sim > best):
+                    best = sim
+            return 0.0 if best is None else best
 
         return soft
 
