@@ -170,3 +170,18 @@ def seed_data_dir(seed_settings, answerer) -> Path:
     """The session index's DATA_DIR, for subprocesses (the in-process answerer has
     already built its caches there, so the subprocess only reads)."""
     return seed_settings.data_dir
+
+
+# --- the fake Telegram Bot API (tests/fake_bot_api.py) -------------------------------------
+@pytest.fixture(scope="module")
+def fake_api():
+    from fake_bot_api import TOKEN, FakeBotAPI
+
+    with FakeBotAPI(TOKEN) as server:
+        yield server
+
+
+@pytest.fixture
+def api(fake_api):
+    fake_api.reset()
+    return fake_api

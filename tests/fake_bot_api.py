@@ -427,3 +427,26 @@ class FakeBotAPI:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+TOKEN = "123456789:AAFk3Fq9_ZxYwVuT-sRqPoNmLkJiHgFeDcB"  # well-formed, fake
+
+
+def drive(settings, answerer, scenario, *, poll_interval: float = 0.05, poll_timeout: float = 1.0,
+          limit: float = 60.0, **build):
+    """Run a real Application (built by build_application(settings, answerer, **build), polling
+    the fake server) around `await scenario(app)`; at most `limit` seconds."""
+    from bot.telegram.app import ALLOWED_UPDATES, build_application
+
+    async def main():
+        app = build_application(settings, answerer, **build)
+        async with app:  # initialize (getMe) … shutdown
+            await app.start()
+            await app.updater.start_polling(poll_interval=poll_interval, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES)
+            try:
+                return await scenario(app)
+            finally:
+                await app.updater.stop()
+                await app.stop()
+
+    return asyncio.run(asyncio.wait_for(main(), limit))

@@ -10,8 +10,8 @@ import pytest
 from bot.answer import Answer
 from bot.conversation import Conversation, ConversationStore, Rewriter
 from conftest import CITEBOT, SHMELYEV_Q, SHMELYEV_SOURCE, cli_env, flat
-from fake_bot_api import GROUP, OTHER_PRIVATE, OTHER_USER, PRIVATE, USER
-from test_telegram import api, drive, fake_api, tg_settings  # noqa: F401 - fixtures
+from fake_bot_api import GROUP, OTHER_PRIVATE, OTHER_USER, PRIVATE, USER, drive
+from test_telegram import tg_settings  # noqa: F401 - a fixture
 
 SHMELYEV_A = '"Svobodnaya Pressa" interviewed Boris Shmelyev, a doctor of history, professor, and chief researcher.'
 KELLOGG_Q = "Who did Lukashenko meet in Minsk?"

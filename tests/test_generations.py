@@ -195,38 +195,32 @@ def _small_filesystem(path: Path, size: str, read_only: bool = False) -> bool:
     return subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)], capture_output=True).returncode == 0
 
 
-def test_ingest_cli_on_a_read_only_filesystem_says_so(tmp_path, model_cache):
-    """Root can write to a chmod 555 directory, but not to a read-only mount."""
+def _ingest_on_a_mount(tmp_path, model_cache, size: str, read_only: bool = False):
+    """`citebot ingest` of the seed corpus with DATA_DIR on a fresh tmpfs (unmounted after)."""
     corpus = make_corpus(tmp_path / "corpus")
-    data = tmp_path / "ro"
-    if not _small_filesystem(data, "1m", read_only=True):
-        pytest.skip("cannot mount a read-only tmpfs here (needs root with mount rights)")
+    data = tmp_path / "mnt"
+    if not _small_filesystem(data, size, read_only):
+        pytest.skip("cannot mount a tmpfs here (needs root with mount rights)")
     try:
-        result = subprocess.run(
+        return subprocess.run(
             [str(CITEBOT), "ingest", "--corpus", str(corpus)], capture_output=True, text=True,
             env=cli_env(data, model_cache), cwd=tmp_path, timeout=240,
         )
     finally:
         subprocess.run(["umount", str(data)], capture_output=True)
+
+
+def test_ingest_cli_on_a_read_only_filesystem_says_so(tmp_path, model_cache):
+    """Root can write to a chmod 555 directory, but not to a read-only mount."""
+    result = _ingest_on_a_mount(tmp_path, model_cache, "1m", read_only=True)
     assert result.returncode == 3, result.stderr[-2000:]
     assert "read-only or not writable" in " ".join(result.stderr.split())
     assert "Traceback" not in result.stderr
 
 
 def test_ingest_cli_on_a_full_disk_says_so(tmp_path, model_cache):
-    """A real full filesystem (a 512 KB tmpfs): one clear line and exit 3, no traceback, and
-    the next ingest on a roomy DATA_DIR works."""
-    corpus = make_corpus(tmp_path / "corpus")
-    data = tmp_path / "full"
-    if not _small_filesystem(data, "512k"):
-        pytest.skip("cannot mount a small tmpfs here (needs root with mount rights)")
-    try:
-        result = subprocess.run(
-            [str(CITEBOT), "ingest", "--corpus", str(corpus)], capture_output=True, text=True,
-            env=cli_env(data, model_cache), cwd=tmp_path, timeout=240,
-        )
-    finally:
-        subprocess.run(["umount", str(data)], capture_output=True)
+    """A real full filesystem (a 512 KB tmpfs): one clear line and exit 3, no traceback."""
+    result = _ingest_on_a_mount(tmp_path, model_cache, "512k")
     assert result.returncode == 3, result.stderr[-2000:]
     assert "the disk is full" in " ".join(result.stderr.split())
     assert "Traceback" not in result.stderr

@@ -13,17 +13,16 @@ import shutil
 import signal
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
 
 import prompts
 from bot.answer import Answerer
-from bot.telegram.app import ALLOWED_UPDATES, build_application, secret_values
+from bot.telegram.app import ALLOWED_UPDATES, secret_values
 from conftest import CITEBOT, CORPUS, SHMELYEV_Q, cli_env
-from fake_bot_api import ANONYMOUS_ADMIN, BOT_USERNAME, GROUP, OTHER_USER, PRIVATE, USER, FakeBotAPI
+import fake_bot_api
+from fake_bot_api import BOT_USERNAME, GROUP, OTHER_USER, PRIVATE, TOKEN, USER
 
-TOKEN = "123456789:AAFk3Fq9_ZxYwVuT-sRqPoNmLkJiHgFeDcB"  # well-formed, fake
 SECRET_HALF = TOKEN.split(":")[1]
 WEBHOOK_SECRET = "wh-s3cret-Zq81-never-logged"
 API_KEY = "sk-test-0123456789abcdefFAKEKEY"  # stands for any *_key / *_token / *_secret setting
@@ -41,31 +40,9 @@ def leaks(text: str, *secrets: str) -> list[str]:
     return found
 
 
-@pytest.fixture(scope="module")
-def fake_api():
-    with FakeBotAPI(TOKEN) as server:
-        yield server
-
-
-@pytest.fixture
-def api(fake_api):
-    fake_api.reset()
-    return fake_api
-
-
 def drive(settings, answerer, scenario):
-    async def main():
-        app = build_application(settings, answerer, retry_delays=(0.05, 0.05, 0.05), read_timeout=0.6)
-        async with app:
-            await app.start()
-            await app.updater.start_polling(poll_interval=0.0, timeout=0.5, allowed_updates=ALLOWED_UPDATES)
-            try:
-                return await scenario(app)
-            finally:
-                await app.updater.stop()
-                await app.stop()
-
-    return asyncio.run(asyncio.wait_for(main(), 60))
+    return fake_bot_api.drive(settings, answerer, scenario, poll_interval=0.0, poll_timeout=0.5,
+                              retry_delays=(0.05, 0.05, 0.05), read_timeout=0.6)
 
 
 # --- secrets ---------------------------------------------------------------------------------------

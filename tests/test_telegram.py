@@ -21,7 +21,7 @@ from click.testing import CliRunner
 import prompts
 from bot.answer import Answer, Answerer, Citation
 from bot.telegram import keyboards, render
-from bot.telegram.app import ALLOWED_UPDATES, ConfigError, access_policy, allowed_chats, build_application, check_settings, run
+from bot.telegram.app import ConfigError, access_policy, allowed_chats, check_settings, run
 from conftest import CITEBOT, MACRON_Q, SHMELYEV_Q, SHMELYEV_SOURCE, cli_env, flat
 from fake_bot_api import (
     ANONYMOUS_ADMIN,
@@ -31,28 +31,16 @@ from fake_bot_api import (
     OTHER_PRIVATE,
     OTHER_USER,
     PRIVATE,
+    TOKEN,
     USER,
-    FakeBotAPI,
+    drive,
 )
 
-TOKEN = "123456789:AAFk3Fq9_ZxYwVuT-sRqPoNmLkJiHgFeDcB"  # well-formed, fake
 SECRET_HALF = TOKEN.split(":")[1]
 TAGS = {"b", "i", "u", "s", "code", "pre", "a", "blockquote", "tg-spoiler"}
 
 
 # --- fixtures and helpers -----------------------------------------------------------------
-@pytest.fixture(scope="module")
-def fake_api():
-    with FakeBotAPI(TOKEN) as server:
-        yield server
-
-
-@pytest.fixture
-def api(fake_api):
-    fake_api.reset()
-    return fake_api
-
-
 @pytest.fixture
 def tg_settings(make_settings, tmp_path, api):
     def make(**overrides):
@@ -60,23 +48,6 @@ def tg_settings(make_settings, tmp_path, api):
         return make_settings(tmp_path / "data", **values)
 
     return make
-
-
-def drive(settings, answerer, scenario, **build):
-    """Run a real Application (polling the fake server) around `await scenario(app)`."""
-
-    async def main():
-        app = build_application(settings, answerer, **build)
-        async with app:  # initialize (getMe) … shutdown
-            await app.start()
-            await app.updater.start_polling(poll_interval=0.05, timeout=1, allowed_updates=ALLOWED_UPDATES)
-            try:
-                return await scenario(app)
-            finally:
-                await app.updater.stop()
-                await app.stop()
-
-    return asyncio.run(asyncio.wait_for(main(), 60))
 
 
 class _Tags(HTMLParser):

@@ -19,27 +19,14 @@ import httpx
 import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.telegram.app import ALLOWED_UPDATES, build_application
 from bot.telegram.delivery import NotDelivered, not_carried_out
 from conftest import SHMELYEV_Q
-from fake_bot_api import PRIVATE, USER, FakeBotAPI
+import fake_bot_api
+from fake_bot_api import PRIVATE, TOKEN, USER
 
-TOKEN = "123456789:AAFk3Fq9_ZxYwVuT-sRqPoNmLkJiHgFeDcB"  # well-formed, fake
 FAST_RETRIES = (0.05, 0.1, 0.2)  # the policy's pauses, shortened (RETRY_DELAYS is 1, 2, 4 s)
 READ_TIMEOUT = 0.6  # s the bot waits for Telegram's answer (PTB's default is 5 s)
 ANSWER = "Svobodnaya Pressa"  # in the answer to SHMELYEV_Q
-
-
-@pytest.fixture(scope="module")
-def fake_api():
-    with FakeBotAPI(TOKEN) as server:
-        yield server
-
-
-@pytest.fixture
-def api(fake_api):
-    fake_api.reset()
-    return fake_api
 
 
 @pytest.fixture
@@ -48,20 +35,9 @@ def settings(make_settings, tmp_path, api):
 
 
 def drive(settings, answerer, scenario, poll_timeout: float = 0.5):
-    """A real Application polling the fake server around `await scenario(app)`."""
-
-    async def main():
-        app = build_application(settings, answerer, retry_delays=FAST_RETRIES, read_timeout=READ_TIMEOUT)
-        async with app:
-            await app.start()
-            await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES)
-            try:
-                return await scenario(app)
-            finally:
-                await app.updater.stop()
-                await app.stop()
-
-    return asyncio.run(asyncio.wait_for(main(), 90))
+    """A real Application polling the fake server, with the retry pauses and read timeout shortened."""
+    return fake_bot_api.drive(settings, answerer, scenario, poll_interval=0.0, poll_timeout=poll_timeout, limit=90,
+                              retry_delays=FAST_RETRIES, read_timeout=READ_TIMEOUT)
 
 
 def chat(i: int) -> tuple[dict, dict]:
