@@ -180,10 +180,9 @@ def main() -> int:
     args = ap.parse_args()
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    for name, value in (("HF_HUB_OFFLINE", "1"), ("TRANSFORMERS_OFFLINE", "1"), ("ANONYMIZED_TELEMETRY", "False"), ("TOKENIZERS_PARALLELISM", "false")):
-        os.environ.setdefault(name, value)
-
     from bot import services
+
+    services.quiet_libraries()  # offline switches (HF_HUB_OFFLINE, …) and library log levels
     from bot.config import Settings
     from bot.telegram import render
     from bot.telegram.app import ALLOWED_UPDATES, build_application

@@ -458,7 +458,7 @@ class Rewriter:
                 role = "poss" if t.tag_ == "PRP$" or t.dep_ == "poss" else "obj"
             # "Who is Maria Kalesnikava and why was she jailed?": she is Maria. An object
             # pronoun never means the clause's own subject ("what is Trump doing to him").
-            if role != "obj" and self._antecedent_inside(doc, t, "person"):
+            if self._bound_inside(doc, t, role):
                 return None
             gender = "m" if low in MALE else "f"
             named_here = {w for e in doc.ents for w in e.text.lower().split()} | {x.lower_ for x in doc if x.pos_ == "PROPN"}
@@ -504,7 +504,7 @@ class Rewriter:
                 role = (MALE | FEMALE)[low]
                 if low == "her":
                     role = "poss" if t.tag_ == "PRP$" or t.dep_ == "poss" else "obj"
-                if role != "obj" and self._antecedent_inside(doc, t, "person"):
+                if self._bound_inside(doc, t, role):
                     continue
                 if role == "obj" and any(e.label_ == "PERSON" for e in doc.ents) and t.head.lemma_ in ("tell", "ask", "give", "call"):
                     continue
@@ -521,10 +521,25 @@ class Rewriter:
             return True
         return any(c.dep_ in ("ccomp", "xcomp") and c.i > t.i for c in head.children) and head.lemma_ == "be"
 
+    def _bound_inside(self, doc, t, role: str) -> bool:
+        """Does this he/she/him/her/his refer to someone in its own question? A subject or
+        possessive pronoun does when a name comes before it ("Who is Maria Kalesnikava and why
+        was she jailed?"); an object pronoun only inside a modifier clause, where it means the
+        main clause's person ("which deputy did Lukashenko greet, calling him a good guy") —
+        never its own clause's subject ("what is Trump seeking to do to him")."""
+        if role != "obj":
+            return self._antecedent_inside(doc, t, "person")
+        verb = t.head.head if t.dep_ == "pobj" else t.head
+        return verb.dep_ in ("advcl", "acl", "relcl")
+
     def _antecedent_inside(self, doc, t, kind: str) -> bool:
         before = doc[: t.i]
-        if kind == "person":
-            return any(e.label_ == "PERSON" and e.end <= t.i for e in doc.ents)
+        if kind == "person":  # a name before the pronoun, judged as mentions are (corpus labels too)
+            return any(
+                e.label_ == "PERSON" or self._label(e) == "PERSON" for e in doc.ents if e.end <= t.i
+            ) or any(
+                x.pos_ == "PROPN" and not x.ent_type_ and x.lower_ in self.person_words for x in before
+            )
         if kind == "group":
             return any(e.label_ in GROUP_LABELS and e.end <= t.i for e in doc.ents) or any(
                 x.tag_ in ("NNS", "NNPS") for x in before
