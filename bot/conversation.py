@@ -372,9 +372,8 @@ class Rewriter:
         wh_toks, rest = toks[:n], toks[n:]
         if not rest:
             return None
-        if old.split()[0] == new_wh.split()[0] and old == new_wh:
+        if old == new_wh:
             return prev.rewritten
-        head = wh_toks[-1]
         noun = " ".join(t.text for t in wh_toks[1:] if t.lower_ not in HOW_X) if len(wh_toks) > 1 else ""
         # "when was X released" / "who did X meet": an auxiliary, then the subject. "who was
         # released" / "who has visited": an auxiliary, then the verb — the question word is the subject.
