@@ -526,10 +526,19 @@ class Rewriter:
         was she jailed?"); an object pronoun only inside a modifier clause, where it means the
         main clause's person ("which deputy did Lukashenko greet, calling him a good guy") —
         never its own clause's subject ("what is Trump seeking to do to him")."""
+        if t.lower_ in ("himself", "herself"):
+            return True  # reflexives always mean someone in their own sentence
         if role != "obj":
             return self._antecedent_inside(doc, t, "person")
         verb = t.head.head if t.dep_ == "pobj" else t.head
-        return verb.dep_ in ("advcl", "acl", "relcl")
+        if verb.dep_ in ("advcl", "acl", "relcl"):
+            return True
+        # "… and how many were released together with him": a name earlier in the question that
+        # is not the subject of the pronoun's own clause ("what is Trump seeking to do to him")
+        clause = next((a for a in t.ancestors if any(c.dep_ in ("nsubj", "nsubjpass") for c in a.children)), None)
+        subjects = {c.i for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")} if clause is not None else set()
+        named = [e for e in doc.ents if e.end <= t.i and (e.label_ == "PERSON" or self._label(e) == "PERSON")]
+        return any(not any(i in subjects for i in range(e.start, e.end)) for e in named)
 
     def _antecedent_inside(self, doc, t, kind: str) -> bool:
         before = doc[: t.i]

@@ -77,6 +77,8 @@ def test_follow_ups_are_rewritten_to_standalone_questions(rewriter, exchange, fo
         "What has caused conflicts between Tsikhanouskiy and his wife's inner circle since his release?",
         # "him" in a modifier clause is the deputy asked about
         "Which deputy of Kellogg did Lukashenko greet with a hug, calling him a good guy?",
+        "How long was Tikhanovsky's prison sentence, and how many were released together with him?",
+        "Besides Tikhanyovski himself, how many others were freed after Kellogg's visit?",  # reflexive
         "What did she say?",  # no woman has been discussed: never a man instead
     ],
 )
