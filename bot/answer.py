@@ -21,7 +21,11 @@ from bot.verify import is_verbatim
 log = logging.getLogger(__name__)
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 # Where an answer may be cut: after clause punctuation, before a dash, between sentences.
-_CLAUSE_RE = re.compile(r"(?<=[,;:—–.!?])\s+|\s+(?=[—–]\s)")
+_CLAUSE_RE = re.compile(r"(?<=[,;:—–.!?])\s+|(?<=[.!?,][\"”’)])\s+|\s+(?=[—–]\s)")
+_FUNCTION_WORDS = frozenset(
+    "the and that this with from have has had was were are for not but his her their its they them "
+    "who which what when where how also will would said says been into than then there these those".split()
+)
 
 
 @dataclass(frozen=True)
@@ -453,31 +457,70 @@ class Answerer:
         lib = self.library
         first, last = lib.sentences[focus[0]], lib.sentences[focus[-1]]
         article = lib.articles[first.source]
-        start, end = self._trim(article.text, first.start, last.end, q)
-        quote = article.text[start:end]
-        citation = Citation(article.source, article.title, article.date, article.url, quote, start, end)
-        return quote, citation
+        breaks = [lib.sentences[j].start for j in focus[1:]]
+        answers = self._answer_strings(focus, q)
+        start, end = self._trim(article.text, first.start, last.end, q, breaks, answers)
+        # the excerpt may say more than the answer: the whole span when it is short enough
+        qs, qe = self._trim(article.text, first.start, last.end, q, breaks, answers, words_limit=10_000)
+        if not (qs <= start and end <= qe):
+            qs, qe = start, end
+        citation = Citation(article.source, article.title, article.date, article.url, article.text[qs:qe], qs, qe)
+        return article.text[start:end], citation
 
-    def _trim(self, text: str, start: int, end: int, q: Question | None = None) -> tuple[int, int]:
+    def _answer_strings(self, focus: list[int], q: Question | None) -> list[str]:
+        """Entities in the span of the type the question asks for that the question does
+        not already name ("18 years", "Svobodnaya Pressa"): a trimmed answer keeps one."""
+        if q is None or not q.expected:
+            return []
+        from bot.support import _is_question_name
+
+        out = []
+        for j in focus:
+            for label, text in self.library.sentences[j].entities:
+                ent = set(words(text))
+                if label in q.expected and ent and not _is_question_name(ent, q, self.settings.name_match_ratio):
+                    out.append(text)
+        return out
+
+    def _trim(
+        self, text: str, start: int, end: int, q: Question | None = None,
+        breaks: list[int] | None = None, answers: list[str] | None = None, words_limit: int | None = None,
+    ) -> tuple[int, int]:
         """Shorten a long span to at most max_answer_words words and max_quote_chars
-        characters: the run of whole clauses that shares most with the question
-        (its terms, names, numbers), or failing that a cut at a word boundary."""
-        limit_w, limit_c = self.settings.max_answer_words, self.settings.max_quote_chars
+        characters: the run of whole clauses (or sentences) that best answers the
+        question — it shares most with the question (its terms, names, numbers), holds
+        something the question does not say (an entity of the asked type, new content
+        words), and does not stop on a colon or comma that announces the answer.
+        Failing that, a cut at a word boundary."""
+        limit_w, limit_c = words_limit or self.settings.max_answer_words, self.settings.max_quote_chars
         span = text[start:end]
         if len(span.split()) <= limit_w and len(span) <= limit_c:
             return start, end
-        wanted = set()
+        wanted: dict[str, float] = {}  # question word stem -> weight (rarer words weigh more)
         if q is not None:
-            wanted = {stem(t) for t in q.terms} | {stem(w) for w in q.name_words} | set(q.numbers)
-        cuts = sorted({0, len(span), *(m.end() for m in _CLAUSE_RE.finditer(span))})
+            for w in [*q.terms, *q.name_words]:
+                wanted[stem(w)] = self.vocab.idf(w)
+            top = max(wanted.values(), default=1.0) or 1.0
+            wanted = {k: 0.3 + 0.7 * v / top for k, v in wanted.items()}
+            wanted.update({n: 1.0 for n in q.numbers})
+        bounds = {0, len(span), *(b - start for b in breaks or () if start < b < end)}  # sentence starts
+        cuts = sorted(bounds | {m.end() for m in _CLAUSE_RE.finditer(span)})
         best: tuple[float, int, int] | None = None
         for a in range(len(cuts) - 1):
             for b in range(a + 1, len(cuts)):
                 piece = span[cuts[a] : cuts[b]]
                 if len(piece.split()) > limit_w or len(piece.strip()) > limit_c:
                     break
-                overlap = len({stem(w) for w in words(piece)} & wanted)
-                key = (overlap + 0.001 * len(piece) - 0.0001 * a, cuts[a], cuts[b])
+                stems = {stem(w) for w in words(piece) if w not in _FUNCTION_WORDS and len(w) > 2}
+                overlap = sum(wanted[x] for x in stems if x in wanted)
+                novel = min(6, sum(1 for x in stems if x not in wanted)) / 6
+                tail = piece.rstrip()[-1:]
+                score = overlap + 0.6 * novel
+                score -= 2.0 if tail == ":" else 1.0 if tail in ",;—–" else 0.0
+                score += 0.4 * ((cuts[a] in bounds) + (cuts[b] in bounds))  # whole sentences read best
+                if answers and any(ans in piece for ans in answers):
+                    score += 1.5
+                key = (score - 0.0001 * a, cuts[a], cuts[b])
                 if best is None or key[0] > best[0]:
                     best = key
         if best is not None:

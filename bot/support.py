@@ -148,7 +148,15 @@ def analyse(text: str, nlp) -> Question:
     if wh in ("what", "which", "other") or (wh == "how_many" and False):
         wh_at = next((i for i, w in enumerate(low) if w in ("what", "which")), None)
         if wh_at is not None:
-            for w in low[wh_at + 1 : wh_at + 4]:
+            # the noun the wh-word determines ("which two freed opposition leaders"), then the next few words
+            head = None
+            for t in toks[wh_at + 1 : wh_at + 7]:
+                if t.pos_ in ("AUX", "ADP") or (t.pos_ == "VERB" and t.dep_ != "amod"):
+                    break
+                if t.pos_ in ("NOUN", "PROPN") and t.dep_ != "compound":
+                    head = t
+                    break
+            for w in ([head.lemma_.lower()] if head is not None else []) + low[wh_at + 1 : wh_at + 4]:
                 hit = next((types for nouns, types in HEAD_TYPES.items() if w in nouns), None)
                 if hit is not None:
                     expected = frozenset(hit)

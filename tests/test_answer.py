@@ -178,3 +178,35 @@ def test_long_answer_is_trimmed_at_a_boundary_within_the_word_limit(answerer):
     assert len(c.quote) <= answerer.settings.max_quote_chars
     assert_citation_is_verbatim(answerer, c)
     assert not c.quote[-1].isalnum() or c.end == len(answerer.library.articles[c.source].text) or not answerer.library.articles[c.source].text[c.end].isalnum()
+
+
+def test_trimmed_answer_keeps_the_sentence_that_answers(answerer):
+    # The chosen span is two sentences, 61 words; the question's names and terms are all in
+    # the second one, which holds the answer. The cut falls at the sentence start even though
+    # the first sentence ends in a closing quote ('…the whole Ukraine."').
+    answer = answerer.ask("If Kyiv keeps confronting Russia, what will Moscow do according to Lukashenko?")
+    assert not answer.refused
+    assert answer.text.startswith("Lukashenko pointed out")
+    assert "resume the offensive pace" in answer.text
+    assert len(answer.text.split()) <= answerer.settings.max_answer_words
+
+
+def test_trimmed_answer_keeps_the_entity_asked_for_and_whole_sentences(answerer):
+    # "which two … leaders": the answer must keep the two names, not the clause that only
+    # repeats the question ('calling for dialogue with Minsk …').
+    answer = answerer.ask("Which two freed opposition leaders have called for dialogue with Minsk and a rethink of European sanctions?")
+    assert not answer.refused
+    assert answer.text.startswith("Babariko and Kolesnikova")
+    assert answer.text.rstrip()[-1] in '.!?"”'
+
+
+def test_excerpt_may_be_longer_than_the_answer_and_contains_it(answerer):
+    for question in (
+        "If Kyiv keeps confronting Russia, what will Moscow do according to Lukashenko?",
+        "Which two freed opposition leaders have called for dialogue with Minsk and a rethink of European sanctions?",
+    ):
+        answer = answerer.ask(question)
+        (c,) = answer.citations
+        assert answer.text in c.quote
+        assert len(c.quote) <= answerer.settings.max_quote_chars
+        assert_citation_is_verbatim(answerer, c)
