@@ -202,6 +202,27 @@ def clean_question(text: str) -> str:
     return " ".join(_CONTROL_RE.sub(" ", text or "").split())
 
 
+_WH = r"(?:what|which|who|whom|whose|when|where|why|how)"
+_COMPOUND_RE = re.compile(rf"\s*,?\s+and\s+(?={_WH}\b)", re.IGNORECASE)
+_QUESTION_START_RE = re.compile(
+    rf"^(?:{_WH}|is|are|was|were|did|does|do|has|have|had|can|could|will|would|should)\b", re.IGNORECASE
+)
+
+
+def split_compound(question: str) -> list[str]:
+    """["How long was X's sentence?", "how many were released with him this summer?"] for
+    "How long was X's sentence, and how many were released with him this summer?":
+    two questions joined by "and" before a second question word. One item otherwise
+    ("How and why …", "Who met whom and where?" are single questions)."""
+    m = _COMPOUND_RE.search(question)
+    if m is None:
+        return [question]
+    first, second = question[: m.start()].strip(" ,;"), question[m.end() :].strip()
+    if len(first.split()) < 3 or len(second.split()) < 3 or not _QUESTION_START_RE.match(first):
+        return [question]
+    return [first.rstrip("?") + "?", second[:1].upper() + second[1:]]
+
+
 class Answerer:
     def __init__(self, library, settings, nlp=None, model=None) -> None:
         from index.nlp import load
@@ -250,9 +271,39 @@ class Answerer:
         q_text, refusal = self.check_question(question, t0)
         if refusal is not None:
             return refusal
+        parts = split_compound(q_text)
+        if len(parts) > 1:
+            return self._compound(question, parts, t0)
         timings: dict[str, float] = {}
         q, cands = self._run(q_text, timings)
         return self.decide(question, q, cands, timings, t0)
+
+    def _compound(self, question: str, parts: list[str], t0: float) -> Answer:
+        """Two questions in one: each answered on its own (the second read in the light of
+        the first: "… and how many were released together with him?"), then joined. A part
+        the articles do not support is said to be unanswered; both unsupported is a refusal."""
+        from bot.conversation import Rewriter
+
+        first = self.extractive(parts[0])
+        if not hasattr(self, "_rewriter"):
+            self._rewriter = Rewriter.for_answerer(self)
+        rw = self._rewriter
+        second_q = rw.rewrite(parts[1], [rw.analyse_turn(parts[0], first, 0.0)])
+        second = self.extractive(second_q)
+        answers = [first, second]
+        timings = {"total_ms": (time.perf_counter() - t0) * 1000}
+        if all(a.refused for a in answers):
+            reason = "unsupported" if any(a.reason == "unsupported" for a in answers) else answers[0].reason
+            return Answer(question, self.refusal_text(), (), True, reason, "extractive", timings, first.support)
+        texts, citations = [], []
+        for part, a in zip(parts, answers):
+            if a.refused:
+                texts.append(prompts.render("part_unsupported", question=part))
+                continue
+            texts.append(a.text)
+            citations += [c for c in a.citations if c not in citations]
+        support = {"parts": [{"question": p, "refused": a.refused, **(a.support or {})} for p, a in zip([parts[0], second_q], answers)]}
+        return Answer(question, " ".join(texts), tuple(citations), False, None, "extractive", timings, support)
 
     def decide(self, question: str, q: Question, cands: list[_Candidate], timings: dict[str, float], t0: float) -> Answer:
         """The extractive answer (or refusal) from the scored candidate spans."""

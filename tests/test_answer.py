@@ -210,3 +210,58 @@ def test_excerpt_may_be_longer_than_the_answer_and_contains_it(answerer):
         assert answer.text in c.quote
         assert len(c.quote) <= answerer.settings.max_quote_chars
         assert_citation_is_verbatim(answerer, c)
+
+
+@pytest.mark.parametrize(
+    "question, parts",
+    [
+        ("How long was X's sentence, and how many were released with him?", ["How long was X's sentence?", "How many were released with him?"]),
+        ("Which airline had sanctions lifted and which industry was relieved?", ["Which airline had sanctions lifted?", "Which industry was relieved?"]),
+        ("Did the talks happen, and what did they agree on?", ["Did the talks happen?", "What did they agree on?"]),
+    ],
+)
+def test_two_questions_in_one_are_split(question, parts):
+    from bot.answer import split_compound
+
+    assert split_compound(question) == parts
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How and why did Lukashenko release the prisoners?",
+        "Who met whom and where?",
+        "What did Lukashenko and Kellogg discuss?",
+        "Sanctions on potash and what else?",  # the first part is not a question
+        "Why did the US lift sanctions and what for",  # "what for" is not a question of its own
+    ],
+)
+def test_single_questions_are_not_split(question):
+    from bot.answer import split_compound
+
+    assert split_compound(question) == [question]
+
+
+def test_two_questions_in_one_get_both_answers_with_their_citations(answerer):
+    answer = answerer.ask("How long was Tikhanovsky's prison sentence, and how many prisoners were released together with him this summer?")
+    assert not answer.refused
+    assert "18 years" in answer.text and "16" in answer.text
+    assert len(answer.citations) == 2
+    for c in answer.citations:
+        assert_citation_is_verbatim(answerer, c)
+    # the second part was read with the first one's subject in place of "him"
+    assert "Tikhanovsky" in answer.support["parts"][1]["question"]
+
+
+def test_a_part_the_articles_do_not_support_is_named_not_guessed(answerer):
+    answer = answerer.ask("How long was Tikhanovsky's prison sentence, and what did Macron say about the prisoner release?")
+    assert not answer.refused
+    assert "18 years" in answer.text
+    assert prompts.render("part_unsupported", question="What did Macron say about the prisoner release?") in answer.text
+    assert all("Macron" not in c.quote for c in answer.citations)
+
+
+def test_two_unsupported_questions_in_one_are_refused(answerer):
+    answer = answerer.ask("What did Macron say about the prisoner release, and what did Merkel say about it?")
+    assert answer.refused and not answer.citations
+    assert answer.text.startswith(REFUSAL_PREFIX)
