@@ -324,7 +324,10 @@ def _is_question_name(ent_words: set[str], q: Question, ratio: float) -> bool:
 def has_answer_type(q: Question, sentences, ratio: float = 0.75) -> bool:
     """Some sentence holds an entity of the expected type that the question does
     not already name (for counts: a number in a sentence about the question)."""
+    anchors = {stem(t) for t in q.terms} | {stem(w) for w in q.name_words}
     for s in sentences:
+        if anchors and len(sentences) > 1 and not anchors & {stem(w) for w in words(s.text)} | {stem(lm) for lm in s.lemmas}:
+            continue  # of two sentences, the answer is in one that is about the question
         for label, text in s.entities:
             if label not in q.expected:
                 continue
