@@ -80,6 +80,7 @@ class Mention:
     from_answer: bool = False
     common: bool = False  # a name the corpus mentions everywhere ("Lukashenko"): background, not focus
     before: tuple[str, ...] = ()  # the words just before it ("political analyst" Artyom Shraibman)
+    after: tuple[str, ...] = ()  # the words just after it ("Svobodnaya Pressa" interviewed …)
 
 
 @dataclass
@@ -96,6 +97,8 @@ class Turn:
     subject: str | None = None  # the person the question is about as its grammatical subject
     source: str | None = None  # "according to X": the person whose words the question asks about
     asked: frozenset = frozenset()  # the words of "which political analyst": matched against the answer
+    reported: str | None = None  # "what does X think Y expects": Y, the person in the reported clause
+    content: frozenset = frozenset()  # the question's nouns, names and verbs (lemmas)
 
 
 @dataclass(frozen=True)
@@ -192,6 +195,15 @@ class Rewriter:
         wh_chunk = next((c for c in doc.noun_chunks if any(t.lower_ in ("which", "what", "whose") for t in c)), None)
         at = next((i for i, w in enumerate(low[:4]) if w in ("which", "what", "whose")), None)
         near = set(low[at + 1 : at + 4]) if at is not None else set()  # "which American citizen …"
+        if at is not None:  # "which two freed opposition figures …": the head noun of the run after "which"
+            head = None
+            for t in toks[at + 1 : at + 7]:
+                if t.pos_ in ("NOUN", "PROPN"):
+                    head = t
+                elif not (t.pos_ in ("ADJ", "NUM") or t.tag_ == "VBN"):
+                    break
+            if head is not None:
+                near.add(head.lemma_.lower())
         asks_person = wh in ("who", "whom") or (wh_chunk is not None and wh_chunk.root.lemma_.lower() in PERSON_NOUNS) or bool(
             near & PERSON_NOUNS)
         asked = {t.lemma_.lower() for t in wh_chunk if t.is_alpha and t.lower_ not in WH} if wh_chunk is not None else set()
@@ -217,9 +229,21 @@ class Rewriter:
                 subject = next((m.text for m in found if m.kind == "person" and not m.from_answer and m.text.lower() in span), None)
                 if subject:
                     break
+        reported = None  # "what does X think Y expects …": Y
+        if subject:
+            for t in doc:
+                if t.dep_ == "ccomp" and t.head.lemma_.lower() in SPEECH:
+                    for c in t.children:
+                        if c.dep_ in ("nsubj", "nsubjpass"):
+                            span = doc[c.left_edge.i : c.right_edge.i + 1].text.lower()
+                            reported = next((m.text for m in found if m.kind == "person" and not m.from_answer
+                                             and m.text != subject and m.text.lower() in span), None)
+                    if reported:
+                        break
         answer_for = Answer(question, "") if answer is None else answer
         return Turn(question, question, answer_for, when, wh, found, asks_person, identity, wh_subject, subject, source,
-                    frozenset(asked))
+                    frozenset(asked), reported,
+                    frozenset(t.lemma_.lower() for t in doc if t.pos_ in ("NOUN", "PROPN", "VERB") and t.lower_ not in WH))
 
     def _wh(self, doc) -> str | None:
         for t in doc[:6]:
@@ -257,7 +281,8 @@ class Rewriter:
             last = text.lower().split()[-1] if text.split() else ""
             before = tuple(x.lemma_.lower() for x in doc[max(0, ent.start - 4) : ent.start] if x.is_alpha)
             out.append(Mention(text, kind, plural=label == "NORP", from_answer=from_answer,
-                               common=kind == "person" and last in self.common_words, before=before))
+                               common=kind == "person" and last in self.common_words, before=before,
+                               after=tuple(x.lemma_.lower() for x in doc[end : end + 3] if x.is_alpha)))
             covered.update(range(ent.start, end))
         # names spaCy did not tag at all ("What kind of activist is Ales Bialiatski?")
         i = 0
@@ -270,7 +295,8 @@ class Rewriter:
                 if toks[j].lower_ in self.person_words or (toks[i].lower_ in FEMALE_FIRST and j > i):
                     text = doc[toks[i].i : toks[j].i + 1].text
                     out.append(Mention(text, "person", from_answer=from_answer, common=toks[j].lower_ in self.common_words,
-                                       before=tuple(x.lemma_.lower() for x in doc[max(0, toks[i].i - 4) : toks[i].i] if x.is_alpha)))
+                                       before=tuple(x.lemma_.lower() for x in doc[max(0, toks[i].i - 4) : toks[i].i] if x.is_alpha),
+                                       after=tuple(x.lemma_.lower() for x in doc[toks[j].i + 1 : toks[j].i + 4] if x.is_alpha)))
                     covered.update(range(toks[i].i, toks[j].i + 1))
                 i = j + 1
             else:
@@ -316,12 +342,42 @@ class Rewriter:
         about = self._what_about(body)
         if about is not None:
             return self._substitute(about, history) or question
-        if self._elliptical(body):
-            wh_phrase = self._wh_phrase(body)
+        # "Why, according to him?": an elliptical question with its source named after it
+        core, source, cut = body, None, False
+        for k in range(1, len(body) - 2):
+            if body[k].lower_ == "according" and body[k + 1].lower_ == "to":
+                core, source, cut = body[:k], self._source(body[k + 2 :], history), True
+                break
+        while core and core[-1].is_punct:
+            core = core[:-1]
+        words = [t.lower_ for t in core if not t.is_punct]
+        prep = ""
+        if words in (["for", "what"], ["what", "for"]):  # "And for what?": the reason
+            core, wh_phrase = core[-1:] if words[0] == "for" else core[:1], "why"
+        elif len(core) >= 2 and core[0].pos_ == "ADP" and core[1].lower_ in WH:  # "In which year?"
+            prep, core = core[0].lower_, core[1:]
+            wh_phrase = self._wh_phrase(core)
+        else:
+            wh_phrase = self._wh_phrase(core)
+        if core and (source is not None or not cut) and self._elliptical(core):
             if wh_phrase:
-                return self._retarget(prev, wh_phrase, history) or question
+                rewritten = self._retarget(prev, f"{prep} {wh_phrase}".strip(), history)
+                if rewritten is None:
+                    return question
+                if source and source.lower() not in rewritten.lower():
+                    rewritten = f"{rewritten[:-1]}, according to {source}?"
+                return rewritten
             return question
         return self._resolve_pronouns(question, doc, history)
+
+    def _source(self, tokens, history: list[Turn]) -> str | None:
+        """The speaker of "according to him/her/X"; None when a pronoun has no antecedent."""
+        toks = [t for t in tokens if not t.is_punct]
+        if len(toks) == 1 and toks[0].lower_ in ("him", "her"):
+            m = self._person(history, "m" if toks[0].lower_ == "him" else "f", role="subj", speech=True)
+            return m.text if m else None
+        text = " ".join(t.text for t in toks)
+        return text or None
 
     def _what_about(self, body) -> str | None:
         low = [t.lower_ for t in body]
@@ -356,6 +412,9 @@ class Rewriter:
             while k < len(tokens) and tokens[k].pos_ == "ADJ":
                 k += 1
             if k < len(tokens) and tokens[k].pos_ in ("NOUN", "PROPN") and tokens[k].lower_ not in AUX:
+                # "which Lithuanian port": a compound noun is one phrase
+                while k + 1 < len(tokens) and tokens[k + 1].pos_ in ("NOUN", "PROPN") and tokens[k].dep_ == "compound":
+                    k += 1
                 out.extend(t.text for t in tokens[j : k + 1])
         return " ".join(out)
 
@@ -365,6 +424,9 @@ class Rewriter:
         toks = [t for t in doc if not t.is_space and not (t.is_punct and t.i == len(doc) - 1)]
         while toks and toks[-1].is_punct:
             toks = toks[:-1]
+        prep = ""  # "Through which Lithuanian port are its exports blocked?"
+        if len(toks) > 2 and toks[0].pos_ == "ADP" and toks[1].lower_ in WH:
+            prep, toks = toks[0].text.lower(), toks[1:]
         old = self._wh_phrase(toks)
         if not old:
             return None
@@ -372,9 +434,10 @@ class Rewriter:
         wh_toks, rest = toks[:n], toks[n:]
         if not rest:
             return None
-        if old == new_wh:
+        if f"{prep} {old}".strip() == new_wh:
             return prev.rewritten
         noun = " ".join(t.text for t in wh_toks[1:] if t.lower_ not in HOW_X) if len(wh_toks) > 1 else ""
+        head = wh_toks[-1].lemma_.lower() if noun else None  # "which Belarusian airline" → airline
         # "when was X released" / "who did X meet": an auxiliary, then the subject. "who was
         # released" / "who has visited": an auxiliary, then the verb — the question word is the subject.
         aux_first = rest[0].lower_ in AUX and len(rest) >= 2 and rest[1].tag_ not in ("VBN", "VBG")
@@ -382,18 +445,26 @@ class Rewriter:
         if aux_first and not subject_wh:
             words = [t.text for t in rest]
             kind = old.split()[0]
-            filler = self._answer_entity(prev) if kind in ("who", "whom", "which", "what") else None
+            # "what practice …" is answered by a description, named only when the answer calls
+            # the name a practice; "which outlet …" by a name near the question's words too
+            filler = self._answer_entity(prev, head, strict=kind == "what") if kind in ("who", "whom", "which", "what") else None
             if filler is None and noun:
                 filler = f"the {noun}"
             if filler and kind != "what" or (filler and noun):
                 verbs = [k for k, t in enumerate(rest) if k > 0 and t.pos_ == "VERB" or (k == len(rest) - 1 and k > 0 and t.pos_ == "NOUN")]
-                if rest[-1].pos_ == "ADP" or not verbs:  # "which outlet did he talk to" → "… talk to X"
+                if prep:  # "through which port are its exports blocked" → "… blocked through Klaipeda"
+                    words.append(f"{prep} {filler}")
+                elif rest[-1].pos_ == "ADP" or not verbs:  # "which outlet did he talk to" → "… talk to X"
                     words.append(filler)
                 else:  # "who did X meet in Minsk" → "… meet Y in Minsk"
                     words.insert(verbs[-1] + 1, filler)
+            elif rest[-1].pos_ == "ADP" and len(words) > 2:
+                words = words[:-1]  # "how long was he sentenced to" → "why was he sentenced"
             return self._finish(f"{new_wh} " + " ".join(words))
+        if prep:
+            return None
         # the question word was the subject: the previous answer supplies it
-        subject = self._answer_entity(prev)
+        subject = self._answer_entity(prev, head)
         if subject is None:
             subject = f"the {noun}" if noun else None
         if subject is None:
@@ -407,11 +478,22 @@ class Rewriter:
             return None
         return self._finish(f"{new_wh} {clause}")
 
-    def _answer_entity(self, prev: Turn) -> str | None:
-        # "which airline …" is answered by an organisation, never by a person the answer mentions
+    def _answer_entity(self, prev: Turn, head: str | None = None, strict: bool = False) -> str | None:
+        """The name the previous answer gave for its question word. "which airline …" is answered
+        by an organisation, never by a person the answer mentions, and only by one the answer
+        calls an airline ('Belarusian airline "Belavia"'); "what practice …" by none."""
         wanted = ("person", "group") if prev.asks_person else ("thing", "group", "place")
+        if head is not None and not prev.asks_person:  # "the Lithuanian port of Klaipeda", whatever its label
+            named = [m for m in prev.mentions if m.from_answer and m.kind != "time" and head in m.before]
+            if named:
+                return named[0].text
+            if strict:
+                return None
         for kind in wanted:
-            found = [m for m in prev.mentions if m.from_answer and m.kind == kind]
+            # otherwise a name next to the question's words ('"Svobodnaya Pressa" interviewed'),
+            # not one elsewhere in the quote ("… and its working. / bne IntelliNews")
+            found = [m for m in prev.mentions if m.from_answer and m.kind == kind
+                     and (prev.asks_person or head is None or (set(m.before[-3:]) | set(m.after)) & prev.content)]
             if found:
                 return sorted(found, key=lambda m: m.common)[0].text
         return None
@@ -552,7 +634,16 @@ class Rewriter:
             return any(e.label_ in GROUP_LABELS and e.end <= t.i for e in doc.ents) or any(
                 x.tag_ in ("NNS", "NNPS") for x in before
             )
-        return any(x.pos_ in ("NOUN", "PROPN") and x.lower_ not in WH for x in before if x.dep_ in ("nsubj", "dobj", "pobj", "nsubjpass"))
+        # "it" never means a person ("what does Lukashenko believe he'll get after it") nor, as
+        # an object, the subject of its own clause ("when did Poland close it")
+        own_subjects: set[int] = set()
+        if t.dep_ in ("dobj", "pobj", "obj"):
+            verb = t.head.head if t.dep_ == "pobj" else t.head
+            own_subjects = {x.i for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") for x in c.subtree}
+        people = {i for e in doc.ents if e.label_ == "PERSON" or self._label(e) == "PERSON" for i in range(e.start, e.end)}
+        return any(x.pos_ in ("NOUN", "PROPN") and x.lower_ not in WH and x.i not in own_subjects and x.i not in people
+                   and not (x.pos_ == "PROPN" and x.lower_ in self.person_words)
+                   for x in before if x.dep_ in ("nsubj", "dobj", "pobj", "nsubjpass"))
 
     # ---- choosing the antecedent -----------------------------------------------------------
     def _person(self, history: list[Turn], gender: str, exclude: set[str] = frozenset(), role: str = "subj",
@@ -582,13 +673,17 @@ class Rewriter:
                         if turn.asked & set(m.before):  # "… political analyst Artyom Shraibman wrote"
                             base += 1.0
                     elif not turn.wh_subject and role == "subj" and is_subject:
-                        base = 4.0
+                        base = 4.0 if d == 0 else 2.0  # "what did he say then?" right after "who did X meet?"
                     else:
                         base = 1.5
                 elif m.from_answer:
                     base = 1.0
                 elif role == "obj":  # parallel roles: "what has X offered Y?" … "what is Z doing to him?" → Y
                     base = 1.7 if is_subject else 2.2
+                elif role == "subj" and not speech and d == 0 and turn.reported == m.text:
+                    # "what does X think Y expects?" … "how would he pay?": Y, whose doing was asked
+                    # about; a speech verb ("what does he say …") keeps X
+                    base = 2.3
                 else:
                     base = 2.0
                 score = base * 0.6**d * (0.95 if m.common else 1.0)  # ties go to the specific name
