@@ -69,6 +69,10 @@ SPEECH = {"say", "think", "believe", "speculate", "argue", "claim", "predict", "
 TITLES = {"president", "press", "secretary", "minister", "prime", "special", "representative", "envoy", "spokesman",
           "spokeswoman", "deputy", "director", "chief", "leader", "adviser", "advisor", "general", "ambassador", "mr",
           "mrs", "ms", "dr", "sir", "lady", "lord", "vice", "foreign", "state", "senator", "governor"}
+QUANTIFIERS = {"most", "some", "all", "many", "few", "several", "half", "none", "each", "one", "both"}
+SINGULAR = {"were": "was", "are": "is", "have": "has", "do": "does"}
+EVENT_VERBS = {"cost", "happen", "occur", "mean", "matter", "cause", "lead", "last", "work", "change", "end", "start",
+               "begin"}
 GENERIC_NOUNS = {"article", "articles", "text", "story", "report", "question", "answer", "thing", "one", "lot"}
 
 
@@ -514,17 +518,56 @@ class Rewriter:
         for m in prev.mentions:
             if not m.from_answer and m.kind == kind and m.text in prev.rewritten:
                 return self._finish(prev.rewritten.replace(m.text, new, 1))
+        if kind == "person" and new[:1].isupper():
+            return self._one_of_them(prev.rewritten, new)
         return None
+
+    def _one_of_them(self, question: str, name: str) -> str | None:
+        """"Where were most of the political prisoners deported to?" + "What about Bialiatski?":
+        the person in place of the people the question asked about ("Where was Bialiatski
+        deported to?") — only when the question names no person and has one such group."""
+        doc = self.nlp(question)
+        if any(e.label_ == "PERSON" or self._label(e) == "PERSON" for e in doc.ents):
+            return None
+        groups = [c for c in doc.noun_chunks if c.root.tag_ == "NNS" and c.root.lemma_.lower() in PERSON_NOUNS | {"prisoner"}]
+        if len(groups) != 1:
+            return None
+        chunk = groups[0]
+        if any(t.lower_ in WH or t.lower_ in HOW_X for t in doc[max(0, chunk.start - 2) : chunk.end]):
+            return None  # "how many political prisoners …": the group is what was asked for
+        start, end = chunk.start, chunk.end
+        prep = chunk.root.head  # "most of the political prisoners"
+        if prep.lower_ == "of" and prep.head.lower_ in QUANTIFIERS and prep.head.i < start:
+            start = prep.head.i
+        span_root = doc[start] if start != chunk.start else chunk.root
+        if span_root.dep_ not in ("nsubj", "nsubjpass"):
+            return None  # only the subject: its verb is made singular
+        words = []
+        for t in doc:
+            if start <= t.i < end:
+                if t.i == start:
+                    words.append(name + t.whitespace_)
+                continue
+            text = t.text
+            if t.lower_ in SINGULAR and (t.i == start - 1 or t.i == end):  # "were" → "was"
+                text = SINGULAR[t.lower_]
+                text = text.capitalize() if t.text[:1].isupper() else text
+            words.append(text + t.whitespace_)
+        return self._finish("".join(words))
 
     def _resolve_pronouns(self, question: str, doc, history: list[Turn]) -> str:
         pieces: list[str] = []
         changed = False
+        named: set[str] = set()
         for t in doc:
             repl = self._resolve_token(t, doc, history)
-            if repl is None:
+            # "… before his release?": a second pronoun for the name just written stays a pronoun
+            base = re.sub(r"['’]s?$", "", repl).lower() if repl else None
+            if repl is None or (base in named and t.lower_ not in DEMONSTRATIVE):
                 pieces.append(t.text_with_ws)
             else:
                 changed = True
+                named.add(base)
                 pieces.append(repl + t.whitespace_)
         if not changed:
             return question
@@ -558,9 +601,13 @@ class Rewriter:
             if text is None:
                 return None
             return _cap(text + (("'" if text.endswith("s") else "'s") if PLURAL[low] == "poss" else ""), at_start)
+        if low in DEMONSTRATIVE and t.dep_ == "det" and t.head.pos_ == "NOUN":
+            return self._whose(t.head, history)  # "that rebellion" → "Yevgeny Prigozhin's rebellion"
         if low in THING or (low in DEMONSTRATIVE and t.pos_ == "PRON" and t.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "obj")):
             if low in ("it", "this", "that") and self._expletive(t):
                 return None
+            if low in DEMONSTRATIVE and t.dep_ in ("nsubj", "nsubjpass") and t.head.lemma_.lower() in EVENT_VERBS:
+                return None  # "how much would that cost": an event, not a thing named before
             if low in DEMONSTRATIVE and t.head.dep_ in ("relcl", "ccomp"):
                 return None
             if self._antecedent_inside(doc, t, "thing"):
@@ -574,6 +621,24 @@ class Rewriter:
             if m is None:
                 return None
             return f"in {m.text}"
+        return None
+
+    def _whose(self, noun, history: list[Turn]) -> str | None:
+        """"that rebellion" after an answer about "the rebellion of Yevgeny Prigozhin" (or
+        "Prigozhin's rebellion"): the one name the last turn gives that noun, as a possessive."""
+        word = re.escape(noun.text)
+        name = r"((?:[A-Z][\w’'-]+ ){0,2}[A-Z][\w’'-]+)"
+        patterns = (rf"\b{word} of (?:the )?{name}", rf"{name}['’]s {word}\b")
+        for turn in reversed(history[-2:]):
+            found = set()
+            for text in (turn.rewritten, "" if turn.answer.refused else turn.answer.text):
+                for pat in patterns:
+                    found.update(m.group(1) for m in re.finditer(pat, text or ""))
+            found = {f for f in found if f.split()[0] not in ("The", "A", "An", "This", "That")}
+            if len(found) == 1:
+                return found.pop() + "'s"
+            if found:
+                return None  # two rebellions: not guessed
         return None
 
     def unresolved_person(self, question: str) -> str | None:
