@@ -89,6 +89,105 @@ def test_questions_that_must_not_be_rewritten(rewriter, follow_up):
         assert rewriter.unresolved_person(follow_up) is None  # and never refused as "who is he?"
 
 
+COALE_Q = "What practice did John Coale predict Lukashenko may abandon?"
+COALE_A = ("The US representative also predicted that Lukashenko may abandon the practice of launching weather "
+           "balloons toward Lithuania, as he is \"sincerely trying to calm it down\".")
+FIGURES_Q = "Which two freed opposition figures have taken more moderate stances than Tikhanovskaya?"
+FIGURES_A = ("Babariko and Kolesnikova have already taken more moderate stances, calling for dialogue with Minsk.")
+VASILYEV_Q = "What does Vladimir Vasilyev think Lukashenko expects to get from the US?"
+VASILYEV_A = "He expects Boeing airplanes and American cars."
+AIRLINE_Q = "Which Belarusian airline has the US lifted sanctions against?"
+
+
+@pytest.mark.parametrize(
+    "exchanges, follow_up, expected",
+    [
+        # "And for what?": the reason for the previous question's event; the stranded "to" of
+        # "how long … sentenced to" goes with the old question word
+        ([("How long was Sergey Tikhanyovski sentenced to?", "Tikhanyovski was sentenced to 18 years in prison.")],
+         "And for what?", "Why was Sergey Tikhanyovski sentenced?"),
+        ([("Where were the political prisoners deported to?", "They were deported to Ukraine.")],
+         "When?", "When were the political prisoners deported?"),
+        # "Why, according to him?": elliptical, with its source (already in the question: not repeated)
+        ([(COALE_Q, COALE_A)], "Why, according to him?", "Why did John Coale predict Lukashenko may abandon the practice?"),
+        # "what practice" is answered by a description: no name from the answer ("Lithuania", "US") is put in its place
+        ([(COALE_Q, COALE_A)], "And when?", "When did John Coale predict Lukashenko may abandon the practice?"),
+        # a previous question opening with a preposition: the answer's port goes back with it
+        ([("Through which Lithuanian port are its exports blocked?",
+           "Export routes through the Lithuanian port of Klaipeda remain blocked due to a balloon scandal.")],
+         "Why?", "Why are its exports blocked through Klaipeda?"),
+        # "which airline": the name the answer calls an airline …
+        ([(AIRLINE_Q, 'The U.S. has lifted sanctions against Belarusian airline "Belavia".')], "When was that?",
+         "When has the US lifted sanctions against Belavia?"),
+        # … never a byline the answer happens to contain
+        ([(AIRLINE_Q, "Lukashenko is trying to lift sanctions by flattering Trump and its working. / bne IntelliNews")],
+         "When was that?", "When has the US lifted sanctions against the Belarusian airline?"),
+        # "which two … figures": the answer's two people are "they"; a second "their" stays a pronoun
+        ([(FIGURES_Q, FIGURES_A)], "What are they calling for?", "What are Babariko and Kolesnikova calling for?"),
+        ([(FIGURES_Q, FIGURES_A)], "Where were they deported after their release?",
+         "Where were Babariko and Kolesnikova deported after their release?"),
+        # "it" is not the person of its own question, nor the subject of its own clause
+        ([("According to Vladimir Vasilyev, what gift did Lukashenko receive from Trump?", "A golden boot.")],
+         "And what does Lukashenko believe he will get after it?",
+         "And what does Lukashenko believe he will get after the gift?"),
+        ([("What share of freight passed through the Polish-Belarusian border?", "90% of freight passed through it.")],
+         "When did Poland close it?", "When did Poland close the Polish-Belarusian border?"),
+        # "what does X think Y expects" … "how would he pay": Y; a speech verb keeps X
+        ([(VASILYEV_Q, VASILYEV_A)], "how would he pay for them", "How would Lukashenko pay for them?"),
+        ([(VASILYEV_Q, VASILYEV_A)], "What does he say about Trump?", "What does Vladimir Vasilyev say about Trump?"),
+        # the "who did X meet … what did he say" preference for X lasts one turn: the newest subject wins
+        ([("Which political analyst wrote a commentary for the Carnegie Endowment?",
+           "Political analyst Artyom Shraibman wrote the commentary."),
+          ("According to him, which leader has Lukashenko long used the same approach with?", "With Putin."),
+          ("What does Artyom Shraibman say the opposition's structure must become?", "Polyphonic.")],
+         "Which university does he teach at?", "Which university does Artyom Shraibman teach at?"),
+        # "what about X" after a question about a group of people: X in the group's place, verb made singular
+        ([("Where were most of the political prisoners deported to?", "Most were deported to Ukraine.")],
+         "What about Bialiatski?", "Where was Bialiatski deported to?"),
+        # "that rebellion": the one rebellion the last answer named
+        ([("Whose rebellion was Lukashenko said to have quelled?",
+           "Lukashenko's authority does not come from quelling the rebellion of Yevgeny Prigozhin.")],
+         "When did that rebellion happen?", "When did Yevgeny Prigozhin's rebellion happen?"),
+        # a second pronoun for the same person stays a pronoun
+        ([(SHMELYEV_Q, SHMELYEV_A)], "Where did he work before his retirement?",
+         "Where did Boris Shmelyev work before his retirement?"),
+    ],
+)
+def test_more_follow_ups(rewriter, exchanges, follow_up, expected):
+    assert rewriter.rewrite(follow_up, after(rewriter, *exchanges)) == expected
+
+
+@pytest.mark.parametrize(
+    "exchanges, follow_up",
+    [
+        # "that" as what costs/happens is an event: not replaced by a place named before
+        ([("And Russia's northern ports?", "There is a corridor to Russia's northern ports, but it is too expensive.")],
+         "How much would that cost per ton?"),
+        # the group was what the question asked for ("how many prisoners"): no person put in its place
+        ([("How many political prisoners did Belarus release?", "Belarus released 123 political prisoners.")],
+         "What about Bialiatski?"),
+        # two rebellions named: "that rebellion" is not guessed
+        ([("Which rebellions are mentioned?", "The rebellion of Yevgeny Prigozhin and the rebellion of Spartacus.")],
+         "When did that rebellion happen?"),
+        # already standalone, or the pronoun's antecedent is in its own question
+        ([(VASILYEV_Q, VASILYEV_A)], "When did Poland close the Polish-Belarusian border?"),
+        ([(VASILYEV_Q, VASILYEV_A)], "Who is Maria Kolesnikova and when was she released?"),
+        ([(VASILYEV_Q, VASILYEV_A)], "Why did the US lift sanctions on Belavia, and when did it do so?"),
+        ([(FIGURES_Q, FIGURES_A)], "Which prisoners were deported, and where were they sent?"),
+        ([(COALE_Q, COALE_A)], "Why did Lukashenko launch balloons toward Lithuania, according to John Coale?"),
+    ],
+)
+def test_more_questions_that_must_not_be_rewritten(rewriter, exchanges, follow_up):
+    assert rewriter.rewrite(follow_up, after(rewriter, *exchanges)) == follow_up
+
+
+def test_an_unresolved_source_is_not_guessed(rewriter):
+    # "according to her" with no woman discussed: not an ellipsis of the last question, and refused
+    history = after(rewriter, (COALE_Q, COALE_A))
+    assert rewriter.rewrite("Why, according to her?", history) == "Why, according to her?"
+    assert rewriter.unresolved_person("Why, according to her?") == "her"
+
+
 def test_a_woman_and_a_man_in_play_each_pronoun_finds_its_own(rewriter):
     history = after(rewriter, ("When did Sviatlana Tsikhanouskaya leave Belarus?", "She left in 2020 after the election."))
     assert rewriter.rewrite("What did she say about Lukashenko?", history) == "What did Sviatlana Tsikhanouskaya say about Lukashenko?"
