@@ -39,6 +39,7 @@ FEMALE = {"she": "subj", "her": "obj", "hers": "obj", "herself": "obj"}
 PLURAL = {"they": "subj", "them": "obj", "their": "poss", "theirs": "obj", "themselves": "obj"}
 THING = {"it": "subj", "its": "poss", "itself": "obj"}
 DEMONSTRATIVE = {"this", "that"}
+PERSON_PRONOUNS = {"he", "she", "they", "him", "her", "them"}
 WH = {"who", "whom", "whose", "what", "which", "when", "where", "why", "how"}
 HOW_X = {"many", "much", "long", "old", "often", "far"}
 LEADING_FILLERS = {"and", "so", "but", "ok", "okay", "then", "also", "well", "hm", "hmm", "right"}
@@ -52,7 +53,9 @@ DO_SUPPORT = {"VBD": "did", "VBZ": "does", "VBP": "do"}
 PERSON_NOUNS = {"person", "politician", "leader", "analyst", "envoy", "journalist", "official", "man", "woman",
                 "president", "secretary", "researcher", "expert", "lawyer", "author", "scientist", "candidate",
                 "winner", "laureate", "figure", "figures", "citizen", "activist", "opponent", "prisoner", "minister",
-                "representative", "diplomat", "commentator", "spokesman", "spokeswoman", "people", "persons"}
+                "representative", "diplomat", "commentator", "spokesman", "spokeswoman", "people", "persons", "deputy",
+                "king", "queen", "ruler", "dictator", "husband", "wife", "editor", "chairman", "advisor", "adviser",
+                "reporter", "professor", "ambassador"}
 PERSON_LABELS = {"PERSON"}
 GROUP_LABELS = {"NORP", "ORG"}
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -103,6 +106,7 @@ class Turn:
     asked: frozenset = frozenset()  # the words of "which political analyst": matched against the answer
     reported: str | None = None  # "what does X think Y expects": Y, the person in the reported clause
     content: frozenset = frozenset()  # the question's nouns, names and verbs (lemmas)
+    asks_many: bool = False  # "which two figures …", "which prisoners …": the answer names several
 
 
 @dataclass(frozen=True)
@@ -157,6 +161,9 @@ class Rewriter:
         # words the articles also write in lower case ("press", "president") are not names on their own
         self.lower_words = {w for s in sentences for w in re.findall(r"\b[a-z]{3,}\b", s.text)}
         self.common_words = {w for w, c in votes.items() if c["PERSON"] >= 10 and sum(c.values()) * 5 >= total * 0.5}
+        # likewise a place's name: spaCy tags "Vilnius" ORG in "What has Vilnius said …?"
+        self.place_words = {w for w, c in votes.items() if w not in self.person_words
+                            and (c["GPE"] + c["LOC"]) * 2 >= sum(c.values()) and c["GPE"] + c["LOC"] >= 1}
 
     def _person_name(self, text: str) -> bool:
         """A name the corpus calls a person's, a woman's first name, or several words none of
@@ -178,6 +185,8 @@ class Rewriter:
         last = toks[-1].strip(".,\"'“”’") if toks else ""
         if last in self.person_words or (_looks_female(ent.text) and (len(toks) >= 2 or FEMALE_SURNAME_STRONG.search(last))):
             return "PERSON"
+        if ent.label_ in ("ORG", "NORP") and len(toks) == 1 and last in self.place_words:
+            return "GPE"
         return ent.label_
 
     # ---- what a turn is about ------------------------------------------------------------
@@ -199,6 +208,7 @@ class Rewriter:
         wh_chunk = next((c for c in doc.noun_chunks if any(t.lower_ in ("which", "what", "whose") for t in c)), None)
         at = next((i for i, w in enumerate(low[:4]) if w in ("which", "what", "whose")), None)
         near = set(low[at + 1 : at + 4]) if at is not None else set()  # "which American citizen …"
+        asks_many = False  # "which two freed opposition figures …": several people
         if at is not None:  # "which two freed opposition figures …": the head noun of the run after "which"
             head = None
             for t in toks[at + 1 : at + 7]:
@@ -208,6 +218,7 @@ class Rewriter:
                     break
             if head is not None:
                 near.add(head.lemma_.lower())
+                asks_many = head.tag_ in ("NNS", "NNPS")
         asks_person = wh in ("who", "whom") or (wh_chunk is not None and wh_chunk.root.lemma_.lower() in PERSON_NOUNS) or bool(
             near & PERSON_NOUNS)
         asked = {t.lemma_.lower() for t in wh_chunk if t.is_alpha and t.lower_ not in WH} if wh_chunk is not None else set()
@@ -247,7 +258,8 @@ class Rewriter:
         answer_for = Answer(question, "") if answer is None else answer
         return Turn(question, question, answer_for, when, wh, found, asks_person, identity, wh_subject, subject, source,
                     frozenset(asked), reported,
-                    frozenset(t.lemma_.lower() for t in doc if t.pos_ in ("NOUN", "PROPN", "VERB") and t.lower_ not in WH))
+                    frozenset(t.lemma_.lower() for t in doc if t.pos_ in ("NOUN", "PROPN", "VERB") and t.lower_ not in WH),
+                    asks_many)
 
     def _wh(self, doc) -> str | None:
         for t in doc[:6]:
@@ -276,7 +288,8 @@ class Rewriter:
             end = ent.end
             if kind == "person" or (len(text.split()) == 1 and text.lower() in FEMALE_FIRST):
                 kind = "person"  # "Natalia" + "Eisenmont": a first name and the surname spaCy left out
-                while end < len(doc) and doc[end].pos_ == "PROPN" and not doc[end].ent_type_:
+                # (capitalised: "… did Lukashenko hug?" is not a name "Lukashenko hug")
+                while end < len(doc) and doc[end].pos_ == "PROPN" and not doc[end].ent_type_ and doc[end].text[:1].isupper():
                     end += 1
                 text = doc[ent.start : end].text.strip(" \"'“”‘’")
             if kind == "person" and not self._person_name(text):
@@ -400,6 +413,11 @@ class Rewriter:
         phrase = self._wh_phrase(body)
         n = len(phrase.split()) if phrase else 1
         rest = [t for t in body[n:] if not t.is_punct]
+        # "how old is he?", "what power did he have?": a whole question about a person, not the
+        # last question asked again ("why did he do that?", "when did they do it?")
+        verbs = rest[1:] if rest and rest[0].lower_ in AUX else rest  # not the inverted "did" of "did he …"
+        if any(t.lower_ in PERSON_PRONOUNS for t in rest) and not any(t.lemma_.lower() in ("do", "happen", "occur", "take") for t in verbs):
+            return False
         return all(t.lemma_.lower() in EVENT_WORDS or t.lower_ in EVENT_WORDS or t.lower_ in AUX for t in rest)
 
     def _wh_phrase(self, tokens) -> str:
@@ -617,7 +635,7 @@ class Rewriter:
                 return None
             return _cap(m.text + ("'s" if THING.get(low) == "poss" else ""), at_start)
         if low == "there" and t.dep_ == "advmod":
-            m = self._latest(history, ("place",))
+            m = self._there(history)
             if m is None:
                 return None
             return f"in {m.text}"
@@ -722,9 +740,17 @@ class Rewriter:
         best: dict[str, tuple[float, int, Mention]] = {}
         order = 0
         for d, turn in enumerate(reversed(history[-3:])):
+            asked_for = turn.asks_person and not turn.identity
+            if asked_for and d == 0 and not any(m.from_answer and m.kind == "person" and not self._unvouched(turn, m)
+                                                for m in turn.mentions):
+                # "which ancient king did Zarikhin mention?" unanswered (or answered with no one
+                # called a king): "what power did he have?" means the unknown king — not guessed
+                return None
             for m in turn.mentions:
                 order += 1
                 if m.kind != "person" or _looks_female(m.text) != (gender == "f"):
+                    continue
+                if asked_for and m.from_answer and self._unvouched(turn, m):
                     continue
                 words = set(m.text.lower().split())
                 if words & exclude:
@@ -759,11 +785,17 @@ class Rewriter:
             return None
         return max(best.values(), key=lambda x: (x[0], x[1]))[2]
 
+    @staticmethod
+    def _unvouched(turn: Turn, m: Mention) -> bool:
+        """After "which political scientist …?", an answer that names the corpus's protagonist
+        (Trump) but never calls him a political scientist has not said who the scientist is."""
+        return m.common and bool(turn.asked - WH) and not (turn.asked & set(m.before + m.after))
+
     def _group(self, history: list[Turn], pair: bool = True) -> str | None:
         """'they': the people a "which two figures …" answer named, else the group or plural
         thing the last turns asked about."""
         for turn in reversed(history[-3:]):
-            if turn.asks_person:
+            if turn.asks_person and turn.asks_many:  # not "whom did X meet?" answered with two names
                 people = [m.text for m in turn.mentions if m.from_answer and m.kind == "person"]
                 if len(people) >= 2:
                     return f"{people[0]} and {people[1]}"
@@ -788,14 +820,16 @@ class Rewriter:
                 return pick[0]
         return None
 
-    def _latest(self, history: list[Turn], kinds: tuple[str, ...]) -> Mention | None:
+    def _there(self, history: list[Turn]) -> Mention | None:
+        """The place of the newest turn that names one. A turn whose question names an
+        organisation and no place stops the search: spaCy tags many a city ORG ("What has
+        Vilnius said …?"), and an older place (Lithuania) would be a guess."""
         for turn in reversed(history):
-            for m in turn.mentions:
-                if m.kind in kinds and not m.from_answer:
-                    return m
-            for m in turn.mentions:
-                if m.kind in kinds:
-                    return m
+            places = [m for m in turn.mentions if m.kind == "place"]
+            if places:
+                return next((m for m in places if not m.from_answer), places[0])
+            if any(m.kind == "group" and not m.from_answer and not m.plural for m in turn.mentions):
+                return None
         return None
 
 

@@ -181,6 +181,50 @@ def test_more_questions_that_must_not_be_rewritten(rewriter, exchanges, follow_u
     assert rewriter.rewrite(follow_up, after(rewriter, *exchanges)) == follow_up
 
 
+COLE_Q = "Which deputy of Kellogg did Lukashenko hug?"
+COLE_A = ("\"Hey, good guy, how are you!\" he exclaimed upon seeing Kellogg's deputy John Cole (who had visited "
+          "Belarus in the spring) and hugged him.")
+
+
+@pytest.mark.parametrize(
+    "exchanges, follow_up, expected",
+    [
+        # "which deputy": the answer's deputy; "Lukashenko hug" is not a name (a name is capitalised)
+        ([(COLE_Q, COLE_A)], "When had he visited Belarus?", "When had John Cole visited Belarus?"),
+        # "how old is he?" is a whole question about a person, not "how old" + the last question
+        ([("Where does Vladimir Vasilyev work?", "At the Institute for the United States and Canada.")],
+         "How old is he?", "How old is Vladimir Vasilyev?"),
+        # "whom did X meet?" answered with two names: "they" are X and the person met, not the two names
+        ([("Whom did Lukashenko meet on December 12?", "Lukashenko began his meeting with Coale on December 12 "
+           "by praising Trump's latest efforts.")], "What did they discuss?", "What did Lukashenko and Coale discuss?"),
+        # "there": the place of the newest turn that names one
+        ([("What has Lithuania blocked?", "Transit to Klaipeda."), ("Who did Lukashenko meet in Minsk?", "Kellogg.")],
+         "Who else was there?", "Who else was in Minsk?"),
+    ],
+)
+def test_follow_ups_found_by_the_dev_dialogues(rewriter, exchanges, follow_up, expected):
+    assert rewriter.rewrite(follow_up, after(rewriter, *exchanges)) == expected
+
+
+@pytest.mark.parametrize(
+    "exchanges, follow_up",
+    [
+        # "which ancient king did Zarikhin mention?" unanswered: "he" is the unknown king, not Zarikhin
+        ([("Which ancient king did Zarikhin mention?", "")], "What power did he have?"),
+        # an answer that names only the corpus's protagonist, never as the scientist asked for
+        ([("Which political scientist heads the expert committee of the Strategic Development Fund?",
+           "Head of the expert committee. \"I am sure Trump won't miss this opportunity.\"")],
+         "What does he think Trump wants to test?"),
+        # the newest turn names an organisation (spaCy's label for "Vilnius") and no place: not an older place
+        ([("Which port would Lithuania need to unblock?", "Klaipeda."), ("What has Vilnius said about concessions?",
+           "It will make no concessions.")], "What have some there floated?"),
+    ],
+)
+def test_pronouns_left_alone_rather_than_guessed(rewriter, exchanges, follow_up):
+    history = [rewriter.analyse_turn(q, Answer(q, a, refused=not a), when=0.0) for q, a in exchanges]
+    assert rewriter.rewrite(follow_up, history) == follow_up
+
+
 def test_an_unresolved_source_is_not_guessed(rewriter):
     # "according to her" with no woman discussed: not an ellipsis of the last question, and refused
     history = after(rewriter, (COALE_Q, COALE_A))
