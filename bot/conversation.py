@@ -161,6 +161,15 @@ class Rewriter:
         # words the articles also write in lower case ("press", "president") are not names on their own
         self.lower_words = {w for s in sentences for w in re.findall(r"\b[a-z]{3,}\b", s.text)}
         self.common_words = {w for w, c in votes.items() if c["PERSON"] >= 10 and sum(c.values()) * 5 >= total * 0.5}
+        # "Zarikhin" → "Vladimir Zarikhin": the one full name the articles give a surname (a
+        # rewritten question matches the articles better with it); none when two people share it
+        full: dict[str, set[str]] = {}
+        for s in sentences:
+            for label, text in s.entities:
+                words = " ".join(text.split()).strip(".,\"'“”’").split()
+                if label == "PERSON" and 2 <= len(words) <= 3 and all(w[:1].isupper() and w.isalpha() for w in words):
+                    full.setdefault(words[-1].lower(), set()).add(" ".join(words))
+        self.full_names = {k: next(iter(v)) for k, v in full.items() if len(v) == 1}
         # likewise a place's name: spaCy tags "Vilnius" ORG in "What has Vilnius said …?"
         self.place_words = {w for w, c in votes.items() if w not in self.person_words
                             and (c["GPE"] + c["LOC"]) * 2 >= sum(c.values()) and c["GPE"] + c["LOC"] >= 1}
@@ -392,7 +401,7 @@ class Rewriter:
         toks = [t for t in tokens if not t.is_punct]
         if len(toks) == 1 and toks[0].lower_ in ("him", "her"):
             m = self._person(history, "m" if toks[0].lower_ == "him" else "f", role="subj", speech=True)
-            return m.text if m else None
+            return self._full(m) if m else None
         text = " ".join(t.text for t in toks)
         return text or None
 
@@ -610,7 +619,7 @@ class Rewriter:
             m = self._person(history, gender, named_here, role, speech)
             if m is None:
                 return None
-            return _cap(m.text + ("'s" if role == "poss" else ""), at_start)
+            return _cap(self._full(m) + ("'s" if role == "poss" else ""), at_start)
         if low in PLURAL:
             if self._antecedent_inside(doc, t, "group"):
                 return None
@@ -640,6 +649,13 @@ class Rewriter:
                 return None
             return f"in {m.text}"
         return None
+
+    def _full(self, m: Mention) -> str:
+        """A surname alone ("Zarikhin") as the articles' one full name for it; the corpus's
+        protagonists ("Lukashenko") are left as they are."""
+        if len(m.text.split()) == 1 and not m.common:
+            return self.full_names.get(m.text.lower(), m.text)
+        return m.text
 
     def _whose(self, noun, history: list[Turn]) -> str | None:
         """"that rebellion" after an answer about "the rebellion of Yevgeny Prigozhin" (or

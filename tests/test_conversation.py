@@ -197,6 +197,10 @@ COLE_A = ("\"Hey, good guy, how are you!\" he exclaimed upon seeing Kellogg's de
         # "whom did X meet?" answered with two names: "they" are X and the person met, not the two names
         ([("Whom did Lukashenko meet on December 12?", "Lukashenko began his meeting with Coale on December 12 "
            "by praising Trump's latest efforts.")], "What did they discuss?", "What did Lukashenko and Coale discuss?"),
+        # a surname alone becomes the one full name the articles give it
+        ([("What chance did Zarikhin give of Lukashenko meeting Zelenskyy?", "Only 5%.")],
+         "Which ancient king did he compare Trump's influence to?",
+         "Which ancient king did Vladimir Zarikhin compare Trump's influence to?"),
         # "there": the place of the newest turn that names one
         ([("What has Lithuania blocked?", "Transit to Klaipeda."), ("Who did Lukashenko meet in Minsk?", "Kellogg.")],
          "Who else was there?", "Who else was in Minsk?"),
