@@ -40,13 +40,14 @@ PLURAL = {"they": "subj", "them": "obj", "their": "poss", "theirs": "obj", "them
 THING = {"it": "subj", "its": "poss", "itself": "obj"}
 DEMONSTRATIVE = {"this", "that"}
 PERSON_PRONOUNS = {"he", "she", "they", "him", "her", "them"}
+OTHER_ONE = {"the other one", "the other", "the other person", "the other man", "the other woman", "the other figure"}
 WH = {"who", "whom", "whose", "what", "which", "when", "where", "why", "how"}
 HOW_X = {"many", "much", "long", "old", "often", "far"}
 LEADING_FILLERS = {"and", "so", "but", "ok", "okay", "then", "also", "well", "hm", "hmm", "right"}
 # Content that an elliptical follow-up may carry besides its question word:
 # "when did that happen", "why did he do that", "and when was that".
 EVENT_WORDS = {"happen", "occur", "do", "be", "take", "place", "that", "this", "it", "he", "she", "they", "him",
-               "her", "them", "so", "exactly", "then", "again"}
+               "her", "them", "so", "exactly", "then", "again", "there"}
 AUX = {"do", "does", "did", "is", "are", "was", "were", "has", "have", "had", "will", "would", "can", "could",
        "should", "may", "might", "must", "shall"}
 DO_SUPPORT = {"VBD": "did", "VBZ": "does", "VBP": "do"}
@@ -367,6 +368,10 @@ class Rewriter:
 
         about = self._what_about(body)
         if about is not None:
+            if about.lower() in OTHER_ONE:  # "And the other one?": the other of the pair named before
+                about = self._other(history)
+                if about is None:
+                    return question
             return self._substitute(about, history) or question
         # "Why, according to him?": an elliptical question with its source named after it
         core, source, cut = body, None, False
@@ -395,6 +400,22 @@ class Rewriter:
                 return rewritten
             return question
         return self._resolve_pronouns(question, doc, history)
+
+    def _other(self, history: list[Turn]) -> str | None:
+        """"Which two figures …?" (Babariko and Kolesnikova), "When was Babariko released?",
+        "And the other one?": Kolesnikova. None unless the last question names exactly one of
+        a pair an earlier answer gave."""
+        prev = history[-1]
+        asked = {m.text.split()[-1].lower() for m in prev.mentions if not m.from_answer and m.kind == "person"}
+        for turn in reversed(history[-3:-1]):
+            if not (turn.asks_person and turn.asks_many):
+                continue
+            people = [m.text for m in turn.mentions if m.from_answer and m.kind == "person"]
+            here = [p for p in people if p.split()[-1].lower() in asked]
+            others = [p for p in people if p.split()[-1].lower() not in asked]
+            if len(people) == 2 and len(here) == 1:
+                return others[0]
+        return None
 
     def _source(self, tokens, history: list[Turn]) -> str | None:
         """The speaker of "according to him/her/X"; None when a pronoun has no antecedent."""
@@ -469,6 +490,9 @@ class Rewriter:
             return prev.rewritten
         noun = " ".join(t.text for t in wh_toks[1:] if t.lower_ not in HOW_X) if len(wh_toks) > 1 else ""
         head = wh_toks[-1].lemma_.lower() if noun else None  # "which Belarusian airline" → airline
+        if new_wh in ("how many", "how much") and noun and not prep and wh_toks[-1].tag_ in ("NNS", "NNPS"):
+            # "Which political prisoners were released?" "How many?" → "How many political prisoners were released?"
+            return self._finish(f"{new_wh} {noun} " + " ".join(t.text for t in rest))
         # "when was X released" / "who did X meet": an auxiliary, then the subject. "who was
         # released" / "who has visited": an auxiliary, then the verb — the question word is the subject.
         aux_first = rest[0].lower_ in AUX and len(rest) >= 2 and rest[1].tag_ not in ("VBN", "VBG")

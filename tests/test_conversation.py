@@ -201,6 +201,18 @@ COLE_A = ("\"Hey, good guy, how are you!\" he exclaimed upon seeing Kellogg's de
         ([("What chance did Zarikhin give of Lukashenko meeting Zelenskyy?", "Only 5%.")],
          "Which ancient king did he compare Trump's influence to?",
          "Which ancient king did Vladimir Zarikhin compare Trump's influence to?"),
+        # "How many?" after "which NOUNs …": the noun is kept, no answer name put in
+        ([("Which political prisoners were released on December 13?",
+           "Lukashenko released 123 political prisoners, including Viktor Babariko.")],
+         "How many?", "How many political prisoners were released on December 13?"),
+        ([("Which prisoners did Lukashenko release?", "He released 123 political prisoners, including Viktor Babariko.")],
+         "And how many?", "How many prisoners did Lukashenko release?"),
+        # "And the other one?": the other of the pair an earlier answer gave
+        ([(FIGURES_Q, FIGURES_A), ("When was Babariko released?", "He was released on December 13.")],
+         "And the other one?", "When was Kolesnikova released?"),
+        # "Why there?": the last question asked again with "why"
+        ([("Where were the political prisoners deported?", "They were deported to Ukraine.")],
+         "Why there?", "Why were the political prisoners deported?"),
         # "there": the place of the newest turn that names one
         ([("What has Lithuania blocked?", "Transit to Klaipeda."), ("Who did Lukashenko meet in Minsk?", "Kellogg.")],
          "Who else was there?", "Who else was in Minsk?"),
@@ -219,6 +231,8 @@ def test_follow_ups_found_by_the_dev_dialogues(rewriter, exchanges, follow_up, e
         ([("Which political scientist heads the expert committee of the Strategic Development Fund?",
            "Head of the expert committee. \"I am sure Trump won't miss this opportunity.\"")],
          "What does he think Trump wants to test?"),
+        # "the other one" with no pair named before: not guessed
+        ([(SHMELYEV_Q, SHMELYEV_A)], "And the other one?"),
         # the newest turn names an organisation (spaCy's label for "Vilnius") and no place: not an older place
         ([("Which port would Lithuania need to unblock?", "Klaipeda."), ("What has Vilnius said about concessions?",
            "It will make no concessions.")], "What have some there floated?"),
