@@ -39,6 +39,7 @@ FEMALE = {"she": "subj", "her": "obj", "hers": "obj", "herself": "obj"}
 PLURAL = {"they": "subj", "them": "obj", "their": "poss", "theirs": "obj", "themselves": "obj"}
 THING = {"it": "subj", "its": "poss", "itself": "obj"}
 DEMONSTRATIVE = {"this", "that"}
+LIGHT_VERBS = {"be", "have", "do", "get", "make", "take", "give", "say", "see", "go", "come", "use"}
 PERSON_PRONOUNS = {"he", "she", "they", "him", "her", "them"}
 OTHER_ONE = {"the other one", "the other", "the other person", "the other man", "the other woman", "the other figure"}
 WH = {"who", "whom", "whose", "what", "which", "when", "where", "why", "how"}
@@ -171,6 +172,9 @@ class Rewriter:
                 if label == "PERSON" and 2 <= len(words) <= 3 and all(w[:1].isupper() and w.isalpha() for w in words):
                     full.setdefault(words[-1].lower(), set()).add(" ".join(words))
         self.full_names = {k: next(iter(v)) for k, v in full.items() if len(v) == 1}
+        self._sentences = [(frozenset(getattr(s, "lemmas", ()) or ()), s.text) for s in sentences]
+        self._objects: dict[str, frozenset] = {}
+        self._lock = threading.Lock()  # one Rewriter serves every conversation of a store
         # likewise a place's name: spaCy tags "Vilnius" ORG in "What has Vilnius said …?"
         self.place_words = {w for w, c in votes.items() if w not in self.person_words
                             and (c["GPE"] + c["LOC"]) * 2 >= sum(c.values()) and c["GPE"] + c["LOC"] >= 1}
@@ -663,7 +667,9 @@ class Rewriter:
                 return None
             if self._antecedent_inside(doc, t, "thing"):
                 return None
-            m = self._thing(history)
+            governor = t.head.head if t.dep_ == "pobj" else t.head
+            verb = governor.lemma_.lower() if governor.pos_ == "VERB" and t.dep_ in ("dobj", "obj", "nsubjpass") else None
+            m = self._thing(history, verb)
             if m is None:
                 return None
             return _cap(m.text + ("'s" if THING.get(low) == "poss" else ""), at_start)
@@ -680,6 +686,20 @@ class Rewriter:
         if len(m.text.split()) == 1 and not m.common:
             return self.full_names.get(m.text.lower(), m.text)
         return m.text
+
+    def _objects_of(self, verb: str) -> frozenset:
+        """The nouns the articles use as the object of `verb` ("close" → {"border"}); parsed on
+        first use, a few sentences per verb."""
+        if verb not in self._objects:
+            found = set()
+            for lemmas, text in self._sentences:
+                if verb in lemmas:
+                    for t in self.nlp(text):
+                        if t.lemma_.lower() == verb and t.pos_ == "VERB":
+                            found.update(c.lemma_.lower() for c in t.children if c.dep_ in ("dobj", "nsubjpass"))
+            with self._lock:
+                self._objects[verb] = frozenset(found)
+        return self._objects[verb]
 
     def _whose(self, noun, history: list[Turn]) -> str | None:
         """"that rebellion" after an answer about "the rebellion of Yevgeny Prigozhin" (or
@@ -850,15 +870,30 @@ class Rewriter:
                 return f"{asker.text} and {answered.text}"
         return None
 
-    def _thing(self, history: list[Turn]) -> Mention | None:
+    def _thing(self, history: list[Turn], verb: str | None = None) -> Mention | None:
+        """The thing the newest turn asked about — unless the pronoun's verb says otherwise:
+        "when did Poland close it?" after questions about "the Polish-Belarusian border" and
+        then "that transit" is the border, the one the articles ever say is closed."""
+        picks = []
         for turn in reversed(history):
             q = [m for m in turn.mentions if not m.from_answer and m.kind in ("thing", "place", "group") and not m.plural]
             named = [m for m in q if m.kind != "thing" or m.text[:1].isupper() or any(w[:1].isupper() for w in m.text.split()[1:])]
             things = [m for m in q if m.kind == "thing"]
-            pick = things[:1] or named[:1]
-            if pick:
-                return pick[0]
-        return None
+            picks.append(things + [m for m in named if m not in things])
+        default = next((p[0] for p in picks if p), None)
+        if verb is None or default is None or verb in LIGHT_VERBS:
+            return default
+        candidates = [m for p in picks[:2] for m in p]
+
+        objects = self._objects_of(verb)
+
+        def fits(m: Mention) -> bool:
+            return m.text.lower().split()[-1].strip(".,'’") in objects
+
+        if fits(default):
+            return default
+        fitting = [m for m in candidates if fits(m)]
+        return fitting[0] if len({m.text for m in fitting}) == 1 else default
 
     def _there(self, history: list[Turn]) -> Mention | None:
         """The place of the newest turn that names one. A turn whose question names an
