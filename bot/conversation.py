@@ -39,6 +39,8 @@ FEMALE = {"she": "subj", "her": "obj", "hers": "obj", "herself": "obj"}
 PLURAL = {"they": "subj", "them": "obj", "their": "poss", "theirs": "obj", "themselves": "obj"}
 THING = {"it": "subj", "its": "poss", "itself": "obj"}
 DEMONSTRATIVE = {"this", "that"}
+REPORTING_VERBS = {"announce", "confirm", "report", "deny", "reveal", "approve", "criticize", "criticise", "welcome",
+                   "condemn", "decide", "order", "predict", "explain", "know", "believe"}
 LIGHT_VERBS = {"be", "have", "do", "get", "make", "take", "give", "say", "see", "go", "come", "use"}
 PERSON_PRONOUNS = {"he", "she", "they", "him", "her", "them"}
 OTHER_ONE = {"the other one", "the other", "the other person", "the other man", "the other woman", "the other figure"}
@@ -663,6 +665,8 @@ class Rewriter:
                 return None
             if low in DEMONSTRATIVE and t.dep_ in ("nsubj", "nsubjpass") and t.head.lemma_.lower() in EVENT_VERBS:
                 return None  # "how much would that cost": an event, not a thing named before
+            if t.dep_ in ("dobj", "obj") and t.head.lemma_.lower() in REPORTING_VERBS:
+                return None  # "who announced it?": the news, not a thing named before
             if low in DEMONSTRATIVE and t.head.dep_ in ("relcl", "ccomp"):
                 return None
             if self._antecedent_inside(doc, t, "thing"):

@@ -235,6 +235,8 @@ def test_follow_ups_found_by_the_dev_dialogues(rewriter, exchanges, follow_up, e
         ([("Which political scientist heads the expert committee of the Strategic Development Fund?",
            "Head of the expert committee. \"I am sure Trump won't miss this opportunity.\"")],
          "What does he think Trump wants to test?"),
+        # "who announced it?": the news of the last turn, not a thing or place it named
+        ([("Why did the US lift sanctions on Belavia?", "It was part of a deal.")], "Who announced it?"),
         # "the other one" with no pair named before: not guessed
         ([(SHMELYEV_Q, SHMELYEV_A)], "And the other one?"),
         # the newest turn names an organisation (spaCy's label for "Vilnius") and no place: not an older place
