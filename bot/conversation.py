@@ -451,8 +451,11 @@ class Rewriter:
         rest = [t for t in body[n:] if not t.is_punct]
         # "how old is he?", "what power did he have?": a whole question about a person, not the
         # last question asked again ("why did he do that?", "when did they do it?")
-        verbs = rest[1:] if rest and rest[0].lower_ in AUX else rest  # not the inverted "did" of "did he …"
-        if any(t.lower_ in PERSON_PRONOUNS for t in rest) and not any(t.lemma_.lower() in ("do", "happen", "occur", "take") for t in verbs):
+        verbs = [t.lemma_.lower() for t in (rest[1:] if rest and rest[0].lower_ in AUX else rest)]  # not the inverted "did"
+        words = {t.lower_ for t in rest}
+        event = "happen" in verbs or "occur" in verbs or ("take" in verbs and "place" in words) or (
+            "do" in verbs and bool(words & {"that", "this", "it", "so"}))  # "why did he do that?"; not "what did he do then?"
+        if words & PERSON_PRONOUNS and not event:
             return False
         return all(t.lemma_.lower() in EVENT_WORDS or t.lower_ in EVENT_WORDS or t.lower_ in AUX for t in rest)
 
@@ -496,9 +499,12 @@ class Rewriter:
             return prev.rewritten
         noun = " ".join(t.text for t in wh_toks[1:] if t.lower_ not in HOW_X) if len(wh_toks) > 1 else ""
         head = wh_toks[-1].lemma_.lower() if noun else None  # "which Belarusian airline" → airline
-        if new_wh in ("how many", "how much") and noun and not prep and wh_toks[-1].tag_ in ("NNS", "NNPS"):
-            # "Which political prisoners were released?" "How many?" → "How many political prisoners were released?"
-            return self._finish(f"{new_wh} {noun} " + " ".join(t.text for t in rest))
+        if new_wh in ("how many", "how much"):
+            if noun and not prep and wh_toks[-1].tag_ in ("NNS", "NNPS"):
+                # "Which political prisoners were released?" "How many?" → "How many political prisoners were released?"
+                return self._finish(f"{new_wh} {noun} " + " ".join(t.text for t in rest))
+            if old not in ("who", "whom"):  # "Who did X release?" "How many?" is the one other count
+                return None
         # "when was X released" / "who did X meet": an auxiliary, then the subject. "who was
         # released" / "who has visited": an auxiliary, then the verb — the question word is the subject.
         aux_first = rest[0].lower_ in AUX and len(rest) >= 2 and rest[1].tag_ not in ("VBN", "VBG")
@@ -522,8 +528,8 @@ class Rewriter:
             elif rest[-1].pos_ == "ADP" and len(words) > 2:
                 words = words[:-1]  # "how long was he sentenced to" → "why was he sentenced"
             return self._finish(f"{new_wh} " + " ".join(words))
-        if prep:
-            return None
+        if prep or new_wh.startswith(("how many", "how much")):
+            return None  # "Which team won the cup?" "How many?": no question to ask again
         # the question word was the subject: the previous answer supplies it
         subject = self._answer_entity(prev, head)
         if subject is None:

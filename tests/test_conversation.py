@@ -195,6 +195,8 @@ COLE_A = ("\"Hey, good guy, how are you!\" he exclaimed upon seeing Kellogg's de
     [
         # "which deputy": the answer's deputy; "Lukashenko hug" is not a name (a name is capitalised)
         ([(COLE_Q, COLE_A)], "When had he visited Belarus?", "When had John Cole visited Belarus?"),
+        # "what did he do then?" asks what the person did: not the last question asked again
+        ([(SHMELYEV_Q, SHMELYEV_A)], "What did he do then?", "What did Boris Shmelyev do then?"),
         # "how old is he?" is a whole question about a person, not "how old" + the last question
         ([("Where does Vladimir Vasilyev work?", "At the Institute for the United States and Canada.")],
          "How old is he?", "How old is Vladimir Vasilyev?"),
@@ -237,6 +239,9 @@ def test_follow_ups_found_by_the_dev_dialogues(rewriter, exchanges, follow_up, e
          "What does he think Trump wants to test?"),
         # "who announced it?": the news of the last turn, not a thing or place it named
         ([("Why did the US lift sanctions on Belavia?", "It was part of a deal.")], "Who announced it?"),
+        ([("What did Putin say about Lukashenko's offer?", "Nothing the articles report.")], "How many?"),
+        # "How many?" after a question whose subject was one thing asked for: nothing to count
+        ([("Which team won the last Stanley Cup?", "The answer is not in the articles.")], "How many?"),
         # "the other one" with no pair named before: not guessed
         ([(SHMELYEV_Q, SHMELYEV_A)], "And the other one?"),
         # the newest turn names an organisation (spaCy's label for "Vilnius") and no place: not an older place
