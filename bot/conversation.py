@@ -42,6 +42,7 @@ DEMONSTRATIVE = {"this", "that"}
 REPORTING_VERBS = {"announce", "confirm", "report", "deny", "reveal", "approve", "criticize", "criticise", "welcome",
                    "condemn", "decide", "order", "predict", "explain", "know", "believe"}
 LIGHT_VERBS = {"be", "have", "do", "get", "make", "take", "give", "say", "see", "go", "come", "use"}
+IN_RETURN = re.compile(r"\bin return\b(?!\s+for\b)", re.IGNORECASE)
 PERSON_PRONOUNS = {"he", "she", "they", "him", "her", "them"}
 OTHER_ONE = {"the other one", "the other", "the other person", "the other man", "the other woman", "the other figure"}
 WH = {"who", "whom", "whose", "what", "which", "when", "where", "why", "how"}
@@ -405,7 +406,25 @@ class Rewriter:
                     rewritten = f"{rewritten[:-1]}, according to {source}?"
                 return rewritten
             return question
-        return self._resolve_pronouns(question, doc, history)
+        resolved = self._resolve_pronouns(question, doc, history)
+        if IN_RETURN.search(resolved):  # "What would the US give in return?" — for the last turn's event
+            event = self._passive_event(prev.rewritten)
+            if event is not None:
+                resolved = self._finish(IN_RETURN.sub(lambda m: f"{m.group(0)} for {event}", resolved, count=1))
+        return resolved
+
+    def _passive_event(self, question: str) -> str | None:
+        """"How soon could the political prisoners be freed?" → "the political prisoners being
+        freed": the event of a passive question, as a phrase; None for any other question."""
+        doc = self.nlp(question)
+        for t in doc:
+            if t.dep_ == "ROOT" and t.pos_ == "VERB" and t.tag_ == "VBN" and any(
+                    c.dep_ in ("auxpass", "aux") and c.lemma_ == "be" for c in t.children):
+                subj = next((c for c in t.children if c.dep_ in ("nsubjpass", "nsubj") and c.lower_ not in WH), None)
+                if subj is None or subj.pos_ == "PRON":
+                    return None
+                return f"{doc[subj.left_edge.i : subj.right_edge.i + 1].text} being {t.text}"
+        return None
 
     def _other(self, history: list[Turn]) -> str | None:
         """"Which two figures …?" (Babariko and Kolesnikova), "When was Babariko released?",

@@ -219,6 +219,10 @@ COLE_A = ("\"Hey, good guy, how are you!\" he exclaimed upon seeing Kellogg's de
         # "Why there?": the last question asked again with "why"
         ([("Where were the political prisoners deported?", "They were deported to Ukraine.")],
          "Why there?", "Why were the political prisoners deported?"),
+        # "in return": for the last turn's (passive) event
+        ([("How soon could the political prisoners be freed, according to Coale?", "Within a month.")],
+         "What would the US give in return?",
+         "What would the US give in return for the political prisoners being freed?"),
         # "there": the place of the newest turn that names one
         ([("What has Lithuania blocked?", "Transit to Klaipeda."), ("Who did Lukashenko meet in Minsk?", "Kellogg.")],
          "Who else was there?", "Who else was in Minsk?"),
@@ -242,6 +246,10 @@ def test_follow_ups_found_by_the_dev_dialogues(rewriter, exchanges, follow_up, e
         ([("What did Putin say about Lukashenko's offer?", "Nothing the articles report.")], "How many?"),
         # "How many?" after a question whose subject was one thing asked for: nothing to count
         ([("Which team won the last Stanley Cup?", "The answer is not in the articles.")], "How many?"),
+        # "in return" after a question with no passive event, or already "in return for …"
+        ([(COALE_Q, COALE_A)], "What would the US give in return?"),
+        ([("How soon could the political prisoners be freed?", "Within a month.")],
+         "What would the US give in return for the release?"),
         # "the other one" with no pair named before: not guessed
         ([(SHMELYEV_Q, SHMELYEV_A)], "And the other one?"),
         # the newest turn names an organisation (spaCy's label for "Vilnius") and no place: not an older place
