@@ -4,17 +4,25 @@ People chat: "Which outlet interviewed Boris Shmelyev?" then "What degree does h
 Retrieval needs a standalone question, so a follow-up is rewritten before it reaches the
 Answerer, from the previous question and answer:
 
-- pronouns: he/she/him/her/his/they/them/their → the person (or group) last discussed,
-  it/its/this/that → the thing last asked about, there → the place last asked about;
-- ellipsis: "And when?", "Why?", "When did that happen?" → the previous question asked again
-  with the new question word ("When did Svobodnaya Pressa interview Boris Shmelyev?");
-- "What about X?" / "And X?" → the previous question with its entity of X's kind replaced by X.
+- pronouns: he/she/him/her/his/they/them/their → the person (or group) last discussed (a
+  surname alone written with the articles' one full name for it), it/its/this/that → the thing
+  last asked about (never a person, nor its own clause's subject; as a verb's object, one the
+  articles use as that verb's object), "that rebellion" → the one rebellion the last turn
+  named, there → the place last asked about;
+- ellipsis: "And when?", "Why?", "When did that happen?", "And for what?", "Why, according to
+  him?", "How many?" → the previous question asked again with the new question word ("When did
+  Svobodnaya Pressa interview Boris Shmelyev?"); "in return" → in return for the last event;
+- "What about X?" / "And X?" → the previous question with its entity of X's kind replaced by X
+  (or, for a person, with the group of people it asked about); "And the other one?" → the other
+  of a pair an earlier answer named.
 
 Which person "he" is: after a who-question the person the answer introduced; otherwise the
 person the previous question was about. "she"/"he" prefer names that look female/male when
 both kinds are in play. A pronoun whose antecedent is in the same question ("Who is Maria
 Kalesnikava and why was she jailed?") is left alone; so is expletive "it" ("Is it true
-that …"). A follow-up that cannot be resolved is answered as it stands — never attached to
+that …"), and "it"/"that" meaning an event ("who announced it?", "how much would that cost?").
+After a question asking for a person that the answer did not name ("which ancient king …?"
+refused), "he" is not given to anyone else. A follow-up that cannot be resolved is answered as it stands — never attached to
 a guessed entity — and the Answerer's support check (which applies to the rewritten
 question) refuses it if the articles do not answer it. The rewritten question is returned so
 that front ends can show it ("Answering: …").
