@@ -4,17 +4,25 @@ People chat: "Which outlet interviewed Boris Shmelyev?" then "What degree does h
 Retrieval needs a standalone question, so a follow-up is rewritten before it reaches the
 Answerer, from the previous question and answer:
 
-- pronouns: he/she/him/her/his/they/them/their → the person (or group) last discussed,
-  it/its/this/that → the thing last asked about, there → the place last asked about;
-- ellipsis: "And when?", "Why?", "When did that happen?" → the previous question asked again
-  with the new question word ("When did Svobodnaya Pressa interview Boris Shmelyev?");
-- "What about X?" / "And X?" → the previous question with its entity of X's kind replaced by X.
+- pronouns: he/she/him/her/his/they/them/their → the person (or group) last discussed (a
+  surname alone written with the articles' one full name for it), it/its/this/that → the thing
+  last asked about (never a person, nor its own clause's subject; as a verb's object, one the
+  articles use as that verb's object), "that rebellion" → the one rebellion the last turn
+  named, there → the place last asked about;
+- ellipsis: "And when?", "Why?", "When did that happen?", "And for what?", "Why, according to
+  him?", "How many?" → the previous question asked again with the new question word ("When did
+  Svobodnaya Pressa interview Boris Shmelyev?"); "in return" → in return for the last event;
+- "What about X?" / "And X?" → the previous question with its entity of X's kind replaced by X
+  (or, for a person, with the group of people it asked about); "And the other one?" → the other
+  of a pair an earlier answer named.
 
 Which person "he" is: after a who-question the person the answer introduced; otherwise the
 person the previous question was about. "she"/"he" prefer names that look female/male when
 both kinds are in play. A pronoun whose antecedent is in the same question ("Who is Maria
 Kalesnikava and why was she jailed?") is left alone; so is expletive "it" ("Is it true
-that …"). A follow-up that cannot be resolved is answered as it stands — never attached to
+that …"), and "it"/"that" meaning an event ("who announced it?", "how much would that cost?").
+After a question asking for a person that the answer did not name ("which ancient king …?"
+refused), "he" is not given to anyone else. A follow-up that cannot be resolved is answered as it stands — never attached to
 a guessed entity — and the Answerer's support check (which applies to the rewritten
 question) refuses it if the articles do not answer it. The rewritten question is returned so
 that front ends can show it ("Answering: …").
@@ -39,20 +47,28 @@ FEMALE = {"she": "subj", "her": "obj", "hers": "obj", "herself": "obj"}
 PLURAL = {"they": "subj", "them": "obj", "their": "poss", "theirs": "obj", "themselves": "obj"}
 THING = {"it": "subj", "its": "poss", "itself": "obj"}
 DEMONSTRATIVE = {"this", "that"}
+REPORTING_VERBS = {"announce", "confirm", "report", "deny", "reveal", "approve", "criticize", "criticise", "welcome",
+                   "condemn", "decide", "order", "predict", "explain", "know", "believe"}
+LIGHT_VERBS = {"be", "have", "do", "get", "make", "take", "give", "say", "see", "go", "come", "use"}
+IN_RETURN = re.compile(r"\bin return\b(?!\s+for\b)", re.IGNORECASE)
+PERSON_PRONOUNS = {"he", "she", "they", "him", "her", "them"}
+OTHER_ONE = {"the other one", "the other", "the other person", "the other man", "the other woman", "the other figure"}
 WH = {"who", "whom", "whose", "what", "which", "when", "where", "why", "how"}
 HOW_X = {"many", "much", "long", "old", "often", "far"}
 LEADING_FILLERS = {"and", "so", "but", "ok", "okay", "then", "also", "well", "hm", "hmm", "right"}
 # Content that an elliptical follow-up may carry besides its question word:
 # "when did that happen", "why did he do that", "and when was that".
 EVENT_WORDS = {"happen", "occur", "do", "be", "take", "place", "that", "this", "it", "he", "she", "they", "him",
-               "her", "them", "so", "exactly", "then", "again"}
+               "her", "them", "so", "exactly", "then", "again", "there"}
 AUX = {"do", "does", "did", "is", "are", "was", "were", "has", "have", "had", "will", "would", "can", "could",
        "should", "may", "might", "must", "shall"}
 DO_SUPPORT = {"VBD": "did", "VBZ": "does", "VBP": "do"}
 PERSON_NOUNS = {"person", "politician", "leader", "analyst", "envoy", "journalist", "official", "man", "woman",
                 "president", "secretary", "researcher", "expert", "lawyer", "author", "scientist", "candidate",
                 "winner", "laureate", "figure", "figures", "citizen", "activist", "opponent", "prisoner", "minister",
-                "representative", "diplomat", "commentator", "spokesman", "spokeswoman", "people", "persons"}
+                "representative", "diplomat", "commentator", "spokesman", "spokeswoman", "people", "persons", "deputy",
+                "king", "queen", "ruler", "dictator", "husband", "wife", "editor", "chairman", "advisor", "adviser",
+                "reporter", "professor", "ambassador"}
 PERSON_LABELS = {"PERSON"}
 GROUP_LABELS = {"NORP", "ORG"}
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -69,6 +85,10 @@ SPEECH = {"say", "think", "believe", "speculate", "argue", "claim", "predict", "
 TITLES = {"president", "press", "secretary", "minister", "prime", "special", "representative", "envoy", "spokesman",
           "spokeswoman", "deputy", "director", "chief", "leader", "adviser", "advisor", "general", "ambassador", "mr",
           "mrs", "ms", "dr", "sir", "lady", "lord", "vice", "foreign", "state", "senator", "governor"}
+QUANTIFIERS = {"most", "some", "all", "many", "few", "several", "half", "none", "each", "one", "both"}
+SINGULAR = {"were": "was", "are": "is", "have": "has", "do": "does"}
+EVENT_VERBS = {"cost", "happen", "occur", "mean", "matter", "cause", "lead", "last", "work", "change", "end", "start",
+               "begin"}
 GENERIC_NOUNS = {"article", "articles", "text", "story", "report", "question", "answer", "thing", "one", "lot"}
 
 
@@ -80,6 +100,7 @@ class Mention:
     from_answer: bool = False
     common: bool = False  # a name the corpus mentions everywhere ("Lukashenko"): background, not focus
     before: tuple[str, ...] = ()  # the words just before it ("political analyst" Artyom Shraibman)
+    after: tuple[str, ...] = ()  # the words just after it ("Svobodnaya Pressa" interviewed …)
 
 
 @dataclass
@@ -96,6 +117,9 @@ class Turn:
     subject: str | None = None  # the person the question is about as its grammatical subject
     source: str | None = None  # "according to X": the person whose words the question asks about
     asked: frozenset = frozenset()  # the words of "which political analyst": matched against the answer
+    reported: str | None = None  # "what does X think Y expects": Y, the person in the reported clause
+    content: frozenset = frozenset()  # the question's nouns, names and verbs (lemmas)
+    asks_many: bool = False  # "which two figures …", "which prisoners …": the answer names several
 
 
 @dataclass(frozen=True)
@@ -150,6 +174,21 @@ class Rewriter:
         # words the articles also write in lower case ("press", "president") are not names on their own
         self.lower_words = {w for s in sentences for w in re.findall(r"\b[a-z]{3,}\b", s.text)}
         self.common_words = {w for w, c in votes.items() if c["PERSON"] >= 10 and sum(c.values()) * 5 >= total * 0.5}
+        # "Zarikhin" → "Vladimir Zarikhin": the one full name the articles give a surname (a
+        # rewritten question matches the articles better with it); none when two people share it
+        full: dict[str, set[str]] = {}
+        for s in sentences:
+            for label, text in s.entities:
+                words = " ".join(text.split()).strip(".,\"'“”’").split()
+                if label == "PERSON" and 2 <= len(words) <= 3 and all(w[:1].isupper() and w.isalpha() for w in words):
+                    full.setdefault(words[-1].lower(), set()).add(" ".join(words))
+        self.full_names = {k: next(iter(v)) for k, v in full.items() if len(v) == 1}
+        self._sentences = [(frozenset(getattr(s, "lemmas", ()) or ()), s.text) for s in sentences]
+        self._objects: dict[str, frozenset] = {}
+        self._lock = threading.Lock()  # one Rewriter serves every conversation of a store
+        # likewise a place's name: spaCy tags "Vilnius" ORG in "What has Vilnius said …?"
+        self.place_words = {w for w, c in votes.items() if w not in self.person_words
+                            and (c["GPE"] + c["LOC"]) * 2 >= sum(c.values()) and c["GPE"] + c["LOC"] >= 1}
 
     def _person_name(self, text: str) -> bool:
         """A name the corpus calls a person's, a woman's first name, or several words none of
@@ -171,6 +210,8 @@ class Rewriter:
         last = toks[-1].strip(".,\"'“”’") if toks else ""
         if last in self.person_words or (_looks_female(ent.text) and (len(toks) >= 2 or FEMALE_SURNAME_STRONG.search(last))):
             return "PERSON"
+        if ent.label_ in ("ORG", "NORP") and len(toks) == 1 and last in self.place_words:
+            return "GPE"
         return ent.label_
 
     # ---- what a turn is about ------------------------------------------------------------
@@ -192,6 +233,17 @@ class Rewriter:
         wh_chunk = next((c for c in doc.noun_chunks if any(t.lower_ in ("which", "what", "whose") for t in c)), None)
         at = next((i for i, w in enumerate(low[:4]) if w in ("which", "what", "whose")), None)
         near = set(low[at + 1 : at + 4]) if at is not None else set()  # "which American citizen …"
+        asks_many = False  # "which two freed opposition figures …": several people
+        if at is not None:  # "which two freed opposition figures …": the head noun of the run after "which"
+            head = None
+            for t in toks[at + 1 : at + 7]:
+                if t.pos_ in ("NOUN", "PROPN"):
+                    head = t
+                elif not (t.pos_ in ("ADJ", "NUM") or t.tag_ == "VBN"):
+                    break
+            if head is not None:
+                near.add(head.lemma_.lower())
+                asks_many = head.tag_ in ("NNS", "NNPS")
         asks_person = wh in ("who", "whom") or (wh_chunk is not None and wh_chunk.root.lemma_.lower() in PERSON_NOUNS) or bool(
             near & PERSON_NOUNS)
         asked = {t.lemma_.lower() for t in wh_chunk if t.is_alpha and t.lower_ not in WH} if wh_chunk is not None else set()
@@ -217,9 +269,22 @@ class Rewriter:
                 subject = next((m.text for m in found if m.kind == "person" and not m.from_answer and m.text.lower() in span), None)
                 if subject:
                     break
+        reported = None  # "what does X think Y expects …": Y
+        if subject:
+            for t in doc:
+                if t.dep_ == "ccomp" and t.head.lemma_.lower() in SPEECH:
+                    for c in t.children:
+                        if c.dep_ in ("nsubj", "nsubjpass"):
+                            span = doc[c.left_edge.i : c.right_edge.i + 1].text.lower()
+                            reported = next((m.text for m in found if m.kind == "person" and not m.from_answer
+                                             and m.text != subject and m.text.lower() in span), None)
+                    if reported:
+                        break
         answer_for = Answer(question, "") if answer is None else answer
         return Turn(question, question, answer_for, when, wh, found, asks_person, identity, wh_subject, subject, source,
-                    frozenset(asked))
+                    frozenset(asked), reported,
+                    frozenset(t.lemma_.lower() for t in doc if t.pos_ in ("NOUN", "PROPN", "VERB") and t.lower_ not in WH),
+                    asks_many)
 
     def _wh(self, doc) -> str | None:
         for t in doc[:6]:
@@ -248,7 +313,8 @@ class Rewriter:
             end = ent.end
             if kind == "person" or (len(text.split()) == 1 and text.lower() in FEMALE_FIRST):
                 kind = "person"  # "Natalia" + "Eisenmont": a first name and the surname spaCy left out
-                while end < len(doc) and doc[end].pos_ == "PROPN" and not doc[end].ent_type_:
+                # (capitalised: "… did Lukashenko hug?" is not a name "Lukashenko hug")
+                while end < len(doc) and doc[end].pos_ == "PROPN" and not doc[end].ent_type_ and doc[end].text[:1].isupper():
                     end += 1
                 text = doc[ent.start : end].text.strip(" \"'“”‘’")
             if kind == "person" and not self._person_name(text):
@@ -257,7 +323,8 @@ class Rewriter:
             last = text.lower().split()[-1] if text.split() else ""
             before = tuple(x.lemma_.lower() for x in doc[max(0, ent.start - 4) : ent.start] if x.is_alpha)
             out.append(Mention(text, kind, plural=label == "NORP", from_answer=from_answer,
-                               common=kind == "person" and last in self.common_words, before=before))
+                               common=kind == "person" and last in self.common_words, before=before,
+                               after=tuple(x.lemma_.lower() for x in doc[end : end + 3] if x.is_alpha)))
             covered.update(range(ent.start, end))
         # names spaCy did not tag at all ("What kind of activist is Ales Bialiatski?")
         i = 0
@@ -270,7 +337,8 @@ class Rewriter:
                 if toks[j].lower_ in self.person_words or (toks[i].lower_ in FEMALE_FIRST and j > i):
                     text = doc[toks[i].i : toks[j].i + 1].text
                     out.append(Mention(text, "person", from_answer=from_answer, common=toks[j].lower_ in self.common_words,
-                                       before=tuple(x.lemma_.lower() for x in doc[max(0, toks[i].i - 4) : toks[i].i] if x.is_alpha)))
+                                       before=tuple(x.lemma_.lower() for x in doc[max(0, toks[i].i - 4) : toks[i].i] if x.is_alpha),
+                                       after=tuple(x.lemma_.lower() for x in doc[toks[j].i + 1 : toks[j].i + 4] if x.is_alpha)))
                     covered.update(range(toks[i].i, toks[j].i + 1))
                 i = j + 1
             else:
@@ -315,13 +383,81 @@ class Rewriter:
 
         about = self._what_about(body)
         if about is not None:
+            if about.lower() in OTHER_ONE:  # "And the other one?": the other of the pair named before
+                about = self._other(history)
+                if about is None:
+                    return question
             return self._substitute(about, history) or question
-        if self._elliptical(body):
-            wh_phrase = self._wh_phrase(body)
+        # "Why, according to him?": an elliptical question with its source named after it
+        core, source, cut = body, None, False
+        for k in range(1, len(body) - 2):
+            if body[k].lower_ == "according" and body[k + 1].lower_ == "to":
+                core, source, cut = body[:k], self._source(body[k + 2 :], history), True
+                break
+        while core and core[-1].is_punct:
+            core = core[:-1]
+        words = [t.lower_ for t in core if not t.is_punct]
+        prep = ""
+        if words in (["for", "what"], ["what", "for"]):  # "And for what?": the reason
+            core, wh_phrase = core[-1:] if words[0] == "for" else core[:1], "why"
+        elif len(core) >= 2 and core[0].pos_ == "ADP" and core[1].lower_ in WH:  # "In which year?"
+            prep, core = core[0].lower_, core[1:]
+            wh_phrase = self._wh_phrase(core)
+        else:
+            wh_phrase = self._wh_phrase(core)
+        if core and (source is not None or not cut) and self._elliptical(core):
             if wh_phrase:
-                return self._retarget(prev, wh_phrase, history) or question
+                rewritten = self._retarget(prev, f"{prep} {wh_phrase}".strip(), history)
+                if rewritten is None:
+                    return question
+                if source and source.lower() not in rewritten.lower():
+                    rewritten = f"{rewritten[:-1]}, according to {source}?"
+                return rewritten
             return question
-        return self._resolve_pronouns(question, doc, history)
+        resolved = self._resolve_pronouns(question, doc, history)
+        if IN_RETURN.search(resolved):  # "What would the US give in return?" — for the last turn's event
+            event = self._passive_event(prev.rewritten)
+            if event is not None:
+                resolved = self._finish(IN_RETURN.sub(lambda m: f"{m.group(0)} for {event}", resolved, count=1))
+        return resolved
+
+    def _passive_event(self, question: str) -> str | None:
+        """"How soon could the political prisoners be freed?" → "the political prisoners being
+        freed": the event of a passive question, as a phrase; None for any other question."""
+        doc = self.nlp(question)
+        for t in doc:
+            if t.dep_ == "ROOT" and t.pos_ == "VERB" and t.tag_ == "VBN" and any(
+                    c.dep_ in ("auxpass", "aux") and c.lemma_ == "be" for c in t.children):
+                subj = next((c for c in t.children if c.dep_ in ("nsubjpass", "nsubj") and c.lower_ not in WH), None)
+                if subj is None or subj.pos_ == "PRON":
+                    return None
+                return f"{doc[subj.left_edge.i : subj.right_edge.i + 1].text} being {t.text}"
+        return None
+
+    def _other(self, history: list[Turn]) -> str | None:
+        """"Which two figures …?" (Babariko and Kolesnikova), "When was Babariko released?",
+        "And the other one?": Kolesnikova. None unless the last question names exactly one of
+        a pair an earlier answer gave."""
+        prev = history[-1]
+        asked = {m.text.split()[-1].lower() for m in prev.mentions if not m.from_answer and m.kind == "person"}
+        for turn in reversed(history[-3:-1]):
+            if not (turn.asks_person and turn.asks_many):
+                continue
+            people = [m.text for m in turn.mentions if m.from_answer and m.kind == "person"]
+            here = [p for p in people if p.split()[-1].lower() in asked]
+            others = [p for p in people if p.split()[-1].lower() not in asked]
+            if len(people) == 2 and len(here) == 1:
+                return others[0]
+        return None
+
+    def _source(self, tokens, history: list[Turn]) -> str | None:
+        """The speaker of "according to him/her/X"; None when a pronoun has no antecedent."""
+        toks = [t for t in tokens if not t.is_punct]
+        if len(toks) == 1 and toks[0].lower_ in ("him", "her"):
+            m = self._person(history, "m" if toks[0].lower_ == "him" else "f", role="subj", speech=True)
+            return self._full(m) if m else None
+        text = " ".join(t.text for t in toks)
+        return text or None
 
     def _what_about(self, body) -> str | None:
         low = [t.lower_ for t in body]
@@ -340,6 +476,14 @@ class Rewriter:
         phrase = self._wh_phrase(body)
         n = len(phrase.split()) if phrase else 1
         rest = [t for t in body[n:] if not t.is_punct]
+        # "how old is he?", "what power did he have?": a whole question about a person, not the
+        # last question asked again ("why did he do that?", "when did they do it?")
+        verbs = [t.lemma_.lower() for t in (rest[1:] if rest and rest[0].lower_ in AUX else rest)]  # not the inverted "did"
+        words = {t.lower_ for t in rest}
+        event = "happen" in verbs or "occur" in verbs or ("take" in verbs and "place" in words) or (
+            "do" in verbs and bool(words & {"that", "this", "it", "so"}))  # "why did he do that?"; not "what did he do then?"
+        if words & PERSON_PRONOUNS and not event:
+            return False
         return all(t.lemma_.lower() in EVENT_WORDS or t.lower_ in EVENT_WORDS or t.lower_ in AUX for t in rest)
 
     def _wh_phrase(self, tokens) -> str:
@@ -356,6 +500,9 @@ class Rewriter:
             while k < len(tokens) and tokens[k].pos_ == "ADJ":
                 k += 1
             if k < len(tokens) and tokens[k].pos_ in ("NOUN", "PROPN") and tokens[k].lower_ not in AUX:
+                # "which Lithuanian port": a compound noun is one phrase
+                while k + 1 < len(tokens) and tokens[k + 1].pos_ in ("NOUN", "PROPN") and tokens[k].dep_ == "compound":
+                    k += 1
                 out.extend(t.text for t in tokens[j : k + 1])
         return " ".join(out)
 
@@ -365,6 +512,9 @@ class Rewriter:
         toks = [t for t in doc if not t.is_space and not (t.is_punct and t.i == len(doc) - 1)]
         while toks and toks[-1].is_punct:
             toks = toks[:-1]
+        prep = ""  # "Through which Lithuanian port are its exports blocked?"
+        if len(toks) > 2 and toks[0].pos_ == "ADP" and toks[1].lower_ in WH:
+            prep, toks = toks[0].text.lower(), toks[1:]
         old = self._wh_phrase(toks)
         if not old:
             return None
@@ -372,9 +522,16 @@ class Rewriter:
         wh_toks, rest = toks[:n], toks[n:]
         if not rest:
             return None
-        if old == new_wh:
+        if f"{prep} {old}".strip() == new_wh:
             return prev.rewritten
         noun = " ".join(t.text for t in wh_toks[1:] if t.lower_ not in HOW_X) if len(wh_toks) > 1 else ""
+        head = wh_toks[-1].lemma_.lower() if noun else None  # "which Belarusian airline" → airline
+        if new_wh in ("how many", "how much"):
+            if noun and not prep and wh_toks[-1].tag_ in ("NNS", "NNPS"):
+                # "Which political prisoners were released?" "How many?" → "How many political prisoners were released?"
+                return self._finish(f"{new_wh} {noun} " + " ".join(t.text for t in rest))
+            if old not in ("who", "whom"):  # "Who did X release?" "How many?" is the one other count
+                return None
         # "when was X released" / "who did X meet": an auxiliary, then the subject. "who was
         # released" / "who has visited": an auxiliary, then the verb — the question word is the subject.
         aux_first = rest[0].lower_ in AUX and len(rest) >= 2 and rest[1].tag_ not in ("VBN", "VBG")
@@ -382,18 +539,26 @@ class Rewriter:
         if aux_first and not subject_wh:
             words = [t.text for t in rest]
             kind = old.split()[0]
-            filler = self._answer_entity(prev) if kind in ("who", "whom", "which", "what") else None
+            # "what practice …" is answered by a description, named only when the answer calls
+            # the name a practice; "which outlet …" by a name near the question's words too
+            filler = self._answer_entity(prev, head, strict=kind == "what") if kind in ("who", "whom", "which", "what") else None
             if filler is None and noun:
                 filler = f"the {noun}"
             if filler and kind != "what" or (filler and noun):
                 verbs = [k for k, t in enumerate(rest) if k > 0 and t.pos_ == "VERB" or (k == len(rest) - 1 and k > 0 and t.pos_ == "NOUN")]
-                if rest[-1].pos_ == "ADP" or not verbs:  # "which outlet did he talk to" → "… talk to X"
+                if prep:  # "through which port are its exports blocked" → "… blocked through Klaipeda"
+                    words.append(f"{prep} {filler}")
+                elif rest[-1].pos_ == "ADP" or not verbs:  # "which outlet did he talk to" → "… talk to X"
                     words.append(filler)
                 else:  # "who did X meet in Minsk" → "… meet Y in Minsk"
                     words.insert(verbs[-1] + 1, filler)
+            elif rest[-1].pos_ == "ADP" and len(words) > 2:
+                words = words[:-1]  # "how long was he sentenced to" → "why was he sentenced"
             return self._finish(f"{new_wh} " + " ".join(words))
+        if prep or new_wh.startswith(("how many", "how much")):
+            return None  # "Which team won the cup?" "How many?": no question to ask again
         # the question word was the subject: the previous answer supplies it
-        subject = self._answer_entity(prev)
+        subject = self._answer_entity(prev, head)
         if subject is None:
             subject = f"the {noun}" if noun else None
         if subject is None:
@@ -407,11 +572,22 @@ class Rewriter:
             return None
         return self._finish(f"{new_wh} {clause}")
 
-    def _answer_entity(self, prev: Turn) -> str | None:
-        # "which airline …" is answered by an organisation, never by a person the answer mentions
+    def _answer_entity(self, prev: Turn, head: str | None = None, strict: bool = False) -> str | None:
+        """The name the previous answer gave for its question word. "which airline …" is answered
+        by an organisation, never by a person the answer mentions, and only by one the answer
+        calls an airline ('Belarusian airline "Belavia"'); "what practice …" by none."""
         wanted = ("person", "group") if prev.asks_person else ("thing", "group", "place")
+        if head is not None and not prev.asks_person:  # "the Lithuanian port of Klaipeda", whatever its label
+            named = [m for m in prev.mentions if m.from_answer and m.kind != "time" and head in m.before]
+            if named:
+                return named[0].text
+            if strict:
+                return None
         for kind in wanted:
-            found = [m for m in prev.mentions if m.from_answer and m.kind == kind]
+            # otherwise a name next to the question's words ('"Svobodnaya Pressa" interviewed'),
+            # not one elsewhere in the quote ("… and its working. / bne IntelliNews")
+            found = [m for m in prev.mentions if m.from_answer and m.kind == kind
+                     and (prev.asks_person or head is None or (set(m.before[-3:]) | set(m.after)) & prev.content)]
             if found:
                 return sorted(found, key=lambda m: m.common)[0].text
         return None
@@ -432,17 +608,56 @@ class Rewriter:
         for m in prev.mentions:
             if not m.from_answer and m.kind == kind and m.text in prev.rewritten:
                 return self._finish(prev.rewritten.replace(m.text, new, 1))
+        if kind == "person" and new[:1].isupper():
+            return self._one_of_them(prev.rewritten, new)
         return None
+
+    def _one_of_them(self, question: str, name: str) -> str | None:
+        """"Where were most of the political prisoners deported to?" + "What about Bialiatski?":
+        the person in place of the people the question asked about ("Where was Bialiatski
+        deported to?") — only when the question names no person and has one such group."""
+        doc = self.nlp(question)
+        if any(e.label_ == "PERSON" or self._label(e) == "PERSON" for e in doc.ents):
+            return None
+        groups = [c for c in doc.noun_chunks if c.root.tag_ == "NNS" and c.root.lemma_.lower() in PERSON_NOUNS | {"prisoner"}]
+        if len(groups) != 1:
+            return None
+        chunk = groups[0]
+        if any(t.lower_ in WH or t.lower_ in HOW_X for t in doc[max(0, chunk.start - 2) : chunk.end]):
+            return None  # "how many political prisoners …": the group is what was asked for
+        start, end = chunk.start, chunk.end
+        prep = chunk.root.head  # "most of the political prisoners"
+        if prep.lower_ == "of" and prep.head.lower_ in QUANTIFIERS and prep.head.i < start:
+            start = prep.head.i
+        span_root = doc[start] if start != chunk.start else chunk.root
+        if span_root.dep_ not in ("nsubj", "nsubjpass"):
+            return None  # only the subject: its verb is made singular
+        words = []
+        for t in doc:
+            if start <= t.i < end:
+                if t.i == start:
+                    words.append(name + t.whitespace_)
+                continue
+            text = t.text
+            if t.lower_ in SINGULAR and (t.i == start - 1 or t.i == end):  # "were" → "was"
+                text = SINGULAR[t.lower_]
+                text = text.capitalize() if t.text[:1].isupper() else text
+            words.append(text + t.whitespace_)
+        return self._finish("".join(words))
 
     def _resolve_pronouns(self, question: str, doc, history: list[Turn]) -> str:
         pieces: list[str] = []
         changed = False
+        named: set[str] = set()
         for t in doc:
             repl = self._resolve_token(t, doc, history)
-            if repl is None:
+            # "… before his release?": a second pronoun for the name just written stays a pronoun
+            base = re.sub(r"['’]s?$", "", repl).lower() if repl else None
+            if repl is None or (base in named and t.lower_ not in DEMONSTRATIVE):
                 pieces.append(t.text_with_ws)
             else:
                 changed = True
+                named.add(base)
                 pieces.append(repl + t.whitespace_)
         if not changed:
             return question
@@ -467,7 +682,7 @@ class Rewriter:
             m = self._person(history, gender, named_here, role, speech)
             if m is None:
                 return None
-            return _cap(m.text + ("'s" if role == "poss" else ""), at_start)
+            return _cap(self._full(m) + ("'s" if role == "poss" else ""), at_start)
         if low in PLURAL:
             if self._antecedent_inside(doc, t, "group"):
                 return None
@@ -476,22 +691,69 @@ class Rewriter:
             if text is None:
                 return None
             return _cap(text + (("'" if text.endswith("s") else "'s") if PLURAL[low] == "poss" else ""), at_start)
+        if low in DEMONSTRATIVE and t.dep_ == "det" and t.head.pos_ == "NOUN":
+            return self._whose(t.head, history)  # "that rebellion" → "Yevgeny Prigozhin's rebellion"
         if low in THING or (low in DEMONSTRATIVE and t.pos_ == "PRON" and t.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "obj")):
             if low in ("it", "this", "that") and self._expletive(t):
                 return None
+            if low in DEMONSTRATIVE and t.dep_ in ("nsubj", "nsubjpass") and t.head.lemma_.lower() in EVENT_VERBS:
+                return None  # "how much would that cost": an event, not a thing named before
+            if t.dep_ in ("dobj", "obj") and t.head.lemma_.lower() in REPORTING_VERBS:
+                return None  # "who announced it?": the news, not a thing named before
             if low in DEMONSTRATIVE and t.head.dep_ in ("relcl", "ccomp"):
                 return None
             if self._antecedent_inside(doc, t, "thing"):
                 return None
-            m = self._thing(history)
+            governor = t.head.head if t.dep_ == "pobj" else t.head
+            verb = governor.lemma_.lower() if governor.pos_ == "VERB" and t.dep_ in ("dobj", "obj", "nsubjpass") else None
+            m = self._thing(history, verb)
             if m is None:
                 return None
             return _cap(m.text + ("'s" if THING.get(low) == "poss" else ""), at_start)
         if low == "there" and t.dep_ == "advmod":
-            m = self._latest(history, ("place",))
+            m = self._there(history)
             if m is None:
                 return None
             return f"in {m.text}"
+        return None
+
+    def _full(self, m: Mention) -> str:
+        """A surname alone ("Zarikhin") as the articles' one full name for it; the corpus's
+        protagonists ("Lukashenko") are left as they are."""
+        if len(m.text.split()) == 1 and not m.common:
+            return self.full_names.get(m.text.lower(), m.text)
+        return m.text
+
+    def _objects_of(self, verb: str) -> frozenset:
+        """The nouns the articles use as the object of `verb` ("close" → {"border"}); parsed on
+        first use, a few sentences per verb."""
+        if verb not in self._objects:
+            found = set()
+            for lemmas, text in self._sentences:
+                if verb in lemmas:
+                    for t in self.nlp(text):
+                        if t.lemma_.lower() == verb and t.pos_ == "VERB":
+                            found.update(c.lemma_.lower() for c in t.children if c.dep_ in ("dobj", "nsubjpass"))
+            with self._lock:
+                self._objects[verb] = frozenset(found)
+        return self._objects[verb]
+
+    def _whose(self, noun, history: list[Turn]) -> str | None:
+        """"that rebellion" after an answer about "the rebellion of Yevgeny Prigozhin" (or
+        "Prigozhin's rebellion"): the one name the last turn gives that noun, as a possessive."""
+        word = re.escape(noun.text)
+        name = r"((?:[A-Z][\w’'-]+ ){0,2}[A-Z][\w’'-]+)"
+        patterns = (rf"\b{word} of (?:the )?{name}", rf"{name}['’]s {word}\b")
+        for turn in reversed(history[-2:]):
+            found = set()
+            for text in (turn.rewritten, "" if turn.answer.refused else turn.answer.text):
+                for pat in patterns:
+                    found.update(m.group(1) for m in re.finditer(pat, text or ""))
+            found = {f for f in found if f.split()[0] not in ("The", "A", "An", "This", "That")}
+            if len(found) == 1:
+                return found.pop() + "'s"
+            if found:
+                return None  # two rebellions: not guessed
         return None
 
     def unresolved_person(self, question: str) -> str | None:
@@ -552,7 +814,16 @@ class Rewriter:
             return any(e.label_ in GROUP_LABELS and e.end <= t.i for e in doc.ents) or any(
                 x.tag_ in ("NNS", "NNPS") for x in before
             )
-        return any(x.pos_ in ("NOUN", "PROPN") and x.lower_ not in WH for x in before if x.dep_ in ("nsubj", "dobj", "pobj", "nsubjpass"))
+        # "it" never means a person ("what does Lukashenko believe he'll get after it") nor, as
+        # an object, the subject of its own clause ("when did Poland close it")
+        own_subjects: set[int] = set()
+        if t.dep_ in ("dobj", "pobj", "obj"):
+            verb = t.head.head if t.dep_ == "pobj" else t.head
+            own_subjects = {x.i for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") for x in c.subtree}
+        people = {i for e in doc.ents if e.label_ == "PERSON" or self._label(e) == "PERSON" for i in range(e.start, e.end)}
+        return any(x.pos_ in ("NOUN", "PROPN") and x.lower_ not in WH and x.i not in own_subjects and x.i not in people
+                   and not (x.pos_ == "PROPN" and x.lower_ in self.person_words)
+                   for x in before if x.dep_ in ("nsubj", "dobj", "pobj", "nsubjpass"))
 
     # ---- choosing the antecedent -----------------------------------------------------------
     def _person(self, history: list[Turn], gender: str, exclude: set[str] = frozenset(), role: str = "subj",
@@ -566,9 +837,17 @@ class Rewriter:
         best: dict[str, tuple[float, int, Mention]] = {}
         order = 0
         for d, turn in enumerate(reversed(history[-3:])):
+            asked_for = turn.asks_person and not turn.identity
+            if asked_for and d == 0 and not any(m.from_answer and m.kind == "person" and not self._unvouched(turn, m)
+                                                for m in turn.mentions):
+                # "which ancient king did Zarikhin mention?" unanswered (or answered with no one
+                # called a king): "what power did he have?" means the unknown king — not guessed
+                return None
             for m in turn.mentions:
                 order += 1
                 if m.kind != "person" or _looks_female(m.text) != (gender == "f"):
+                    continue
+                if asked_for and m.from_answer and self._unvouched(turn, m):
                     continue
                 words = set(m.text.lower().split())
                 if words & exclude:
@@ -582,13 +861,17 @@ class Rewriter:
                         if turn.asked & set(m.before):  # "… political analyst Artyom Shraibman wrote"
                             base += 1.0
                     elif not turn.wh_subject and role == "subj" and is_subject:
-                        base = 4.0
+                        base = 4.0 if d == 0 else 2.0  # "what did he say then?" right after "who did X meet?"
                     else:
                         base = 1.5
                 elif m.from_answer:
                     base = 1.0
                 elif role == "obj":  # parallel roles: "what has X offered Y?" … "what is Z doing to him?" → Y
                     base = 1.7 if is_subject else 2.2
+                elif role == "subj" and not speech and d == 0 and turn.reported == m.text:
+                    # "what does X think Y expects?" … "how would he pay?": Y, whose doing was asked
+                    # about; a speech verb ("what does he say …") keeps X
+                    base = 2.3
                 else:
                     base = 2.0
                 score = base * 0.6**d * (0.95 if m.common else 1.0)  # ties go to the specific name
@@ -599,11 +882,17 @@ class Rewriter:
             return None
         return max(best.values(), key=lambda x: (x[0], x[1]))[2]
 
+    @staticmethod
+    def _unvouched(turn: Turn, m: Mention) -> bool:
+        """After "which political scientist …?", an answer that names the corpus's protagonist
+        (Trump) but never calls him a political scientist has not said who the scientist is."""
+        return m.common and bool(turn.asked - WH) and not (turn.asked & set(m.before + m.after))
+
     def _group(self, history: list[Turn], pair: bool = True) -> str | None:
         """'they': the people a "which two figures …" answer named, else the group or plural
         thing the last turns asked about."""
         for turn in reversed(history[-3:]):
-            if turn.asks_person:
+            if turn.asks_person and turn.asks_many:  # not "whom did X meet?" answered with two names
                 people = [m.text for m in turn.mentions if m.from_answer and m.kind == "person"]
                 if len(people) >= 2:
                     return f"{people[0]} and {people[1]}"
@@ -618,24 +907,41 @@ class Rewriter:
                 return f"{asker.text} and {answered.text}"
         return None
 
-    def _thing(self, history: list[Turn]) -> Mention | None:
+    def _thing(self, history: list[Turn], verb: str | None = None) -> Mention | None:
+        """The thing the newest turn asked about — unless the pronoun's verb says otherwise:
+        "when did Poland close it?" after questions about "the Polish-Belarusian border" and
+        then "that transit" is the border, the one the articles ever say is closed."""
+        picks = []
         for turn in reversed(history):
             q = [m for m in turn.mentions if not m.from_answer and m.kind in ("thing", "place", "group") and not m.plural]
             named = [m for m in q if m.kind != "thing" or m.text[:1].isupper() or any(w[:1].isupper() for w in m.text.split()[1:])]
             things = [m for m in q if m.kind == "thing"]
-            pick = things[:1] or named[:1]
-            if pick:
-                return pick[0]
-        return None
+            picks.append(things + [m for m in named if m not in things])
+        default = next((p[0] for p in picks if p), None)
+        if verb is None or default is None or verb in LIGHT_VERBS:
+            return default
+        candidates = [m for p in picks[:2] for m in p]
 
-    def _latest(self, history: list[Turn], kinds: tuple[str, ...]) -> Mention | None:
+        objects = self._objects_of(verb)
+
+        def fits(m: Mention) -> bool:
+            return m.text.lower().split()[-1].strip(".,'’") in objects
+
+        if fits(default):
+            return default
+        fitting = [m for m in candidates if fits(m)]
+        return fitting[0] if len({m.text for m in fitting}) == 1 else default
+
+    def _there(self, history: list[Turn]) -> Mention | None:
+        """The place of the newest turn that names one. A turn whose question names an
+        organisation and no place stops the search: spaCy tags many a city ORG ("What has
+        Vilnius said …?"), and an older place (Lithuania) would be a guess."""
         for turn in reversed(history):
-            for m in turn.mentions:
-                if m.kind in kinds and not m.from_answer:
-                    return m
-            for m in turn.mentions:
-                if m.kind in kinds:
-                    return m
+            places = [m for m in turn.mentions if m.kind == "place"]
+            if places:
+                return next((m for m in places if not m.from_answer), places[0])
+            if any(m.kind == "group" and not m.from_answer and not m.plural for m in turn.mentions):
+                return None
         return None
 
 

@@ -89,6 +89,186 @@ def test_questions_that_must_not_be_rewritten(rewriter, follow_up):
         assert rewriter.unresolved_person(follow_up) is None  # and never refused as "who is he?"
 
 
+COALE_Q = "What practice did John Coale predict Lukashenko may abandon?"
+COALE_A = ("The US representative also predicted that Lukashenko may abandon the practice of launching weather "
+           "balloons toward Lithuania, as he is \"sincerely trying to calm it down\".")
+FIGURES_Q = "Which two freed opposition figures have taken more moderate stances than Tikhanovskaya?"
+FIGURES_A = ("Babariko and Kolesnikova have already taken more moderate stances, calling for dialogue with Minsk.")
+VASILYEV_Q = "What does Vladimir Vasilyev think Lukashenko expects to get from the US?"
+VASILYEV_A = "He expects Boeing airplanes and American cars."
+AIRLINE_Q = "Which Belarusian airline has the US lifted sanctions against?"
+
+
+@pytest.mark.parametrize(
+    "exchanges, follow_up, expected",
+    [
+        # "And for what?": the reason for the previous question's event; the stranded "to" of
+        # "how long … sentenced to" goes with the old question word
+        ([("How long was Sergey Tikhanyovski sentenced to?", "Tikhanyovski was sentenced to 18 years in prison.")],
+         "And for what?", "Why was Sergey Tikhanyovski sentenced?"),
+        ([("Where were the political prisoners deported to?", "They were deported to Ukraine.")],
+         "When?", "When were the political prisoners deported?"),
+        # "Why, according to him?": elliptical, with its source (already in the question: not repeated)
+        ([(COALE_Q, COALE_A)], "Why, according to him?", "Why did John Coale predict Lukashenko may abandon the practice?"),
+        # "what practice" is answered by a description: no name from the answer ("Lithuania", "US") is put in its place
+        ([(COALE_Q, COALE_A)], "And when?", "When did John Coale predict Lukashenko may abandon the practice?"),
+        # a previous question opening with a preposition: the answer's port goes back with it
+        ([("Through which Lithuanian port are its exports blocked?",
+           "Export routes through the Lithuanian port of Klaipeda remain blocked due to a balloon scandal.")],
+         "Why?", "Why are its exports blocked through Klaipeda?"),
+        # "which airline": the name the answer calls an airline …
+        ([(AIRLINE_Q, 'The U.S. has lifted sanctions against Belarusian airline "Belavia".')], "When was that?",
+         "When has the US lifted sanctions against Belavia?"),
+        # … never a byline the answer happens to contain
+        ([(AIRLINE_Q, "Lukashenko is trying to lift sanctions by flattering Trump and its working. / bne IntelliNews")],
+         "When was that?", "When has the US lifted sanctions against the Belarusian airline?"),
+        # "which two … figures": the answer's two people are "they"; a second "their" stays a pronoun
+        ([(FIGURES_Q, FIGURES_A)], "What are they calling for?", "What are Babariko and Kolesnikova calling for?"),
+        ([(FIGURES_Q, FIGURES_A)], "Where were they deported after their release?",
+         "Where were Babariko and Kolesnikova deported after their release?"),
+        # "it" is not the person of its own question, nor the subject of its own clause
+        ([("According to Vladimir Vasilyev, what gift did Lukashenko receive from Trump?", "A golden boot.")],
+         "And what does Lukashenko believe he will get after it?",
+         "And what does Lukashenko believe he will get after the gift?"),
+        ([("What share of freight passed through the Polish-Belarusian border?", "90% of freight passed through it.")],
+         "When did Poland close it?", "When did Poland close the Polish-Belarusian border?"),
+        # … and when the newest thing ("that transit") is never closed in the articles, the one that is
+        ([("What share of freight passed through the Polish-Belarusian border?", "90% of freight passed through it."),
+          ("And how much is that transit worth a year?", "25 to 30 billion euros.")],
+         "When did Poland close it?", "When did Poland close the Polish-Belarusian border?"),
+        # "what does X think Y expects" … "how would he pay": Y; a speech verb keeps X
+        ([(VASILYEV_Q, VASILYEV_A)], "how would he pay for them", "How would Lukashenko pay for them?"),
+        ([(VASILYEV_Q, VASILYEV_A)], "What does he say about Trump?", "What does Vladimir Vasilyev say about Trump?"),
+        # the "who did X meet … what did he say" preference for X lasts one turn: the newest subject wins
+        ([("Which political analyst wrote a commentary for the Carnegie Endowment?",
+           "Political analyst Artyom Shraibman wrote the commentary."),
+          ("According to him, which leader has Lukashenko long used the same approach with?", "With Putin."),
+          ("What does Artyom Shraibman say the opposition's structure must become?", "Polyphonic.")],
+         "Which university does he teach at?", "Which university does Artyom Shraibman teach at?"),
+        # "what about X" after a question about a group of people: X in the group's place, verb made singular
+        ([("Where were most of the political prisoners deported to?", "Most were deported to Ukraine.")],
+         "What about Bialiatski?", "Where was Bialiatski deported to?"),
+        # "that rebellion": the one rebellion the last answer named
+        ([("Whose rebellion was Lukashenko said to have quelled?",
+           "Lukashenko's authority does not come from quelling the rebellion of Yevgeny Prigozhin.")],
+         "When did that rebellion happen?", "When did Yevgeny Prigozhin's rebellion happen?"),
+        # a second pronoun for the same person stays a pronoun
+        ([(SHMELYEV_Q, SHMELYEV_A)], "Where did he work before his retirement?",
+         "Where did Boris Shmelyev work before his retirement?"),
+    ],
+)
+def test_more_follow_ups(rewriter, exchanges, follow_up, expected):
+    assert rewriter.rewrite(follow_up, after(rewriter, *exchanges)) == expected
+
+
+@pytest.mark.parametrize(
+    "exchanges, follow_up",
+    [
+        # "that" as what costs/happens is an event: not replaced by a place named before
+        ([("And Russia's northern ports?", "There is a corridor to Russia's northern ports, but it is too expensive.")],
+         "How much would that cost per ton?"),
+        # the group was what the question asked for ("how many prisoners"): no person put in its place
+        ([("How many political prisoners did Belarus release?", "Belarus released 123 political prisoners.")],
+         "What about Bialiatski?"),
+        # two rebellions named: "that rebellion" is not guessed
+        ([("Which rebellions are mentioned?", "The rebellion of Yevgeny Prigozhin and the rebellion of Spartacus.")],
+         "When did that rebellion happen?"),
+        # already standalone, or the pronoun's antecedent is in its own question
+        ([(VASILYEV_Q, VASILYEV_A)], "When did Poland close the Polish-Belarusian border?"),
+        ([(VASILYEV_Q, VASILYEV_A)], "Who is Maria Kolesnikova and when was she released?"),
+        ([(VASILYEV_Q, VASILYEV_A)], "Why did the US lift sanctions on Belavia, and when did it do so?"),
+        ([(FIGURES_Q, FIGURES_A)], "Which prisoners were deported, and where were they sent?"),
+        ([(COALE_Q, COALE_A)], "Why did Lukashenko launch balloons toward Lithuania, according to John Coale?"),
+    ],
+)
+def test_more_questions_that_must_not_be_rewritten(rewriter, exchanges, follow_up):
+    assert rewriter.rewrite(follow_up, after(rewriter, *exchanges)) == follow_up
+
+
+COLE_Q = "Which deputy of Kellogg did Lukashenko hug?"
+COLE_A = ("\"Hey, good guy, how are you!\" he exclaimed upon seeing Kellogg's deputy John Cole (who had visited "
+          "Belarus in the spring) and hugged him.")
+
+
+@pytest.mark.parametrize(
+    "exchanges, follow_up, expected",
+    [
+        # "which deputy": the answer's deputy; "Lukashenko hug" is not a name (a name is capitalised)
+        ([(COLE_Q, COLE_A)], "When had he visited Belarus?", "When had John Cole visited Belarus?"),
+        # "what did he do then?" asks what the person did: not the last question asked again
+        ([(SHMELYEV_Q, SHMELYEV_A)], "What did he do then?", "What did Boris Shmelyev do then?"),
+        # "how old is he?" is a whole question about a person, not "how old" + the last question
+        ([("Where does Vladimir Vasilyev work?", "At the Institute for the United States and Canada.")],
+         "How old is he?", "How old is Vladimir Vasilyev?"),
+        # "whom did X meet?" answered with two names: "they" are X and the person met, not the two names
+        ([("Whom did Lukashenko meet on December 12?", "Lukashenko began his meeting with Coale on December 12 "
+           "by praising Trump's latest efforts.")], "What did they discuss?", "What did Lukashenko and Coale discuss?"),
+        # a surname alone becomes the one full name the articles give it
+        ([("What chance did Zarikhin give of Lukashenko meeting Zelenskyy?", "Only 5%.")],
+         "Which ancient king did he compare Trump's influence to?",
+         "Which ancient king did Vladimir Zarikhin compare Trump's influence to?"),
+        # "How many?" after "which NOUNs …": the noun is kept, no answer name put in
+        ([("Which political prisoners were released on December 13?",
+           "Lukashenko released 123 political prisoners, including Viktor Babariko.")],
+         "How many?", "How many political prisoners were released on December 13?"),
+        ([("Which prisoners did Lukashenko release?", "He released 123 political prisoners, including Viktor Babariko.")],
+         "And how many?", "How many prisoners did Lukashenko release?"),
+        # "And the other one?": the other of the pair an earlier answer gave
+        ([(FIGURES_Q, FIGURES_A), ("When was Babariko released?", "He was released on December 13.")],
+         "And the other one?", "When was Kolesnikova released?"),
+        # "Why there?": the last question asked again with "why"
+        ([("Where were the political prisoners deported?", "They were deported to Ukraine.")],
+         "Why there?", "Why were the political prisoners deported?"),
+        # "in return": for the last turn's (passive) event
+        ([("How soon could the political prisoners be freed, according to Coale?", "Within a month.")],
+         "What would the US give in return?",
+         "What would the US give in return for the political prisoners being freed?"),
+        # "there": the place of the newest turn that names one
+        ([("What has Lithuania blocked?", "Transit to Klaipeda."), ("Who did Lukashenko meet in Minsk?", "Kellogg.")],
+         "Who else was there?", "Who else was in Minsk?"),
+    ],
+)
+def test_follow_ups_found_by_the_dev_dialogues(rewriter, exchanges, follow_up, expected):
+    assert rewriter.rewrite(follow_up, after(rewriter, *exchanges)) == expected
+
+
+@pytest.mark.parametrize(
+    "exchanges, follow_up",
+    [
+        # "which ancient king did Zarikhin mention?" unanswered: "he" is the unknown king, not Zarikhin
+        ([("Which ancient king did Zarikhin mention?", "")], "What power did he have?"),
+        # an answer that names only the corpus's protagonist, never as the scientist asked for
+        ([("Which political scientist heads the expert committee of the Strategic Development Fund?",
+           "Head of the expert committee. \"I am sure Trump won't miss this opportunity.\"")],
+         "What does he think Trump wants to test?"),
+        # "who announced it?": the news of the last turn, not a thing or place it named
+        ([("Why did the US lift sanctions on Belavia?", "It was part of a deal.")], "Who announced it?"),
+        ([("What did Putin say about Lukashenko's offer?", "Nothing the articles report.")], "How many?"),
+        # "How many?" after a question whose subject was one thing asked for: nothing to count
+        ([("Which team won the last Stanley Cup?", "The answer is not in the articles.")], "How many?"),
+        # "in return" after a question with no passive event, or already "in return for …"
+        ([(COALE_Q, COALE_A)], "What would the US give in return?"),
+        ([("How soon could the political prisoners be freed?", "Within a month.")],
+         "What would the US give in return for the release?"),
+        # "the other one" with no pair named before: not guessed
+        ([(SHMELYEV_Q, SHMELYEV_A)], "And the other one?"),
+        # the newest turn names an organisation (spaCy's label for "Vilnius") and no place: not an older place
+        ([("Which port would Lithuania need to unblock?", "Klaipeda."), ("What has Vilnius said about concessions?",
+           "It will make no concessions.")], "What have some there floated?"),
+    ],
+)
+def test_pronouns_left_alone_rather_than_guessed(rewriter, exchanges, follow_up):
+    history = [rewriter.analyse_turn(q, Answer(q, a, refused=not a), when=0.0) for q, a in exchanges]
+    assert rewriter.rewrite(follow_up, history) == follow_up
+
+
+def test_an_unresolved_source_is_not_guessed(rewriter):
+    # "according to her" with no woman discussed: not an ellipsis of the last question, and refused
+    history = after(rewriter, (COALE_Q, COALE_A))
+    assert rewriter.rewrite("Why, according to her?", history) == "Why, according to her?"
+    assert rewriter.unresolved_person("Why, according to her?") == "her"
+
+
 def test_a_woman_and_a_man_in_play_each_pronoun_finds_its_own(rewriter):
     history = after(rewriter, ("When did Sviatlana Tsikhanouskaya leave Belarus?", "She left in 2020 after the election."))
     assert rewriter.rewrite("What did she say about Lukashenko?", history) == "What did Sviatlana Tsikhanouskaya say about Lukashenko?"
