@@ -290,3 +290,12 @@ def test_deltas_and_formatting():
     assert metrics.fmt("latency_ms_p50", 64.53) == "64.5"
     assert metrics.fmt("answer_words_median", 33) == "33"
     assert metrics.fmt("false_refusal", None) == "n/a"
+
+
+def test_a_reference_is_resolved_inside_hyphenated_and_punctuated_words():
+    from bot.evaluate.dialogue import resolved
+
+    assert resolved("the Polish-Belarusian border", "When did Poland close the Polish-Belarusian border?")
+    assert resolved("Boris Shmelyev", "What is Shmelyev's job?")
+    assert not resolved("Boris Shmelyev", "What is Kellogg's job?")
+    assert resolved("the border", "When did it close?") is None  # nothing checkable

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from bot.support import fold, name_in
+from bot.support import fold, name_in, words
 
 _NAME_RE = re.compile(r"\b[A-Z][\w’'-]{2,}")
 _SKIP = {"The", "And", "What", "Who", "Which", "When", "Where", "Why", "How", "US", "U.S."}
@@ -28,8 +28,8 @@ def resolved(reference: str, rewritten: str) -> bool | None:
     names = name_words(reference)
     if not names:
         return None
-    words = set(fold(rewritten).split())
-    return any(name_in((n,), words, 0.75) for n in names)
+    found = set(words(rewritten))  # 'Polish-Belarusian border?' holds 'polish' and 'belarusian'
+    return any(name_in((n,), found, 0.75) for n in names)
 
 
 def follow_up_report(pairs: list[tuple[dict, dict]]) -> dict:
