@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 # Where an answer may be cut: after clause punctuation, before a dash, between sentences.
 _CLAUSE_RE = re.compile(r"(?<=[,;:—–.!?])\s+|(?<=[.!?,][\"”’)])\s+|\s+(?=[—–]\s)")
+NEAR_SENTENCES = 6  # how far back a speaker's name still counts as "near" an answer
 _FUNCTION_WORDS = frozenset(
     "the and that this with from have has had was were are for not but his her their its they them "
     "who which what when where how also will would said says been into than then there these those".split()
@@ -418,12 +419,19 @@ class Answerer:
                 )
                 prev = focus[0] - 1
                 asked = self._asked_before(focus[0])
+                # who is speaking: interviews and expert round-ups name the speaker once, a few
+                # sentences before the answer ("Political analyst Vladimir Zarikhin: …")
+                near = [j for j in range(focus[0] - NEAR_SENTENCES, focus[-1] + 1) if j >= 0 and lib.sentences[j].source == src]
+                names_near = (
+                    sum(any(names_at(j)[k] for j in near) for k in range(len(q.names))) / len(q.names) if q.names else 1.0
+                )
                 feats = dict(sup.features)
                 feats.update(
                     dense_focus=focus_dense,
                     is_question=1.0 if lib.sentences[focus[-1]].text.rstrip().endswith("?") else 0.0,
                     after_question=1.0 if prev >= 0 and lib.sentences[prev].source == src and lib.sentences[prev].text.rstrip().endswith("?") else 0.0,
                     pair=1.0 if len(focus) > 1 else 0.0,
+                    names_near=names_near,
                     retrieved=1.0 if any(j in retrieved for j in focus) else 0.0,
                     n_words=sum(len(lib.sentences[j].text.split()) for j in focus) / 40.0,
                     # interviews: the article's own question just before this span, and how close it is to ours

@@ -23,7 +23,7 @@ CANDIDATE_FEATURES = [
     "dense", "dense_focus", "cov_window", "cov_focus", "asked_cov",
     "names_focus", "names_window", "names_article", "numbers_ok", "type_ok", "type_missing_hard",
     "is_question", "after_question", "pair", "retrieved", "n_words", "missing_idf", "missing_terms",
-    "asked_sim", "dense_ctx", "dense_next",
+    "asked_sim", "dense_ctx", "dense_next", "names_near",
 ]
 # The best span's features plus these describe the question as a whole.
 ANSWER_FEATURES = CANDIDATE_FEATURES + ["margin", "q_terms", "q_names", "q_typed", "q_speech"]

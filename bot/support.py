@@ -295,7 +295,7 @@ def term_coverage(
     for term in q.terms:
         w = vocab.idf(term) * (FOCUS_WEIGHT if term in q.focus_terms else 1.0)
         total += w
-        if stem(term) in stems:
+        if stem(term) in stems or _derived(stem(term), stems):
             found += w
             continue
         credit = 0.0
@@ -306,6 +306,22 @@ def term_coverage(
         if credit < 0.5:
             missing.append(term)
     return (found / total if total else 1.0), missing
+
+
+def _derived(st: str, stems: set[str]) -> bool:
+    """A derivation of the word is there ("advise" ~ "advisor", "sentence" ~ "sentenced"):
+    another stem shares a long prefix with it (≥ 5 letters and most of the shorter word)."""
+    if len(st) < 5:
+        return False
+    for other in stems:
+        if other[:5] != st[:5]:
+            continue
+        n = 5
+        while n < min(len(st), len(other)) and st[n] == other[n]:
+            n += 1
+        if n >= 0.8 * min(len(st), len(other)):
+            return True
+    return False
 
 
 def missing_weight(q: Question, missing: list[str], vocab: Vocabulary) -> tuple[float, float]:
