@@ -32,6 +32,7 @@ import numpy as np
 from index.chunking import make_splitter, split_chunks, split_sentences
 from index.corpus import CLEANER_VERSION, DEFAULT_MAX_BYTES, CorpusFileError, read_article, scan_corpus
 from index.embedding import DIMENSIONS, MODEL_NAME
+from index import table
 from index.lexical import LexicalIndex
 from index.store import ChromaStore, IndexUnavailable, IngestLocked, encode_meta
 
@@ -218,6 +219,8 @@ def _ingest(found, store, embed, data_dir, chunk_size, chunk_overlap, rebuild, m
         report.unchanged, report.articles, report.generation = len(unchanged), len(stored), cur_gen
         store.use(cur_gen)
         report.chunks_total = len(_ensure_lexical(store, data_dir, current.get("stamp", ""), cur_gen).ids)
+        if current.get("stamp"):
+            _save_table(store, data_dir, cur_gen, table.key(current["stamp"], current.get("fingerprint")))
         return
 
     if building and building.get("fingerprint") == fp and building.get("generation") != cur_gen and not rebuild:
@@ -291,7 +294,17 @@ def _ingest(found, store, embed, data_dir, chunk_size, chunk_overlap, rebuild, m
     lexical = build_lexical(store, stamp, gen)
     lexical.save(data_dir / "bm25")
     report.chunks_total = len(lexical.ids)
+    _save_table(store, data_dir, gen, table.key(stamp, fp))  # before publishing: the first reader finds it
     store.publish(gen, fp, stamp, {"articles": len(hashes), "chunks": len(lexical.ids)})
+    table.prune(data_dir, set(store.generations()))
+
+
+def _save_table(store: ChromaStore, data_dir: Path, gen: str | None, key: str) -> None:
+    """The serving table of a generation (index.table), read back from Chroma once here
+    instead of by every serving process at start."""
+    folder = table.folder_for(data_dir, gen or "")
+    if table.load(folder, key) is None:
+        table.save(table.from_chroma(store.at(gen), key), folder)
 
 
 def _ensure_lexical(store: ChromaStore, data_dir: Path, stamp: str, gen: str | None) -> LexicalIndex:
