@@ -43,6 +43,10 @@ class OnnxMiniLM:
 
         options = ort.SessionOptions()
         options.log_severity_level = 3
+        # Idle intra-op threads sleep instead of spinning: during ingest they otherwise burn the
+        # core spaCy needs (measured: 25 % less CPU, 30 % less wall time per article), and on a
+        # shared machine a single query embedding was faster too (p50 9.3 vs 14 ms at load 7).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(folder / "onnx" / "model.onnx"), options, providers=["CPUExecutionProvider"])
         self.input_names = {i.name for i in self.session.get_inputs()}
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
