@@ -77,8 +77,8 @@ class Library:
         }
         self.stamp = stamp or f"{self.generation}:{lexical_stamp({s: a.content_hash for s, a in self.articles.items()})}"
 
-        self.table = self._table()
-        t = self.table
+        # only the vectors are kept: the rest of the table is turned into Sentence / Chunk objects
+        t = self._table()
         texts = {src: a.text for src, a in self.articles.items()}
         intern = sys.intern
         self.sentences: list[Sentence] = []

@@ -13,10 +13,13 @@ def test_ingest_writes_the_table_the_library_reads(seed_settings, library):
     folder = table.folder_for(seed_settings.data_dir, library.generation)
     assert (folder / "meta.json").is_file() and (folder / "vectors.npy").is_file()
     fresh = table.from_chroma(library.store, "x")
-    assert fresh.sources == library.table.sources
+    saved = table.load(folder, table.key(library.stamp, library.fingerprint))
+    assert saved is not None and fresh.sources == saved.sources
+    assert np.array_equal(fresh.vectors, saved.vectors)
     assert np.array_equal(fresh.vectors, library.sentence_vectors)  # the same float32 values as in Chroma
-    assert fresh.s_lemmas == library.table.s_lemmas and fresh.s_entities == library.table.s_entities
-    assert fresh.c_ids == library.table.c_ids
+    assert fresh.s_lemmas == saved.s_lemmas and fresh.s_entities == saved.s_entities
+    assert [tuple(lm.split()) for lm in fresh.s_lemmas] == [s.lemmas for s in library.sentences]
+    assert fresh.c_ids == saved.c_ids == list(library.chunks)
     rows = library.store.all_rows("chunks", ["documents"])
     assert {i: d for i, d in zip(rows["ids"], rows["documents"])} == {c.id: c.text for c in library.chunks.values()}
     assert all(s.text == library.articles[s.source].text[s.start : s.end] for s in library.sentences)
