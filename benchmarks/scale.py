@@ -1,23 +1,28 @@
 """Scale benchmark: ingest and answer at 1k / 10k / 100k chunks, embedded and against a Chroma server.
 
 Usage: python benchmarks/scale.py [--sizes 1000 10000 100000] [--modes embedded server] [--work DIR]
-       [--questions 40]
+       [--questions 40] [--reuse] [--budget-minutes 30]
 
 For every size (in chunks) a synthetic corpus is generated once (benchmarks/make_corpus.py,
 cached under --work), then for every mode:
-  ingest      chunks/s of `ingest` with the model already loaded (chunks + sentences embedded)
-  size        index size on disk (Chroma files + BM25)
+  ingest      chunks/s of `ingest` with the model already loaded (sentences embedded, chunk vectors pooled)
+  size        index size on disk (Chroma files + BM25 + serving table)
+  load        start of the first serving process after ingest (Answerer ready; it also builds the
+              answerer's lexicon cache, which later starts reuse)
   ask         p50 / p95 of warm Answerer.ask in a separate serving process
   floor       p50 of one query embedding + one Chroma query (top 10) in that process; ratio = ask / floor
   rss         resident memory of that serving process after the questions (MB)
   cold ask    wall time of one `citebot ask` process, start to answer
 Prints a table and writes benchmarks/results/scale-<timestamp>.json.
 
-Run time is dominated by ingest, which embeds every chunk and every sentence (≈ 4 sentences per
-chunk) and runs spaCy over every article: ≈ 13 chunks/s on an idle 2-core machine (seed corpus),
-2.4 chunks/s measured with the CPU shared 4 ways. So: 1k ≈ 2 min per mode idle (7 min shared),
-10k ≈ 15–20 min per mode, 100k ≈ 2–3 h per mode idle plus the serving process's load
-(`python benchmarks/scale.py --sizes 100000 --modes embedded`; corpora are cached under --work).
+Run time is dominated by ingest, which embeds every sentence (≈ 4 per chunk; chunk vectors are
+pooled from them) and runs spaCy over every article. --budget-minutes (default 30) skips a size
+whose ingest, estimated from the chunks/s measured earlier in the run, would not fit; the row
+says so. --reuse keeps an index an earlier run built under --work with the same ingest
+fingerprint and reports that run's ingest numbers, marked "(reused, <when>)" in the table and
+"reused_ingest_from" in the JSON, so a 100k index can be built once
+(`python benchmarks/scale.py --sizes 100000 --modes embedded --budget-minutes 0 --reuse`) and its
+serving side measured again later. Corpora are cached under --work.
 The load average at start and end is recorded with the results: numbers taken on a busy machine
 are not comparable with the targets.
 """
@@ -118,38 +123,59 @@ def serve(args) -> None:
     chunks = answerer.library.store.collection("chunks", create=False)
     for q in questions[:5]:
         answerer.ask(q)
-    ask_ms, floor_ms = [], []
+    ask_ms, floor_ms, stages = [], [], {}
     for q in questions:
         t = time.perf_counter()
-        answerer.ask(q)
+        answer = answerer.ask(q)
         ask_ms.append((time.perf_counter() - t) * 1000)
+        for key, ms in answer.timings.items():
+            stages.setdefault(key, []).append(ms)
         t = time.perf_counter()
-        chunks.query(query_embeddings=[embed.get_query_embedding(q)], n_results=10)
+        chunks.query(query_embeddings=[embed.encode([q])[0].tolist()], n_results=10)
         floor_ms.append((time.perf_counter() - t) * 1000)
     print(json.dumps({
         "load_s": load_s, "ask_p50_ms": statistics.median(ask_ms), "ask_p95_ms": pct(ask_ms, 0.95),
         "floor_p50_ms": statistics.median(floor_ms), "floor_p95_ms": pct(floor_ms, 0.95), "rss_mb": rss_mb(),
         "questions": len(questions),
+        # medians of Answer.timings (questions refused before retrieval have fewer stages)
+        "stages_p50_ms": {k: statistics.median(v) for k, v in stages.items()},
     }))
 
 
 # --- one size x mode ----------------------------------------------------------------------
-def run_one(size: int, mode: str, corpus: Path, work: Path, embed, n_questions: int) -> dict:
+def run_one(size: int, mode: str, corpus: Path, work: Path, embed, n_questions: int, reuse: bool = False) -> dict:
     from bot import services
-    from index.ingest import ingest
+    from index.ingest import fingerprint, ingest
 
     data = work / f"{mode}-{size}"
-    shutil.rmtree(data, ignore_errors=True)
+    record = data / "ingest.json"  # what the ingest that built this index measured
+    settings = settings_for(data / "data", None)
+    fp = fingerprint(settings.chunk_size, settings.chunk_overlap)
+    previous = json.loads(record.read_text()) if reuse and record.exists() else None
+    if previous is not None and previous.get("fingerprint") != fp:
+        previous = None  # built by other code or settings: not this index
+    if previous is None:
+        shutil.rmtree(data, ignore_errors=True)
     server, port = (None, None)
     if mode == "server":
         server, port = start_server(data / "server")
     try:
         settings = settings_for(data / "data", port)
-        t = time.perf_counter()
-        report = ingest(corpus, services.store(settings), embed, settings.data_dir,
-                        chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap,
-                        batch_articles=settings.ingest_batch_articles)
-        ingest_s = time.perf_counter() - t
+        if previous is None:
+            t = time.perf_counter()
+            report = ingest(corpus, services.store(settings), embed, settings.data_dir,
+                            chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap,
+                            batch_articles=settings.ingest_batch_articles)
+            ingest_s = time.perf_counter() - t
+            measured = {"articles": report.articles, "chunks": report.chunks_total, "sentences": report.sentences_embedded,
+                        "ingest_s": ingest_s, "ingest_chunks_per_s": report.chunks_total / ingest_s,
+                        "fingerprint": fp, "measured_at": time.strftime("%Y-%m-%d %H:%M:%S"), "loadavg": os.getloadavg()}
+            record.write_text(json.dumps(measured, indent=2))
+            reused_from = None
+        else:
+            measured, reused_from = previous, previous["measured_at"]
+        # the first serving process after ingest also builds the answerer's lexicon cache; a
+        # reused index already has it, so its load_s is a restart's (see "reused_ingest_from")
         qfile = data / "questions.json"
         qfile.write_text(json.dumps(questions_for(corpus, n_questions)))
         cmd = [sys.executable, __file__, "--serve", str(qfile), "--data-dir", str(settings.data_dir)]
@@ -162,9 +188,9 @@ def run_one(size: int, mode: str, corpus: Path, work: Path, embed, n_questions: 
         subprocess.run([str(CITEBOT), "ask", "What did the council decide?"], env=cold_env, cwd=data, capture_output=True, check=True)
         cold_s = time.perf_counter() - t
         return {
-            "size": size, "mode": mode, "articles": report.articles, "chunks": report.chunks_total,
-            "sentences": report.sentences_embedded, "ingest_s": ingest_s,
-            "ingest_chunks_per_s": report.chunks_total / ingest_s,
+            "size": size, "mode": mode, "articles": measured["articles"], "chunks": measured["chunks"],
+            "sentences": measured["sentences"], "ingest_s": measured["ingest_s"],
+            "ingest_chunks_per_s": measured["ingest_chunks_per_s"], "reused_ingest_from": reused_from,
             "index_mb": du(data) / 2**20, **served,
             "ratio_p50": served["ask_p50_ms"] / served["floor_p50_ms"], "cold_ask_s": cold_s,
         }
@@ -180,6 +206,12 @@ def main() -> None:
     ap.add_argument("--modes", nargs="+", default=["embedded", "server"], choices=["embedded", "server"])
     ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "citebot-scale")
     ap.add_argument("--questions", type=int, default=40)
+    ap.add_argument("--reuse", action="store_true",
+                    help="keep an index an earlier run built under --work (same ingest fingerprint) and report "
+                         "that run's ingest numbers, marked as reused, instead of ingesting again")
+    ap.add_argument("--budget-minutes", type=float, default=30.0,
+                    help="skip a size whose ingest, estimated from the chunks/s measured so far, would end past "
+                         "this budget (the row says so); 0: no budget")
     ap.add_argument("--serve", help=argparse.SUPPRESS)
     ap.add_argument("--data-dir", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--port", type=int, help=argparse.SUPPRESS)
@@ -200,15 +232,29 @@ def main() -> None:
     load()
     rows = []
     load_start = os.getloadavg()
+    started = time.monotonic()
+    rate = None  # ingest chunks/s measured so far in this run (the slowest mode)
     for size in args.sizes:
         corpus = args.work / f"corpus-{size}"
-        if not (corpus / ".complete").exists():
-            shutil.rmtree(corpus, ignore_errors=True)
-            make(corpus, max(1, round(size / CHUNKS_PER_ARTICLE)))
-            (corpus / ".complete").touch()
         for mode in args.modes:
+            reusable = args.reuse and (args.work / f"{mode}-{size}" / "ingest.json").exists()
+            left = args.budget_minutes * 60 - (time.monotonic() - started)
+            # ingest plus about as long again for serving, cold start and the table (measured ≈ 1.2x at 10k)
+            estimate = None if rate is None or reusable else 2 * size / rate
+            if args.budget_minutes and estimate is not None and estimate > left:
+                print(f"… {size} chunks, {mode}: skipped, estimated {estimate / 60:.0f} min > {left / 60:.0f} min left",
+                      file=sys.stderr, flush=True)
+                rows.append({"size": size, "mode": mode, "skipped": f"estimated {estimate / 60:.0f} min, {left / 60:.0f} min left of the budget"})
+                continue
+            if not (corpus / ".complete").exists():
+                shutil.rmtree(corpus, ignore_errors=True)
+                make(corpus, max(1, round(size / CHUNKS_PER_ARTICLE)))
+                (corpus / ".complete").touch()
             print(f"… {size} chunks, {mode}", file=sys.stderr, flush=True)
-            rows.append(run_one(size, mode, corpus, args.work, embed, args.questions))
+            row = run_one(size, mode, corpus, args.work, embed, args.questions, reuse=args.reuse)
+            rows.append(row)
+            if not row.get("reused_ingest_from"):
+                rate = min(rate or row["ingest_chunks_per_s"], row["ingest_chunks_per_s"])
 
     from rich.console import Console
     from rich.table import Table
@@ -222,8 +268,14 @@ def main() -> None:
     for _, title, _ in cols:
         table.add_column(title, justify="right")
     for r in rows:
-        table.add_row(*(fmt.format(r[key]) for key, _, fmt in cols))
-    Console(width=160).print(table)
+        if r.get("skipped"):
+            table.add_row(str(r["size"]), r["mode"], f"skipped: {r['skipped']}", *[""] * (len(cols) - 3))
+            continue
+        cells = [fmt.format(r[key]) for key, _, fmt in cols]
+        if r.get("reused_ingest_from"):  # not measured in this run: say whose numbers these are
+            cells[3] += f" (reused, {r['reused_ingest_from']})"
+        table.add_row(*cells)
+    Console(width=180).print(table)
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"scale-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.write_text(json.dumps({"targets": TARGETS, "cpu_count": os.cpu_count(), "loadavg_start": load_start, "loadavg_end": os.getloadavg(), "rows": rows}, indent=2))

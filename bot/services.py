@@ -56,14 +56,56 @@ def library(settings: Settings, embed=None, chroma=None):
     chroma = chroma or store(settings)
     if chroma.pointer() is None:  # say so before spending seconds loading the model
         raise IndexMissing("the index is empty")
-    return Library(
+    loading = None
+    if embed is None:
+        embed = embedding(settings)
+        # the model loads in ONNX Runtime (C++, GIL released) while this thread reads the index
+        loading = _in_background(embed.load) if _onnx_ready(settings) else embed.load()
+    lib = Library(
         chroma,
-        embed or embedding(settings).load(),
+        embed,
         settings.data_dir,
         dense_k=settings.dense_top_k,
         lexical_k=settings.lexical_top_k,
         rrf_k=settings.rrf_k,
     )
+    if isinstance(loading, _Background):
+        loading.result()
+    return lib
+
+
+class _Background(threading.Thread):
+    """A function run in a daemon thread; result() joins it and re-raises its exception."""
+
+    def __init__(self, fn) -> None:
+        super().__init__(daemon=True, name=f"citebot-load-{getattr(fn, '__name__', 'fn')}")
+        self._fn, self._value, self._error = fn, None, None
+
+    def run(self) -> None:
+        try:
+            self._value = self._fn()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller in result()
+            self._error = exc
+
+    def result(self):
+        self.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
+def _in_background(fn) -> _Background:
+    job = _Background(fn)
+    job.start()
+    return job
+
+
+def _onnx_ready(settings: Settings) -> bool:
+    """The ONNX backend with its export already cached: loading it imports onnxruntime and
+    tokenizers only (never torch, which spaCy's loader hides while it imports)."""
+    from index.embedding import MODEL_NAME
+
+    return settings.embed_backend == "onnx" and (settings.model_cache_dir / f"{MODEL_NAME}-onnx" / "onnx" / "model.onnx").exists()
 
 
 def answerer(settings: Settings, lib=None):
@@ -75,7 +117,17 @@ def answerer(settings: Settings, lib=None):
         from bot.generative import check_settings
 
         check_settings(settings)
-    ans = Answerer(lib or library(settings), settings)
+    nlp = None
+    if lib is None and _onnx_ready(settings):
+        # spaCy's pipeline loads while the index and the embedding model do (a cold `citebot ask`)
+        from index.nlp import load
+
+        nlp = _in_background(load)
+    try:
+        lib = lib or library(settings)
+    finally:
+        nlp = nlp.result() if nlp is not None else None
+    ans = Answerer(lib, settings, nlp=nlp)
     if settings.answer_mode == "generative":
         ans.generator  # noqa: B018 - load the prompts and the LLM client at start, not at the first question
     return ans

@@ -27,9 +27,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
+
 from index.chunking import make_splitter, split_chunks, split_sentences
 from index.corpus import CLEANER_VERSION, DEFAULT_MAX_BYTES, CorpusFileError, read_article, scan_corpus
-from index.embedding import MODEL_NAME
+from index.embedding import DIMENSIONS, MODEL_NAME
+from index import table
 from index.lexical import LexicalIndex
 from index.store import ChromaStore, IndexUnavailable, IngestLocked, encode_meta
 
@@ -61,7 +64,8 @@ class IngestReport:
 
 
 def fingerprint(chunk_size: int, chunk_overlap: int) -> str:
-    return f"{MODEL_NAME}|cs{chunk_size}|co{chunk_overlap}|clean{CLEANER_VERSION}|v1"
+    # v2: chunk vectors pooled from sentence vectors (pool_chunk_vectors), not embedded
+    return f"{MODEL_NAME}|cs{chunk_size}|co{chunk_overlap}|clean{CLEANER_VERSION}|v2"
 
 
 def lexical_stamp(hashes: dict[str, str]) -> str:
@@ -215,6 +219,8 @@ def _ingest(found, store, embed, data_dir, chunk_size, chunk_overlap, rebuild, m
         report.unchanged, report.articles, report.generation = len(unchanged), len(stored), cur_gen
         store.use(cur_gen)
         report.chunks_total = len(_ensure_lexical(store, data_dir, current.get("stamp", ""), cur_gen).ids)
+        if current.get("stamp"):
+            _save_table(store, data_dir, cur_gen, table.key(current["stamp"], current.get("fingerprint")))
         return
 
     if building and building.get("fingerprint") == fp and building.get("generation") != cur_gen and not rebuild:
@@ -244,21 +250,38 @@ def _ingest(found, store, embed, data_dir, chunk_size, chunk_overlap, rebuild, m
             progress(finished, total, batch[-1])
 
     splitter = make_splitter(chunk_size, chunk_overlap) if to_embed else None
-    for i in range(0, len(to_embed), batch_articles):
-        names = to_embed[i : i + batch_articles]
-        articles = []
-        for name in names:
-            try:
-                articles.append(read_article(found[name][0], max_file_bytes))
-            except CorpusFileError as exc:  # changed or vanished since the scan
-                log.warning("skipped %s: %s", name, exc)
-                report.skipped.append((name, str(exc)))
-        if articles:
-            _ingest_batch(articles, store, embed, splitter, report, gen)
-        finished += len(names)
-        renew()
-        if progress:
-            progress(finished, total, names[-1])
+    # Two stages on the two cores: while a worker thread embeds and writes batch i (ONNX
+    # Runtime and Chroma release the GIL), this thread reads and analyses batch i + 1 (spaCy).
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = None  # (future, names) of the batch being written
+
+        def wait() -> None:
+            nonlocal finished
+            future, done_names = pending
+            future.result()
+            finished += len(done_names)
+            renew()
+            if progress:
+                progress(finished, total, done_names[-1])
+
+        for i in range(0, len(to_embed), batch_articles):
+            names = to_embed[i : i + batch_articles]
+            articles = []
+            for name in names:
+                try:
+                    articles.append(read_article(found[name][0], max_file_bytes))
+                except CorpusFileError as exc:  # changed or vanished since the scan
+                    log.warning("skipped %s: %s", name, exc)
+                    report.skipped.append((name, str(exc)))
+            prepared = _prepare(articles, splitter) if articles else None
+            if pending:
+                wait()
+            future = pool.submit(_write_batch, prepared, store, embed, report, gen) if prepared else pool.submit(lambda: None)
+            pending = (future, names)
+        if pending:
+            wait()
 
     hashes = store.article_hashes(gen)
     for name in wanted:
@@ -271,7 +294,17 @@ def _ingest(found, store, embed, data_dir, chunk_size, chunk_overlap, rebuild, m
     lexical = build_lexical(store, stamp, gen)
     lexical.save(data_dir / "bm25")
     report.chunks_total = len(lexical.ids)
+    _save_table(store, data_dir, gen, table.key(stamp, fp))  # before publishing: the first reader finds it
     store.publish(gen, fp, stamp, {"articles": len(hashes), "chunks": len(lexical.ids)})
+    table.prune(data_dir, set(store.generations()))
+
+
+def _save_table(store: ChromaStore, data_dir: Path, gen: str | None, key: str) -> None:
+    """The serving table of a generation (index.table), read back from Chroma once here
+    instead of by every serving process at start."""
+    folder = table.folder_for(data_dir, gen or "")
+    if table.load(folder, key) is None:
+        table.save(table.from_chroma(store.at(gen), key), folder)
 
 
 def _ensure_lexical(store: ChromaStore, data_dir: Path, stamp: str, gen: str | None) -> LexicalIndex:
@@ -287,29 +320,74 @@ def build_lexical(store: ChromaStore, stamp: str, generation: str | None = None)
     return LexicalIndex.build(rows["ids"], rows["documents"], stamp)
 
 
-def _ingest_batch(batch, store: ChromaStore, embed, splitter, report: IngestReport, gen: str) -> None:
-    from concurrent.futures import ThreadPoolExecutor
+POOL_POWER = 0.5  # chunk vector = sum of its sentences' vectors weighted by (shared characters) ** 0.5
 
+
+def pool_chunk_vectors(chunks: list, sentences: dict, sentence_vectors: np.ndarray, base: dict[str, int]) -> np.ndarray:
+    """Each chunk's vector from the vectors of the sentences it overlaps: their sum weighted by the
+    square root of the characters they share with the chunk, L2-normalised (MiniLM mean-pools
+    its tokens, so a chunk's own vector is close to such a mix of its sentences'). Rows of chunks
+    that overlap no sentence are left zero (the caller embeds those). `base[source]` is the row of
+    that article's first sentence in `sentence_vectors`."""
+    out = np.zeros((len(chunks), DIMENSIONS), np.float32)
+    for k, c in enumerate(chunks):
+        rows, weights = [], []
+        for s in sentences[c.source]:
+            shared = min(s.end, c.end) - max(s.start, c.start)
+            if shared > 0:
+                rows.append(base[c.source] + s.position)
+                weights.append(shared**POOL_POWER)
+        if rows:
+            v = np.asarray(weights, np.float32) @ sentence_vectors[rows]
+            norm = float(np.linalg.norm(v))
+            if norm > 0:
+                out[k] = v / norm
+    return out
+
+
+@dataclass
+class _Prepared:
+    """One batch of articles split into chunks and analysed sentences (the CPU-bound,
+    GIL-holding part: spaCy), ready to embed and write."""
+
+    articles: list
+    chunks: list
+    sentences: dict
+
+
+def _prepare(articles: list, splitter) -> _Prepared:
+    chunks = [c for a in articles for c in split_chunks(a, splitter)]
+    return _Prepared(articles, chunks, split_sentences(articles))
+
+
+def _write_batch(prep: _Prepared, store: ChromaStore, embed, report: IngestReport, gen: str) -> None:
+    """Embed the sentences and titles of a prepared batch (ONNX Runtime, which releases the GIL,
+    so the next batch's spaCy pass runs meanwhile), pool the chunk vectors and write it all."""
     from llama_index.core.schema import TextNode
 
-    chunk_nodes = []
+    batch, chunks, sentences = prep.articles, prep.chunks, prep.sentences
+    base, texts = {}, []
     for a in batch:
-        for c in split_chunks(a, splitter):
-            chunk_nodes.append(
-                TextNode(
-                    id_=c.id,
-                    text=c.text,
-                    metadata={"source": a.source, "position": c.position, "start": c.start, "end": c.end},
-                    start_char_idx=c.start,
-                    end_char_idx=c.end,
-                )
-            )
-    # Chunk (and title) embeddings do not depend on the sentence analysis: compute them
-    # in a worker thread (ONNX Runtime releases the GIL) while spaCy splits sentences.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(embed.encode, [n.text for n in chunk_nodes] + [a.title or a.source for a in batch])
-        sentences = split_sentences(batch)
-        chunk_and_title_vectors = pending.result()
+        base[a.source] = len(texts)
+        texts.extend(s.text for s in sentences[a.source])
+    vectors = embed.encode(texts + [a.title or a.source for a in batch])
+    sentence_vectors, title_vectors = vectors[: len(texts)], vectors[len(texts) :]
+    chunk_vectors = pool_chunk_vectors(chunks, sentences, sentence_vectors, base)
+    lone = [k for k in range(len(chunks)) if not chunk_vectors[k].any()]
+    if lone:  # no sentence inside (cannot happen with spaCy's splitting; kept safe)
+        chunk_vectors[lone] = embed.encode([chunks[k].text for k in lone])
+
+    chunk_nodes = [
+        TextNode(
+            id_=c.id,
+            text=c.text,
+            metadata={"source": c.source, "position": c.position, "start": c.start, "end": c.end},
+            start_char_idx=c.start,
+            end_char_idx=c.end,
+            embedding=vec.tolist(),
+        )
+        for c, vec in zip(chunks, chunk_vectors)
+    ]
     sent_nodes = []
     for a in batch:
         for s in sentences[a.source]:
@@ -328,21 +406,15 @@ def _ingest_batch(batch, store: ChromaStore, embed, splitter, report: IngestRepo
                     },
                     start_char_idx=s.start,
                     end_char_idx=s.end,
+                    embedding=sentence_vectors[base[a.source] + s.position].tolist(),
                 )
             )
-    sentence_vectors = embed.encode([n.text for n in sent_nodes])
-    for node, vec in zip(chunk_nodes, chunk_and_title_vectors):
-        node.embedding = vec.tolist()
-    for node, vec in zip(sent_nodes, sentence_vectors):
-        node.embedding = vec.tolist()
     if report.resumed:  # leftovers of an interrupted attempt at these articles go first
         store.delete_sources([a.source for a in batch], gen)
     if chunk_nodes:
         store.vector_store("chunks", generation=gen).add(chunk_nodes)
     if sent_nodes:
         store.vector_store("sentences", generation=gen).add(sent_nodes)
-    titles = chunk_and_title_vectors[len(chunk_nodes) :]
-    for a, vec in zip(batch, titles):
-        store.put_article(a, vec, generation=gen)  # written last: marks the article complete
+    store.put_articles(batch, title_vectors, generation=gen)  # written last: marks the articles complete
     report.chunks_embedded += len(chunk_nodes)
     report.sentences_embedded += len(sent_nodes)

@@ -1,21 +1,23 @@
 """The read side of the index: hybrid retrieval over chunks and the sentence table.
 
-Dense search goes through llama-index (VectorStoreIndex over ChromaVectorStore,
-its retriever), lexical through bm25s; the two rankings are fused with
-reciprocal-rank fusion. Articles and sentences (with their embeddings, entities
-and lemmas) are held in memory: the answerer scores sentences, not chunks.
+Dense search is a query of the Chroma chunk collection (the one ingest writes through
+llama-index's ChromaVectorStore), lexical search bm25s; the two rankings are fused with
+reciprocal-rank fusion. Articles and sentences (with their entities and lemmas) are held
+in memory, read from the generation's serving table (index.table): the answerer scores sentences, not chunks.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import sys
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from index import table as table_mod
 from index.chunking import Chunk, Sentence
 from index.corpus import Article
 from index.ingest import lexical_stamp
@@ -53,6 +55,7 @@ class Library:
         self.store = store.at(self.generation)
         self.embed, self.data_dir = embed, Path(data_dir)
         self.dense_k, self.lexical_k, self.rrf_k = dense_k, lexical_k, rrf_k
+        self.fingerprint = pointer.get("fingerprint")
         self._load(pointer.get("stamp") or "")
 
     def _load(self, stamp: str) -> None:
@@ -74,32 +77,33 @@ class Library:
         }
         self.stamp = stamp or f"{self.generation}:{lexical_stamp({s: a.content_hash for s, a in self.articles.items()})}"
 
-        rows = self.store.all_rows("sentences", ["metadatas", "embeddings"])
-        order = sorted(range(len(rows["ids"])), key=lambda i: (rows["metadatas"][i]["source"], rows["metadatas"][i]["position"]))
+        # only the vectors are kept: the rest of the table is turned into Sentence / Chunk objects
+        t = self._table()
+        texts = {src: a.text for src, a in self.articles.items()}
+        intern = sys.intern
         self.sentences: list[Sentence] = []
-        for i in order:
-            m = rows["metadatas"][i]
-            text = self.articles[m["source"]].text[m["start"] : m["end"]]
+        for k in range(len(t)):
+            src = t.sources[t.s_source[k]]
+            start, end = int(t.s_start[k]), int(t.s_end[k])
             self.sentences.append(
                 Sentence(
-                    m["source"], m["position"], m["start"], m["end"], text, m["paragraph"],
-                    tuple(tuple(e) for e in json.loads(m["entities"])),
-                    tuple(m["lemmas"].split()),
+                    src, int(t.s_position[k]), start, end, texts[src][start:end], int(t.s_paragraph[k]),
+                    tuple((intern(label), text) for label, text in json.loads(t.s_entities[k])),
+                    tuple(intern(lm) for lm in t.s_lemmas[k].split()),
                 )
             )
-        self.sentence_vectors = (
-            np.asarray([rows["embeddings"][i] for i in order], dtype=np.float32)
-            if order else np.zeros((0, 384), np.float32)
-        )
+        # float32, read from the table file: the same values Chroma holds
+        self.sentence_vectors = t.vectors
         self.by_source: dict[str, list[int]] = defaultdict(list)
         for idx, s in enumerate(self.sentences):
             self.by_source[s.source].append(idx)
 
-        crow = self.store.all_rows("chunks", ["metadatas", "documents"])
-        self.chunks: dict[str, Chunk] = {
-            cid: Chunk(cid, m["source"], m["position"], m["start"], m["end"], d)
-            for cid, m, d in zip(crow["ids"], crow["metadatas"], crow["documents"])
-        }
+        self.chunks: dict[str, Chunk] = {}
+        for k, cid in enumerate(t.c_ids):
+            src = t.sources[t.c_source[k]]
+            start, end = int(t.c_start[k]), int(t.c_end[k])
+            # chunk offsets are verified against the article text at ingest (split_chunks)
+            self.chunks[cid] = Chunk(cid, src, int(t.c_position[k]), start, end, texts[src][start:end])
         lexical = LexicalIndex.load(self.data_dir / "bm25")
         if lexical is None or lexical.stamp != self.stamp:
             # another process ingested (shared Chroma server), or the files were lost:
@@ -111,18 +115,28 @@ class Library:
             except OSError as exc:  # a read-only DATA_DIR can still serve
                 log.warning("could not save the BM25 index in %s: %s", self.data_dir, exc)
         self.lexical = lexical
+        # dense search: the chunk collection queried directly (what llama-index's ChromaVectorStore
+        # retriever does, without importing llama-index into every serving process)
+        self._chunk_collection = self.store.collection("chunks", create=False)
 
-        from llama_index.core import VectorStoreIndex
-
-        index = VectorStoreIndex.from_vector_store(self.store.vector_store("chunks"), embed_model=self.embed)
-        self.dense = index.as_retriever(similarity_top_k=self.dense_k)
+    def _table(self) -> table_mod.Table:
+        """This generation's serving table from DATA_DIR, or built from Chroma (and saved)."""
+        folder = table_mod.folder_for(self.data_dir, self.generation)
+        key = table_mod.key(self.stamp, self.fingerprint)
+        table = table_mod.load(folder, key)
+        if table is None:
+            log.info("index table missing or stale; reading it from Chroma")
+            table = table_mod.from_chroma(self.store, key)
+            try:
+                table_mod.save(table, folder)
+            except OSError as exc:  # a read-only DATA_DIR can still serve
+                log.warning("could not save the index table in %s: %s", folder, exc)
+        return table
 
     # ------------------------------------------------------------------
     def search(self, question: str, query_embedding: list[float], top: int = 6) -> list[Hit]:
-        from llama_index.core.schema import QueryBundle
-
-        dense = self.dense.retrieve(QueryBundle(query_str=question, embedding=query_embedding))
-        dense_ids = [n.node.node_id for n in dense]
+        got = self._chunk_collection.query(query_embeddings=[list(query_embedding)], n_results=self.dense_k, include=[])
+        dense_ids = list(got["ids"][0]) if got["ids"] else []
         lexical_ids = [cid for cid, _ in self.lexical.search(question, self.lexical_k)]
         hits = []
         for cid, score in rrf([dense_ids, lexical_ids], self.rrf_k)[:top]:

@@ -317,16 +317,28 @@ class ChromaStore:
         self.collection("articles", generation=generation).delete(ids=list(sources))
 
     def put_article(self, article, title_embedding, generation: str | None = None) -> None:
-        meta = {
-            "title": article.title,
-            "date": article.date or "",
-            "url": article.url or "",
-            "publisher": article.publisher or "",
-            "author": article.author or "",
-            "content_hash": article.content_hash,
-        }
+        self.put_articles([article], [title_embedding], generation)
+
+    def put_articles(self, articles, title_embeddings, generation: str | None = None) -> None:
+        """Article rows (text, metadata, title vector), in one write: the row marks an article complete."""
+        if not articles:
+            return
+        metas = [
+            {
+                "title": a.title,
+                "date": a.date or "",
+                "url": a.url or "",
+                "publisher": a.publisher or "",
+                "author": a.author or "",
+                "content_hash": a.content_hash,
+            }
+            for a in articles
+        ]
         self.collection("articles", generation=generation).upsert(
-            ids=[article.source], embeddings=[list(map(float, title_embedding))], documents=[article.text], metadatas=[meta]
+            ids=[a.source for a in articles],
+            embeddings=[list(map(float, v)) for v in title_embeddings],
+            documents=[a.text for a in articles],
+            metadatas=metas,
         )
 
     def copy_articles(self, sources: list[str], source_gen: str, target_gen: str) -> int:

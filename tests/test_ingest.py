@@ -143,3 +143,20 @@ def test_direct_onnx_runner_gives_sentence_transformers_vectors(embed):
     theirs = SentenceTransformer(str(folder), device="cpu", backend="onnx").encode(texts, normalize_embeddings=True)
     assert ours.shape == (3, 384)
     assert abs(ours - theirs).max() < 1e-5
+
+
+def test_chunk_vectors_are_pooled_from_the_sentences_they_overlap():
+    import numpy as np
+
+    from index.chunking import Chunk, Sentence
+    from index.ingest import pool_chunk_vectors
+
+    sents = {"a": [Sentence("a", 0, 0, 10, "x" * 10, 0), Sentence("a", 1, 11, 50, "y" * 39, 0)]}
+    vecs = np.zeros((2, 384), np.float32)
+    vecs[0, 0] = vecs[1, 1] = 1.0
+    chunks = [Chunk("h:0", "a", 0, 0, 10, ""), Chunk("h:1", "a", 1, 0, 50, ""), Chunk("h:2", "a", 2, 60, 70, "")]
+    out = pool_chunk_vectors(chunks, sents, vecs, {"a": 0})
+    assert np.allclose(out[0], vecs[0])  # one sentence: its own vector
+    assert np.isclose(np.linalg.norm(out[1]), 1.0)  # two: a normalised mix, weighted by sqrt(shared chars)
+    assert np.isclose(out[1, 1] / out[1, 0], (39 / 10) ** 0.5)
+    assert not out[2].any()  # no sentence: left for the caller to embed

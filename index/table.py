@@ -1,0 +1,160 @@
+"""The serving table: every sentence (offsets, paragraph, entities, lemmas), its vector, and
+every chunk's offsets, for one index generation, as plain files under DATA_DIR/table/<generation>.
+
+Chroma stays the truth; this is a cache of what a serving process needs at start, in a form
+that loads in a fraction of a second: reading the sentence rows (vectors and metadata) back
+out of Chroma took most of a serving process's start-up and left Chroma's copy of the
+sentence collection resident in the process (≈ 30 KB per sentence). The vectors are a
+float32 .npy read into memory whole (not memory-mapped: a matrix-vector product over a
+memory-mapped file measured 5–25x slower than over the same matrix in anonymous memory).
+
+Ingest writes the table of a generation before publishing it. A reader whose generation has
+no table (or a table of another stamp: another host ingested through a shared Chroma server,
+the files were lost) builds it from Chroma and saves it for the next start. Tables of
+generations no longer in Chroma are removed by ingest.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from index.embedding import DIMENSIONS
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1
+
+
+@dataclass
+class Table:
+    stamp: str
+    sources: list[str]  # source names; the int columns below index into this
+    # sentences, ordered by (source, position)
+    s_source: np.ndarray  # int32
+    s_position: np.ndarray
+    s_start: np.ndarray
+    s_end: np.ndarray
+    s_paragraph: np.ndarray
+    s_entities: list[str]  # JSON, as stored in Chroma's metadata
+    s_lemmas: list[str]  # space-separated
+    vectors: np.ndarray  # float32 (n_sentences, 384)
+    # chunks
+    c_ids: list[str]
+    c_source: np.ndarray
+    c_position: np.ndarray
+    c_start: np.ndarray
+    c_end: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.s_source)
+
+
+def key(stamp: str, fingerprint: str | None) -> str:
+    """What a table must match to be used: the generation's stamp (generation name + article
+    hashes) and its settings fingerprint (a generation name can recur after a reset)."""
+    return f"{stamp}|{fingerprint or ''}"
+
+
+def folder_for(data_dir: Path, generation: str) -> Path:
+    return Path(data_dir) / "table" / (generation or "legacy")
+
+
+def from_chroma(store, stamp: str) -> Table:
+    """Read the table of `store`'s generation out of Chroma (paged)."""
+    rows = store.all_rows("sentences", ["metadatas", "embeddings"])
+    metas = rows["metadatas"]
+    order = sorted(range(len(metas)), key=lambda i: (metas[i]["source"], metas[i]["position"]))
+    crow = store.all_rows("chunks", ["metadatas"])
+    sources = sorted({m["source"] for m in metas} | {m["source"] for m in crow["metadatas"]})
+    sid = {s: i for i, s in enumerate(sources)}
+
+    def col(ms, key):
+        return np.asarray([m[key] for m in ms], dtype=np.int32)
+
+    sm = [metas[i] for i in order]
+    vectors = np.zeros((len(order), DIMENSIONS), np.float32)
+    for k, i in enumerate(order):
+        vectors[k] = rows["embeddings"][i]
+    del rows
+    cm = crow["metadatas"]
+    return Table(
+        stamp, sources,
+        np.asarray([sid[m["source"]] for m in sm], np.int32), col(sm, "position"), col(sm, "start"), col(sm, "end"),
+        col(sm, "paragraph"), [m["entities"] for m in sm], [m["lemmas"] for m in sm], vectors,
+        list(crow["ids"]), np.asarray([sid[m["source"]] for m in cm], np.int32), col(cm, "position"), col(cm, "start"),
+        col(cm, "end"),
+    )
+
+
+def save(table: Table, folder: Path) -> None:
+    """Write to a private temp dir, then rename it into place (readers never see half a table)."""
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = folder.with_name(f".{folder.name}.tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    np.save(tmp / "vectors.npy", np.ascontiguousarray(table.vectors, dtype=np.float32))
+    np.savez(
+        tmp / "columns.npz",
+        s_source=table.s_source, s_position=table.s_position, s_start=table.s_start, s_end=table.s_end,
+        s_paragraph=table.s_paragraph, c_source=table.c_source, c_position=table.c_position, c_start=table.c_start,
+        c_end=table.c_end,
+    )
+    (tmp / "strings.json").write_text(
+        json.dumps({"sources": table.sources, "entities": table.s_entities, "lemmas": table.s_lemmas, "chunks": table.c_ids}, ensure_ascii=False),
+        encoding="utf-8",
+    )
+    # written last: a table without its meta file is ignored
+    (tmp / "meta.json").write_text(json.dumps({"format": FORMAT, "stamp": table.stamp, "sentences": len(table), "chunks": len(table.c_ids)}))
+    old = folder.with_name(f".{folder.name}.old-{os.getpid()}")
+    if folder.exists():
+        folder.rename(old)
+    try:
+        tmp.rename(folder)
+    except OSError:  # another process put its copy there first: keep that one
+        shutil.rmtree(tmp, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def load(folder: Path, stamp: str) -> Table | None:
+    """The table saved in `folder` if it is complete and of this stamp, else None."""
+    folder = Path(folder)
+    try:
+        meta = json.loads((folder / "meta.json").read_text())
+        if meta.get("format") != FORMAT or meta.get("stamp") != stamp:
+            return None
+        strings = json.loads((folder / "strings.json").read_text(encoding="utf-8"))
+        with np.load(folder / "columns.npz") as z:
+            cols = {k: z[k] for k in z.files}
+        vectors = np.load(folder / "vectors.npy")
+    except (OSError, ValueError, KeyError) as exc:
+        if (folder / "meta.json").exists():
+            log.warning("ignoring the unreadable index table in %s: %s", folder, exc)
+        return None
+    table = Table(
+        stamp, strings["sources"], cols["s_source"], cols["s_position"], cols["s_start"], cols["s_end"], cols["s_paragraph"],
+        strings["entities"], strings["lemmas"], vectors, strings["chunks"], cols["c_source"], cols["c_position"],
+        cols["c_start"], cols["c_end"],
+    )
+    if vectors.shape != (len(table), DIMENSIONS) or len(table.s_lemmas) != len(table) or len(table.c_ids) != len(table.c_source):
+        log.warning("ignoring the inconsistent index table in %s", folder)
+        return None
+    return table
+
+
+def prune(data_dir: Path, keep: set[str]) -> None:
+    """Remove the tables of generations not in `keep`."""
+    root = Path(data_dir) / "table"
+    if not root.is_dir():
+        return
+    names = {folder_for(data_dir, g).name for g in keep}
+    for child in root.iterdir():
+        if child.name not in names:
+            shutil.rmtree(child, ignore_errors=True)

@@ -1,0 +1,54 @@
+"""The serving table (index.table): written by ingest, equal to what Chroma holds, rebuilt when stale."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+
+
+def test_ingest_writes_the_table_the_library_reads(seed_settings, library):
+    from index import table
+
+    folder = table.folder_for(seed_settings.data_dir, library.generation)
+    assert (folder / "meta.json").is_file() and (folder / "vectors.npy").is_file()
+    fresh = table.from_chroma(library.store, "x")
+    saved = table.load(folder, table.key(library.stamp, library.fingerprint))
+    assert saved is not None and fresh.sources == saved.sources
+    assert np.array_equal(fresh.vectors, saved.vectors)
+    assert np.array_equal(fresh.vectors, library.sentence_vectors)  # the same float32 values as in Chroma
+    assert fresh.s_lemmas == saved.s_lemmas and fresh.s_entities == saved.s_entities
+    assert [tuple(lm.split()) for lm in fresh.s_lemmas] == [s.lemmas for s in library.sentences]
+    assert fresh.c_ids == saved.c_ids == list(library.chunks)
+    rows = library.store.all_rows("chunks", ["documents"])
+    assert {i: d for i, d in zip(rows["ids"], rows["documents"])} == {c.id: c.text for c in library.chunks.values()}
+    assert all(s.text == library.articles[s.source].text[s.start : s.end] for s in library.sentences)
+
+
+def test_a_missing_or_stale_table_is_rebuilt_from_chroma(seed_settings, seed_index, embed, tmp_path):
+    from bot import services
+    from index import table
+
+    data = tmp_path / "data"
+    shutil.copytree(seed_settings.data_dir, data)
+    settings = seed_settings.model_copy(update={"data_dir": data})
+    gen = services.store(settings).current_generation()
+    folder = table.folder_for(data, gen)
+    meta = (folder / "meta.json").read_text()
+    (folder / "meta.json").write_text(meta.replace('"stamp": "', '"stamp": "other'))  # another index's table
+    first = services.library(settings, embed=embed)
+    assert table.load(folder, table.key(first.stamp, first.fingerprint)) is not None  # rebuilt and saved
+    shutil.rmtree(data / "table")
+    second = services.library(settings, embed=embed)
+    assert (folder / "meta.json").is_file()
+    assert [s.text for s in second.sentences] == [s.text for s in first.sentences]
+    assert np.array_equal(second.sentence_vectors, first.sentence_vectors)
+
+
+def test_prune_keeps_only_the_given_generations(tmp_path):
+    from index import table
+
+    for gen in ("g1", "g2", "g3"):
+        (table.folder_for(tmp_path, gen)).mkdir(parents=True)
+    table.prune(tmp_path, {"g2", "g3"})
+    assert sorted(p.name for p in (tmp_path / "table").iterdir()) == ["g2", "g3"]
