@@ -18,8 +18,17 @@ def _stemmer():
         return None
 
 
-def tokenize(texts: list[str]) -> list[list[str]]:
+def _bm25s():
+    """bm25s, imported with its logger quiet: the package sets it to DEBUG when first imported,
+    undoing services.quiet_libraries() if that ran earlier ("DEBUG bm25s: Building index …")."""
     import bm25s
+
+    logging.getLogger("bm25s").setLevel(max(logging.getLogger("bm25s").level, logging.WARNING))
+    return bm25s
+
+
+def tokenize(texts: list[str]) -> list[list[str]]:
+    bm25s = _bm25s()
 
     return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)
 
@@ -32,8 +41,7 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, ids: list[str], texts: list[str], stamp: str) -> "LexicalIndex":
-        import bm25s
-
+        bm25s = _bm25s()
         retriever = bm25s.BM25()
         if texts:
             retriever.index(tokenize(texts), show_progress=False)
@@ -63,7 +71,7 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, directory: Path) -> "LexicalIndex | None":
-        import bm25s
+        bm25s = _bm25s()
 
         meta_path = Path(directory) / "citebot.json"
         if not meta_path.exists():
