@@ -165,25 +165,26 @@ class Lexicon:
             vectors = self.embed.encode(uniq)
         tvecs = dict(zip(uniq, vectors))
 
-        # each term against the whole lexicon once (one matrix-vector product), then each
-        # (term, lemma) similarity read out once and memoised: converting whole rows to Python
-        # lists cost time in proportion to the corpus's vocabulary on every question
-        rows = {t: self.vectors @ v for t, v in tvecs.items()}
-        memo: dict[str, dict[str, float | None]] = {t: {} for t in rows}
-        index = self.index
+        # each (term, lemma) similarity computed when first asked for and memoised: the cost
+        # follows the lemmas of the candidate spans, not the size of the corpus's vocabulary
+        memo: dict[str, dict[str, float | None]] = {t: {} for t in tvecs}
+        index, lex = self.index, self.vectors
 
         def soft(term: str, lemmas: set[str]) -> float:
-            row = rows.get(term)
-            if row is None:
+            v = tvecs.get(term)
+            if v is None:
                 return 0.0
             seen = memo[term]
+            new = [lm for lm in lemmas if lm not in seen]
+            if new:
+                rows = [index.get(lm) for lm in new]
+                known = [i for i in rows if i is not None]
+                sims = iter((lex[known] @ v).tolist()) if known else iter(())
+                for lm, i in zip(new, rows):
+                    seen[lm] = None if i is None else next(sims)
             best = None
             for lm in lemmas:
-                if lm in seen:
-                    sim = seen[lm]
-                else:
-                    i = index.get(lm)
-                    sim = seen[lm] = None if i is None else float(row[i])
+                sim = seen[lm]
                 if sim is not None and (best is None or sim > best):
                     best = sim
             return 0.0 if best is None else best
