@@ -192,6 +192,21 @@ class Lexicon:
         return soft
 
 
+class _SentenceWords:
+    """words(sentence.text) as a set, per sentence index, computed when first needed
+    (a question touches a few dozen sentences; a 10k-article index has 40k+)."""
+
+    def __init__(self, sentences) -> None:
+        self._sentences = sentences
+        self._cache: dict[int, set[str]] = {}
+
+    def __getitem__(self, j: int) -> set[str]:
+        got = self._cache.get(j)
+        if got is None:
+            got = self._cache[j] = set(words(self._sentences[j].text))
+        return got
+
+
 @dataclass
 class _Candidate:
     focus: list[int]  # sentence indices answering
@@ -241,7 +256,7 @@ class Answerer:
         from bot.support import words
 
         self._corpus_words = {w for a in library.articles.values() for w in words(a.text)}
-        self._sentence_words = [set(words(s.text)) for s in library.sentences]
+        self._sentence_words = _SentenceWords(library.sentences)
 
     # ------------------------------------------------------------------
     def ask(self, question: str) -> Answer:

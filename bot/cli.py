@@ -176,6 +176,9 @@ def ingest(ctx: click.Context, corpus: Path | None, rebuild: bool) -> None:
         f"{report.chunks_copied} chunks carried over; "
         f"{len(report.skipped)} files skipped; {report.seconds:.1f} s."
     )
+    if report.chunks_embedded or report.removed:
+        with console.status("Preparing the answerer's word vectors…"):
+            services.warm_lexicon(settings, embed)
 
 
 @cli.command()

@@ -108,6 +108,18 @@ def _onnx_ready(settings: Settings) -> bool:
     return settings.embed_backend == "onnx" and (settings.model_cache_dir / f"{MODEL_NAME}-onnx" / "onnx" / "model.onnx").exists()
 
 
+def warm_lexicon(settings: Settings, embed) -> None:
+    """Embed the new index's vocabulary into the lexicon cache now, at the end of an ingest,
+    so the first serving process after it does not (seconds per 10k words). Best effort: a
+    failure only leaves the work to that process."""
+    from bot.answer import Lexicon
+
+    try:
+        Lexicon.build(library(settings, embed=embed), settings.data_dir)
+    except Exception as exc:  # noqa: BLE001 - never fail an ingest that has succeeded
+        log.warning("could not prepare the lexicon cache now (%s); the first answer will", exc)
+
+
 def answerer(settings: Settings, lib=None):
     """The Answerer in settings.answer_mode. Generative mode checks its LLM settings
     (LLMConfigError) before the index is opened, and builds its client once here."""

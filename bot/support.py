@@ -69,6 +69,8 @@ TIME_UNITS = {"year", "years", "month", "months", "day", "days", "week", "weeks"
 
 
 def fold(text: str) -> str:
+    if text.isascii():  # nothing to strip: most English text, and much faster
+        return text.lower()
     text = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
 

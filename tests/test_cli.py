@@ -39,6 +39,9 @@ def test_ingest_reports_and_skips_bad_files(tmp_path, run_citebot, embed, make_s
     assert list(records) == [GOOD]
     assert records[GOOD]["text"] == read_article(CORPUS / GOOD).text
     assert (data / "bm25" / "citebot.json").is_file()
+    # the answerer's word vectors were prepared by the ingest, not left to the first question
+    words = (data / "lexicon" / "words.txt").read_text(encoding="utf-8").split("\n")
+    assert "prisoner" in words and "DEBUG" not in proc.stderr
 
 
 def test_ask_prints_answer_and_source(run_citebot, seed_data_dir):
