@@ -189,10 +189,13 @@ def test_rows_carry_score_outcome_and_retrieval_rank(eval_run):
     assert a1["outcome"] == "correct" and u1["outcome"] == "refused_ok" and bare["outcome"] == "answered"
     assert a1["retrieval_rank"] is not None and 1 <= a1["retrieval_rank"] <= 10
     assert "retrieval_rank" not in u1 and "retrieval_rank" not in bare  # no evidence, nothing to find
-    assert 0.46 <= a1["p_answerable"] <= 1 and a1["p_answerable"] == a1["support"]["p_answerable"]
+    from bot.scoring import SupportModel
+
+    threshold = SupportModel.load().threshold  # the shipped model's operating point
+    assert threshold <= a1["p_answerable"] <= 1 and a1["p_answerable"] == a1["support"]["p_answerable"]
     turns = by_id["c1"]["turns"]
     assert [t["outcome"] for t in turns] == ["correct", "correct", "refused_ok"]
-    assert result.metrics["operating_threshold"] == pytest.approx(0.46)
+    assert result.metrics["operating_threshold"] == pytest.approx(threshold)
     assert set(result.metrics["ci"]) >= {"answer_correct", "refused_unanswerable", "hit_at_5"}
 
 

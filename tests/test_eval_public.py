@@ -78,9 +78,15 @@ def test_sweep_matches_a_real_run_at_threshold_zero(public_run, broken_run):
     """Recomputing the outcomes at threshold 0 from one run gives what answering again at 0 gives."""
     result, _ = public_run
     broken, _ = broken_run
-    (point,) = metrics.sweep(result.results, result.questions, [0.0])
+    # two questions in one are answered part by part, each with its own probability: the sweep
+    # holds such a row as it is (one threshold cannot say which parts would be answered)
+    single = [i for i, r in enumerate(result.results) if "parts" not in (r.get("support") or {})]
+    assert 0 < len(result.results) - len(single) < 10
+    rows, questions = [result.results[i] for i in single], [result.questions[i] for i in single]
+    (point,) = metrics.sweep(rows, questions, [0.0])
+    again = metrics.compute([broken.results[i] for i in single], questions)
     for key in metrics.SWEEP_KEYS:
-        assert point[key] == broken.metrics[key], key
+        assert point[key] == again[key], key
 
 
 def test_sweep_tunes_on_dev_and_reports_test(public_run):

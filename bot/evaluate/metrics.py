@@ -260,7 +260,8 @@ def at_threshold(row: dict, threshold: float) -> dict:
     Uses the run's extra fields: `p_answerable` (the model's probability, None when there is
     no model or the question never reached it) and, for questions refused only because p was
     below the operating threshold, `if_answered` (the answer it would have given). Hard-rule
-    refusals stay refusals at every threshold."""
+    refusals stay refusals at every threshold, and so does a two-part answer (two questions in
+    one: each part has its own probability, so it has no single `p_answerable`)."""
     p = row.get("p_answerable")
     if p is None:
         return row
