@@ -15,13 +15,14 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 import prompts
-from bot.support import Question, Support, Vocabulary, stem, analyse, assess, name_in, words
+from bot.support import Question, Support, Vocabulary, _similar, analyse, assess, name_in, stem, words
 from bot.verify import is_verbatim
 
 log = logging.getLogger(__name__)
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 # Where an answer may be cut: after clause punctuation, before a dash, between sentences.
 _CLAUSE_RE = re.compile(r"(?<=[,;:—–.!?])\s+|(?<=[.!?,][\"”’)])\s+|\s+(?=[—–]\s)")
+_TRUECASE_RE = re.compile(r"\b([A-Za-z][a-z]+)\b")
 NEAR_SENTENCES = 6  # how far back a speaker's name still counts as "near" an answer
 _FUNCTION_WORDS = frozenset(
     "the and that this with from have has had was were are for not but his her their its they them "
@@ -360,7 +361,7 @@ class Answerer:
     def retrieve(self, q_text: str, timings: dict[str, float]) -> tuple[Question, list, list[_Candidate]]:
         """(question analysis, retrieved chunks best first, scored candidate spans best first)."""
         t = time.perf_counter()
-        q = analyse(q_text, self.nlp)
+        q = analyse(self.truecase(q_text), self.nlp)
         terms = list(dict.fromkeys(q.terms))
         # two calls, not one batch: ONNX Runtime is several times slower on a batch
         # mixing one long and several one-word inputs than on the two separately
@@ -375,6 +376,44 @@ class Answerer:
         cands = self._candidates(q, q_emb, hits, soft)
         timings["select_ms"] = (time.perf_counter() - t) * 1000
         return q, hits, cands
+
+    @functools.cached_property
+    def _capitalised(self) -> frozenset[str]:
+        """Words the articles write capitalised (nearly) every time they use them, sentence
+        starts aside: names of people, places, organisations ("shraibman", "belarus")."""
+        upper: dict[str, int] = {}
+        lower: dict[str, int] = {}
+        for a in self.library.articles.values():
+            for m in _TRUECASE_RE.finditer(a.text):
+                w = m.group(1)
+                if m.start(1) == 0 or a.text[max(0, m.start(1) - 2) : m.start(1)].strip()[-1:] in (".", "!", "?", "\n", '"', "“", "—", ""):
+                    continue  # sentence or quote start: says nothing about the word
+                key = w.lower()
+                if w[0].isupper():
+                    upper[key] = upper.get(key, 0) + 1
+                else:
+                    lower[key] = lower.get(key, 0) + 1
+        return frozenset(w for w, n in upper.items() if n >= 9 * lower.get(w, 0))
+
+    def truecase(self, question: str) -> str:
+        """A question typed all in lower case ("what does shraibman say trump may get credit for")
+        with the corpus's names capitalised, so the question analysis finds them as names."""
+        if any(ch.isupper() for ch in question):
+            return question
+        from spacy.lang.en.stop_words import STOP_WORDS
+
+        caps, known, ratio = self._capitalised, self._corpus_words, self.settings.name_match_ratio
+
+        def case(m: re.Match) -> str:
+            w = m.group(1)
+            if w in caps:
+                return w.capitalize()
+            if len(w) >= 5 and w not in known and w not in STOP_WORDS:  # a name spelled another way: "zelensky"
+                if any(c[:1] == w[:1] and _similar(w, c, ratio) for c in caps):
+                    return w.capitalize()
+            return w
+
+        return _TRUECASE_RE.sub(case, question)
 
     def explain(self, question: str) -> tuple[Question, list[_Candidate]]:
         """The question's analysis and every scored candidate span, best first

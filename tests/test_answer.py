@@ -265,3 +265,14 @@ def test_two_unsupported_questions_in_one_are_refused(answerer):
     answer = answerer.ask("What did Macron say about the prisoner release, and what did Merkel say about it?")
     assert answer.refused and not answer.citations
     assert answer.text.startswith(REFUSAL_PREFIX)
+
+
+def test_a_question_typed_in_lower_case_finds_its_names(answerer):
+    # the corpus writes these words capitalised; spelling variants of a name count too
+    assert answerer.truecase("what was tsikhanouskiy sentenced to") == "what was Tsikhanouskiy sentenced to"
+    assert answerer.truecase("would a meeting help zelensky") == "would a meeting help Zelensky"  # corpus: Zelenskyy
+    assert answerer.truecase("what goods could belarus sell to the us") == "what goods could Belarus sell to the us"
+    # a question with any capital letter is taken as typed
+    assert answerer.truecase("What was tsikhanouskiy sentenced to") == "What was tsikhanouskiy sentenced to"
+    answer = answerer.ask("what was tsikhanouskiy sentenced to")
+    assert not answer.refused and "18 years" in answer.text
