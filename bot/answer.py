@@ -216,6 +216,12 @@ class _Candidate:
     features: dict = field(default_factory=dict)
 
 
+def _is_fragment(text: str) -> bool:
+    """A short line that is not a sentence: no closing punctuation (bylines, list items, headings)."""
+    text = text.strip()
+    return len(text.split()) < 6 and not text.endswith((".", "!", "?", '"', "”", "’", "'", "»", ")"))
+
+
 def clean_question(text: str) -> str:
     return " ".join(_CONTROL_RE.sub(" ", text or "").split())
 
@@ -555,10 +561,16 @@ class Answerer:
         return self._words_cache[source]
 
     def _focus_options(self, i: int) -> list[list[int]]:
+        """The spans starting at sentence i that could answer: it alone, or with the next one.
+        A byline, list item or heading ("Author: Dmitriy Rodionov", "• Igor Shatov") answers
+        nothing and is never part of an answer."""
         lib = self.library
+        if _is_fragment(lib.sentences[i].text):
+            return []
         out = [[i]]
-        if i + 1 < len(lib.sentences) and lib.sentences[i + 1].source == lib.sentences[i].source:
-            out.append([i, i + 1])
+        nxt = i + 1
+        if nxt < len(lib.sentences) and lib.sentences[nxt].source == lib.sentences[i].source and not _is_fragment(lib.sentences[nxt].text):
+            out.append([i, nxt])
         return out
 
     def _window(self, focus: list[int]) -> list[int]:

@@ -276,3 +276,21 @@ def test_a_question_typed_in_lower_case_finds_its_names(answerer):
     assert answerer.truecase("What was tsikhanouskiy sentenced to") == "What was tsikhanouskiy sentenced to"
     answer = answerer.ask("what was tsikhanouskiy sentenced to")
     assert not answer.refused and "18 years" in answer.text
+
+
+@pytest.mark.parametrize(
+    "line, fragment",
+    [("Author: Dmitriy Rodionov", True), ("Guest Commentators:", True), ("• Igor Shatov", True),
+     ('"My friend!"', False), ("We are ready.", False), ("What's next?", False),
+     ("Lukashenko met Kellogg in Minsk on Thursday afternoon", False)],
+)
+def test_bylines_and_list_items_are_fragments(line, fragment):
+    from bot.answer import _is_fragment
+
+    assert _is_fragment(line) is fragment
+
+
+def test_a_byline_is_never_part_of_an_answer(answerer):
+    # the byline "Author: Dmitriy Rodionov" sits right before the sentence this question retrieves
+    answer = answerer.ask("Which Ukrainian leader does Lukashenko want to meet?")
+    assert "Author:" not in answer.text and all("Author:" not in c.quote for c in answer.citations)
