@@ -23,7 +23,8 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 # Where an answer may be cut: after clause punctuation, before a dash, between sentences.
 _CLAUSE_RE = re.compile(r"(?<=[,;:—–.!?])\s+|(?<=[.!?,][\"”’)])\s+|\s+(?=[—–]\s)")
 _TRUECASE_RE = re.compile(r"\b([A-Za-z][a-z]+)\b")
-NEAR_SENTENCES = 6  # how far back a speaker's name still counts as "near" an answer
+NEAR_SENTENCES = 6
+EAGER_LEXICON = 20_000  # lexicons up to this many lemmas are scored whole for each question term  # how far back a speaker's name still counts as "near" an answer
 _FUNCTION_WORDS = frozenset(
     "the and that this with from have has had was were are for not but his her their its they them "
     "who which what when where how also will would said says been into than then there these those".split()
@@ -166,23 +167,32 @@ class Lexicon:
             vectors = self.embed.encode(uniq)
         tvecs = dict(zip(uniq, vectors))
 
-        # each (term, lemma) similarity computed when first asked for and memoised: the cost
-        # follows the lemmas of the candidate spans, not the size of the corpus's vocabulary
+        # each (term, lemma) similarity computed once and memoised. A small vocabulary is
+        # scored whole up front (one matrix-vector product per term); a large one lazily, for
+        # the lemmas of the candidate spans only, so the cost does not grow with the corpus
         memo: dict[str, dict[str, float | None]] = {t: {} for t in tvecs}
         index, lex = self.index, self.vectors
+        rows_up_front = {t: lex @ v for t, v in tvecs.items()} if len(index) <= EAGER_LEXICON else None
 
         def soft(term: str, lemmas: set[str]) -> float:
             v = tvecs.get(term)
             if v is None:
                 return 0.0
             seen = memo[term]
-            new = [lm for lm in lemmas if lm not in seen]
-            if new:
-                rows = [index.get(lm) for lm in new]
-                known = [i for i in rows if i is not None]
-                sims = iter((lex[known] @ v).tolist()) if known else iter(())
-                for lm, i in zip(new, rows):
-                    seen[lm] = None if i is None else next(sims)
+            if rows_up_front is not None:
+                row = rows_up_front[term]
+                for lm in lemmas:
+                    if lm not in seen:
+                        i = index.get(lm)
+                        seen[lm] = None if i is None else float(row[i])
+            else:
+                new = [lm for lm in lemmas if lm not in seen]
+                if new:
+                    rows = [index.get(lm) for lm in new]
+                    known = [i for i in rows if i is not None]
+                    sims = iter((lex[known] @ v).tolist()) if known else iter(())
+                    for lm, i in zip(new, rows):
+                        seen[lm] = None if i is None else next(sims)
             best = None
             for lm in lemmas:
                 sim = seen[lm]

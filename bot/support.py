@@ -292,14 +292,24 @@ def term_coverage(
     if not q.terms:
         return 1.0, []
     stems = {stem(lm) for lm in window_lemmas} | {stem(w) for w in window_wordset}
+    prefixes: dict[str, list[str]] | None = None
     total = found = 0.0
     missing = []
     for term in q.terms:
         w = vocab.idf(term) * (FOCUS_WEIGHT if term in q.focus_terms else 1.0)
         total += w
-        if stem(term) in stems or _derived(stem(term), stems):
+        st = stem(term)
+        if st in stems:
             found += w
             continue
+        if len(st) >= 5:
+            if prefixes is None:
+                prefixes = {}
+                for other in stems:
+                    prefixes.setdefault(other[:5], []).append(other)
+            if _derived(st, prefixes.get(st[:5], ())):
+                found += w
+                continue
         credit = 0.0
         if soft is not None:
             sim = soft(term, window_lemmas)
