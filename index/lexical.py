@@ -60,14 +60,9 @@ class LexicalIndex:
         if self.ids:
             self.retriever.save(str(tmp), show_progress=False)
         (tmp / "citebot.json").write_text(json.dumps({"ids": self.ids, "stamp": self.stamp}))
-        old = directory.with_name(f"{directory.name}.old-{os.getpid()}")
-        if directory.exists():
-            directory.rename(old)
-        try:
-            tmp.rename(directory)
-        except OSError:  # another process put its copy there first: keep that one
-            shutil.rmtree(tmp, ignore_errors=True)
-        shutil.rmtree(old, ignore_errors=True)
+        from index.atomic import swap_in
+
+        swap_in(tmp, directory, directory.with_name(f"{directory.name}.old-{os.getpid()}"))
 
     @classmethod
     def load(cls, directory: Path) -> "LexicalIndex | None":

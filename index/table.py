@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index.atomic import swap_in
 from index.embedding import DIMENSIONS
 
 log = logging.getLogger(__name__)
@@ -113,14 +114,7 @@ def save(table: Table, folder: Path) -> None:
     )
     # written last: a table without its meta file is ignored
     (tmp / "meta.json").write_text(json.dumps({"format": FORMAT, "stamp": table.stamp, "sentences": len(table), "chunks": len(table.c_ids)}))
-    old = folder.with_name(f".{folder.name}.old-{os.getpid()}")
-    if folder.exists():
-        folder.rename(old)
-    try:
-        tmp.rename(folder)
-    except OSError:  # another process put its copy there first: keep that one
-        shutil.rmtree(tmp, ignore_errors=True)
-    shutil.rmtree(old, ignore_errors=True)
+    swap_in(tmp, folder, folder.with_name(f".{folder.name}.old-{os.getpid()}"))
 
 
 def load(folder: Path, stamp: str) -> Table | None:
