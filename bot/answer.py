@@ -469,6 +469,14 @@ class Answerer:
                 in_sentence[j] = [name_in(n, self._sentence_words[j], ratio) for n in q.names]
             return in_sentence[j]
 
+        joint_memo: dict[tuple, float] = {}
+
+        def joint(idx: tuple[int, ...], source: str) -> float:  # neighbouring spans share these
+            key = (idx, source)  # at an article boundary the same indices mean different sentences
+            if key not in joint_memo:
+                joint_memo[key] = self._joint_sim(q_emb, list(idx), source)
+            return joint_memo[key]
+
         out: list[_Candidate] = []
         for i in sorted(cand):
             for focus in self._focus_options(i):
@@ -508,8 +516,8 @@ class Answerer:
                     # interviews: the article's own question just before this span, and how close it is to ours
                     asked_sim=sim(asked) if asked is not None else 0.0,
                     # the span read together with the sentence before / after it
-                    dense_ctx=self._joint_sim(q_emb, [focus[0] - 1, *focus], src),
-                    dense_next=self._joint_sim(q_emb, [*focus, focus[-1] + 1], src),
+                    dense_ctx=joint((focus[0] - 1, *focus), src),
+                    dense_next=joint((*focus, focus[-1] + 1), src),
                 )
                 if self.model is not None:
                     rank = self.model.ranker.decision(feats)
