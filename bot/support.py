@@ -307,7 +307,7 @@ def term_coverage(
                 prefixes = {}
                 for other in stems:
                     prefixes.setdefault(other[:5], []).append(other)
-            if _derived(st, prefixes.get(st[:5], ())):
+            if _derived(st, prefixes.get(st[:5], ())):  # only stems with the same first five letters
                 found += w
                 continue
         credit = 0.0
@@ -320,14 +320,11 @@ def term_coverage(
     return (found / total if total else 1.0), missing
 
 
-def _derived(st: str, stems: set[str]) -> bool:
+def _derived(st: str, candidates) -> bool:
     """A derivation of the word is there ("advise" ~ "advisor", "sentence" ~ "sentenced"):
-    another stem shares a long prefix with it (≥ 5 letters and most of the shorter word)."""
-    if len(st) < 5:
-        return False
-    for other in stems:
-        if other[:5] != st[:5]:
-            continue
+    one of `candidates` (stems sharing the first five letters of `st`) shares most of the
+    shorter word with it."""
+    for other in candidates:
         n = 5
         while n < min(len(st), len(other)) and st[n] == other[n]:
             n += 1
@@ -352,10 +349,7 @@ def _is_question_name(ent_words: set[str], q: Question, ratio: float) -> bool:
 def has_answer_type(q: Question, sentences, ratio: float = 0.75) -> bool:
     """Some sentence holds an entity of the expected type that the question does
     not already name (for counts: a number in a sentence about the question)."""
-    anchors = {stem(t) for t in q.terms} | {stem(w) for w in q.name_words}
     for s in sentences:
-        if anchors and len(sentences) > 1 and not anchors & {stem(w) for w in words(s.text)} | {stem(lm) for lm in s.lemmas}:
-            continue  # of two sentences, the answer is in one that is about the question
         for label, text in s.entities:
             if label not in q.expected:
                 continue
