@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 import prompts
-from bot.support import Question, Support, Vocabulary, _similar, analyse, assess, name_in, stem, words
+from bot.support import Question, Support, Vocabulary, _is_question_name, _similar, analyse, assess, name_in, stem, words
 from bot.verify import is_verbatim
 
 log = logging.getLogger(__name__)
@@ -23,8 +23,8 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 # Where an answer may be cut: after clause punctuation, before a dash, between sentences.
 _CLAUSE_RE = re.compile(r"(?<=[,;:—–.!?])\s+|(?<=[.!?,][\"”’)])\s+|\s+(?=[—–]\s)")
 _TRUECASE_RE = re.compile(r"\b([A-Za-z][a-z]+)\b")
-NEAR_SENTENCES = 6
-EAGER_LEXICON = 20_000  # lexicons up to this many lemmas are scored whole for each question term  # how far back a speaker's name still counts as "near" an answer
+NEAR_SENTENCES = 6  # how far back a speaker's name still counts as "near" an answer
+EAGER_LEXICON = 20_000  # lexicons up to this many lemmas are scored whole for each question term
 _FUNCTION_WORDS = frozenset(
     "the and that this with from have has had was were are for not but his her their its they them "
     "who which what when where how also will would said says been into than then there these those".split()
@@ -312,15 +312,18 @@ class Answerer:
         q, cands = self._run(q_text, timings)
         return self.decide(question, q, cands, timings, t0)
 
+    @functools.cached_property
+    def _rewriter(self):
+        """The conversation rewriter, built on first use (for the second part of a compound question)."""
+        from bot.conversation import Rewriter
+
+        return Rewriter.for_answerer(self)
+
     def _compound(self, question: str, parts: list[str], t0: float) -> Answer:
         """Two questions in one: each answered on its own (the second read in the light of
         the first: "… and how many were released together with him?"), then joined. A part
         the articles do not support is said to be unanswered; both unsupported is a refusal."""
-        from bot.conversation import Rewriter
-
         first = self.extractive(parts[0])
-        if not hasattr(self, "_rewriter"):
-            self._rewriter = Rewriter.for_answerer(self)
         rw = self._rewriter
         second_q = rw.rewrite(parts[1], [rw.analyse_turn(parts[0], first, 0.0)])
         second = self.extractive(second_q)
@@ -616,8 +619,6 @@ class Answerer:
         not already name ("18 years", "Svobodnaya Pressa"): a trimmed answer keeps one."""
         if q is None or not q.expected:
             return []
-        from bot.support import _is_question_name
-
         out = []
         for j in focus:
             for label, text in self.library.sentences[j].entities:

@@ -294,3 +294,22 @@ def test_a_byline_is_never_part_of_an_answer(answerer):
     # the byline "Author: Dmitriy Rodionov" sits right before the sentence this question retrieves
     answer = answerer.ask("Which Ukrainian leader does Lukashenko want to meet?")
     assert "Author:" not in answer.text and all("Author:" not in c.quote for c in answer.citations)
+
+
+def test_a_derivation_of_a_question_word_counts_as_present():
+    from bot.support import Question, Vocabulary, term_coverage
+
+    q = Question("Whom does he advise?", "who", frozenset(), [], [], ["advise"], None)
+    vocab = Vocabulary([])
+    assert term_coverage(q, {"advisor"}, {"advisor"}, vocab) == (1.0, [])  # "advis" ~ "advisor"
+    assert term_coverage(q, {"adventure"}, {"adventure"}, vocab) == (0.0, ["advise"])  # "adven" is not
+
+
+def test_a_speaker_named_a_few_sentences_earlier_is_near_the_answer(answerer):
+    # "Vsevolod Shemov, advisor to …, stated." then his quote runs on for several sentences
+    _q, cands = answerer.explain("What does Shemov think about dialogue with Minsk and Russia?")
+    later = [c for c in cands if c.features["names_near"] > c.features["names_window"]]
+    assert later, "a sentence of Shemov's quote beyond its window should still count him as near"
+    for c in later:
+        source, text = answerer.span_text(c.focus)
+        assert "Shemov" not in text
