@@ -154,6 +154,9 @@ def _cap(text: str, at_start: bool) -> str:
     return text
 
 
+OBJECT_SAMPLE = 200  # sentences parsed to learn what a verb takes as its object
+
+
 class Rewriter:
     """Turns a follow-up into a standalone question using earlier turns (newest last)."""
 
@@ -726,14 +729,15 @@ class Rewriter:
 
     def _objects_of(self, verb: str) -> frozenset:
         """The nouns the articles use as the object of `verb` ("close" → {"border"}); parsed on
-        first use, a few sentences per verb."""
+        first use, from at most OBJECT_SAMPLE sentences holding the verb (a common verb in a large
+        corpus would otherwise mean parsing thousands of sentences while a user waits)."""
         if verb not in self._objects:
             found = set()
-            for lemmas, text in self._sentences:
-                if verb in lemmas:
-                    for t in self.nlp(text):
-                        if t.lemma_.lower() == verb and t.pos_ == "VERB":
-                            found.update(c.lemma_.lower() for c in t.children if c.dep_ in ("dobj", "nsubjpass"))
+            texts = [text for lemmas, text in self._sentences if verb in lemmas][:OBJECT_SAMPLE]
+            for doc in self.nlp.pipe(texts, batch_size=64):
+                for t in doc:
+                    if t.lemma_.lower() == verb and t.pos_ == "VERB":
+                        found.update(c.lemma_.lower() for c in t.children if c.dep_ in ("dobj", "nsubjpass"))
             with self._lock:
                 self._objects[verb] = frozenset(found)
         return self._objects[verb]

@@ -455,3 +455,29 @@ def test_eval_answers_dialogues_in_context_and_reports_follow_ups(run_citebot, s
     assert refs["follow_ups"] == 2 and refs["reference_resolved"] == 1.0 and refs["answered_about_wrong_entity"] == 0
     assert metrics["follow_up_turns"]["answer_correct"] == 1.0 and metrics["follow_up_turns"]["refused_unanswerable"] == 1.0
     assert "Follow-ups: 2" in flat(proc.stdout) and "wrong entity: 0" in flat(proc.stdout)
+
+
+def test_learning_a_verbs_objects_parses_a_bounded_sample(rewriter):
+    """A common verb in a large corpus must not mean parsing every sentence that holds it."""
+    from bot.conversation import OBJECT_SAMPLE, Rewriter
+    from index.chunking import Sentence
+
+    parsed = []
+
+    class CountingNlp:
+        def __init__(self, nlp):
+            self.nlp = nlp
+
+        def __call__(self, text):
+            return self.nlp(text)
+
+        def pipe(self, texts, **kw):
+            texts = list(texts)
+            parsed.extend(texts)
+            return self.nlp.pipe(texts, **kw)
+
+    many = [Sentence("a.txt", i, 0, 30, "Poland closed the border again.", 0, (), ("poland", "close", "border"))
+            for i in range(OBJECT_SAMPLE * 3)]
+    big = Rewriter(CountingNlp(rewriter.nlp), many)
+    assert "border" in big._objects_of("close")
+    assert len(parsed) == OBJECT_SAMPLE
