@@ -15,7 +15,9 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 import prompts
-from bot.support import Question, Support, Vocabulary, _is_question_name, _similar, analyse, assess, name_in, stem, words
+from bot.support import (
+    Question, Support, Vocabulary, _is_question_name, _similar, analyse, assess, name_in, stem, term_credits, term_weights, words,
+)
 from bot.verify import is_verbatim
 
 log = logging.getLogger(__name__)
@@ -313,6 +315,12 @@ class Answerer:
         return self.decide(question, q, cands, timings, t0)
 
     @functools.cached_property
+    def _analysis_pool(self):
+        from concurrent.futures import ThreadPoolExecutor
+
+        return ThreadPoolExecutor(2, thread_name_prefix="citebot-analyse")
+
+    @functools.cached_property
     def _rewriter(self):
         """The conversation rewriter, built on first use (for the second part of a compound question)."""
         from bot.conversation import Rewriter
@@ -380,16 +388,21 @@ class Answerer:
     def retrieve(self, q_text: str, timings: dict[str, float]) -> tuple[Question, list, list[_Candidate]]:
         """(question analysis, retrieved chunks best first, scored candidate spans best first)."""
         t = time.perf_counter()
-        q = analyse(self.truecase(q_text), self.nlp)
-        terms = list(dict.fromkeys(q.terms))
-        # two calls, not one batch: ONNX Runtime is several times slower on a batch
-        # mixing one long and several one-word inputs than on the two separately
+        # the question's parse (spaCy) runs on a second thread while this one embeds the
+        # question and searches: both libraries release the GIL for most of their work
+        parsing = self._analysis_pool.submit(analyse, self.truecase(q_text), self.nlp)
         q_emb = self.library.embed.encode([q_text])[0]
-        term_vectors = self._lexicon.vectors_for(terms)
-        timings["analyse_embed_ms"] = (time.perf_counter() - t) * 1000
+        timings["embed_ms"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
         hits = self.library.search(q_text, q_emb.tolist(), top=self.settings.fused_top_k)
         timings["retrieve_ms"] = (time.perf_counter() - t) * 1000
+        t = time.perf_counter()
+        q = parsing.result()
+        terms = list(dict.fromkeys(q.terms))
+        # a separate call from the question's: ONNX Runtime is several times slower on a
+        # batch mixing one long and several one-word inputs than on the two separately
+        term_vectors = self._lexicon.vectors_for(terms)
+        timings["analyse_ms"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
         soft = self._lexicon.matcher(terms, term_vectors)
         cands = self._candidates(q, q_emb, hits, soft)
@@ -473,6 +486,13 @@ class Answerer:
             return in_sentence[j]
 
         joint_memo: dict[tuple, float] = {}
+        weights = term_weights(q, self.vocab)
+        credits: dict[int, tuple[float, ...]] = {}
+
+        def credit(j: int) -> tuple[float, ...]:  # how sentence j covers each question term
+            if j not in credits:
+                credits[j] = term_credits(q, lib.sentences[j].lemmas, self._sentence_words[j], soft)
+            return credits[j]
 
         def joint(idx: tuple[int, ...], source: str) -> float:  # neighbouring spans share these
             key = (idx, source)  # at an article boundary the same indices mean different sentences
@@ -498,6 +518,7 @@ class Answerer:
                         [any(names_at(j)[k] for j in focus) for k in range(len(q.names))],
                         [any(names_at(j)[k] for j in window) for k in range(len(q.names))],
                     ),
+                    ([credit(j) for j in window], [credit(j) for j in focus], weights),
                 )
                 prev = focus[0] - 1
                 asked = self._asked_before(focus[0])

@@ -281,6 +281,63 @@ SOFT_FLOOR, SOFT_FULL = 0.5, 0.8  # word-embedding similarity: no credit below, 
 FOCUS_WEIGHT = 1.0  # extra weight of the asked-for attribute or action
 
 
+def term_credits(q: Question, lemmas: set[str], wordset: set[str], soft=None) -> tuple[float, ...]:
+    """How well these words cover each of the question's terms, in order: 1 for the
+    term itself (lemma or stem) or a derivation of it; with `soft(term, lemmas) ->
+    similarity`, partial credit for a paraphrase ("video" ~ "footage"); else 0.
+
+    Credits of a group of sentences are the best credit over its sentences, so they
+    are computed once per sentence and combined with `coverage`.
+    """
+    if not q.terms:
+        return ()
+    stems = {stem(lm) for lm in lemmas} | {stem(w) for w in wordset}
+    prefixes: dict[str, list[str]] | None = None
+    out = []
+    for term in q.terms:
+        st = stem(term)
+        if st in stems:
+            out.append(1.0)
+            continue
+        if len(st) >= 5:
+            if prefixes is None:
+                prefixes = {}
+                for other in stems:
+                    prefixes.setdefault(other[:5], []).append(other)
+            if _derived(st, prefixes.get(st[:5], ())):  # only stems with the same first five letters
+                out.append(1.0)
+                continue
+        credit = 0.0
+        if soft is not None:
+            sim = soft(term, lemmas)
+            credit = max(0.0, min(1.0, (sim - SOFT_FLOOR) / (SOFT_FULL - SOFT_FLOOR)))
+        out.append(credit)
+    return tuple(out)
+
+
+def term_weights(q: Question, vocab: Vocabulary) -> list[float]:
+    """Each term's weight: its rarity, more for the asked-for attribute or action."""
+    return [vocab.idf(t) * (FOCUS_WEIGHT if t in q.focus_terms else 1.0) for t in q.terms]
+
+
+def coverage(
+    q: Question, rows: list[tuple[float, ...]], weights: list[float], only: set[str] | None = None
+) -> tuple[float, list[str]]:
+    """(weighted share of the question's terms covered by these sentences' credits
+    (`term_credits` per sentence), the terms not covered). `only`: just these terms."""
+    total = found = 0.0
+    missing = []
+    for k, term in enumerate(q.terms):
+        if only is not None and term not in only:
+            continue
+        c = max((r[k] for r in rows), default=0.0)
+        total += weights[k]
+        found += weights[k] * c
+        if c < 0.5:
+            missing.append(term)
+    return (found / total if total else 1.0), missing
+
+
 def term_coverage(
     q: Question, window_lemmas: set[str], window_wordset: set[str], vocab: Vocabulary, soft=None
 ) -> tuple[float, list[str]]:
@@ -291,33 +348,7 @@ def term_coverage(
     """
     if not q.terms:
         return 1.0, []
-    stems = {stem(lm) for lm in window_lemmas} | {stem(w) for w in window_wordset}
-    prefixes: dict[str, list[str]] | None = None
-    total = found = 0.0
-    missing = []
-    for term in q.terms:
-        w = vocab.idf(term) * (FOCUS_WEIGHT if term in q.focus_terms else 1.0)
-        total += w
-        st = stem(term)
-        if st in stems:
-            found += w
-            continue
-        if len(st) >= 5:
-            if prefixes is None:
-                prefixes = {}
-                for other in stems:
-                    prefixes.setdefault(other[:5], []).append(other)
-            if _derived(st, prefixes.get(st[:5], ())):  # only stems with the same first five letters
-                found += w
-                continue
-        credit = 0.0
-        if soft is not None:
-            sim = soft(term, window_lemmas)
-            credit = max(0.0, min(1.0, (sim - SOFT_FLOOR) / (SOFT_FULL - SOFT_FLOOR)))
-        found += w * credit
-        if credit < 0.5:
-            missing.append(term)
-    return (found / total if total else 1.0), missing
+    return coverage(q, [term_credits(q, window_lemmas, window_wordset, soft)], term_weights(q, vocab))
 
 
 def _derived(st: str, candidates) -> bool:
@@ -371,19 +402,19 @@ def assess(
     article_names: list[bool] | None = None, soft=None, names_in_corpus: bool = True,
     wwords: set[str] | None = None, fwords: set[str] | None = None,
     name_flags: tuple[list[bool], list[bool]] | None = None,
+    credit_rows: tuple[list[tuple[float, ...]], list[tuple[float, ...]], list[float]] | None = None,
 ) -> Support:
     """Support of `focus` (the answer sentences) within `window` (focus + neighbours).
 
     A name missing from the window may still be found elsewhere in the same
     article (`article_names[k]`: interviews name the speaker once, "according to
     Vasilyev"). `wwords`/`fwords` are the window's and focus's word sets when the
-    caller has them precomputed. The Support carries the raw feature values the
+    caller has them precomputed, `credit_rows` the `term_credits` of the window's and
+    the focus's sentences and the term weights. The Support carries the raw feature values the
     scoring model (bot/scoring.py) combines.
     """
     wwords = wwords if wwords is not None else window_words(window)
     fwords = fwords if fwords is not None else window_words(focus)
-    wlemmas = {lm for s in window for lm in s.lemmas}
-    flemmas = {lm for s in focus for lm in s.lemmas}
     names_found = 0
     in_focus = in_window = 0
     missing = []
@@ -402,12 +433,15 @@ def assess(
         else:
             missing.append(" ".join(n))
     numbers_ok = all(num in wwords or any(num in w for w in wwords) for num in q.numbers)
-    cov, missing_terms = term_coverage(q, wlemmas, wwords, vocab, soft)
-    focus_cov, _ = term_coverage(q, flemmas, fwords, vocab, soft)
-    asked_cov = 1.0
-    if q.focus_terms:
-        sub = Question(q.text, q.wh, q.expected, [], [], [t for t in q.terms if t in q.focus_terms], None)
-        asked_cov, _ = term_coverage(sub, flemmas, fwords, vocab, soft)
+    if credit_rows is None:
+        wlemmas = {lm for s in window for lm in s.lemmas}
+        flemmas = {lm for s in focus for lm in s.lemmas}
+        credit_rows = ([term_credits(q, wlemmas, wwords, soft)], [term_credits(q, flemmas, fwords, soft)], term_weights(q, vocab))
+    window_rows, focus_rows, weights = credit_rows
+    cov, missing_terms = coverage(q, window_rows, weights)
+    focus_cov, _ = coverage(q, focus_rows, weights)
+    # the asked-for attribute / action alone (all of them carry FOCUS_WEIGHT: the ratio is the same)
+    asked_cov = coverage(q, focus_rows, weights, q.focus_terms)[0] if q.focus_terms else 1.0
     type_ok = has_answer_type(q, focus, name_ratio) if q.expected else None
     if q.speech:
         type_ok = reports_speech(focus)

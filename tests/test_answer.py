@@ -305,6 +305,22 @@ def test_a_derivation_of_a_question_word_counts_as_present():
     assert term_coverage(q, {"adventure"}, {"adventure"}, vocab) == (0.0, ["advise"])  # "adven" is not
 
 
+def test_coverage_of_a_span_is_combined_from_its_sentences_credits():
+    # the Answerer scores each sentence once and combines; it must equal scoring the union
+    from bot.support import Question, Vocabulary, coverage, term_coverage, term_credits, term_weights
+
+    q = Question("Where were the videos posted?", "where", frozenset(), [], [], ["video", "post", "delegation"], None,
+                 focus_terms={"post"})
+    vocab = Vocabulary([])
+    soft = lambda term, lemmas: 0.7 if term == "video" and "footage" in lemmas else 0.0  # noqa: E731
+    a, b = ({"footage", "publish"}, {"footage", "published"}), ({"delegate"}, {"delegated", "posts"})
+    whole = term_coverage(q, a[0] | b[0], a[1] | b[1], vocab, soft)
+    combined = coverage(q, [term_credits(q, *a, soft), term_credits(q, *b, soft)], term_weights(q, vocab))
+    assert combined == whole
+    assert whole[1] == []  # video ~ footage (partial credit >= 0.5), post, delegation ~ delegated
+    assert coverage(q, [term_credits(q, *a, soft)], term_weights(q, vocab))[1] == ["post", "delegation"]
+
+
 def test_a_speaker_named_a_few_sentences_earlier_is_near_the_answer(answerer):
     # "Vsevolod Shemov, advisor to …, stated." then his quote runs on for several sentences
     _q, cands = answerer.explain("What does Shemov think about dialogue with Minsk and Russia?")
