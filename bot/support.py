@@ -42,11 +42,16 @@ GENERIC = {
 }
 TITLE_WORDS = {"president", "mr", "mrs", "ms", "dr", "minister", "leader", "envoy", "special", "the", "of"}
 
+DURATION_HEADS = {"term", "sentence"}
 # "which country", "what date", "which outlet": the noun after the wh-word says what kind of answer is wanted.
 HEAD_TYPES = {
     frozenset({"date", "day", "year", "month", "time", "week"}): TIME_LABELS,
     frozenset({"country", "countries", "city", "cities", "port", "place", "region", "capital", "town", "state"}): frozenset({"GPE", "LOC", "FAC"}),
     frozenset({"percent", "percentage", "share", "proportion"}): frozenset({"PERCENT", "CARDINAL"}),
+    # "what prison term / sentence": a duration ("18 years")
+    frozenset(DURATION_HEADS): TIME_LABELS | frozenset({"QUANTITY", "CARDINAL"}),
+    # "what dollar amount", "what sum": money or a number
+    frozenset({"amount", "sum", "dollar", "dollars", "euro", "euros", "price", "cost"}): frozenset({"MONEY", "CARDINAL", "QUANTITY", "PERCENT"}),
     frozenset({"person", "politician", "leader", "king", "analyst", "envoy", "journalist", "official", "man", "woman",
                "president", "secretary", "researcher", "expert", "lawyer", "author", "scientist", "candidate"}): frozenset({"PERSON"}),
     frozenset({"outlet", "newspaper", "company", "airline", "organisation", "organization", "agency", "institute",
@@ -162,6 +167,8 @@ def analyse(text: str, nlp) -> Question:
                 hit = next((types for nouns, types in HEAD_TYPES.items() if w in nouns), None)
                 if hit is not None:
                     expected = frozenset(hit)
+                    if w in DURATION_HEADS:  # "what prison term" asks "how long", not "when"
+                        wh = "how_long"
                     break
                 if w in ("did", "does", "do", "is", "was", "are", "were", "has", "have", "will", "would", "can"):
                     break

@@ -329,3 +329,22 @@ def test_a_speaker_named_a_few_sentences_earlier_is_near_the_answer(answerer):
     for c in later:
         source, text = answerer.span_text(c.focus)
         assert "Shemov" not in text
+
+
+@pytest.mark.parametrize(
+    "question, wh, label",
+    [("What prison term had Ales Bialiatski been serving?", "how_long", "DATE"),
+     ("What sentence did Tikhanovsky get?", "how_long", "DATE"),
+     ("What dollar amount of investment has the US pledged to Belarus?", "what", "MONEY")],
+)
+def test_a_head_noun_asking_for_a_duration_or_an_amount_sets_the_answer_type(answerer, question, wh, label):
+    from bot.support import analyse
+
+    q = analyse(question, answerer.nlp)
+    assert q.wh == wh and label in q.expected and q.hard_type
+
+
+def test_a_prison_term_question_without_a_duration_in_the_articles_is_refused(answerer):
+    # the articles name Bialiatski's Nobel prize (2022), never his sentence: a year is not a term
+    assert answerer.ask("What prison term had Ales Bialiatski been serving before his release?").refused
+    assert not answerer.ask("What prison term had Tikhanovsky been given?").refused
