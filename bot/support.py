@@ -152,6 +152,7 @@ def analyse(text: str, nlp) -> Question:
         if toks and toks[0].lemma_.lower() in {"be", "do", "have", "can", "will", "would", "should", "could", "is", "did", "does"}:
             wh = "yes_no"
     expected = frozenset(EXPECTED.get(wh, set()))
+    describing: set[int] = set()  # tokens between "which" and its noun ("which Ukrainian leader")
     if wh in ("what", "which", "other") or (wh == "how_many" and False):
         wh_at = next((i for i, w in enumerate(low) if w in ("what", "which")), None)
         if wh_at is not None:
@@ -163,6 +164,8 @@ def analyse(text: str, nlp) -> Question:
                 if t.pos_ in ("NOUN", "PROPN") and t.dep_ != "compound":
                     head = t
                     break
+            if head is not None:
+                describing = set(range(toks[wh_at].i + 1, head.i))
             for w in ([head.lemma_.lower()] if head is not None else []) + low[wh_at + 1 : wh_at + 4]:
                 hit = next((types for nouns, types in HEAD_TYPES.items() if w in nouns), None)
                 if hit is not None:
@@ -178,6 +181,8 @@ def analyse(text: str, nlp) -> Question:
     names: list[tuple[str, ...]] = []
     name_token_ids: set[int] = set()
     for ent in doc.ents:
+        if ent.label_ == "NORP" and set(range(ent.start, ent.end)) <= describing:
+            continue  # a nationality describing the answer, not a name the answer must repeat
         if ent.label_ in NAME_LABELS:
             tk = tuple(w for w in words(ent.text) if w not in WH_WORDS)
             if tk:

@@ -348,3 +348,14 @@ def test_a_prison_term_question_without_a_duration_in_the_articles_is_refused(an
     # the articles name Bialiatski's Nobel prize (2022), never his sentence: a year is not a term
     assert answerer.ask("What prison term had Ales Bialiatski been serving before his release?").refused
     assert not answerer.ask("What prison term had Tikhanovsky been given?").refused
+
+
+def test_a_nationality_describing_the_asked_for_person_is_not_a_required_name(answerer):
+    # "Which Ukrainian leader …": the answer says Zelenskyy, not necessarily "Ukrainian"
+    from bot.support import analyse
+
+    q = analyse("Which Ukrainian leader does Lukashenko want to meet?", answerer.nlp)
+    assert q.names == [("lukashenko",)] and "ukrainian" in q.terms
+    # outside the "which …" phrase it stays a name the evidence must have
+    q = analyse("Which leader met the Ukrainian delegation?", answerer.nlp)
+    assert ("ukrainian",) in q.names
