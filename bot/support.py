@@ -177,6 +177,11 @@ def analyse(text: str, nlp) -> Question:
                     break
     if wh == "how_many" and not (set(low) & TIME_UNITS):
         expected = expected - {"DATE"}
+    # "how likely …": a percentage when the articles give one, but "quite high" answers it
+    # too, so the type is preferred, not required
+    likelihood = wh == "how" and "likely" in low[:4]
+    if likelihood:
+        expected = frozenset({"PERCENT", "CARDINAL"})
 
     names: list[tuple[str, ...]] = []
     name_token_ids: set[int] = set()
@@ -220,7 +225,10 @@ def analyse(text: str, nlp) -> Question:
                 break
     if predicate and predicate in terms:
         focus_terms.add(predicate)
-    hard_type = wh in ("who", "when", "how_many", "how_much", "how_long", "how_old") or bool(expected) and expected <= (TIME_LABELS | NUMBER_LABELS | {"PERCENT", "MONEY", "QUANTITY"})
+    hard_type = not likelihood and (
+        wh in ("who", "when", "how_many", "how_much", "how_long", "how_old")
+        or bool(expected) and expected <= (TIME_LABELS | NUMBER_LABELS | {"PERCENT", "MONEY", "QUANTITY"})
+    )
     return Question(
         text, wh, expected, names, numbers, terms, predicate, content_lemmas(doc), name_words, speech, focus_terms, hard_type
     )

@@ -359,3 +359,12 @@ def test_a_nationality_describing_the_asked_for_person_is_not_a_required_name(an
     # outside the "which …" phrase it stays a name the evidence must have
     q = analyse("Which leader met the Ukrainian delegation?", answerer.nlp)
     assert ("ukrainian",) in q.names
+
+
+def test_how_likely_prefers_a_percentage_without_requiring_one(answerer):
+    from bot.support import analyse
+
+    q = analyse("How likely does Vladimir Vasilyev think a Lukashenko-Zelensky meeting is?", answerer.nlp)
+    assert "PERCENT" in q.expected and not q.hard_type
+    answer = answerer.ask("How likely does Vladimir Vasilyev think a Lukashenko-Zelensky meeting is?")
+    assert not answer.refused and "50%" in answer.text
