@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 import prompts
+from bot import wordnet
 from bot.support import (
     Question, Support, Vocabulary, _is_question_name, _similar, analyse, assess, name_in, stem, term_credits, term_weights, words,
 )
@@ -272,6 +273,8 @@ class Answerer:
         self._name_cache: dict[tuple, bool] = {}
         self._lexicon = Lexicon.build(library, settings.data_dir)
         self.model = model if model is not None else _load_model(settings)
+        if settings.wordnet:
+            wordnet.preload()  # read on a background thread while the rest starts
         from bot.support import words
 
         self._corpus_words = {w for a in library.articles.values() for w in words(a.text)}
@@ -487,11 +490,13 @@ class Answerer:
 
         joint_memo: dict[tuple, float] = {}
         weights = term_weights(q, self.vocab)
+        wn = wordnet.get() if self.settings.wordnet else None
+        related = wn.related if wn is not None else None
         credits: dict[int, tuple[float, ...]] = {}
 
         def credit(j: int) -> tuple[float, ...]:  # how sentence j covers each question term
             if j not in credits:
-                credits[j] = term_credits(q, lib.sentences[j].lemmas, self._sentence_words[j], soft)
+                credits[j] = term_credits(q, lib.sentences[j].lemmas, self._sentence_words[j], soft, related)
             return credits[j]
 
         def joint(idx: tuple[int, ...], source: str) -> float:  # neighbouring spans share these

@@ -368,3 +368,28 @@ def test_how_likely_prefers_a_percentage_without_requiring_one(answerer):
     assert "PERCENT" in q.expected and not q.hard_type
     answer = answerer.ask("How likely does Vladimir Vasilyev think a Lukashenko-Zelensky meeting is?")
     assert not answer.refused and "50%" in answer.text
+
+
+def test_wordnet_relates_synonyms_and_kinds_not_neighbours():
+    from bot import wordnet
+
+    wn = wordnet.get()
+    assert wn is not None, "bot/wordnet.npz is missing (python -m bot.wordnet DICT_DIR builds it)"
+    assert wn.related("free", "release") and wn.related("building", "palace")  # synonym; a kind of building
+    assert wn.related("season", "spring") and wn.related("city", "minsk")  # instance of a city
+    assert not wn.related("palace", "building")  # a building is not necessarily a palace
+    assert not wn.related("replace", "appoint") and not wn.related("season", "minsk")
+    assert not wn.related("zzzz", "release") and not wn.related("free", "zzzz")
+
+
+def test_a_question_word_is_found_through_its_synonym_or_a_kind_of_it(answerer):
+    from bot import wordnet
+    from bot.support import Question, term_credits
+
+    q = Question("In which building …", "where", frozenset(), [], [], ["building", "free"], None)
+    assert term_credits(q, {"palace", "release"}, {"palace", "released"}) == (0.0, 0.0)
+    assert term_credits(q, {"palace", "release"}, {"palace", "released"}, related=wordnet.get().related) == (1.0, 1.0)
+    # the best span is the one naming the palace, and "building" is not missing from it
+    _q, cands = answerer.explain("In which building did Lukashenko receive the American envoy Kellogg?")
+    assert "Independence Palace" in answerer.span_text(cands[0].focus)[1]
+    assert "building" not in cands[0].support.missing

