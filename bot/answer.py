@@ -491,12 +491,11 @@ class Answerer:
         joint_memo: dict[tuple, float] = {}
         weights = term_weights(q, self.vocab)
         wn = wordnet.get() if self.settings.wordnet else None
-        related = wn.related if wn is not None else None
         credits: dict[int, tuple[float, ...]] = {}
 
         def credit(j: int) -> tuple[float, ...]:  # how sentence j covers each question term
             if j not in credits:
-                credits[j] = term_credits(q, lib.sentences[j].lemmas, self._sentence_words[j], soft, related)
+                credits[j] = term_credits(q, lib.sentences[j].lemmas, self._sentence_words[j], soft, wn)
             return credits[j]
 
         def joint(idx: tuple[int, ...], source: str) -> float:  # neighbouring spans share these

@@ -301,9 +301,9 @@ SOFT_FLOOR, SOFT_FULL = 0.5, 0.8  # word-embedding similarity: no credit below, 
 FOCUS_WEIGHT = 1.0  # extra weight of the asked-for attribute or action
 
 
-def term_credits(q: Question, lemmas: set[str], wordset: set[str], soft=None, related=None) -> tuple[float, ...]:
+def term_credits(q: Question, lemmas: set[str], wordset: set[str], soft=None, wordnet=None) -> tuple[float, ...]:
     """How well these words cover each of the question's terms, in order: 1 for the
-    term itself (lemma or stem) or a derivation of it, or with `related(term, lemma)`
+    term itself (lemma or stem) or a derivation of it, or with `wordnet` (bot/wordnet.py)
     a synonym or a kind of it ("free" ~ "release", "building" ~ "palace"); with `soft(term, lemmas) ->
     similarity`, partial credit for a paraphrase ("video" ~ "footage"); else 0.
 
@@ -314,6 +314,7 @@ def term_credits(q: Question, lemmas: set[str], wordset: set[str], soft=None, re
         return ()
     stems = {stem(lm) for lm in lemmas} | {stem(w) for w in wordset}
     prefixes: dict[str, list[str]] | None = None
+    covered = None
     out = []
     for term in q.terms:
         st = stem(term)
@@ -328,9 +329,12 @@ def term_credits(q: Question, lemmas: set[str], wordset: set[str], soft=None, re
             if _derived(st, prefixes.get(st[:5], ())):  # only stems with the same first five letters
                 out.append(1.0)
                 continue
-        if related is not None and any(related(term, lm) for lm in lemmas):
-            out.append(1.0)  # a synonym, or a kind of the thing asked about (bot/wordnet.py)
-            continue
+        if wordnet is not None:
+            if covered is None:
+                covered = wordnet.matcher(lemmas)
+            if covered(term):
+                out.append(1.0)  # a synonym, or a kind of the thing asked about (bot/wordnet.py)
+                continue
         credit = 0.0
         if soft is not None:
             sim = soft(term, lemmas)

@@ -76,6 +76,22 @@ class WordNet:
         senses = self._term(term)
         return bool(senses) and not senses.isdisjoint(self._up(lemma))
 
+    def matcher(self, lemmas):
+        """covered(term) -> some lemma of `lemmas` is a synonym or a kind of `term`
+        (the lemmas' senses and broader senses are gathered once, on first use)."""
+        gathered: set[int] | None = None
+
+        def covered(term: str) -> bool:
+            nonlocal gathered
+            senses = self._term(term)
+            if not senses:
+                return False
+            if gathered is None:
+                gathered = set().union(*(self._up(lm) for lm in lemmas)) if lemmas else set()
+            return not senses.isdisjoint(gathered)
+
+        return covered
+
 
 _LOCK = threading.Lock()
 _LOADED: dict[Path, WordNet | None] = {}

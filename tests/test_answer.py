@@ -388,7 +388,7 @@ def test_a_question_word_is_found_through_its_synonym_or_a_kind_of_it(answerer):
 
     q = Question("In which building …", "where", frozenset(), [], [], ["building", "free"], None)
     assert term_credits(q, {"palace", "release"}, {"palace", "released"}) == (0.0, 0.0)
-    assert term_credits(q, {"palace", "release"}, {"palace", "released"}, related=wordnet.get().related) == (1.0, 1.0)
+    assert term_credits(q, {"palace", "release"}, {"palace", "released"}, wordnet=wordnet.get()) == (1.0, 1.0)
     # the best span is the one naming the palace, and "building" is not missing from it
     _q, cands = answerer.explain("In which building did Lukashenko receive the American envoy Kellogg?")
     assert "Independence Palace" in answerer.span_text(cands[0].focus)[1]
