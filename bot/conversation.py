@@ -146,6 +146,19 @@ def _looks_female(name: str) -> bool:
     return toks[0] in FEMALE_FIRST or bool(FEMALE_SURNAME.search(toks[-1]))
 
 
+def _leading_preposition(tokens) -> int:
+    """How many words of a prepositional phrase come before the question word: 1 for "In
+    which year?", 3 for "In support of which bid?"; 0 when the tokens do not start so."""
+    if not tokens or tokens[0].pos_ != "ADP":
+        return 0
+    for k, t in enumerate(tokens[:5]):
+        if t.lower_ in WH:
+            return k if k and tokens[k - 1].pos_ == "ADP" else 0
+        if t.pos_ not in ("ADP", "NOUN", "DET", "ADJ"):
+            return 0
+    return 0
+
+
 def _cap(text: str, at_start: bool) -> str:
     if at_start:
         return text[:1].upper() + text[1:]
@@ -403,8 +416,8 @@ class Rewriter:
         prep = ""
         if words in (["for", "what"], ["what", "for"]):  # "And for what?": the reason
             core, wh_phrase = core[-1:] if words[0] == "for" else core[:1], "why"
-        elif len(core) >= 2 and core[0].pos_ == "ADP" and core[1].lower_ in WH:  # "In which year?"
-            prep, core = core[0].lower_, core[1:]
+        elif k := _leading_preposition(core):  # "In which year?", "In support of which bid?"
+            prep, core = " ".join(t.lower_ for t in core[:k]), core[k:]
             wh_phrase = self._wh_phrase(core)
         else:
             wh_phrase = self._wh_phrase(core)
@@ -510,14 +523,30 @@ class Rewriter:
         return " ".join(out)
 
     def _retarget(self, prev: Turn, new_wh: str, history: list[Turn]) -> str | None:
-        """The previous question asked with another question word."""
+        """The previous question asked with another question word. A leading "According to
+        X," is set aside and put back at the end ("According to Shraibman, what may Trump get
+        the credit for?" + "In support of which bid?" → "In support of which bid may Trump get
+        the credit, according to Shraibman?")."""
         doc = self.nlp(prev.rewritten)
         toks = [t for t in doc if not t.is_space and not (t.is_punct and t.i == len(doc) - 1)]
         while toks and toks[-1].is_punct:
             toks = toks[:-1]
+        source = ""
+        if len(toks) > 4 and toks[0].lower_ == "according" and toks[1].lower_ == "to":
+            comma = next((k for k, t in enumerate(toks[:8]) if t.text == ","), None)
+            if comma is None or comma < 3:
+                return None
+            source, toks = doc[toks[2].i : toks[comma].i].text, toks[comma + 1 :]
+        found = self._retarget_tokens(prev, new_wh, toks)
+        if found is None or not source or found == prev.rewritten:
+            return found
+        return f"{found[:-1]}, according to {source}?"
+
+    def _retarget_tokens(self, prev: Turn, new_wh: str, toks) -> str | None:
         prep = ""  # "Through which Lithuanian port are its exports blocked?"
-        if len(toks) > 2 and toks[0].pos_ == "ADP" and toks[1].lower_ in WH:
-            prep, toks = toks[0].text.lower(), toks[1:]
+        k = _leading_preposition(toks) if len(toks) > 2 else 0
+        if k and len(toks) > k + 1:
+            prep, toks = " ".join(t.text.lower() for t in toks[:k]), toks[k:]
         old = self._wh_phrase(toks)
         if not old:
             return None

@@ -226,6 +226,13 @@ COLE_A = ("\"Hey, good guy, how are you!\" he exclaimed upon seeing Kellogg's de
         # "there": the place of the newest turn that names one
         ([("What has Lithuania blocked?", "Transit to Klaipeda."), ("Who did Lukashenko meet in Minsk?", "Kellogg.")],
          "Who else was there?", "Who else was in Minsk?"),
+        # a fragment led by a phrasal preposition; "According to X," of the last question kept, at the end
+        ([("According to Shraibman, what may Trump get the credit for?",
+           "Trump may well get the credit for having rescued hundreds of hostages in support of his Nobel Peace Prize bid.")],
+         "In support of which bid?", "In support of which bid may Trump get the credit, according to Shraibman?"),
+        ([("According to Vladimir Vasilyev, what gift did Lukashenko receive from Trump?", "A golden boot.")],
+         "And when?", "When did Lukashenko receive the gift from Trump, according to Vladimir Vasilyev?"),
+        ([(KELLOGG_Q, KELLOGG_A)], "In the name of whom?", "In the name of whom did Lukashenko meet John Kellogg in Minsk?"),
     ],
 )
 def test_follow_ups_found_by_the_dev_dialogues(rewriter, exchanges, follow_up, expected):
@@ -250,6 +257,10 @@ def test_follow_ups_found_by_the_dev_dialogues(rewriter, exchanges, follow_up, e
         ([(COALE_Q, COALE_A)], "What would the US give in return?"),
         ([("How soon could the political prisoners be freed?", "Within a month.")],
          "What would the US give in return for the release?"),
+        # a prepositional fragment after a question with no question word to replace
+        ([("Is Lukashenko willing to release the prisoners?", "Yes, he is.")], "In support of which bid?"),
+        # a fronted phrase that is not a preposition before the question word
+        ([(KELLOGG_Q, KELLOGG_A)], "In the meantime, what happened?"),
         # "the other one" with no pair named before: not guessed
         ([(SHMELYEV_Q, SHMELYEV_A)], "And the other one?"),
         # the newest turn names an organisation (spaCy's label for "Vilnius") and no place: not an older place
@@ -481,3 +492,4 @@ def test_learning_a_verbs_objects_parses_a_bounded_sample(rewriter):
     big = Rewriter(CountingNlp(rewriter.nlp), many)
     assert "border" in big._objects_of("close")
     assert len(parsed) == OBJECT_SAMPLE
+
