@@ -493,3 +493,25 @@ def test_learning_a_verbs_objects_parses_a_bounded_sample(rewriter):
     assert "border" in big._objects_of("close")
     assert len(parsed) == OBJECT_SAMPLE
 
+
+def test_follow_up_checker_judges_descriptions_by_their_noun_and_names_without_possessive():
+    from bot.evaluate.dialogue import follow_up_report, resolved
+
+    # "Trump's credit": the name is Trump, not "trump's"
+    assert resolved("Trump's credit (according to Shraibman)", "In support of which bid may Trump get the credit?",
+                    "In support of which bid?")
+    # a thing whose names only qualify its noun: the rewrite supplied the noun for the pronoun
+    assert resolved("Lukashenko's mediation proposal", "Where did Trump hear the proposal's conditions?",
+                    "Where did Trump hear its conditions?")
+    assert resolved("the remaining political prisoners in Belarus", "How soon could the political prisoners be freed?",
+                    "How soon could they be freed?")
+    # … but not when the noun was in the follow-up already, nor another noun, nor for a person
+    assert not resolved("the Prigozhin rebellion", "When did that rebellion happen?", "When did that rebellion happen?")
+    assert not resolved("the Polish-Belarusian border", "When did Poland close the transit?", "When did Poland close it?")
+    assert not resolved("John Kellogg", "What is the envoy's role?", "What is his role?")
+    rows = [({"turn_id": "x.2", "question": "When did Poland close it?", "rewritten": "When did Poland close the transit?",
+              "refused": False}, {"refers_to": "the Polish-Belarusian border"}),
+            ({"turn_id": "y.2", "question": "Where did Trump hear its conditions?", "refused": False,
+              "rewritten": "Where did Trump hear the proposal's conditions?"}, {"refers_to": "Lukashenko's mediation proposal"})]
+    report = follow_up_report(rows)
+    assert report["wrong_entity_turns"] == ["x.2"] and report["reference_resolved"] == 0.5
