@@ -681,7 +681,18 @@ class Rewriter:
         pieces: list[str] = []
         changed = False
         named: set[str] = set()
+        skip: set[int] = set()
         for t in doc:
+            if t.i in skip:
+                continue
+            if t.lower_ in DEMONSTRATIVE and t.dep_ == "det" and t.head.pos_ == "NOUN" and t.head.i == t.i + 1:
+                phrase = self._that_noun(t.head, history)  # "that call" → "the warm phone call"
+                if phrase is not None:
+                    at_start = t.i == 0 or all(x.is_punct or x.lower_ in LEADING_FILLERS for x in doc[: t.i])
+                    pieces.append(_cap(phrase, at_start) + t.head.whitespace_)
+                    skip.add(t.head.i)
+                    changed = True
+                    continue
             repl = self._resolve_token(t, doc, history)
             # "… before his release?": a second pronoun for the name just written stays a pronoun
             base = re.sub(r"['’]s?$", "", repl).lower() if repl else None
@@ -770,6 +781,67 @@ class Rewriter:
             with self._lock:
                 self._objects[verb] = frozenset(found)
         return self._objects[verb]
+
+    def _that_noun(self, noun, history: list[Turn]) -> str | None:
+        """"that <noun>" as a standalone phrase, or None:
+        - the one owner the last turns give the noun: "that rebellion" → "Yevgeny Prigozhin's rebellion";
+        - the last question's own phrase for it: "… during their warm phone call?" → "that call" is
+          "the warm phone call";
+        - a noun the last answer used for something it reported ("… were deported to Ukraine.
+          It was later reported that this decision was made …"): the noun with the last question
+          as its topic, "the decision about where Maria Kalesnikava … were deported to".
+        Only the newest turn is looked at for the last two, and a noun with two phrases in it is
+        not guessed."""
+        whose = self._whose(noun, history)
+        if whose is not None:
+            return f"{whose} {noun.text}"
+        prev = history[-1]
+        forms = {noun.lower_, noun.lemma_.lower()}
+        phrases = {m.text for m in prev.mentions if m.kind == "thing" and not m.from_answer and len(m.text.split()) > 1
+                   and m.text.split()[-1].lower() in forms | {f + "s" for f in forms}}
+        if len(phrases) > 1:
+            return None
+        if phrases:
+            words = phrases.pop().split()
+            if [w.lower() for w in words[:-1]] in (["the"], ["a"], ["an"]):
+                return None  # "the call" for "that call": nothing gained
+            return " ".join(words[:-1] + [noun.text])
+        if prev.answer.refused or not prev.answer.text:
+            return None
+        if noun.lemma_.lower() in prev.content or noun.lower_ in prev.content:
+            return None  # "… when he called Lukashenko?" + "that call": the call asked about, not one "about" it
+        if not re.search(rf"\b(?:this|that|the|such a) {re.escape(noun.text)}\b", prev.answer.text, re.IGNORECASE):
+            return None
+        topic = self._indirect(prev.rewritten)
+        return f"the {noun.text} about {topic}" if topic else None
+
+    def _indirect(self, question: str) -> str | None:
+        """"Where were X deported to?" → "where X were deported to"; "Who was released?" → "who was
+        released"; None for a question with do-support ("when did X meet Y?": its verb would
+        need inflecting) or without a question word in front."""
+        doc = self.nlp(question)
+        toks = [t for t in doc if not t.is_space]
+        while toks and toks[-1].is_punct:
+            toks = toks[:-1]
+        phrase = self._wh_phrase(toks)
+        if not phrase:
+            return None
+        n = len(phrase.split())
+        rest = toks[n:]
+        if len(rest) < 2 or any(t.text == "," for t in rest):
+            return None
+        wh = " ".join(t.text for t in toks[:n]).lower()
+        aux = rest[0]
+        if aux.lower_ in ("do", "does", "did") or aux.lower_ not in AUX:
+            return None
+        subj = next((t for t in rest[1:] if t.dep_ in ("nsubj", "nsubjpass") and t.head.i in (aux.i, aux.head.i)), None)
+        if subj is None:  # the question word is the subject: "who was released"
+            return None if rest[1].tag_ not in ("VBN", "VBG", "JJ") else f"{wh} " + " ".join(t.text for t in rest)
+        if subj.left_edge.i != rest[1].i:
+            return None
+        subject = [t for t in rest if subj.left_edge.i <= t.i <= subj.right_edge.i]
+        after = [t for t in rest[1:] if t.i > subj.right_edge.i]
+        return re.sub(r"\s+([,.;:?!'’])", r"\1", " ".join([wh] + [t.text for t in subject] + [aux.text] + [t.text for t in after]))
 
     def _whose(self, noun, history: list[Turn]) -> str | None:
         """"that rebellion" after an answer about "the rebellion of Yevgeny Prigozhin" (or

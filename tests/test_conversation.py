@@ -226,6 +226,16 @@ COLE_A = ("\"Hey, good guy, how are you!\" he exclaimed upon seeing Kellogg's de
         # "there": the place of the newest turn that names one
         ([("What has Lithuania blocked?", "Transit to Klaipeda."), ("Who did Lukashenko meet in Minsk?", "Kellogg.")],
          "Who else was there?", "Who else was in Minsk?"),
+        # "that call": the last question's own phrase for it
+        ([("What did Lukashenko say Trump promised during their warm phone call?", "Trump promised to visit Belarus.")],
+         "Where was Trump travelling when he made that call?", "Where was Trump travelling when he made the warm phone call?"),
+        # "that decision": a noun the last answer used for what it reported, with the last question as its topic
+        ([("Where were Maria Kalesnikava and Viktar Babaryka deported to?",
+           "They were deported to Ukraine. It was later reported that this decision was made personally by Lukashenko.")],
+         "Who made that decision?",
+         "Who made the decision about where Maria Kalesnikava and Viktar Babaryka were deported to?"),
+        ([("Who was released on 13 December?", "Siarhei Tsikhanouski was released. The decision was announced later.")],
+         "Who announced that decision?", "Who announced the decision about who was released on 13 December?"),
         # a fragment led by a phrasal preposition; "According to X," of the last question kept, at the end
         ([("According to Shraibman, what may Trump get the credit for?",
            "Trump may well get the credit for having rescued hundreds of hostages in support of his Nobel Peace Prize bid.")],
@@ -261,6 +271,17 @@ def test_follow_ups_found_by_the_dev_dialogues(rewriter, exchanges, follow_up, e
         ([("Is Lukashenko willing to release the prisoners?", "Yes, he is.")], "In support of which bid?"),
         # a fronted phrase that is not a preposition before the question word
         ([(KELLOGG_Q, KELLOGG_A)], "In the meantime, what happened?"),
+        # "that decision" when the last answer never spoke of a decision: not guessed
+        ([("Where were Maria Kalesnikava and Viktar Babaryka deported to?", "They were deported to Ukraine.")],
+         "Who made that decision?"),
+        # "that meeting" after "when did X meet Y?": the meeting asked about, not one "about" it
+        ([("When did Lukashenko meet Coale?", "On December 12. The meeting was friendly.")],
+         "Where did that meeting take place?"),
+        ([("Where was Trump going when he called Lukashenko?", "To Anchorage. In this call, they greeted each other warmly.")],
+         "What catchphrase did Lukashenko have after that call?"),
+        # two calls in the last question: "that call" is not guessed
+        ([("What did Lukashenko say about the first call and the second call?", "He said they were warm.")],
+         "When was that call?"),
         # "the other one" with no pair named before: not guessed
         ([(SHMELYEV_Q, SHMELYEV_A)], "And the other one?"),
         # the newest turn names an organisation (spaCy's label for "Vilnius") and no place: not an older place
