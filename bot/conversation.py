@@ -513,7 +513,7 @@ class Rewriter:
             j += 1
         if tokens[0].lower_ in ("which", "what", "whose") or out[-1] in ("many", "much"):
             k = j
-            while k < len(tokens) and tokens[k].pos_ == "ADJ":
+            while k < len(tokens) and (tokens[k].pos_ == "ADJ" or tokens[k].tag_ == "VBN"):  # "how many convicted individuals"
                 k += 1
             if k < len(tokens) and tokens[k].pos_ in ("NOUN", "PROPN") and tokens[k].lower_ not in AUX:
                 # "which Lithuanian port": a compound noun is one phrase
@@ -577,7 +577,10 @@ class Rewriter:
             if filler is None and noun:
                 filler = f"the {noun}"
             if filler and kind != "what" or (filler and noun):
-                verbs = [k for k, t in enumerate(rest) if k > 0 and t.pos_ == "VERB" or (k == len(rest) - 1 and k > 0 and t.pos_ == "NOUN")]
+                # the last verb ("… pardon before the latest releases" → after "pardon"); a last word
+                # tagged a noun only when there is no verb ("who did Lukashenko hug" parsed as a noun)
+                verbs = [k for k, t in enumerate(rest) if k > 0 and t.pos_ == "VERB"] or [
+                    k for k, t in enumerate(rest) if k == len(rest) - 1 and k > 0 and t.pos_ == "NOUN"]
                 if prep:  # "through which port are its exports blocked" → "… blocked through Klaipeda"
                     words.append(f"{prep} {filler}")
                 elif rest[-1].pos_ == "ADP" or not verbs:  # "which outlet did he talk to" → "… talk to X"

@@ -243,6 +243,12 @@ COLE_A = ("\"Hey, good guy, how are you!\" he exclaimed upon seeing Kellogg's de
         ([("According to Vladimir Vasilyev, what gift did Lukashenko receive from Trump?", "A golden boot.")],
          "And when?", "When did Lukashenko receive the gift from Trump, according to Vladimir Vasilyev?"),
         ([(KELLOGG_Q, KELLOGG_A)], "In the name of whom?", "In the name of whom did Lukashenko meet John Kellogg in Minsk?"),
+        # a question word with a participle before its noun ("how many convicted individuals"); the
+        # filler goes after the verb, not after a trailing noun ("… before the latest releases")
+        ([("How many convicted individuals did the president of Belarus pardon before the latest releases?",
+           "The president of Belarus pardoned 16 convicted individuals at the request of Donald Trump.")],
+         "At whose request?",
+         "At whose request did the president of Belarus pardon the convicted individuals before the latest releases?"),
     ],
 )
 def test_follow_ups_found_by_the_dev_dialogues(rewriter, exchanges, follow_up, expected):
