@@ -723,7 +723,10 @@ class Rewriter:
             gender = "m" if low in MALE else "f"
             named_here = {w for e in doc.ents for w in e.text.lower().split()} | {x.lower_ for x in doc if x.pos_ == "PROPN"}
             according = t.head.lower_ == "to" and t.head.head.lower_ == "according"  # "according to him": a speaker
-            speech = according or (role == "subj" and t.head.lemma_.lower() in SPEECH)
+            # "what does he think/say …": the source the talk is about. Not "which aircraft does he
+            # expect to get?": a verb with a to-infinitive tells the person's own doing
+            speech = according or (role == "subj" and t.head.lemma_.lower() in SPEECH
+                                   and not any(c.dep_ == "xcomp" for c in t.head.children))
             role = "subj" if according else role
             m = self._person(history, gender, named_here, role, speech)
             if m is None:

@@ -236,6 +236,13 @@ COLE_A = ("\"Hey, good guy, how are you!\" he exclaimed upon seeing Kellogg's de
          "Who made the decision about where Maria Kalesnikava and Viktar Babaryka were deported to?"),
         ([("Who was released on 13 December?", "Siarhei Tsikhanouski was released. The decision was announced later.")],
          "Who announced that decision?", "Who announced the decision about who was released on 13 December?"),
+        # "what does he say/think …" is the source; "which aircraft does he expect to get?" the newest subject
+        ([("According to Vasilyev, what symbolic gift did Lukashenko receive from Trump?", "A golden boot."),
+          ("What does Lukashenko seem to believe he will get after the symbolic gift?", "Mountains of gold and silver.")],
+         "Which American aircraft does he expect to get?", "Which American aircraft does Lukashenko expect to get?"),
+        ([("According to Vasilyev, what symbolic gift did Lukashenko receive from Trump?", "A golden boot."),
+          ("What does Lukashenko seem to believe he will get after the symbolic gift?", "Mountains of gold and silver.")],
+         "What does he say Trump wants in return?", "What does Vladimir Vasilyev say Trump wants in return?"),
         # a fragment led by a phrasal preposition; "According to X," of the last question kept, at the end
         ([("According to Shraibman, what may Trump get the credit for?",
            "Trump may well get the credit for having rescued hundreds of hostages in support of his Nobel Peace Prize bid.")],
