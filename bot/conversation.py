@@ -89,6 +89,12 @@ QUANTIFIERS = {"most", "some", "all", "many", "few", "several", "half", "none", 
 SINGULAR = {"were": "was", "are": "is", "have": "has", "do": "does"}
 EVENT_VERBS = {"cost", "happen", "occur", "mean", "matter", "cause", "lead", "last", "work", "change", "end", "start",
                "begin"}
+# nouns for an act or what it said ("this decision was made …"): "that decision" may be given the last
+# question as its topic; never a person, time or place ("that man", "that year": "the year about …")
+ACT_NOUNS = {"decision", "move", "step", "plan", "deal", "agreement", "statement", "announcement", "claim", "proposal",
+             "offer", "policy", "choice", "measure", "order", "request", "promise", "demand", "arrangement", "idea",
+             "approach", "initiative", "gesture", "concession", "exchange", "trade", "compromise", "reaction", "response",
+             "warning", "threat", "assessment", "estimate", "prediction", "suggestion", "condition", "conditions"}
 GENERIC_NOUNS = {"article", "articles", "text", "story", "report", "question", "answer", "thing", "one", "lot"}
 
 
@@ -793,9 +799,10 @@ class Rewriter:
         - the one owner the last turns give the noun: "that rebellion" → "Yevgeny Prigozhin's rebellion";
         - the last question's own phrase for it: "… during their warm phone call?" → "that call" is
           "the warm phone call";
-        - a noun the last answer used for something it reported ("… were deported to Ukraine.
-          It was later reported that this decision was made …"): the noun with the last question
-          as its topic, "the decision about where Maria Kalesnikava … were deported to".
+        - a noun for an act (ACT_NOUNS) the last answer used for something it reported ("… were
+          deported to Ukraine. It was later reported that this decision was made …"): the noun
+          with the last question as its topic, "the decision about where Maria Kalesnikava …
+          were deported to".
         Only the newest turn is looked at for the last two, and a noun with two phrases in it is
         not guessed."""
         whose = self._whose(noun, history)
@@ -812,7 +819,7 @@ class Rewriter:
             if [w.lower() for w in words[:-1]] in (["the"], ["a"], ["an"]):
                 return None  # "the call" for "that call": nothing gained
             return " ".join(words[:-1] + [noun.text])
-        if prev.answer.refused or not prev.answer.text:
+        if prev.answer.refused or not prev.answer.text or noun.lemma_.lower() not in ACT_NOUNS:
             return None
         if noun.lemma_.lower() in prev.content or noun.lower_ in prev.content:
             return None  # "… when he called Lukashenko?" + "that call": the call asked about, not one "about" it

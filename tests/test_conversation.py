@@ -287,6 +287,11 @@ def test_follow_ups_found_by_the_dev_dialogues(rewriter, exchanges, follow_up, e
         # "that decision" when the last answer never spoke of a decision: not guessed
         ([("Where were Maria Kalesnikava and Viktar Babaryka deported to?", "They were deported to Ukraine.")],
          "Who made that decision?"),
+        # a person or a time named by the answer is not an act with the last question as its topic
+        ([("Who was released on 13 December?", "Siarhei Tsikhanouski was released. The man had spent five years in jail.")],
+         "How old is this man?"),
+        ([("Who was released on 13 December?", "Siarhei Tsikhanouski was released. The year had seen other releases.")],
+         "What else happened that year?"),
         # "that meeting" after "when did X meet Y?": the meeting asked about, not one "about" it
         ([("When did Lukashenko meet Coale?", "On December 12. The meeting was friendly.")],
          "Where did that meeting take place?"),
