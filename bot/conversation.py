@@ -810,6 +810,8 @@ class Rewriter:
             return f"{whose} {noun.text}"
         prev = history[-1]
         forms = {noun.lower_, noun.lemma_.lower()}
+        if forms & PERSON_NOUNS:
+            return None  # "that analyst" after "which political analyst …?" means the person the answer named
         phrases = {m.text for m in prev.mentions if m.kind == "thing" and not m.from_answer and len(m.text.split()) > 1
                    and m.text.split()[-1].lower() in forms | {f + "s" for f in forms}}
         if len(phrases) > 1:

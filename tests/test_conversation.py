@@ -292,6 +292,9 @@ def test_follow_ups_found_by_the_dev_dialogues(rewriter, exchanges, follow_up, e
          "How old is this man?"),
         ([("Who was released on 13 December?", "Siarhei Tsikhanouski was released. The year had seen other releases.")],
          "What else happened that year?"),
+        # "that analyst" is the person the answer named, not "the political analyst" of the question
+        ([("Which political analyst wrote a commentary for the Carnegie Endowment?",
+           "Political analyst Artyom Shraibman wrote the commentary.")], "What else did that analyst write?"),
         # "that meeting" after "when did X meet Y?": the meeting asked about, not one "about" it
         ([("When did Lukashenko meet Coale?", "On December 12. The meeting was friendly.")],
          "Where did that meeting take place?"),
