@@ -1053,14 +1053,23 @@ class Rewriter:
         return fitting[0] if len({m.text for m in fitting}) == 1 else default
 
     def _there(self, history: list[Turn]) -> Mention | None:
-        """The place of the newest turn that names one. A turn whose question names an
-        organisation and no place stops the search: spaCy tags many a city ORG ("What has
-        Vilnius said …?"), and an older place (Lithuania) would be a guess."""
+        """The place of the newest turn whose question names one (or whose answer gives the one
+        place a where-question asked for). A turn whose question names an organisation and no
+        place stops the search: spaCy tags many a city ORG ("What has Vilnius said …?"), and an
+        older place (Lithuania) would be a guess; so does an answer naming places in passing."""
         for turn in reversed(history):
-            places = [m for m in turn.mentions if m.kind == "place"]
-            if places:
-                return next((m for m in places if not m.from_answer), places[0])
+            asked = [m for m in turn.mentions if m.kind == "place" and not m.from_answer]
+            if asked:
+                return asked[0]
             if any(m.kind == "group" and not m.from_answer and not m.plural for m in turn.mentions):
+                return None
+            # a place only the answer names is "there" when the question asked where ("Where were
+            # they deported?" "To Ukraine."), and only one; an answer to "who has been lobbying the
+            # EU there?" that mentions Minsk in passing has not said where "there" is
+            answered = {m.text: m for m in turn.mentions if m.kind == "place" and m.from_answer}
+            if turn.wh == "where" and len(answered) == 1:
+                return next(iter(answered.values()))
+            if answered:
                 return None
         return None
 

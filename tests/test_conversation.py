@@ -226,6 +226,9 @@ COLE_A = ("\"Hey, good guy, how are you!\" he exclaimed upon seeing Kellogg's de
         # "there": the place of the newest turn that names one
         ([("What has Lithuania blocked?", "Transit to Klaipeda."), ("Who did Lukashenko meet in Minsk?", "Kellogg.")],
          "Who else was there?", "Who else was in Minsk?"),
+        # "there": a place only the answer names, when the question asked where
+        ([("Where were most of the political prisoners deported?", "They were deported to Ukraine.")],
+         "What happened to them there?", "What happened to the political prisoners in Ukraine?"),
         # "that call": the last question's own phrase for it
         ([("What did Lukashenko say Trump promised during their warm phone call?", "Trump promised to visit Belarus.")],
          "Where was Trump travelling when he made that call?", "Where was Trump travelling when he made the warm phone call?"),
@@ -295,6 +298,9 @@ def test_follow_ups_found_by_the_dev_dialogues(rewriter, exchanges, follow_up, e
         # "that analyst" is the person the answer named, not "the political analyst" of the question
         ([("Which political analyst wrote a commentary for the Carnegie Endowment?",
            "Political analyst Artyom Shraibman wrote the commentary.")], "What else did that analyst write?"),
+        # a place the answer names in passing is not "there" (the question asked who, not where)
+        ([("Who lobbied for more sanctions?", "The government lobbied the EU for increased sanctions on Minsk.")],
+         "What have some there floated?"),
         # "that meeting" after "when did X meet Y?": the meeting asked about, not one "about" it
         ([("When did Lukashenko meet Coale?", "On December 12. The meeting was friendly.")],
          "Where did that meeting take place?"),
