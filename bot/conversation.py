@@ -691,6 +691,7 @@ class Rewriter:
         changed = False
         named: set[str] = set()
         skip: set[int] = set()
+        things: set[tuple[int, str]] = set()  # (verb, thing) an "it" was given
         for t in doc:
             if t.i in skip:
                 continue
@@ -705,6 +706,10 @@ class Rewriter:
             repl = self._resolve_token(t, doc, history)
             # "… before his release?": a second pronoun for the name just written stays a pronoun
             base = re.sub(r"['’]s?$", "", repl).lower() if repl else None
+            if t.lower_ in THING and base is not None and (t.head.i, base) in things:
+                return question  # "When did it receive it?" with one thing for both: not guessed
+            if t.lower_ in THING and base is not None:
+                things.add((t.head.i, base))
             if repl is None or (base in named and t.lower_ not in DEMONSTRATIVE):
                 pieces.append(t.text_with_ws)
             else:
@@ -761,7 +766,7 @@ class Rewriter:
                 return None
             governor = t.head.head if t.dep_ == "pobj" else t.head
             verb = governor.lemma_.lower() if governor.pos_ == "VERB" and t.dep_ in ("dobj", "obj", "nsubjpass") else None
-            m = self._thing(history, verb)
+            m = self._parallel_thing(t, history) or self._thing(history, verb)
             if m is None:
                 return None
             return _cap(m.text + ("'s" if THING.get(low) == "poss" else ""), at_start)
@@ -1051,6 +1056,35 @@ class Rewriter:
             return default
         fitting = [m for m in candidates if fits(m)]
         return fitting[0] if len({m.text for m in fitting}) == 1 else default
+
+    def _parallel_thing(self, t, history: list[Turn]) -> Mention | None:
+        """"it" as subject or object of the verb the last question asked with: the thing in
+        that role there. "Which Russian missile has Belarus already received?" + "When did it
+        receive it?": the subject is Belarus, the object the missile. None when the verb is
+        not the last question's, or its role there is a person or a question word alone."""
+        if t.dep_ not in ("nsubj", "nsubjpass", "dobj", "obj") or t.head.pos_ != "VERB":
+            return None
+        verb = t.head.lemma_.lower()
+        if verb in LIGHT_VERBS:
+            return None
+        prev = history[-1]
+        doc = self.nlp(prev.rewritten)
+        v = next((x for x in doc if x.lemma_.lower() == verb and x.pos_ == "VERB"), None)
+        if v is None:
+            return None
+        active_subject = t.dep_ == "nsubj"
+        want = ("nsubj",) if active_subject else ("dobj", "obj", "nsubjpass")
+        arg = next((c for c in v.children if c.dep_ in want), None)
+        if arg is None:
+            return None
+        span = doc[arg.left_edge.i : arg.right_edge.i + 1].text.lower()
+        inside = [m for m in prev.mentions if not m.from_answer
+                  and (m.text.lower() in span or (m.text.lower().startswith("the ") and m.text.lower()[4:] in span))]
+        if any(m.kind == "person" for m in inside):
+            return None
+        things = [m for m in inside if m.kind in ("thing", "place", "group")]
+        # the whole phrase, not a name inside it ("the Polish-Belarusian border", not "Polish")
+        return max(things, key=lambda m: len(m.text)) if things else None
 
     def _there(self, history: list[Turn]) -> Mention | None:
         """The place of the newest turn whose question names one (or whose answer gives the one

@@ -229,6 +229,11 @@ COLE_A = ("\"Hey, good guy, how are you!\" he exclaimed upon seeing Kellogg's de
         # "there": a place only the answer names, when the question asked where
         ([("Where were most of the political prisoners deported?", "They were deported to Ukraine.")],
          "What happened to them there?", "What happened to the political prisoners in Ukraine?"),
+        # "it … it" of the last question's verb: each "it" takes its role there
+        ([("Which Russian missile has Belarus already received?", "Belarus has already received the Izumrud missile.")],
+         "When did it receive it?", "When did Belarus receive the Russian missile?"),
+        ([("When did Poland close the Polish-Belarusian border?", "In 2021.")],
+         "Why did it close it?", "Why did Poland close the Polish-Belarusian border?"),
         # "that call": the last question's own phrase for it
         ([("What did Lukashenko say Trump promised during their warm phone call?", "Trump promised to visit Belarus.")],
          "Where was Trump travelling when he made that call?", "Where was Trump travelling when he made the warm phone call?"),
@@ -301,6 +306,8 @@ def test_follow_ups_found_by_the_dev_dialogues(rewriter, exchanges, follow_up, e
         # a place the answer names in passing is not "there" (the question asked who, not where)
         ([("Who lobbied for more sanctions?", "The government lobbied the EU for increased sanctions on Minsk.")],
          "What have some there floated?"),
+        # two "it"s of another verb, one thing for both: not guessed ("When did Poland reopen Poland?")
+        ([("Who closed the Polish-Belarusian border?", "Poland.")], "When did it reopen it?"),
         # "that meeting" after "when did X meet Y?": the meeting asked about, not one "about" it
         ([("When did Lukashenko meet Coale?", "On December 12. The meeting was friendly.")],
          "Where did that meeting take place?"),
