@@ -266,7 +266,7 @@ class Rewriter:
             if head is not None:
                 near.add(head.lemma_.lower())
                 asks_many = head.tag_ in ("NNS", "NNPS")
-        asks_person = wh in ("who", "whom") or (wh_chunk is not None and wh_chunk.root.lemma_.lower() in PERSON_NOUNS) or bool(
+        asks_person = wh in ("who", "whom", "whose") or (wh_chunk is not None and wh_chunk.root.lemma_.lower() in PERSON_NOUNS) or bool(
             near & PERSON_NOUNS)
         asked = {t.lemma_.lower() for t in wh_chunk if t.is_alpha and t.lower_ not in WH} if wh_chunk is not None else set()
         asked |= near - WH
@@ -739,7 +739,11 @@ class Rewriter:
             speech = according or (role == "subj" and t.head.lemma_.lower() in SPEECH
                                    and not any(c.dep_ == "xcomp" for c in t.head.children))
             role = "subj" if according else role
-            m = self._person(history, gender, named_here, role, speech)
+            # "what did he warn …?" goes on with the event of "which journalist did X tell …?" (X);
+            # "where does he work?" asks about the person that answer introduced
+            verb = t.head
+            past = verb.tag_ == "VBD" or any(c.dep_ in ("aux", "auxpass") and c.tag_ == "VBD" for c in verb.children)
+            m = self._person(history, gender, named_here, role, speech, past)
             if m is None:
                 return None
             return _cap(self._full(m) + ("'s" if role == "poss" else ""), at_start)
@@ -952,7 +956,7 @@ class Rewriter:
 
     # ---- choosing the antecedent -----------------------------------------------------------
     def _person(self, history: list[Turn], gender: str, exclude: set[str] = frozenset(), role: str = "subj",
-                speech: bool = False) -> Mention | None:
+                speech: bool = False, past: bool = True) -> Mention | None:
         """The most salient person of the last turns: the newer the turn the better; the
         question's person (its subject first) unless the turn asked for a person ("who …",
         "which analyst …"): then the person its answer introduced — preferring a specific name
@@ -985,7 +989,7 @@ class Rewriter:
                         base = 2.5 if not m.common else 1.2
                         if turn.asked & set(m.before):  # "… political analyst Artyom Shraibman wrote"
                             base += 1.0
-                    elif not turn.wh_subject and role == "subj" and is_subject:
+                    elif not turn.wh_subject and role == "subj" and is_subject and (past or speech):
                         base = 4.0 if d == 0 else 2.0  # "what did he say then?" right after "who did X meet?"
                     else:
                         base = 1.5

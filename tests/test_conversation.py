@@ -234,6 +234,14 @@ COLE_A = ("\"Hey, good guy, how are you!\" he exclaimed upon seeing Kellogg's de
          "When did it receive it?", "When did Belarus receive the Russian missile?"),
         ([("When did Poland close the Polish-Belarusian border?", "In 2021.")],
          "Why did it close it?", "Why did Poland close the Polish-Belarusian border?"),
+        # after "which journalist did X tell …?": a past-tense "he" goes on with X's doing, a present-tense
+        # question about a person ("where does he work?") is about the journalist the answer named
+        ([("Which journalist did Lukashenko tell it was time to start negotiations?",
+           "Lukashenko candidly told journalist Pavel Zarubin: \"I think it's time for us to start negotiations.\"")],
+         "Where does he work?", "Where does Pavel Zarubin work?"),
+        ([("Which journalist did Lukashenko tell it was time to start negotiations?",
+           "Lukashenko candidly told journalist Pavel Zarubin: \"I think it's time for us to start negotiations.\"")],
+         "What did he warn Ukraine would lose?", "What did Lukashenko warn Ukraine would lose?"),
         # "that call": the last question's own phrase for it
         ([("What did Lukashenko say Trump promised during their warm phone call?", "Trump promised to visit Belarus.")],
          "Where was Trump travelling when he made that call?", "Where was Trump travelling when he made the warm phone call?"),
@@ -308,6 +316,8 @@ def test_follow_ups_found_by_the_dev_dialogues(rewriter, exchanges, follow_up, e
          "What have some there floated?"),
         # two "it"s of another verb, one thing for both: not guessed ("When did Poland reopen Poland?")
         ([("Who closed the Polish-Belarusian border?", "Poland.")], "When did it reopen it?"),
+        # "whose line is harder?" unanswered: "she" is the unknown woman, not one named before
+        ([(FIGURES_Q, FIGURES_A), ("Whose line is harder?", "")], "What position might she lose?"),
         # "that meeting" after "when did X meet Y?": the meeting asked about, not one "about" it
         ([("When did Lukashenko meet Coale?", "On December 12. The meeting was friendly.")],
          "Where did that meeting take place?"),
