@@ -87,6 +87,7 @@ TITLES = {"president", "press", "secretary", "minister", "prime", "special", "re
           "mrs", "ms", "dr", "sir", "lady", "lord", "vice", "foreign", "state", "senator", "governor"}
 QUANTIFIERS = {"most", "some", "all", "many", "few", "several", "half", "none", "each", "one", "both"}
 SINGULAR = {"were": "was", "are": "is", "have": "has", "do": "does"}
+PLURAL_VERB = {v: k for k, v in SINGULAR.items()}
 EVENT_VERBS = {"cost", "happen", "occur", "mean", "matter", "cause", "lead", "last", "work", "change", "end", "start",
                "begin"}
 # nouns for an act or what it said ("this decision was made …"): "that decision" may be given the last
@@ -371,6 +372,8 @@ class Rewriter:
                 root = chunk.root
                 if root.pos_ != "NOUN" or root.lemma_.lower() in GENERIC_NOUNS:
                     continue  # names were taken above; pronouns are not antecedents
+                if len(chunk) == 1 and root.tag_ == "NN" and root.dep_ == "pobj" and root.head.lower_ in ("in", "at", "on", "by"):
+                    continue  # "in return", "at least", "by rail": an idiom, not a thing "it" could mean
                 # "how many political prisoners" → "the political prisoners"
                 words = [t for t in chunk if t.lower_ not in WH and t.lower_ not in HOW_X and t.pos_ != "PRON"
                          and (t.pos_ != "DET" or t.lower_ == "the")]
@@ -642,6 +645,20 @@ class Rewriter:
         """'What about Bialiatski?': the previous question with its entity of that kind replaced."""
         prev = history[-1]
         new_doc = self.nlp(new)
+        root = next((t for t in new_doc if t.dep_ == "ROOT"), None)
+        if (root is not None and root.pos_ == "NOUN" and root.text[:1].islower() and root.lower_ not in self.person_words
+                and any(c.dep_ == "poss" for c in root.children)):
+            # "And Trump's influence?": a thing, never put in a person's place ("What does Trump's
+            # influence say …?"); it replaces the one possessed thing of the last question
+            # ("Lukashenko's authority"), and nothing else
+            owned = [m for m in prev.mentions if not m.from_answer and m.kind == "thing" and re.search(r"['’]s ", m.text)
+                     and m.text in prev.rewritten]
+            if len(owned) != 1:
+                return None
+            before, after = prev.rewritten.split(owned[0].text, 1)
+            if root.tag_ == "NNS" and not owned[0].plural:  # "Why is Poland's port …" → "Why are Russia's ports …"
+                before = re.sub(r"\b(is|was|has|does)(\s+)$", lambda x: PLURAL_VERB[x.group(1).lower()] + x.group(2), before)
+            return self._finish(before + new + after)
         kinds = [m.kind for m in self._doc_mentions(new_doc, from_answer=True)]
         kind = kinds[0] if kinds else ("person" if new[:1].isupper() else None)
         if kind is None:

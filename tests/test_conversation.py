@@ -242,6 +242,14 @@ COLE_A = ("\"Hey, good guy, how are you!\" he exclaimed upon seeing Kellogg's de
         ([("Which journalist did Lukashenko tell it was time to start negotiations?",
            "Lukashenko candidly told journalist Pavel Zarubin: \"I think it's time for us to start negotiations.\"")],
          "What did he warn Ukraine would lose?", "What did Lukashenko warn Ukraine would lose?"),
+        # "And X's N?": the last question's one possessed thing replaced (verb made plural for a plural noun)
+        ([("What does Vladimir Vasilyev say Lukashenko's authority comes from?", "It comes from balance.")],
+         "And Trump's influence?", "What does Vladimir Vasilyev say Trump's influence comes from?"),
+        ([("Why is Poland's Gdansk port off limits for Belarusian potash?", "Poland's Gdansk port remains off limits.")],
+         "And Russia's northern ports?", "Why are Russia's northern ports off limits for Belarusian potash?"),
+        # "in return" is an idiom, not a thing "it" could mean
+        ([("What did Trump give Lukashenko?", "A golden boot."), ("What does Trump expect in return?", "Open markets.")],
+         "How would he pay for it?", "How would Trump pay for it?"),
         # "that call": the last question's own phrase for it
         ([("What did Lukashenko say Trump promised during their warm phone call?", "Trump promised to visit Belarus.")],
          "Where was Trump travelling when he made that call?", "Where was Trump travelling when he made the warm phone call?"),
@@ -318,6 +326,8 @@ def test_follow_ups_found_by_the_dev_dialogues(rewriter, exchanges, follow_up, e
         ([("Who closed the Polish-Belarusian border?", "Poland.")], "When did it reopen it?"),
         # "whose line is harder?" unanswered: "she" is the unknown woman, not one named before
         ([(FIGURES_Q, FIGURES_A), ("Whose line is harder?", "")], "What position might she lose?"),
+        # a thing with no possessed thing to replace ("the sanctions" for "prison" would be a guess)
+        ([("When was Tikhanovsky released from prison?", "In June.")], "What about the sanctions?"),
         # "that meeting" after "when did X meet Y?": the meeting asked about, not one "about" it
         ([("When did Lukashenko meet Coale?", "On December 12. The meeting was friendly.")],
          "Where did that meeting take place?"),
