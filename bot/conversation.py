@@ -374,6 +374,16 @@ class Rewriter:
                     continue  # names were taken above; pronouns are not antecedents
                 if len(chunk) == 1 and root.tag_ == "NN" and root.dep_ == "pobj" and root.head.lower_ in ("in", "at", "on", "by"):
                     continue  # "in return", "at least", "by rail": an idiom, not a thing "it" could mean
+                if root.tag_ == "NN" and root.lemma_.lower() in PERSON_NOUNS:
+                    # "which Nobel Peace Prize winner": a person is not what "it" means, the prize may be
+                    names = []
+                    for t in reversed(chunk[: root.i - chunk.start]):
+                        if t.pos_ != "PROPN":
+                            break
+                        names.insert(0, t)
+                    if len(names) >= 2:
+                        things.append((False, False, Mention("the " + " ".join(t.text for t in names), "thing")))
+                    continue
                 # "how many political prisoners" → "the political prisoners"
                 words = [t for t in chunk if t.lower_ not in WH and t.lower_ not in HOW_X and t.pos_ != "PRON"
                          and (t.pos_ != "DET" or t.lower_ == "the")]

@@ -250,6 +250,10 @@ COLE_A = ("\"Hey, good guy, how are you!\" he exclaimed upon seeing Kellogg's de
         # "in return" is an idiom, not a thing "it" could mean
         ([("What did Trump give Lukashenko?", "A golden boot."), ("What does Trump expect in return?", "Open markets.")],
          "How would he pay for it?", "How would Trump pay for it?"),
+        # "it" after "which Nobel Peace Prize winner …?": the prize, not "the Nobel Peace Prize winner"
+        ([("Which Nobel Peace Prize winner was among the political prisoners released in December?",
+           "Lukashenko released 123 political prisoners, including Nobel laureate Ales Bialiatski.")],
+         "In what year did he win it?", "In what year did Ales Bialiatski win the Nobel Peace Prize?"),
         # "that call": the last question's own phrase for it
         ([("What did Lukashenko say Trump promised during their warm phone call?", "Trump promised to visit Belarus.")],
          "Where was Trump travelling when he made that call?", "Where was Trump travelling when he made the warm phone call?"),
@@ -328,6 +332,8 @@ def test_follow_ups_found_by_the_dev_dialogues(rewriter, exchanges, follow_up, e
         ([(FIGURES_Q, FIGURES_A), ("Whose line is harder?", "")], "What position might she lose?"),
         # a thing with no possessed thing to replace ("the sanctions" for "prison" would be a guess)
         ([("When was Tikhanovsky released from prison?", "In June.")], "What about the sanctions?"),
+        # a person described ("the press secretary") is not what "it" means
+        ([("What did the press secretary announce?", "Nothing the articles report.")], "When was it published?"),
         # "that meeting" after "when did X meet Y?": the meeting asked about, not one "about" it
         ([("When did Lukashenko meet Coale?", "On December 12. The meeting was friendly.")],
          "Where did that meeting take place?"),
