@@ -87,8 +87,15 @@ TITLES = {"president", "press", "secretary", "minister", "prime", "special", "re
           "mrs", "ms", "dr", "sir", "lady", "lord", "vice", "foreign", "state", "senator", "governor"}
 QUANTIFIERS = {"most", "some", "all", "many", "few", "several", "half", "none", "each", "one", "both"}
 SINGULAR = {"were": "was", "are": "is", "have": "has", "do": "does"}
+PLURAL_VERB = {v: k for k, v in SINGULAR.items()}
 EVENT_VERBS = {"cost", "happen", "occur", "mean", "matter", "cause", "lead", "last", "work", "change", "end", "start",
                "begin"}
+# nouns for an act or what it said ("this decision was made …"): "that decision" may be given the last
+# question as its topic; never a person, time or place ("that man", "that year": "the year about …")
+ACT_NOUNS = {"decision", "move", "step", "plan", "deal", "agreement", "statement", "announcement", "claim", "proposal",
+             "offer", "policy", "choice", "measure", "order", "request", "promise", "demand", "arrangement", "idea",
+             "approach", "initiative", "gesture", "concession", "exchange", "trade", "compromise", "reaction", "response",
+             "warning", "threat", "assessment", "estimate", "prediction", "suggestion", "condition", "conditions"}
 GENERIC_NOUNS = {"article", "articles", "text", "story", "report", "question", "answer", "thing", "one", "lot"}
 
 
@@ -144,6 +151,19 @@ def _looks_female(name: str) -> bool:
     if not toks:
         return False
     return toks[0] in FEMALE_FIRST or bool(FEMALE_SURNAME.search(toks[-1]))
+
+
+def _leading_preposition(tokens) -> int:
+    """How many words of a prepositional phrase come before the question word: 1 for "In
+    which year?", 3 for "In support of which bid?"; 0 when the tokens do not start so."""
+    if not tokens or tokens[0].pos_ != "ADP":
+        return 0
+    for k, t in enumerate(tokens[:5]):
+        if t.lower_ in WH:
+            return k if k and tokens[k - 1].pos_ == "ADP" else 0
+        if t.pos_ not in ("ADP", "NOUN", "DET", "ADJ"):
+            return 0
+    return 0
 
 
 def _cap(text: str, at_start: bool) -> str:
@@ -247,7 +267,7 @@ class Rewriter:
             if head is not None:
                 near.add(head.lemma_.lower())
                 asks_many = head.tag_ in ("NNS", "NNPS")
-        asks_person = wh in ("who", "whom") or (wh_chunk is not None and wh_chunk.root.lemma_.lower() in PERSON_NOUNS) or bool(
+        asks_person = wh in ("who", "whom", "whose") or (wh_chunk is not None and wh_chunk.root.lemma_.lower() in PERSON_NOUNS) or bool(
             near & PERSON_NOUNS)
         asked = {t.lemma_.lower() for t in wh_chunk if t.is_alpha and t.lower_ not in WH} if wh_chunk is not None else set()
         asked |= near - WH
@@ -352,6 +372,18 @@ class Rewriter:
                 root = chunk.root
                 if root.pos_ != "NOUN" or root.lemma_.lower() in GENERIC_NOUNS:
                     continue  # names were taken above; pronouns are not antecedents
+                if len(chunk) == 1 and root.tag_ == "NN" and root.dep_ == "pobj" and root.head.lower_ in ("in", "at", "on", "by"):
+                    continue  # "in return", "at least", "by rail": an idiom, not a thing "it" could mean
+                if root.tag_ == "NN" and root.lemma_.lower() in PERSON_NOUNS:
+                    # "which Nobel Peace Prize winner": a person is not what "it" means, the prize may be
+                    names = []
+                    for t in reversed(chunk[: root.i - chunk.start]):
+                        if t.pos_ != "PROPN":
+                            break
+                        names.insert(0, t)
+                    if len(names) >= 2:
+                        things.append((False, False, Mention("the " + " ".join(t.text for t in names), "thing")))
+                    continue
                 # "how many political prisoners" → "the political prisoners"
                 words = [t for t in chunk if t.lower_ not in WH and t.lower_ not in HOW_X and t.pos_ != "PRON"
                          and (t.pos_ != "DET" or t.lower_ == "the")]
@@ -403,8 +435,8 @@ class Rewriter:
         prep = ""
         if words in (["for", "what"], ["what", "for"]):  # "And for what?": the reason
             core, wh_phrase = core[-1:] if words[0] == "for" else core[:1], "why"
-        elif len(core) >= 2 and core[0].pos_ == "ADP" and core[1].lower_ in WH:  # "In which year?"
-            prep, core = core[0].lower_, core[1:]
+        elif k := _leading_preposition(core):  # "In which year?", "In support of which bid?"
+            prep, core = " ".join(t.lower_ for t in core[:k]), core[k:]
             wh_phrase = self._wh_phrase(core)
         else:
             wh_phrase = self._wh_phrase(core)
@@ -500,7 +532,7 @@ class Rewriter:
             j += 1
         if tokens[0].lower_ in ("which", "what", "whose") or out[-1] in ("many", "much"):
             k = j
-            while k < len(tokens) and tokens[k].pos_ == "ADJ":
+            while k < len(tokens) and (tokens[k].pos_ == "ADJ" or tokens[k].tag_ == "VBN"):  # "how many convicted individuals"
                 k += 1
             if k < len(tokens) and tokens[k].pos_ in ("NOUN", "PROPN") and tokens[k].lower_ not in AUX:
                 # "which Lithuanian port": a compound noun is one phrase
@@ -510,14 +542,30 @@ class Rewriter:
         return " ".join(out)
 
     def _retarget(self, prev: Turn, new_wh: str, history: list[Turn]) -> str | None:
-        """The previous question asked with another question word."""
+        """The previous question asked with another question word. A leading "According to
+        X," is set aside and put back at the end ("According to Shraibman, what may Trump get
+        the credit for?" + "In support of which bid?" → "In support of which bid may Trump get
+        the credit, according to Shraibman?")."""
         doc = self.nlp(prev.rewritten)
         toks = [t for t in doc if not t.is_space and not (t.is_punct and t.i == len(doc) - 1)]
         while toks and toks[-1].is_punct:
             toks = toks[:-1]
+        source = ""
+        if len(toks) > 4 and toks[0].lower_ == "according" and toks[1].lower_ == "to":
+            comma = next((k for k, t in enumerate(toks[:8]) if t.text == ","), None)
+            if comma is None or comma < 3:
+                return None
+            source, toks = doc[toks[2].i : toks[comma].i].text, toks[comma + 1 :]
+        found = self._retarget_tokens(prev, new_wh, toks)
+        if found is None or not source or found == prev.rewritten:
+            return found
+        return f"{found[:-1]}, according to {source}?"
+
+    def _retarget_tokens(self, prev: Turn, new_wh: str, toks) -> str | None:
         prep = ""  # "Through which Lithuanian port are its exports blocked?"
-        if len(toks) > 2 and toks[0].pos_ == "ADP" and toks[1].lower_ in WH:
-            prep, toks = toks[0].text.lower(), toks[1:]
+        k = _leading_preposition(toks) if len(toks) > 2 else 0
+        if k and len(toks) > k + 1:
+            prep, toks = " ".join(t.text.lower() for t in toks[:k]), toks[k:]
         old = self._wh_phrase(toks)
         if not old:
             return None
@@ -548,7 +596,10 @@ class Rewriter:
             if filler is None and noun:
                 filler = f"the {noun}"
             if filler and kind != "what" or (filler and noun):
-                verbs = [k for k, t in enumerate(rest) if k > 0 and t.pos_ == "VERB" or (k == len(rest) - 1 and k > 0 and t.pos_ == "NOUN")]
+                # the last verb ("… pardon before the latest releases" → after "pardon"); a last word
+                # tagged a noun only when there is no verb ("who did Lukashenko hug" parsed as a noun)
+                verbs = [k for k, t in enumerate(rest) if k > 0 and t.pos_ == "VERB"] or [
+                    k for k, t in enumerate(rest) if k == len(rest) - 1 and k > 0 and t.pos_ == "NOUN"]
                 if prep:  # "through which port are its exports blocked" → "… blocked through Klaipeda"
                     words.append(f"{prep} {filler}")
                 elif rest[-1].pos_ == "ADP" or not verbs:  # "which outlet did he talk to" → "… talk to X"
@@ -604,6 +655,20 @@ class Rewriter:
         """'What about Bialiatski?': the previous question with its entity of that kind replaced."""
         prev = history[-1]
         new_doc = self.nlp(new)
+        root = next((t for t in new_doc if t.dep_ == "ROOT"), None)
+        if (root is not None and root.pos_ == "NOUN" and root.text[:1].islower() and root.lower_ not in self.person_words
+                and any(c.dep_ == "poss" for c in root.children)):
+            # "And Trump's influence?": a thing, never put in a person's place ("What does Trump's
+            # influence say …?"); it replaces the one possessed thing of the last question
+            # ("Lukashenko's authority"), and nothing else
+            owned = [m for m in prev.mentions if not m.from_answer and m.kind == "thing" and re.search(r"['’]s ", m.text)
+                     and m.text in prev.rewritten]
+            if len(owned) != 1:
+                return None
+            before, after = prev.rewritten.split(owned[0].text, 1)
+            if root.tag_ == "NNS" and not owned[0].plural:  # "Why is Poland's port …" → "Why are Russia's ports …"
+                before = re.sub(r"\b(is|was|has|does)(\s+)$", lambda x: PLURAL_VERB[x.group(1).lower()] + x.group(2), before)
+            return self._finish(before + new + after)
         kinds = [m.kind for m in self._doc_mentions(new_doc, from_answer=True)]
         kind = kinds[0] if kinds else ("person" if new[:1].isupper() else None)
         if kind is None:
@@ -652,10 +717,26 @@ class Rewriter:
         pieces: list[str] = []
         changed = False
         named: set[str] = set()
+        skip: set[int] = set()
+        things: set[tuple[int, str]] = set()  # (verb, thing) an "it" was given
         for t in doc:
+            if t.i in skip:
+                continue
+            if t.lower_ in DEMONSTRATIVE and t.dep_ == "det" and t.head.pos_ == "NOUN" and t.head.i == t.i + 1:
+                phrase = self._that_noun(t.head, history)  # "that call" → "the warm phone call"
+                if phrase is not None:
+                    at_start = t.i == 0 or all(x.is_punct or x.lower_ in LEADING_FILLERS for x in doc[: t.i])
+                    pieces.append(_cap(phrase, at_start) + t.head.whitespace_)
+                    skip.add(t.head.i)
+                    changed = True
+                    continue
             repl = self._resolve_token(t, doc, history)
             # "… before his release?": a second pronoun for the name just written stays a pronoun
             base = re.sub(r"['’]s?$", "", repl).lower() if repl else None
+            if t.lower_ in THING and base is not None and (t.head.i, base) in things:
+                return question  # "When did it receive it?" with one thing for both: not guessed
+            if t.lower_ in THING and base is not None:
+                things.add((t.head.i, base))
             if repl is None or (base in named and t.lower_ not in DEMONSTRATIVE):
                 pieces.append(t.text_with_ws)
             else:
@@ -680,9 +761,16 @@ class Rewriter:
             gender = "m" if low in MALE else "f"
             named_here = {w for e in doc.ents for w in e.text.lower().split()} | {x.lower_ for x in doc if x.pos_ == "PROPN"}
             according = t.head.lower_ == "to" and t.head.head.lower_ == "according"  # "according to him": a speaker
-            speech = according or (role == "subj" and t.head.lemma_.lower() in SPEECH)
+            # "what does he think/say …": the source the talk is about. Not "which aircraft does he
+            # expect to get?": a verb with a to-infinitive tells the person's own doing
+            speech = according or (role == "subj" and t.head.lemma_.lower() in SPEECH
+                                   and not any(c.dep_ == "xcomp" for c in t.head.children))
             role = "subj" if according else role
-            m = self._person(history, gender, named_here, role, speech)
+            # "what did he warn …?" goes on with the event of "which journalist did X tell …?" (X);
+            # "where does he work?" asks about the person that answer introduced
+            verb = t.head
+            past = verb.tag_ == "VBD" or any(c.dep_ in ("aux", "auxpass") and c.tag_ == "VBD" for c in verb.children)
+            m = self._person(history, gender, named_here, role, speech, past)
             if m is None:
                 return None
             return _cap(self._full(m) + ("'s" if role == "poss" else ""), at_start)
@@ -709,7 +797,7 @@ class Rewriter:
                 return None
             governor = t.head.head if t.dep_ == "pobj" else t.head
             verb = governor.lemma_.lower() if governor.pos_ == "VERB" and t.dep_ in ("dobj", "obj", "nsubjpass") else None
-            m = self._thing(history, verb)
+            m = self._parallel_thing(t, history) or self._thing(history, verb)
             if m is None:
                 return None
             return _cap(m.text + ("'s" if THING.get(low) == "poss" else ""), at_start)
@@ -741,6 +829,70 @@ class Rewriter:
             with self._lock:
                 self._objects[verb] = frozenset(found)
         return self._objects[verb]
+
+    def _that_noun(self, noun, history: list[Turn]) -> str | None:
+        """"that <noun>" as a standalone phrase, or None:
+        - the one owner the last turns give the noun: "that rebellion" → "Yevgeny Prigozhin's rebellion";
+        - the last question's own phrase for it: "… during their warm phone call?" → "that call" is
+          "the warm phone call";
+        - a noun for an act (ACT_NOUNS) the last answer used for something it reported ("… were
+          deported to Ukraine. It was later reported that this decision was made …"): the noun
+          with the last question as its topic, "the decision about where Maria Kalesnikava …
+          were deported to".
+        Only the newest turn is looked at for the last two, and a noun with two phrases in it is
+        not guessed."""
+        whose = self._whose(noun, history)
+        if whose is not None:
+            return f"{whose} {noun.text}"
+        prev = history[-1]
+        forms = {noun.lower_, noun.lemma_.lower()}
+        if forms & PERSON_NOUNS:
+            return None  # "that analyst" after "which political analyst …?" means the person the answer named
+        phrases = {m.text for m in prev.mentions if m.kind == "thing" and not m.from_answer and len(m.text.split()) > 1
+                   and m.text.split()[-1].lower() in forms | {f + "s" for f in forms}}
+        if len(phrases) > 1:
+            return None
+        if phrases:
+            words = phrases.pop().split()
+            if [w.lower() for w in words[:-1]] in (["the"], ["a"], ["an"]):
+                return None  # "the call" for "that call": nothing gained
+            return " ".join(words[:-1] + [noun.text])
+        if prev.answer.refused or not prev.answer.text or noun.lemma_.lower() not in ACT_NOUNS:
+            return None
+        if noun.lemma_.lower() in prev.content or noun.lower_ in prev.content:
+            return None  # "… when he called Lukashenko?" + "that call": the call asked about, not one "about" it
+        if not re.search(rf"\b(?:this|that|the|such a) {re.escape(noun.text)}\b", prev.answer.text, re.IGNORECASE):
+            return None
+        topic = self._indirect(prev.rewritten)
+        return f"the {noun.text} about {topic}" if topic else None
+
+    def _indirect(self, question: str) -> str | None:
+        """"Where were X deported to?" → "where X were deported to"; "Who was released?" → "who was
+        released"; None for a question with do-support ("when did X meet Y?": its verb would
+        need inflecting) or without a question word in front."""
+        doc = self.nlp(question)
+        toks = [t for t in doc if not t.is_space]
+        while toks and toks[-1].is_punct:
+            toks = toks[:-1]
+        phrase = self._wh_phrase(toks)
+        if not phrase:
+            return None
+        n = len(phrase.split())
+        rest = toks[n:]
+        if len(rest) < 2 or any(t.text == "," for t in rest):
+            return None
+        wh = " ".join(t.text for t in toks[:n]).lower()
+        aux = rest[0]
+        if aux.lower_ in ("do", "does", "did") or aux.lower_ not in AUX:
+            return None
+        subj = next((t for t in rest[1:] if t.dep_ in ("nsubj", "nsubjpass") and t.head.i in (aux.i, aux.head.i)), None)
+        if subj is None:  # the question word is the subject: "who was released"
+            return None if rest[1].tag_ not in ("VBN", "VBG", "JJ") else f"{wh} " + " ".join(t.text for t in rest)
+        if subj.left_edge.i != rest[1].i:
+            return None
+        subject = [t for t in rest if subj.left_edge.i <= t.i <= subj.right_edge.i]
+        after = [t for t in rest[1:] if t.i > subj.right_edge.i]
+        return re.sub(r"\s+([,.;:?!'’])", r"\1", " ".join([wh] + [t.text for t in subject] + [aux.text] + [t.text for t in after]))
 
     def _whose(self, noun, history: list[Turn]) -> str | None:
         """"that rebellion" after an answer about "the rebellion of Yevgeny Prigozhin" (or
@@ -831,7 +983,7 @@ class Rewriter:
 
     # ---- choosing the antecedent -----------------------------------------------------------
     def _person(self, history: list[Turn], gender: str, exclude: set[str] = frozenset(), role: str = "subj",
-                speech: bool = False) -> Mention | None:
+                speech: bool = False, past: bool = True) -> Mention | None:
         """The most salient person of the last turns: the newer the turn the better; the
         question's person (its subject first) unless the turn asked for a person ("who …",
         "which analyst …"): then the person its answer introduced — preferring a specific name
@@ -864,7 +1016,7 @@ class Rewriter:
                         base = 2.5 if not m.common else 1.2
                         if turn.asked & set(m.before):  # "… political analyst Artyom Shraibman wrote"
                             base += 1.0
-                    elif not turn.wh_subject and role == "subj" and is_subject:
+                    elif not turn.wh_subject and role == "subj" and is_subject and (past or speech):
                         base = 4.0 if d == 0 else 2.0  # "what did he say then?" right after "who did X meet?"
                     else:
                         base = 1.5
@@ -936,15 +1088,53 @@ class Rewriter:
         fitting = [m for m in candidates if fits(m)]
         return fitting[0] if len({m.text for m in fitting}) == 1 else default
 
+    def _parallel_thing(self, t, history: list[Turn]) -> Mention | None:
+        """"it" as subject or object of the verb the last question asked with: the thing in
+        that role there. "Which Russian missile has Belarus already received?" + "When did it
+        receive it?": the subject is Belarus, the object the missile. None when the verb is
+        not the last question's, or its role there is a person or a question word alone."""
+        if t.dep_ not in ("nsubj", "nsubjpass", "dobj", "obj") or t.head.pos_ != "VERB":
+            return None
+        verb = t.head.lemma_.lower()
+        if verb in LIGHT_VERBS:
+            return None
+        prev = history[-1]
+        doc = self.nlp(prev.rewritten)
+        v = next((x for x in doc if x.lemma_.lower() == verb and x.pos_ == "VERB"), None)
+        if v is None:
+            return None
+        active_subject = t.dep_ == "nsubj"
+        want = ("nsubj",) if active_subject else ("dobj", "obj", "nsubjpass")
+        arg = next((c for c in v.children if c.dep_ in want), None)
+        if arg is None:
+            return None
+        span = doc[arg.left_edge.i : arg.right_edge.i + 1].text.lower()
+        inside = [m for m in prev.mentions if not m.from_answer
+                  and (m.text.lower() in span or (m.text.lower().startswith("the ") and m.text.lower()[4:] in span))]
+        if any(m.kind == "person" for m in inside):
+            return None
+        things = [m for m in inside if m.kind in ("thing", "place", "group")]
+        # the whole phrase, not a name inside it ("the Polish-Belarusian border", not "Polish")
+        return max(things, key=lambda m: len(m.text)) if things else None
+
     def _there(self, history: list[Turn]) -> Mention | None:
-        """The place of the newest turn that names one. A turn whose question names an
-        organisation and no place stops the search: spaCy tags many a city ORG ("What has
-        Vilnius said …?"), and an older place (Lithuania) would be a guess."""
+        """The place of the newest turn whose question names one (or whose answer gives the one
+        place a where-question asked for). A turn whose question names an organisation and no
+        place stops the search: spaCy tags many a city ORG ("What has Vilnius said …?"), and an
+        older place (Lithuania) would be a guess; so does an answer naming places in passing."""
         for turn in reversed(history):
-            places = [m for m in turn.mentions if m.kind == "place"]
-            if places:
-                return next((m for m in places if not m.from_answer), places[0])
+            asked = [m for m in turn.mentions if m.kind == "place" and not m.from_answer]
+            if asked:
+                return asked[0]
             if any(m.kind == "group" and not m.from_answer and not m.plural for m in turn.mentions):
+                return None
+            # a place only the answer names is "there" when the question asked where ("Where were
+            # they deported?" "To Ukraine."), and only one; an answer to "who has been lobbying the
+            # EU there?" that mentions Minsk in passing has not said where "there" is
+            answered = {m.text: m for m in turn.mentions if m.kind == "place" and m.from_answer}
+            if turn.wh == "where" and len(answered) == 1:
+                return next(iter(answered.values()))
+            if answered:
                 return None
         return None
 

@@ -226,6 +226,64 @@ COLE_A = ("\"Hey, good guy, how are you!\" he exclaimed upon seeing Kellogg's de
         # "there": the place of the newest turn that names one
         ([("What has Lithuania blocked?", "Transit to Klaipeda."), ("Who did Lukashenko meet in Minsk?", "Kellogg.")],
          "Who else was there?", "Who else was in Minsk?"),
+        # "there": a place only the answer names, when the question asked where
+        ([("Where were most of the political prisoners deported?", "They were deported to Ukraine.")],
+         "What happened to them there?", "What happened to the political prisoners in Ukraine?"),
+        # "it … it" of the last question's verb: each "it" takes its role there
+        ([("Which Russian missile has Belarus already received?", "Belarus has already received the Izumrud missile.")],
+         "When did it receive it?", "When did Belarus receive the Russian missile?"),
+        ([("When did Poland close the Polish-Belarusian border?", "In 2021.")],
+         "Why did it close it?", "Why did Poland close the Polish-Belarusian border?"),
+        # after "which journalist did X tell …?": a past-tense "he" goes on with X's doing, a present-tense
+        # question about a person ("where does he work?") is about the journalist the answer named
+        ([("Which journalist did Lukashenko tell it was time to start negotiations?",
+           "Lukashenko candidly told journalist Pavel Zarubin: \"I think it's time for us to start negotiations.\"")],
+         "Where does he work?", "Where does Pavel Zarubin work?"),
+        ([("Which journalist did Lukashenko tell it was time to start negotiations?",
+           "Lukashenko candidly told journalist Pavel Zarubin: \"I think it's time for us to start negotiations.\"")],
+         "What did he warn Ukraine would lose?", "What did Lukashenko warn Ukraine would lose?"),
+        # "And X's N?": the last question's one possessed thing replaced (verb made plural for a plural noun)
+        ([("What does Vladimir Vasilyev say Lukashenko's authority comes from?", "It comes from balance.")],
+         "And Trump's influence?", "What does Vladimir Vasilyev say Trump's influence comes from?"),
+        ([("Why is Poland's Gdansk port off limits for Belarusian potash?", "Poland's Gdansk port remains off limits.")],
+         "And Russia's northern ports?", "Why are Russia's northern ports off limits for Belarusian potash?"),
+        # "in return" is an idiom, not a thing "it" could mean
+        ([("What did Trump give Lukashenko?", "A golden boot."), ("What does Trump expect in return?", "Open markets.")],
+         "How would he pay for it?", "How would Trump pay for it?"),
+        # "it" after "which Nobel Peace Prize winner …?": the prize, not "the Nobel Peace Prize winner"
+        ([("Which Nobel Peace Prize winner was among the political prisoners released in December?",
+           "Lukashenko released 123 political prisoners, including Nobel laureate Ales Bialiatski.")],
+         "In what year did he win it?", "In what year did Ales Bialiatski win the Nobel Peace Prize?"),
+        # "that call": the last question's own phrase for it
+        ([("What did Lukashenko say Trump promised during their warm phone call?", "Trump promised to visit Belarus.")],
+         "Where was Trump travelling when he made that call?", "Where was Trump travelling when he made the warm phone call?"),
+        # "that decision": a noun the last answer used for what it reported, with the last question as its topic
+        ([("Where were Maria Kalesnikava and Viktar Babaryka deported to?",
+           "They were deported to Ukraine. It was later reported that this decision was made personally by Lukashenko.")],
+         "Who made that decision?",
+         "Who made the decision about where Maria Kalesnikava and Viktar Babaryka were deported to?"),
+        ([("Who was released on 13 December?", "Siarhei Tsikhanouski was released. The decision was announced later.")],
+         "Who announced that decision?", "Who announced the decision about who was released on 13 December?"),
+        # "what does he say/think …" is the source; "which aircraft does he expect to get?" the newest subject
+        ([("According to Vasilyev, what symbolic gift did Lukashenko receive from Trump?", "A golden boot."),
+          ("What does Lukashenko seem to believe he will get after the symbolic gift?", "Mountains of gold and silver.")],
+         "Which American aircraft does he expect to get?", "Which American aircraft does Lukashenko expect to get?"),
+        ([("According to Vasilyev, what symbolic gift did Lukashenko receive from Trump?", "A golden boot."),
+          ("What does Lukashenko seem to believe he will get after the symbolic gift?", "Mountains of gold and silver.")],
+         "What does he say Trump wants in return?", "What does Vladimir Vasilyev say Trump wants in return?"),
+        # a fragment led by a phrasal preposition; "According to X," of the last question kept, at the end
+        ([("According to Shraibman, what may Trump get the credit for?",
+           "Trump may well get the credit for having rescued hundreds of hostages in support of his Nobel Peace Prize bid.")],
+         "In support of which bid?", "In support of which bid may Trump get the credit, according to Shraibman?"),
+        ([("According to Vladimir Vasilyev, what gift did Lukashenko receive from Trump?", "A golden boot.")],
+         "And when?", "When did Lukashenko receive the gift from Trump, according to Vladimir Vasilyev?"),
+        ([(KELLOGG_Q, KELLOGG_A)], "In the name of whom?", "In the name of whom did Lukashenko meet John Kellogg in Minsk?"),
+        # a question word with a participle before its noun ("how many convicted individuals"); the
+        # filler goes after the verb, not after a trailing noun ("… before the latest releases")
+        ([("How many convicted individuals did the president of Belarus pardon before the latest releases?",
+           "The president of Belarus pardoned 16 convicted individuals at the request of Donald Trump.")],
+         "At whose request?",
+         "At whose request did the president of Belarus pardon the convicted individuals before the latest releases?"),
     ],
 )
 def test_follow_ups_found_by_the_dev_dialogues(rewriter, exchanges, follow_up, expected):
@@ -250,6 +308,40 @@ def test_follow_ups_found_by_the_dev_dialogues(rewriter, exchanges, follow_up, e
         ([(COALE_Q, COALE_A)], "What would the US give in return?"),
         ([("How soon could the political prisoners be freed?", "Within a month.")],
          "What would the US give in return for the release?"),
+        # a prepositional fragment after a question with no question word to replace
+        ([("Is Lukashenko willing to release the prisoners?", "Yes, he is.")], "In support of which bid?"),
+        # a fronted phrase that is not a preposition before the question word
+        ([(KELLOGG_Q, KELLOGG_A)], "In the meantime, what happened?"),
+        # "that decision" when the last answer never spoke of a decision: not guessed
+        ([("Where were Maria Kalesnikava and Viktar Babaryka deported to?", "They were deported to Ukraine.")],
+         "Who made that decision?"),
+        # a person or a time named by the answer is not an act with the last question as its topic
+        ([("Who was released on 13 December?", "Siarhei Tsikhanouski was released. The man had spent five years in jail.")],
+         "How old is this man?"),
+        ([("Who was released on 13 December?", "Siarhei Tsikhanouski was released. The year had seen other releases.")],
+         "What else happened that year?"),
+        # "that analyst" is the person the answer named, not "the political analyst" of the question
+        ([("Which political analyst wrote a commentary for the Carnegie Endowment?",
+           "Political analyst Artyom Shraibman wrote the commentary.")], "What else did that analyst write?"),
+        # a place the answer names in passing is not "there" (the question asked who, not where)
+        ([("Who lobbied for more sanctions?", "The government lobbied the EU for increased sanctions on Minsk.")],
+         "What have some there floated?"),
+        # two "it"s of another verb, one thing for both: not guessed ("When did Poland reopen Poland?")
+        ([("Who closed the Polish-Belarusian border?", "Poland.")], "When did it reopen it?"),
+        # "whose line is harder?" unanswered: "she" is the unknown woman, not one named before
+        ([(FIGURES_Q, FIGURES_A), ("Whose line is harder?", "")], "What position might she lose?"),
+        # a thing with no possessed thing to replace ("the sanctions" for "prison" would be a guess)
+        ([("When was Tikhanovsky released from prison?", "In June.")], "What about the sanctions?"),
+        # a person described ("the press secretary") is not what "it" means
+        ([("What did the press secretary announce?", "Nothing the articles report.")], "When was it published?"),
+        # "that meeting" after "when did X meet Y?": the meeting asked about, not one "about" it
+        ([("When did Lukashenko meet Coale?", "On December 12. The meeting was friendly.")],
+         "Where did that meeting take place?"),
+        ([("Where was Trump going when he called Lukashenko?", "To Anchorage. In this call, they greeted each other warmly.")],
+         "What catchphrase did Lukashenko have after that call?"),
+        # two calls in the last question: "that call" is not guessed
+        ([("What did Lukashenko say about the first call and the second call?", "He said they were warm.")],
+         "When was that call?"),
         # "the other one" with no pair named before: not guessed
         ([(SHMELYEV_Q, SHMELYEV_A)], "And the other one?"),
         # the newest turn names an organisation (spaCy's label for "Vilnius") and no place: not an older place
@@ -481,3 +573,26 @@ def test_learning_a_verbs_objects_parses_a_bounded_sample(rewriter):
     big = Rewriter(CountingNlp(rewriter.nlp), many)
     assert "border" in big._objects_of("close")
     assert len(parsed) == OBJECT_SAMPLE
+
+
+def test_follow_up_checker_judges_descriptions_by_their_noun_and_names_without_possessive():
+    from bot.evaluate.dialogue import follow_up_report, resolved
+
+    # "Trump's credit": the name is Trump, not "trump's"
+    assert resolved("Trump's credit (according to Shraibman)", "In support of which bid may Trump get the credit?",
+                    "In support of which bid?")
+    # a thing whose names only qualify its noun: the rewrite supplied the noun for the pronoun
+    assert resolved("Lukashenko's mediation proposal", "Where did Trump hear the proposal's conditions?",
+                    "Where did Trump hear its conditions?")
+    assert resolved("the remaining political prisoners in Belarus", "How soon could the political prisoners be freed?",
+                    "How soon could they be freed?")
+    # … but not when the noun was in the follow-up already, nor another noun, nor for a person
+    assert not resolved("the Prigozhin rebellion", "When did that rebellion happen?", "When did that rebellion happen?")
+    assert not resolved("the Polish-Belarusian border", "When did Poland close the transit?", "When did Poland close it?")
+    assert not resolved("John Kellogg", "What is the envoy's role?", "What is his role?")
+    rows = [({"turn_id": "x.2", "question": "When did Poland close it?", "rewritten": "When did Poland close the transit?",
+              "refused": False}, {"refers_to": "the Polish-Belarusian border"}),
+            ({"turn_id": "y.2", "question": "Where did Trump hear its conditions?", "refused": False,
+              "rewritten": "Where did Trump hear the proposal's conditions?"}, {"refers_to": "Lukashenko's mediation proposal"})]
+    report = follow_up_report(rows)
+    assert report["wrong_entity_turns"] == ["x.2"] and report["reference_resolved"] == 0.5
