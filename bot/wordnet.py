@@ -29,14 +29,18 @@ import numpy as np
 DEFAULT_PATH = Path(__file__).with_name("wordnet.npz")
 SENSES = 3  # most frequent senses per word
 DEPTH = 3  # hypernym levels
+# Nouns: a palace is a building, Minsk a city. Verbs: synonyms only — a verb's broader senses
+# are too general ("visit" is a way to "meet", "pardon" a way to "free").
+DEPTH_BY_POS = {"n": DEPTH, "a": 1, "v": 0}
 _DATA_FILES = {"n": ["data.noun1", "data.noun2", "data.noun"], "v": ["data.verb"], "a": ["data.adj"]}
 _INDEX_FILES = {"n": "index.noun", "v": "index.verb", "a": "index.adj"}
 _UP = ("@", "@i", "&")  # hypernym, instance hypernym, (adjective) similar to
 
 
 class WordNet:
-    def __init__(self, lemmas: list[str], sense_ptr, sense_ids, hyper_ptr, hyper_ids) -> None:
+    def __init__(self, lemmas: list[str], sense_ptr, sense_ids, hyper_ptr, hyper_ids, depth=None) -> None:
         self._index = {w: i for i, w in enumerate(lemmas)}
+        self._depth = depth  # per sense: how many levels up its broader senses count
         self._sense_ptr, self._sense_ids = sense_ptr, sense_ids
         self._hyper_ptr, self._hyper_ids = hyper_ptr, hyper_ids
 
@@ -44,7 +48,8 @@ class WordNet:
     def load(cls, path: Path = DEFAULT_PATH) -> "WordNet":
         with np.load(path) as z:
             lemmas = bytes(z["lemmas"]).decode("utf-8").split("\n")
-            return cls(lemmas, z["sense_ptr"], z["sense_ids"], z["hyper_ptr"], z["hyper_ids"])
+            depth = np.array([DEPTH_BY_POS[p] for p in bytes(z["pos"]).decode("ascii")], dtype=np.int8)
+            return cls(lemmas, z["sense_ptr"], z["sense_ids"], z["hyper_ptr"], z["hyper_ids"], depth)
 
     def senses(self, word: str) -> frozenset[int]:
         i = self._index.get(word)
@@ -57,9 +62,11 @@ class WordNet:
         """The word's senses and their broader senses, DEPTH levels up."""
         out = set(self.senses(word))
         frontier = list(out)
-        for _ in range(DEPTH):
+        for level in range(DEPTH):
             nxt = []
             for s in frontier:
+                if self._depth is not None and level >= self._depth[s]:
+                    continue
                 for h in self._hyper_ids[self._hyper_ptr[s] : self._hyper_ptr[s + 1]].tolist():
                     if h not in out:
                         out.add(h)
@@ -117,11 +124,13 @@ def build(dict_dir: Path, out: Path = DEFAULT_PATH) -> tuple[int, int]:
     adjectives with their most frequent senses, and each sense's broader senses."""
     ids: dict[tuple[str, str], int] = {}
     hyper: list[list[int]] = []
+    poses: list[str] = []
 
     def sid(pos: str, offset: str) -> int:
         if (pos, offset) not in ids:
             ids[(pos, offset)] = len(ids)
             hyper.append([])
+            poses.append(pos)
         return ids[(pos, offset)]
 
     for pos, names in _DATA_FILES.items():
@@ -160,6 +169,7 @@ def build(dict_dir: Path, out: Path = DEFAULT_PATH) -> tuple[int, int]:
         sense_ids=np.array([s for w in lemmas for s in senses[w]], dtype=np.int32),
         hyper_ptr=hyper_ptr,
         hyper_ids=np.array([h for hs in hyper for h in hs], dtype=np.int32),
+        pos=np.frombuffer("".join(poses).encode("ascii"), dtype=np.uint8),
     )
     return len(lemmas), len(hyper)
 

@@ -379,6 +379,7 @@ def test_wordnet_relates_synonyms_and_kinds_not_neighbours():
     assert wn.related("season", "spring") and wn.related("city", "minsk")  # instance of a city
     assert not wn.related("palace", "building")  # a building is not necessarily a palace
     assert not wn.related("replace", "appoint") and not wn.related("season", "minsk")
+    assert not wn.related("meet", "visit") and not wn.related("free", "pardon")  # verbs: synonyms only
     assert not wn.related("zzzz", "release") and not wn.related("free", "zzzz")
 
 
