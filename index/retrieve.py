@@ -76,10 +76,9 @@ class SentenceRows(Sequence):
         t, intern = self._t, sys.intern
         src = t.sources[t.s_source[k]]
         start, end = int(t.s_start[k]), int(t.s_end[k])
-        ents = t.s_entities[k]
         return _sentence(
             src, int(t.s_position[k]), start, end, self._texts[src][start:end], int(t.s_paragraph[k]),
-            tuple((intern(label), text) for label, text in json.loads(ents)) if ents != "[]" else (),
+            table_mod.unpack_entities(t.s_entities[k]),
             tuple(map(intern, t.s_lemmas[k].split())),
         )
 
@@ -103,7 +102,7 @@ class SentenceRows(Sequence):
         """Every row in order; a full pass (the answerer's vocabulary, the lexicon) builds each
         row once without caching it, reading the columns as lists (faster than per-row numpy
         scalars)."""
-        t, texts, intern, loads = self._t, self._texts, sys.intern, json.loads
+        t, texts, unpack = self._t, self._texts, table_mod.unpack_entities
         sources = t.sources
         cols = zip(
             t.s_source.tolist(), t.s_position.tolist(), t.s_start.tolist(), t.s_end.tolist(),
@@ -113,8 +112,8 @@ class SentenceRows(Sequence):
             src = sources[src_id]
             yield _sentence(
                 src, position, start, end, texts[src][start:end], paragraph,
-                tuple((intern(label), text) for label, text in loads(ents)) if ents != "[]" else (),
-                tuple(map(intern, lemmas.split())),
+                unpack(ents) if ents else (),
+                tuple(lemmas.split()),
             )
 
 

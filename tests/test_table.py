@@ -92,3 +92,14 @@ def test_fast_sentence_constructor_knows_every_field():
     assert tuple(f.name for f in fields(Sentence)) == _FIELDS
     args = ("a.txt", 1, 2, 3, "text", 4, (("PERSON", "Ann"),), ("x",))
     assert _sentence(*args) == Sentence(*args) and hash(_sentence(*args)) == hash(Sentence(*args))
+
+
+def test_entities_pack_and_unpack_like_the_json_in_chroma():
+    import json
+
+    from index.table import pack_entities, unpack_entities
+    from index.store import encode_meta
+
+    for ents in [(), (("PERSON", "Ann Lee"), ("GPE", "Minsk")), (("ORG", "odd\x1fname\x1e"),), (("WORK_OF_ART", "[x]"),)]:
+        meta = encode_meta(ents)
+        assert unpack_entities(pack_entities(meta)) == tuple(tuple(p) for p in json.loads(meta)) == ents
