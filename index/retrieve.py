@@ -83,19 +83,21 @@ class SentenceRows(Sequence):
         )
 
     def __getitem__(self, k):
+        try:  # the hot path (≈ 2,000 lookups per question): one dict lookup
+            return self._cache[k]
+        except (KeyError, TypeError):
+            pass
         if isinstance(k, slice):
             return [self[i] for i in range(*k.indices(len(self)))]
-        got = self._cache.get(k)
-        if got is None:
-            if k < 0:
-                k += len(self)
-                if k >= 0:
-                    return self[k]
-            if not 0 <= k < len(self):
-                raise IndexError(k)
-            if len(self._cache) >= self.CACHE:
-                self._cache.clear()
-            got = self._cache[k] = self._make(k)
+        if k < 0:
+            k += len(self)
+            if k >= 0:
+                return self[k]
+        if not 0 <= k < len(self):
+            raise IndexError(k)
+        if len(self._cache) >= self.CACHE:
+            self._cache.clear()
+        got = self._cache[k] = self._make(k)
         return got
 
     def __iter__(self):
