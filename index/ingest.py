@@ -250,16 +250,19 @@ def _ingest(found, store, embed, data_dir, chunk_size, chunk_overlap, rebuild, m
             progress(finished, total, batch[-1])
 
     splitter = make_splitter(chunk_size, chunk_overlap) if to_embed else None
-    # Two stages on the two cores: while a worker thread embeds and writes batch i (ONNX
-    # Runtime and Chroma release the GIL), this thread reads and analyses batch i + 1 (spaCy).
+    # Three stages: this thread reads and analyses batch i + 2 (spaCy, holds the GIL) while a
+    # worker embeds batch i + 1 (ONNX Runtime on every core, GIL released) and another writes
+    # batch i to Chroma (mostly waiting on the store). Writes keep the batches' order; at most
+    # three batches are in memory.
+    from collections import deque
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = None  # (future, names) of the batch being written
+    with ThreadPoolExecutor(1, thread_name_prefix="citebot-embed") as embedder, ThreadPoolExecutor(1, thread_name_prefix="citebot-write") as writer:
+        pending: deque = deque()  # (future of the write, names), oldest first
 
         def wait() -> None:
             nonlocal finished
-            future, done_names = pending
+            future, done_names = pending.popleft()
             future.result()
             finished += len(done_names)
             renew()
@@ -276,11 +279,15 @@ def _ingest(found, store, embed, data_dir, chunk_size, chunk_overlap, rebuild, m
                     log.warning("skipped %s: %s", name, exc)
                     report.skipped.append((name, str(exc)))
             prepared = _prepare(articles, splitter) if articles else None
-            if pending:
+            while len(pending) >= 2:
                 wait()
-            future = pool.submit(_write_batch, prepared, store, embed, report, gen) if prepared else pool.submit(lambda: None)
-            pending = (future, names)
-        if pending:
+            if prepared:
+                embedded = embedder.submit(_embed_batch, prepared, embed)
+                future = writer.submit(lambda e=embedded: _store_batch(e.result(), store, report, gen))
+            else:
+                future = writer.submit(lambda: None)
+            pending.append((future, names))
+        while pending:
             wait()
 
     hashes = store.article_hashes(gen)
@@ -345,6 +352,17 @@ def pool_chunk_vectors(chunks: list, sentences: dict, sentence_vectors: np.ndarr
     return out
 
 
+def _encode_bulk(embed, texts: list[str]) -> np.ndarray:
+    """embed.encode over every core (see OnnxMiniLM.encode: the same vectors), when the model
+    supports it; plain encode otherwise (torch backend, test doubles)."""
+    import inspect
+
+    workers = os.cpu_count() or 1
+    if workers > 1 and "workers" in inspect.signature(embed.encode).parameters:
+        return embed.encode(texts, workers=workers)
+    return embed.encode(texts)
+
+
 @dataclass
 class _Prepared:
     """One batch of articles split into chunks and analysed sentences (the CPU-bound,
@@ -360,9 +378,17 @@ def _prepare(articles: list, splitter) -> _Prepared:
     return _Prepared(articles, chunks, split_sentences(articles))
 
 
-def _write_batch(prep: _Prepared, store: ChromaStore, embed, report: IngestReport, gen: str) -> None:
+@dataclass
+class _Embedded:
+    prep: _Prepared
+    chunk_nodes: list
+    sent_nodes: list
+    title_vectors: np.ndarray
+
+
+def _embed_batch(prep: _Prepared, embed) -> _Embedded:
     """Embed the sentences and titles of a prepared batch (ONNX Runtime, which releases the GIL,
-    so the next batch's spaCy pass runs meanwhile), pool the chunk vectors and write it all."""
+    so the next batch's spaCy pass runs meanwhile) and pool the chunk vectors."""
     from llama_index.core.schema import TextNode
 
     batch, chunks, sentences = prep.articles, prep.chunks, prep.sentences
@@ -370,7 +396,7 @@ def _write_batch(prep: _Prepared, store: ChromaStore, embed, report: IngestRepor
     for a in batch:
         base[a.source] = len(texts)
         texts.extend(s.text for s in sentences[a.source])
-    vectors = embed.encode(texts + [a.title or a.source for a in batch])
+    vectors = _encode_bulk(embed, texts + [a.title or a.source for a in batch])
     sentence_vectors, title_vectors = vectors[: len(texts)], vectors[len(texts) :]
     chunk_vectors = pool_chunk_vectors(chunks, sentences, sentence_vectors, base)
     lone = [k for k in range(len(chunks)) if not chunk_vectors[k].any()]
@@ -409,12 +435,18 @@ def _write_batch(prep: _Prepared, store: ChromaStore, embed, report: IngestRepor
                     embedding=sentence_vectors[base[a.source] + s.position].tolist(),
                 )
             )
+    return _Embedded(prep, chunk_nodes, sent_nodes, title_vectors)
+
+
+def _store_batch(done: _Embedded, store: ChromaStore, report: IngestReport, gen: str) -> None:
+    """Write an embedded batch: chunks, sentences, then the article rows (which mark it complete)."""
+    batch = done.prep.articles
     if report.resumed:  # leftovers of an interrupted attempt at these articles go first
         store.delete_sources([a.source for a in batch], gen)
-    if chunk_nodes:
-        store.vector_store("chunks", generation=gen).add(chunk_nodes)
-    if sent_nodes:
-        store.vector_store("sentences", generation=gen).add(sent_nodes)
-    store.put_articles(batch, title_vectors, generation=gen)  # written last: marks the articles complete
-    report.chunks_embedded += len(chunk_nodes)
-    report.sentences_embedded += len(sent_nodes)
+    if done.chunk_nodes:
+        store.vector_store("chunks", generation=gen).add(done.chunk_nodes)
+    if done.sent_nodes:
+        store.vector_store("sentences", generation=gen).add(done.sent_nodes)
+    store.put_articles(batch, done.title_vectors, generation=gen)  # written last: marks the articles complete
+    report.chunks_embedded += len(done.chunk_nodes)
+    report.sentences_embedded += len(done.sent_nodes)

@@ -12,6 +12,7 @@ import json
 import logging
 import sys
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +44,113 @@ def rrf(rankings: list[list[str]], k: int = 60) -> list[tuple[str, float]]:
     return sorted(scores.items(), key=lambda kv: -kv[1])
 
 
+_FIELDS = ("source", "position", "start", "end", "text", "paragraph", "entities", "lemmas")
+
+
+def _sentence(*values) -> Sentence:
+    """Sentence(*values) without the frozen dataclass's per-field object.__setattr__ calls
+    (half the cost of building one; a full pass over 430k sentences builds every one)."""
+    s = object.__new__(Sentence)
+    s.__dict__.update(zip(_FIELDS, values))
+    return s
+
+
+class SentenceRows(Sequence):
+    """library.sentences: the table's sentence rows as Sentence objects, made on access.
+
+    A list of Sentence objects cost ≈ 1 KB per sentence (text copy, entity and lemma tuples,
+    the object itself): ≈ 45 MB at 10k chunks, ≈ 450 MB at 100k. The table keeps the same
+    data in numpy columns and packed strings; a Sentence is built from them when indexed
+    (≈ 3 µs) and the ones a question touches are kept in a bounded cache."""
+
+    CACHE = 20_000
+
+    def __init__(self, t: table_mod.Table, texts: dict[str, str]) -> None:
+        from array import array
+
+        self._t, self._texts, self._n = t, texts, len(t)
+        self._cache: dict[int, Sentence] = {}
+        # the int columns as arrays: as compact as numpy's, and indexing one gives a Python int
+        # in a third of the time (a question builds ~140 rows and looks up ~2,000)
+        self._cols = tuple(
+            array("i", np.ascontiguousarray(c, dtype=np.int32).tobytes())
+            for c in (t.s_source, t.s_position, t.s_start, t.s_end, t.s_paragraph)
+        )
+
+    def __len__(self) -> int:
+        return self._n
+
+    def _make(self, k: int) -> Sentence:
+        t = self._t
+        source, position, starts, ends, paragraph = self._cols
+        src = t.sources[source[k]]
+        start, end = starts[k], ends[k]
+        return _sentence(
+            src, position[k], start, end, self._texts[src][start:end], paragraph[k],
+            table_mod.unpack_entities(t.s_entities[k]),
+            tuple(map(sys.intern, t.s_lemmas[k].split())),
+        )
+
+    def __getitem__(self, k):
+        try:  # the hot path (≈ 2,000 lookups per question): one dict lookup
+            return self._cache[k]
+        except (KeyError, TypeError):
+            pass
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(len(self)))]
+        if k < 0:
+            k += self._n
+            if k >= 0:
+                return self[k]
+        if not 0 <= k < self._n:
+            raise IndexError(k)
+        if len(self._cache) >= self.CACHE:
+            self._cache.clear()
+        got = self._cache[k] = self._make(k)
+        return got
+
+    def __iter__(self):
+        """Every row in order; a full pass (the answerer's vocabulary, the lexicon) builds each
+        row once without caching it, reading the columns as lists (faster than per-row numpy
+        scalars)."""
+        t, texts, unpack = self._t, self._texts, table_mod.unpack_entities
+        sources = t.sources
+        cols = zip(*self._cols, t.s_entities, t.s_lemmas)
+        for src_id, position, start, end, paragraph, ents, lemmas in cols:
+            src = sources[src_id]
+            yield _sentence(
+                src, position, start, end, texts[src][start:end], paragraph,
+                unpack(ents) if ents else (),
+                tuple(lemmas.split()),
+            )
+
+
+class ChunkRows(Mapping):
+    """library.chunks: chunk id -> Chunk, made on access from the table's chunk columns
+    (a dict of Chunk objects held a copy of every chunk's text)."""
+
+    def __init__(self, t: table_mod.Table, texts: dict[str, str]) -> None:
+        self._t, self._texts = t, texts
+        self._row = {cid: k for k, cid in enumerate(t.c_ids)}
+
+    def __len__(self) -> int:
+        return len(self._row)
+
+    def __iter__(self):
+        return iter(self._t.c_ids)
+
+    def __contains__(self, cid) -> bool:
+        return cid in self._row
+
+    def __getitem__(self, cid: str) -> Chunk:
+        k = self._row[cid]
+        t = self._t
+        src = t.sources[t.c_source[k]]
+        start, end = int(t.c_start[k]), int(t.c_end[k])
+        # chunk offsets are verified against the article text at ingest (split_chunks)
+        return Chunk(cid, src, int(t.c_position[k]), start, end, self._texts[src][start:end])
+
+
 class Library:
     """Everything needed to answer from the index, loaded once per process."""
 
@@ -59,7 +167,15 @@ class Library:
         self._load(pointer.get("stamp") or "")
 
     def _load(self, stamp: str) -> None:
-        records = self.store.article_records()
+        # the article rows come with the serving table (index.table), not out of Chroma: reading
+        # them there left ≈ 70 MB of Chroma's caches resident at 10k chunks. An index from before
+        # stamps (no stamp in its pointer) needs them first, to compute its stamp.
+        t = None
+        if stamp:
+            t = self._table(stamp)
+            records = t.articles if t.articles is not None else self.store.article_records()
+        else:
+            records = self.store.article_records()
         if not records:
             raise IndexMissing("the index is empty")
         self.articles: dict[str, Article] = {
@@ -77,39 +193,30 @@ class Library:
         }
         self.stamp = stamp or f"{self.generation}:{lexical_stamp({s: a.content_hash for s, a in self.articles.items()})}"
 
-        # only the vectors are kept: the rest of the table is turned into Sentence / Chunk objects
-        t = self._table()
+        # the table's columns are kept as they are (numpy arrays, packed strings); Sentence and
+        # Chunk objects are made when asked for (SentenceRows, ChunkRows), not one per row at start
+        if t is None:
+            t = self._table(self.stamp)
         texts = {src: a.text for src, a in self.articles.items()}
-        intern = sys.intern
-        self.sentences: list[Sentence] = []
-        for k in range(len(t)):
-            src = t.sources[t.s_source[k]]
-            start, end = int(t.s_start[k]), int(t.s_end[k])
-            self.sentences.append(
-                Sentence(
-                    src, int(t.s_position[k]), start, end, texts[src][start:end], int(t.s_paragraph[k]),
-                    tuple((intern(label), text) for label, text in json.loads(t.s_entities[k])),
-                    tuple(intern(lm) for lm in t.s_lemmas[k].split()),
-                )
-            )
+        self.sentences = SentenceRows(t, texts)
         # float32, read from the table file: the same values Chroma holds
         self.sentence_vectors = t.vectors
-        self.by_source: dict[str, list[int]] = defaultdict(list)
-        for idx, s in enumerate(self.sentences):
-            self.by_source[s.source].append(idx)
-
-        self.chunks: dict[str, Chunk] = {}
-        for k, cid in enumerate(t.c_ids):
-            src = t.sources[t.c_source[k]]
-            start, end = int(t.c_start[k]), int(t.c_end[k])
-            # chunk offsets are verified against the article text at ingest (split_chunks)
-            self.chunks[cid] = Chunk(cid, src, int(t.c_position[k]), start, end, texts[src][start:end])
+        # rows are ordered by (source, position): an article's sentences are one run of rows
+        self.by_source: dict[str, range] = {}
+        if len(t):
+            cuts = np.flatnonzero(np.diff(t.s_source)) + 1
+            starts = np.concatenate(([0], cuts)).tolist()
+            ends = np.concatenate((cuts, [len(t)])).tolist()
+            for lo, hi in zip(starts, ends):
+                self.by_source[t.sources[int(t.s_source[lo])]] = range(lo, hi)
+        self._s_start, self._s_end = t.s_start, t.s_end
+        self.chunks = ChunkRows(t, texts)
         lexical = LexicalIndex.load(self.data_dir / "bm25")
         if lexical is None or lexical.stamp != self.stamp:
             # another process ingested (shared Chroma server), or the files were lost:
             # the chunks in Chroma are the truth; keep a copy for the next start
             log.info("BM25 index missing or stale; rebuilding it from the chunks in Chroma")
-            lexical = LexicalIndex.build(self.chunks.keys(), [c.text for c in self.chunks.values()], self.stamp)
+            lexical = LexicalIndex.build(list(self.chunks.keys()), [c.text for c in self.chunks.values()], self.stamp)
             try:
                 lexical.save(self.data_dir / "bm25")
             except OSError as exc:  # a read-only DATA_DIR can still serve
@@ -119,10 +226,10 @@ class Library:
         # retriever does, without importing llama-index into every serving process)
         self._chunk_collection = self.store.collection("chunks", create=False)
 
-    def _table(self) -> table_mod.Table:
+    def _table(self, stamp: str) -> table_mod.Table:
         """This generation's serving table from DATA_DIR, or built from Chroma (and saved)."""
         folder = table_mod.folder_for(self.data_dir, self.generation)
-        key = table_mod.key(self.stamp, self.fingerprint)
+        key = table_mod.key(stamp, self.fingerprint)
         table = table_mod.load(folder, key)
         if table is None:
             log.info("index table missing or stale; reading it from Chroma")
@@ -155,7 +262,12 @@ class Library:
 
     def sentence_indices(self, source: str, start: int, end: int) -> list[int]:
         """Sentences of `source` overlapping [start, end)."""
-        return [i for i in self.by_source.get(source, []) if self.sentences[i].start < end and self.sentences[i].end > start]
+        rows = self.by_source.get(source)
+        if not rows:
+            return []
+        lo, hi = rows.start, rows.stop
+        hit = (self._s_start[lo:hi] < end) & (self._s_end[lo:hi] > start)
+        return (np.flatnonzero(hit) + lo).tolist()
 
     def top_sentences(self, query_embedding, k: int = 10) -> list[int]:
         if not len(self.sentences):

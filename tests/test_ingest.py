@@ -160,3 +160,14 @@ def test_chunk_vectors_are_pooled_from_the_sentences_they_overlap():
     assert np.isclose(np.linalg.norm(out[1]), 1.0)  # two: a normalised mix, weighted by sqrt(shared chars)
     assert np.isclose(out[1, 1] / out[1, 0], (39 / 10) ** 0.5)
     assert not out[2].any()  # no sentence: left for the caller to embed
+
+
+def test_bulk_encoding_over_threads_gives_the_same_vectors(embed):
+    """Ingest embeds on every core (a single-threaded session run from N threads): the vectors
+    must be the query session's, bit for bit, so ingest and serving agree exactly."""
+    import numpy as np
+
+    texts = [f"Sentence {i}: " + "the council met in Minsk to discuss prisoners " * (1 + i % 7) for i in range(70)]
+    one = embed.encode(texts)
+    assert np.array_equal(embed.encode(texts, workers=2), one)
+    assert np.array_equal(embed.encode(texts, workers=3), one)

@@ -52,3 +52,54 @@ def test_prune_keeps_only_the_given_generations(tmp_path):
         (table.folder_for(tmp_path, gen)).mkdir(parents=True)
     table.prune(tmp_path, {"g2", "g3"})
     assert sorted(p.name for p in (tmp_path / "table").iterdir()) == ["g2", "g3"]
+
+
+def test_packed_strings_round_trip():
+    from index.table import PackedStrings
+
+    strings = ["", "Лукашенко", '[["PERSON","John Kellogg"]]', "a b c", ""]
+    packed = PackedStrings.pack(strings)
+    assert list(packed) == strings and len(packed) == 5 and packed == strings
+    assert packed[1] == "Лукашенко" and packed[-1] == "" and packed[1:3] == strings[1:3]
+    again = PackedStrings.from_arrays(*packed.arrays())
+    assert again == packed and list(again) == strings
+    assert PackedStrings.pack([]) == [] and len(PackedStrings.from_arrays(*PackedStrings.pack([]).arrays())) == 0
+
+
+def test_library_rows_are_made_on_access_and_match_the_table(library):
+    sents = library.sentences
+    every = list(sents)
+    assert len(every) == len(sents) and every[-1] == sents[-1] == sents[len(sents) - 1]
+    assert sents[3] is sents[3]  # cached while a question uses it
+    for source, rows in library.by_source.items():
+        assert all(every[i].source == source for i in rows)
+        s = every[rows[0]]
+        want = [i for i in rows if every[i].start < s.end + 50 and every[i].end > s.start]
+        assert library.sentence_indices(source, s.start, s.end + 50) == want
+    assert sum(len(r) for r in library.by_source.values()) == len(sents)
+    cid = next(iter(library.chunks))
+    chunk = library.chunks[cid]
+    assert chunk.id == cid and chunk.text == library.articles[chunk.source].text[chunk.start : chunk.end]
+    assert cid in library.chunks and "nope" not in library.chunks and library.chunks.get("nope") is None
+
+
+def test_fast_sentence_constructor_knows_every_field():
+    from dataclasses import fields
+
+    from index.chunking import Sentence
+    from index.retrieve import _FIELDS, _sentence
+
+    assert tuple(f.name for f in fields(Sentence)) == _FIELDS
+    args = ("a.txt", 1, 2, 3, "text", 4, (("PERSON", "Ann"),), ("x",))
+    assert _sentence(*args) == Sentence(*args) and hash(_sentence(*args)) == hash(Sentence(*args))
+
+
+def test_entities_pack_and_unpack_like_the_json_in_chroma():
+    import json
+
+    from index.table import pack_entities, unpack_entities
+    from index.store import encode_meta
+
+    for ents in [(), (("PERSON", "Ann Lee"), ("GPE", "Minsk")), (("ORG", "odd\x1fname\x1e"),), (("WORK_OF_ART", "[x]"),)]:
+        meta = encode_meta(ents)
+        assert unpack_entities(pack_entities(meta)) == tuple(tuple(p) for p in json.loads(meta)) == ents
