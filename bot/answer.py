@@ -682,7 +682,7 @@ class Answerer:
                 if len(piece.split()) > limit_w or len(piece.strip()) > limit_c:
                     break
                 stems = {stem(w) for w in words(piece) if w not in _FUNCTION_WORDS and len(w) > 2}
-                overlap = sum(wanted[x] for x in stems if x in wanted)
+                overlap = sum(wanted[x] for x in sorted(stems) if x in wanted)  # sorted: the same sum every run
                 novel = min(6, sum(1 for x in stems if x not in wanted)) / 6
                 tail = piece.rstrip()[-1:]
                 score = overlap + 0.6 * novel

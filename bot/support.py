@@ -76,8 +76,16 @@ TIME_UNITS = {"year", "years", "month", "months", "day", "days", "week", "weeks"
 def fold(text: str) -> str:
     if text.isascii():  # nothing to strip: most English text, and much faster
         return text.lower()
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    # only the non-ASCII runs need decomposing (a whole article otherwise goes char by char)
+    return _NON_ASCII_RE.sub(_strip_accents, text).lower()
+
+
+_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]+")
+
+
+def _strip_accents(m: re.Match) -> str:
+    text = unicodedata.normalize("NFKD", m.group(0))
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
 
 
 _WORD_RE = re.compile(r"[0-9A-Za-zÀ-ÿ]+(?:[.'’-][0-9A-Za-zÀ-ÿ]+)*")
@@ -86,7 +94,8 @@ _WORD_RE = re.compile(r"[0-9A-Za-zÀ-ÿ]+(?:[.'’-][0-9A-Za-zÀ-ÿ]+)*")
 def words(text: str) -> list[str]:
     out = []
     for w in _WORD_RE.findall(fold(text)):
-        w = re.sub(r"['’]s$", "", w)
+        if w.endswith(("'s", "’s")):
+            w = w[:-2]
         out.append(w.replace(".", "") if "." in w else w)
         if "-" in w:  # "polish-belarusian" also holds "polish" and "belarusian"
             out.extend(p for p in w.split("-") if p)
