@@ -260,6 +260,22 @@ def split_compound(question: str) -> list[str]:
     return [first.rstrip("?") + "?", second[:1].upper() + second[1:]]
 
 
+def neighbour_dots(v: np.ndarray, block: int = 50_000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row j: v_j·v_j, v_j·v_j+1, v_j·v_j+2 (0 past the end), `block` rows at a time."""
+    n = len(v)
+    self_dot = np.einsum("ij,ij->i", v, v)
+    next_dot, skip_dot = np.zeros(n, np.float32), np.zeros(n, np.float32)
+    for start in range(0, n, block):
+        stop = min(n, start + block + 2)  # two rows of overlap: the pairs across the boundary
+        part = v[start:stop]
+        k = min(block, n - start)
+        nd = np.einsum("ij,ij->i", part[:-1], part[1:])
+        sd = np.einsum("ij,ij->i", part[:-2], part[2:]) if len(part) > 2 else np.zeros(0, np.float32)
+        next_dot[start : start + min(k, len(nd))] = nd[:k]
+        skip_dot[start : start + min(k, len(sd))] = sd[:k]
+    return self_dot, next_dot, skip_dot
+
+
 class Answerer:
     def __init__(self, library, settings, nlp=None, model=None) -> None:
         from index.nlp import load
@@ -501,7 +517,7 @@ class Answerer:
         def joint(idx: tuple[int, ...], source: str) -> float:  # neighbouring spans share these
             key = (idx, source)  # at an article boundary the same indices mean different sentences
             if key not in joint_memo:
-                joint_memo[key] = self._joint_sim(q_emb, list(idx), source)
+                joint_memo[key] = self._joint_sim(q_emb, list(idx), source, sim)
             return joint_memo[key]
 
         out: list[_Candidate] = []
@@ -559,13 +575,25 @@ class Answerer:
         out.sort(key=lambda c: -c.rank_score)
         return out
 
-    def _joint_sim(self, q_emb: np.ndarray, idx: list[int], source: str) -> float:
-        """Cosine of the question with the normalised sum of these sentences' vectors."""
+    def _joint_sim(self, q_emb: np.ndarray, idx: list[int], source: str, sim=None) -> float:
+        """Cosine of the question with the sum of these sentences' vectors (those of `source`;
+        they are consecutive). |a+b+c|² comes from the sentences' precomputed dot products
+        with their neighbours, so no vector is summed per span."""
         lib = self.library
         rows = [j for j in idx if 0 <= j < len(lib.sentences) and lib.sentences[j].source == source]
-        v = lib.sentence_vectors[rows].sum(axis=0)
-        n = float(np.linalg.norm(v))
-        return float(v @ q_emb) / n if n else 0.0
+        if not rows:
+            return 0.0
+        if sim is None:
+            sim = lambda j: float(lib.sentence_vectors[j] @ q_emb)  # noqa: E731
+        self_dot, next_dot, skip_dot = self._neighbour_dots
+        sq = sum(float(self_dot[j]) for j in rows)
+        sq += 2.0 * sum(float(next_dot[j]) for j in rows[:-1])
+        sq += 2.0 * sum(float(skip_dot[j]) for j in rows[:-2])
+        return sum(sim(j) for j in rows) / sq**0.5 if sq > 0 else 0.0
+
+    @functools.cached_property
+    def _neighbour_dots(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return neighbour_dots(self.library.sentence_vectors)
 
     def _asked_before(self, i: int, reach: int = 3) -> int | None:
         """The article's question sentence right before sentence i (≤ `reach` back, same article)."""

@@ -394,3 +394,16 @@ def test_a_question_word_is_found_through_its_synonym_or_a_kind_of_it(answerer):
     _q, cands = answerer.explain("In which building did Lukashenko receive the American envoy Kellogg?")
     assert "Independence Palace" in answerer.span_text(cands[0].focus)[1]
     assert "building" not in cands[0].support.missing
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 50_000])
+def test_neighbour_dot_products_match_direct_ones_across_blocks(block):
+    import numpy as np
+
+    from bot.answer import neighbour_dots
+
+    v = np.random.default_rng(0).normal(size=(11, 5)).astype(np.float32)
+    self_dot, next_dot, skip_dot = neighbour_dots(v, block)
+    assert np.allclose(self_dot, (v * v).sum(1))
+    assert np.allclose(next_dot[:-1], (v[:-1] * v[1:]).sum(1)) and next_dot[-1] == 0
+    assert np.allclose(skip_dot[:-2], (v[:-2] * v[2:]).sum(1)) and not skip_dot[-2:].any()
