@@ -208,7 +208,11 @@ class Lexicon:
 
 class _SentenceWords:
     """words(sentence.text) as a set, per sentence index, computed when first needed
-    (a question touches a few dozen sentences; a 10k-article index has 40k+)."""
+    (a question touches a few dozen sentences; a 10k-article index has 40k+). The cache is
+    bounded like the library's sentence rows: a long-running server does not end up holding
+    every sentence's words."""
+
+    CACHE = 20_000
 
     def __init__(self, sentences) -> None:
         self._sentences = sentences
@@ -217,6 +221,8 @@ class _SentenceWords:
     def __getitem__(self, j: int) -> set[str]:
         got = self._cache.get(j)
         if got is None:
+            if len(self._cache) >= self.CACHE:
+                self._cache.clear()
             got = self._cache[j] = set(words(self._sentences[j].text))
         return got
 
@@ -517,7 +523,7 @@ class Answerer:
         def joint(idx: tuple[int, ...], source: str) -> float:  # neighbouring spans share these
             key = (idx, source)  # at an article boundary the same indices mean different sentences
             if key not in joint_memo:
-                joint_memo[key] = self._joint_sim(q_emb, list(idx), source, sim)
+                joint_memo[key] = self._joint_sim(list(idx), source, sim)
             return joint_memo[key]
 
         out: list[_Candidate] = []
@@ -575,16 +581,15 @@ class Answerer:
         out.sort(key=lambda c: -c.rank_score)
         return out
 
-    def _joint_sim(self, q_emb: np.ndarray, idx: list[int], source: str, sim=None) -> float:
+    def _joint_sim(self, idx: list[int], source: str, sim) -> float:
         """Cosine of the question with the sum of these sentences' vectors (those of `source`;
-        they are consecutive). |a+b+c|² comes from the sentences' precomputed dot products
-        with their neighbours, so no vector is summed per span."""
+        they are consecutive), from `sim(j)`, the question's cosine with sentence j. |a+b+c|²
+        comes from the sentences' precomputed dot products with their neighbours, so no
+        vector is summed per span."""
         lib = self.library
         rows = [j for j in idx if 0 <= j < len(lib.sentences) and lib.sentences[j].source == source]
         if not rows:
             return 0.0
-        if sim is None:
-            sim = lambda j: float(lib.sentence_vectors[j] @ q_emb)  # noqa: E731
         self_dot, next_dot, skip_dot = self._neighbour_dots
         sq = sum(float(self_dot[j]) for j in rows)
         sq += 2.0 * sum(float(next_dot[j]) for j in rows[:-1])

@@ -80,8 +80,7 @@ class WordNet:
 
     def related(self, term: str, lemma: str) -> bool:
         """`lemma` is a synonym of `term` or a kind / instance of it."""
-        senses = self._term(term)
-        return bool(senses) and not senses.isdisjoint(self._up(lemma))
+        return self.matcher([lemma])(term)
 
     def matcher(self, lemmas):
         """covered(term) -> some lemma of `lemmas` is a synonym or a kind of `term`

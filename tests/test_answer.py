@@ -407,3 +407,15 @@ def test_neighbour_dot_products_match_direct_ones_across_blocks(block):
     assert np.allclose(self_dot, (v * v).sum(1))
     assert np.allclose(next_dot[:-1], (v[:-1] * v[1:]).sum(1)) and next_dot[-1] == 0
     assert np.allclose(skip_dot[:-2], (v[:-2] * v[2:]).sum(1)) and not skip_dot[-2:].any()
+
+
+def test_sentence_words_cache_stays_bounded_and_right(monkeypatch):
+    from types import SimpleNamespace
+
+    from bot.answer import _SentenceWords
+
+    monkeypatch.setattr(_SentenceWords, "CACHE", 3)
+    sw = _SentenceWords([SimpleNamespace(text=f"Word{j} and Minsk's") for j in range(10)])
+    for j in range(10):
+        assert sw[j] == {f"word{j}", "and", "minsk"}
+        assert len(sw._cache) <= 3
