@@ -16,6 +16,7 @@ import numpy as np
 
 import prompts
 from bot import wordnet
+from bot.speakers import Speakers
 from bot.support import (
     Question, Support, Vocabulary, _is_question_name, _similar, analyse, assess, name_in, stem, term_credits, term_weights, words,
 )
@@ -301,6 +302,7 @@ class Answerer:
 
         self._corpus_words = {w for a in library.articles.values() for w in words(a.text)}
         self._sentence_words = _SentenceWords(library.sentences)
+        self._speakers = Speakers(library)
 
     # ------------------------------------------------------------------
     def ask(self, question: str) -> Answer:
@@ -507,7 +509,10 @@ class Answerer:
 
         def names_at(j: int) -> list[bool]:
             if j not in in_sentence:
-                in_sentence[j] = [name_in(n, self._sentence_words[j], ratio) for n in q.names]
+                said_by = self._speakers.words(j)  # the one whose words it reports counts as named
+                in_sentence[j] = [
+                    name_in(n, self._sentence_words[j], ratio) or bool(said_by and name_in(n, said_by, ratio)) for n in q.names
+                ]
             return in_sentence[j]
 
         joint_memo: dict[tuple, float] = {}

@@ -1,0 +1,88 @@
+"""Quote and interview attribution (bot/speakers.py): whose words each sentence reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.speakers import Speakers, attribute
+
+
+@dataclass
+class S:  # the fields of a library Sentence that attribution reads
+    text: str
+    paragraph: int
+    entities: tuple = ()
+
+
+def article(*paragraphs):
+    """Sentences from paragraphs given as (text, [PERSON names]) or lists of them."""
+    out = []
+    for p, para in enumerate(paragraphs):
+        for text, people in para if isinstance(para, list) else [para]:
+            out.append(S(text, p, tuple(("PERSON", n) for n in people)))
+    return out
+
+
+def test_interview_answers_belong_to_the_interviewee_until_another_is_introduced():
+    sents = article(
+        ("Lukashenko met the envoy.", ["Lukashenko"]),
+        [("What is the real purpose?", []), ('To answer, "SP" interviewed Boris Shmelyev, a historian.', ["Boris Shmelyev"])],
+        ("— Lukashenko first hopes to obtain economic aid.", ["Lukashenko"]),
+        ("In this call, the presidents greeted each other warmly.", []),  # the answer goes on
+        ('"SP": What can he offer in return?', []),
+        ("— Belarus can offer potash.", []),
+        ('To answer this, "SP" interviewed Vladimir Vasilyev.', ["Vladimir Vasilyev"]),
+        ("— Any agreement includes two levels.", []),
+    )
+    assert attribute(sents) == [
+        None, None, None, "Boris Shmelyev", "Boris Shmelyev", None, "Boris Shmelyev", None, "Vladimir Vasilyev",
+    ]
+
+
+def test_a_quote_is_its_attributed_speakers_and_goes_on_in_the_next_quote_paragraph():
+    sents = article(
+        ('"It won\'t succeed," said Igor Shatov, head of the committee.', ["Igor Shatov"]),
+        ('"I am sure Trump won\'t miss this opportunity; he wants to test the relationship.', ["Trump"]),
+        ("Siberian Newspaper: Why Kellogg?", ["Kellogg"]),
+        ('"All of this relates to the second part of the negotiations."', []),  # the interviewee answers
+        ("Analysts disagree.", []),  # in an interview an answer goes on over plain paragraphs
+        [("What's next?", []), ("Some worry about the visit.", [])],  # until the author asks
+    )
+    assert attribute(sents) == ["Igor Shatov", "Igor Shatov", None, "Igor Shatov", "Igor Shatov", None, None]
+
+
+def test_reporting_verb_subject_is_the_speaker_not_a_name_after_that():
+    sents = article(
+        ('Press Secretary Natalia Eisenmont stated that Lukashenko pardoned him, "for humanitarian reasons".',
+         ["Natalia Eisenmont", "Lukashenko"]),
+        ('“The structure must become more polyphonic,” Shraibman says. “Capital is not easy to pass on.”'.split(". ")[0] + ".", []),
+        ("Lukashenko candidly told journalist Pavel Zarubin: \"It's time.\"", ["Lukashenko", "Pavel Zarubin"]),
+    )
+    # "Shraibman" counts as a person because the article tags him as one elsewhere
+    sents.append(S("Political analyst Artyom Shraibman wrote about it.", 3, (("PERSON", "Artyom Shraibman"),)))
+    assert attribute(sents)[:3] == ["Natalia Eisenmont", "Shraibman", "Lukashenko"]
+
+
+def test_narration_without_an_interview_has_no_speaker():
+    sents = article(
+        ("Trump has appointed his former lawyer, John Coale, as special envoy.", ["Trump", "John Coale"]),
+        ("Guest Commentators:", []),
+        ("Author: Dmitriy Rodionov", ["Dmitriy Rodionov"]),
+        ("Lukashenko released 123 prisoners.", ["Lukashenko"]),
+    )
+    assert attribute(sents) == [None, None, None, None]
+
+
+def test_the_seed_interview_answer_counts_its_speaker_as_named(answerer):
+    lib = answerer.library
+    speakers = Speakers(lib)
+    (j,) = [j for j in range(len(lib.sentences)) if lib.sentences[j].text.startswith("— Lukashenko first hopes")]
+    assert speakers.words(j) == frozenset({"boris", "shmelyev"})
+    (k,) = [k for k in range(len(lib.sentences)) if lib.sentences[k].text.startswith("Trump has appointed his former lawyer")]
+    assert speakers.words(k) == frozenset()
+
+
+def test_what_an_interviewee_thinks_is_answered_from_his_answer(answerer):
+    answer = answerer.ask("What does Igor Shatov say Trump wants to test?")
+    assert not answer.refused
+    assert "strength of the relationship" in answer.text
