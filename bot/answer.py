@@ -18,7 +18,7 @@ import prompts
 from bot import wordnet
 from bot.speakers import Speakers
 from bot.support import (
-    Question, Support, Vocabulary, _is_question_name, _similar, analyse, assess, name_in, stem, term_credits, term_weights, words,
+    Question, Support, Vocabulary, _is_question_name, _similar, analyse, assess, fold, name_in, stem, term_credits, term_weights, words,
 )
 from bot.verify import is_verbatim
 
@@ -669,30 +669,33 @@ class Answerer:
         article = lib.articles[first.source]
         breaks = [lib.sentences[j].start for j in focus[1:]]
         answers = self._answer_strings(focus, q)
-        start, end = self._trim(article.text, first.start, last.end, q, breaks, answers)
+        people = self._answer_strings(focus, q, only="PERSON")  # "who" wants a person first
+        start, end = self._trim(article.text, first.start, last.end, q, breaks, answers, preferred=people)
         # the excerpt may say more than the answer: the whole span when it is short enough
-        qs, qe = self._trim(article.text, first.start, last.end, q, breaks, answers, words_limit=10_000)
+        qs, qe = self._trim(article.text, first.start, last.end, q, breaks, answers, words_limit=10_000, preferred=people)
         if not (qs <= start and end <= qe):
             qs, qe = start, end
         citation = Citation(article.source, article.title, article.date, article.url, article.text[qs:qe], qs, qe)
         return article.text[start:end], citation
 
-    def _answer_strings(self, focus: list[int], q: Question | None) -> list[str]:
+    def _answer_strings(self, focus: list[int], q: Question | None, only: str | None = None) -> list[str]:
         """Entities in the span of the type the question asks for that the question does
-        not already name ("18 years", "Svobodnaya Pressa"): a trimmed answer keeps one."""
-        if q is None or not q.expected:
+        not already name ("18 years", "Svobodnaya Pressa"): a trimmed answer keeps one.
+        `only`: just those of that label, when the question asks for it."""
+        if q is None or not q.expected or (only is not None and only not in q.expected):
             return []
         out = []
         for j in focus:
             for label, text in self.library.sentences[j].entities:
                 ent = set(words(text))
-                if label in q.expected and ent and not _is_question_name(ent, q, self.settings.name_match_ratio):
+                if label in q.expected and (only is None or label == only) and ent and not _is_question_name(ent, q, self.settings.name_match_ratio):
                     out.append(text)
         return out
 
     def _trim(
         self, text: str, start: int, end: int, q: Question | None = None,
         breaks: list[int] | None = None, answers: list[str] | None = None, words_limit: int | None = None,
+        preferred: list[str] | None = None,
     ) -> tuple[int, int]:
         """Shorten a long span to at most max_answer_words words and max_quote_chars
         characters: the run of whole clauses (or sentences) that best answers the
@@ -711,6 +714,7 @@ class Answerer:
             top = max(wanted.values(), default=1.0) or 1.0
             wanted = {k: 0.3 + 0.7 * v / top for k, v in wanted.items()}
             wanted.update({n: 1.0 for n in q.numbers})
+        near = self._nearest_answers(span, q, preferred or answers)
         bounds = {0, len(span), *(b - start for b in breaks or () if start < b < end)}  # sentence starts
         cuts = sorted(bounds | {m.end() for m in _CLAUSE_RE.finditer(span)})
         best: tuple[float, int, int] | None = None
@@ -726,8 +730,10 @@ class Answerer:
                 score = overlap + 0.6 * novel
                 score -= 2.0 if tail == ":" else 1.0 if tail in ",;—–" else 0.0
                 score += 0.4 * ((cuts[a] in bounds) + (cuts[b] in bounds))  # whole sentences read best
-                if answers and any(ans in piece for ans in answers):
-                    score += 1.5
+                if near and any(ans in piece for ans in near):
+                    score += 2.0
+                elif answers and any(ans in piece for ans in answers):
+                    score += 0.8
                 key = (score - 0.0001 * a, cuts[a], cuts[b])
                 if best is None or key[0] > best[0]:
                     best = key
@@ -735,7 +741,7 @@ class Answerer:
             _, a, b = best
             piece = span[a:b]
             lead = len(piece) - len(piece.lstrip())
-            return start + a + lead, start + a + len(piece.rstrip())
+            return start + a + lead, start + a + len(piece.rstrip().rstrip(",;").rstrip())  # no dangling comma
         # no clause fits: the longest prefix of whole words within both limits
         cut = 0
         for n, m in enumerate(re.finditer(r"\S+", span), 1):
@@ -743,6 +749,27 @@ class Answerer:
                 break
             cut = m.end()
         return start, start + (cut or min(len(span), limit_c))
+
+    @staticmethod
+    def _nearest_answers(span: str, q: Question | None, answers: list[str] | None) -> list[str]:
+        """Of several entities that could answer, the ones closest to a word of the question
+        ("Who is Tikhanovskaya's husband?": "Sergey Tikhanovsky (…), …, the husband of …",
+        not the names listed after it). All of them when the question has no word in the span."""
+        if not answers or q is None or not q.terms:
+            return list(answers or [])
+        term_stems = {stem(t) for t in q.terms}
+        marks = [m.start() for m in re.finditer(r"\w+", span) if stem(fold(m.group())) in term_stems]
+        if not marks:
+            return list(answers)
+        dist = {}
+        for ans in answers:
+            at = [m.start() for m in re.finditer(re.escape(ans), span)]
+            if at:
+                dist[ans] = min(abs(a - k) for a in at for k in marks)
+        if not dist:
+            return list(answers)
+        best = min(dist.values())
+        return [a for a, d in dist.items() if d <= best + 20]
 
     # ------------------------------------------------------------------
     def _support_dict(self, q: Question, cand: _Candidate) -> dict:

@@ -393,6 +393,20 @@ def test_conversation_answers_the_rewritten_question_and_says_so(answerer, rewri
     assert row["question"] == "And when was he interviewed?" and row["rewritten"] == follow.rewritten
 
 
+def test_a_relative_asked_for_is_the_person_the_answer_names_and_the_next_he_follows_him(answerer, rewriter):
+    # "the husband of … Svetlana Tikhanovskaya" stands next to "Sergey Tikhanovsky" while the
+    # same sentence goes on to list Bialiatski, Babariko and Kolesnikova: the trimmed answer keeps
+    # the person next to the asked-for relation, so "he" is the husband, not the last name listed
+    conv = Conversation(answerer, rewriter=rewriter)
+    conv.ask("Who is Svetlana Tikhanovskaya?")
+    husband = conv.ask("Who is her husband?")
+    assert husband.rewritten == "Who is Svetlana Tikhanovskaya's husband?"
+    assert "Sergey Tikhanovsky" in husband.answer.text and not husband.answer.text.rstrip().endswith(",")
+    released = conv.ask("When was he released?")
+    assert released.rewritten == "When was Sergey Tikhanovsky released?"
+    assert "Bialiatski" not in released.answer.text
+
+
 def test_an_unanswerable_follow_up_is_still_refused(answerer, rewriter):
     conv = Conversation(answerer, rewriter=rewriter)
     conv.ask(SHMELYEV_Q)
