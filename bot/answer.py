@@ -623,9 +623,16 @@ class Answerer:
             q_terms=float(len(q.terms)),
             q_names=float(len(q.names)),
             q_typed=1.0 if q.expected else 0.0,
-            q_speech=1.0 if q.speech else 0.0,
+            # "what does X say …" answered by X's own words (bot/speakers.py): no longer the
+            # risky kind of speech question (a quote nobody in the question said)
+            q_speech=1.0 if q.speech and not self._said_by_asked(q, best.focus) else 0.0,
         )
         return feats
+
+    def _said_by_asked(self, q: Question, focus: list[int]) -> bool:
+        ratio = self.settings.name_match_ratio
+        said = [self._speakers.words(j) for j in focus]
+        return any(w and name_in(n, w, ratio) for w in said for n in q.names)
 
     def _name_in_text(self, name: tuple[str, ...], source: str | None) -> bool:
         """Is the name (or a spelling variant) in that article / anywhere (None)? Cached."""

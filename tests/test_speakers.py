@@ -86,3 +86,11 @@ def test_what_an_interviewee_thinks_is_answered_from_his_answer(answerer):
     answer = answerer.ask("What does Igor Shatov say Trump wants to test?")
     assert not answer.refused
     assert "strength of the relationship" in answer.text
+
+
+def test_a_speech_question_answered_by_the_speakers_own_words_is_not_refused(answerer):
+    # "what does X say …" questions are often near misses (a quote nobody in the question said);
+    # when the span is X's own words, that risk is gone
+    answer = answerer.ask("What does Artyom Shraibman say the opposition's structure must become?")
+    assert not answer.refused
+    assert "polyphonic" in answer.text
