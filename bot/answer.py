@@ -27,6 +27,7 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 # Where an answer may be cut: after clause punctuation, before a dash, between sentences.
 _CLAUSE_RE = re.compile(r"(?<=[,;:—–.!?])\s+|(?<=[.!?,][\"”’)])\s+|\s+(?=[—–]\s)")
 _TRUECASE_RE = re.compile(r"\b([A-Za-z][a-z]+)\b")
+SPEAKER_MISMATCH = 1.0  # rank penalty: the span is someone else's words than the asked-about speaker's
 NEAR_SENTENCES = 6  # how far back a speaker's name still counts as "near" an answer
 EAGER_LEXICON = 20_000  # lexicons up to this many lemmas are scored whole for each question term
 _FUNCTION_WORDS = frozenset(
@@ -507,6 +508,14 @@ class Answerer:
         article_names: dict[str, list[bool]] = {}
         in_sentence: dict[int, list[bool]] = {}
 
+        speaking: dict[str, list[bool]] = {}  # per article: which question names speak in it
+
+        def speaks_in(src: str) -> list[bool]:
+            if src not in speaking:
+                voices = self._speakers.in_article(src)
+                speaking[src] = [any(name_in(n, v, ratio) for v in voices) for n in q.names]
+            return speaking[src]
+
         def names_at(j: int) -> list[bool]:
             if j not in in_sentence:
                 said_by = self._speakers.words(j)  # the one whose words it reports counts as named
@@ -574,6 +583,16 @@ class Answerer:
                     dense_ctx=joint((focus[0] - 1, *focus), src),
                     dense_next=joint((*focus, focus[-1] + 1), src),
                 )
+                # someone the question names speaks in this article, and this span is another
+                # speaker's words without naming them: "what chance did Zarikhin give" is not
+                # answered by Vasilyev's estimate in the same interview
+                voices = [self._speakers.words(j) for j in focus]
+                mismatch = any(
+                    speaks and not any(name_in(n, self._sentence_words[j], ratio) for j in focus)
+                    and any(v and not name_in(n, v, ratio) for v in voices)
+                    for k, (n, speaks) in enumerate(zip(q.names, speaks_in(src)))
+                    if k in q.sources
+                )
                 if self.model is not None:
                     rank = self.model.ranker.decision(feats)
                 else:
@@ -581,6 +600,8 @@ class Answerer:
                     rank += 0.1 if sup.type_ok else 0.0
                     rank -= 0.5 if not sup.names_ok else 0.0
                     rank -= 0.2 * feats["is_question"] + 0.03 * feats["pair"]
+                if mismatch:
+                    rank -= SPEAKER_MISMATCH
                 log.debug("candidate %s rank %.3f %s", focus, rank, feats)
                 out.append(_Candidate(focus, sup, rank, feats))
         out.sort(key=lambda c: -c.rank_score)

@@ -166,8 +166,15 @@ class Speakers:
         self._cache: dict[str, tuple[int, list[frozenset[str]]]] = {}
 
     def words(self, j: int) -> frozenset[str]:
+        start, per_sentence = self._article(self._library.sentences[j].source)
+        return per_sentence[j - start]
+
+    def in_article(self, source: str) -> set[frozenset[str]]:
+        """The speakers of an article (their words)."""
+        return {w for w in self._article(source)[1] if w}
+
+    def _article(self, source: str) -> tuple[int, list[frozenset[str]]]:
         lib = self._library
-        source = lib.sentences[j].source
         got = self._cache.get(source)
         if got is None:
             from bot.support import words
@@ -177,5 +184,4 @@ class Speakers:
             if len(self._cache) >= self.CACHE:
                 self._cache.clear()
             got = self._cache[source] = (rows.start, [frozenset(words(n)) if n else frozenset() for n in names])
-        start, per_sentence = got
-        return per_sentence[j - start]
+        return got

@@ -43,6 +43,7 @@ GENERIC = {
 TITLE_WORDS = {"president", "mr", "mrs", "ms", "dr", "minister", "leader", "envoy", "special", "the", "of"}
 
 DURATION_HEADS = {"term", "sentence"}
+LIKELIHOOD_HEADS = {"chance", "chances", "odds", "likelihood", "probability", "possibility"}
 # "which country", "what date", "which outlet": the noun after the wh-word says what kind of answer is wanted.
 HEAD_TYPES = {
     frozenset({"date", "day", "year", "month", "time", "week"}): TIME_LABELS,
@@ -143,6 +144,7 @@ class Question:
     speech: bool = False  # "what did X say/reply …": the answer must report speech
     focus_terms: set[str] = field(default_factory=set)  # the asked-for attribute / action
     hard_type: bool = False  # expected type is required (who/when/how many), not just preferred
+    sources: tuple[int, ...] = ()  # names[k] whose words or view is asked for ("what does X think", "according to X")
 
 
 def analyse(text: str, nlp) -> Question:
@@ -162,6 +164,7 @@ def analyse(text: str, nlp) -> Question:
             wh = "yes_no"
     expected = frozenset(EXPECTED.get(wh, set()))
     describing: set[int] = set()  # tokens between "which" and its noun ("which Ukrainian leader")
+    likelihood_head = False
     if wh in ("what", "which", "other") or (wh == "how_many" and False):
         wh_at = next((i for i, w in enumerate(low) if w in ("what", "which")), None)
         if wh_at is not None:
@@ -176,6 +179,9 @@ def analyse(text: str, nlp) -> Question:
             if head is not None:
                 describing = set(range(toks[wh_at].i + 1, head.i))
             for w in ([head.lemma_.lower()] if head is not None else []) + low[wh_at + 1 : wh_at + 4]:
+                if w in LIKELIHOOD_HEADS:  # "what chance …": like "how likely"
+                    likelihood_head = True
+                    break
                 hit = next((types for nouns, types in HEAD_TYPES.items() if w in nouns), None)
                 if hit is not None:
                     expected = frozenset(hit)
@@ -188,12 +194,13 @@ def analyse(text: str, nlp) -> Question:
         expected = expected - {"DATE"}
     # "how likely …": a percentage when the articles give one, but "quite high" answers it
     # too, so the type is preferred, not required
-    likelihood = wh == "how" and "likely" in low[:4]
+    likelihood = (wh == "how" and "likely" in low[:4]) or likelihood_head
     if likelihood:
         expected = frozenset({"PERCENT", "CARDINAL"})
 
     names: list[tuple[str, ...]] = []
     name_token_ids: set[int] = set()
+    name_spans: list[range] = []
     for ent in doc.ents:
         if ent.label_ == "NORP" and set(range(ent.start, ent.end)) <= describing:
             continue  # a nationality describing the answer, not a name the answer must repeat
@@ -202,12 +209,16 @@ def analyse(text: str, nlp) -> Question:
             if tk:
                 names.append(tk)
                 name_token_ids.update(range(ent.start, ent.end))
+                name_spans.append(range(ent.start, ent.end))
     for t in toks:  # proper nouns spaCy did not tag as entities
         if t.pos_ == "PROPN" and t.i not in name_token_ids and t.lower_ not in WH_WORDS and not t.is_stop:
             tk = tuple(words(t.text))
             if tk and (t.i == 0 or t.text[:1].isupper()):
                 names.append(tk)
                 name_token_ids.add(t.i)
+                name_spans.append(range(t.i, t.i + 1))
+    source_ids = {t.i for t in toks if _is_source(t)}
+    sources = tuple(k for k, span in enumerate(name_spans) if source_ids.intersection(span))
     numbers = [w for t in toks if t.like_num or any(ch.isdigit() for ch in t.text) for w in words(t.text) if any(ch.isdigit() for ch in w)]
     terms = []
     for t in toks:
@@ -239,8 +250,27 @@ def analyse(text: str, nlp) -> Question:
         or bool(expected) and expected <= (TIME_LABELS | NUMBER_LABELS | {"PERCENT", "MONEY", "QUANTITY"})
     )
     return Question(
-        text, wh, expected, names, numbers, terms, predicate, content_lemmas(doc), name_words, speech, focus_terms, hard_type
+        text, wh, expected, names, numbers, terms, predicate, content_lemmas(doc), name_words, speech, focus_terms, hard_type,
+        sources,
     )
+
+
+# verbs whose subject gives a view or an estimate: "what does X think / say / expect", "what chance did X give"
+SOURCE_VERBS = {
+    "say", "think", "believe", "expect", "predict", "argue", "see", "describe", "call", "consider", "compare", "suggest",
+    "claim", "assess", "view", "explain", "warn", "note", "write", "give", "estimate", "reckon", "feel", "mean", "tell",
+    "put", "rate", "name",
+}
+
+
+def _is_source(t) -> bool:
+    """The token names whose words or view the question asks for: the subject of a verb of
+    saying or thinking, "according to X", "in X's view"."""
+    if t.dep_ == "nsubj" and t.head.lemma_.lower() in SOURCE_VERBS:
+        return True
+    if t.dep_ == "pobj" and t.head.lower_ == "to" and t.head.head.lower_ == "according":
+        return True
+    return t.dep_ == "poss" and t.head.lemma_.lower() in {"view", "opinion", "words", "estimate", "assessment", "words"}
 
 
 @lru_cache(maxsize=200_000)

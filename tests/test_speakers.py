@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pytest
+
 from bot.speakers import Speakers, attribute
+from bot.support import analyse
 
 
 @dataclass
@@ -94,3 +97,27 @@ def test_a_speech_question_answered_by_the_speakers_own_words_is_not_refused(ans
     answer = answerer.ask("What does Artyom Shraibman say the opposition's structure must become?")
     assert not answer.refused
     assert "polyphonic" in answer.text
+
+
+@pytest.mark.parametrize(
+    "question, sources",
+    [
+        ("What chance did Zarikhin give of Lukashenko meeting Zelenskyy?", [("zarikhin",)]),
+        ("What does Boris Shmelyev think Lukashenko wants first from the United States?", [("boris", "shmelyev")]),
+        ("What could Belarus offer in return, according to Boris Shmelyev?", [("boris", "shmelyev")]),
+        ("How likely is a Lukashenko Zelenskyy meeting in Vasilyev's view?", [("vasilyev",)]),
+        ("When was Tikhanovsky released?", []),
+        ("Who did Lukashenko meet in Minsk?", []),
+    ],
+)
+def test_the_question_knows_whose_view_it_asks_for(answerer, question, sources):
+    q = analyse(question, answerer.nlp)
+    assert [q.names[k] for k in q.sources] == sources
+
+
+def test_one_experts_estimate_is_not_anothers_from_the_same_interview(answerer):
+    # Vasilyev gives 50 %, Zarikhin 5 %, both in the Svoboda interviews of one article
+    zarikhin = answerer.ask("What chance did Zarikhin give of Lukashenko meeting Zelenskyy?")
+    assert not zarikhin.refused and "5%" in zarikhin.text and "50%" not in zarikhin.text
+    vasilyev = answerer.ask("What chance did Vladimir Vasilyev give of Lukashenko meeting Zelenskyy?")
+    assert not vasilyev.refused and "50%" in vasilyev.text
