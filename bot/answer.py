@@ -473,7 +473,17 @@ class Answerer:
                     return w.capitalize()
             return w
 
-        return _TRUECASE_RE.sub(case, question)
+        cased = _TRUECASE_RE.sub(case, question)
+        # a first name the articles spell another way ("artem shraibman"): an unknown word that is
+        # no English word either, right before a name
+        wn = wordnet.get() if self.settings.wordnet else None
+        toks = cased.split(" ")
+        for k in range(len(toks) - 1):
+            w, nxt = toks[k], toks[k + 1]
+            if (w.isalpha() and w.islower() and len(w) >= 3 and nxt[:1].isupper() and w not in known
+                    and w not in STOP_WORDS and wn is not None and not wn.senses(w)):
+                toks[k] = w.capitalize()
+        return " ".join(toks)
 
     def explain(self, question: str) -> tuple[Question, list[_Candidate]]:
         """The question's analysis and every scored candidate span, best first

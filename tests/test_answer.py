@@ -276,6 +276,9 @@ def test_a_question_typed_in_lower_case_finds_its_names(answerer):
     assert answerer.truecase("What was tsikhanouskiy sentenced to") == "What was tsikhanouskiy sentenced to"
     answer = answerer.ask("what was tsikhanouskiy sentenced to")
     assert not answer.refused and "18 years" in answer.text
+    # a first name spelled unlike the articles' ("Artyom"), no English word, before a name: part of it
+    assert answerer.truecase("what does artem shraibman say") == "what does Artem Shraibman say"
+    assert answerer.truecase("what did the envoy say") == "what did the envoy say"
 
 
 @pytest.mark.parametrize(
