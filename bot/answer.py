@@ -27,6 +27,10 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 # Where an answer may be cut: after clause punctuation, before a dash, between sentences.
 _CLAUSE_RE = re.compile(r"(?<=[,;:—–.!?])\s+|(?<=[.!?,][\"”’)])\s+|\s+(?=[—–]\s)")
 _TRUECASE_RE = re.compile(r"\b([A-Za-z][a-z]+)\b")
+# "in which year …": a date in the sentence stands for the word ("2022 Nobel Peace Prize winner");
+# other kinds of head noun are not taken as said by an entity ("which city" is not "Ukraine")
+DATE_HEADS = {"year", "date", "day"}
+_YEAR_RE = re.compile(r"\b(1[89]|20)\d\d\b")
 SPEAKER_MISMATCH = 1.0  # rank penalty: the span is someone else's words than the asked-about speaker's
 NEAR_SENTENCES = 6  # how far back a speaker's name still counts as "near" an answer
 EAGER_LEXICON = 20_000  # lexicons up to this many lemmas are scored whole for each question term
@@ -541,7 +545,10 @@ class Answerer:
 
         def credit(j: int) -> tuple[float, ...]:  # how sentence j covers each question term
             if j not in credits:
-                credits[j] = term_credits(q, lib.sentences[j].lemmas, self._sentence_words[j], soft, wn)
+                typed = q.type_head in DATE_HEADS and any(
+                    label == "DATE" and (q.type_head != "year" or _YEAR_RE.search(text)) for label, text in lib.sentences[j].entities
+                )
+                credits[j] = term_credits(q, lib.sentences[j].lemmas, self._sentence_words[j], soft, wn, typed)
             return credits[j]
 
         def joint(idx: tuple[int, ...], source: str) -> float:  # neighbouring spans share these

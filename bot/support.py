@@ -145,6 +145,7 @@ class Question:
     focus_terms: set[str] = field(default_factory=set)  # the asked-for attribute / action
     hard_type: bool = False  # expected type is required (who/when/how many), not just preferred
     sources: tuple[int, ...] = ()  # names[k] whose words or view is asked for ("what does X think", "according to X")
+    type_head: str | None = None  # the noun that says what kind of answer is wanted ("which year", "what country")
 
 
 def analyse(text: str, nlp) -> Question:
@@ -165,6 +166,7 @@ def analyse(text: str, nlp) -> Question:
     expected = frozenset(EXPECTED.get(wh, set()))
     describing: set[int] = set()  # tokens between "which" and its noun ("which Ukrainian leader")
     likelihood_head = False
+    type_head = None
     if wh in ("what", "which", "other") or (wh == "how_many" and False):
         wh_at = next((i for i, w in enumerate(low) if w in ("what", "which")), None)
         if wh_at is not None:
@@ -185,6 +187,7 @@ def analyse(text: str, nlp) -> Question:
                 hit = next((types for nouns, types in HEAD_TYPES.items() if w in nouns), None)
                 if hit is not None:
                     expected = frozenset(hit)
+                    type_head = w
                     if w in DURATION_HEADS:  # "what prison term" asks "how long", not "when"
                         wh = "how_long"
                     break
@@ -251,7 +254,7 @@ def analyse(text: str, nlp) -> Question:
     )
     return Question(
         text, wh, expected, names, numbers, terms, predicate, content_lemmas(doc), name_words, speech, focus_terms, hard_type,
-        sources,
+        sources, type_head,
     )
 
 
@@ -340,11 +343,14 @@ SOFT_FLOOR, SOFT_FULL = 0.5, 0.8  # word-embedding similarity: no credit below, 
 FOCUS_WEIGHT = 1.0  # extra weight of the asked-for attribute or action
 
 
-def term_credits(q: Question, lemmas: set[str], wordset: set[str], soft=None, wordnet=None) -> tuple[float, ...]:
+def term_credits(q: Question, lemmas: set[str], wordset: set[str], soft=None, wordnet=None, typed: bool = False) -> tuple[float, ...]:
     """How well these words cover each of the question's terms, in order: 1 for the
     term itself (lemma or stem) or a derivation of it, or with `wordnet` (bot/wordnet.py)
     a synonym or a kind of it ("free" ~ "release", "building" ~ "palace"); with `soft(term, lemmas) ->
     similarity`, partial credit for a paraphrase ("video" ~ "footage"); else 0.
+
+    `typed`: the sentences hold an answer of the asked type, which covers the noun that asked
+    for it ("In which year …?" — "2022 Nobel Peace Prize winner" says the year without the word).
 
     Credits of a group of sentences are the best credit over its sentences, so they
     are computed once per sentence and combined with `coverage`.
@@ -357,7 +363,7 @@ def term_credits(q: Question, lemmas: set[str], wordset: set[str], soft=None, wo
     out = []
     for term in q.terms:
         st = stem(term)
-        if st in stems:
+        if st in stems or (typed and term == q.type_head):
             out.append(1.0)
             continue
         if len(st) >= 5:

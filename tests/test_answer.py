@@ -422,3 +422,11 @@ def test_sentence_words_cache_stays_bounded_and_right(monkeypatch):
     for j in range(10):
         assert sw[j] == {f"word{j}", "and", "minsk"}
         assert len(sw._cache) <= 3
+
+
+def test_a_year_in_the_evidence_covers_the_word_year_but_a_country_is_no_city(answerer):
+    # "2022 Nobel Peace Prize winner Ales Bialiatski" says the year without the word "year"
+    won = answerer.ask("In which year did Bialiatski win the Nobel Peace Prize?")
+    assert not won.refused and "2022" in won.text
+    # the articles name the country the prisoners were sent to, never a city
+    assert answerer.ask("In which Ukrainian city did the deported prisoners arrive?").refused
