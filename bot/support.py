@@ -200,6 +200,10 @@ def analyse(text: str, nlp) -> Question:
     likelihood = (wh == "how" and "likely" in low[:4]) or likelihood_head
     if likelihood:
         expected = frozenset({"PERCENT", "CARDINAL"})
+    # "how soon …": a time ("within a month") preferred, but "quickly" answers it too
+    soon = wh == "how" and "soon" in low[:4]
+    if soon:
+        expected = frozenset(TIME_LABELS)
 
     names: list[tuple[str, ...]] = []
     name_token_ids: set[int] = set()
@@ -248,7 +252,7 @@ def analyse(text: str, nlp) -> Question:
                 break
     if predicate and predicate in terms:
         focus_terms.add(predicate)
-    hard_type = not likelihood and (
+    hard_type = not likelihood and not soon and (
         wh in ("who", "when", "how_many", "how_much", "how_long", "how_old")
         or bool(expected) and expected <= (TIME_LABELS | NUMBER_LABELS | {"PERCENT", "MONEY", "QUANTITY"})
     )

@@ -430,3 +430,12 @@ def test_a_year_in_the_evidence_covers_the_word_year_but_a_country_is_no_city(an
     assert not won.refused and "2022" in won.text
     # the articles name the country the prisoners were sent to, never a city
     assert answerer.ask("In which Ukrainian city did the deported prisoners arrive?").refused
+
+
+def test_how_soon_prefers_a_time_without_requiring_one(answerer):
+    from bot.support import analyse
+
+    q = analyse("How soon could the political prisoners be freed?", answerer.nlp)
+    assert "DATE" in q.expected and not q.hard_type
+    answer = answerer.ask("How soon could the political prisoners be freed, according to Coale?")
+    assert not answer.refused and "within a month" in answer.text
