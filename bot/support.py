@@ -35,7 +35,7 @@ GENERIC = {
     "thing", "way", "exactly", "actually", "specifically", "main", "also", "there", "here", "so", "then",
     "write", "use", "mean", "cite", "quote", "think", "believe", "many", "much", "long", "number", "people",
     "roughly", "approximately", "about", "around", "still", "now", "currently", "according", "view", "opinion",
-    "question", "answer", "fact", "point", "likely", "whether", "expect", "want", "consider",
+    "question", "answer", "fact", "point", "likely", "whether", "want", "consider",
     # "what is X's role / position / job": the answer is the title next to the name, which
     # never repeats these words ("U.S. Special Representative for Ukraine John Kellogg")
     "role", "position", "title", "job", "occupation", "profession", "official",
@@ -233,6 +233,8 @@ def analyse(text: str, nlp) -> Question:
             continue
         lemma = t.lemma_.lower()
         if lemma in GENERIC or lemma in WH_WORDS or any(ch.isdigit() for ch in lemma):
+            continue
+        if lemma == "expect" and t.tag_ == "VBN":  # "Trump is expected to visit": a hedge, not what is asked
             continue
         terms.append(lemma)
     predicate = None

@@ -439,3 +439,10 @@ def test_how_soon_prefers_a_time_without_requiring_one(answerer):
     assert "DATE" in q.expected and not q.hard_type
     answer = answerer.ask("How soon could the political prisoners be freed, according to Coale?")
     assert not answer.refused and "within a month" in answer.text
+
+
+def test_expect_is_asked_about_when_someone_expects_not_when_something_is_expected(answerer):
+    from bot.support import analyse
+
+    assert "expect" in analyse("What does Vasilyev think Lukashenko expects to get from the US?", answerer.nlp).terms
+    assert "expect" not in analyse("On what date is Trump expected to visit Belarus?", answerer.nlp).terms
