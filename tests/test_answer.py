@@ -446,3 +446,12 @@ def test_expect_is_asked_about_when_someone_expects_not_when_something_is_expect
 
     assert "expect" in analyse("What does Vasilyev think Lukashenko expects to get from the US?", answerer.nlp).terms
     assert "expect" not in analyse("On what date is Trump expected to visit Belarus?", answerer.nlp).terms
+
+
+def test_washington_stands_for_the_united_states():
+    from bot.support import name_in
+
+    assert name_in(("washington",), {"the", "united", "states", "is"}, 0.75)
+    assert name_in(("washington",), {"us", "officials"}, 0.75)
+    assert not name_in(("washington",), {"russia", "belarus"}, 0.75)
+    assert not name_in(("minsk",), {"belarus"}, 0.75)  # only Washington: Minsk the city is not Belarus
