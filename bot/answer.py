@@ -18,7 +18,7 @@ import prompts
 from bot import wordnet
 from bot.speakers import Speakers
 from bot.support import (
-    Question, Support, Vocabulary, _is_question_name, _similar, analyse, assess, fold, name_in, stem, term_credits, term_weights, words,
+    Question, Support, Vocabulary, _is_question_name, _similar, analyse, assess, fold, name_in, stem, LIKELIHOOD_LEMMAS, term_credits, term_weights, words,
 )
 from bot.verify import is_verbatim
 
@@ -545,9 +545,9 @@ class Answerer:
 
         def credit(j: int) -> tuple[float, ...]:  # how sentence j covers each question term
             if j not in credits:
-                typed = q.type_head in DATE_HEADS and any(
+                typed = (q.type_head in DATE_HEADS and any(
                     label == "DATE" and (q.type_head != "year" or _YEAR_RE.search(text)) for label, text in lib.sentences[j].entities
-                )
+                )) or (q.type_head in LIKELIHOOD_LEMMAS and any(label == "PERCENT" for label, _ in lib.sentences[j].entities))
                 credits[j] = term_credits(q, lib.sentences[j].lemmas, self._sentence_words[j], soft, wn, typed)
             return credits[j]
 

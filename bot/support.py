@@ -44,6 +44,7 @@ TITLE_WORDS = {"president", "mr", "mrs", "ms", "dr", "minister", "leader", "envo
 
 DURATION_HEADS = {"term", "sentence"}
 LIKELIHOOD_HEADS = {"chance", "chances", "odds", "likelihood", "probability", "possibility"}
+LIKELIHOOD_LEMMAS = LIKELIHOOD_HEADS | {"odd"}  # spaCy lemmatises "odds" to "odd"
 # "which country", "what date", "which outlet": the noun after the wh-word says what kind of answer is wanted.
 HEAD_TYPES = {
     frozenset({"date", "day", "year", "month", "time", "week"}): TIME_LABELS,
@@ -198,6 +199,7 @@ def analyse(text: str, nlp) -> Question:
             for w in ([head.lemma_.lower()] if head is not None else []) + low[wh_at + 1 : wh_at + 4]:
                 if w in LIKELIHOOD_HEADS:  # "what chance …": like "how likely"
                     likelihood_head = True
+                    type_head = head.lemma_.lower() if head is not None else w
                     break
                 hit = next((types for nouns, types in HEAD_TYPES.items() if w in nouns), None)
                 if hit is not None:

@@ -455,3 +455,9 @@ def test_washington_stands_for_the_united_states():
     assert name_in(("washington",), {"us", "officials"}, 0.75)
     assert not name_in(("washington",), {"russia", "belarus"}, 0.75)
     assert not name_in(("minsk",), {"belarus"}, 0.75)  # only Washington: Minsk the city is not Belarus
+
+
+def test_the_odds_asked_for_are_a_percentage_in_the_evidence(answerer):
+    # spaCy reads "odds" as the adjective "odd"; a percentage answers "what odds"
+    answer = answerer.ask("what odds does zarikhin give for lukashenko and zelenskyy actually meeting")
+    assert not answer.refused and "5%" in answer.text and "50%" not in answer.text
