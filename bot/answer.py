@@ -31,6 +31,7 @@ _TRUECASE_RE = re.compile(r"\b([A-Za-z][a-z]+)\b")
 # other kinds of head noun are not taken as said by an entity ("which city" is not "Ukraine")
 DATE_HEADS = {"year", "date", "day"}
 _YEAR_RE = re.compile(r"\b(1[89]|20)\d\d\b")
+REACTION_TERMS = {"respond", "response", "react", "reaction", "reply"}
 SPEAKER_MISMATCH = 1.0  # rank penalty: the span is someone else's words than the asked-about speaker's
 NEAR_SENTENCES = 6  # how far back a speaker's name still counts as "near" an answer
 EAGER_LEXICON = 20_000  # lexicons up to this many lemmas are scored whole for each question term
@@ -390,7 +391,7 @@ class Answerer:
         support = self._support_dict(q, best)
         if self.model is not None:
             support["p_answerable"] = round(self.model.answerable.probability(self.answer_features(q, cands)), 3)
-        if not self._supported(best.support, support.get("p_answerable")):
+        if not self._supported(best.support, support.get("p_answerable")) or self._reaction_missing(q, best):
             return self._refuse(question, self.refusal_text(), "unsupported", t0, timings, support)
 
         text, citation = self._compose(best.focus, q)
@@ -399,6 +400,13 @@ class Answerer:
             return self._refuse(question, self.refusal_text(), "quote_unverified", t0, timings, support)
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         return Answer(question, text, (citation,), False, None, "extractive", timings, support)
+
+    @staticmethod
+    def _reaction_missing(q: Question, best: _Candidate) -> bool:
+        """"How did Zelenskyy respond to the offer?": the articles report the offer, and a
+        reaction only if some word of the span says one. Otherwise the span is the event,
+        not the answer (a common near miss)."""
+        return bool(q.focus_terms & REACTION_TERMS) and best.features.get("asked_cov", 1.0) < 0.01
 
     # ------------------------------------------------------------------
     def _supported(self, s: Support, p_answerable: float | None = None) -> bool:

@@ -461,3 +461,9 @@ def test_the_odds_asked_for_are_a_percentage_in_the_evidence(answerer):
     # spaCy reads "odds" as the adjective "odd"; a percentage answers "what odds"
     answer = answerer.ask("what odds does zarikhin give for lukashenko and zelenskyy actually meeting")
     assert not answer.refused and "5%" in answer.text and "50%" not in answer.text
+
+
+def test_a_reaction_the_articles_do_not_report_is_refused(answerer):
+    # the offer is in the articles; a response to it is not
+    assert answerer.ask("How did Zelenskyy respond to Lukashenko's offer to meet?").refused
+    assert not answerer.ask("What has Lukashenko offered Venezuela's President Nicolás Maduro?").refused
