@@ -162,6 +162,7 @@ class Question:
     hard_type: bool = False  # expected type is required (who/when/how many), not just preferred
     sources: tuple[int, ...] = ()  # names[k] whose words or view is asked for ("what does X think", "according to X")
     type_head: str | None = None  # the noun that says what kind of answer is wanted ("which year", "what country")
+    role: bool = False  # "who is X?", "what position does X hold?": the answer is X's title or description
 
 
 def analyse(text: str, nlp) -> Question:
@@ -241,6 +242,15 @@ def analyse(text: str, nlp) -> Question:
                 names.append(tk)
                 name_token_ids.add(t.i)
                 name_spans.append(range(t.i, t.i + 1))
+    # "Who is Artyom Shraibman?" / "What position does Zarikhin hold?": asks for a description
+    # of the person named ("political analyst", "vice director of …"), not another person
+    root = next((t for t in toks if t.dep_ == "ROOT"), None)
+    identity = wh == "who" and root is not None and root.lemma_.lower() == "be" and bool(names) and all(
+        t.i in name_token_ids or t.is_stop or t.is_punct or t.lower_ in WH_WORDS or t.lemma_.lower() in ROLE_HEADS for t in toks)
+    role = identity or (wh in ("what", "which", "other") and bool(names) and any(
+        t.lemma_.lower() in ROLE_HEADS and t.pos_ == "NOUN" and not _of_a_thing(t, name_token_ids) for t in toks))
+    if role:
+        expected = frozenset()
     source_ids = {t.i for t in toks if _is_source(t)}
     sources = tuple(k for k, span in enumerate(name_spans) if source_ids.intersection(span))
     numbers = [w for t in toks if t.like_num or any(ch.isdigit() for ch in t.text) for w in words(t.text) if any(ch.isdigit() for ch in w)]
@@ -254,6 +264,8 @@ def analyse(text: str, nlp) -> Question:
         if lemma == "expect" and t.tag_ == "VBN":  # "Trump is expected to visit": a hedge, not what is asked
             continue
         terms.append(lemma)
+    if role:  # "what position does X hold": the title alone says it
+        terms = [t for t in terms if t not in ("hold", "occupy")]
     predicate = None
     for t in toks:
         if t.dep_ == "ROOT" and t.pos_ == "VERB" and t.lemma_.lower() not in GENERIC:
@@ -271,13 +283,13 @@ def analyse(text: str, nlp) -> Question:
                 break
     if predicate and predicate in terms:
         focus_terms.add(predicate)
-    hard_type = not likelihood and not soon and (
+    hard_type = not likelihood and not soon and not role and (
         wh in ("who", "when", "how_many", "how_much", "how_long", "how_old")
         or bool(expected) and expected <= (TIME_LABELS | NUMBER_LABELS | {"PERCENT", "MONEY", "QUANTITY"})
     )
     return Question(
         text, wh, expected, names, numbers, terms, predicate, content_lemmas(doc), name_words, speech, focus_terms, hard_type,
-        sources, type_head,
+        sources, type_head, role,
     )
 
 
@@ -287,6 +299,14 @@ SOURCE_VERBS = {
     "claim", "assess", "view", "explain", "warn", "note", "write", "give", "estimate", "reckon", "feel", "mean", "tell",
     "put", "rate", "name",
 }
+
+
+def _of_a_thing(t, name_token_ids: set[int]) -> bool:
+    """"the title of Shraibman's commentary": the role word belongs to a thing, not a person."""
+    for prep in t.children:
+        if prep.dep_ == "prep" and prep.lower_ == "of":
+            return any(o.dep_ == "pobj" and o.i not in name_token_ids for o in prep.children)
+    return False
 
 
 def _is_source(t) -> bool:
@@ -473,6 +493,52 @@ def _is_question_name(ent_words: set[str], q: Question, ratio: float) -> bool:
     return all(any(_similar(w, n, ratio) for n in q.name_words | set(q.numbers)) for w in ent_words)
 
 
+ROLE_HEADS = {"role", "position", "title", "job", "post", "occupation", "profession"}
+# nouns that name what a person is, written next to the name ("political analyst Artyom
+# Shraibman", "Vladimir Zarikhin, vice director of …", "Boris Shmelyev, a doctor of history")
+ROLE_NOUNS = {
+    "president", "leader", "analyst", "journalist", "editor", "laureate", "winner", "activist", "minister",
+    "secretary", "representative", "envoy", "spokesman", "spokeswoman", "spokesperson", "advisor", "adviser",
+    "director", "researcher", "professor", "scientist", "candidate", "head", "chairman", "chairwoman", "chief",
+    "deputy", "lawyer", "ambassador", "commentator", "expert", "author", "politician", "figure", "citizen",
+    "dictator", "member", "doctor", "officer", "official", "general", "founder", "ceo", "owner", "correspondent",
+    "reporter", "economist", "historian", "vice", "governor", "mayor", "senator", "prime", "king", "queen",
+    "chancellor", "diplomat", "negotiator", "blogger", "writer", "lecturer", "fellow", "wife", "husband",
+}
+_APPOSITIVE_RE = re.compile(r"\s*(?:\([^)]*\)\s*)?,\s+(?:(?:a|an|the|who is|who was)\s+)?([\w.’'-]+(?:\s+[\w.’'-]+){0,3})")
+
+
+def has_role(q: Question, sentences, ratio: float = 0.75) -> bool:
+    """Some sentence describes a person the question names: a role noun right before the name
+    ("political analyst Artyom Shraibman", "U.S. Special Representative for Ukraine John
+    Kellogg") or in an apposition after it ("Vladimir Zarikhin, vice director of …")."""
+    for s in sentences:
+        text = s.text
+        for _label, ent in s.entities:  # any label: spaCy's small model tags some people as organisations
+            ent_words = set(words(ent))
+            # the surname (not a shared first name), and the first name too when both give one
+            # (spouses share a surname)
+            if not any(name_in(n[-1:], ent_words, ratio) and (len(n) == 1 or len(ent_words) == 1 or name_in(n[:1], ent_words, ratio))
+                       for n in q.names):
+                continue
+            at = text.find(ent)
+            if at < 0:
+                continue
+            before = [w.lower().strip(".,") for w in text[max(0, at - 60) : at].split()[-6:]]
+            if before and (before[-1] in ROLE_NOUNS or any(w in ROLE_NOUNS for w in before[-4:]) and text[at - 1 : at] == " "
+                           and all(w[:1].isupper() or w in ("for", "of", "the") for w in text[max(0, at - 60) : at].split()[-3:])):
+                return True
+            # "An American citizen accused of organizing a conspiracy, Tsikenovich, …"
+            clause = text[max(0, at - 90) : at]
+            if clause.rstrip().endswith(",") and any(
+                    w.lower().strip(".,") in ROLE_NOUNS for w in re.split(r"[.;:!?]", clause)[-1].split()[:4]):
+                return True
+            m = _APPOSITIVE_RE.match(text, at + len(ent))
+            if m and any(w.lower().strip(".,") in ROLE_NOUNS for w in m.group(1).split()):
+                return True
+    return False
+
+
 def has_answer_type(q: Question, sentences, ratio: float = 0.75) -> bool:
     """Some sentence holds an entity of the expected type that the question does
     not already name (for counts: a number in a sentence about the question)."""
@@ -538,7 +604,7 @@ def assess(
     focus_cov, _ = coverage(q, focus_rows, weights)
     # the asked-for attribute / action alone (all of them carry FOCUS_WEIGHT: the ratio is the same)
     asked_cov = coverage(q, focus_rows, weights, q.focus_terms)[0] if q.focus_terms else 1.0
-    type_ok = has_answer_type(q, focus, name_ratio) if q.expected else None
+    type_ok = has_answer_type(q, focus, name_ratio) if q.expected else (has_role(q, focus, name_ratio) if q.role else None)
     if q.speech:
         type_ok = reports_speech(focus)
     n_names = len(q.names)

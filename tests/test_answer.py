@@ -467,3 +467,44 @@ def test_a_reaction_the_articles_do_not_report_is_refused(answerer):
     # the offer is in the articles; a response to it is not
     assert answerer.ask("How did Zelenskyy respond to Lukashenko's offer to meet?").refused
     assert not answerer.ask("What has Lukashenko offered Venezuela's President Nicolás Maduro?").refused
+
+
+@pytest.mark.parametrize(
+    "question, role",
+    [
+        ("Who is Artyom Shraibman?", True),
+        ("What position does Vladimir Zarikhin hold?", True),
+        ("What's John Kellogg's official role in the U.S. government?", True),
+        ("what is the title of shraibman's commentary for the carnegie endowment", False),  # a thing's title
+        ("Who met Kellogg in Minsk?", False),  # asks for a person
+        ("Who is the US ambassador to Belarus?", False),
+    ],
+)
+def test_identity_and_role_questions_ask_for_a_description_not_another_person(answerer, question, role):
+    from bot.support import analyse
+
+    q = analyse(answerer.truecase(question), answerer.nlp)
+    assert q.role is role
+    if role:
+        assert not q.expected and not q.hard_type
+
+
+def test_a_role_is_found_before_or_after_the_name():
+    from bot.support import Question, has_role
+
+    q = Question("Who is Zarikhin?", "who", frozenset(), [("vladimir", "zarikhin")], [], [], None, role=True)
+
+    class S:
+        def __init__(self, text, ents):
+            self.text, self.entities = text, ents
+
+    assert has_role(q, [S("Svoboda interviewed Vladimir Zarikhin, vice director of the institute.", [("PERSON", "Vladimir Zarikhin")])])
+    assert has_role(q, [S("said political analyst Vladimir Zarikhin on Monday.", [("PERSON", "Vladimir Zarikhin")])])
+    assert not has_role(q, [S("Vladimir Zarikhin met the envoy.", [("PERSON", "Vladimir Zarikhin")])])
+    # a shared first name is not the person asked about
+    assert not has_role(q, [S("Russian President Vladimir Putin spoke.", [("PERSON", "Vladimir Putin")])])
+
+
+def test_what_position_someone_holds_is_answered_with_the_title(answerer):
+    answer = answerer.ask("What position does Vladimir Zarikhin hold?")
+    assert not answer.refused and "vice director" in answer.text
