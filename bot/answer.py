@@ -31,6 +31,10 @@ _TRUECASE_RE = re.compile(r"\b([A-Za-z][a-z]+)\b")
 # other kinds of head noun are not taken as said by an entity ("which city" is not "Ukraine")
 DATE_HEADS = {"year", "date", "day"}
 _YEAR_RE = re.compile(r"\b(1[89]|20)\d\d\b")
+# a sentence that gives a reason or a purpose
+_REASON_RE = re.compile(
+    r"\b(because|in order to|so that|is meant to|are meant to|was meant to|aims? to|aimed at|the aim|the goal|intended to|"
+    r"designed to|due to|as a result|the reason|that is why|this is why)\b", re.I)
 REACTION_TERMS = {"respond", "response", "react", "reaction", "reply"}
 SPEAKER_MISMATCH = 1.0  # rank penalty: the span is someone else's words than the asked-about speaker's
 NEAR_SENTENCES = 6  # how far back a speaker's name still counts as "near" an answer
@@ -783,6 +787,8 @@ class Answerer:
                 score = overlap + 0.6 * novel
                 score -= 2.0 if tail == ":" else 1.0 if tail in ",;—–" else 0.0
                 score += 0.4 * ((cuts[a] in bounds) + (cuts[b] in bounds))  # whole sentences read best
+                if q is not None and q.wh == "why" and _REASON_RE.search(piece):
+                    score += 1.0  # "why": the piece that gives the reason ("… is meant to …")
                 if near and any(ans in piece for ans in near):
                     score += 2.0
                 elif answers and any(ans in piece for ans in answers):

@@ -508,3 +508,8 @@ def test_a_role_is_found_before_or_after_the_name():
 def test_what_position_someone_holds_is_answered_with_the_title(answerer):
     answer = answerer.ask("What position does Vladimir Zarikhin hold?")
     assert not answer.refused and "vice director" in answer.text
+
+
+def test_a_why_answer_keeps_the_sentence_that_gives_the_reason(answerer):
+    answer = answerer.ask("Why was Trump personally interested in Ales Bialiatski?")
+    assert not answer.refused and "meant to" in answer.text and "Nobel Peace Prize" in answer.text
