@@ -18,7 +18,7 @@ import prompts
 from bot import wordnet
 from bot.speakers import Speakers
 from bot.support import (
-    Question, Support, Vocabulary, _is_question_name, _similar, analyse, assess, fold, name_in, stem, LIKELIHOOD_LEMMAS, term_credits, term_weights, words,
+    Question, Support, Vocabulary, _is_question_name, _similar, analyse, assess, fold, name_in, same_person, stem, LIKELIHOOD_LEMMAS, term_credits, term_weights, words,
 )
 from bot.verify import is_verbatim
 
@@ -539,14 +539,14 @@ class Answerer:
         def speaks_in(src: str) -> list[bool]:
             if src not in speaking:
                 voices = self._speakers.in_article(src)
-                speaking[src] = [any(name_in(n, v, ratio) for v in voices) for n in q.names]
+                speaking[src] = [any(same_person(n, v, ratio) for v in voices) for n in q.names]
             return speaking[src]
 
         def names_at(j: int) -> list[bool]:
             if j not in in_sentence:
                 said_by = self._speakers.words(j)  # the one whose words it reports counts as named
                 in_sentence[j] = [
-                    name_in(n, self._sentence_words[j], ratio) or bool(said_by and name_in(n, said_by, ratio)) for n in q.names
+                    name_in(n, self._sentence_words[j], ratio) or bool(said_by and same_person(n, said_by, ratio)) for n in q.names
                 ]
             return in_sentence[j]
 
@@ -618,7 +618,7 @@ class Answerer:
                 voices = [self._speakers.words(j) for j in focus]
                 mismatch = any(
                     speaks and not any(name_in(n, self._sentence_words[j], ratio) for j in focus)
-                    and any(v and not name_in(n, v, ratio) for v in voices)
+                    and any(v and not same_person(n, v, ratio) for v in voices)
                     for k, (n, speaks) in enumerate(zip(q.names, speaks_in(src)))
                     if k in q.sources
                 )
@@ -682,7 +682,7 @@ class Answerer:
     def _said_by_asked(self, q: Question, focus: list[int]) -> bool:
         ratio = self.settings.name_match_ratio
         said = [self._speakers.words(j) for j in focus]
-        return any(w and name_in(n, w, ratio) for w in said for n in q.names)
+        return any(w and same_person(n, w, ratio) for w in said for n in q.names)
 
     def _name_in_text(self, name: tuple[str, ...], source: str | None) -> bool:
         """Is the name (or a spelling variant) in that article / anywhere (None)? Cached."""

@@ -131,6 +131,15 @@ def name_in(name_tokens: tuple[str, ...], window_words: set[str], ratio: float) 
     return _name_in(name_tokens, window_words, ratio)
 
 
+def same_person(name_tokens: tuple[str, ...], person_words, ratio: float) -> bool:
+    """Is the person whose name's words are `person_words` (a speaker) the one the question
+    names? The surname must match, and the first name too when both give one: Vladimir
+    Vasilyev is not Vladimir Zarikhin (`name_in` accepts any one significant word)."""
+    if not name_in(name_tokens[-1:], person_words, ratio):
+        return False
+    return len(name_tokens) == 1 or len(person_words) == 1 or name_in(name_tokens[:1], person_words, ratio)
+
+
 def _name_in(name_tokens: tuple[str, ...], window_words: set[str], ratio: float) -> bool:
     if len(name_tokens) > 1:
         initials = "".join(t[0] for t in name_tokens if t not in ("the", "of"))

@@ -121,3 +121,13 @@ def test_one_experts_estimate_is_not_anothers_from_the_same_interview(answerer):
     assert not zarikhin.refused and "5%" in zarikhin.text and "50%" not in zarikhin.text
     vasilyev = answerer.ask("What chance did Vladimir Vasilyev give of Lukashenko meeting Zelenskyy?")
     assert not vasilyev.refused and "50%" in vasilyev.text
+
+
+def test_a_speaker_sharing_a_first_name_is_another_person(answerer):
+    from bot.support import same_person
+
+    assert same_person(("vladimir", "zarikhin"), frozenset({"vladimir", "zarikhin"}), 0.75)
+    assert same_person(("zarikhin",), frozenset({"vladimir", "zarikhin"}), 0.75)
+    assert not same_person(("vladimir", "zarikhin"), frozenset({"vladimir", "vasilyev"}), 0.75)
+    answer = answerer.ask("What chance does Vladimir Zarikhin give of Lukashenko meeting Zelenskyy?")
+    assert not answer.refused and "5%" in answer.text and "50%" not in answer.text
