@@ -34,6 +34,7 @@ test: install
 
 eval: install ingest
 	$(VENV)/bin/citebot eval evals/questions.jsonl --out runs/eval --gate evals/thresholds.toml
+	$(VENV)/bin/citebot eval evals/conversations.jsonl --out runs/eval-conversations --gate evals/conversation_thresholds.toml
 
 bench: install ingest
 	$(PY) benchmarks/ask.py

@@ -17,6 +17,7 @@ from bot.evaluate.sweep import analyse
 from conftest import EVALS, flat
 
 THRESHOLDS = EVALS / "thresholds.toml"
+CONVERSATION_THRESHOLDS = EVALS / "conversation_thresholds.toml"
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +49,39 @@ def test_gate_fails_when_refusal_is_broken(broken_run):
     misses = {m.metric: m for m in gate.check(result.metrics, gate.load(THRESHOLDS))}
     assert "refused_unanswerable" in misses, result.metrics["refused_unanswerable"]
     assert "below the minimum" in str(misses["refused_unanswerable"])
+
+
+@pytest.fixture(scope="module")
+def conversation_run(answerer, tmp_path_factory):
+    """The conversation set answered once, each dialogue in a fresh conversation (as `make eval` does)."""
+    from bot.conversation import Conversation, Rewriter
+
+    rewriter = Rewriter.for_answerer(answerer)
+    out = tmp_path_factory.mktemp("conversation-run")
+    result = run(answerer, load_questions(EVALS / "conversations.jsonl"), out,
+                 conversation_factory=lambda: Conversation(answerer, rewriter=rewriter))
+    return result
+
+
+def test_conversation_set_passes_its_gate(conversation_run):
+    """Issue #5's bar: follow-ups correct >= 0.85, none answered about the wrong entity."""
+    follow_ups = conversation_run.metrics["follow_up_turns"]
+    misses = gate.check(conversation_run.metrics, gate.load(CONVERSATION_THRESHOLDS))
+    assert not misses, "conversation gate: " + "; ".join(map(str, misses))
+    assert follow_ups["questions"] >= 60 and follow_ups["references"]["answered_about_wrong_entity"] == 0
+
+
+def test_a_follow_up_gate_reads_the_follow_up_block(tmp_path):
+    bounds_file = tmp_path / "g.toml"
+    bounds_file.write_text('block = "follow_up_turns"\n[minimum]\nanswer_correct = 0.85\n[maximum]\nanswered_about_wrong_entity = 0\n')
+    bounds = gate.load(bounds_file)
+    run_metrics = {"answer_correct": 0.99, "follow_up_turns": {"answer_correct": 0.80, "references": {"answered_about_wrong_entity": 1}}}
+    assert [str(m) for m in gate.check(run_metrics, bounds)] == [
+        "answer correct (answerable) 0.800 is below the minimum 0.850",
+        "follow-ups answered about the wrong entity 1 is above the maximum 0"]
+    bounds_file.write_text('block = "follow_ups"\n[minimum]\nanswer_correct = 0.85\n')
+    with pytest.raises(gate.GateFileError, match="block must be one of"):
+        gate.load(bounds_file)
 
 
 def test_gate_file_errors(tmp_path):
