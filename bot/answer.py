@@ -246,6 +246,12 @@ class _Candidate:
     features: dict = field(default_factory=dict)
 
 
+# A trimmed piece holding the noun the question asks about ("what catchphrase …") earns this:
+# the answer stands next to it ("… had a catchphrase: "Trump promised to visit""), while the
+# neighbouring sentence that only restates the question's context ("a phone call") does not.
+ASKED_NOUN_BONUS = 1.0
+
+
 def _is_fragment(text: str) -> bool:
     """A short line that is not a sentence: no closing punctuation (bylines, list items, headings)."""
     text = text.strip()
@@ -787,6 +793,8 @@ class Answerer:
                 score = overlap + 0.6 * novel
                 score -= 2.0 if tail == ":" else 1.0 if tail in ",;—–" else 0.0
                 score += 0.4 * ((cuts[a] in bounds) + (cuts[b] in bounds))  # whole sentences read best
+                if q is not None and q.asked_noun and stem(q.asked_noun) in stems:
+                    score += ASKED_NOUN_BONUS  # "what catchphrase …": the piece that names it holds the answer
                 if q is not None and q.wh == "why" and _REASON_RE.search(piece):
                     score += 1.0  # "why": the piece that gives the reason ("… is meant to …")
                 if near and any(ans in piece for ans in near):

@@ -172,6 +172,7 @@ class Question:
     sources: tuple[int, ...] = ()  # names[k] whose words or view is asked for ("what does X think", "according to X")
     type_head: str | None = None  # the noun that says what kind of answer is wanted ("which year", "what country")
     role: bool = False  # "who is X?", "what position does X hold?": the answer is X's title or description
+    asked_noun: str | None = None  # the noun after what/which, a term of the question ("what catchphrase", "which outlet")
 
 
 def analyse(text: str, nlp) -> Question:
@@ -282,11 +283,13 @@ def analyse(text: str, nlp) -> Question:
     name_words = {w for n in names for w in n}
     speech = wh == "what" and any(t.lemma_.lower() in SPEECH_VERBS and t.pos_ == "VERB" for t in toks)
     focus_terms: set[str] = set()
+    asked_noun = None
     wh_at = next((t.i for t in toks if t.lower_ in ("what", "which")), None)
     if wh_at is not None:  # "what range", "which Ukrainian city", "what is the range of"
         for t in doc[wh_at + 1 : wh_at + 6]:
             if t.pos_ == "NOUN" and t.lemma_.lower() in terms:
                 focus_terms.add(t.lemma_.lower())
+                asked_noun = t.lemma_.lower()
                 break
             if t.pos_ in ("VERB", "ADP") and t.lemma_.lower() not in ("be",):
                 break
@@ -298,7 +301,7 @@ def analyse(text: str, nlp) -> Question:
     )
     return Question(
         text, wh, expected, names, numbers, terms, predicate, content_lemmas(doc), name_words, speech, focus_terms, hard_type,
-        sources, type_head, role,
+        sources, type_head, role, asked_noun,
     )
 
 

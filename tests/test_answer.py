@@ -513,3 +513,14 @@ def test_what_position_someone_holds_is_answered_with_the_title(answerer):
 def test_a_why_answer_keeps_the_sentence_that_gives_the_reason(answerer):
     answer = answerer.ask("Why was Trump personally interested in Ales Bialiatski?")
     assert not answer.refused and "meant to" in answer.text and "Nobel Peace Prize" in answer.text
+
+
+def test_a_trimmed_answer_keeps_the_piece_naming_the_noun_asked_about(answerer):
+    # The best span is two sentences (42 words): the first shares more of the question's words
+    # ('started', 'phone call'), the second names the catchphrase asked about and gives it.
+    question = "What catchphrase did Lukashenko start repeating after the phone call?"
+    q, _ = answerer.explain(question)
+    assert q.asked_noun == "catchphrase"
+    answer = answerer.ask(question)
+    assert not answer.refused and "Trump promised to visit" in answer.text
+    assert len(answer.text.split()) <= answerer.settings.max_answer_words
