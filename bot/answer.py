@@ -37,6 +37,7 @@ _REASON_RE = re.compile(
     r"designed to|due to|as a result|the reason|that is why|this is why)\b", re.I)
 REACTION_TERMS = {"respond", "response", "react", "reaction", "reply"}
 SPEAKER_MISMATCH = 1.0  # rank penalty: the span is someone else's words than the asked-about speaker's
+NUMBER_MISSING = 2.0  # rank penalty: the span and its neighbours lack a number the question gives
 NEAR_SENTENCES = 6  # how far back a speaker's name still counts as "near" an answer
 EAGER_LEXICON = 20_000  # lexicons up to this many lemmas are scored whole for each question term
 _FUNCTION_WORDS = frozenset(
@@ -637,6 +638,8 @@ class Answerer:
                     rank -= 0.2 * feats["is_question"] + 0.03 * feats["pair"]
                 if mismatch:
                     rank -= SPEAKER_MISMATCH
+                if q.numbers and not sup.numbers_ok:
+                    rank -= NUMBER_MISSING
                 log.debug("candidate %s rank %.3f %s", focus, rank, feats)
                 out.append(_Candidate(focus, sup, rank, feats))
         out.sort(key=lambda c: -c.rank_score)

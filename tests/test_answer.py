@@ -524,3 +524,11 @@ def test_a_trimmed_answer_keeps_the_piece_naming_the_noun_asked_about(answerer):
     answer = answerer.ask(question)
     assert not answer.refused and "Trump promised to visit" in answer.text
     assert len(answer.text.split()) <= answerer.settings.max_answer_words
+
+
+def test_a_span_holding_the_number_asked_about_outranks_one_without_it(answerer):
+    # 'did not forget to consider the interests of its partners' shares more with the question
+    # on the surface, but only the interview answer holds the 2020 the question asks about
+    answer = answerer.ask("Why can't Lukashenko forget 2020?")
+    assert not answer.refused and "nearly lost power" in answer.text
+    assert "2020" in answer.citations[0].quote
