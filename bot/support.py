@@ -194,7 +194,7 @@ def analyse(text: str, nlp) -> Question:
     describing: set[int] = set()  # tokens between "which" and its noun ("which Ukrainian leader")
     likelihood_head = False
     type_head = None
-    if wh in ("what", "which", "other") or (wh == "how_many" and False):
+    if wh in ("what", "which", "other"):
         wh_at = next((i for i, w in enumerate(low) if w in ("what", "which")), None)
         if wh_at is not None:
             # the noun the wh-word determines ("which two freed opposition leaders"), then the next few words

@@ -7,6 +7,7 @@ import json
 import pytest
 
 import prompts
+from bot.support import words
 from bot.verify import is_verbatim
 from conftest import EVALS, MACRON_Q, SHMELYEV_Q, SHMELYEV_SOURCE
 
@@ -532,3 +533,13 @@ def test_a_span_holding_the_number_asked_about_outranks_one_without_it(answerer)
     answer = answerer.ask("Why can't Lukashenko forget 2020?")
     assert not answer.refused and "nearly lost power" in answer.text
     assert "2020" in answer.citations[0].quote
+
+
+def test_article_words_cache_stays_bounded_and_right(answerer, monkeypatch):
+    monkeypatch.setattr(answerer, "_words_cache", {})
+    monkeypatch.setattr(type(answerer), "ARTICLE_WORDS_CACHE", 2)
+    sources = sorted(answerer.library.articles)
+    for source in sources + sources:
+        got = answerer._article_words(source)
+        assert "lukashenko" in got and len(answerer._words_cache) <= 2
+    assert answerer._article_words(sources[0]) == set(words(answerer.library.articles[sources[0]].text))
