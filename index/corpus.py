@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 # Bump when cleaning rules change: every article's hash changes with it, so
 # the next ingest re-processes the corpus instead of serving stale text.
-CLEANER_VERSION = "1"
+CLEANER_VERSION = "2"  # 2: "The picture shows …" caption lines
 SUFFIXES = (".txt", ".md")
 DEFAULT_MAX_BYTES = 5_000_000
 
@@ -40,7 +40,8 @@ BOILERPLATE: dict[str, re.Pattern[str]] = {
     "disclaimer": re.compile(r"^(?:Disclaimer|Statement)\s*:", re.I),
     "comments": re.compile(r"^(?:No comments:?|Post a Comment|\d+ comments?:?)$", re.I),
     "page number": re.compile(r"^(?:Page\s+)?\d{1,3}$", re.I),
-    "image caption": re.compile(r"^(?:Image caption|Picture|Photo|Image)\s*:", re.I),
+    "image caption": re.compile(
+        r"^(?:(?:Image caption|Picture|Photo|Image)\s*:|(?:The |This )?(?:picture|photo|image)(?: above| below)? shows\b)", re.I),
     "follow promo": re.compile(r"^For the latest news\b.*\bfollow\b", re.I),
 }
 

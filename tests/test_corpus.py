@@ -97,6 +97,27 @@ def test_001_image_caption_and_follow_promo_dropped(seed):
     assert a.text.endswith("even if it is conducted through mediators.")
 
 
+def test_000_picture_caption_dropped_and_the_sentence_after_it_kept(seed):
+    a = seed[1]["000"]
+    assert "The picture shows Belarusian President" in raw_of(a)
+    assert "The picture shows" not in a.text
+    assert "Hey, good guy, how are you!" in a.text
+
+
+@pytest.mark.parametrize("line, caption", [
+    ("The picture shows Belarusian President Alexander Lukashenko meeting with Kellogg.", True),
+    ("Photo shows the Independence Palace.", True),
+    ("The image above shows the delegations.", True),
+    ("Photo: Reuters", True),
+    ("The pictures show a country at a crossroads, the analyst said.", False),
+    ("A photo shows that Lukashenko was extremely friendly, the agency wrote.", False),
+])
+def test_caption_lines_are_recognised(line, caption):
+    from index.corpus import BOILERPLATE
+
+    assert bool(BOILERPLATE["image caption"].match(line)) is caption
+
+
 def test_000_author_captured_and_content_kept(seed):
     a = seed[1]["000"]
     assert a.author == "Dmitriy Rodionov"
