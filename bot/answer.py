@@ -245,6 +245,13 @@ class _Candidate:
     support: Support
     rank_score: float
     features: dict = field(default_factory=dict)
+    penalty: float = 0.0  # rule-based rank penalties (rank_penalty), on top of the ranker's score
+
+
+def rank_penalty(speaker_mismatch: bool, number_missing: bool) -> float:
+    """What the ranking rules take off a span's score, with the learned ranker or without it
+    (calibration re-ranks its training candidates with the same penalty)."""
+    return SPEAKER_MISMATCH * speaker_mismatch + NUMBER_MISSING * number_missing
 
 
 # A trimmed piece holding the noun the question asks about ("what catchphrase …") earns this:
@@ -636,12 +643,10 @@ class Answerer:
                     rank += 0.1 if sup.type_ok else 0.0
                     rank -= 0.5 if not sup.names_ok else 0.0
                     rank -= 0.2 * feats["is_question"] + 0.03 * feats["pair"]
-                if mismatch:
-                    rank -= SPEAKER_MISMATCH
-                if q.numbers and not sup.numbers_ok:
-                    rank -= NUMBER_MISSING
+                penalty = rank_penalty(mismatch, bool(q.numbers) and not sup.numbers_ok)
+                rank -= penalty
                 log.debug("candidate %s rank %.3f %s", focus, rank, feats)
-                out.append(_Candidate(focus, sup, rank, feats))
+                out.append(_Candidate(focus, sup, rank, feats, penalty))
         out.sort(key=lambda c: -c.rank_score)
         return out
 

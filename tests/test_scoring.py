@@ -58,3 +58,14 @@ def test_fit_on_a_small_labelled_set(answerer):
     # the fitted ranker must prefer gold spans: top-1 better than a random pick among candidates
     chance = sum(sum(s.positive) / len(s.positive) for s in samples if s.answerable and s.positive) / sum(1 for s in samples if s.answerable)
     assert train["ranked_right"] > chance
+
+
+def test_calibration_ranks_candidates_with_the_answerers_rule_penalties(answerer):
+    """The ranker is fitted on the order the Answerer will use: its score less the penalties
+    (another speaker's words, a number of the question missing), not its score alone."""
+    q, cands = answerer.explain("Why can't Lukashenko forget 2020?")
+    assert any(c.penalty > 0 for c in cands) and any(c.penalty == 0 for c in cands)
+    sample = cal.Sample("x", True, q, list(cands), [False] * len(cands), [True] * len(cands))
+    cal._rerank([sample], answerer.model.ranker)
+    assert [round(c.rank_score, 9) for c in sample.cands] == sorted((round(answerer.model.ranker.decision(c.features) - c.penalty, 9) for c in cands), reverse=True)
+    assert [c.focus for c in sample.cands][:3] == [c.focus for c in cands][:3]  # the Answerer's own order

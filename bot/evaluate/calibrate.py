@@ -61,10 +61,12 @@ def _fit(X: np.ndarray, y: np.ndarray, names: list[str], c: float) -> LinearMode
 
 
 def _rerank(samples: list[Sample], ranker: LinearModel) -> None:
+    """Order each question's candidates as the Answerer would with this ranker: its score
+    less the rule penalties (another speaker's words, a missing number)."""
     for s in samples:
-        order = sorted(range(len(s.cands)), key=lambda i: -ranker.decision(s.cands[i].features))
-        for i in order:
-            s.cands[i].rank_score = ranker.decision(s.cands[i].features)
+        for c in s.cands:
+            c.rank_score = ranker.decision(c.features) - c.penalty
+        order = sorted(range(len(s.cands)), key=lambda i: -s.cands[i].rank_score)
         s.cands = [s.cands[i] for i in order]
         s.positive = [s.positive[i] for i in order]
         s.hard_ok = [s.hard_ok[i] for i in order]
