@@ -424,7 +424,13 @@ class Answerer:
         """"How did Zelenskyy respond to the offer?": the articles report the offer, and a
         reaction only if some word of the span says one. Otherwise the span is the event,
         not the answer (a common near miss)."""
-        return bool(q.focus_terms & REACTION_TERMS) and best.features.get("asked_cov", 1.0) < 0.01
+        if q.focus_terms & REACTION_TERMS and best.features.get("asked_cov", 1.0) < 0.01:
+            return True
+        # "What did Zelenskyy reply to …?" (no focus term: the verb is not the root), "What was
+        # Maduro's response …?" (a paraphrase earned the focus a little soft credit): no word
+        # of the span or its neighbours covers the reaction asked about
+        asked = [t for t in q.terms if t in REACTION_TERMS]
+        return bool(asked) and all(t in best.support.missing for t in asked)
 
     # ------------------------------------------------------------------
     def _supported(self, s: Support, p_answerable: float | None = None) -> bool:

@@ -470,6 +470,15 @@ def test_a_reaction_the_articles_do_not_report_is_refused(answerer):
     assert not answerer.ask("What has Lukashenko offered Venezuela's President Nicolás Maduro?").refused
 
 
+@pytest.mark.parametrize("question", [
+    "What did Zelenskyy reply to Lukashenko's offer to meet?",  # 'reply' is no focus term of the parse
+    "What was Maduro's response to Lukashenko's offer of a safe haven?",  # a paraphrase's soft credit
+])
+def test_a_reaction_asked_in_other_words_is_refused_too(answerer, question):
+    answer = answerer.ask(question)
+    assert answer.refused and answer.reason == "unsupported"
+
+
 @pytest.mark.parametrize(
     "question, role",
     [
