@@ -277,22 +277,6 @@ def split_compound(question: str) -> list[str]:
     return [first.rstrip("?") + "?", second[:1].upper() + second[1:]]
 
 
-def neighbour_dots(v: np.ndarray, block: int = 50_000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per row j: v_j·v_j, v_j·v_j+1, v_j·v_j+2 (0 past the end), `block` rows at a time."""
-    n = len(v)
-    self_dot = np.einsum("ij,ij->i", v, v)
-    next_dot, skip_dot = np.zeros(n, np.float32), np.zeros(n, np.float32)
-    for start in range(0, n, block):
-        stop = min(n, start + block + 2)  # two rows of overlap: the pairs across the boundary
-        part = v[start:stop]
-        k = min(block, n - start)
-        nd = np.einsum("ij,ij->i", part[:-1], part[1:])
-        sd = np.einsum("ij,ij->i", part[:-2], part[2:]) if len(part) > 2 else np.zeros(0, np.float32)
-        next_dot[start : start + min(k, len(nd))] = nd[:k]
-        skip_dot[start : start + min(k, len(sd))] = sd[:k]
-    return self_dot, next_dot, skip_dot
-
-
 class Answerer:
     def __init__(self, library, settings, nlp=None, model=None) -> None:
         from index.nlp import load
@@ -651,9 +635,9 @@ class Answerer:
         sq += 2.0 * sum(float(skip_dot[j]) for j in rows[:-2])
         return sum(sim(j) for j in rows) / sq**0.5 if sq > 0 else 0.0
 
-    @functools.cached_property
-    def _neighbour_dots(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        return neighbour_dots(self.library.sentence_vectors)
+    @property
+    def _neighbour_dots(self) -> np.ndarray:
+        return self.library.neighbour_dots
 
     def _asked_before(self, i: int, reach: int = 3) -> int | None:
         """The article's question sentence right before sentence i (≤ `reach` back, same article)."""

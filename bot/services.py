@@ -68,6 +68,7 @@ def library(settings: Settings, embed=None, chroma=None):
         dense_k=settings.dense_top_k,
         lexical_k=settings.lexical_top_k,
         rrf_k=settings.rrf_k,
+        scan_max=settings.sentence_scan_max,
     )
     if isinstance(loading, _Background):
         loading.result()

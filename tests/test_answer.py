@@ -403,7 +403,7 @@ def test_a_question_word_is_found_through_its_synonym_or_a_kind_of_it(answerer):
 def test_neighbour_dot_products_match_direct_ones_across_blocks(block):
     import numpy as np
 
-    from bot.answer import neighbour_dots
+    from index.table import neighbour_dots
 
     v = np.random.default_rng(0).normal(size=(11, 5)).astype(np.float32)
     self_dot, next_dot, skip_dot = neighbour_dots(v, block)

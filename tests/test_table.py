@@ -103,3 +103,44 @@ def test_entities_pack_and_unpack_like_the_json_in_chroma():
     for ents in [(), (("PERSON", "Ann Lee"), ("GPE", "Minsk")), (("ORG", "odd\x1fname\x1e"),), (("WORK_OF_ART", "[x]"),)]:
         meta = encode_meta(ents)
         assert unpack_entities(pack_entities(meta)) == tuple(tuple(p) for p in json.loads(meta)) == ents
+
+
+def test_the_table_stores_the_neighbour_dot_products(seed_settings, library):
+    from index import table
+
+    folder = table.folder_for(seed_settings.data_dir, library.generation)
+    saved = np.load(folder / "neighbours.npy")
+    assert saved.shape == (3, len(library.sentences))
+    assert np.array_equal(saved, np.stack(table.neighbour_dots(np.load(folder / "vectors.npy"))))
+    assert np.array_equal(library.neighbour_dots, saved)
+
+
+def test_a_table_without_neighbours_gets_them_computed_and_saved(seed_settings, library, tmp_path):
+    from index import table
+
+    folder = tmp_path / "t"
+    shutil.copytree(table.folder_for(seed_settings.data_dir, library.generation), folder)
+    expected = np.load(folder / "neighbours.npy")
+    (folder / "neighbours.npy").unlink()  # a table written before they were stored
+    got = table.load(folder, table.key(library.stamp, library.fingerprint), mmap=True)
+    assert got is not None and np.array_equal(got.neighbours, expected)
+    assert np.array_equal(np.load(folder / "neighbours.npy"), expected)
+    assert not isinstance(got.vectors, np.memmap) and not got.vectors.flags.owndata  # a view of the mapped file
+    assert np.array_equal(got.vectors, library.sentence_vectors)
+
+
+def test_a_large_index_finds_the_closest_sentences_in_chromas_hnsw_index(seed_settings, library, embed):
+    """Above SENTENCE_SCAN_MAX sentences, top_sentences asks the sentence collection's HNSW
+    index instead of scanning every vector, and reads the vectors from the mapped table file:
+    on the seed index it finds the same sentences as the exact scan."""
+    from bot import services
+
+    assert library.scans  # the seed index is small: scanned exactly
+    ann = services.library(seed_settings.model_copy(update={"sentence_scan_max": 0}), embed=embed)
+    assert not ann.scans and not ann.sentence_vectors.flags.owndata
+    questions = ["Which outlet interviewed Boris Shmelyev?", "Where did Lukashenko meet U.S. envoy Kellogg?",
+                 "How long was Tikhanovsky's sentence?", "What is the capital of Peru?"]
+    for q, v in zip(questions, embed.encode(questions)):
+        exact, approx = library.top_sentences(v, 10), ann.top_sentences(v, 10)
+        assert approx == exact, q
+    assert ann._sentence_row("no-such-hash:s0") is None and ann._sentence_row("garbage") is None
