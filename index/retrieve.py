@@ -116,6 +116,35 @@ class SentenceRows(Sequence):
         got = self._cache[k] = self._make(k)
         return got
 
+    def lemma_strings(self):
+        """Each row's lemmas as one space-separated string, in order (no row is built)."""
+        return iter(self._t.s_lemmas)
+
+    def rows_with_lemma(self, lemma: str, limit: int | None = None) -> list[int]:
+        """Rows whose lemmas include `lemma`, in order (at most `limit`): a search of the packed
+        lemma buffer, without building a row or copying any lemma list."""
+        from bisect import bisect_right
+
+        lemmas = self._t.s_lemmas
+        if not isinstance(lemmas, table_mod.PackedStrings):
+            return [k for k, lm in enumerate(lemmas) if lemma in lm.split()][:limit]
+        data, offsets, needle = lemmas.data, lemmas.offsets, lemma.encode("utf-8")
+        out: list[int] = []
+        if not needle:
+            return out
+        at = data.find(needle)
+        while at >= 0 and (limit is None or len(out) < limit):
+            row = bisect_right(offsets, at) - 1
+            end = at + len(needle)
+            # a whole lemma: a space or the row's edge on both sides
+            if (at == offsets[row] or data[at - 1] == 32) and (end == offsets[row + 1] or data[end] == 32):
+                if not out or out[-1] != row:
+                    out.append(row)
+                at = data.find(needle, offsets[row + 1])  # the next row
+            else:
+                at = data.find(needle, at + 1)
+        return out
+
     def __iter__(self):
         """Every row in order; a full pass (the answerer's vocabulary, the lexicon) builds each
         row once without caching it, reading the columns as lists (faster than per-row numpy

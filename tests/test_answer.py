@@ -513,3 +513,28 @@ def test_what_position_someone_holds_is_answered_with_the_title(answerer):
 def test_a_why_answer_keeps_the_sentence_that_gives_the_reason(answerer):
     answer = answerer.ask("Why was Trump personally interested in Ales Bialiatski?")
     assert not answer.refused and "meant to" in answer.text and "Nobel Peace Prize" in answer.text
+
+
+def test_corpus_facts_are_the_full_passes_results_and_cached_per_index(answerer, seed_settings, tmp_path):
+    """CorpusFacts (vocabulary, lemmas, corpus words) equal what the full passes over the
+    sentences and articles give, are read back from DATA_DIR, and are recomputed for another index."""
+    import json
+
+    from bot.answer import CorpusFacts
+    from bot.support import Vocabulary, words
+
+    lib = answerer.library
+    facts = CorpusFacts.load_or_build(lib, tmp_path)
+    assert facts.df == dict(Vocabulary(lib.sentences).df)
+    assert facts.lemmas == sorted({lm for s in lib.sentences for lm in s.lemmas})
+    assert facts.corpus_words == {w for a in lib.articles.values() for w in words(a.text)}
+    path = tmp_path / "answerer" / "facts.json"
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    assert saved["key"] == CorpusFacts.key(lib)
+    saved["lemmas"] = ["changed"]
+    path.write_text(json.dumps(saved), encoding="utf-8")
+    assert CorpusFacts.load_or_build(lib, tmp_path).lemmas == ["changed"]  # read back, not recomputed
+    saved["key"] = "another index"
+    path.write_text(json.dumps(saved), encoding="utf-8")
+    assert CorpusFacts.load_or_build(lib, tmp_path).lemmas == facts.lemmas
+    assert answerer.vocab.df == facts.df and answerer._corpus_words == facts.corpus_words

@@ -144,3 +144,16 @@ def test_a_large_index_finds_the_closest_sentences_in_chromas_hnsw_index(seed_se
         exact, approx = library.top_sentences(v, 10), ann.top_sentences(v, 10)
         assert approx == exact, q
     assert ann._sentence_row("no-such-hash:s0") is None and ann._sentence_row("garbage") is None
+
+
+def test_rows_with_a_lemma_are_found_in_the_packed_lemmas(library):
+    """SentenceRows.rows_with_lemma (what the conversation rewriter samples a verb's sentences
+    with) finds exactly the rows whose lemmas hold the lemma, without building every row."""
+    rows = library.sentences
+    lemmas = [tuple(s.lemmas) for s in rows]
+    vocab = sorted({lm for ls in lemmas for lm in ls})
+    probes = vocab[::7] + ["close", "say", "meet", "no-such-lemma", "a", "e"]
+    for lm in probes:
+        expected = [k for k, ls in enumerate(lemmas) if lm in ls]
+        assert rows.rows_with_lemma(lm) == expected, lm
+        assert rows.rows_with_lemma(lm, 2) == expected[:2], lm
