@@ -765,12 +765,15 @@ class Answerer:
             self._name_cache[key] = name_in(name, words_, self.settings.name_match_ratio)
         return self._name_cache[key]
 
-    def _article_words(self, source: str) -> set[str]:
-        if source not in self._words_cache:
-            from bot.support import words
+    ARTICLE_WORDS_CACHE = 2_000  # articles whose word sets are kept (like Speakers.CACHE)
 
-            self._words_cache[source] = set(words(self.library.articles[source].text))
-        return self._words_cache[source]
+    def _article_words(self, source: str) -> set[str]:
+        got = self._words_cache.get(source)
+        if got is None:
+            if len(self._words_cache) >= self.ARTICLE_WORDS_CACHE:  # bounded: a server at 100k chunks
+                self._words_cache.clear()
+            got = self._words_cache[source] = set(words(self.library.articles[source].text))
+        return got
 
     def _focus_options(self, i: int) -> list[list[int]]:
         """The spans starting at sentence i that could answer: it alone, or with the next one.
