@@ -919,8 +919,14 @@ class Answerer:
         }
 
     def _describe_topics(self) -> str:
-        titles = [a.title for a in self.library.articles.values() if a.title]
-        dates = sorted(a.date for a in self.library.articles.values() if a.date)
+        articles = self.library.articles
+        if hasattr(articles, "meta"):  # the metadata rows, without decoding every article's text
+            rows = [articles.meta(src) for src in articles]
+            titles = [m["title"] for m in rows if m.get("title")]
+            dates = sorted(m["date"] for m in rows if m.get("date"))
+        else:
+            titles = [a.title for a in articles.values() if a.title]
+            dates = sorted(a.date for a in articles.values() if a.date)
         shown = "; ".join(f"“{t}”" for t in titles[:5])
         more = f" and {len(titles) - 5} more" if len(titles) > 5 else ""
         span = ""

@@ -190,6 +190,66 @@ class ChunkRows(Mapping):
 SCAN_MAX = 20_000  # sentences searched exactly in memory; a larger index asks Chroma's HNSW index
 
 
+class ArticleRows(Mapping):
+    """library.articles: source -> Article, made on access from the table's article rows (and
+    kept for the last CACHE articles). The texts are not held whole: a table's texts.bin is
+    mapped into memory and an article's text decoded when its Article is made."""
+
+    CACHE = 2_000
+
+    def __init__(self, records: dict[str, dict], text_of) -> None:
+        self._records, self._text_of = records, text_of
+        self._sources = sorted(records)
+        self._cache: dict[str, Article] = {}
+        self.texts = _ArticleTexts(self)  # source -> text (what SentenceRows and ChunkRows slice)
+
+    def __len__(self) -> int:
+        return len(self._sources)
+
+    def __iter__(self):
+        return iter(self._sources)
+
+    def __contains__(self, source) -> bool:
+        return source in self._records
+
+    def __getitem__(self, source: str) -> Article:
+        got = self._cache.get(source)
+        if got is None:
+            m = self._records[source]
+            if len(self._cache) >= self.CACHE:
+                self._cache.clear()
+            got = self._cache[source] = Article(
+                source=source,
+                title=m.get("title", ""),
+                text=self._text_of(source),
+                content_hash=m.get("content_hash", ""),
+                date=m.get("date") or None,
+                url=m.get("url") or None,
+                publisher=m.get("publisher") or None,
+                author=m.get("author") or None,
+            )
+        return got
+
+    def meta(self, source: str) -> dict:
+        """The article's metadata row (title, date, url, publisher, author, content_hash), without
+        making its Article (no text is decoded)."""
+        return self._records[source]
+
+
+class _ArticleTexts(Mapping):
+    def __init__(self, rows: ArticleRows) -> None:
+        self._rows = rows
+
+    def __getitem__(self, source: str) -> str:
+        return self._rows[source].text
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __iter__(self):
+        return iter(self._rows)
+
+
 class Library:
     """Everything needed to answer from the index, loaded once per process."""
 
@@ -219,26 +279,15 @@ class Library:
             records = self.store.article_records()
         if not records:
             raise IndexMissing("the index is empty")
-        self.articles: dict[str, Article] = {
-            src: Article(
-                source=src,
-                title=m.get("title", ""),
-                text=m["text"],
-                content_hash=m.get("content_hash", ""),
-                date=m.get("date") or None,
-                url=m.get("url") or None,
-                publisher=m.get("publisher") or None,
-                author=m.get("author") or None,
-            )
-            for src, m in sorted(records.items())
-        }
-        self.stamp = stamp or f"{self.generation}:{lexical_stamp({s: a.content_hash for s, a in self.articles.items()})}"
+        texts_of = t.article_text if t is not None and records is t.articles else (lambda src: records[src]["text"])
+        self.articles: ArticleRows = ArticleRows(records, texts_of)
+        self.stamp = stamp or f"{self.generation}:{lexical_stamp({s: m.get('content_hash', '') for s, m in records.items()})}"
 
         # the table's columns are kept as they are (numpy arrays, packed strings); Sentence and
         # Chunk objects are made when asked for (SentenceRows, ChunkRows), not one per row at start
         if t is None:
             t = self._table(self.stamp)
-        texts = {src: a.text for src, a in self.articles.items()}
+        texts = self.articles.texts
         self.sentences = SentenceRows(t, texts)
         # float32, read from the table file: the same values Chroma holds (mapped, not read, for
         # an index too large to scan: see top_sentences)
@@ -255,7 +304,7 @@ class Library:
                 self.by_source[t.sources[int(t.s_source[lo])]] = range(lo, hi)
         self._s_start, self._s_end, self._s_position = t.s_start, t.s_end, t.s_position
         # sentence ids in Chroma are "<article content hash>:s<position>"
-        self._hash_source = {a.content_hash: src for src, a in self.articles.items()}
+        self._hash_source = {m.get("content_hash", ""): src for src, m in records.items()}
         self._sentence_collection = None if self.scans else self.store.collection("sentences", create=False)
         self.chunks = ChunkRows(t, texts)
         lexical = LexicalIndex.load(self.data_dir / "bm25")
@@ -293,6 +342,13 @@ class Library:
     def _load_table(self, folder: Path, key: str) -> table_mod.Table | None:
         """The saved table; its vectors mapped from the file when there are too many to scan."""
         table = table_mod.load(folder, key, mmap=True)
+        if table is not None and table.articles and table.article_texts is None:
+            # written before the texts were kept apart (texts.bin): write it again, once
+            try:
+                table_mod.save(table, folder)
+                table = table_mod.load(folder, key, mmap=True) or table
+            except OSError as exc:  # a read-only DATA_DIR serves the texts from memory
+                log.warning("could not rewrite the index table in %s: %s", folder, exc)
         if table is not None and len(table) <= self.scan_max:
             table.vectors = np.array(table.vectors)  # scanned for every question: in memory
         return table

@@ -157,3 +157,37 @@ def test_rows_with_a_lemma_are_found_in_the_packed_lemmas(library):
         expected = [k for k, ls in enumerate(lemmas) if lm in ls]
         assert rows.rows_with_lemma(lm) == expected, lm
         assert rows.rows_with_lemma(lm, 2) == expected[:2], lm
+
+
+def test_article_texts_are_kept_apart_and_mapped(seed_settings, library, tmp_path):
+    """The table keeps the article texts in texts.bin (read mapped, decoded per article) and
+    their metadata in articles.json; a table written before that is rewritten once on load."""
+    import json
+
+    from bot import services
+    from index import table
+
+    folder = table.folder_for(seed_settings.data_dir, library.generation)
+    assert (folder / "texts.bin").is_file() and json.loads((folder / "meta.json").read_text())["texts"]
+    rows = json.loads((folder / "articles.json").read_text(encoding="utf-8"))
+    assert all("text" not in m for m in rows.values())
+    records = library.store.article_records()
+    assert sorted(library.articles) == sorted(records)
+    for src, m in records.items():
+        a = library.articles[src]
+        assert a.text == m["text"] and a.title == m["title"] and a.content_hash == m["content_hash"]
+        assert library.articles.meta(src)["title"] == m["title"]
+
+    # an older table: texts inside articles.json, no texts.bin
+    data = tmp_path / "data"
+    shutil.copytree(seed_settings.data_dir, data)
+    old = table.folder_for(data, library.generation)
+    (old / "texts.bin").unlink()
+    (old / "text_offsets.npy").unlink()
+    meta = json.loads((old / "meta.json").read_text())
+    del meta["texts"]
+    (old / "meta.json").write_text(json.dumps(meta))
+    (old / "articles.json").write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    lib = services.library(seed_settings.model_copy(update={"data_dir": data}), embed=library.embed)
+    assert {s: lib.articles[s].text for s in lib.articles} == {s: m["text"] for s, m in records.items()}
+    assert (old / "texts.bin").is_file()  # rewritten in the new layout
