@@ -40,7 +40,10 @@ from index.embedding import DIMENSIONS
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2  # 2: entities and lemmas packed (PackedStrings) instead of JSON lists of strings
+FORMAT = 3  # 2: entities and lemmas packed (PackedStrings) instead of JSON lists of strings;
+# 3: article texts in texts.bin, articles.json without them (a reader of format 2 would not find
+# the texts: it rebuilds the table instead). Format 2 tables are still read (and rewritten).
+READABLE = (2, 3)
 
 _PAIR, _ITEM = "\x1f", "\x1e"
 
@@ -262,7 +265,7 @@ def load(folder: Path, stamp: str, mmap: bool = False) -> Table | None:
     folder = Path(folder)
     try:
         meta = json.loads((folder / "meta.json").read_text())
-        if meta.get("format") != FORMAT or meta.get("stamp") != stamp:
+        if meta.get("format") not in READABLE or meta.get("stamp") != stamp:
             return None
         strings = json.loads((folder / "strings.json").read_text(encoding="utf-8"))
         with np.load(folder / "columns.npz") as z:
