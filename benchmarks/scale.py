@@ -11,8 +11,11 @@ cached under --work), then for every mode:
               answerer's lexicon cache, which later starts reuse)
   ask         p50 / p95 of warm Answerer.ask in a separate serving process
   floor       p50 of one query embedding + one Chroma query (top 10) in that process; ratio = ask / floor
-  rss         resident memory of that serving process after the questions (MB)
-  cold ask    wall time of one `citebot ask` process, start to answer
+  rss         resident memory of that serving process after the questions (MB), and the anonymous
+              part of it (the rest is pages of mapped files: the model, the table's vectors, the
+              lexicon — shared by the workers of a host); server mode: also the Chroma server's RSS
+  cold ask    wall time of one `citebot ask` process, start to answer, and its CPU seconds (on a
+              busy machine the wall time mostly measures the load)
 Prints a table and writes benchmarks/results/scale-<timestamp>.json.
 
 Run time is dominated by ingest, which embeds every sentence (≈ 4 per chunk; chunk vectors are
@@ -22,7 +25,10 @@ says so. --reuse keeps an index an earlier run built under --work with the same 
 fingerprint and reports that run's ingest numbers, marked "(reused, <when>)" in the table and
 "reused_ingest_from" in the JSON, so a 100k index can be built once
 (`python benchmarks/scale.py --sizes 100000 --modes embedded --budget-minutes 0 --reuse`) and its
-serving side measured again later. Corpora are cached under --work.
+serving side measured again later. A build that was interrupted is resumed by the next --reuse
+run (its chunks/s then counts only the chunks that run embedded). In server mode --reuse without a server index of that size
+serves a copy of the embedded one (`chroma run` reads the same directory), so the corpus is
+ingested once for both modes. Corpora are cached under --work.
 The load average at start and end is recorded with the results: numbers taken on a busy machine
 are not comparable with the targets.
 """
@@ -60,10 +66,13 @@ def du(path: Path) -> int:
     return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file()) if Path(path).exists() else 0
 
 
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
+def rss_mb(pid: int | str = "self", key: str = "VmRSS") -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return float("nan")
 
 
@@ -136,6 +145,9 @@ def serve(args) -> None:
     print(json.dumps({
         "load_s": load_s, "ask_p50_ms": statistics.median(ask_ms), "ask_p95_ms": pct(ask_ms, 0.95),
         "floor_p50_ms": statistics.median(floor_ms), "floor_p95_ms": pct(floor_ms, 0.95), "rss_mb": rss_mb(),
+        # anonymous memory vs pages of mapped files (model, table vectors, lexicon): the latter are
+        # shared by every worker on the host and can be dropped by the kernel under pressure
+        "rss_anon_mb": rss_mb(key="RssAnon"), "rss_file_mb": rss_mb(key="RssFile"),
         "questions": len(questions),
         # medians of Answer.timings (questions refused before retrieval have fewer stages)
         "stages_p50_ms": {k: statistics.median(v) for k, v in stages.items()},
@@ -143,6 +155,29 @@ def serve(args) -> None:
 
 
 # --- one size x mode ----------------------------------------------------------------------
+def _server_from_embedded(work: Path, size: int, data: Path, fp: str) -> dict | None:
+    """--reuse in server mode without a server index of this size: serve a copy of the embedded
+    index of the same size (`chroma run --path` reads a PersistentClient's directory), with its
+    DATA_DIR files, instead of ingesting the same corpus again (an hour at 100k chunks). Its
+    ingest numbers are the embedded run's, marked reused."""
+    source = work / f"embedded-{size}"
+    record = source / "ingest.json"
+    if not record.exists() or not (source / "data" / "chroma").is_dir():
+        return None
+    measured = json.loads(record.read_text())
+    if measured.get("fingerprint") != fp:
+        return None
+    shutil.rmtree(data, ignore_errors=True)
+    (data / "data").mkdir(parents=True)
+    shutil.copytree(source / "data" / "chroma", data / "server")
+    for part in ("table", "bm25", "lexicon", "answerer"):
+        if (source / "data" / part).exists():
+            shutil.copytree(source / "data" / part, data / "data" / part)
+    measured = {**measured, "copied_from": str(source), "measured_at": f"embedded {measured['measured_at']}"}
+    (data / "ingest.json").write_text(json.dumps(measured, indent=2))
+    return measured
+
+
 def run_one(size: int, mode: str, corpus: Path, work: Path, embed, n_questions: int, reuse: bool = False) -> dict:
     from bot import services
     from index.ingest import fingerprint, ingest
@@ -154,7 +189,12 @@ def run_one(size: int, mode: str, corpus: Path, work: Path, embed, n_questions: 
     previous = json.loads(record.read_text()) if reuse and record.exists() else None
     if previous is not None and previous.get("fingerprint") != fp:
         previous = None  # built by other code or settings: not this index
-    if previous is None:
+    # --reuse and an index this run's predecessor did not finish (killed, out of time): ingest
+    # resumes its unfinished generation (articles already written are not embedded again)
+    resuming = previous is None and reuse and (data / "data").is_dir() and not record.exists()
+    if previous is None and reuse and mode == "server" and not resuming:
+        previous = _server_from_embedded(work, size, data, fp)
+    if previous is None and not resuming:
         shutil.rmtree(data, ignore_errors=True)
     server, port = (None, None)
     if mode == "server":
@@ -167,8 +207,10 @@ def run_one(size: int, mode: str, corpus: Path, work: Path, embed, n_questions: 
                             chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap,
                             batch_articles=settings.ingest_batch_articles)
             ingest_s = time.perf_counter() - t
+            # the rate of the chunks embedded by this run (all of them, unless it resumed a build)
             measured = {"articles": report.articles, "chunks": report.chunks_total, "sentences": report.sentences_embedded,
-                        "ingest_s": ingest_s, "ingest_chunks_per_s": report.chunks_total / ingest_s,
+                        "ingest_s": ingest_s, "ingest_chunks_per_s": report.chunks_embedded / ingest_s,
+                        "resumed": report.resumed, "chunks_embedded": report.chunks_embedded,
                         "fingerprint": fp, "measured_at": time.strftime("%Y-%m-%d %H:%M:%S"), "loadavg": os.getloadavg()}
             record.write_text(json.dumps(measured, indent=2))
             reused_from = None
@@ -183,16 +225,22 @@ def run_one(size: int, mode: str, corpus: Path, work: Path, embed, n_questions: 
             cmd += ["--port", str(port)]
         env = {**os.environ, "PYTHONPATH": str(ROOT), "MODEL_CACHE": str(settings.model_cache_dir)}
         served = json.loads(subprocess.run(cmd, capture_output=True, text=True, env=env, check=True).stdout.strip().splitlines()[-1])
+        server_rss = rss_mb(server.pid) if server else None  # the Chroma server holding the HNSW indexes
         cold_env = {**env, "DATA_DIR": str(settings.data_dir), **({"CHROMA_HOST": "127.0.0.1", "CHROMA_PORT": str(port)} if port else {})}
+        cpu0 = os.times()
         t = time.perf_counter()
         subprocess.run([str(CITEBOT), "ask", "What did the council decide?"], env=cold_env, cwd=data, capture_output=True, check=True)
         cold_s = time.perf_counter() - t
+        cpu1 = os.times()
+        # CPU seconds of the cold process: on a busy machine its wall time mostly says how busy
+        cold_cpu_s = (cpu1.children_user - cpu0.children_user) + (cpu1.children_system - cpu0.children_system)
         return {
             "size": size, "mode": mode, "articles": measured["articles"], "chunks": measured["chunks"],
             "sentences": measured["sentences"], "ingest_s": measured["ingest_s"],
             "ingest_chunks_per_s": measured["ingest_chunks_per_s"], "reused_ingest_from": reused_from,
             "index_mb": du(data) / 2**20, **served,
-            "ratio_p50": served["ask_p50_ms"] / served["floor_p50_ms"], "cold_ask_s": cold_s,
+            "ratio_p50": served["ask_p50_ms"] / served["floor_p50_ms"], "cold_ask_s": cold_s, "cold_ask_cpu_s": cold_cpu_s,
+            "server_rss_mb": server_rss, "loadavg_after": os.getloadavg(),
         }
     finally:
         if server:
@@ -237,7 +285,7 @@ def main() -> None:
     for size in args.sizes:
         corpus = args.work / f"corpus-{size}"
         for mode in args.modes:
-            reusable = args.reuse and (args.work / f"{mode}-{size}" / "ingest.json").exists()
+            reusable = args.reuse and any((args.work / f"{m}-{size}" / "ingest.json").exists() for m in {mode, "embedded"})
             left = args.budget_minutes * 60 - (time.monotonic() - started)
             # ingest plus about as long again for serving, cold start and the table (measured ≈ 1.2x at 10k)
             estimate = None if rate is None or reusable else 2 * size / rate
@@ -264,14 +312,16 @@ def main() -> None:
             ("ingest_chunks_per_s", "ingest chunks/s", "{:.0f}"), ("index_mb", "index MB", "{:.0f}"),
             ("ask_p50_ms", "ask p50 ms", "{:.1f}"), ("ask_p95_ms", "ask p95 ms", "{:.1f}"),
             ("floor_p50_ms", "floor p50 ms", "{:.1f}"), ("ratio_p50", "ratio", "{:.1f}x"),
-            ("rss_mb", "serving RSS MB", "{:.0f}"), ("load_s", "load s", "{:.1f}"), ("cold_ask_s", "cold ask s", "{:.1f}")]
+            ("rss_mb", "serving RSS MB", "{:.0f}"), ("rss_anon_mb", "of it anon MB", "{:.0f}"),
+            ("load_s", "load s", "{:.1f}"), ("cold_ask_s", "cold ask s", "{:.1f}"), ("cold_ask_cpu_s", "cold ask CPU s", "{:.1f}"),
+            ("server_rss_mb", "Chroma server RSS MB", "{:.0f}")]
     for _, title, _ in cols:
         table.add_column(title, justify="right")
     for r in rows:
         if r.get("skipped"):
             table.add_row(str(r["size"]), r["mode"], f"skipped: {r['skipped']}", *[""] * (len(cols) - 3))
             continue
-        cells = [fmt.format(r[key]) for key, _, fmt in cols]
+        cells = [fmt.format(r[key]) if r.get(key) is not None else "" for key, _, fmt in cols]
         if r.get("reused_ingest_from"):  # not measured in this run: say whose numbers these are
             cells[3] += f" (reused, {r['reused_ingest_from']})"
         table.add_row(*cells)

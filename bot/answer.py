@@ -115,26 +115,32 @@ class Lexicon:
     Computed once per index version and cached under DATA_DIR (≈ 1 s per 1,000 lemmas).
     """
 
-    def __init__(self, embed, lemmas: list[str], vectors: np.ndarray) -> None:
+    def __init__(self, embed, lemmas: list[str], vectors: np.ndarray, rows: list[int] | None = None) -> None:
+        """vectors[rows[i]] is the vector of lemmas[i] (rows: 0, 1, … when not given)."""
         self.embed = embed
-        self.index = {lm: i for i, lm in enumerate(lemmas)}
+        self.index = dict(zip(lemmas, rows)) if rows is not None else {lm: i for i, lm in enumerate(lemmas)}
         self.vectors = vectors
 
     @classmethod
-    def build(cls, library, data_dir) -> "Lexicon":
-        """Vectors of every lemma of the corpus. Kept in one cache under DATA_DIR/lexicon that
-        only grows: a re-ingest (a new index generation) embeds only the lemmas it has not seen."""
+    def build(cls, library, data_dir, lemmas: list[str] | None = None) -> "Lexicon":
+        """Vectors of every lemma of the corpus (`lemmas`, sorted, when the caller has them).
+        Kept in one cache under DATA_DIR/lexicon that only grows: a re-ingest (a new index
+        generation) embeds only the lemmas it has not seen. A lexicon too large to score whole
+        (EAGER_LEXICON) stays in the cache file, mapped into memory, and is indexed there: a
+        question reads only its candidate spans' lemmas (≈ 1.5 KB per lemma otherwise, 100k+
+        lemmas at 100k chunks)."""
         import os
         from pathlib import Path
 
-        lemmas = sorted({lm for s in library.sentences for lm in s.lemmas})
+        if lemmas is None:
+            lemmas = sorted({lm for s in library.sentences for lm in s.lemmas})
         folder = Path(data_dir) / "lexicon"
         words_path, vec_path = folder / "words.txt", folder / "vectors.npy"
         known: dict[str, int] = {}
         cached = None
         try:
             words = words_path.read_text(encoding="utf-8").split("\n") if words_path.exists() else []
-            cached = np.load(vec_path) if words and vec_path.exists() else None
+            cached = np.load(vec_path, mmap_mode="r") if words and vec_path.exists() else None
             if cached is not None and cached.shape[0] == len(words):
                 known = {w: i for i, w in enumerate(words)}
             else:
@@ -156,6 +162,15 @@ class Lexicon:
                 os.replace(tmp_words, words_path)
             except OSError:
                 pass  # a read-only data dir only costs the recomputation
+        if len(lemmas) > EAGER_LEXICON and cached is not None:
+            if missing:  # serve from the file just written, not the copy in memory
+                try:
+                    mapped = np.load(vec_path, mmap_mode="r")
+                    if mapped.shape == cached.shape:
+                        cached = mapped
+                except (OSError, ValueError):
+                    pass
+            return cls(library.embed, lemmas, np.asarray(cached), [known[lm] for lm in lemmas])
         vectors = cached[[known[lm] for lm in lemmas]] if lemmas else np.zeros((0, 384), np.float32)
         return cls(library.embed, lemmas, np.ascontiguousarray(vectors, dtype=np.float32))
 
@@ -216,6 +231,79 @@ class Lexicon:
             return 0.0 if best is None else best
 
         return soft
+
+
+class CorpusFacts:
+    """What the answerer knows of the whole corpus, from full passes over it: every word of the
+    articles (support.words), every content lemma, and each lemma stem's document frequency
+    over the sentences (Vocabulary). At 10k chunks those passes took 2-5 s of every start, a
+    cold `citebot ask` included; they are made once per index (the table's key) and kept in
+    DATA_DIR/answerer/facts.json. The key also holds a hash of bot/support.py, whose
+    words() and stem() they depend on, so a change there recomputes them."""
+
+    VERSION = 1
+
+    def __init__(self, n: int, df: dict[str, int], lemmas: list[str], corpus_words: set[str]) -> None:
+        self.n, self.df, self.lemmas, self.corpus_words = n, df, lemmas, corpus_words
+
+    def vocabulary(self) -> Vocabulary:
+        return Vocabulary.from_counts(self.n, self.df)
+
+    @staticmethod
+    def key(library) -> str:
+        import hashlib
+        from pathlib import Path
+
+        from bot import support
+
+        code = hashlib.sha256(Path(support.__file__).read_bytes()).hexdigest()[:16]
+        return f"{CorpusFacts.VERSION}|{library.stamp}|{library.fingerprint or ''}|{code}"
+
+    @classmethod
+    def compute(cls, library) -> "CorpusFacts":
+        from collections import Counter
+
+        from bot.support import stem
+
+        rows = library.sentences
+        lemma_strings = rows.lemma_strings() if hasattr(rows, "lemma_strings") else (" ".join(s.lemmas) for s in rows)
+        stems: dict[str, str] = {}
+        df: Counter[str] = Counter()
+        for text in lemma_strings:
+            own = set()
+            for lm in text.split():
+                st = stems.get(lm)
+                if st is None:
+                    st = stems[lm] = stem(lm)
+                own.add(st)
+            df.update(own)
+        corpus_words = {w for a in library.articles.values() for w in words(a.text)}
+        return cls(max(1, len(rows)), dict(df), sorted(stems), corpus_words)
+
+    @classmethod
+    def load_or_build(cls, library, data_dir) -> "CorpusFacts":
+        import json
+        import os
+        from pathlib import Path
+
+        path = Path(data_dir) / "answerer" / "facts.json"
+        key = cls.key(library)
+        try:
+            got = json.loads(path.read_text(encoding="utf-8"))
+            if got.get("key") == key:
+                return cls(got["n"], got["df"], got["lemmas"], set(got["corpus_words"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        facts = cls.compute(library)
+        try:  # written to a temporary name, then renamed: readers never see half a file
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".facts.{os.getpid()}.json")
+            tmp.write_text(json.dumps({"key": key, "n": facts.n, "df": facts.df, "lemmas": facts.lemmas,
+                                       "corpus_words": sorted(facts.corpus_words)}, ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a read-only data dir only costs the recomputation
+        return facts
 
 
 class _SentenceWords:
@@ -291,22 +379,6 @@ def split_compound(question: str) -> list[str]:
     return [first.rstrip("?") + "?", second[:1].upper() + second[1:]]
 
 
-def neighbour_dots(v: np.ndarray, block: int = 50_000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per row j: v_j·v_j, v_j·v_j+1, v_j·v_j+2 (0 past the end), `block` rows at a time."""
-    n = len(v)
-    self_dot = np.einsum("ij,ij->i", v, v)
-    next_dot, skip_dot = np.zeros(n, np.float32), np.zeros(n, np.float32)
-    for start in range(0, n, block):
-        stop = min(n, start + block + 2)  # two rows of overlap: the pairs across the boundary
-        part = v[start:stop]
-        k = min(block, n - start)
-        nd = np.einsum("ij,ij->i", part[:-1], part[1:])
-        sd = np.einsum("ij,ij->i", part[:-2], part[2:]) if len(part) > 2 else np.zeros(0, np.float32)
-        next_dot[start : start + min(k, len(nd))] = nd[:k]
-        skip_dot[start : start + min(k, len(sd))] = sd[:k]
-    return self_dot, next_dot, skip_dot
-
-
 class Answerer:
     def __init__(self, library, settings, nlp=None, model=None) -> None:
         from index.nlp import load
@@ -314,17 +386,16 @@ class Answerer:
         self.library = library
         self.settings = settings
         self.nlp = nlp or load()
-        self.vocab = Vocabulary(library.sentences)
+        facts = CorpusFacts.load_or_build(library, settings.data_dir)
+        self.vocab = facts.vocabulary()
         self._topics = self._describe_topics()
         self._words_cache: dict[str, set[str]] = {}
         self._name_cache: dict[tuple, bool] = {}
-        self._lexicon = Lexicon.build(library, settings.data_dir)
+        self._lexicon = Lexicon.build(library, settings.data_dir, facts.lemmas)
         self.model = model if model is not None else _load_model(settings)
         if settings.wordnet:
             wordnet.preload()  # read on a background thread while the rest starts
-        from bot.support import words
-
-        self._corpus_words = {w for a in library.articles.values() for w in words(a.text)}
+        self._corpus_words = facts.corpus_words
         self._sentence_words = _SentenceWords(library.sentences)
         self._speakers = Speakers(library)
 
@@ -671,9 +742,9 @@ class Answerer:
         sq += 2.0 * sum(float(skip_dot[j]) for j in rows[:-2])
         return sum(sim(j) for j in rows) / sq**0.5 if sq > 0 else 0.0
 
-    @functools.cached_property
-    def _neighbour_dots(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        return neighbour_dots(self.library.sentence_vectors)
+    @property
+    def _neighbour_dots(self) -> np.ndarray:
+        return self.library.neighbour_dots
 
     def _asked_before(self, i: int, reach: int = 3) -> int | None:
         """The article's question sentence right before sentence i (≤ `reach` back, same article)."""
@@ -714,12 +785,12 @@ class Answerer:
             self._name_cache[key] = name_in(name, words_, self.settings.name_match_ratio)
         return self._name_cache[key]
 
-    ARTICLE_WORDS_CACHE = 2_000  # articles whose word sets are kept (a question touches a few)
+    ARTICLE_WORDS_CACHE = 2_000  # articles whose word sets are kept (like Speakers.CACHE)
 
     def _article_words(self, source: str) -> set[str]:
         got = self._words_cache.get(source)
         if got is None:
-            if len(self._words_cache) >= self.ARTICLE_WORDS_CACHE:
+            if len(self._words_cache) >= self.ARTICLE_WORDS_CACHE:  # bounded: a server at 100k chunks
                 self._words_cache.clear()
             got = self._words_cache[source] = set(words(self.library.articles[source].text))
         return got
@@ -870,8 +941,14 @@ class Answerer:
         }
 
     def _describe_topics(self) -> str:
-        titles = [a.title for a in self.library.articles.values() if a.title]
-        dates = sorted(a.date for a in self.library.articles.values() if a.date)
+        articles = self.library.articles
+        if hasattr(articles, "meta"):  # the metadata rows, without decoding every article's text
+            rows = [articles.meta(src) for src in articles]
+            titles = [m["title"] for m in rows if m.get("title")]
+            dates = sorted(m["date"] for m in rows if m.get("date"))
+        else:
+            titles = [a.title for a in articles.values() if a.title]
+            dates = sorted(a.date for a in articles.values() if a.date)
         shown = "; ".join(f"“{t}”" for t in titles[:5])
         more = f" and {len(titles) - 5} more" if len(titles) > 5 else ""
         span = ""

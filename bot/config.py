@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     rrf_k: int = 60
     fused_top_k: int = 6
     sentence_top_k: int = 10
+    # an index of more sentences than this is not scanned for the closest ones: Chroma's HNSW
+    # index of the sentence collection is asked (rescored exactly; see index.retrieve)
+    sentence_scan_max: int = Field(20_000, ge=0)
 
     # answering
     max_question_chars: int = 1000

@@ -206,7 +206,7 @@ class Rewriter:
                 if label == "PERSON" and 2 <= len(words) <= 3 and all(w[:1].isupper() and w.isalpha() for w in words):
                     full.setdefault(words[-1].lower(), set()).add(" ".join(words))
         self.full_names = {k: next(iter(v)) for k, v in full.items() if len(v) == 1}
-        self._sentences = [(frozenset(getattr(s, "lemmas", ()) or ()), s.text) for s in sentences]
+        self._sentences = sentences  # the library's rows, not a copy of every sentence's lemmas
         self._objects: dict[str, frozenset] = {}
         self._lock = threading.Lock()  # one Rewriter serves every conversation of a store
         # likewise a place's name: spaCy tags "Vilnius" ORG in "What has Vilnius said …?"
@@ -821,7 +821,11 @@ class Rewriter:
         corpus would otherwise mean parsing thousands of sentences while a user waits)."""
         if verb not in self._objects:
             found = set()
-            texts = [text for lemmas, text in self._sentences if verb in lemmas][:OBJECT_SAMPLE]
+            rows = self._sentences
+            if hasattr(rows, "rows_with_lemma"):  # the library's table: a search of its packed lemmas
+                texts = [rows[k].text for k in rows.rows_with_lemma(verb, OBJECT_SAMPLE)]
+            else:
+                texts = [s.text for s in rows if verb in (getattr(s, "lemmas", ()) or ())][:OBJECT_SAMPLE]
             for doc in self.nlp.pipe(texts, batch_size=64):
                 for t in doc:
                     if t.lemma_.lower() == verb and t.pos_ == "VERB":

@@ -68,6 +68,7 @@ def library(settings: Settings, embed=None, chroma=None):
         dense_k=settings.dense_top_k,
         lexical_k=settings.lexical_top_k,
         rrf_k=settings.rrf_k,
+        scan_max=settings.sentence_scan_max,
     )
     if isinstance(loading, _Background):
         loading.result()
@@ -112,10 +113,12 @@ def warm_lexicon(settings: Settings, embed) -> None:
     """Embed the new index's vocabulary into the lexicon cache now, at the end of an ingest,
     so the first serving process after it does not (seconds per 10k words). Best effort: a
     failure only leaves the work to that process."""
-    from bot.answer import Lexicon
+    from bot.answer import CorpusFacts, Lexicon
 
     try:
-        Lexicon.build(library(settings, embed=embed), settings.data_dir)
+        lib = library(settings, embed=embed)
+        facts = CorpusFacts.load_or_build(lib, settings.data_dir)  # and the corpus facts (bot.answer)
+        Lexicon.build(lib, settings.data_dir, facts.lemmas)
     except Exception as exc:  # noqa: BLE001 - never fail an ingest that has succeeded
         log.warning("could not prepare the lexicon cache now (%s); the first answer will", exc)
 

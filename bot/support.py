@@ -357,6 +357,13 @@ class Vocabulary:
             df.update({stem(lm) for lm in s.lemmas})
         self.df = df
 
+    @classmethod
+    def from_counts(cls, n: int, df: dict[str, int]) -> "Vocabulary":
+        """The vocabulary of `n` sentences whose stems have these document frequencies."""
+        vocab = cls.__new__(cls)
+        vocab.n, vocab.df = max(1, n), df
+        return vocab
+
     def idf(self, lemma: str) -> float:
         return math.log(1 + self.n / (1 + self.df.get(stem(lemma), 0)))
 

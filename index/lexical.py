@@ -72,7 +72,9 @@ class LexicalIndex:
         if not meta_path.exists():
             return None
         meta = json.loads(meta_path.read_text())
-        retriever = bm25s.BM25.load(str(directory), show_progress=False) if meta["ids"] else bm25s.BM25()
+        # the score matrix stays in its files, mapped (a query reads its tokens' columns only):
+        # ≈ 9 MB of a serving process at 10k chunks, ≈ 90 MB at 100k; the same scores
+        retriever = bm25s.BM25.load(str(directory), show_progress=False, mmap=True) if meta["ids"] else bm25s.BM25()
         return cls(retriever, meta["ids"], meta["stamp"])
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:

@@ -4,6 +4,13 @@ Dense search is a query of the Chroma chunk collection (the one ingest writes th
 llama-index's ChromaVectorStore), lexical search bm25s; the two rankings are fused with
 reciprocal-rank fusion. Articles and sentences (with their entities and lemmas) are held
 in memory, read from the generation's serving table (index.table): the answerer scores sentences, not chunks.
+
+The sentences closest to a question (top_sentences) are found by an exact scan of the sentence
+vectors in memory while there are at most `scan_max` of them. A larger index is not scanned:
+the sentence collection's HNSW index in Chroma gives the closest k, rescored exactly with their
+float32 vectors (the same similarities the answerer computes); those vectors are read from the table file mapped into
+memory, so a serving process holds only the rows questions touch, and in server mode the HNSW
+index lives in the Chroma server, not in every worker.
 """
 
 from __future__ import annotations
@@ -109,6 +116,35 @@ class SentenceRows(Sequence):
         got = self._cache[k] = self._make(k)
         return got
 
+    def lemma_strings(self):
+        """Each row's lemmas as one space-separated string, in order (no row is built)."""
+        return iter(self._t.s_lemmas)
+
+    def rows_with_lemma(self, lemma: str, limit: int | None = None) -> list[int]:
+        """Rows whose lemmas include `lemma`, in order (at most `limit`): a search of the packed
+        lemma buffer, without building a row or copying any lemma list."""
+        from bisect import bisect_right
+
+        lemmas = self._t.s_lemmas
+        if not isinstance(lemmas, table_mod.PackedStrings):
+            return [k for k, lm in enumerate(lemmas) if lemma in lm.split()][:limit]
+        data, offsets, needle = lemmas.data, lemmas.offsets, lemma.encode("utf-8")
+        out: list[int] = []
+        if not needle:
+            return out
+        at = data.find(needle)
+        while at >= 0 and (limit is None or len(out) < limit):
+            row = bisect_right(offsets, at) - 1
+            end = at + len(needle)
+            # a whole lemma: a space or the row's edge on both sides
+            if (at == offsets[row] or data[at - 1] == 32) and (end == offsets[row + 1] or data[end] == 32):
+                if not out or out[-1] != row:
+                    out.append(row)
+                at = data.find(needle, offsets[row + 1])  # the next row
+            else:
+                at = data.find(needle, at + 1)
+        return out
+
     def __iter__(self):
         """Every row in order; a full pass (the answerer's vocabulary, the lexicon) builds each
         row once without caching it, reading the columns as lists (faster than per-row numpy
@@ -151,10 +187,74 @@ class ChunkRows(Mapping):
         return Chunk(cid, src, int(t.c_position[k]), start, end, self._texts[src][start:end])
 
 
+SCAN_MAX = 20_000  # sentences searched exactly in memory; a larger index asks Chroma's HNSW index
+
+
+class ArticleRows(Mapping):
+    """library.articles: source -> Article, made on access from the table's article rows (and
+    kept for the last CACHE articles). The texts are not held whole: a table's texts.bin is
+    mapped into memory and an article's text decoded when its Article is made."""
+
+    CACHE = 2_000
+
+    def __init__(self, records: dict[str, dict], text_of) -> None:
+        self._records, self._text_of = records, text_of
+        self._sources = sorted(records)
+        self._cache: dict[str, Article] = {}
+        self.texts = _ArticleTexts(self)  # source -> text (what SentenceRows and ChunkRows slice)
+
+    def __len__(self) -> int:
+        return len(self._sources)
+
+    def __iter__(self):
+        return iter(self._sources)
+
+    def __contains__(self, source) -> bool:
+        return source in self._records
+
+    def __getitem__(self, source: str) -> Article:
+        got = self._cache.get(source)
+        if got is None:
+            m = self._records[source]
+            if len(self._cache) >= self.CACHE:
+                self._cache.clear()
+            got = self._cache[source] = Article(
+                source=source,
+                title=m.get("title", ""),
+                text=self._text_of(source),
+                content_hash=m.get("content_hash", ""),
+                date=m.get("date") or None,
+                url=m.get("url") or None,
+                publisher=m.get("publisher") or None,
+                author=m.get("author") or None,
+            )
+        return got
+
+    def meta(self, source: str) -> dict:
+        """The article's metadata row (title, date, url, publisher, author, content_hash), without
+        making its Article (no text is decoded)."""
+        return self._records[source]
+
+
+class _ArticleTexts(Mapping):
+    def __init__(self, rows: ArticleRows) -> None:
+        self._rows = rows
+
+    def __getitem__(self, source: str) -> str:
+        return self._rows[source].text
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __iter__(self):
+        return iter(self._rows)
+
+
 class Library:
     """Everything needed to answer from the index, loaded once per process."""
 
-    def __init__(self, store: ChromaStore, embed, data_dir: Path, dense_k: int = 10, lexical_k: int = 10, rrf_k: int = 60):
+    def __init__(self, store: ChromaStore, embed, data_dir: Path, dense_k: int = 10, lexical_k: int = 10, rrf_k: int = 60,
+                 scan_max: int = SCAN_MAX):
         # one consistent view: the generation current now, even if an ingest publishes another
         pointer = store.pointer()
         if pointer is None:
@@ -163,6 +263,7 @@ class Library:
         self.store = store.at(self.generation)
         self.embed, self.data_dir = embed, Path(data_dir)
         self.dense_k, self.lexical_k, self.rrf_k = dense_k, lexical_k, rrf_k
+        self.scan_max = scan_max
         self.fingerprint = pointer.get("fingerprint")
         self._load(pointer.get("stamp") or "")
 
@@ -178,29 +279,21 @@ class Library:
             records = self.store.article_records()
         if not records:
             raise IndexMissing("the index is empty")
-        self.articles: dict[str, Article] = {
-            src: Article(
-                source=src,
-                title=m.get("title", ""),
-                text=m["text"],
-                content_hash=m.get("content_hash", ""),
-                date=m.get("date") or None,
-                url=m.get("url") or None,
-                publisher=m.get("publisher") or None,
-                author=m.get("author") or None,
-            )
-            for src, m in sorted(records.items())
-        }
-        self.stamp = stamp or f"{self.generation}:{lexical_stamp({s: a.content_hash for s, a in self.articles.items()})}"
+        texts_of = t.article_text if t is not None and records is t.articles else (lambda src: records[src]["text"])
+        self.articles: ArticleRows = ArticleRows(records, texts_of)
+        self.stamp = stamp or f"{self.generation}:{lexical_stamp({s: m.get('content_hash', '') for s, m in records.items()})}"
 
         # the table's columns are kept as they are (numpy arrays, packed strings); Sentence and
         # Chunk objects are made when asked for (SentenceRows, ChunkRows), not one per row at start
         if t is None:
             t = self._table(self.stamp)
-        texts = {src: a.text for src, a in self.articles.items()}
+        texts = self.articles.texts
         self.sentences = SentenceRows(t, texts)
-        # float32, read from the table file: the same values Chroma holds
+        # float32, read from the table file: the same values Chroma holds (mapped, not read, for
+        # an index too large to scan: see top_sentences)
         self.sentence_vectors = t.vectors
+        self.neighbour_dots = t.neighbour_dots()  # (3, n): each sentence's dots with itself and the next two
+        self.scans = len(t) <= self.scan_max
         # rows are ordered by (source, position): an article's sentences are one run of rows
         self.by_source: dict[str, range] = {}
         if len(t):
@@ -209,7 +302,10 @@ class Library:
             ends = np.concatenate((cuts, [len(t)])).tolist()
             for lo, hi in zip(starts, ends):
                 self.by_source[t.sources[int(t.s_source[lo])]] = range(lo, hi)
-        self._s_start, self._s_end = t.s_start, t.s_end
+        self._s_start, self._s_end, self._s_position = t.s_start, t.s_end, t.s_position
+        # sentence ids in Chroma are "<article content hash>:s<position>"
+        self._hash_source = {m.get("content_hash", ""): src for src, m in records.items()}
+        self._sentence_collection = None if self.scans else self.store.collection("sentences", create=False)
         self.chunks = ChunkRows(t, texts)
         lexical = LexicalIndex.load(self.data_dir / "bm25")
         if lexical is None or lexical.stamp != self.stamp:
@@ -230,7 +326,7 @@ class Library:
         """This generation's serving table from DATA_DIR, or built from Chroma (and saved)."""
         folder = table_mod.folder_for(self.data_dir, self.generation)
         key = table_mod.key(stamp, self.fingerprint)
-        table = table_mod.load(folder, key)
+        table = self._load_table(folder, key)
         if table is None:
             log.info("index table missing or stale; reading it from Chroma")
             table = table_mod.from_chroma(self.store, key)
@@ -238,6 +334,23 @@ class Library:
                 table_mod.save(table, folder)
             except OSError as exc:  # a read-only DATA_DIR can still serve
                 log.warning("could not save the index table in %s: %s", folder, exc)
+            else:
+                if len(table) > self.scan_max:  # serve from the file, without the copy read from Chroma
+                    table = self._load_table(folder, key) or table
+        return table
+
+    def _load_table(self, folder: Path, key: str) -> table_mod.Table | None:
+        """The saved table; its vectors mapped from the file when there are too many to scan."""
+        table = table_mod.load(folder, key, mmap=True)
+        if table is not None and table.articles and table.article_texts is None:
+            # written before the texts were kept apart (texts.bin): write it again, once
+            try:
+                table_mod.save(table, folder)
+                table = table_mod.load(folder, key, mmap=True) or table
+            except OSError as exc:  # a read-only DATA_DIR serves the texts from memory
+                log.warning("could not rewrite the index table in %s: %s", folder, exc)
+        if table is not None and len(table) <= self.scan_max:
+            table.vectors = np.array(table.vectors)  # scanned for every question: in memory
         return table
 
     # ------------------------------------------------------------------
@@ -270,12 +383,38 @@ class Library:
         return (np.flatnonzero(hit) + lo).tolist()
 
     def top_sentences(self, query_embedding, k: int = 10) -> list[int]:
+        """Rows of the k sentences closest to the query, closest first: an exact scan of every
+        sentence vector, or (more than scan_max sentences) the HNSW index's closest k, rescored
+        exactly (the graph search itself looks at ef_search = 100 candidates)."""
         if not len(self.sentences):
             return []
-        sims = self.sentence_vectors @ np.asarray(query_embedding, dtype=np.float32)
-        k = min(k, len(sims))
-        idx = np.argpartition(-sims, k - 1)[:k]
-        return [int(i) for i in idx[np.argsort(-sims[idx])]]
+        q = np.asarray(query_embedding, dtype=np.float32)
+        if self.scans:
+            sims = self.sentence_vectors @ q
+            k = min(k, len(sims))
+            idx = np.argpartition(-sims, k - 1)[:k]
+            return [int(i) for i in idx[np.argsort(-sims[idx])]]
+        got = self._sentence_collection.query(
+            query_embeddings=[q.tolist()], n_results=min(len(self.sentences), k), include=[]
+        )
+        rows = sorted({r for r in map(self._sentence_row, got["ids"][0] if got["ids"] else []) if r is not None})
+        if not rows:
+            return []
+        sims = self.sentence_vectors[rows] @ q
+        order = np.argsort(-sims, kind="stable")[:k]
+        return [rows[i] for i in order]
+
+    def _sentence_row(self, sentence_id: str) -> int | None:
+        """The table row of a sentence id in Chroma ("<content hash>:s<position>")."""
+        content_hash, sep, position = sentence_id.rpartition(":s")
+        rows = self.by_source.get(self._hash_source.get(content_hash, ""))
+        if not sep or rows is None or not position.isdigit():
+            return None
+        row = rows.start + int(position)
+        if row < rows.stop and self._s_position[row] == int(position):
+            return row
+        at = rows.start + int(np.searchsorted(self._s_position[rows.start : rows.stop], int(position)))
+        return at if at < rows.stop and self._s_position[at] == int(position) else None
 
     def stats(self) -> dict:
         return {

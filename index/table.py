@@ -7,7 +7,13 @@ that loads in a fraction of a second: reading the sentence rows (vectors and met
 out of Chroma took most of a serving process's start-up and left Chroma's copy of the
 sentence collection resident in the process (≈ 30 KB per sentence). The vectors are a
 float32 .npy read into memory whole (not memory-mapped: a matrix-vector product over a
-memory-mapped file measured 5–25x slower than over the same matrix in anonymous memory).
+memory-mapped file measured 5–25x slower than over the same matrix in anonymous memory) —
+unless the table is large: then the library never scans it (the sentence collection's HNSW
+index in Chroma finds the closest sentences) and reads only the rows a question scores, from
+the file mapped into memory (`load(..., mmap=True)`), so a serving process does not hold
+every vector (≈ 660 MB at 100k chunks). neighbours.npy holds each sentence's dot products with
+itself and the next two (what the answerer needs for a span read with its neighbours),
+computed once when the table is written.
 
 Ingest writes the table of a generation before publishing it. A reader whose generation has
 no table (or a table of another stamp: another host ingested through a shared Chroma server,
@@ -34,7 +40,10 @@ from index.embedding import DIMENSIONS
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2  # 2: entities and lemmas packed (PackedStrings) instead of JSON lists of strings
+FORMAT = 3  # 2: entities and lemmas packed (PackedStrings) instead of JSON lists of strings;
+# 3: article texts in texts.bin, articles.json without them (a reader of format 2 would not find
+# the texts: it rebuilds the table instead). Format 2 tables are still read (and rewritten).
+READABLE = (2, 3)
 
 _PAIR, _ITEM = "\x1f", "\x1e"
 
@@ -140,11 +149,43 @@ class Table:
     c_start: np.ndarray
     c_end: np.ndarray
     # source -> the article row's metadata and "text" (ChromaStore.article_records); None in a
-    # table made without them
+    # table made without them. A loaded table keeps the texts apart (article_texts) and its
+    # metadata rows have no "text"
     articles: dict[str, dict] | None = None
+    # neighbour_dots(vectors): float32 (3, n_sentences); computed from the vectors when None
+    neighbours: np.ndarray | None = None
+    # the article texts in sorted(articles) order, kept in texts.bin (UTF-8) and read from it
+    # mapped into memory: an article's text is decoded when asked for (≈ 16 MB at 10k chunks,
+    # 160 MB at 100k, otherwise in every serving process)
+    article_texts: "PackedStrings | None" = None
+
+    def article_text(self, source: str) -> str:
+        row = self.articles[source]
+        return row["text"] if "text" in row else self.article_texts[row["_row"]]
+
+    def neighbour_dots(self) -> np.ndarray:
+        if self.neighbours is None:
+            self.neighbours = np.stack(neighbour_dots(self.vectors))
+        return self.neighbours
 
     def __len__(self) -> int:
         return len(self.s_source)
+
+
+def neighbour_dots(v: np.ndarray, block: int = 50_000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row j: v_j·v_j, v_j·v_j+1, v_j·v_j+2 (0 past the end), `block` rows at a time."""
+    n = len(v)
+    self_dot, next_dot, skip_dot = (np.zeros(n, np.float32) for _ in range(3))
+    for start in range(0, n, block):
+        stop = min(n, start + block + 2)  # two rows of overlap: the pairs across the boundary
+        part = np.asarray(v[start:stop], dtype=np.float32)
+        k = min(block, n - start)
+        self_dot[start : start + k] = np.einsum("ij,ij->i", part[:k], part[:k])
+        nd = np.einsum("ij,ij->i", part[:-1], part[1:])
+        sd = np.einsum("ij,ij->i", part[:-2], part[2:]) if len(part) > 2 else np.zeros(0, np.float32)
+        next_dot[start : start + min(k, len(nd))] = nd[:k]
+        skip_dot[start : start + min(k, len(sd))] = sd[:k]
+    return self_dot, next_dot, skip_dot
 
 
 def key(stamp: str, fingerprint: str | None) -> str:
@@ -192,6 +233,7 @@ def save(table: Table, folder: Path) -> None:
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     np.save(tmp / "vectors.npy", np.ascontiguousarray(table.vectors, dtype=np.float32))
+    np.save(tmp / "neighbours.npy", table.neighbour_dots())
     entities, lemmas = (v if isinstance(v, PackedStrings) else PackedStrings.pack(v) for v in (table.s_entities, table.s_lemmas))
     e_data, e_off = entities.arrays()
     l_data, l_off = lemmas.arrays()
@@ -204,24 +246,35 @@ def save(table: Table, folder: Path) -> None:
     (tmp / "strings.json").write_text(
         json.dumps({"sources": table.sources, "chunks": table.c_ids}, ensure_ascii=False), encoding="utf-8"
     )
-    (tmp / "articles.json").write_text(json.dumps(table.articles or {}, ensure_ascii=False), encoding="utf-8")
+    articles = table.articles or {}
+    names = sorted(articles)
+    texts = PackedStrings.pack(table.article_text(src) for src in names)
+    with open(tmp / "texts.bin", "wb") as fh:
+        fh.write(texts.data)
+    np.save(tmp / "text_offsets.npy", np.frombuffer(texts.offsets, dtype=np.int64))
+    rows = {src: {**{k: v for k, v in articles[src].items() if k not in ("text", "_row")}, "_row": k} for k, src in enumerate(names)}
+    (tmp / "articles.json").write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
     # written last: a table without its meta file is ignored
-    (tmp / "meta.json").write_text(json.dumps({"format": FORMAT, "stamp": table.stamp, "sentences": len(table), "chunks": len(table.c_ids)}))
+    (tmp / "meta.json").write_text(json.dumps({"format": FORMAT, "stamp": table.stamp, "sentences": len(table), "chunks": len(table.c_ids), "texts": True}))
     swap_in(tmp, folder, folder.with_name(f".{folder.name}.old-{os.getpid()}"))
 
 
-def load(folder: Path, stamp: str) -> Table | None:
-    """The table saved in `folder` if it is complete and of this stamp, else None."""
+def load(folder: Path, stamp: str, mmap: bool = False) -> Table | None:
+    """The table saved in `folder` if it is complete and of this stamp, else None.
+    mmap: the vectors stay in the file, mapped into memory (read as rows are used)."""
     folder = Path(folder)
     try:
         meta = json.loads((folder / "meta.json").read_text())
-        if meta.get("format") != FORMAT or meta.get("stamp") != stamp:
+        if meta.get("format") not in READABLE or meta.get("stamp") != stamp:
             return None
         strings = json.loads((folder / "strings.json").read_text(encoding="utf-8"))
         with np.load(folder / "columns.npz") as z:
             cols = {k: z[k] for k in z.files}
-        vectors = np.load(folder / "vectors.npy")
+        vectors = np.load(folder / "vectors.npy", mmap_mode="r" if mmap else None)
+        if mmap:  # a plain ndarray over the mapping: indexing it skips np.memmap's per-call overhead
+            vectors = np.asarray(vectors)
         articles = json.loads((folder / "articles.json").read_text(encoding="utf-8"))
+        article_texts = _mapped_texts(folder) if meta.get("texts") else None  # else: texts inside articles.json
     except (OSError, ValueError, KeyError) as exc:
         if (folder / "meta.json").exists():
             log.warning("ignoring the unreadable index table in %s: %s", folder, exc)
@@ -235,12 +288,52 @@ def load(folder: Path, stamp: str) -> Table | None:
     table = Table(
         stamp, strings["sources"], cols["s_source"], cols["s_position"], cols["s_start"], cols["s_end"], cols["s_paragraph"],
         entities, lemmas, vectors, strings["chunks"], cols["c_source"], cols["c_position"],
-        cols["c_start"], cols["c_end"], articles,
+        cols["c_start"], cols["c_end"], articles, article_texts=article_texts,
     )
+    if article_texts is not None and len(article_texts) != len(articles):
+        log.warning("ignoring the inconsistent index table in %s", folder)
+        return None
     if vectors.shape != (len(table), DIMENSIONS) or len(table.s_lemmas) != len(table) or len(table.c_ids) != len(table.c_source):
         log.warning("ignoring the inconsistent index table in %s", folder)
         return None
+    table.neighbours = _neighbours(folder, len(table))
     return table
+
+
+def _mapped_texts(folder: Path) -> PackedStrings:
+    """texts.bin mapped into memory (read-only; pages are read as articles are asked for)."""
+    import mmap
+
+    offsets = np.load(folder / "text_offsets.npy")
+    with open(folder / "texts.bin", "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+    if int(offsets[-1]) != size:
+        raise ValueError("texts.bin does not match its offsets")
+    return PackedStrings(data, array("q", offsets.tobytes()))
+
+
+def _neighbours(folder: Path, n: int) -> np.ndarray:
+    """neighbours.npy of a table, or (a table written before it existed) computed from a
+    separate mapping of its vectors — unmapped afterwards, so the pass over every vector does not
+    stay resident — and saved beside them for the next start."""
+    path = folder / "neighbours.npy"
+    try:
+        got = np.load(path)
+        if got.shape == (3, n):
+            return got
+    except (OSError, ValueError):
+        pass
+    mapped = np.load(folder / "vectors.npy", mmap_mode="r")
+    got = np.stack(neighbour_dots(mapped))
+    del mapped
+    try:
+        tmp = folder / f".neighbours.{os.getpid()}.npy"
+        np.save(tmp, got)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only DATA_DIR only costs the recomputation
+    return got
 
 
 def prune(data_dir: Path, keep: set[str]) -> None:

@@ -404,7 +404,7 @@ def test_a_question_word_is_found_through_its_synonym_or_a_kind_of_it(answerer):
 def test_neighbour_dot_products_match_direct_ones_across_blocks(block):
     import numpy as np
 
-    from bot.answer import neighbour_dots
+    from index.table import neighbour_dots
 
     v = np.random.default_rng(0).normal(size=(11, 5)).astype(np.float32)
     self_dot, next_dot, skip_dot = neighbour_dots(v, block)
@@ -552,3 +552,28 @@ def test_article_words_cache_stays_bounded_and_right(answerer, monkeypatch):
         got = answerer._article_words(source)
         assert "lukashenko" in got and len(answerer._words_cache) <= 2
     assert answerer._article_words(sources[0]) == set(words(answerer.library.articles[sources[0]].text))
+
+
+def test_corpus_facts_are_the_full_passes_results_and_cached_per_index(answerer, seed_settings, tmp_path):
+    """CorpusFacts (vocabulary, lemmas, corpus words) equal what the full passes over the
+    sentences and articles give, are read back from DATA_DIR, and are recomputed for another index."""
+    import json
+
+    from bot.answer import CorpusFacts
+    from bot.support import Vocabulary, words
+
+    lib = answerer.library
+    facts = CorpusFacts.load_or_build(lib, tmp_path)
+    assert facts.df == dict(Vocabulary(lib.sentences).df)
+    assert facts.lemmas == sorted({lm for s in lib.sentences for lm in s.lemmas})
+    assert facts.corpus_words == {w for a in lib.articles.values() for w in words(a.text)}
+    path = tmp_path / "answerer" / "facts.json"
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    assert saved["key"] == CorpusFacts.key(lib)
+    saved["lemmas"] = ["changed"]
+    path.write_text(json.dumps(saved), encoding="utf-8")
+    assert CorpusFacts.load_or_build(lib, tmp_path).lemmas == ["changed"]  # read back, not recomputed
+    saved["key"] = "another index"
+    path.write_text(json.dumps(saved), encoding="utf-8")
+    assert CorpusFacts.load_or_build(lib, tmp_path).lemmas == facts.lemmas
+    assert answerer.vocab.df == facts.df and answerer._corpus_words == facts.corpus_words

@@ -226,3 +226,21 @@ def test_a_serving_process_waits_for_the_server_at_start(chroma_server, tmp_path
     assert len(waits) == 2 and all("chroma run" in text for text, _ in waits)
     assert [s for _, s in waits] == [1.0, 1.0]  # doubling, capped by CHROMA_RETRY_MAX_SECONDS
     assert "Svobodnaya Pressa" in live.ask(SHMELYEV_Q).text
+
+
+def test_a_large_index_served_through_the_server_asks_its_hnsw_index_for_sentences(chroma_server, tmp_path, make_settings, embed):
+    """SENTENCE_SCAN_MAX below the index size: the closest sentences come from the sentence
+    collection's HNSW index in the server (the worker holds no vector scan); same answer."""
+    from bot import services
+    from index.ingest import ingest
+
+    corpus = one_article_corpus(tmp_path / "corpus")
+    settings = make_settings(tmp_path / "data", chroma_host="127.0.0.1", chroma_port=chroma_server.port, sentence_scan_max=0)
+    ingest(corpus, services.store(settings), embed, settings.data_dir)
+    lib = services.library(settings, embed=embed)
+    assert not lib.scans
+    exact = services.library(settings.model_copy(update={"sentence_scan_max": 10**9}), embed=embed)
+    v = embed.encode([SHMELYEV_Q])[0]
+    assert lib.top_sentences(v, 5) == exact.top_sentences(v, 5)
+    answer = services.answerer(settings, lib).ask(SHMELYEV_Q)
+    assert not answer.refused and "Svobodnaya Pressa" in answer.text

@@ -103,3 +103,91 @@ def test_entities_pack_and_unpack_like_the_json_in_chroma():
     for ents in [(), (("PERSON", "Ann Lee"), ("GPE", "Minsk")), (("ORG", "odd\x1fname\x1e"),), (("WORK_OF_ART", "[x]"),)]:
         meta = encode_meta(ents)
         assert unpack_entities(pack_entities(meta)) == tuple(tuple(p) for p in json.loads(meta)) == ents
+
+
+def test_the_table_stores_the_neighbour_dot_products(seed_settings, library):
+    from index import table
+
+    folder = table.folder_for(seed_settings.data_dir, library.generation)
+    saved = np.load(folder / "neighbours.npy")
+    assert saved.shape == (3, len(library.sentences))
+    assert np.array_equal(saved, np.stack(table.neighbour_dots(np.load(folder / "vectors.npy"))))
+    assert np.array_equal(library.neighbour_dots, saved)
+
+
+def test_a_table_without_neighbours_gets_them_computed_and_saved(seed_settings, library, tmp_path):
+    from index import table
+
+    folder = tmp_path / "t"
+    shutil.copytree(table.folder_for(seed_settings.data_dir, library.generation), folder)
+    expected = np.load(folder / "neighbours.npy")
+    (folder / "neighbours.npy").unlink()  # a table written before they were stored
+    got = table.load(folder, table.key(library.stamp, library.fingerprint), mmap=True)
+    assert got is not None and np.array_equal(got.neighbours, expected)
+    assert np.array_equal(np.load(folder / "neighbours.npy"), expected)
+    assert not isinstance(got.vectors, np.memmap) and not got.vectors.flags.owndata  # a view of the mapped file
+    assert np.array_equal(got.vectors, library.sentence_vectors)
+
+
+def test_a_large_index_finds_the_closest_sentences_in_chromas_hnsw_index(seed_settings, library, embed):
+    """Above SENTENCE_SCAN_MAX sentences, top_sentences asks the sentence collection's HNSW
+    index instead of scanning every vector, and reads the vectors from the mapped table file:
+    on the seed index it finds the same sentences as the exact scan."""
+    from bot import services
+
+    assert library.scans  # the seed index is small: scanned exactly
+    ann = services.library(seed_settings.model_copy(update={"sentence_scan_max": 0}), embed=embed)
+    assert not ann.scans and not ann.sentence_vectors.flags.owndata
+    questions = ["Which outlet interviewed Boris Shmelyev?", "Where did Lukashenko meet U.S. envoy Kellogg?",
+                 "How long was Tikhanovsky's sentence?", "What is the capital of Peru?"]
+    for q, v in zip(questions, embed.encode(questions)):
+        exact, approx = library.top_sentences(v, 10), ann.top_sentences(v, 10)
+        assert approx == exact, q
+    assert ann._sentence_row("no-such-hash:s0") is None and ann._sentence_row("garbage") is None
+
+
+def test_rows_with_a_lemma_are_found_in_the_packed_lemmas(library):
+    """SentenceRows.rows_with_lemma (what the conversation rewriter samples a verb's sentences
+    with) finds exactly the rows whose lemmas hold the lemma, without building every row."""
+    rows = library.sentences
+    lemmas = [tuple(s.lemmas) for s in rows]
+    vocab = sorted({lm for ls in lemmas for lm in ls})
+    probes = vocab[::7] + ["close", "say", "meet", "no-such-lemma", "a", "e"]
+    for lm in probes:
+        expected = [k for k, ls in enumerate(lemmas) if lm in ls]
+        assert rows.rows_with_lemma(lm) == expected, lm
+        assert rows.rows_with_lemma(lm, 2) == expected[:2], lm
+
+
+def test_article_texts_are_kept_apart_and_mapped(seed_settings, library, tmp_path):
+    """The table keeps the article texts in texts.bin (read mapped, decoded per article) and
+    their metadata in articles.json; a table written before that is rewritten once on load."""
+    import json
+
+    from bot import services
+    from index import table
+
+    folder = table.folder_for(seed_settings.data_dir, library.generation)
+    assert (folder / "texts.bin").is_file() and json.loads((folder / "meta.json").read_text())["texts"]
+    rows = json.loads((folder / "articles.json").read_text(encoding="utf-8"))
+    assert all("text" not in m for m in rows.values())
+    records = library.store.article_records()
+    assert sorted(library.articles) == sorted(records)
+    for src, m in records.items():
+        a = library.articles[src]
+        assert a.text == m["text"] and a.title == m["title"] and a.content_hash == m["content_hash"]
+        assert library.articles.meta(src)["title"] == m["title"]
+
+    # an older table: texts inside articles.json, no texts.bin
+    data = tmp_path / "data"
+    shutil.copytree(seed_settings.data_dir, data)
+    old = table.folder_for(data, library.generation)
+    (old / "texts.bin").unlink()
+    (old / "text_offsets.npy").unlink()
+    meta = json.loads((old / "meta.json").read_text())
+    del meta["texts"]
+    (old / "meta.json").write_text(json.dumps(meta))
+    (old / "articles.json").write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    lib = services.library(seed_settings.model_copy(update={"data_dir": data}), embed=library.embed)
+    assert {s: lib.articles[s].text for s in lib.articles} == {s: m["text"] for s, m in records.items()}
+    assert (old / "texts.bin").is_file()  # rewritten in the new layout
