@@ -29,6 +29,17 @@ def _err_console():
     return Console(stderr=True, highlight=False)
 
 
+def _stop_on_sigterm() -> None:
+    """SIGTERM raises KeyboardInterrupt, so a terminated command unwinds (locks released,
+    the serving index untouched) the way it does on Ctrl-C."""
+    import signal
+
+    def interrupt(signum, frame):  # noqa: ARG001
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def _open_answerer(settings: Settings, serving: bool = False):
     """The Answerer, or a clear message and exit when there is no usable index (or
     generative mode lacks its LLM settings).
@@ -139,6 +150,7 @@ def ingest(ctx: click.Context, corpus: Path | None, rebuild: bool) -> None:
     except IndexUnavailable as exc:
         console.print(f"[red]{exc}[/red]")
         sys.exit(EXIT_UNAVAILABLE)
+    _stop_on_sigterm()  # `docker stop`, `kill`: stop as cleanly as on Ctrl-C
     embed = services.embedding(settings)
     with console.status("Loading the embedding model…"):
         embed.load()
@@ -170,6 +182,8 @@ def ingest(ctx: click.Context, corpus: Path | None, rebuild: bool) -> None:
         console.print(f"[yellow]skipped {name}: {reason}[/yellow]")
     changed = f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, {report.unchanged} unchanged"
     resumed = " (resumed an interrupted ingest)" if report.resumed else ""
+    if report.restarted:
+        resumed = " (an interrupted ingest had left its index unreadable: built again from the start)"
     click.echo(
         f"Indexed {report.articles} articles ({changed}){resumed}; {report.chunks_total} chunks, "
         f"{report.chunks_embedded} chunks + {report.sentences_embedded} sentences embedded, "

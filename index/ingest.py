@@ -59,6 +59,7 @@ class IngestReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     rebuilt: bool = False
     resumed: bool = False  # finished a generation an interrupted ingest had started
+    restarted: bool = False  # an interrupted ingest's generation could not be read back: built again
     generation: str | None = None
     seconds: float = 0.0
 
@@ -223,7 +224,13 @@ def _ingest(found, store, embed, data_dir, chunk_size, chunk_overlap, rebuild, m
             _save_table(store, data_dir, cur_gen, table.key(current["stamp"], current.get("fingerprint")))
         return
 
-    if building and building.get("fingerprint") == fp and building.get("generation") != cur_gen and not rebuild:
+    resumable = building and building.get("fingerprint") == fp and building.get("generation") != cur_gen and not rebuild
+    if resumable and not store.generation_readable(building["generation"]):
+        log.warning("the unfinished index generation %s is damaged (an ingest was stopped while Chroma was "
+                    "writing it): building it again from the start", building["generation"])
+        report.restarted = True
+        resumable = False
+    if resumable:
         gen = building["generation"]
         report.resumed = True
         log.info("resuming the unfinished index generation %s", gen)

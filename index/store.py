@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 log = logging.getLogger(__name__)
+# what Chroma says when a segment file is cut short or garbled
+_DAMAGED_RE = re.compile(r"deserializ|pickle|corrupt|truncat|unexpected end of file|invalid (header|file|data)", re.I)
 
 KINDS = ("chunks", "sentences", "articles")
 _GEN_RE = re.compile(r"^g(\d+)$")
@@ -203,6 +205,31 @@ class ChromaStore:
         for gen in self.generations():
             if gen not in keep:
                 self.drop_generation(gen)
+
+    def generation_readable(self, generation: str) -> bool:
+        """False when Chroma cannot read a collection of the generation back because a file of
+        its vector index is damaged — left cut short by an ingest killed while Chroma was writing
+        it ("Error deserializing pickle file"). Other failures are not taken for damage (a client
+        of this process that watched another one write can fail to see its newest segment files;
+        the writing carries on regardless). Raises IndexUnavailable when the store is unreachable."""
+        for kind in KINDS:
+            try:
+                col = self.collection(kind, create=False, generation=generation)
+                got = col.get(limit=1, include=["embeddings"])
+                if got["ids"]:
+                    col.query(query_embeddings=[list(got["embeddings"][0])], n_results=1, include=[])
+            except IndexMissing:
+                continue  # not created yet: resuming creates it
+            except IndexUnavailable:
+                raise
+            except Exception as exc:  # noqa: BLE001 - chromadb's InternalError and kin
+                self.heartbeat()  # unreachable: IndexUnavailable, not damage
+                if not _DAMAGED_RE.search(str(exc)):
+                    log.info("index generation %s: reading the %s collection back failed (%s)", generation, kind, exc)
+                    continue
+                log.warning("index generation %s: the %s collection cannot be read back (%s)", generation, kind, exc)
+                return False
+        return True
 
     def drop_generation(self, generation: str) -> None:
         for kind in KINDS:

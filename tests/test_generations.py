@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -116,6 +117,73 @@ def test_sigkill_mid_ingest_keeps_the_old_index_and_the_next_ingest_resumes(tmp_
     assert store.count("articles") == 17
     ids = store.all_rows("chunks", [])["ids"]
     assert len(ids) == len(set(ids)) == resumed.chunks_total  # no duplicates from the killed run
+
+
+def _vector_segments(chroma_dir: Path, collections: list[str]) -> list[Path]:
+    """The directories of the vector (HNSW) segments of the named collections."""
+    import sqlite3
+
+    with sqlite3.connect(f"file:{chroma_dir / 'chroma.sqlite3'}?mode=ro", uri=True) as db:
+        rows = db.execute(
+            "SELECT s.id FROM segments s JOIN collections c ON s.collection = c.id "
+            f"WHERE s.scope = 'VECTOR' AND c.name IN ({','.join('?' * len(collections))})", collections,
+        ).fetchall()
+    return [chroma_dir / r[0] for r in rows]
+
+
+def test_sigterm_stops_ingest_cleanly_and_a_damaged_unfinished_generation_is_built_again(tmp_path, make_settings, embed, model_cache):
+    """`kill` (SIGTERM) stops an ingest the way Ctrl-C does. When the run left its unfinished
+    generation unreadable (a vector index file cut short while Chroma wrote it: "Error
+    deserializing pickle file"), the next ingest builds that generation again instead of
+    failing on it."""
+    from bot import services
+
+    corpus = make_corpus(tmp_path / "corpus")
+    settings = make_settings(tmp_path / "data")
+    run_ingest(corpus, settings, embed)
+    make_corpus(corpus, variants=12)
+    env = cli_env(settings.data_dir, model_cache, INGEST_BATCH_ARTICLES="2")
+    proc = subprocess.Popen(
+        [str(CITEBOT), "ingest", "--corpus", str(corpus)], env=env, cwd=tmp_path,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    watcher = services.store(settings)
+    deadline = time.monotonic() + 240
+    try:
+        while True:
+            assert proc.poll() is None, "ingest finished before it could be stopped: " + proc.stderr.read()
+            assert time.monotonic() < deadline, "the new generation never filled"
+            building = watcher.building()
+            if building and sum(1 for s in watcher.article_hashes(building["generation"]) if "variant" in s) >= 2:
+                break
+            time.sleep(0.2)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err[-2000:]
+    assert "Interrupted. The previous index is still the one in use" in " ".join(err.split())
+    assert "Traceback" not in err
+    gen = building["generation"]
+    names = [watcher.collection_name(kind, gen) for kind in ("chunks", "sentences", "articles")]
+    segments = _vector_segments(settings.data_dir / "chroma", names)
+    assert len(segments) == 3
+    for seg in segments:
+        seg.mkdir(exist_ok=True)
+        (seg / "index_metadata.pickle").write_bytes(b"\x80\x04\x95")  # cut short
+
+    result = subprocess.run(
+        [str(CITEBOT), "ingest", "--corpus", str(corpus)], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "built again from the start" in " ".join(result.stdout.split())
+    assert "Indexed 17 articles" in result.stdout
+    asked = subprocess.run(
+        [str(CITEBOT), "ask", "--json", SHMELYEV_Q], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=240,
+    )
+    answer = json.loads(asked.stdout)
+    assert not answer["refused"] and "Svobodnaya Pressa" in answer["answer"]
+    doctor = subprocess.run([str(CITEBOT), "doctor", "--json"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=240)
+    assert doctor.returncode == 0, doctor.stdout + doctor.stderr[-2000:]
 
 
 def test_two_ingests_at_once_are_refused_with_a_clear_message(tmp_path, make_settings, embed):
