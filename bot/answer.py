@@ -478,6 +478,8 @@ class Answerer:
             return self._refuse(question, self.refusal_text(), "no_evidence", t0, timings)
         best = cands[0]
         support = self._support_dict(q, best)
+        if q.text.lower() != (clean_question(question) or "").lower():
+            support["read_as"] = q.text  # typos corrected (bot/spelling.py)
         if self.model is not None:
             support["p_answerable"] = round(self.model.answerable.probability(self.answer_features(q, cands)), 3)
         if not self._supported(best.support, support.get("p_answerable")) or self._reaction_missing(q, best):
@@ -525,6 +527,7 @@ class Answerer:
         t = time.perf_counter()
         # the question's parse (spaCy) runs on a second thread while this one embeds the
         # question and searches: both libraries release the GIL for most of their work
+        q_text = self.spell(q_text)
         parsing = self._analysis_pool.submit(analyse, self.truecase(q_text), self.nlp)
         q_emb = self.library.embed.encode([q_text])[0]
         timings["embed_ms"] = (time.perf_counter() - t) * 1000
@@ -543,6 +546,37 @@ class Answerer:
         cands = self._candidates(q, q_emb, hits, soft)
         timings["select_ms"] = (time.perf_counter() - t) * 1000
         return q, hits, cands
+
+    @functools.cached_property
+    def _speller(self):
+        """Typo correction against the articles' words (None when SPELLING=0)."""
+        if not self.settings.spelling:
+            return None
+        from bot.spelling import Speller
+
+        from spacy.lang.en.stop_words import STOP_WORDS
+
+        wn = wordnet.get() if self.settings.wordnet else None
+        # WordNet has nouns, verbs, adjectives and adverbs only: "among", "whose" are English too
+        return Speller(self._corpus_words, lambda w: w in STOP_WORDS or (wn is not None and bool(wn.senses(w))))
+
+    def spell(self, question: str) -> str:
+        """The question with its typos corrected ("intervewed" → "interviewed"). Words the
+        truecasing takes for names (a name of the articles, or one spelled another way) are
+        left alone: names have their own variant matching."""
+        if self._speller is None:
+            return question
+        caps = self._capitalised
+        return self._speller.correct(question, keep=lambda w: w in caps or self._name_variant(w))
+
+    def _name_variant(self, w: str) -> bool:
+        """An unknown lower-case word that reads as another spelling of an article's name ("zelensky")."""
+        from spacy.lang.en.stop_words import STOP_WORDS
+
+        if len(w) < 5 or w in self._corpus_words or w in STOP_WORDS:
+            return False
+        ratio = self.settings.name_match_ratio
+        return any(c[:1] == w[:1] and _similar(w, c, ratio) for c in self._capitalised)
 
     @functools.cached_property
     def _capitalised(self) -> frozenset[str]:
@@ -569,15 +603,12 @@ class Answerer:
             return question
         from spacy.lang.en.stop_words import STOP_WORDS
 
-        caps, known, ratio = self._capitalised, self._corpus_words, self.settings.name_match_ratio
+        caps, known = self._capitalised, self._corpus_words
 
         def case(m: re.Match) -> str:
             w = m.group(1)
-            if w in caps:
+            if w in caps or self._name_variant(w):  # a name spelled another way: "zelensky"
                 return w.capitalize()
-            if len(w) >= 5 and w not in known and w not in STOP_WORDS:  # a name spelled another way: "zelensky"
-                if any(c[:1] == w[:1] and _similar(w, c, ratio) for c in caps):
-                    return w.capitalize()
             return w
 
         cased = _TRUECASE_RE.sub(case, question)

@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     answer_threshold: float | None = None
     name_match_ratio: float = Field(0.75, description="string similarity for two spellings of a name")
     wordnet: bool = Field(True, description="match a question's words to synonyms and kinds of them (bot/wordnet.py)")
+    spelling: bool = Field(True, description="read a mistyped word as the article word it is one or two keystrokes from (bot/spelling.py)")
 
     # conversations (REPL session, Telegram chat; per user within a group)
     conversation_max_turns: int = Field(5, ge=1, description="earlier turns a follow-up may refer to")

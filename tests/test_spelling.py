@@ -1,0 +1,88 @@
+"""Typos in questions: bot/spelling.py on its own, and through the Answerer."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.spelling import Speller, distance, stems
+
+VOCAB = {"interviewed", "sanctions", "released", "prisoners", "shmelyev", "lifted", "potash", "release", "relented"}
+ENGLISH = {"spot", "exclaim", "literally", "commentary", "tank", "mediate", "embassy"}
+
+
+@pytest.fixture()
+def speller() -> Speller:
+    return Speller(VOCAB, lambda w: w in ENGLISH)
+
+
+@pytest.mark.parametrize("a, b, d", [
+    ("intervewed", "interviewed", 1), ("sanctons", "sanctions", 1), ("releasde", "released", 1),  # a swap is one edit
+    ("potash", "potash", 0), ("prisonners", "prisoners", 1), ("abcdef", "uvwxyz", 2),  # over the limit: limit + 1
+])
+def test_distance_counts_edits_up_to_the_limit(a, b, d):
+    assert distance(a, b, 1) == d
+
+
+def test_stems_undo_regular_endings():
+    assert "spot" in set(stems("spotted")) and "release" in set(stems("released")) and "party" in set(stems("parties"))
+
+
+@pytest.mark.parametrize("question, corrected", [
+    ("which outlet intervewed boris shmeleyev", "which outlet interviewed boris shmelyev"),
+    ("what sanctons were lifted", "what sanctions were lifted"),
+    ("how many prisonners were freed", "how many prisoners were freed"),
+    ("what was relesed", "what was released"),  # 'relented' is further away
+])
+def test_unknown_words_take_the_nearest_article_word(speller, question, corrected):
+    assert speller.correct(question) == corrected
+
+
+@pytest.mark.parametrize("question", [
+    "What did Lukashenko exclaim when he spotted Coale?",  # English words (after 'spotted' -> 'spot') stay
+    "what does oreshnik literally mean",  # unknown, but nothing in the articles is near it
+    "Which think tank published the commentary?",
+    "Who is Tsikhanouski?",  # capitalised: a name, matched by the name variants instead
+])
+def test_known_words_names_and_far_words_are_left_alone(speller, question):
+    assert speller.correct(question) == question
+
+
+def test_a_tie_is_left_alone():
+    speller = Speller({"sanction", "santion"})
+    assert speller.nearest("sanxtion") is None  # one edit from both
+
+
+def test_keep_leaves_the_words_it_accepts():
+    assert Speller(VOCAB).correct("which outlet intervewed him", keep=lambda w: w == "intervewed") == "which outlet intervewed him"
+
+
+# through the Answerer, on the session index: the articles' words, WordNet, the names
+
+
+def test_a_mistyped_question_is_answered_as_if_typed_right(answerer):
+    answer = answerer.ask("Which outlet intervewed Boris Shmelyev?")
+    assert not answer.refused and "Svobodnaya Pressa" in answer.text
+    assert answer.support["read_as"] == "Which outlet interviewed Boris Shmelyev?"
+
+
+def test_typos_are_fixed_but_lower_case_names_are_left_to_the_name_matching(answerer):
+    """All lower case: 'shmeleyev' (another spelling of a name of the articles) is not made
+    into an article word; 'intervewed' is no first name before 'boris', but a typo."""
+    assert answerer.spell("which outlet intervewed boris shmeleyev") == "which outlet interviewed boris shmeleyev"
+    assert answerer.spell("what did zelensky say") == "what did zelensky say"
+
+
+@pytest.mark.parametrize("question", [
+    "Who among the released prisoners is a Nobel laureate?",  # function words: no WordNet sense, still English
+    "Whose decision was it to send the prisoners to Ukraine?",
+    "What did Macron say about the prisoner release?",
+])
+def test_english_words_are_not_corrected(answerer, question):
+    assert answerer.spell(question) == question
+
+
+def test_spelling_can_be_switched_off(seed_settings, library):
+    from bot import services
+
+    off = services.answerer(seed_settings.model_copy(update={"spelling": False}), library)
+    assert off.spell("Which outlet intervewed Boris Shmelyev?") == "Which outlet intervewed Boris Shmelyev?"
