@@ -126,6 +126,13 @@ def test_unlabelled_only_file(answerer, tmp_path):
     assert [r["id"] for r in result.results] == ["b1", "b2"]
 
 
+def test_a_file_saved_with_a_bom_and_windows_line_ends_reads_as_any_other(tmp_path):
+    f = tmp_path / "q.jsonl"
+    f.write_bytes('{"id": 7, "question": "Who?"}\r\n\r\n{"id": "b", "question": "Whät?"}\r\n'.encode("utf-8-sig"))
+    rows = load_questions(f)
+    assert [r["id"] for r in rows] == [7, "b"] and rows[1]["question"] == "Whät?"
+
+
 # --- load_questions errors ----------------------------------------------------------------------
 def test_invalid_json_names_the_line(tmp_path):
     f = tmp_path / "q.jsonl"

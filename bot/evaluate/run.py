@@ -30,7 +30,7 @@ class QuestionFileError(ValueError):
 def load_questions(path: Path) -> list[dict]:
     rows, seen = [], set()
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()  # utf-8-sig: a BOM (Windows editors) is not JSON
     except (OSError, UnicodeDecodeError) as exc:
         raise QuestionFileError(f"cannot read {path}: {exc}") from exc
     for n, line in enumerate(lines, 1):
