@@ -552,9 +552,9 @@ class Answerer:
         """Typo correction against the articles' words (None when SPELLING=0)."""
         if not self.settings.spelling:
             return None
-        from bot.spelling import Speller
-
         from spacy.lang.en.stop_words import STOP_WORDS
+
+        from bot.spelling import Speller
 
         wn = wordnet.get() if self.settings.wordnet else None
         # WordNet has nouns, verbs, adjectives and adverbs only: "among", "whose" are English too
