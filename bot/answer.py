@@ -417,7 +417,7 @@ class Answerer:
     def check_question(self, question: str, t0: float) -> tuple[str | None, Answer | None]:
         """(the cleaned question, None), or (None, the refusal of an empty / too long one)."""
         q_text = clean_question(question)
-        if not q_text:
+        if not any(ch.isalnum() for ch in q_text):  # nothing, or only punctuation / emoji: "???", "👍"
             return None, self._refuse(question, prompts.render("empty_question"), "empty_question", t0)
         if len(q_text) > self.settings.max_question_chars:
             msg = prompts.render("question_too_long", length=len(q_text), limit=self.settings.max_question_chars)

@@ -58,7 +58,7 @@ def test_refuses_macron_with_the_refusal_prompt(answerer):
     assert "Macron" not in answer.text
 
 
-@pytest.mark.parametrize("question", ["", "   ", " \t\n ", "\x00\x01\x02"])
+@pytest.mark.parametrize("question", ["", "   ", " \t\n ", "\x00\x01\x02", "???", "…", "👍"])
 def test_empty_questions_are_refused_politely(answerer, question):
     answer = answerer.ask(question)
     assert answer.refused and answer.reason == "empty_question"
