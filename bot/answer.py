@@ -78,6 +78,12 @@ class Answer:
         """True when the text carries its own [n] markers (generative answers)."""
         return self.mode == "generative" and not self.refused
 
+    def answered_as(self, rewritten: str | None = None) -> str | None:
+        """The question as it was answered when that is not what was typed: a follow-up
+        rewritten from the conversation (`rewritten`), typos corrected (support["read_as"]), or
+        both. None when it was answered as typed."""
+        return (self.support or {}).get("read_as") or rewritten
+
     @property
     def latency_ms(self) -> float:
         return round(self.timings.get("total_ms", 0.0), 2)
@@ -417,11 +423,13 @@ class Answerer:
     def check_question(self, question: str, t0: float) -> tuple[str | None, Answer | None]:
         """(the cleaned question, None), or (None, the refusal of an empty / too long one)."""
         q_text = clean_question(question)
-        if not any(ch.isalnum() for ch in q_text):  # nothing, or only punctuation / emoji: "???", "👍"
+        if not q_text:
             return None, self._refuse(question, prompts.render("empty_question"), "empty_question", t0)
         if len(q_text) > self.settings.max_question_chars:
             msg = prompts.render("question_too_long", length=len(q_text), limit=self.settings.max_question_chars)
             return None, self._refuse(question, msg, "too_long", t0)
+        if not any(ch.isalnum() for ch in q_text):  # only punctuation or emoji: "???", "👍"
+            return None, self._refuse(question, prompts.render("empty_question"), "empty_question", t0)
         return q_text, None
 
     def extractive(self, question: str) -> Answer:

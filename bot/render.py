@@ -15,8 +15,9 @@ def citation_label(c) -> str:
 
 
 def print_answer(console: Console, answer, rewritten: str | None = None) -> None:
-    if rewritten:
-        console.print(Text(prompts.render("answering", question=rewritten), style="italic dim"))
+    shown = answer.answered_as(rewritten)
+    if shown:
+        console.print(Text(prompts.render("answering", question=shown), style="italic dim"))
     if answer.fallback:
         console.print(Text(prompts.render("generative_fallback", reason=answer.fallback), style="dim"))
     if answer.refused:

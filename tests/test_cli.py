@@ -55,6 +55,16 @@ def test_ask_prints_answer_and_source(run_citebot, seed_data_dir):
     assert "Traceback" not in proc.stderr
 
 
+def test_ask_says_how_it_read_a_mistyped_question(run_citebot, seed_data_dir):
+    proc = run_citebot(["ask", "Which outlet intervewed Boris Shmelyev?"], seed_data_dir)
+    assert proc.returncode == 0, proc.stderr
+    out = flat(proc.stdout)
+    assert out.startswith("Answering: Which outlet interviewed Boris Shmelyev?")
+    assert "Svobodnaya Pressa" in out
+    plain = flat(run_citebot(["ask", SHMELYEV_Q], seed_data_dir).stdout)
+    assert "Answering:" not in plain  # typed right: nothing to say
+
+
 def test_ask_json_prints_only_json(run_citebot, seed_data_dir):
     proc = run_citebot(["ask", "--json", "Which", "outlet", "interviewed", "Boris", "Shmelyev?"], seed_data_dir)
     assert proc.returncode == 0, proc.stderr

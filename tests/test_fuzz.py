@@ -28,7 +28,7 @@ from bot.telegram.app import ALLOWED_UPDATES, build_application
 from fake_bot_api import BOT_USERNAME, GROUP, PRIVATE, FakeBotAPI, parse_html, text_error
 
 TOKEN = "123456789:AAFk3Fq9_ZxYwVuT-sRqPoNmLkJiHgFeDcB"  # well-formed, fake
-OUR_TAGS = {"b", "blockquote", "code"}  # the only tags an answer is rendered with
+OUR_TAGS = {"b", "i", "blockquote", "code"}  # the only tags an answer is rendered with ("i": the "Answering: …" line)
 _TAG_RE = re.compile(r"</?([a-zA-Z][a-zA-Z0-9-]*)")
 
 FRAGMENTS = [
@@ -102,6 +102,8 @@ def test_fuzzed_questions_through_the_answerer_and_the_telegram_formatter(answer
         assert answer.refused and answer.reason == "empty_question"
     elif len(cleaned) > answerer.settings.max_question_chars:
         assert answer.refused and answer.reason == "too_long"
+    elif not any(ch.isalnum() for ch in cleaned):  # "???", "👍": not a question either
+        assert answer.refused and answer.reason == "empty_question"
     assert answer.refused == (not answer.citations)
     messages = render.render_answer(answer)
     visible = check_messages(messages)

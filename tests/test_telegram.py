@@ -595,6 +595,18 @@ def _citation(i: int, quote: str) -> Citation:
     return Citation(f"{i:03d}_source.txt", f"Title <{i}> & “quotes”", "2025-12-23", None, quote, 10 * i, 10 * i + len(quote))
 
 
+def test_the_answer_says_how_a_question_was_read():
+    """A follow-up rewritten from the chat, a question whose typos were corrected, or both: the
+    reply says first which question it answers; the corrected form wins when there is one."""
+    quote = "Svobodnaya Pressa interviewed Boris Shmelyev."
+    typed = Answer("q", quote, (_citation(1, quote),))
+    assert not render.answer_blocks(typed)[0].plain.startswith("Answering")
+    assert render.answer_blocks(typed, "Which outlet interviewed Shmelyev?")[0].plain == "Answering: Which outlet interviewed Shmelyev?"
+    spelled = Answer("q", quote, (_citation(1, quote),), support={"read_as": "Which outlet interviewed him?"})
+    assert render.answer_blocks(spelled)[0].plain == "Answering: Which outlet interviewed him?"
+    assert render.answer_blocks(spelled, "Which outlet intervewed him?")[0].plain == "Answering: Which outlet interviewed him?"
+
+
 def test_long_answers_split_into_balanced_messages_that_join_back():
     sentence = "Lukashenko said <that> the A&B deal was “major”, and Kellogg agreed. "
     text = (sentence * 80 + "\n\n") * 2 + "Ünïcödé 🇧🇾 tail."  # ≈ 11,000 characters

@@ -152,8 +152,10 @@ def _title_runs(title: str, date: str | None) -> list:
 def answer_blocks(answer, rewritten: str | None = None) -> list[Block]:
     """The answer text with its citation marks, then per citation: title, date, the
     verbatim quote in a blockquote and the source file. A follow-up that was rewritten
-    says first which question was answered ("Answering: When was … released?")."""
-    head = [block((prompts.render("answering", question=rewritten), "i"))] if rewritten else []
+    says first which question was answered ("Answering: When was … released?"), and so does
+    one whose typos were corrected."""
+    shown = answer.answered_as(rewritten)
+    head = [block((prompts.render("answering", question=shown), "i"))] if shown else []
     if answer.refused or not answer.citations:
         return head + [block(answer.text)]
     marks = "" if getattr(answer, "cites_inline", False) else " " + "".join(f"[{i}]" for i in range(1, len(answer.citations) + 1))
