@@ -315,7 +315,8 @@ class ChromaStore:
         """source -> metadata (+ "text") of every stored article."""
         if generation is None and self.generation is None:
             return {}
-        got = self.collection("articles", create=False, generation=generation).get(include=["metadatas", "documents"])
+        # in pages: one get of every row fails past ~32k articles ("too many SQL variables")
+        got = self.all_rows("articles", ["metadatas", "documents"], generation=generation)
         return {
             i: {**(m or {}), "text": d} for i, m, d in zip(got["ids"], got["metadatas"], got["documents"])
         }

@@ -171,3 +171,28 @@ def test_bulk_encoding_over_threads_gives_the_same_vectors(embed):
     one = embed.encode(texts)
     assert np.array_equal(embed.encode(texts, workers=2), one)
     assert np.array_equal(embed.encode(texts, workers=3), one)
+
+
+def test_every_article_is_read_back_past_sqlites_variable_limit(tmp_path):
+    """Chroma answers one `get` of every row with 'too many SQL variables' past ~32k rows: the
+    100k-chunk ingest (40k articles) failed there, on writing the serving table. The store reads
+    the articles in pages."""
+    from types import SimpleNamespace
+
+    from index.store import ChromaStore
+
+    store = ChromaStore(tmp_path / "data")
+    gen = store.start_generation("fp")
+    n = 33_000
+    articles = [
+        SimpleNamespace(source=f"{i:06d}.txt", title=f"Title {i}", date=None, url=None, publisher=None, author=None,
+                        content_hash=f"h{i}", text=f"Text of article {i}.")
+        for i in range(n)
+    ]
+    for i in range(0, n, 5000):
+        batch = articles[i : i + 5000]
+        store.put_articles(batch, [[1.0, 0.0]] * len(batch), gen)
+    records = store.article_records(gen)
+    assert len(records) == n
+    assert records["032999.txt"]["text"] == "Text of article 32999." and records["000000.txt"]["title"] == "Title 0"
+    assert len(store.article_hashes(gen)) == n
