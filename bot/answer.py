@@ -239,6 +239,24 @@ class Lexicon:
         return soft
 
 
+def capitalised_words(texts) -> frozenset[str]:
+    """Words the articles write capitalised (nearly) every time they use them, sentence
+    starts aside: names of people, places, organisations ("shraibman", "belarus")."""
+    upper: dict[str, int] = {}
+    lower: dict[str, int] = {}
+    for text in texts:
+        for m in _TRUECASE_RE.finditer(text):
+            w = m.group(1)
+            if m.start(1) == 0 or text[max(0, m.start(1) - 2) : m.start(1)].strip()[-1:] in (".", "!", "?", "\n", '"', "“", "—", ""):
+                continue  # sentence or quote start: says nothing about the word
+            key = w.lower()
+            if w[0].isupper():
+                upper[key] = upper.get(key, 0) + 1
+            else:
+                lower[key] = lower.get(key, 0) + 1
+    return frozenset(w for w, n in upper.items() if n >= 9 * lower.get(w, 0))
+
+
 class CorpusFacts:
     """What the answerer knows of the whole corpus, from full passes over it: every word of the
     articles (support.words), every content lemma, and each lemma stem's document frequency
@@ -247,10 +265,12 @@ class CorpusFacts:
     DATA_DIR/answerer/facts.json. The key also holds a hash of bot/support.py, whose
     words() and stem() they depend on, so a change there recomputes them."""
 
-    VERSION = 1
+    VERSION = 2  # 2: capitalised words (a change to capitalised_words() needs a new version)
 
-    def __init__(self, n: int, df: dict[str, int], lemmas: list[str], corpus_words: set[str]) -> None:
+    def __init__(self, n: int, df: dict[str, int], lemmas: list[str], corpus_words: set[str],
+                 capitalised: frozenset[str] = frozenset()) -> None:
         self.n, self.df, self.lemmas, self.corpus_words = n, df, lemmas, corpus_words
+        self.capitalised = capitalised
 
     def vocabulary(self) -> Vocabulary:
         return Vocabulary.from_counts(self.n, self.df)
@@ -283,8 +303,15 @@ class CorpusFacts:
                     st = stems[lm] = stem(lm)
                 own.add(st)
             df.update(own)
-        corpus_words = {w for a in library.articles.values() for w in words(a.text)}
-        return cls(max(1, len(rows)), dict(df), sorted(stems), corpus_words)
+        corpus_words: set[str] = set()
+
+        def texts():  # one pass over the articles, one text in memory at a time
+            for a in library.articles.values():
+                corpus_words.update(words(a.text))
+                yield a.text
+
+        capitalised = capitalised_words(texts())
+        return cls(max(1, len(rows)), dict(df), sorted(stems), corpus_words, capitalised)
 
     @classmethod
     def load_or_build(cls, library, data_dir) -> "CorpusFacts":
@@ -297,7 +324,7 @@ class CorpusFacts:
         try:
             got = json.loads(path.read_text(encoding="utf-8"))
             if got.get("key") == key:
-                return cls(got["n"], got["df"], got["lemmas"], set(got["corpus_words"]))
+                return cls(got["n"], got["df"], got["lemmas"], set(got["corpus_words"]), frozenset(got["capitalised"]))
         except (OSError, ValueError, KeyError, TypeError):
             pass
         facts = cls.compute(library)
@@ -305,7 +332,8 @@ class CorpusFacts:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(f".facts.{os.getpid()}.json")
             tmp.write_text(json.dumps({"key": key, "n": facts.n, "df": facts.df, "lemmas": facts.lemmas,
-                                       "corpus_words": sorted(facts.corpus_words)}, ensure_ascii=False), encoding="utf-8")
+                                       "corpus_words": sorted(facts.corpus_words),
+                                       "capitalised": sorted(facts.capitalised)}, ensure_ascii=False), encoding="utf-8")
             os.replace(tmp, path)
         except OSError:
             pass  # a read-only data dir only costs the recomputation
@@ -392,7 +420,7 @@ class Answerer:
         self.library = library
         self.settings = settings
         self.nlp = nlp or load()
-        facts = CorpusFacts.load_or_build(library, settings.data_dir)
+        facts = self._facts = CorpusFacts.load_or_build(library, settings.data_dir)
         self.vocab = facts.vocabulary()
         self._topics = self._describe_topics()
         self._words_cache: dict[str, set[str]] = {}
@@ -586,23 +614,10 @@ class Answerer:
         ratio = self.settings.name_match_ratio
         return any(c[:1] == w[:1] and _similar(w, c, ratio) for c in self._capitalised)
 
-    @functools.cached_property
+    @property
     def _capitalised(self) -> frozenset[str]:
-        """Words the articles write capitalised (nearly) every time they use them, sentence
-        starts aside: names of people, places, organisations ("shraibman", "belarus")."""
-        upper: dict[str, int] = {}
-        lower: dict[str, int] = {}
-        for a in self.library.articles.values():
-            for m in _TRUECASE_RE.finditer(a.text):
-                w = m.group(1)
-                if m.start(1) == 0 or a.text[max(0, m.start(1) - 2) : m.start(1)].strip()[-1:] in (".", "!", "?", "\n", '"', "“", "—", ""):
-                    continue  # sentence or quote start: says nothing about the word
-                key = w.lower()
-                if w[0].isupper():
-                    upper[key] = upper.get(key, 0) + 1
-                else:
-                    lower[key] = lower.get(key, 0) + 1
-        return frozenset(w for w, n in upper.items() if n >= 9 * lower.get(w, 0))
+        """Words the articles write capitalised (nearly) every time: CorpusFacts.capitalised."""
+        return self._facts.capitalised
 
     def truecase(self, question: str) -> str:
         """A question typed all in lower case ("what does shraibman say trump may get credit for")

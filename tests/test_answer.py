@@ -555,7 +555,7 @@ def test_article_words_cache_stays_bounded_and_right(answerer, monkeypatch):
 
 
 def test_corpus_facts_are_the_full_passes_results_and_cached_per_index(answerer, seed_settings, tmp_path):
-    """CorpusFacts (vocabulary, lemmas, corpus words) equal what the full passes over the
+    """CorpusFacts (vocabulary, lemmas, corpus words, capitalised words) equal what the full passes over the
     sentences and articles give, are read back from DATA_DIR, and are recomputed for another index."""
     import json
 
@@ -567,12 +567,15 @@ def test_corpus_facts_are_the_full_passes_results_and_cached_per_index(answerer,
     assert facts.df == dict(Vocabulary(lib.sentences).df)
     assert facts.lemmas == sorted({lm for s in lib.sentences for lm in s.lemmas})
     assert facts.corpus_words == {w for a in lib.articles.values() for w in words(a.text)}
+    # the names the truecasing and the typo step leave alone: computed here once, not per process
+    assert {"shraibman", "belarus", "lukashenko"} <= facts.capitalised and "prisoner" not in facts.capitalised
     path = tmp_path / "answerer" / "facts.json"
     saved = json.loads(path.read_text(encoding="utf-8"))
     assert saved["key"] == CorpusFacts.key(lib)
     saved["lemmas"] = ["changed"]
     path.write_text(json.dumps(saved), encoding="utf-8")
-    assert CorpusFacts.load_or_build(lib, tmp_path).lemmas == ["changed"]  # read back, not recomputed
+    back = CorpusFacts.load_or_build(lib, tmp_path)
+    assert back.lemmas == ["changed"] and back.capitalised == facts.capitalised  # read back, not recomputed
     saved["key"] = "another index"
     path.write_text(json.dumps(saved), encoding="utf-8")
     assert CorpusFacts.load_or_build(lib, tmp_path).lemmas == facts.lemmas
