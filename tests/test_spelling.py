@@ -86,3 +86,10 @@ def test_spelling_can_be_switched_off(seed_settings, library):
 
     off = services.answerer(seed_settings.model_copy(update={"spelling": False}), library)
     assert off.spell("Which outlet intervewed Boris Shmelyev?") == "Which outlet intervewed Boris Shmelyev?"
+
+
+def test_the_candidate_index_is_built_only_for_a_question_with_an_unknown_word(speller):
+    speller.correct("the prisoners were released")  # every word known: nothing to look up
+    assert "_buckets" not in speller.__dict__
+    assert speller.correct("the prisonners were released") == "the prisoners were released"
+    assert "_buckets" in speller.__dict__
