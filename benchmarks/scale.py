@@ -180,12 +180,13 @@ def _server_from_embedded(work: Path, size: int, data: Path, fp: str) -> dict | 
 
 def run_one(size: int, mode: str, corpus: Path, work: Path, embed, n_questions: int, reuse: bool = False) -> dict:
     from bot import services
+    from index.embedding import model_id
     from index.ingest import fingerprint, ingest
 
     data = work / f"{mode}-{size}"
     record = data / "ingest.json"  # what the ingest that built this index measured
     settings = settings_for(data / "data", None)
-    fp = fingerprint(settings.chunk_size, settings.chunk_overlap)
+    fp = fingerprint(settings.chunk_size, settings.chunk_overlap, model_id(settings.embed_backend, settings.embed_precision))
     previous = json.loads(record.read_text()) if reuse and record.exists() else None
     if previous is not None and previous.get("fingerprint") != fp:
         previous = None  # built by other code or settings: not this index

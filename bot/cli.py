@@ -211,6 +211,7 @@ def doctor(ctx: click.Context, corpus: Path | None, as_json: bool) -> None:
     d = diagnose(
         services.store(settings), settings.data_dir, corpus or settings.corpus_dir, settings.chunk_size,
         settings.chunk_overlap, settings.max_file_bytes, settings.embed_backend, settings.model_cache_dir,
+        settings.embed_precision,
     )
     if as_json:
         click.echo(json.dumps(d.to_dict(), ensure_ascii=False, indent=2))
@@ -449,8 +450,10 @@ def compare_cmd(run_a: Path, run_b: Path) -> None:
 @click.argument("questions", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--split", help="Skip rows whose \"split\" field is another value (rows without one are kept), e.g. dev.")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), help="Where to write the model (default: bot/support_model.json).")
+@click.option("--reader-k", type=click.IntRange(1, 20), default=4, show_default=True, help="Spans per question the reader reads (READER=0 or no reader model: none).")
+@click.option("--reader-context", type=click.IntRange(0, 3), default=1, show_default=True, help="Sentences the reader reads on each side of a span.")
 @click.pass_context
-def calibrate(ctx: click.Context, questions: tuple[Path, ...], split: str | None, out_path: Path | None) -> None:
+def calibrate(ctx: click.Context, questions: tuple[Path, ...], split: str | None, out_path: Path | None, reader_k: int, reader_context: int) -> None:
     """Fit the answer-ranking and refusal model on labelled question sets (never on the sets you report)."""
     from rich.progress import Progress
 
@@ -478,11 +481,20 @@ def calibrate(ctx: click.Context, questions: tuple[Path, ...], split: str | None
         samples = cal.collect(answerer, rows, progress=lambda n, total: bar.update(task, completed=n))
     name = " + ".join(p.name for p in questions) + (f" (split {split})" if split else "")
     model, train = cal.fit(answerer, samples, name=name)
-    model.save(out_path)
     click.echo(
         f"Fitted on {len(samples)} questions ({name}); threshold {model.threshold:.2f}; training-set: "
         + ", ".join(f"{k} {v:.3f}" for k, v in train.items())
     )
+    from bot import reader
+
+    answerer.reader = reader.load(settings.reader_dir) if settings.reader else None
+    if answerer.reader is not None:
+        model, train = cal.fit_reader(answerer, samples, model, k=reader_k, context=reader_context)
+        click.echo(
+            f"With the reader ({reader_k} spans a question, {reader_context} sentences around each): threshold {model.reader.threshold:.2f}; training-set: "
+            + ", ".join(f"{k} {v:.3f}" for k, v in train.items())
+        )
+    model.save(out_path)
 
 
 @cli.command()

@@ -44,7 +44,8 @@ def embedding(settings: Settings):
 
     quiet_libraries()
     return MiniLMEmbedding(
-        backend=settings.embed_backend, cache_dir=settings.model_cache_dir, embed_batch_size=settings.embed_batch_size
+        backend=settings.embed_backend, cache_dir=settings.model_cache_dir, embed_batch_size=settings.embed_batch_size,
+        precision=settings.embed_precision,
     )
 
 
@@ -104,9 +105,9 @@ def _in_background(fn) -> _Background:
 def _onnx_ready(settings: Settings) -> bool:
     """The ONNX backend with its export already cached: loading it imports onnxruntime and
     tokenizers only (never torch, which spaCy's loader hides while it imports)."""
-    from index.embedding import MODEL_NAME
+    from index.embedding import onnx_path
 
-    return settings.embed_backend == "onnx" and (settings.model_cache_dir / f"{MODEL_NAME}-onnx" / "onnx" / "model.onnx").exists()
+    return settings.embed_backend == "onnx" and onnx_path(settings.model_cache_dir, settings.embed_precision).exists()
 
 
 def warm_lexicon(settings: Settings, embed) -> None:

@@ -21,6 +21,20 @@ log = logging.getLogger(__name__)
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 DIMENSIONS = 384
+PRECISIONS = ("int8", "fp32")
+
+
+def model_id(backend: str = "onnx", precision: str = "int8") -> str:
+    """What made an index's vectors: part of its fingerprint, so a change re-embeds. int8 is
+    the ONNX export with its weights quantised (dynamic, per channel): ≈ 3x faster on CPU,
+    vectors within cosine 0.98 of fp32 (mean 0.992). The torch backend is always fp32."""
+    return f"{MODEL_NAME}-int8" if backend == "onnx" and precision == "int8" else MODEL_NAME
+
+
+def onnx_path(cache_dir: str | Path, precision: str = "int8") -> Path:
+    """Where the ONNX export of this precision is kept (made once, on first use)."""
+    folder = f"{MODEL_NAME}-onnx-int8" if precision == "int8" else f"{MODEL_NAME}-onnx"
+    return Path(cache_dir) / folder / "onnx" / "model.onnx"
 
 
 def default_model_dir() -> Path:
@@ -37,7 +51,12 @@ class OnnxMiniLM:
 
     MAX_TOKENS = 256
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, one_at_a_time: bool = False) -> None:
+        """one_at_a_time: every text is its own batch. For the int8 model: its dynamic
+        quantisation scales activations by the range of the whole batch, so a text's vector
+        would depend on the texts batched with it (cosine ≈ 0.99); alone, it depends on the text
+        only. Not slower: batches of one are never padded (measured 299 vs 278 texts/s)."""
+        self.one_at_a_time = one_at_a_time
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -68,6 +87,8 @@ class OnnxMiniLM:
         one batch of 16 short sentences is too small an operation to split well between threads
         (measured: a 2-thread session kept 1.3 of 2 cores busy during ingest)."""
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        if self.one_at_a_time:
+            batch_size = 1
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         batches = [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
         if workers > 1 and len(batches) > 1:
@@ -121,9 +142,14 @@ class MiniLMEmbedding:
         backend: str = "onnx",
         cache_dir: str | Path | None = None,
         embed_batch_size: int = 64,
+        precision: str = "int8",
     ) -> None:
+        if precision not in PRECISIONS:
+            raise ValueError(f"embedding precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
         self.model_dir = str(model_dir or default_model_dir())
         self.backend = backend
+        self.precision = precision
+        self.model_id = model_id(backend, precision)
         self.cache_dir = str(cache_dir or "")
         self.embed_batch_size = embed_batch_size
         self._model: Any = None
@@ -148,7 +174,7 @@ class MiniLMEmbedding:
             try:
                 # served with onnxruntime + tokenizers alone: no torch / transformers import,
                 # so a one-shot `citebot ask` starts in about a second instead of five
-                return OnnxMiniLM(self._onnx_dir())
+                return OnnxMiniLM(self._onnx_dir(), one_at_a_time=self.precision == "int8")
             except Exception as exc:  # onnxruntime missing or export failed
                 log.warning("ONNX embedding backend unavailable (%s); using torch", exc)
         from sentence_transformers import SentenceTransformer
@@ -156,8 +182,12 @@ class MiniLMEmbedding:
         return SentenceTransformer(self.model_dir, device="cpu")
 
     def _onnx_dir(self) -> Path:
-        """A writable copy of the model with its ONNX export, made once."""
-        cache = Path(self.cache_dir or Path.home() / ".cache" / "citebot") / f"{MODEL_NAME}-onnx"
+        """A writable copy of the model with its ONNX export (int8: quantised from the fp32
+        export), made once."""
+        root = Path(self.cache_dir or Path.home() / ".cache" / "citebot")
+        if self.precision == "int8":
+            return self._quantised(root)
+        cache = onnx_path(root, "fp32").parent.parent
         if not (cache / "onnx" / "model.onnx").exists():
             from sentence_transformers import SentenceTransformer
 
@@ -167,6 +197,29 @@ class MiniLMEmbedding:
             SentenceTransformer(str(tmp), device="cpu", backend="onnx").save_pretrained(str(tmp))
             shutil.rmtree(cache, ignore_errors=True)
             tmp.rename(cache)  # atomic: a half-written export is never used
+        return cache
+
+    def _quantised(self, root: Path) -> Path:
+        """The fp32 export's weights quantised to int8 (onnxruntime's dynamic quantisation,
+        per channel; activations are quantised per call). Deterministic: the same file on
+        every machine with the same onnxruntime."""
+        cache = onnx_path(root, "int8").parent.parent
+        if not (cache / "onnx" / "model.onnx").exists():
+            from onnxruntime.quantization import QuantType, quantize_dynamic
+
+            fp32 = MiniLMEmbedding(self.model_dir, "onnx", root, precision="fp32")._onnx_dir()
+            tmp = cache.with_name(cache.name + f".tmp{os.getpid()}")
+            shutil.rmtree(tmp, ignore_errors=True)
+            shutil.copytree(fp32, tmp, ignore=lambda folder, names: ["model.onnx"] if Path(folder).name == "onnx" else [])
+            quiet = logging.getLogger()  # the quantiser logs a pre-processing hint at WARNING on the root logger
+            level = quiet.level
+            quiet.setLevel(logging.ERROR)
+            try:
+                quantize_dynamic(str(fp32 / "onnx" / "model.onnx"), str(tmp / "onnx" / "model.onnx"), weight_type=QuantType.QInt8, per_channel=True)
+            finally:
+                quiet.setLevel(level)
+            shutil.rmtree(cache, ignore_errors=True)
+            tmp.rename(cache)  # atomic, like the export
         return cache
 
     def load(self) -> "MiniLMEmbedding":

@@ -44,9 +44,10 @@ def diagnose(
     max_file_bytes: int,
     embed_backend: str,
     model_cache: Path,
+    embed_precision: str = "int8",
 ) -> Diagnosis:
     from index.corpus import scan_corpus
-    from index.embedding import MODEL_NAME
+    from index.embedding import model_id, onnx_path
     from index.ingest import fingerprint
     from index.lexical import LexicalIndex
 
@@ -54,10 +55,13 @@ def diagnose(
     mode = "server" if store.host else "embedded"
     d.facts.update(mode=mode, location=store.location, prefix=store.prefix, data_dir=str(data_dir), corpus_dir=str(corpus_dir))
     d.add("chroma", "info", f"{mode} at {store.location} (collection prefix {store.prefix!r})")
-    onnx = Path(model_cache) / f"{MODEL_NAME}-onnx" / "onnx" / "model.onnx"
-    model_note = "ONNX export cached" if onnx.exists() else "ONNX export made on first use"
-    d.add("embedding model", "info", f"{MODEL_NAME}, backend {embed_backend} ({model_note} in {Path(model_cache)})")
-    d.facts["embedding_model"] = MODEL_NAME
+    model = model_id(embed_backend, embed_precision)
+    if embed_backend == "onnx":
+        model_note = f"{embed_precision} ONNX export " + ("cached" if onnx_path(model_cache, embed_precision).exists() else "made on first use")
+    else:
+        model_note = "fp32"
+    d.add("embedding model", "info", f"{model}, backend {embed_backend} ({model_note} in {Path(model_cache)})")
+    d.facts["embedding_model"] = model
 
     t = time.perf_counter()
     try:
@@ -91,7 +95,7 @@ def diagnose(
     if others:
         d.add("generations", "info", f"also kept: {', '.join(g or '(legacy)' for g in others)} (dropped by the next ingest)")
 
-    fp = fingerprint(chunk_size, chunk_overlap)
+    fp = fingerprint(chunk_size, chunk_overlap, model)
     if pointer.get("fingerprint") != fp:
         d.add("settings", "warn", f"the index was built with {pointer.get('fingerprint')}, the settings say {fp}: the next ingest rebuilds it")
         d.exit_code = STALE

@@ -64,9 +64,11 @@ class IngestReport:
     seconds: float = 0.0
 
 
-def fingerprint(chunk_size: int, chunk_overlap: int) -> str:
+def fingerprint(chunk_size: int, chunk_overlap: int, model: str = MODEL_NAME) -> str:
+    """The settings an index was built with (`model`: index.embedding.model_id); another
+    fingerprint means the next ingest rebuilds."""
     # v2: chunk vectors pooled from sentence vectors (pool_chunk_vectors), not embedded
-    return f"{MODEL_NAME}|cs{chunk_size}|co{chunk_overlap}|clean{CLEANER_VERSION}|v2"
+    return f"{model}|cs{chunk_size}|co{chunk_overlap}|clean{CLEANER_VERSION}|v2"
 
 
 def lexical_stamp(hashes: dict[str, str]) -> str:
@@ -198,7 +200,7 @@ def ingest(
 
 
 def _ingest(found, store, embed, data_dir, chunk_size, chunk_overlap, rebuild, max_file_bytes, batch_articles, progress, renew, report) -> None:
-    fp = fingerprint(chunk_size, chunk_overlap)
+    fp = fingerprint(chunk_size, chunk_overlap, getattr(embed, "model_id", MODEL_NAME))
     current = store.pointer()
     cur_gen = None if current is None else str(current.get("generation", ""))
     if current is not None and (rebuild or current.get("fingerprint") != fp):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 from conftest import CORPUS
@@ -132,17 +134,43 @@ def test_missing_corpus_dir_raises(tmp_path, make_settings, embed):
 
 
 def test_direct_onnx_runner_gives_sentence_transformers_vectors(embed):
-    """The ONNX model served without torch/sentence-transformers gives the same vectors."""
+    """The ONNX model served without torch/sentence-transformers gives the same vectors (the
+    fp32 export: int8's dynamic quantisation scales activations per batch, so its vectors
+    depend a little on the batch they were computed in, see the int8 test)."""
     from sentence_transformers import SentenceTransformer
 
-    from index.embedding import OnnxMiniLM
+    from index.embedding import MiniLMEmbedding, OnnxMiniLM
 
-    folder = embed._onnx_dir()
+    folder = MiniLMEmbedding(embed.model_dir, "onnx", embed.cache_dir, precision="fp32")._onnx_dir()
     texts = ["Which outlet interviewed Boris Shmelyev?", "hi", "Lukashenko " * 400]  # the last one is truncated
     ours = OnnxMiniLM(folder).encode(texts, batch_size=2)
     theirs = SentenceTransformer(str(folder), device="cpu", backend="onnx").encode(texts, normalize_embeddings=True)
     assert ours.shape == (3, 384)
     assert abs(ours - theirs).max() < 1e-5
+
+
+def test_int8_model_is_quantised_once_and_stays_close_to_fp32(embed, make_settings, tmp_path):
+    """The default int8 model is made from the fp32 export (kept beside it); its vectors are
+    the fp32 ones within a small angle, and an index built with one is rebuilt for the other."""
+    from bot import services
+    from index.embedding import onnx_path
+    from index.ingest import fingerprint
+
+    assert embed.precision == "int8" and embed.model_id.endswith("-int8")
+    cache = Path(embed.cache_dir)
+    int8, fp32 = onnx_path(cache, "int8"), onnx_path(cache, "fp32")
+    assert int8.exists() and fp32.exists()
+    assert int8.stat().st_size < fp32.stat().st_size / 3  # really quantised: 23 MB against 90
+    other = services.embedding(make_settings(tmp_path, embed_precision="fp32")).load()
+    texts = ["Which outlet interviewed Boris Shmelyev?", "Lukashenko released 123 political prisoners.", "potash"]
+    a, b = embed.encode(texts), other.encode(texts)
+    cos = (a * b).sum(axis=1)
+    assert cos.min() > 0.97 and not np.allclose(a, b, atol=1e-4)
+    # a text's vector does not depend on the texts embedded with it (int8's activation
+    # scales would otherwise be the whole batch's): a question alone = the same sentence at ingest
+    alone = np.vstack([embed.encode([t]) for t in texts])
+    assert np.allclose(alone, a, atol=1e-6)
+    assert fingerprint(160, 32, embed.model_id) != fingerprint(160, 32, other.model_id)
 
 
 def test_chunk_vectors_are_pooled_from_the_sentences_they_overlap():
