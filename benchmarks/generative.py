@@ -79,7 +79,7 @@ def main() -> None:
     verify_ms, extractive_ms = [], []
     for row in rows:
         q = row["question"]
-        _, hits, cands = answerer.retrieve(q, {})
+        _, hits, cands = answerer.candidates(q, {})
         excerpts = gen.excerpts(hits, cands)
         gold = row["evidence"][0]["quote"]
         holder = next((ex for ex in excerpts if gold in gen.excerpt_text(ex)), None)

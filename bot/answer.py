@@ -10,6 +10,7 @@ import functools
 import logging
 import re
 import time
+from difflib import SequenceMatcher
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -21,6 +22,8 @@ from bot.support import (
     Question, Support, Vocabulary, _is_question_name, _similar, analyse, assess, fold, name_in, same_person, stem, LIKELIHOOD_LEMMAS, term_credits, term_weights, words,
 )
 from bot.verify import is_verbatim
+from spacy.lang.en.stop_words import STOP_WORDS
+from index.embedding import MODEL_NAME
 
 log = logging.getLogger(__name__)
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
@@ -140,7 +143,8 @@ class Lexicon:
 
         if lemmas is None:
             lemmas = sorted({lm for s in library.sentences for lm in s.lemmas})
-        folder = Path(data_dir) / "lexicon"
+        # one cache per embedding model: int8 and fp32 vectors of a word differ
+        folder = Path(data_dir) / "lexicon" / getattr(library.embed, "model_id", MODEL_NAME)
         words_path, vec_path = folder / "words.txt", folder / "vectors.npy"
         known: dict[str, int] = {}
         cached = None
@@ -368,6 +372,7 @@ class _Candidate:
     rank_score: float
     features: dict = field(default_factory=dict)
     penalty: float = 0.0  # rule-based rank penalties (rank_penalty), on top of the ranker's score
+    reader_answer: str | None = None  # the reader's best answer inside the span (when it reads one)
 
 
 def rank_penalty(speaker_mismatch: bool, number_missing: bool) -> float:
@@ -380,6 +385,9 @@ def rank_penalty(speaker_mismatch: bool, number_missing: bool) -> float:
 # the answer stands next to it ("… had a catchphrase: "Trump promised to visit""), while the
 # neighbouring sentence that only restates the question's context ("a phone call") does not.
 ASKED_NOUN_BONUS = 1.0
+# The reader's scores are logits: beyond this they say nothing more, and they would dominate
+# a linear model on the rare question where they run far out
+READER_CLIP = 10.0
 
 
 def _is_fragment(text: str) -> bool:
@@ -427,6 +435,15 @@ class Answerer:
         self._name_cache: dict[tuple, bool] = {}
         self._lexicon = Lexicon.build(library, settings.data_dir, facts.lemmas)
         self.model = model if model is not None else _load_model(settings)
+        self.reader = None
+        self.plain_model = self.model  # decides the questions the reader does not read
+        if self.model is not None and self.model.reader is not None:
+            if settings.reader:
+                from bot import reader
+
+                self.reader = reader.load(settings.reader_dir)  # once per process; None without the file
+            self.plain_model = self.model.without_reader()
+            self.model = self.model.with_reader() if self.reader is not None else self.plain_model
         if settings.wordnet:
             wordnet.preload()  # read on a background thread while the rest starts
         self._corpus_words = facts.corpus_words
@@ -516,12 +533,17 @@ class Answerer:
         support = self._support_dict(q, best)
         if q.text.lower() != (clean_question(question) or "").lower():
             support["read_as"] = q.text  # typos corrected (bot/spelling.py)
-        if self.model is not None:
-            support["p_answerable"] = round(self.model.answerable.probability(self.answer_features(q, cands)), 3)
-        if not self._supported(best.support, support.get("p_answerable")) or self._reaction_missing(q, best):
+        model = self.model_for(best)
+        if model is not None:
+            support["p_answerable"] = round(model.answerable.probability(self.answer_features(q, cands)), 3)
+        if "reader" in best.features:  # what the reader (bot/reader.py) made of the chosen span
+            support["reader"] = round(best.features["reader"], 2)
+            if best.reader_answer:
+                support["reader_answer"] = best.reader_answer
+        if not self._supported(best.support, support.get("p_answerable"), model) or self._reaction_missing(q, best):
             return self._refuse(question, self.refusal_text(), "unsupported", t0, timings, support)
 
-        text, citation = self._compose(best.focus, q)
+        text, citation = self._compose(best.focus, q, best.reader_answer if best.features.get("reader", 0.0) > 0 else None)
         article = self.library.articles[citation.source]
         if not is_verbatim(article.text, citation.quote, citation.start, citation.end):
             return self._refuse(question, self.refusal_text(), "quote_unverified", t0, timings, support)
@@ -542,7 +564,7 @@ class Answerer:
         return bool(asked) and all(t in best.support.missing for t in asked)
 
     # ------------------------------------------------------------------
-    def _supported(self, s: Support, p_answerable: float | None = None) -> bool:
+    def _supported(self, s: Support, p_answerable: float | None = None, model=None) -> bool:
         """Hard rules first (a name the article never mentions, a number that is not
         there, no answer of the asked type), then the calibrated model or, without
         one, the hand-set thresholds."""
@@ -550,13 +572,119 @@ class Answerer:
         if not (s.names_ok and s.numbers_ok and s.type_ok_required):
             return False
         if p_answerable is not None:
-            return p_answerable >= (cfg.answer_threshold if cfg.answer_threshold is not None else self.model.threshold)
+            return p_answerable >= (cfg.answer_threshold if cfg.answer_threshold is not None else (model or self.model).threshold)
         return s.term_coverage >= cfg.min_term_coverage and s.score >= cfg.support_threshold
 
     def _run(self, q_text: str, timings: dict[str, float]) -> tuple[Question, list[_Candidate]]:
-        """Analyse, embed, retrieve, and score every candidate span."""
-        q, _hits, cands = self.retrieve(q_text, timings)
+        """Analyse, embed, retrieve, and score every candidate span (the best few read again
+        by the reader, when it is on)."""
+        q, _hits, cands = self.candidates(q_text, timings)
         return q, cands
+
+    def candidates(self, q_text: str, timings: dict[str, float]) -> tuple[Question, list, list[_Candidate]]:
+        """retrieve(), then the best few spans read by the reader and re-ranked (when it is on):
+        the candidates `decide` chooses from."""
+        q, hits, cands = self.retrieve(q_text, timings)
+        if self.reads(q) and cands:
+            t = time.perf_counter()
+            k = self.model.reader.k
+            self.read_candidates(q, cands[:k], self.model.reader.context)
+            cands = self.rerank(cands[:k]) + cands[k:]
+            timings["read_ms"] = (time.perf_counter() - t) * 1000
+        return q, hits, cands
+
+    def reads(self, q: Question) -> bool:
+        """Does the reader read this question's spans? Not a yes/no question: an extractive
+        reader has no span to find for one ("Has Maduro accepted the offer?" read "Belarus"
+        with confidence), so the plain model decides it."""
+        return self.reader is not None and q.wh != "yes_no"
+
+    def model_for(self, best: _Candidate):
+        """The reader's view of the model for a span the reader read, the plain one otherwise."""
+        return self.model if "reader" in best.features else self.plain_model
+
+    # the reader reads a stretch of neighbouring sentences at once: candidates whose windows
+    # overlap share one passage, up to this many sentences (≈ 200 tokens with the question)
+    READ_SENTENCES = 6
+
+    def read_candidates(self, q: Question, cands: list[_Candidate], context: int = 1) -> None:
+        """The reader's features for these candidates (bot/reader.py): how far its best answer
+        inside the span, and inside the span with `context` sentences on each side, beats "no
+        answer"; whether that answer only repeats the question's words and whether it holds an
+        entity of the asked type; and its text, which the trimmed answer keeps."""
+        lib = self.library
+        regions: list[list] = []  # [source, first sentence, last sentence]
+        for c in cands:
+            win = self._window(c.focus, context)
+            src = lib.sentences[win[0]].source
+            for r in regions:
+                if r[0] == src and win[0] <= r[2] + 1 and win[-1] >= r[1] - 1 and max(r[2], win[-1]) - min(r[1], win[0]) < self.READ_SENTENCES:
+                    r[1], r[2] = min(r[1], win[0]), max(r[2], win[-1])
+                    break
+            else:
+                regions.append([src, win[0], win[-1]])
+        texts = [lib.articles[src].text[lib.sentences[a].start : lib.sentences[b].end] for src, a, b in regions]
+        passages = [self.reader.read(self._spelled_as(q, text), [text])[0] for text in texts]
+        asked = {stem(w) for w in words(q.text)}
+        for c in cands:
+            win = self._window(c.focus, context)
+            src = lib.sentences[win[0]].source
+            at = next(i for i, (s_, a, b) in enumerate(regions) if s_ == src and a <= win[0] and win[-1] <= b)
+            base = lib.sentences[regions[at][1]].start
+            passage = passages[at]
+            score, start, end = passage.best(lib.sentences[c.focus[0]].start - base, lib.sentences[c.focus[-1]].end - base)
+            c.features["reader"] = max(-READER_CLIP, min(READER_CLIP, score - passage.null))
+            c.features["reader_window"] = max(-READER_CLIP, min(READER_CLIP, passage.gap(lib.sentences[win[0]].start - base, lib.sentences[win[-1]].end - base)))
+            c.reader_answer = passage.text[start:end] if start >= 0 else None
+            c.features["reader_echo"], c.features["reader_typed"] = self._judge_read(q, c, asked)
+
+    _TOKEN_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+    def _spelled_as(self, q: Question, passage: str) -> str:
+        """The question with its names spelled as the passage spells them: the reader knows
+        nothing of transliteration ("what was Tsikhanouskiy sentenced to" read against
+        "Tikhanyovski was sentenced to 18 years" found no answer), the name matching does."""
+        if not q.name_words:
+            return q.text
+        there: dict[str, str] = {}
+        for w in self._TOKEN_RE.findall(passage):
+            there.setdefault(fold(w), w)
+        ratio = self.settings.name_match_ratio
+
+        def respell(m: re.Match) -> str:
+            word = fold(m.group(0))
+            if word not in q.name_words or word in there:
+                return m.group(0)
+            close = [(SequenceMatcher(None, word, w).ratio(), orig) for w, orig in there.items() if _similar(word, w, ratio)]
+            return max(close)[1] if close else m.group(0)
+
+        return self._TOKEN_RE.sub(respell, q.text)
+
+    def _judge_read(self, q: Question, c: _Candidate, asked: set[str]) -> tuple[float, float]:
+        """(echo, typed) of the reader's answer in a span. echo: the share of its content words
+        the question already says — a reader that "finds" the question's own words ("Minsk" for
+        "where did he fly after leaving Minsk?") found no answer. typed: +1 when the question
+        asks for a kind of entity and the answer holds one of that kind, -1 when it holds none,
+        0 for a question of no particular type."""
+        if not c.reader_answer:
+            return 1.0, (-1.0 if q.expected else 0.0)
+        content = [w for w in words(c.reader_answer) if w not in STOP_WORDS]
+        echo = sum(stem(w) in asked for w in content) / len(content) if content else 1.0
+        if not q.expected:
+            return echo, 0.0
+        answer = fold(c.reader_answer)
+        for j in c.focus:
+            for label, text in self.library.sentences[j].entities:
+                ent = fold(text)
+                if label in q.expected and ent and (ent in answer or answer in ent):
+                    return echo, 1.0
+        return echo, -1.0
+
+    def rerank(self, top: list[_Candidate]) -> list[_Candidate]:
+        """The ranker's best spans re-ranked with the reader's features (the rule penalties kept)."""
+        for c in top:
+            c.rank_score = self.model.reranker.decision(c.features) - c.penalty
+        return sorted(top, key=lambda c: -c.rank_score)
 
     def retrieve(self, q_text: str, timings: dict[str, float]) -> tuple[Question, list, list[_Candidate]]:
         """(question analysis, retrieved chunks best first, scored candidate spans best first)."""
@@ -822,6 +950,9 @@ class Answerer:
             # risky kind of speech question (a quote nobody in the question said)
             q_speech=1.0 if q.speech and not self._said_by_asked(q, best.focus) else 0.0,
         )
+        read = [c.features["reader"] for c in cands if "reader" in c.features]
+        if read:
+            feats["reader_max"] = max(read)
         return feats
 
     def _said_by_asked(self, q: Question, focus: list[int]) -> bool:
@@ -862,19 +993,25 @@ class Answerer:
             out.append([i, nxt])
         return out
 
-    def _window(self, focus: list[int]) -> list[int]:
+    def _window(self, focus: list[int], reach: int = 1) -> list[int]:
+        """The span with `reach` sentences of the same article on each side."""
         lib = self.library
         src = lib.sentences[focus[0]].source
-        lo, hi = focus[0] - 1, focus[-1] + 1
+        lo, hi = focus[0] - reach, focus[-1] + reach
         return [j for j in range(lo, hi + 1) if 0 <= j < len(lib.sentences) and lib.sentences[j].source == src]
 
-    def _compose(self, focus: list[int], q: Question | None = None) -> tuple[str, Citation]:
+    def _compose(self, focus: list[int], q: Question | None = None, read: str | None = None) -> tuple[str, Citation]:
+        """The trimmed answer and its citation. `read`: the reader's answer in the span, which
+        the trimmed answer keeps before any entity of the asked type."""
         lib = self.library
         first, last = lib.sentences[focus[0]], lib.sentences[focus[-1]]
         article = lib.articles[first.source]
         breaks = [lib.sentences[j].start for j in focus[1:]]
         answers = self._answer_strings(focus, q)
         people = self._answer_strings(focus, q, only="PERSON")  # "who" wants a person first
+        read = (read or "").strip()
+        if read and not (people and not any(p in read or read in p for p in people)):
+            people = [read]  # the reader's span guides the cut, but never away from the person asked for
         start, end = self._trim(article.text, first.start, last.end, q, breaks, answers, preferred=people)
         # the excerpt may say more than the answer: the whole span when it is short enough
         qs, qe = self._trim(article.text, first.start, last.end, q, breaks, answers, words_limit=10_000, preferred=people)

@@ -137,7 +137,7 @@ class Generator:
         if refusal is not None:
             return dataclasses.replace(refusal, mode="generative")
         timings: dict[str, float] = {}
-        q, hits, cands = a.retrieve(q_text, timings)
+        q, hits, cands = a.candidates(q_text, timings)
         excerpts = self.excerpts(hits, cands)
         if not excerpts:  # nothing retrieved (a refusal), or LLM_CONTEXT_TOKENS too small for one sentence
             answer = a.decide(question, q, cands, timings, t0)

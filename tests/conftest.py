@@ -166,6 +166,15 @@ def answerer(seed_settings, library):
 
 
 @pytest.fixture(scope="session")
+def plain_answerer(seed_settings, library):
+    """The Answerer without the reader (READER=0): for tests of the first-stage mechanisms
+    (support features, ranking, trimming) that the reader's re-ranking would otherwise mask."""
+    from bot import services
+
+    return services.answerer(seed_settings.model_copy(update={"reader": False}), library)
+
+
+@pytest.fixture(scope="session")
 def seed_data_dir(seed_settings, answerer) -> Path:
     """The session index's DATA_DIR, for subprocesses (the in-process answerer has
     already built its caches there, so the subprocess only reads)."""

@@ -18,7 +18,7 @@ import pytest
 from conftest import CITEBOT, CORPUS, SHMELYEV_Q, SHMELYEV_SOURCE, cli_env
 
 CHROMA = Path(sys.executable).parent / "chroma"
-KELLOGG_Q = "Where did Lukashenko meet U.S. envoy Kellogg?"
+KELLOGG_Q = "Where did Lukashenko hold his meeting with U.S. envoy Kellogg?"
 KELLOGG_SOURCE = "000_979f3109055ecc6f.txt"
 
 

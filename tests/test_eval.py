@@ -198,7 +198,7 @@ def test_rows_carry_score_outcome_and_retrieval_rank(eval_run):
     assert "retrieval_rank" not in u1 and "retrieval_rank" not in bare  # no evidence, nothing to find
     from bot.scoring import SupportModel
 
-    threshold = SupportModel.load().threshold  # the shipped model's operating point
+    threshold = SupportModel.load().with_reader().threshold  # the shipped model's operating point (reader on)
     assert threshold <= a1["p_answerable"] <= 1 and a1["p_answerable"] == a1["support"]["p_answerable"]
     turns = by_id["c1"]["turns"]
     assert [t["outcome"] for t in turns] == ["correct", "correct", "refused_ok"]

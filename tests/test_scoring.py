@@ -60,7 +60,8 @@ def test_fit_on_a_small_labelled_set(answerer):
     assert train["ranked_right"] > chance
 
 
-def test_calibration_ranks_candidates_with_the_answerers_rule_penalties(answerer):
+def test_calibration_ranks_candidates_with_the_answerers_rule_penalties(plain_answerer):
+    answerer = plain_answerer  # the first-stage order, as calibrate.collect sees it
     """The ranker is fitted on the order the Answerer will use: its score less the penalties
     (another speaker's words, a number of the question missing), not its score alone."""
     q, cands = answerer.explain("Why can't Lukashenko forget 2020?")
@@ -69,3 +70,20 @@ def test_calibration_ranks_candidates_with_the_answerers_rule_penalties(answerer
     cal._rerank([sample], answerer.model.ranker)
     assert [round(c.rank_score, 9) for c in sample.cands] == sorted((round(answerer.model.ranker.decision(c.features) - c.penalty, 9) for c in cands), reverse=True)
     assert [c.focus for c in sample.cands][:3] == [c.focus for c in cands][:3]  # the Answerer's own order
+
+
+def test_threshold_choice_takes_the_refusing_end_of_a_flat_top():
+    """The best balanced score wins; scores within TIE of it count as equal, and of those the
+    highest threshold (the refusing side) is taken."""
+
+    def outcome(correct_until: float, bump_from: float, bump: float):
+        def at(t: float) -> dict:
+            return {"correct": 0.9 if t <= correct_until + 1e-9 else 0.8, "refused_unanswerable": 0.7 + (bump if t >= bump_from - 1e-9 else 0.0)}
+
+        return at
+
+    # 0.30–0.40 score 0.825, below 0.30 0.800, above 0.40 0.775: the peak's top end
+    assert cal.choose_threshold(outcome(0.40, 0.30, 0.05))[0] == 0.40
+    # 0.30–0.60 score 0.802 against 0.800 below: a tie, taken at its refusing end, 0.60
+    t, m = cal.choose_threshold(outcome(0.60, 0.30, 0.004))
+    assert t == 0.60 and m["correct"] == 0.9  # not 0.61, where answers are lost (0.752)

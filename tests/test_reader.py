@@ -1,0 +1,139 @@
+"""The reader (bot/reader.py): the shipped extractive QA model, read as citebot serves it, and
+its part in answering."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from bot import reader as reader_mod
+from bot.scoring import READER_ANSWER_FEATURES, READER_RANK_FEATURES, SupportModel
+from conftest import CORPUS, MACRON_Q, SHMELYEV_Q, SHMELYEV_SOURCE
+
+INTERVIEW = (
+    '"Svobodnaya Pressa" interviewed Boris Shmelyev, a doctor of history, professor, and chief researcher '
+    "at the Post-Soviet Studies Center of the Institute of Economics of the Russian Academy of Sciences."
+)
+
+
+@pytest.fixture(scope="module")
+def reader():
+    r = reader_mod.load()
+    assert r is not None, "bot/reader_model/model.onnx is missing"
+    return r
+
+
+def test_the_shipped_model_finds_the_answer_and_says_when_there_is_none(reader):
+    found = reader.read(SHMELYEV_Q, [INTERVIEW])[0]
+    score, start, end = found.best()
+    assert found.gap() > 0 and "Svobodnaya Pressa" in INTERVIEW[start:end]
+    # a near miss: the passage is on topic, the fact asked for is not in it
+    missing = reader.read("Which university did Boris Shmelyev graduate from?", [INTERVIEW])[0]
+    assert missing.gap() < 0 < found.gap()
+
+
+def test_best_answer_within_bounds(reader):
+    text = "Minsk is the capital of Belarus. Vilnius is the capital of Lithuania."
+    p = reader.read("What is the capital of Lithuania?", [text])[0]
+    score, start, end = p.best()
+    assert text[start:end] == "Vilnius"
+    first = text.index(".") + 1
+    inside, s2, e2 = p.best(0, first)  # only the first sentence
+    assert e2 <= first and inside < score
+    assert p.best(len(text), len(text)) == (-math.inf, -1, -1)  # no token there
+
+
+def test_a_passage_reads_the_same_alone_or_with_others(reader):
+    """Read one at a time: the int8 model's activation scales are a batch's, so a passage must
+    not score differently because of the passages read beside it."""
+    other = "The U.S. has lifted sanctions against Belarusian airline Belavia."
+    alone = reader.read(SHMELYEV_Q, [INTERVIEW])[0]
+    together = reader.read(SHMELYEV_Q, [other, INTERVIEW, other * 3])[1]
+    assert together.null == alone.null and (together.start_scores == alone.start_scores).all()
+
+
+def test_shipped_support_model_has_a_reader_part_in_sync_with_the_features():
+    model = SupportModel.load()
+    assert model.reader is not None
+    assert model.reader.reranker.features == READER_RANK_FEATURES
+    assert model.reader.answerable.features == READER_ANSWER_FEATURES
+    assert 0 < model.reader.threshold < 1 and model.reader.k >= 1
+    view = model.with_reader()
+    assert view.answerable is model.reader.answerable and view.threshold == model.reader.threshold
+    assert model.without_reader().reader is None
+
+
+def test_answers_say_what_the_reader_read(answerer):
+    assert answerer.reader is not None
+    answer = answerer.ask(SHMELYEV_Q)
+    assert not answer.refused and "Svobodnaya Pressa" in answer.text
+    assert answer.citations[0].source == SHMELYEV_SOURCE
+    assert answer.support["reader"] > 0 and "Svobodnaya Pressa" in answer.support["reader_answer"]
+    assert "read_ms" in answer.timings
+    assert answerer.ask(MACRON_Q).refused
+
+
+def test_a_yes_no_question_is_left_to_the_plain_model(answerer, plain_answerer):
+    """An extractive reader has no span to find for a yes/no question: it is not read, and the
+    plain model (with its own threshold) decides it."""
+    q = "Has Nicolás Maduro accepted Lukashenko's offer of a safe haven?"
+    answer = answerer.ask(q)
+    assert answer.support["wh"] == "yes_no"
+    assert "reader" not in answer.support and "read_ms" not in answer.timings
+    plain = answerer.plain_model
+    assert plain is not answerer.model and plain.reader is None
+    assert answer.support["p_answerable"] == plain_answerer.ask(q).support["p_answerable"]
+    assert answer.refused == (answer.support["p_answerable"] < plain.threshold)
+    wh = answerer.ask(SHMELYEV_Q)  # a wh-question is read, and decided by the reader's model
+    assert "reader" in wh.support and wh.support["p_answerable"] >= answerer.model.threshold
+
+
+def test_the_reader_answer_is_judged_against_the_question(answerer):
+    """reader_echo: the share of the reader's answer the question already says; reader_typed:
+    whether it holds an entity of the asked type (+1 / -1; 0 for an untyped question)."""
+    q, _hits, cands = answerer.retrieve(SHMELYEV_Q, {})
+    top = cands[:4]
+    answerer.read_candidates(q, top)
+    best = max(top, key=lambda c: c.features["reader"])
+    assert "Svobodnaya Pressa" in best.reader_answer and best.features["reader_echo"] == 0.0
+    c = top[0]
+    c.reader_answer = "Minsk"
+    echo = answerer.retrieve("Where did Kellogg fly after leaving Minsk?", {})[0]
+    assert answerer._judge_read(echo, c, {"kellogg", "fly", "leav", "minsk"})[0] == 1.0
+    c.reader_answer = None  # nothing found: all echo, and of no type
+    assert answerer._judge_read(q, c, set()) == (1.0, -1.0 if q.expected else 0.0)
+
+
+def test_names_are_read_as_the_passage_spells_them(answerer):
+    """The reader knows no transliteration: the question's name is respelled as the passage
+    writes it before reading."""
+    q = answerer.retrieve("what was tsikhanouskiy sentenced to", {})[0]
+    passage = "Tikhanyovski was sentenced to 18 years in prison."
+    assert answerer._spelled_as(q, passage) == "what was Tikhanyovski sentenced to"
+    assert answerer._spelled_as(q, "Nothing about him here.") == q.text
+    answer = answerer.ask("what was tsikhanouskiy sentenced to")
+    assert not answer.refused and "18 years" in answer.support["reader_answer"]
+
+
+def test_reader_off_uses_the_plain_models(seed_settings, library):
+    from bot import services
+
+    plain = services.answerer(seed_settings.model_copy(update={"reader": False}), library)
+    assert plain.reader is None and plain.model.reader is None
+    assert plain.model.threshold == SupportModel.load().threshold
+    answer = plain.ask(SHMELYEV_Q)
+    assert "Svobodnaya Pressa" in answer.text and "reader" not in answer.support and "read_ms" not in answer.timings
+
+
+def test_a_missing_reader_model_falls_back_to_the_plain_models(seed_settings, library, tmp_path):
+    from bot import services
+
+    assert reader_mod.load(tmp_path) is None
+    plain = services.answerer(seed_settings.model_copy(update={"reader_dir": tmp_path}), library)
+    assert plain.reader is None and plain.model.reader is None
+    assert not plain.ask(SHMELYEV_Q).refused
+
+
+def test_corpus_file_holds_the_interview_sentence():
+    assert INTERVIEW in (CORPUS / SHMELYEV_SOURCE).read_text(encoding="utf-8")
