@@ -613,23 +613,24 @@ class Answerer:
         answer"; whether that answer only repeats the question's words and whether it holds an
         entity of the asked type; and its text, which the trimmed answer keeps."""
         lib = self.library
-        regions: list[list] = []  # [source, first sentence, last sentence]
+        regions: list[list] = []  # [source, first sentence, last sentence]; they only grow
+        windows, where = [], []  # each candidate's window and the region that holds it
         for c in cands:
             win = self._window(c.focus, context)
             src = lib.sentences[win[0]].source
-            for r in regions:
+            for i, r in enumerate(regions):
                 if r[0] == src and win[0] <= r[2] + 1 and win[-1] >= r[1] - 1 and max(r[2], win[-1]) - min(r[1], win[0]) < self.READ_SENTENCES:
                     r[1], r[2] = min(r[1], win[0]), max(r[2], win[-1])
                     break
             else:
+                i = len(regions)
                 regions.append([src, win[0], win[-1]])
+            windows.append(win)
+            where.append(i)
         texts = [lib.articles[src].text[lib.sentences[a].start : lib.sentences[b].end] for src, a, b in regions]
         passages = [self.reader.read(self._spelled_as(q, text), [text])[0] for text in texts]
         asked = {stem(w) for w in words(q.text)}
-        for c in cands:
-            win = self._window(c.focus, context)
-            src = lib.sentences[win[0]].source
-            at = next(i for i, (s_, a, b) in enumerate(regions) if s_ == src and a <= win[0] and win[-1] <= b)
+        for c, win, at in zip(cands, windows, where):
             base = lib.sentences[regions[at][1]].start
             passage = passages[at]
             score, start, end = passage.best(lib.sentences[c.focus[0]].start - base, lib.sentences[c.focus[-1]].end - base)

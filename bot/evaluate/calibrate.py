@@ -71,36 +71,49 @@ def _fit(X: np.ndarray, y: np.ndarray, names: list[str], c: float) -> LinearMode
     return LinearModel(names, [float(w) for w in clf.coef_[0]], float(clf.intercept_[0]), mean.tolist(), scale.tolist())
 
 
-def _rerank(samples: list[Sample], ranker: LinearModel) -> None:
-    """Order each question's candidates as the Answerer would with this ranker: its score
-    less the rule penalties (another speaker's words, a missing number)."""
+def _rerank(samples: list[Sample], ranker: LinearModel, k: int | None = None) -> None:
+    """Order each question's candidates (its first `k`; all without) as the Answerer would
+    with this ranker: its score less the rule penalties (another speaker's words, a missing
+    number)."""
     for s in samples:
-        for c in s.cands:
+        n = len(s.cands) if k is None else min(k, len(s.cands))
+        for c in s.cands[:n]:
             c.rank_score = ranker.decision(c.features) - c.penalty
-        order = sorted(range(len(s.cands)), key=lambda i: -s.cands[i].rank_score)
+        order = sorted(range(n), key=lambda i: -s.cands[i].rank_score) + list(range(n, len(s.cands)))
         s.cands = [s.cands[i] for i in order]
         s.positive = [s.positive[i] for i in order]
         s.hard_ok = [s.hard_ok[i] for i in order]
 
 
-def fit(answerer, samples: list[Sample], c_rank: float = 0.3, c_answer: float = 0.1, name: str = "") -> tuple[SupportModel, dict]:
-    Xr, yr = [], []
+def _rank_rows(samples: list[Sample], features: list[str], k: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """A ranker's training rows: each candidate among the first `k` (all without) of the
+    answerable questions that have a gold span there, labelled gold or not."""
+    X, y = [], []
     for s in samples:
-        if s.answerable and any(s.positive):
-            for cand, pos in zip(s.cands, s.positive):
-                Xr.append([cand.features.get(f, 0.0) for f in CANDIDATE_FEATURES])
-                yr.append(int(pos))
-    ranker = _fit(np.asarray(Xr, float), np.asarray(yr), CANDIDATE_FEATURES, c_rank)
-    _rerank(samples, ranker)
+        if s.answerable and any(s.positive[:k]):
+            for cand, pos in zip(s.cands[:k], s.positive[:k]):
+                X.append([cand.features.get(f, 0.0) for f in features])
+                y.append(int(pos))
+    return np.asarray(X, float), np.asarray(y)
 
-    Xa, ya = [], []
+
+def _answer_rows(answerer, samples: list[Sample], features: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """An answerability model's training rows: each question's features with its ranked
+    candidates, labelled "answerable and the first span is gold"."""
+    X, y = [], []
     for s in samples:
         if not s.cands:
             continue
         feats = answerer.answer_features(s.question, s.cands)
-        Xa.append([feats.get(f, 0.0) for f in ANSWER_FEATURES])
-        ya.append(int(s.answerable and s.positive[0]))
-    answerable = _fit(np.asarray(Xa, float), np.asarray(ya), ANSWER_FEATURES, c_answer)
+        X.append([feats.get(f, 0.0) for f in features])
+        y.append(int(s.answerable and s.positive[0]))
+    return np.asarray(X, float), np.asarray(y)
+
+
+def fit(answerer, samples: list[Sample], c_rank: float = 0.3, c_answer: float = 0.1, name: str = "") -> tuple[SupportModel, dict]:
+    ranker = _fit(*_rank_rows(samples, CANDIDATE_FEATURES), CANDIDATE_FEATURES, c_rank)
+    _rerank(samples, ranker)
+    answerable = _fit(*_answer_rows(answerer, samples, ANSWER_FEATURES), ANSWER_FEATURES, c_answer)
 
     model = SupportModel(ranker, answerable, 0.5, name)
     model.threshold, metrics = choose_threshold(lambda t: decide(answerer, samples, model, t))
@@ -137,30 +150,12 @@ def fit_reader(answerer, samples: list[Sample], model: SupportModel, k: int = RE
             for f in READER_FEATURES:
                 c.features.pop(f, None)
             c.reader_answer = None
-        if s.cands and s.question.wh != "yes_no":  # what Answerer.reads leaves to the plain model
+        if s.cands and answerer.reads(s.question):  # a yes/no question is left to the plain model
             answerer.read_candidates(s.question, s.cands[:k], context)
     read = [s for s in samples if s.cands and "reader" in s.cands[0].features]
-    Xr, yr = [], []
-    for s in read:
-        if s.answerable and any(s.positive[:k]):
-            for cand, pos in zip(s.cands[:k], s.positive[:k]):
-                Xr.append([cand.features.get(f, 0.0) for f in READER_RANK_FEATURES])
-                yr.append(int(pos))
-    reranker = _fit(np.asarray(Xr, float), np.asarray(yr), READER_RANK_FEATURES, c_rank)
-    for s in read:
-        n = min(k, len(s.cands))
-        for c in s.cands[:n]:
-            c.rank_score = reranker.decision(c.features) - c.penalty
-        order = sorted(range(n), key=lambda i: -s.cands[i].rank_score) + list(range(n, len(s.cands)))
-        s.cands = [s.cands[i] for i in order]
-        s.positive = [s.positive[i] for i in order]
-        s.hard_ok = [s.hard_ok[i] for i in order]
-    Xa, ya = [], []
-    for s in read:
-        feats = answerer.answer_features(s.question, s.cands)
-        Xa.append([feats.get(f, 0.0) for f in READER_ANSWER_FEATURES])
-        ya.append(int(s.answerable and s.positive[0]))
-    answerable = _fit(np.asarray(Xa, float), np.asarray(ya), READER_ANSWER_FEATURES, c_answer)
+    reranker = _fit(*_rank_rows(read, READER_RANK_FEATURES, k), READER_RANK_FEATURES, c_rank)
+    _rerank(read, reranker, k)
+    answerable = _fit(*_answer_rows(answerer, read, READER_ANSWER_FEATURES), READER_ANSWER_FEATURES, c_answer)
     part = ReaderPart(reranker, answerable, 0.5, k, context)
     view = SupportModel(model.ranker, answerable, 0.5, model.trained_on, part)
     part.threshold, metrics = choose_threshold(lambda t: decide(answerer, samples, view, t, plain=model))
