@@ -3,7 +3,8 @@
 Usage: python benchmarks/ask.py [--data-dir DIR] [--rounds N]
 Prints p50/p95 of Answerer.ask over the public question set, the floor measured
 on the same questions in the same process, and their ratio; also seed ingest time
-after the model is loaded (into a temporary data dir).
+after the model is loaded (into a temporary data dir): the second ingest in the process, the
+first's one-time imports of llama-index, Chroma and bm25s (≈ 4 s) printed beside it.
 """
 
 from __future__ import annotations
@@ -40,11 +41,14 @@ def main() -> None:
     from index.nlp import load
 
     load()
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp_settings = Settings(data_dir=Path(tmp), model_cache=settings.model_cache_dir)
-        t = time.perf_counter()
-        report = ingest(ROOT / "corpus", services.store(tmp_settings), embed, Path(tmp))
-        ingest_s = time.perf_counter() - t
+    ingest_s = []  # the first ingest in this process also imports llama-index, Chroma, bm25s
+    for _ in range(2):
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp_settings = Settings(data_dir=Path(tmp), model_cache=settings.model_cache_dir)
+            t = time.perf_counter()
+            report = ingest(ROOT / "corpus", services.store(tmp_settings), embed, Path(tmp),
+                            batch_articles=settings.ingest_batch_articles)
+            ingest_s.append(time.perf_counter() - t)
 
     lib = services.library(settings, embed=embed)
     answerer = services.answerer(settings, lib)
@@ -64,7 +68,8 @@ def main() -> None:
             floor_ms.append((time.perf_counter() - t) * 1000)
     p50, p95 = statistics.median(ask_ms), pct(ask_ms, 0.95)
     f50, f95 = statistics.median(floor_ms), pct(floor_ms, 0.95)
-    print(f"seed ingest (model loaded): {ingest_s:.2f} s for {report.articles} articles, {report.chunks_total} chunks")
+    print(f"seed ingest (model loaded): {ingest_s[1]:.2f} s for {report.articles} articles, {report.chunks_total} chunks"
+          f"   (first in the process, with its library imports: {ingest_s[0]:.2f} s)")
     print(f"ask   p50 {p50:7.2f} ms   p95 {p95:7.2f} ms   (n={len(ask_ms)})")
     print(f"floor p50 {f50:7.2f} ms   p95 {f95:7.2f} ms   (query embedding + Chroma query)")
     print(f"ratio p50 {p50 / f50:5.2f}x  p95 {p95 / f95:5.2f}x")

@@ -628,7 +628,7 @@ class Answerer:
             windows.append(win)
             where.append(i)
         texts = [lib.articles[src].text[lib.sentences[a].start : lib.sentences[b].end] for src, a, b in regions]
-        passages = [self.reader.read(self._spelled_as(q, text), [text])[0] for text in texts]
+        passages = self.reader.read_pairs([(self._spelled_as(q, text), text) for text in texts])
         asked = {stem(w) for w in words(q.text)}
         for c, win, at in zip(cands, windows, where):
             base = lib.sentences[regions[at][1]].start

@@ -53,6 +53,16 @@ def test_a_passage_reads_the_same_alone_or_with_others(reader):
     assert together.null == alone.null and (together.start_scores == alone.start_scores).all()
 
 
+def test_pairs_are_read_side_by_side_and_come_back_in_order(reader):
+    """read_pairs runs the passages on several threads; each result is its own pair's."""
+    questions = [SHMELYEV_Q, "Which university did Boris Shmelyev graduate from?"] * 3
+    together = reader.read_pairs([(q, INTERVIEW) for q in questions])
+    for q, p in zip(questions, together):
+        alone = reader.read(q, [INTERVIEW])[0]
+        assert p.null == alone.null and (p.end_scores == alone.end_scores).all()
+    assert together[0].gap() > 0 > together[1].gap()
+
+
 def test_shipped_support_model_has_a_reader_part_in_sync_with_the_features():
     model = SupportModel.load()
     assert model.reader is not None
