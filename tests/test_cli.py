@@ -109,3 +109,25 @@ def test_eval_command_writes_results_and_prints_the_table(tmp_path, run_citebot,
     bad.write_text("{oops\n")
     proc = run_citebot(["eval", str(bad), "--out", str(out)], seed_data_dir)
     assert proc.returncode == 1 and "bad.jsonl:1" in flat(proc.stderr) and "Traceback" not in proc.stderr
+
+
+def test_a_cold_ask_does_not_import_torch(seed_data_dir, model_cache, tmp_path):
+    """spaCy's import pulls in torch through thinc unless it is hidden (index/nlp.py): ~2 s and
+    ~150 MB on every cold `citebot ask`. Any spaCy import on the ask path, even of its stop
+    words, must go through index.nlp."""
+    import subprocess
+    import sys
+
+    from conftest import cli_env
+
+    code = (
+        "import sys\n"
+        "from bot.cli import main\n"
+        f"sys.argv = ['citebot', 'ask', {SHMELYEV_Q!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('TORCH', 'torch' in sys.modules and sys.modules['torch'] is not None, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, encoding="utf-8",
+                          env=cli_env(seed_data_dir, model_cache), cwd=tmp_path, timeout=180)
+    assert "Svobodnaya Pressa" in done.stdout, done.stderr[-2000:]
+    assert "TORCH False" in done.stderr

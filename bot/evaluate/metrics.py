@@ -33,9 +33,9 @@ def normalise(text: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _stopwords() -> frozenset[str]:
-    from spacy.lang.en.stop_words import STOP_WORDS
+    from index.nlp import stop_words
 
-    return frozenset(STOP_WORDS)
+    return stop_words()
 
 
 def content_words(text: str) -> list[str]:
