@@ -75,6 +75,30 @@ class WordNet:
         return frozenset(out)
 
     @functools.lru_cache(maxsize=10_000)
+    def _kinds(self, word: str) -> frozenset[int]:
+        """The word's noun senses and everything above them (hypernyms and instance-of, all
+        the way up): what kinds of thing the word can name."""
+        out = {s for s in self.senses(word) if self._depth is None or self._depth[s] == DEPTH_BY_POS["n"]}
+        frontier = list(out)
+        while frontier:
+            nxt = []
+            for s in frontier:
+                for h in self._hyper_ids[self._hyper_ptr[s] : self._hyper_ptr[s + 1]].tolist():
+                    if h not in out:
+                        out.add(h)
+                        nxt.append(h)
+            frontier = nxt
+        return frozenset(out)
+
+    def kind_of(self, word: str, kind: str) -> bool | None:
+        """Can `word` name a `kind` (Lithuania a country, not a city; an industry is not a
+        company)? None when WordNet does not know one of the two as a noun."""
+        mine, asked = self._kinds(_singular(self, word)), self._kinds(kind) & self.senses(_singular(self, kind))
+        if not mine or not asked:
+            return None
+        return not asked.isdisjoint(mine)
+
+    @functools.lru_cache(maxsize=10_000)
     def _term(self, term: str) -> frozenset[int]:
         return self.senses(term)
 
@@ -97,6 +121,16 @@ class WordNet:
             return not senses.isdisjoint(gathered)
 
         return covered
+
+
+def _singular(wn: WordNet, word: str) -> str:
+    """"sanctions" -> "sanction", "cities" -> "city" when WordNet knows only the singular."""
+    if wn.senses(word) or len(word) < 4 or not word.endswith("s"):
+        return word
+    for cut, add in (("ies", "y"), ("es", ""), ("s", "")):
+        if word.endswith(cut) and wn.senses(word[: -len(cut)] + add):
+            return word[: -len(cut)] + add
+    return word
 
 
 _LOCK = threading.Lock()

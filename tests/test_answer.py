@@ -432,10 +432,45 @@ def test_a_year_in_the_evidence_covers_the_word_year_but_a_country_is_no_city(an
     assert not won.refused and "2022" in won.text
     assert "year" not in won.support["missing"]
     # the articles name the country the prisoners were sent to, never a city: the support
-    # features say the city is missing. (The models refitted with int8 embeddings answer it
-    # anyway — the reader is sure of "Lithuania": a known miss, public u017.)
+    # features say the city is missing, and the reader's confident "Lithuania" is no city
     deported = answerer.ask("In which Ukrainian city did the deported prisoners arrive?")
     assert "city" in deported.support["missing"]
+    assert deported.refused and deported.support["wrong_kind"] and deported.support["reader_answer"] == "Lithuania"
+    # a city the articles do name is one
+    met = answerer.ask("In which city did Lukashenko meet Kellogg?")
+    assert not met.refused and "Minsk" in met.text and "wrong_kind" not in met.support
+
+
+def test_wordnet_tells_what_kind_of_thing_a_word_names():
+    from bot import wordnet
+
+    wn = wordnet.get()
+    assert wn.kind_of("minsk", "city") and wn.kind_of("klaipeda", "city") and wn.kind_of("lawyer", "person")
+    assert wn.kind_of("lithuania", "city") is False and wn.kind_of("industry", "company") is False
+    assert wn.kind_of("sanctions", "company") is False  # the plural read as its singular
+    assert wn.kind_of("kyiv", "city") is None and wn.kind_of("city", "zzzz") is None  # unknown: no verdict
+
+
+@pytest.mark.parametrize(
+    "question, answer, found, wrong",
+    [
+        ("Which Belarusian potash company had its US sanctions lifted?", "Belarus’s potash industry", ["Belarus"], True),
+        ("Which US company has agreed to buy Belarusian potash?", "EU sanctions", ["EU"], True),
+        ("Which outlet interviewed Lukashenko for Newsmax?", "pro-Trump outlet Newsmax", ["Trump"], True),
+        ("In which Ukrainian city did the prisoners arrive?", "Lithuania", ["Lithuania"], True),
+        ("In which city did Lukashenko meet Kellogg?", "Independence Palace in Minsk", ["Independence Palace", "Minsk"], False),
+        ("Which organisation's committee does Igor Shatov head?", "Strategic Development Fund", ["the Strategic Development Fund"], False),
+        ("Which outlet interviewed Boris Shmelyev?", "Svobodnaya Pressa", [], False),  # a name WordNet does not know
+    ],
+)
+def test_an_answer_of_another_kind_than_asked_is_told(answerer, question, answer, found, wrong):
+    from bot import wordnet
+    from bot.answer import Answerer
+    from bot.support import analyse
+
+    q = analyse(question, answerer.nlp)
+    assert q.type_head
+    assert Answerer._wrong_kind(q, answer, found, wordnet.get()) is wrong
 
 
 def test_how_soon_prefers_a_time_without_requiring_one(answerer):
