@@ -473,6 +473,22 @@ def test_an_answer_of_another_kind_than_asked_is_told(answerer, question, answer
     assert Answerer._wrong_kind(q, answer, found, wordnet.get()) is wrong
 
 
+def test_a_name_the_question_gives_is_no_answer_to_who_or_when(answerer):
+    from bot.answer import Answerer
+    from bot.support import analyse
+
+    q = analyse("Who interviewed Lukashenko for Newsmax?", answerer.nlp)
+    assert q.hard_type and not q.type_head
+    assert Answerer._wrong_kind(q, "pro-Trump outlet Newsmax", ["Trump"], None)
+    assert not Answerer._wrong_kind(q, "Boris Shmelyev", ["Boris Shmelyev"], None)
+    near_miss = answerer.ask("Who interviewed Lukashenko for Newsmax?")
+    assert near_miss.refused and near_miss.support["wrong_kind"]
+    # not for questions that are not bound to an entity: "what did Lukashenko warn Ukraine
+    # would lose" is answered by "whole Ukraine"
+    what = analyse("What did Lukashenko warn Ukraine would lose if it turns down the offer?", answerer.nlp)
+    assert not what.hard_type and not what.type_head
+
+
 def test_how_soon_prefers_a_time_without_requiring_one(answerer):
     from bot.support import analyse
 
