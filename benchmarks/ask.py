@@ -4,7 +4,8 @@ Usage: python benchmarks/ask.py [--data-dir DIR] [--rounds N]
 Prints p50/p95 of Answerer.ask over the public question set, the floor measured
 on the same questions in the same process, and their ratio; also seed ingest time
 after the model is loaded (into a temporary data dir): the second ingest in the process, the
-first's one-time imports of llama-index, Chroma and bm25s (≈ 4 s) printed beside it.
+first's one-time imports of llama-index, Chroma and bm25s (≈ 4 s) printed beside it; and the
+p50 of each stage of `ask` (Answer.timings).
 """
 
 from __future__ import annotations
@@ -56,12 +57,14 @@ def main() -> None:
     chunks = lib.store.collection("chunks")
     for q in questions[:5]:  # warm up
         answerer.ask(q)
-    ask_ms, floor_ms = [], []
+    ask_ms, floor_ms, stages = [], [], {}
     for _ in range(args.rounds):
         for q in questions:
             t = time.perf_counter()
-            answerer.ask(q)
+            answer = answerer.ask(q)
             ask_ms.append((time.perf_counter() - t) * 1000)
+            for stage, ms in answer.timings.items():
+                stages.setdefault(stage, []).append(ms)
             t = time.perf_counter()
             vec = embed.get_query_embedding(q)
             chunks.query(query_embeddings=[vec], n_results=10)
@@ -73,6 +76,8 @@ def main() -> None:
     print(f"ask   p50 {p50:7.2f} ms   p95 {p95:7.2f} ms   (n={len(ask_ms)})")
     print(f"floor p50 {f50:7.2f} ms   p95 {f95:7.2f} ms   (query embedding + Chroma query)")
     print(f"ratio p50 {p50 / f50:5.2f}x  p95 {p95 / f95:5.2f}x")
+    # where a question's time goes (a stage a question skips, e.g. reading a yes/no one, is left out)
+    print("stages p50  " + "   ".join(f"{k.removesuffix('_ms')} {statistics.median(v):.1f}" for k, v in stages.items() if k != "total_ms") + "  (ms)")
 
 
 if __name__ == "__main__":
