@@ -373,7 +373,6 @@ class _Candidate:
     features: dict = field(default_factory=dict)
     penalty: float = 0.0  # rule-based rank penalties (rank_penalty), on top of the ranker's score
     reader_answer: str | None = None  # the reader's best answer inside the span (when it reads one)
-    wrong_kind: bool = False  # that answer is not the kind of thing asked for (Answerer._wrong_kind)
 
 
 def rank_penalty(speaker_mismatch: bool, number_missing: bool) -> float:
@@ -541,9 +540,10 @@ class Answerer:
             support["reader"] = round(best.features["reader"], 2)
             if best.reader_answer:
                 support["reader_answer"] = best.reader_answer
-        if best.wrong_kind:
+        wrong_kind = self._read_wrong_kind(q, best)
+        if wrong_kind:
             support["wrong_kind"] = True
-        if not self._supported(best.support, support.get("p_answerable"), model) or self._reaction_missing(q, best) or best.wrong_kind:
+        if not self._supported(best.support, support.get("p_answerable"), model) or self._reaction_missing(q, best) or wrong_kind:
             return self._refuse(question, self.refusal_text(), "unsupported", t0, timings, support)
 
         text, citation = self._compose(best.focus, q, best.reader_answer if best.features.get("reader", 0.0) > 0 else None)
@@ -641,7 +641,6 @@ class Answerer:
             c.features["reader_window"] = max(-READER_CLIP, min(READER_CLIP, passage.gap(lib.sentences[win[0]].start - base, lib.sentences[win[-1]].end - base)))
             c.reader_answer = passage.text[start:end] if start >= 0 else None
             c.features["reader_echo"], c.features["reader_typed"] = self._judge_read(q, c, asked)
-            c.wrong_kind = self._read_wrong_kind(q, c)
 
     _TOKEN_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
 
@@ -678,13 +677,15 @@ class Answerer:
         echo = sum(stem(w) in asked for w in content) / len(content) if content else 1.0
         if not q.expected:
             return echo, 0.0
-        answer = fold(c.reader_answer)
-        for j in c.focus:
-            for label, text in self.library.sentences[j].entities:
-                ent = fold(text)
-                if label in q.expected and ent and (ent in answer or answer in ent):
-                    return echo, 1.0
-        return echo, -1.0
+        return echo, (1.0 if any(label in q.expected for label, _ in self._answer_entities(c)) else -1.0)
+
+    def _answer_entities(self, c: _Candidate) -> list[tuple[str, str]]:
+        """The (label, text) entities of the span that the reader's answer holds or lies in."""
+        answer = fold(c.reader_answer or "")
+        return [
+            (label, text) for j in c.focus for label, text in self.library.sentences[j].entities
+            if (ent := fold(text)) and (ent in answer or answer in ent)
+        ]
 
     SETTLEMENT_HEADS = {"city", "cities", "town", "capital", "port"}
     _HEAD_CUT_RE = re.compile(r"\s(?:in|of|from|at|for|to|with|on|by|as|after|before|over|into|and|or)\s|[,;:(]")
@@ -692,13 +693,13 @@ class Answerer:
     @classmethod
     def _wrong_kind(cls, q: Question, answer: str, found: list[str], wn) -> bool:
         """The checks of `_read_wrong_kind` on an answer and the entities `found` in it (`wn`:
-        WordNet, None to skip the kind checks). The
-        answer's head (its last word before a preposition or comma) outside those entities must
-        not be a name the question gives ("pro-Trump outlet Newsmax" for "which outlet
-        interviewed him for Newsmax?") and, as a common noun, must be a kind of the asked noun
-        when WordNet knows both ("Belarus's potash industry" is no company, nor are "EU
-        sanctions"). A one-word place asked for as a city / town / port must be a city or a
-        town when WordNet knows it (Minsk, Klaipeda are; Lithuania is not)."""
+        WordNet, None to skip the kind checks). The answer's head (its last word before a
+        preposition or comma) outside those entities must not be a name the question gives
+        ("pro-Trump outlet Newsmax" for "which outlet interviewed him for Newsmax?") and, as a
+        common noun, must be a kind of the asked noun when WordNet knows both ("Belarus's
+        potash industry" is no company, nor are "EU sanctions"). A one-word place asked for as
+        a city / town / port must be a city or a town when WordNet knows it (Minsk, Klaipeda
+        are; Lithuania is not)."""
         kind = q.type_head
         head_part = cls._HEAD_CUT_RE.split(" " + answer + " ", maxsplit=1)[0].strip()
         head_words = words(head_part)
@@ -725,14 +726,12 @@ class Answerer:
         part by part); the name check, on questions without an asked noun, for 10 best spans
         of hard-typed questions, all of unanswerable ones (on the other questions it would
         have refused 3 answered right, so they are left to the models)."""
-        if not c.reader_answer or not (q.type_head or q.hard_type):
+        if "reader" not in c.features or not c.reader_answer or not (q.type_head or q.hard_type):
             return False
         wn = wordnet.get() if self.settings.wordnet and q.type_head else None
-        answer, ratio = fold(c.reader_answer), self.settings.name_match_ratio
+        ratio = self.settings.name_match_ratio
         found = [  # the entities in the answer, other than names the question gives
-            text for j in c.focus for _label, text in self.library.sentences[j].entities
-            if fold(text) and (fold(text) in answer or answer in fold(text))
-            and not any(name_in(n, set(words(text)), ratio) for n in q.names)
+            text for _label, text in self._answer_entities(c) if not any(name_in(n, set(words(text)), ratio) for n in q.names)
         ]
         return self._wrong_kind(q, c.reader_answer, found, wn)
 

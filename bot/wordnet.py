@@ -57,43 +57,41 @@ class WordNet:
             return frozenset()
         return frozenset(self._sense_ids[self._sense_ptr[i] : self._sense_ptr[i + 1]].tolist())
 
-    @functools.lru_cache(maxsize=100_000)
-    def _up(self, word: str) -> frozenset[int]:
-        """The word's senses and their broader senses, DEPTH levels up."""
-        out = set(self.senses(word))
-        frontier = list(out)
-        for level in range(DEPTH):
+    def _climb(self, start, limit: int | None) -> frozenset[int]:
+        """`start` and the senses above them (hypernyms, instance-of): `limit` levels up, each
+        sense no further than its part of speech allows (DEPTH_BY_POS), or all the way up."""
+        out = set(start)
+        frontier, level = list(out), 0
+        while frontier and (limit is None or level < limit):
             nxt = []
             for s in frontier:
-                if self._depth is not None and level >= self._depth[s]:
+                if limit is not None and self._depth is not None and level >= self._depth[s]:
                     continue
                 for h in self._hyper_ids[self._hyper_ptr[s] : self._hyper_ptr[s + 1]].tolist():
                     if h not in out:
                         out.add(h)
                         nxt.append(h)
-            frontier = nxt
+            frontier, level = nxt, level + 1
         return frozenset(out)
+
+    @functools.lru_cache(maxsize=100_000)
+    def _up(self, word: str) -> frozenset[int]:
+        """The word's senses and their broader senses, DEPTH levels up."""
+        return self._climb(self.senses(word), DEPTH)
+
+    def _nouns(self, word: str) -> frozenset[int]:
+        """The word's noun senses (the plural read as its singular when only that is known)."""
+        return frozenset(s for s in self.senses(_singular(self, word)) if self._depth is None or self._depth[s] == DEPTH_BY_POS["n"])
 
     @functools.lru_cache(maxsize=10_000)
     def _kinds(self, word: str) -> frozenset[int]:
-        """The word's noun senses and everything above them (hypernyms and instance-of, all
-        the way up): what kinds of thing the word can name."""
-        out = {s for s in self.senses(word) if self._depth is None or self._depth[s] == DEPTH_BY_POS["n"]}
-        frontier = list(out)
-        while frontier:
-            nxt = []
-            for s in frontier:
-                for h in self._hyper_ids[self._hyper_ptr[s] : self._hyper_ptr[s + 1]].tolist():
-                    if h not in out:
-                        out.add(h)
-                        nxt.append(h)
-            frontier = nxt
-        return frozenset(out)
+        """The word's noun senses and everything above them: what kinds of thing it can name."""
+        return self._climb(self._nouns(word), None)
 
     def kind_of(self, word: str, kind: str) -> bool | None:
-        """Can `word` name a `kind` (Lithuania a country, not a city; an industry is not a
-        company)? None when WordNet does not know one of the two as a noun."""
-        mine, asked = self._kinds(_singular(self, word)), self._kinds(kind) & self.senses(_singular(self, kind))
+        """Can `word` name a `kind` (Minsk a city, not Lithuania; an industry is no company)?
+        None when WordNet does not know one of the two as a noun."""
+        mine, asked = self._kinds(word), self._nouns(kind)
         if not mine or not asked:
             return None
         return not asked.isdisjoint(mine)
