@@ -540,13 +540,16 @@ class Answerer:
             support["reader"] = round(best.features["reader"], 2)
             if best.reader_answer:
                 support["reader_answer"] = best.reader_answer
-        wrong_kind = self._read_wrong_kind(q, best)
+        read = best.reader_answer if best.features.get("reader", 0.0) > 0 else None
+        # only a read answer the answer is cut around is judged: "Who is Svetlana Tikhanovskaya's
+        # husband?" read "… Svetlana Tikhanovskaya", and the answer keeps the person beside it
+        wrong_kind = bool(read) and self._guide(best.focus, q, read) == [read.strip()] and self._read_wrong_kind(q, best)
         if wrong_kind:
             support["wrong_kind"] = True
         if not self._supported(best.support, support.get("p_answerable"), model) or self._reaction_missing(q, best) or wrong_kind:
             return self._refuse(question, self.refusal_text(), "unsupported", t0, timings, support)
 
-        text, citation = self._compose(best.focus, q, best.reader_answer if best.features.get("reader", 0.0) > 0 else None)
+        text, citation = self._compose(best.focus, q, read)
         article = self.library.articles[citation.source]
         if not is_verbatim(article.text, citation.quote, citation.start, citation.end):
             return self._refuse(question, self.refusal_text(), "quote_unverified", t0, timings, support)
@@ -726,7 +729,7 @@ class Answerer:
         part by part); the name check, on questions without an asked noun, for 10 best spans
         of hard-typed questions, all of unanswerable ones (on the other questions it would
         have refused 3 answered right, so they are left to the models)."""
-        if "reader" not in c.features or not c.reader_answer or not (q.type_head or q.hard_type):
+        if not c.reader_answer or not (q.type_head or q.hard_type):
             return False
         wn = wordnet.get() if self.settings.wordnet and q.type_head else None
         ratio = self.settings.name_match_ratio
@@ -1063,10 +1066,7 @@ class Answerer:
         article = lib.articles[first.source]
         breaks = [lib.sentences[j].start for j in focus[1:]]
         answers = self._answer_strings(focus, q)
-        people = self._answer_strings(focus, q, only="PERSON")  # "who" wants a person first
-        read = (read or "").strip()
-        if read and not (people and not any(p in read or read in p for p in people)):
-            people = [read]  # the reader's span guides the cut, but never away from the person asked for
+        people = self._guide(focus, q, read)
         start, end = self._trim(article.text, first.start, last.end, q, breaks, answers, preferred=people)
         # the excerpt may say more than the answer: the whole span when it is short enough
         qs, qe = self._trim(article.text, first.start, last.end, q, breaks, answers, words_limit=10_000, preferred=people)
@@ -1074,6 +1074,15 @@ class Answerer:
             qs, qe = start, end
         citation = Citation(article.source, article.title, article.date, article.url, article.text[qs:qe], qs, qe)
         return article.text[start:end], citation
+
+    def _guide(self, focus: list[int], q: Question | None, read: str | None) -> list[str]:
+        """What the trimmed answer is cut around first: the reader's answer `read`, but never
+        away from a person the span names for the question ("who" wants a person first)."""
+        people = self._answer_strings(focus, q, only="PERSON")
+        read = (read or "").strip()
+        if read and not (people and not any(p in read or read in p for p in people)):
+            return [read]
+        return people
 
     def _answer_strings(self, focus: list[int], q: Question | None, only: str | None = None) -> list[str]:
         """Entities in the span of the type the question asks for that the question does
