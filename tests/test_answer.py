@@ -483,6 +483,9 @@ def test_a_name_the_question_gives_is_no_answer_to_who_or_when(answerer):
     assert not Answerer._wrong_kind(q, "Boris Shmelyev", ["Boris Shmelyev"], None)
     near_miss = answerer.ask("Who interviewed Lukashenko for Newsmax?")
     assert near_miss.refused and near_miss.support["wrong_kind"]
+    # nor by an answer without a person, organisation or group in it
+    successor = answerer.ask("Who will replace John Coale as special envoy to Belarus?")
+    assert successor.refused and successor.support["wrong_kind"] and successor.support["reader_answer"] == "lawyer"
     # only a read answer the answer is cut around is judged: here the reader read the wife's
     # name, the answer keeps the person beside "husband"
     husband = answerer.ask("Who is Svetlana Tikhanovskaya's husband?")
