@@ -541,15 +541,16 @@ class Answerer:
             if best.reader_answer:
                 support["reader_answer"] = best.reader_answer
         read = best.reader_answer if best.features.get("reader", 0.0) > 0 else None
+        guide = self._guide(best.focus, q, read)
         # only a read answer the answer is cut around is judged: "Who is Svetlana Tikhanovskaya's
         # husband?" read "… Svetlana Tikhanovskaya", and the answer keeps the person beside it
-        wrong_kind = bool(read) and self._guide(best.focus, q, read) == [read.strip()] and self._read_wrong_kind(q, best)
+        wrong_kind = bool(read) and guide == [read.strip()] and self._read_wrong_kind(q, best)
         if wrong_kind:
             support["wrong_kind"] = True
         if not self._supported(best.support, support.get("p_answerable"), model) or self._reaction_missing(q, best) or wrong_kind:
             return self._refuse(question, self.refusal_text(), "unsupported", t0, timings, support)
 
-        text, citation = self._compose(best.focus, q, read)
+        text, citation = self._compose(best.focus, q, guide)
         article = self.library.articles[citation.source]
         if not is_verbatim(article.text, citation.quote, citation.start, citation.end):
             return self._refuse(question, self.refusal_text(), "quote_unverified", t0, timings, support)
@@ -712,8 +713,8 @@ class Answerer:
                 return head_words[-1] in q.name_words
             return wn is not None and kind is not None and wn.kind_of(head_words[-1], kind) is False
         if wn is not None and kind in cls.SETTLEMENT_HEADS:
-            places = [words(text) for text in found if len(words(text)) == 1]
-            return bool(places) and all(wn.kind_of(p[0], "city") is False and wn.kind_of(p[0], "town") is False for p in places)
+            places = [w[0] for w in map(words, found) if len(w) == 1]
+            return bool(places) and all(wn.kind_of(p, "city") is False and wn.kind_of(p, "town") is False for p in places)
         return False
 
     def _read_wrong_kind(self, q: Question, c: _Candidate) -> bool:
@@ -1064,18 +1065,17 @@ class Answerer:
         lo, hi = focus[0] - reach, focus[-1] + reach
         return [j for j in range(lo, hi + 1) if 0 <= j < len(lib.sentences) and lib.sentences[j].source == src]
 
-    def _compose(self, focus: list[int], q: Question | None = None, read: str | None = None) -> tuple[str, Citation]:
-        """The trimmed answer and its citation. `read`: the reader's answer in the span, which
-        the trimmed answer keeps before any entity of the asked type."""
+    def _compose(self, focus: list[int], q: Question, guide: list[str]) -> tuple[str, Citation]:
+        """The trimmed answer and its citation. `guide`: what the answer is cut around first
+        (`_guide`: the reader's answer in the span, or the people it names)."""
         lib = self.library
         first, last = lib.sentences[focus[0]], lib.sentences[focus[-1]]
         article = lib.articles[first.source]
         breaks = [lib.sentences[j].start for j in focus[1:]]
         answers = self._answer_strings(focus, q)
-        people = self._guide(focus, q, read)
-        start, end = self._trim(article.text, first.start, last.end, q, breaks, answers, preferred=people)
+        start, end = self._trim(article.text, first.start, last.end, q, breaks, answers, preferred=guide)
         # the excerpt may say more than the answer: the whole span when it is short enough
-        qs, qe = self._trim(article.text, first.start, last.end, q, breaks, answers, words_limit=10_000, preferred=people)
+        qs, qe = self._trim(article.text, first.start, last.end, q, breaks, answers, words_limit=10_000, preferred=guide)
         if not (qs <= start and end <= qe):
             qs, qe = start, end
         citation = Citation(article.source, article.title, article.date, article.url, article.text[qs:qe], qs, qe)

@@ -74,7 +74,7 @@ class Reader:
         options.log_severity_level = 3
         # one thread a run, and the passages of a question read side by side on the cores
         # (`read_pairs`): for ~130-token inputs that is about twice as fast as each run on
-        # every core in turn (4 passages: 16 vs 29 ms on 2 cores, benchmarks/ask.py)
+        # every core in turn (4 seed-corpus paragraphs of ~120 tokens: 16 vs 29 ms on 2 cores)
         options.intra_op_num_threads = 1
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
