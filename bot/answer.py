@@ -540,14 +540,10 @@ class Answerer:
             support["reader"] = round(best.features["reader"], 2)
             if best.reader_answer:
                 support["reader_answer"] = best.reader_answer
-        read = best.reader_answer if best.features.get("reader", 0.0) > 0 else None
-        guide = self._guide(best.focus, q, read)
-        # only a read answer the answer is cut around is judged: "Who is Svetlana Tikhanovskaya's
-        # husband?" read "… Svetlana Tikhanovskaya", and the answer keeps the person beside it
-        wrong_kind = bool(read) and guide == [read.strip()] and self._read_wrong_kind(q, best)
-        if wrong_kind:
+        guide, ruled = self.rule_check(q, best)
+        if ruled == "wrong_kind":
             support["wrong_kind"] = True
-        if not self._supported(best.support, support.get("p_answerable"), model) or self._reaction_missing(q, best) or wrong_kind:
+        if not self._supported(best.support, support.get("p_answerable"), model) or ruled:
             return self._refuse(question, self.refusal_text(), "unsupported", t0, timings, support)
 
         text, citation = self._compose(best.focus, q, guide)
@@ -556,6 +552,20 @@ class Answerer:
             return self._refuse(question, self.refusal_text(), "quote_unverified", t0, timings, support)
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         return Answer(question, text, (citation,), False, None, "extractive", timings, support)
+
+    def rule_check(self, q: Question, best: _Candidate, reader: bool = True) -> tuple[list[str], str | None]:
+        """(what the answer would be cut around (`_guide`), the rule that refuses the span or
+        None) — the rules that refuse a span whatever the answerability model says, beside the
+        hard ones of `_supported`: a reaction asked about and not reported, a read answer of the
+        wrong kind. Calibration applies them too, so its threshold is chosen for the questions
+        they leave to the model. `reader=False`: the span as the plain model sees it (unread)."""
+        read = best.reader_answer if reader and best.features.get("reader", 0.0) > 0 else None
+        guide = self._guide(best.focus, q, read)
+        # only a read answer the answer is cut around is judged: "Who is Svetlana Tikhanovskaya's
+        # husband?" read "… Svetlana Tikhanovskaya", and the answer keeps the person beside it
+        if read and guide == [read.strip()] and self._read_wrong_kind(q, best):
+            return guide, "wrong_kind"
+        return guide, ("reaction_missing" if self._reaction_missing(q, best) else None)
 
     @staticmethod
     def _reaction_missing(q: Question, best: _Candidate) -> bool:

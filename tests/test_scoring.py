@@ -87,3 +87,17 @@ def test_threshold_choice_takes_the_refusing_end_of_a_flat_top():
     # 0.30–0.60 score 0.802 against 0.800 below: a tie, taken at its refusing end, 0.60
     t, m = cal.choose_threshold(outcome(0.60, 0.30, 0.004))
     assert t == 0.60 and m["correct"] == 0.9  # not 0.61, where answers are lost (0.752)
+
+
+def test_calibration_decides_with_the_answerers_refusal_rules(answerer):
+    """The threshold is chosen for the questions the model decides: a span the Answerer's
+    rules refuse (here a read answer of the wrong kind, "Lithuania" for a city) is counted
+    refused at any threshold, as the Answerer refuses it."""
+    row = {"id": "x", "question": "In which Ukrainian city did the deported prisoners arrive?", "answerable": False}
+    q, _hits, cands = answerer.candidates(row["question"], {})
+    sample = cal.Sample("x", False, q, list(cands), [False] * len(cands), [True] * len(cands))
+    cal._mark_rules(answerer, [sample], reader=True)
+    assert sample.ruled and answerer.rule_check(q, cands[0])[1] == "wrong_kind"
+    assert cal.decide(answerer, [sample], answerer.model, 0.0)["refused_unanswerable"] == 1.0
+    sample.ruled = False  # without the rule, a threshold of 0 answers it
+    assert cal.decide(answerer, [sample], answerer.model, 0.0)["refused_unanswerable"] == 0.0

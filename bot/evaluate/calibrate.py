@@ -5,7 +5,8 @@ expected answer or supports the gold evidence (the EVAL_FORMAT rule); a question
 is answerable-and-right when its best-ranked span is a positive. Both models are
 L2-regularised logistic regressions on standardised features. The answerability
 threshold maximises the mean of "answerable answered correctly" and
-"unanswerable refused" on the training set, with the Answerer's hard rules applied.
+"unanswerable refused" on the training set, with the Answerer's hard rules and its refusal
+rules (Answerer.rule_check: a reaction not reported, a read answer of the wrong kind) applied.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class Sample:
     cands: list  # _Candidate, best first under the current model
     positive: list[bool] = field(default_factory=list)
     hard_ok: list[bool] = field(default_factory=list)
+    ruled: bool = False  # the first span is refused by one of the Answerer's rules (rule_check)
 
 
 def collect(answerer, rows: list[dict], progress=None) -> list[Sample]:
@@ -85,6 +87,13 @@ def _rerank(samples: list[Sample], ranker: LinearModel, k: int | None = None) ->
         s.hard_ok = [s.hard_ok[i] for i in order]
 
 
+def _mark_rules(answerer, samples: list[Sample], reader: bool) -> None:
+    """Which questions' first span the Answerer's rules refuse whatever the model says
+    (Answerer.rule_check; `reader`: with the reader's answers, as the reader's view decides)."""
+    for s in samples:
+        s.ruled = bool(s.cands) and answerer.rule_check(s.question, s.cands[0], reader=reader and "reader" in s.cands[0].features)[1] is not None
+
+
 def _rank_rows(samples: list[Sample], features: list[str], k: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """A ranker's training rows: each candidate among the first `k` (all without) of the
     answerable questions that have a gold span there, labelled gold or not."""
@@ -113,6 +122,7 @@ def _answer_rows(answerer, samples: list[Sample], features: list[str]) -> tuple[
 def fit(answerer, samples: list[Sample], c_rank: float = 0.3, c_answer: float = 0.1, name: str = "") -> tuple[SupportModel, dict]:
     ranker = _fit(*_rank_rows(samples, CANDIDATE_FEATURES), CANDIDATE_FEATURES, c_rank)
     _rerank(samples, ranker)
+    _mark_rules(answerer, samples, reader=False)
     answerable = _fit(*_answer_rows(answerer, samples, ANSWER_FEATURES), ANSWER_FEATURES, c_answer)
 
     model = SupportModel(ranker, answerable, 0.5, name)
@@ -155,6 +165,7 @@ def fit_reader(answerer, samples: list[Sample], model: SupportModel, k: int = RE
     read = [s for s in samples if s.cands and "reader" in s.cands[0].features]
     reranker = _fit(*_rank_rows(read, READER_RANK_FEATURES, k), READER_RANK_FEATURES, c_rank)
     _rerank(read, reranker, k)
+    _mark_rules(answerer, samples, reader=True)
     answerable = _fit(*_answer_rows(answerer, read, READER_ANSWER_FEATURES), READER_ANSWER_FEATURES, c_answer)
     part = ReaderPart(reranker, answerable, 0.5, k, context)
     view = SupportModel(model.ranker, answerable, 0.5, model.trained_on, part)
@@ -171,7 +182,7 @@ def decide(answerer, samples: list[Sample], model: SupportModel, threshold: floa
     unanswerable = [s for s in samples if not s.answerable]
 
     def answers(s: Sample) -> bool:
-        if not s.cands or not s.hard_ok[0]:
+        if not s.cands or not s.hard_ok[0] or s.ruled:
             return False
         m, t = (model, threshold) if plain is None or "reader" in s.cands[0].features else (plain, plain.threshold)
         return m.answerable.probability(answerer.answer_features(s.question, s.cands)) >= t
