@@ -46,12 +46,22 @@ class Sentence:
 _PARA_RE = re.compile(r"[^\n]+")
 
 
-def split_sentences(articles: list[Article]) -> dict[str, list[Sentence]]:
-    """Sentences of each article (keyed by source), analysed in one spaCy pass."""
-    from index.nlp import analyse_paragraphs
+def paragraphs(articles: list[Article]) -> list[str]:
+    """The paragraphs of these articles, in order: what spaCy analyses (`split_sentences`)."""
+    return [m.group() for a in articles for m in _PARA_RE.finditer(a.text)]
 
+
+def split_sentences(articles: list[Article], analysed: list | None = None) -> dict[str, list[Sentence]]:
+    """Sentences of each article (keyed by source), analysed in one spaCy pass — or from
+    `analysed`, index.nlp.analyse_paragraphs of `paragraphs(articles)` run elsewhere (ingest
+    runs it in a worker process)."""
     paras = [(a, m) for a in articles for m in _PARA_RE.finditer(a.text)]
-    analysed = analyse_paragraphs([m.group() for _, m in paras])
+    if analysed is None:
+        from index.nlp import analyse_paragraphs
+
+        analysed = analyse_paragraphs([m.group() for _, m in paras])
+    if len(analysed) != len(paras):
+        raise ValueError(f"{len(analysed)} analysed paragraphs for {len(paras)}")
     out: dict[str, list[Sentence]] = {a.source: [] for a in articles}
     p_index: dict[str, int] = {}
     for (article, match), infos in zip(paras, analysed):

@@ -29,7 +29,7 @@ from typing import Callable
 
 import numpy as np
 
-from index.chunking import make_splitter, split_chunks, split_sentences
+from index.chunking import make_splitter, paragraphs, split_chunks, split_sentences
 from index.corpus import CLEANER_VERSION, DEFAULT_MAX_BYTES, CorpusFileError, read_article, scan_corpus
 from index.embedding import DIMENSIONS, MODEL_NAME
 from index import table
@@ -259,15 +259,36 @@ def _ingest(found, store, embed, data_dir, chunk_size, chunk_overlap, rebuild, m
             progress(finished, total, batch[-1])
 
     splitter = make_splitter(chunk_size, chunk_overlap) if to_embed else None
-    # Three stages: this thread reads and analyses batch i + 2 (spaCy, holds the GIL) while a
-    # worker embeds batch i + 1 (ONNX Runtime on every core, GIL released) and another writes
-    # batch i to Chroma (mostly waiting on the store). Writes keep the batches' order; at most
-    # three batches are in memory.
+    # Three stages: this thread reads, chunks and analyses batch i + 2 while a worker embeds
+    # batch i + 1 (ONNX Runtime on every core, GIL released) and another writes batch i to
+    # Chroma (whose bindings hold the GIL while they write). With more than one batch the
+    # spaCy pass runs in a worker process (index.nlp.ProcessAnalyser), a batch ahead, so
+    # neither the writes nor the embedding's Python side stall it. Writes keep the batches'
+    # order; at most five batches are in memory.
     from collections import deque
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(1, thread_name_prefix="citebot-embed") as embedder, ThreadPoolExecutor(1, thread_name_prefix="citebot-write") as writer:
+    batches = [to_embed[i : i + batch_articles] for i in range(0, len(to_embed), batch_articles)]
+    with ThreadPoolExecutor(1, thread_name_prefix="citebot-embed") as embedder, ThreadPoolExecutor(1, thread_name_prefix="citebot-write") as writer, \
+            _analyser(len(batches)) as analyser:
         pending: deque = deque()  # (future of the write, names), oldest first
+        # batches read and chunked whose spaCy pass is under way (in the worker process), oldest
+        # first: the worker has the next batch to analyse while this thread waits for one
+        started: deque = deque()
+        lookahead = 2 if analyser else 1
+        queued = iter(batches)
+
+        def start(names: list[str]) -> _Started:
+            articles = []
+            for name in names:
+                try:
+                    articles.append(read_article(found[name][0], max_file_bytes))
+                except CorpusFileError as exc:  # changed or vanished since the scan
+                    log.warning("skipped %s: %s", name, exc)
+                    report.skipped.append((name, str(exc)))
+            chunks = [c for a in articles for c in split_chunks(a, splitter)]
+            analysing = analyser.submit(paragraphs(articles)) if analyser and articles else None
+            return _Started(names, articles, chunks, analysing)
 
         def wait() -> None:
             nonlocal finished
@@ -278,16 +299,12 @@ def _ingest(found, store, embed, data_dir, chunk_size, chunk_overlap, rebuild, m
             if progress:
                 progress(finished, total, done_names[-1])
 
-        for i in range(0, len(to_embed), batch_articles):
-            names = to_embed[i : i + batch_articles]
-            articles = []
-            for name in names:
-                try:
-                    articles.append(read_article(found[name][0], max_file_bytes))
-                except CorpusFileError as exc:  # changed or vanished since the scan
-                    log.warning("skipped %s: %s", name, exc)
-                    report.skipped.append((name, str(exc)))
-            prepared = _prepare(articles, splitter) if articles else None
+        for _ in batches:
+            while len(started) < lookahead and (names := next(queued, None)) is not None:
+                started.append(start(names))
+            batch = started.popleft()
+            names = batch.names
+            prepared = batch.prepared() if batch.articles else None
             while len(pending) >= 2:
                 wait()
             if prepared:
@@ -382,9 +399,36 @@ class _Prepared:
     sentences: dict
 
 
-def _prepare(articles: list, splitter) -> _Prepared:
-    chunks = [c for a in articles for c in split_chunks(a, splitter)]
-    return _Prepared(articles, chunks, split_sentences(articles))
+@dataclass
+class _Started:
+    """A batch read and chunked, its spaCy pass running in the worker process or, without
+    one, still to run here."""
+
+    names: list[str]
+    articles: list
+    chunks: list
+    analysing: Callable[[], list] | None  # ProcessAnalyser.submit's: waits for the analysis
+
+    def prepared(self) -> _Prepared:
+        analysed = self.analysing() if self.analysing is not None else None
+        return _Prepared(self.articles, self.chunks, split_sentences(self.articles, analysed))
+
+
+@contextmanager
+def _analyser(batches: int):
+    """A spaCy worker process for an ingest of more than one batch on more than one core;
+    None (spaCy in this process) otherwise: starting the worker costs about as much as
+    analysing one batch."""
+    if batches < 2 or (os.cpu_count() or 1) < 2:
+        yield None
+        return
+    from index.nlp import ProcessAnalyser
+
+    analyser = ProcessAnalyser()
+    try:
+        yield analyser
+    finally:
+        analyser.close()
 
 
 @dataclass

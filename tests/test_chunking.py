@@ -90,3 +90,76 @@ def test_sentences_carry_entities_and_lemmas(sentences):
     assert "CARDINAL" in labels or "DATE" in labels
     assert any(text == "123" for _, text in s.entities)
     assert "prisoner" in s.lemmas and "release" in s.lemmas
+
+
+def test_the_spacy_worker_process_analyses_exactly_as_in_process(sentences):
+    """Ingest runs spaCy in a worker process (index.nlp.ProcessAnalyser): the same sentences,
+    entities and lemmas come back as from the in-process pass."""
+    from index.chunking import paragraphs
+    from index.nlp import ProcessAnalyser
+
+    analyser = ProcessAnalyser()
+    try:
+        analysed = analyser.submit(paragraphs(ARTICLES))()
+    finally:
+        analyser.close()
+    assert split_sentences(ARTICLES, analysed) == sentences
+
+
+def test_a_dead_spacy_worker_loses_nothing(sentences, caplog):
+    """The worker killed mid-ingest: the batch it held and every later one are analysed in
+    the ingest process instead, with a warning."""
+    import os
+    import signal
+
+    from index.chunking import paragraphs
+    from index.nlp import ProcessAnalyser
+
+    analyser = ProcessAnalyser()
+    try:
+        analyser.submit(["Warm up."])()  # the worker is up
+        for pid in list(analyser._pool._processes):
+            os.kill(pid, signal.SIGKILL)
+        first = analyser.submit(paragraphs(ARTICLES))
+        later = analyser.submit(paragraphs(ARTICLES))
+        assert split_sentences(ARTICLES, first()) == sentences
+        assert split_sentences(ARTICLES, later()) == sentences
+    finally:
+        analyser.close()
+    assert sum("spaCy worker process stopped" in r.getMessage() for r in caplog.records) == 1
+
+
+def test_a_killed_ingest_leaves_no_spacy_worker_behind(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "hold.py"
+    script.write_text(
+        "from index.nlp import ProcessAnalyser\n"
+        "if __name__ == '__main__':\n"
+        "    a = ProcessAnalyser()\n"
+        "    a.submit(['Warm up.'])()\n"
+        "    print(*a._pool._processes, flush=True)\n"
+        "    import time; time.sleep(60)\n"
+    )
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        worker = int(proc.stdout.readline())
+        os.kill(worker, 0)  # running (the check below reads /proc: Linux, like CI)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:  # gone, or a zombie nobody has reaped yet
+                if "\nState:\tZ" in open(f"/proc/{worker}/status").read():
+                    break
+            except FileNotFoundError:
+                break
+            time.sleep(0.2)
+        else:
+            raise AssertionError(f"the spaCy worker {worker} outlived the killed ingest")
+    finally:
+        proc.kill()
