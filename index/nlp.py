@@ -163,8 +163,12 @@ class ProcessAnalyser:
 
 
 def _warm(parent: int) -> None:
-    """The worker's start: it leaves when the ingest process is gone (a killed ingest leaves
-    no worker behind), and loads the pipeline."""
+    """The worker's start: Ctrl-C is the ingest process's to handle (it stops the worker
+    when it stops), the worker leaves when the ingest process is gone (a killed ingest leaves
+    no worker behind), and it loads the pipeline."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_without, args=(parent,), daemon=True, name="citebot-parent-watch").start()
     load()
 
