@@ -93,3 +93,33 @@ def test_the_candidate_index_is_built_only_for_a_question_with_an_unknown_word(s
     assert "_buckets" not in speller.__dict__
     assert speller.correct("the prisonners were released") == "the prisoners were released"
     assert "_buckets" in speller.__dict__
+
+
+def test_name_variants_are_found_as_by_comparing_every_capitalised_word():
+    """CorpusFacts.spelled_like_capitalised compares a word only with the capitalised words
+    that can reach the ratio (by shared letters): the same answers as comparing with all."""
+    import itertools
+    import random
+
+    from bot.answer import CorpusFacts
+    from bot.support import _similar
+
+    rng = random.Random(5)
+    names = ["tikhanovsky", "tsikhanouski", "lukashenko", "zelenskyy", "kolesnikova", "babariko", "shraibman",
+             "bialiatski", "kellogg", "coale", "minsk", "vilnius", "klaipeda", "svobodnaya", "zarikhin"]
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    made = ["".join(rng.choice(letters) for _ in range(rng.randint(3, 12))) for _ in range(400)]
+    facts = CorpusFacts(0, {}, [], set(), frozenset(names + made))
+    mutated = []
+    for name in names:  # one or two letters changed, dropped or added
+        for _ in range(6):
+            w = list(name)
+            for _ in range(rng.randint(1, 2)):
+                k = rng.randrange(len(w))
+                rng.choice([lambda: w.__setitem__(k, rng.choice(letters)), lambda: w.pop(k), lambda: w.insert(k, rng.choice(letters))])()
+            mutated.append("".join(w))
+    probes = mutated + names + made[:50] + ["zelensky", "tikhanyovski", "lukashenka", "xyz", "é" + "lan"]
+    for word, ratio in itertools.product(probes, (0.75, 0.6, 0.9)):
+        brute = any(c[:1] == word[:1] and _similar(word, c, ratio) for c in facts.capitalised)
+        assert facts.spelled_like_capitalised(word, ratio) == brute, (word, ratio)
+    assert facts.spelled_like_capitalised("zelensky", 0.75) and not facts.spelled_like_capitalised("zebra", 0.75)
