@@ -46,16 +46,20 @@ class Sentence:
 _PARA_RE = re.compile(r"[^\n]+")
 
 
+def _paragraph_matches(articles: list[Article]) -> list[tuple[Article, re.Match]]:
+    return [(a, m) for a in articles for m in _PARA_RE.finditer(a.text)]
+
+
 def paragraphs(articles: list[Article]) -> list[str]:
     """The paragraphs of these articles, in order: what spaCy analyses (`split_sentences`)."""
-    return [m.group() for a in articles for m in _PARA_RE.finditer(a.text)]
+    return [m.group() for _, m in _paragraph_matches(articles)]
 
 
 def split_sentences(articles: list[Article], analysed: list | None = None) -> dict[str, list[Sentence]]:
     """Sentences of each article (keyed by source), analysed in one spaCy pass — or from
     `analysed`, index.nlp.analyse_paragraphs of `paragraphs(articles)` run elsewhere (ingest
     runs it in a worker process)."""
-    paras = [(a, m) for a in articles for m in _PARA_RE.finditer(a.text)]
+    paras = _paragraph_matches(articles)
     if analysed is None:
         from index.nlp import analyse_paragraphs
 
