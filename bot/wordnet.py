@@ -52,9 +52,15 @@ class WordNet:
             return cls(lemmas, z["sense_ptr"], z["sense_ids"], z["hyper_ptr"], z["hyper_ids"], depth)
 
     def senses(self, word: str) -> frozenset[int]:
+        """The word's senses; an inflected form WordNet does not list ("freed", "reopening")
+        has those of its base forms (`base_forms`)."""
         i = self._index.get(word)
         if i is None:
-            return frozenset()
+            found = [self._index[b] for b in base_forms(word) if b in self._index]
+            return frozenset().union(*(self._listed(j) for j in found)) if found else frozenset()
+        return self._listed(i)
+
+    def _listed(self, i: int) -> frozenset[int]:
         return frozenset(self._sense_ids[self._sense_ptr[i] : self._sense_ptr[i + 1]].tolist())
 
     def _climb(self, start, limit: int | None) -> frozenset[int]:
@@ -119,6 +125,21 @@ class WordNet:
             return not senses.isdisjoint(gathered)
 
         return covered
+
+
+# WordNet's own "morphy" detachment rules (nouns, verbs, adjectives): "freed" -> "free",
+# "reopening" -> "reopen", "cities" -> "city", "larger" -> "large"
+_DETACH = (("ies", "y"), ("ses", "s"), ("xes", "x"), ("zes", "z"), ("ches", "ch"), ("shes", "sh"),
+           ("men", "man"), ("es", "e"), ("es", ""), ("s", ""), ("ed", "e"), ("ed", ""), ("ing", "e"),
+           ("ing", ""), ("er", ""), ("er", "e"), ("est", ""), ("est", "e"))
+
+
+def base_forms(word: str) -> list[str]:
+    """Candidate base forms of an inflected word, by WordNet's detachment rules (whichever
+    of them WordNet lists is the base)."""
+    if len(word) < 4:
+        return []
+    return [word[: -len(cut)] + add for cut, add in _DETACH if word.endswith(cut) and len(word) - len(cut) + len(add) >= 3]
 
 
 def _singular(wn: WordNet, word: str) -> str:
