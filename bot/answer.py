@@ -721,6 +721,12 @@ class Answerer:
             return 1.0, (-1.0 if q.expected else 0.0)
         stop = stop_words()
         content = [w for w in words(c.reader_answer) if w not in stop]
+        # the noun that asks for the kind of answer says nothing either way: "Which ancient king
+        # …?" read "King Midas" found a king, read "Eurasian integration organizations" for
+        # "Which Eurasian integration organizations …?" only the question's words
+        head = stem(q.type_head) if q.type_head else None
+        if head and any(stem(w) != head for w in content):
+            content = [w for w in content if stem(w) != head]
         echo = sum(stem(w) in asked for w in content) / len(content) if content else 1.0
         if not q.expected:
             return echo, 0.0
@@ -1129,9 +1135,22 @@ class Answerer:
         away from a person the span names for the question ("who" wants a person first)."""
         people = self._answer_strings(focus, q, only="PERSON")
         read = (read or "").strip()
-        if read and not (people and not any(p in read or read in p for p in people)):
+        if read and not (people and not any(p in read or read in p for p in people) and not self._names_person(read, focus[0])):
             return [read]
         return people
+
+    def _names_person(self, text: str, j: int) -> bool:
+        """Does `text` name a person of sentence j's article? Where the span's sentence lacks
+        the tag ("this decision was made personally by Lukashenko" tags no one), the article
+        elsewhere has it ("Alexander Lukashenko", PERSON)."""
+        asked = set(words(text))
+        if not asked or len(asked) > 4:
+            return False
+        lib = self.library
+        for r in lib.by_source.get(lib.sentences[j].source, ()):
+            if any(label == "PERSON" and asked <= set(words(name)) for label, name in lib.sentences[r].entities):
+                return True
+        return False
 
     def _answer_strings(self, focus: list[int], q: Question | None, only: str | None = None) -> list[str]:
         """Entities in the span of the type the question asks for that the question does
@@ -1190,8 +1209,8 @@ class Answerer:
                 if q is not None and q.wh == "why" and _REASON_RE.search(piece):
                     score += 1.0  # "why": the piece that gives the reason ("… is meant to …")
                 if near and any(ans in piece for ans in near):
-                    score += 2.0
-                elif answers and any(ans in piece for ans in answers):
+                    score += 4.0 if preferred else 2.0  # the reader's answer is the answer: its piece outweighs the question's words
+                elif answers and not preferred and any(ans in piece for ans in answers):
                     score += 0.8
                 key = (score - 0.0001 * a, cuts[a], cuts[b])
                 if best is None or key[0] > best[0]:

@@ -385,6 +385,19 @@ def test_wordnet_relates_synonyms_and_kinds_not_neighbours():
     assert not wn.related("replace", "appoint") and not wn.related("season", "minsk")
     assert not wn.related("meet", "visit") and not wn.related("free", "pardon")  # verbs: synonyms only
     assert not wn.related("zzzz", "release") and not wn.related("free", "zzzz")
+    # a form WordNet does not list has its base form's senses: "the freed prisoners"
+    assert wn.related("freed", "release") and wn.related("free", "freed") and wn.related("cities", "minsk")
+    assert "free" in wordnet.base_forms("freed") and wordnet.base_forms("sent") == []
+
+
+def test_the_reader_answer_guides_the_trim_when_it_names_a_person_of_the_article(answerer):
+    """"Who decided …?": the reader found "Lukashenko" in the first sentence of the span; the
+    second names another person (Ales Bialiatski) and shares more of the question's words."""
+    answer = answerer.ask("Who decided that the prisoners would be sent to Ukraine rather than Lithuania?")
+    assert not answer.refused and "personally by Lukashenko" in answer.text
+    assert "Bialiatski" not in answer.text
+    j = next(i for i in range(len(answerer.library.sentences)) if "made personally by" in answerer.library.sentences[i].text)
+    assert answerer._names_person("Lukashenko", j) and not answerer._names_person("the deportation", j)
 
 
 def test_a_question_word_is_found_through_its_synonym_or_a_kind_of_it(plain_answerer):

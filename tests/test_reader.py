@@ -8,6 +8,7 @@ import math
 import pytest
 
 from bot import reader as reader_mod
+from bot.support import stem, words
 from bot.scoring import READER_ANSWER_FEATURES, READER_RANK_FEATURES, SupportModel
 from conftest import CORPUS, MACRON_Q, SHMELYEV_Q, SHMELYEV_SOURCE
 
@@ -113,6 +114,32 @@ def test_the_reader_answer_is_judged_against_the_question(answerer):
     assert answerer._judge_read(echo, c, {"kellogg", "fly", "leav", "minsk"})[0] == 1.0
     c.reader_answer = None  # nothing found: all echo, and of no type
     assert answerer._judge_read(q, c, set()) == (1.0, -1.0 if q.expected else 0.0)
+
+
+def test_the_noun_asking_for_the_kind_of_answer_is_no_echo(answerer):
+    """"Which ancient king …?" read "King Midas": a king was found, not the question's word.
+    Read as only the question's words around that noun, it is all echo."""
+    q = answerer.retrieve("Which ancient king did Zarikhin compare Trump's influence to?", {})[0]
+    assert q.type_head == "king"
+    asked = {stem(w) for w in words(q.text)}
+    c = answerer.retrieve(SHMELYEV_Q, {})[2][0]
+    c.reader_answer = "King Midas"
+    assert answerer._judge_read(q, c, asked)[0] == 0.0
+    c.reader_answer = "ancient king"
+    assert answerer._judge_read(q, c, asked)[0] == 1.0
+    q2 = answerer.retrieve("Which Eurasian integration organizations is Belarus a member of?", {})[0]
+    c.reader_answer = "Eurasian integration organizations"
+    assert answerer._judge_read(q2, c, {stem(w) for w in words(q2.text)})[0] == 1.0
+    answer = answerer.ask("Which ancient king did Zarikhin compare Trump's influence to?")
+    assert not answer.refused and "King Midas" in answer.text
+
+
+def test_a_trimmed_answer_keeps_the_reader_answer_over_the_question_words(answerer):
+    """The span is two sentences: the first repeats the question's names (Lukashenko, Trump,
+    Putin, Shraibman), the second holds what the reader found ("flattery")."""
+    answer = answerer.ask("What approach does Lukashenko use with senior partners such as Putin and Trump, according to Shraibman?")
+    assert not answer.refused and "flattery" in answer.text
+    assert len(answer.text.split()) <= answerer.settings.max_answer_words
 
 
 def test_names_are_read_as_the_passage_spells_them(answerer):
