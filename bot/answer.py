@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import threading
 import time
 from difflib import SequenceMatcher
 from dataclasses import asdict, dataclass, field
@@ -455,12 +456,17 @@ def split_compound(question: str) -> list[str]:
 
 
 class Answerer:
-    def __init__(self, library, settings, nlp=None, model=None) -> None:
-        from index.nlp import load
-
+    def __init__(self, library, settings, nlp=None, model=None, analyser=None) -> None:
+        """nlp: the spaCy pipeline (loaded here when not given). analyser: parses questions
+        elsewhere (index.nlp.QuestionWorker running bot.support.analyse): the pipeline then
+        loads in this process only when something else needs it (a conversation's rewriter)."""
         self.library = library
         self.settings = settings
-        self.nlp = nlp or load()
+        self._nlp = nlp
+        self._nlp_lock = threading.Lock()
+        self._analyser = analyser
+        if analyser is None:
+            self.nlp  # noqa: B018 - load the pipeline now, not at the first question
         facts = self._facts = CorpusFacts.load_or_build(library, settings.data_dir)
         self.vocab = facts.vocabulary()
         self._topics = self._describe_topics()
@@ -482,6 +488,30 @@ class Answerer:
         self._corpus_words = facts.corpus_words
         self._sentence_words = _SentenceWords(library.sentences)
         self._speakers = Speakers(library)
+
+    @property
+    def nlp(self):
+        if self._nlp is None:
+            with self._nlp_lock:
+                if self._nlp is None:
+                    from index.nlp import load
+
+                    self._nlp = load()
+        return self._nlp
+
+    def analyse(self, text: str) -> Question:
+        """The question's analysis (bot/support.py): by the analyser when there is one, else
+        (or when its worker process has stopped) with this process's pipeline."""
+        analyser = self._analyser
+        if analyser is not None:
+            from index.nlp import WorkerUnavailable
+
+            try:
+                return analyser(text)
+            except WorkerUnavailable as exc:
+                log.warning("%s: parsing questions in this process instead", exc)
+                self._analyser = None
+        return analyse(text, self.nlp)
 
     # ------------------------------------------------------------------
     def ask(self, question: str) -> Answer:
@@ -806,7 +836,7 @@ class Answerer:
         # the question's parse (spaCy) runs on a second thread while this one embeds the
         # question and searches: both libraries release the GIL for most of their work
         q_text = self.spell(q_text)
-        parsing = self._analysis_pool.submit(analyse, self.truecase(q_text), self.nlp)
+        parsing = self._analysis_pool.submit(self.analyse, self.truecase(q_text))
         q_emb = self.library.embed.encode([q_text])[0]
         timings["embed_ms"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()

@@ -40,13 +40,14 @@ def _stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, interrupt)
 
 
-def _open_answerer(settings: Settings, serving: bool = False):
+def _open_answerer(settings: Settings, serving: bool = False, quick_start: bool = False):
     """The Answerer, or a clear message and exit when there is no usable index (or
     generative mode lacks its LLM settings).
 
     serving=True (long-running front ends): an Answerer that follows re-ingests and
     survives Chroma outages; at start it waits for an unreachable Chroma server,
-    retrying with backoff, instead of exiting."""
+    retrying with backoff, instead of exiting. quick_start=True (one question, then exit):
+    spaCy loads in a worker process while the index opens (services.answerer)."""
     from bot import services
     from index.store import IndexMissing, IndexUnavailable
 
@@ -56,7 +57,7 @@ def _open_answerer(settings: Settings, serving: bool = False):
     try:
         if serving:
             return services.serving_answerer(settings, wait=bool(settings.chroma_host), on_retry=waiting)
-        return services.answerer(settings)
+        return services.answerer(settings, quick_start=quick_start)
     except ValueError as exc:  # LLMConfigError: generative mode without LLM_BASE_URL / LLM_MODEL
         from rich.markup import escape
 
@@ -233,7 +234,7 @@ def doctor(ctx: click.Context, corpus: Path | None, as_json: bool) -> None:
 @click.pass_context
 def ask(ctx: click.Context, question: tuple[str, ...], as_json: bool, mode: str | None) -> None:
     """Answer one QUESTION with cited quotes (or a refusal)."""
-    answerer = _open_answerer(_with_mode(ctx, mode))
+    answerer = _open_answerer(_with_mode(ctx, mode), quick_start=True)
     answer = answerer.ask(" ".join(question))
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))

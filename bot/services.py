@@ -62,15 +62,23 @@ def library(settings: Settings, embed=None, chroma=None):
         embed = embedding(settings)
         # the model loads in ONNX Runtime (C++, GIL released) while this thread reads the index
         loading = _in_background(embed.load) if _onnx_ready(settings) else embed.load()
-    lib = Library(
-        chroma,
-        embed,
-        settings.data_dir,
-        dense_k=settings.dense_top_k,
-        lexical_k=settings.lexical_top_k,
-        rrf_k=settings.rrf_k,
-        scan_max=settings.sentence_scan_max,
-    )
+    try:
+        lib = Library(
+            chroma,
+            embed,
+            settings.data_dir,
+            dense_k=settings.dense_top_k,
+            lexical_k=settings.lexical_top_k,
+            rrf_k=settings.rrf_k,
+            scan_max=settings.sentence_scan_max,
+        )
+    except BaseException:
+        # Ctrl-C or an error while the model loads: let the load finish first. A process that
+        # exits with ONNX Runtime still building its session on another thread can abort in
+        # C++ ("terminate called without an active exception") instead of exiting cleanly.
+        if isinstance(loading, _Background):
+            loading.join()
+        raise
     if isinstance(loading, _Background):
         loading.result()
     return lib
@@ -124,29 +132,53 @@ def warm_lexicon(settings: Settings, embed) -> None:
         log.warning("could not prepare the lexicon cache now (%s); the first answer will", exc)
 
 
-def answerer(settings: Settings, lib=None):
+def answerer(settings: Settings, lib=None, quick_start: bool = False):
     """The Answerer in settings.answer_mode. Generative mode checks its LLM settings
-    (LLMConfigError) before the index is opened, and builds its client once here."""
+    (LLMConfigError) before the index is opened, and builds its client once here.
+
+    quick_start (a one-shot `citebot ask`): questions are parsed by spaCy in a worker process
+    (index.nlp.QuestionWorker), which loads on the second core while this process opens the
+    index; without a second core, or should the worker fail to start, as below."""
     from bot.answer import Answerer
 
     if settings.answer_mode == "generative":
         from bot.generative import check_settings
 
         check_settings(settings)
-    nlp = None
+    nlp = worker = None
     if lib is None and _onnx_ready(settings):
-        # spaCy's pipeline loads while the index and the embedding model do (a cold `citebot ask`)
-        from index.nlp import load
+        if quick_start and settings.answer_mode == "extractive" and (os.cpu_count() or 1) >= 2:
+            worker = _question_worker()
+        if worker is None:
+            # spaCy's pipeline loads while the index and the embedding model do
+            from index.nlp import load
 
-        nlp = _in_background(load)
+            nlp = _in_background(load)
     try:
         lib = lib or library(settings)
+    except BaseException:
+        if worker is not None:
+            worker.close()
+        raise
     finally:
         nlp = nlp.result() if nlp is not None else None
-    ans = Answerer(lib, settings, nlp=nlp)
+    ans = Answerer(lib, settings, nlp=nlp, analyser=worker)
     if settings.answer_mode == "generative":
         ans.generator  # noqa: B018 - load the prompts and the LLM client at start, not at the first question
     return ans
+
+
+def _question_worker():
+    """A QuestionWorker running bot.support.analyse, or None (with a warning) when no
+    process can be started here."""
+    from bot.support import analyse
+    from index.nlp import QuestionWorker
+
+    try:
+        return QuestionWorker(analyse)
+    except Exception as exc:  # noqa: BLE001 - e.g. no /dev/shm or process limits: parse here
+        log.warning("could not start the spaCy worker process (%s); parsing questions in this process", exc)
+        return None
 
 
 def serving_answerer(settings: Settings, wait: bool = False, on_retry=None):

@@ -15,7 +15,8 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from typing import Callable
+from pathlib import Path
+from typing import Any, Callable
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,18 @@ def load():
 
 @functools.lru_cache(maxsize=1)
 def stop_words() -> frozenset[str]:
-    """spaCy's English stop words (imported as `load` imports spaCy, without torch)."""
+    """spaCy's English stop words, read from spaCy's own list (spacy/lang/en/stop_words.py, a
+    module of plain data) without importing the spacy package: that import costs ≈ 1 s, and a
+    process whose questions are parsed elsewhere (`QuestionWorker`) needs only the list."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("spacy")  # finds the package without running its __init__
+    path = Path(spec.origin).parent / "lang" / "en" / "stop_words.py" if spec and spec.origin else None
+    if path is not None and path.is_file():
+        module_spec = importlib.util.spec_from_file_location("_citebot_spacy_stop_words", path)
+        module = importlib.util.module_from_spec(module_spec)
+        module_spec.loader.exec_module(module)
+        return frozenset(module.STOP_WORDS)
     with _without_torch():
         from spacy.lang.en.stop_words import STOP_WORDS
 
@@ -177,3 +189,88 @@ def _exit_without(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(1.0)
     os._exit(0)
+
+
+class WorkerUnavailable(RuntimeError):
+    """The QuestionWorker process cannot answer (it died, did not start or did not reply)."""
+
+
+class QuestionWorker:
+    """spaCy in a worker process, for a process that must answer soon after it starts (a
+    one-shot `citebot ask`): `fn(text, nlp)` runs there and its (picklable) result comes back.
+
+    Importing and loading spaCy costs ≈ 1.7 s of CPU that holds the GIL; on a thread it only
+    takes turns with the index's imports and loads (chromadb alone ≈ 1.5 s), so a cold ask
+    paid for both one after the other. In a process of its own it loads on the other core.
+    The worker is spawned (a fresh interpreter), ignores Ctrl-C (the parent's to handle),
+    leaves when the parent is gone, and is killed by `close()` or at the parent's exit.
+    A call raises WorkerUnavailable when the worker cannot answer: the caller parses in its
+    own process instead, so nothing is lost."""
+
+    def __init__(self, fn: Callable[[str, Any], Any], timeout: float = 60.0) -> None:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("spawn")
+        self._conn, child = ctx.Pipe()
+        self._timeout = timeout
+        self._lock = threading.Lock()
+        self._process = ctx.Process(target=_serve, args=(child, fn, os.getpid()), daemon=True, name="citebot-spacy")
+        with _sigint_ignored():  # from its first instruction: Ctrl-C is the parent's to handle
+            self._process.start()
+        child.close()
+
+    def __call__(self, text: str) -> Any:
+        with self._lock:
+            try:
+                self._conn.send(text)
+                if not self._conn.poll(self._timeout):
+                    raise TimeoutError(f"no reply in {self._timeout:.0f} s")
+                ok, value = self._conn.recv()
+            except (EOFError, OSError, TimeoutError) as exc:
+                self.close()
+                raise WorkerUnavailable(f"the spaCy worker process stopped ({exc or type(exc).__name__})") from exc
+        if not ok:
+            raise value  # fn's own exception, as it would have been raised here
+        return value
+
+    def close(self) -> None:
+        if self._process.is_alive():
+            self._process.kill()
+        self._process.join(timeout=5)
+        self._conn.close()
+
+
+@contextlib.contextmanager
+def _sigint_ignored():
+    """SIGINT ignored while a child process starts, which inherits that (an ignored signal
+    stays ignored across exec, and Python keeps it so): a Ctrl-C during the child's start-up
+    would otherwise print its traceback. Only the main thread can change a handler; from
+    another thread the child sets it itself, a little later."""
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _serve(conn, fn, parent: int) -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_without, args=(parent,), daemon=True, name="citebot-parent-watch").start()
+    nlp = load()
+    while True:
+        try:
+            text = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            result = (True, fn(text, nlp))
+        except Exception as exc:  # noqa: BLE001 - re-raised in the parent
+            result = (False, exc)
+        conn.send(result)

@@ -1,0 +1,79 @@
+"""A one-shot `citebot ask` parses its question with spaCy in a worker process
+(index.nlp.QuestionWorker), which loads on the second core while the index opens."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from bot.answer import Answerer
+from bot.support import analyse
+from conftest import SHMELYEV_Q
+from index.nlp import QuestionWorker, WorkerUnavailable, load
+
+QUESTIONS = [
+    SHMELYEV_Q,
+    "what was tsikhanouskiy sentenced to",
+    "How many political prisoners were released on 13 December?",
+    "Does Igor Shatov think the attempt to pull Belarus away from Russia will work?",
+]
+
+
+@pytest.fixture()
+def worker():
+    w = QuestionWorker(analyse)
+    yield w
+    w.close()
+
+
+def test_a_question_parsed_in_the_worker_is_parsed_as_here(worker):
+    nlp = load()
+    for question in QUESTIONS:
+        assert worker(question) == analyse(question, nlp)
+
+
+def test_the_worker_ignores_ctrl_c_and_hands_back_errors(worker):
+    worker(SHMELYEV_Q)  # up
+    os.kill(worker._process.pid, signal.SIGINT)  # the terminal sends it to the whole process group
+    assert worker(QUESTIONS[1]) == analyse(QUESTIONS[1], load())
+    failing = QuestionWorker(getattr)  # getattr(text, nlp): TypeError, raised in the worker
+    try:
+        with pytest.raises(TypeError):
+            failing("text")
+        assert failing._process.is_alive()  # an error in the function is no reason to stop
+    finally:
+        failing.close()
+
+
+def test_an_answerer_whose_worker_dies_answers_the_same(answerer, worker, caplog):
+    quick = Answerer(answerer.library, answerer.settings, analyser=worker)
+    assert quick._nlp is None  # the pipeline is not loaded in this process for it
+    expected = answerer.ask(SHMELYEV_Q)
+    assert quick.ask(SHMELYEV_Q).text == expected.text
+    worker._process.kill()
+    worker._process.join(5)
+    with caplog.at_level(logging.WARNING):
+        again = quick.ask(SHMELYEV_Q)
+        quick.ask(QUESTIONS[1])
+    assert again.text == expected.text and again.citations == expected.citations
+    assert sum("spaCy worker process stopped" in r.getMessage() for r in caplog.records) == 1
+    with pytest.raises(WorkerUnavailable):
+        worker(SHMELYEV_Q)
+
+
+def test_stop_words_are_spacys_without_importing_spacy():
+    code = (
+        "import sys\n"
+        "from index.nlp import stop_words\n"
+        "words = stop_words()\n"
+        "assert 'spacy' not in sys.modules, 'spacy was imported'\n"
+        "from spacy.lang.en.stop_words import STOP_WORDS\n"
+        "assert words == frozenset(STOP_WORDS) and 'the' in words\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=os.path.dirname(os.path.dirname(__file__)))
+    assert done.returncode == 0, done.stderr[-2000:]
