@@ -1,5 +1,7 @@
-"""A one-shot `citebot ask` parses its question with spaCy in a worker process
-(index.nlp.QuestionWorker), which loads on the second core while the index opens."""
+"""What a one-shot `citebot ask` does to start fast: it parses its question with spaCy in a
+worker process (index.nlp.QuestionWorker), which loads on the second core while the index
+opens, reads spaCy's stop words without importing spaCy, and imports chromadb without its
+overridden-method signature checks."""
 
 from __future__ import annotations
 
@@ -74,6 +76,27 @@ def test_stop_words_are_spacys_without_importing_spacy():
         "assert 'spacy' not in sys.modules, 'spacy was imported'\n"
         "from spacy.lang.en.stop_words import STOP_WORDS\n"
         "assert words == frozenset(STOP_WORDS) and 'the' in words\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=os.path.dirname(os.path.dirname(__file__)))
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_chromadb_is_imported_without_signature_checks_and_the_option_is_restored():
+    code = (
+        "import sys, overrides\n"
+        "impl = sys.modules['overrides.overrides']\n"
+        "calls = []\n"
+        "check = impl.ensure_signature_is_compatible\n"
+        "impl.ensure_signature_is_compatible = lambda *a, **k: (calls.append(a), check(*a, **k))[1]\n"
+        "from index.store import import_chromadb\n"
+        "chromadb = import_chromadb()\n"
+        "assert 'chromadb' in sys.modules and chromadb.PersistentClient\n"
+        "assert not calls, f'{len(calls)} signature checks'\n"
+        "assert overrides.override.__kwdefaults__['check_signature'] is True\n"
+        "assert overrides.overrides.__kwdefaults__['check_signature'] is True\n"
+        "class Base:\n    def f(self, a): pass\n"
+        "class Sub(Base):\n    @overrides.override\n    def f(self, a): pass\n"
+        "assert len(calls) == 1  # checked again after the import\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=os.path.dirname(os.path.dirname(__file__)))
     assert done.returncode == 0, done.stderr[-2000:]
