@@ -151,7 +151,8 @@ class ProcessAnalyser:
         future = None
         if not self._broken:
             try:
-                future = self._pool.submit(analyse_paragraphs, paragraphs)
+                with _sigint_ignored():  # the first submit starts the worker
+                    future = self._pool.submit(analyse_paragraphs, paragraphs)
             except (BrokenProcessPool, RuntimeError) as exc:
                 self._fail(exc)
 
@@ -175,14 +176,35 @@ class ProcessAnalyser:
 
 
 def _warm(parent: int) -> None:
-    """The worker's start: Ctrl-C is the ingest process's to handle (it stops the worker
-    when it stops), the worker leaves when the ingest process is gone (a killed ingest leaves
-    no worker behind), and it loads the pipeline."""
+    """A worker's start (ProcessAnalyser's and QuestionWorker's): Ctrl-C is the parent's to
+    handle (it stops the worker when it stops; the worker was started ignoring it, see
+    `_sigint_ignored`), the worker leaves when the parent is gone (a killed ingest leaves no
+    worker behind), and it loads the pipeline."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_without, args=(parent,), daemon=True, name="citebot-parent-watch").start()
     load()
+
+
+@contextlib.contextmanager
+def _sigint_ignored():
+    """SIGINT ignored while this process starts a worker process, which keeps that (an ignored
+    signal stays ignored across exec, and Python leaves it so; a blocked one does not stay
+    blocked): a Ctrl-C during the worker's start-up would otherwise print its traceback. The
+    price is a Ctrl-C in the few milliseconds of the start, which this process does not see.
+    Only the main thread can change a handler; from another thread the worker ignores it
+    itself, a little later (`_warm`)."""
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _exit_without(parent: int) -> None:
@@ -215,7 +237,7 @@ class QuestionWorker:
         self._timeout = timeout
         self._lock = threading.Lock()
         self._process = ctx.Process(target=_serve, args=(child, fn, os.getpid()), daemon=True, name="citebot-spacy")
-        with _sigint_ignored():  # from its first instruction: Ctrl-C is the parent's to handle
+        with _sigint_ignored():
             self._process.start()
         child.close()
 
@@ -240,29 +262,8 @@ class QuestionWorker:
         self._conn.close()
 
 
-@contextlib.contextmanager
-def _sigint_ignored():
-    """SIGINT ignored while a child process starts, which inherits that (an ignored signal
-    stays ignored across exec, and Python keeps it so): a Ctrl-C during the child's start-up
-    would otherwise print its traceback. Only the main thread can change a handler; from
-    another thread the child sets it itself, a little later."""
-    import signal
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
 def _serve(conn, fn, parent: int) -> None:
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=_exit_without, args=(parent,), daemon=True, name="citebot-parent-watch").start()
+    _warm(parent)
     nlp = load()
     while True:
         try:
