@@ -1162,10 +1162,11 @@ class Answerer:
 
     def _guide(self, focus: list[int], q: Question | None, read: str | None) -> list[str]:
         """What the trimmed answer is cut around first: the reader's answer `read`, but never
-        away from a person the span names for the question ("who" wants a person first)."""
+        away from a person the span names for the question ("who" wants a person first) to
+        something that names no person of the article."""
         people = self._answer_strings(focus, q, only="PERSON")
         read = (read or "").strip()
-        if read and not (people and not any(p in read or read in p for p in people) and not self._names_person(read, focus[0])):
+        if read and (not people or any(p in read or read in p for p in people) or self._names_person(read, focus[0])):
             return [read]
         return people
 
