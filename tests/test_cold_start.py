@@ -77,8 +77,7 @@ def test_stop_words_are_spacys_without_importing_spacy():
         "from spacy.lang.en.stop_words import STOP_WORDS\n"
         "assert words == frozenset(STOP_WORDS) and 'the' in words\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=os.path.dirname(os.path.dirname(__file__)))
-    assert done.returncode == 0, done.stderr[-2000:]
+    in_a_fresh_interpreter(code)
 
 
 def test_chromadb_is_imported_without_signature_checks_and_the_option_is_restored():
@@ -98,5 +97,10 @@ def test_chromadb_is_imported_without_signature_checks_and_the_option_is_restore
         "class Sub(Base):\n    @overrides.override\n    def f(self, a): pass\n"
         "assert len(calls) == 1  # checked again after the import\n"
     )
+    in_a_fresh_interpreter(code)
+
+
+def in_a_fresh_interpreter(code: str) -> None:
+    """Run `code` in a new Python process (what it imports is then its own) from the project root."""
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=os.path.dirname(os.path.dirname(__file__)))
     assert done.returncode == 0, done.stderr[-2000:]
