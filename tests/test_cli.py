@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from pathlib import Path
 
 from conftest import CORPUS, SHMELYEV_Q, SHMELYEV_SOURCE, flat
 from index.corpus import read_article
@@ -136,3 +137,31 @@ def test_a_cold_ask_imports_neither_torch_nor_spacy(seed_data_dir, model_cache, 
     assert "TORCH False" in done.stderr
     if (os.cpu_count() or 1) >= 2:  # the question is parsed in a worker process (index.nlp.QuestionWorker)
         assert "SPACY False" in done.stderr
+
+
+def test_ctrl_c_while_the_command_line_imports_ends_without_a_traceback(tmp_path):
+    """A Ctrl-C in the first few hundred milliseconds of `citebot …` lands in an import (click,
+    pydantic), before click's own "Aborted!" handling: the console script's entry point
+    (bot.entry) ends it the same way. The interrupt is raised by an import hook, at the import
+    of click, so the test does not depend on timing."""
+    import subprocess
+    import sys
+    from importlib.metadata import entry_points
+
+    (script,) = [e for e in entry_points(group="console_scripts") if e.name == "citebot"]
+    assert script.value == "bot.entry:main"
+    code = (
+        "import sys\n"
+        "class Interrupt:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'click':\n"
+        "            raise KeyboardInterrupt\n"
+        "sys.meta_path.insert(0, Interrupt())\n"
+        "sys.argv = ['citebot', '--help']\n"
+        "from bot.entry import main\n"
+        "main()\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, timeout=60)
+    assert done.returncode == 1 and done.stderr.strip() == "Aborted!", done.stderr
+    assert done.stdout == ""
