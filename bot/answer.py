@@ -50,6 +50,9 @@ _FUNCTION_WORDS = frozenset(
 )
 
 
+_SENTENCE_END = ".!?…\"”’'»)"  # an excerpt ending on one of these ends where its sentence does
+
+
 @dataclass(frozen=True)
 class Citation:
     source: str
@@ -87,6 +90,21 @@ class Answer:
         rewritten from the conversation (`rewritten`), typos corrected (support["read_as"]), or
         both. None when it was answered as typed."""
         return (self.support or {}).get("read_as") or rewritten
+
+    @property
+    def shown(self) -> str:
+        """The answer as the front ends show it. An extractive answer is an excerpt cut at
+        clause boundaries, so it may start or stop inside a sentence ("said Igor Shatov, head
+        of …", "then has to discuss peace issues"): it is shown on one line, with "…" where the
+        article's sentence goes on. `text` (and the citation's quote) stay verbatim."""
+        if self.refused or self.mode != "extractive" or not self.text.strip():
+            return self.text
+        shown = " ".join(self.text.split())
+        if shown[:1].islower():
+            shown = "…" + shown
+        if shown.rstrip("0123456789")[-1:] not in _SENTENCE_END:  # "… support for them.”3": a footnote mark
+            shown += "…"
+        return shown
 
     @property
     def latency_ms(self) -> float:

@@ -27,7 +27,7 @@ def print_answer(console: Console, answer, rewritten: str | None = None) -> None
         console.print(Text(answer.text, style="bold"))
     else:
         marks = "".join(f"[{i}]" for i in range(1, len(answer.citations) + 1))
-        console.print(Text(answer.text, style="bold") + Text(f" {marks}", style="cyan"))
+        console.print(Text(answer.shown, style="bold") + Text(f" {marks}", style="cyan"))
     for i, c in enumerate(answer.citations, 1):
         console.print(f"[cyan]\\[{i}][/cyan] {escape(citation_label(c))}")
         if c.quote == answer.text:  # extractive answers are the quote itself: say where, not it again

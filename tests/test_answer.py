@@ -657,3 +657,40 @@ def test_corpus_facts_are_the_full_passes_results_and_cached_per_index(answerer,
     path.write_text(json.dumps(saved), encoding="utf-8")
     assert CorpusFacts.load_or_build(lib, tmp_path).lemmas == facts.lemmas
     assert answerer.vocab.df == facts.df and answerer._corpus_words == facts.corpus_words
+
+
+def test_an_excerpt_cut_inside_a_sentence_is_shown_with_an_ellipsis():
+    from bot.answer import Answer
+
+    def shown(text, **kw):
+        return Answer(question="q", text=text, **kw).shown
+
+    assert shown("but if the war continues, he will remain dependent on Moscow.") == "…but if the war continues, he will remain dependent on Moscow."
+    assert shown("He hugged him.\n\n“My friend!”") == "He hugged him. “My friend!”"  # one line
+    assert shown("Lukashenko hopes to meet with Zelenskyy, saying") == "Lukashenko hopes to meet with Zelenskyy, saying…"
+    assert shown("expressing his support for them.”3") == "…expressing his support for them.”3"  # a footnote mark ends it
+    # refusals and generative answers are shown as written
+    assert shown("they don't state it", refused=True) == "they don't state it"
+    assert shown("it was 18 years [1]", mode="generative") == "it was 18 years [1]"
+
+
+def test_a_mid_sentence_answer_stays_verbatim_and_is_shown_with_an_ellipsis(answerer):
+    from io import StringIO
+
+    from rich.console import Console
+
+    from bot.render import print_answer
+
+    answer = answerer.ask("What happens to Lukashenko if the war goes on?")
+    assert not answer.refused and answer.text.startswith("but if the war continues")
+    assert answer.shown == "…" + answer.text
+    (c,) = answer.citations
+    assert_citation_is_verbatim(answerer, c)
+    assert answer.text in c.quote
+    out = StringIO()
+    print_answer(Console(file=out, width=400, color_system=None), answer)
+    assert out.getvalue().startswith("…but if the war continues")
+    from bot.telegram.render import answer_blocks
+
+    assert answer_blocks(answer)[0].plain == answer.shown + " [1]"  # Telegram shows it the same way
+    assert json.loads(json.dumps(answer.to_dict()))["answer"] == answer.text  # the eval row keeps the excerpt as is

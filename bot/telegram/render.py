@@ -159,7 +159,7 @@ def answer_blocks(answer, rewritten: str | None = None) -> list[Block]:
     if answer.refused or not answer.citations:
         return head + [block(answer.text)]
     marks = "" if getattr(answer, "cites_inline", False) else " " + "".join(f"[{i}]" for i in range(1, len(answer.citations) + 1))
-    out = head + [block(answer.text, marks)]
+    out = head + [block(getattr(answer, "shown", answer.text), marks)]
     for i, c in enumerate(answer.citations, 1):
         out.append(block(f"[{i}] ", *_title_runs(c.title or c.source, c.date), "\n", (c.quote, "blockquote"), "\n", (c.source, "code")))
     return out
