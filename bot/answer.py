@@ -601,7 +601,7 @@ class Answerer:
             if a.refused:
                 texts.append(prompts.render("part_unsupported", question=part))
                 continue
-            texts.append(a.text)
+            texts.append(a.shown)  # each part's excerpt marked where it is cut, not only the whole's ends
             citations += [c for c in a.citations if c not in citations]
         support = {"parts": [{"question": p, "refused": a.refused, **(a.support or {})} for p, a in zip([parts[0], second_q], answers)]}
         return Answer(question, " ".join(texts), tuple(citations), False, None, "extractive", timings, support)
