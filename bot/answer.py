@@ -20,7 +20,7 @@ import prompts
 from bot import wordnet
 from bot.speakers import Speakers
 from bot.support import (
-    Question, Support, Vocabulary, _is_question_name, _similar, analyse, assess, fold, name_in, same_person, stem, LIKELIHOOD_LEMMAS, term_credits, term_weights, words,
+    IndexedWords, Question, Support, Vocabulary, _is_question_name, _similar, analyse, assess, fold, name_in, same_person, stem, LIKELIHOOD_LEMMAS, term_credits, term_weights, words,
 )
 from bot.verify import is_verbatim
 from index.embedding import MODEL_NAME
@@ -503,7 +503,7 @@ class Answerer:
             self.model = self.model.with_reader() if self.reader is not None else self.plain_model
         if settings.wordnet:
             wordnet.preload()  # read on a background thread while the rest starts
-        self._corpus_words = facts.corpus_words
+        self._corpus_words = IndexedWords(facts.corpus_words)  # spelling variants of names looked up by shape
         self._sentence_words = _SentenceWords(library.sentences)
         self._speakers = Speakers(library)
 

@@ -108,10 +108,34 @@ def words(text: str) -> list[str]:
 def _similar(a: str, b: str, ratio: float) -> bool:
     if a == b:
         return True
-    if min(len(a), len(b)) < 4:
+    la, lb = len(a), len(b)
+    if min(la, lb) < 4:
         return False
-    need = ratio if min(len(a), len(b)) >= 6 else max(ratio, 0.85)
+    need = ratio if min(la, lb) >= 6 else max(ratio, 0.85)
+    # difflib's ratio is 2·matches / total length; the lengths and the letters in common bound
+    # it from above (its real_quick_ratio and quick_ratio), so most pairs are settled without it
+    if 2.0 * min(la, lb) / (la + lb) < need:
+        return False
+    if 2.0 * sum((Counter(a) & Counter(b)).values()) / (la + lb) < need:
+        return False
     return SequenceMatcher(None, a, b).ratio() >= need
+
+
+class IndexedWords(frozenset):
+    """A large word set (the whole corpus's) that also finds its words of a given first letter
+    and length quickly: `_name_in` looks there for spelling variants instead of going through
+    every word (≈ 10 ms a name over a 10k-article corpus's vocabulary)."""
+
+    def __new__(cls, words=()):
+        self = super().__new__(cls, words)
+        self.by_shape = {}
+        for w in self:
+            self.by_shape.setdefault((w[:1], len(w)), []).append(w)
+        return self
+
+    def shaped(self, first: str, lo: int, hi: int) -> list[str]:
+        """The words starting with `first` whose length is in [lo, hi]."""
+        return [w for n in range(lo, hi + 1) for w in self.by_shape.get((first, n), ())]
 
 
 # "Washington" for the United States, as news writes it: "Washington uses China and India as
@@ -149,6 +173,11 @@ def _name_in(name_tokens: tuple[str, ...], window_words: set[str], ratio: float)
     if any(t in window_words for t in sig):
         return True
     # spelling variants keep their first letter and roughly their length
+    if isinstance(window_words, IndexedWords):
+        return any(
+            any(_similar(t, w, ratio) for w in window_words.shaped(t[:1], len(t) - max(2, len(t) // 3), len(t) + max(2, len(t) // 3)))
+            for t in sig
+        )
     return any(
         any(_similar(t, w, ratio) for w in window_words if w[:1] == t[:1] and abs(len(w) - len(t)) <= max(2, len(t) // 3))
         for t in sig

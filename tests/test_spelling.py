@@ -123,3 +123,29 @@ def test_name_variants_are_found_as_by_comparing_every_capitalised_word():
         brute = any(c[:1] == word[:1] and _similar(word, c, ratio) for c in facts.capitalised)
         assert facts.spelled_like_capitalised(word, ratio) == brute, (word, ratio)
     assert facts.spelled_like_capitalised("zelensky", 0.75) and not facts.spelled_like_capitalised("zebra", 0.75)
+
+
+def test_name_variant_lookups_over_the_corpus_vocabulary_find_what_a_scan_finds():
+    """`_similar` settles most pairs by the bounds of difflib's ratio before computing it, and a
+    large word set (IndexedWords) is searched by first letter and length: the same answers as
+    the plain ratio over every word."""
+    import random
+    from difflib import SequenceMatcher
+
+    from bot.support import IndexedWords, _similar, name_in
+
+    rng = random.Random(7)
+    vocab = ["tikhanovsky", "tikhanyovski", "tsikhanouskiy", "kolesnikova", "kalesnikava", "zelensky",
+             "zelenskyy", "coale", "cole", "kellogg", "lukashenko", "babariko", "babaryka", "minsk", "gdansk"]
+    vocab += ["".join(rng.choice("abcdeiklmnorstuvyz") for _ in range(rng.randint(3, 13))) for _ in range(3000)]
+    for a in vocab[:40]:
+        for b in vocab:
+            need = 0.75 if min(len(a), len(b)) >= 6 else 0.85
+            plain = a == b or (min(len(a), len(b)) >= 4 and SequenceMatcher(None, a, b).ratio() >= need)
+            assert _similar(a, b, 0.75) == plain, (a, b)
+    indexed, words = IndexedWords(vocab), set(vocab)
+    names = [("tsikhanovskiy",), ("kolesnikova",), ("kalesnikova",), ("vladimir", "zelenskiy"), ("john", "cole"),
+             ("kelog",), ("macron",), ("emmanuel", "macron"), ("babarika",), ("gdańsk",), ("united", "states")]
+    found = [name_in(n, indexed, 0.75) for n in names]
+    assert found == [name_in(n, words, 0.75) for n in names]
+    assert found[:5] == [True] * 5 and not found[6]  # variants found, an absent name is not
