@@ -588,8 +588,12 @@ class Answerer:
         the first: "… and how many were released together with him?"), then joined. A part
         the articles do not support is said to be unanswered; both unsupported is a refusal."""
         first = self.extractive(parts[0])
-        rw = self._rewriter
-        second_q = rw.rewrite(parts[1], [rw.analyse_turn(parts[0], first, 0.0)])
+        from bot.conversation import needs_context
+
+        second_q = parts[1]
+        if needs_context(second_q):  # else the rewriter would return it as it is: no parse for it
+            rw = self._rewriter
+            second_q = rw.rewrite(parts[1], [rw.analyse_turn(parts[0], first, 0.0)])
         second = self.extractive(second_q)
         answers = [first, second]
         timings = {"total_ms": (time.perf_counter() - t0) * 1000}

@@ -52,6 +52,25 @@ REPORTING_VERBS = {"announce", "confirm", "report", "deny", "reveal", "approve",
 LIGHT_VERBS = {"be", "have", "do", "get", "make", "take", "give", "say", "see", "go", "come", "use"}
 IN_RETURN = re.compile(r"\bin return\b(?!\s+for\b)", re.IGNORECASE)
 PERSON_PRONOUNS = {"he", "she", "they", "him", "her", "them"}
+# words by which a question leans on an earlier one (besides the pronouns above): "that deal",
+# "there", "the other one", "those prisoners", "whose"
+REFERRING = {"this", "that", "these", "those", "there", "other", "others", "same", "former", "latter", "whose", "such"}
+
+
+def needs_context(question: str) -> bool:
+    """Could the rewriter make anything of this question? False for a question of six words or
+    more with no pronoun, demonstrative, "there", "in return" or "what about …": one the rewriter
+    returns as it is (checked on every question of the project's sets, as a follow-up), so its
+    parse can be skipped (a one-shot `citebot ask` of two questions in one then loads no spaCy
+    pipeline of its own)."""
+    low = re.findall(r"[a-z]+", question.lower().replace("’", "'"))
+    if len(low) < 6 or low[:2] in (["what", "about"], ["how", "about"]) or low[0] == "and" and len(low) <= 8:
+        return True
+    if IN_RETURN.search(question):
+        return True
+    return bool(set(low) & (set(MALE) | set(FEMALE) | set(PLURAL) | set(THING) | REFERRING))
+
+
 OTHER_ONE = {"the other one", "the other", "the other person", "the other man", "the other woman", "the other figure"}
 WH = {"who", "whom", "whose", "what", "which", "when", "where", "why", "how"}
 HOW_X = {"many", "much", "long", "old", "often", "far"}
@@ -427,7 +446,11 @@ class Rewriter:
         core, source, cut = body, None, False
         for k in range(1, len(body) - 2):
             if body[k].lower_ == "according" and body[k + 1].lower_ == "to":
-                core, source, cut = body[:k], self._source(body[k + 2 :], history), True
+                after = body[k + 2 :]
+                comma = next((i for i, t in enumerate(after) if t.text == ","), None)
+                if comma is not None and any(not t.is_punct for t in after[comma + 1 :]):
+                    break  # "Why, according to Minsk, was Tikhanyovski let go?": an aside, the question goes on
+                core, source, cut = body[:k], self._source(after, history), True
                 break
         while core and core[-1].is_punct:
             core = core[:-1]

@@ -80,6 +80,8 @@ def test_follow_ups_are_rewritten_to_standalone_questions(rewriter, exchange, fo
         "How long was Tikhanovsky's prison sentence, and how many were released together with him?",
         "Besides Tikhanyovski himself, how many others were freed after Kellogg's visit?",  # reflexive
         "What did she say?",  # no woman has been discussed: never a man instead
+        # "according to X" set off by commas is an aside, not the elliptical "Why, according to him?"
+        "Why, according to Minsk, was Tikhanyovski let go?",
     ],
 )
 def test_questions_that_must_not_be_rewritten(rewriter, follow_up):
@@ -610,3 +612,19 @@ def test_follow_up_checker_judges_descriptions_by_their_noun_and_names_without_p
               "rewritten": "Where did Trump hear the proposal's conditions?"}, {"refers_to": "Lukashenko's mediation proposal"})]
     report = follow_up_report(rows)
     assert report["wrong_entity_turns"] == ["x.2"] and report["reference_resolved"] == 0.5
+
+
+def test_questions_the_rewriter_leaves_alone_need_no_parse(rewriter):
+    """needs_context says which questions the rewriter could change: a compound question's
+    second part that needs none is not parsed for it (Answerer._compound)."""
+    from bot.conversation import needs_context
+
+    history = after(rewriter, (SHMELYEV_Q, SHMELYEV_A))
+    plain = ["How many political prisoners were released on December 13?", "Which outlet interviewed Boris Shmelyev for the article?",
+             "Why, according to Minsk, was Tikhanyovski let go?"]
+    for q in plain:
+        assert not needs_context(q) and rewriter.rewrite(q, history) == q
+    for q in ["What degree does he hold?", "And when?", "What about Kellogg?", "Where was that interview published?",
+              "What would the US give Minsk in return?", "Who else was interviewed there by the outlet?"]:
+        assert needs_context(q), q
+    assert rewriter.rewrite("What degree does he hold?", history) != "What degree does he hold?"
