@@ -199,8 +199,12 @@ OBJECT_SAMPLE = 200  # sentences parsed to learn what a verb takes as its object
 class Rewriter:
     """Turns a follow-up into a standalone question using earlier turns (newest last)."""
 
-    def __init__(self, nlp, sentences=()) -> None:
+    def __init__(self, nlp, sentences=(), truecase=None) -> None:
         self.nlp = nlp
+        # an all-lower-case question gets the corpus's names capitalised before it is parsed
+        # (Answerer.truecase): "why has tikhanovsky clashed with his wife's circle" then has a
+        # person for "his" in it, as the same question typed with capitals does
+        self._truecase = truecase or (lambda text: text)
         # Words the corpus tags as a person's name. spaCy's small model often tags a name as
         # ORG or GPE in a short question (and sometimes in the articles too: "Kellogg" is ORG
         # 8 times and PERSON 4), so a word counts as a person's name when the articles tag it
@@ -242,7 +246,7 @@ class Rewriter:
 
     @classmethod
     def for_answerer(cls, answerer) -> "Rewriter":
-        return cls(answerer.nlp, getattr(answerer.library, "sentences", ()))
+        return cls(answerer.nlp, getattr(answerer.library, "sentences", ()), getattr(answerer, "truecase", None))
 
     def _label(self, ent) -> str:
         """The entity's label; upgraded to PERSON when it looks like a person's name."""
@@ -424,7 +428,7 @@ class Rewriter:
         question = clean_question(question)
         if not history or not question:
             return question
-        doc = self.nlp(question)
+        doc = self.nlp(self._truecase(question))
         prev = history[-1]
         tokens = [t for t in doc if not t.is_space]
         # drop leading "and", "so", "ok," ...
@@ -810,6 +814,10 @@ class Rewriter:
         if low in THING or (low in DEMONSTRATIVE and t.pos_ == "PRON" and t.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "obj")):
             if low in ("it", "this", "that") and self._expletive(t):
                 return None
+            if t.tag_ == "WDT":
+                return None  # "the proposal that Lukashenko backs": a relative pronoun
+            if low in DEMONSTRATIVE and (t.head.head if t.dep_ == "pobj" else t.head).dep_ == "conj":
+                return None  # "what becomes of anyone Trump speaks with, and which king does he compare this to": the first part
             if low in DEMONSTRATIVE and t.dep_ in ("nsubj", "nsubjpass") and t.head.lemma_.lower() in EVENT_VERBS:
                 return None  # "how much would that cost": an event, not a thing named before
             if t.dep_ in ("dobj", "obj") and t.head.lemma_.lower() in REPORTING_VERBS:
@@ -818,6 +826,8 @@ class Rewriter:
                 return None
             if self._antecedent_inside(doc, t, "thing"):
                 return None
+            if THING.get(low) == "poss" and self._subject_of_clause(t, "thing"):
+                return None  # "when did the EU impose its sanctions": the subject's
             governor = t.head.head if t.dep_ == "pobj" else t.head
             verb = governor.lemma_.lower() if governor.pos_ == "VERB" and t.dep_ in ("dobj", "obj", "nsubjpass") else None
             m = self._parallel_thing(t, history) or self._thing(history, verb)
@@ -825,6 +835,8 @@ class Rewriter:
                 return None
             return _cap(m.text + ("'s" if THING.get(low) == "poss" else ""), at_start)
         if low == "there" and t.dep_ == "advmod":
+            if self._existential(doc, t):
+                return None  # "how many missiles are there in Belarus": no place meant
             m = self._there(history)
             if m is None:
                 return None
@@ -941,7 +953,7 @@ class Rewriter:
 
     def unresolved_person(self, question: str) -> str | None:
         """A he/she/him/her/his left in a question with no antecedent inside it, or None."""
-        doc = self.nlp(question)
+        doc = self.nlp(self._truecase(question))
         for t in doc:
             low = t.lower_
             if low in MALE or low in FEMALE:
@@ -952,6 +964,8 @@ class Rewriter:
                     continue
                 if role == "obj" and any(e.label_ == "PERSON" for e in doc.ents) and t.head.lemma_ in ("tell", "ask", "give", "call"):
                     continue
+                if role == "poss" and any(e.label_ == "PERSON" or self._label(e) == "PERSON" for e in doc.ents if e.start > t.i):
+                    continue  # "since his release, who has Sergei Tikhanovsky clashed with": named after it
                 return t.text
         return None
 
@@ -959,11 +973,56 @@ class Rewriter:
         if t.dep_ == "expl":
             return True
         head = t.head
-        if head.lemma_ in ("take", "seem", "appear", "rain") and t.dep_ == "nsubj":
+        # "it" standing for a clause that follows: "is it reasonable to use …", "did it become
+        # known that …", "how much does it cost to move …", "Lukashenko said it was time to start …"
+        if t.dep_ in ("nsubj", "nsubjpass") and head.lemma_ in ("be", "become", "seem", "appear", "cost", "take") and any(
+                x.i > t.i and (x.tag_ == "TO" or (x.dep_ == "mark" and x.lower_ == "that")) for x in head.subtree):
             return True
+        if head.lemma_ in ("take", "seem", "appear", "rain", "snow", "hail", "freeze") and t.dep_ == "nsubj":
+            return True
+        if t.dep_ == "nsubjpass" and any(c.dep_ in ("ccomp", "xcomp") and c.i > t.i for c in head.children):
+            return True  # "is it known what …", "is it expected that …"
+        if t.dep_ in ("dobj", "obj") and head.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ == "as" for c in head.children):
+            return True  # "as Shemov sees it", "as he put it"
         if head.lemma_ == "be" and any(c.dep_ in ("acomp", "attr") and c.lemma_ in ("true", "possible", "clear", "likely", "known", "reported", "necessary") for c in head.children):
             return True
         return any(c.dep_ in ("ccomp", "xcomp") and c.i > t.i for c in head.children) and head.lemma_ == "be"
+
+    @staticmethod
+    def _existential(doc, t) -> bool:
+        """"there is …", "are there any …", "how many X are there …" — not "who else was there?"."""
+        nxt = doc[t.i + 1] if t.i + 1 < len(doc) else None
+        prev = doc[t.i - 1] if t.i > 0 else None
+        if nxt is not None and nxt.lemma_ == "be":
+            return True
+        if prev is None or prev.lemma_ != "be":
+            return False
+        how_many = len(doc) > 1 and doc[0].lower_ == "how" and doc[1].lower_ in ("many", "much")
+        return how_many or (nxt is not None and nxt.pos_ in ("DET", "NOUN", "ADJ", "NUM", "PROPN"))
+
+    def _subject_of_clause(self, t, kind: str) -> bool:
+        """Is the subject of the pronoun's clause a `kind` ("person" / "thing") named in the
+        question? A possessive means it by default, before it or after ("how many years of his
+        sentence had Tikhanyovski served", "when did the EU impose its sanctions")."""
+        clause = next((a for a in t.ancestors if any(c.dep_ in ("nsubj", "nsubjpass") for c in a.children)), None)
+        if clause is None:
+            return False
+        for c in clause.children:
+            if c.dep_ not in ("nsubj", "nsubjpass") or c.i == t.i or c.pos_ == "PRON" or c.lower_ in WH:
+                continue
+            span = c.doc[c.left_edge.i : c.right_edge.i + 1]
+            if t.i in range(span.start, span.end):
+                continue
+            person = any(e.label_ == "PERSON" or self._label(e) == "PERSON" for e in span.ents) or (
+                c.pos_ == "PROPN" and (c.lower_ in self.person_words or self._person_name(span.text))
+            ) or (c.pos_ == "NOUN" and c.lower_ in PERSON_NOUNS)  # "which journalist regained her freedom"
+            if kind == "person" and person:
+                return True
+            # spaCy's tags of a short lower-case subject are a guess ("the eu" PERSON): for "its",
+            # a subject the articles never name as a person will do
+            if kind == "thing" and c.pos_ in ("NOUN", "PROPN") and c.lower_ not in self.person_words and not self._person_name(span.text):
+                return True
+        return False
 
     def _bound_inside(self, doc, t, role: str) -> bool:
         """Does this he/she/him/her/his refer to someone in its own question? A subject or
@@ -973,11 +1032,18 @@ class Rewriter:
         never its own clause's subject ("what is Trump seeking to do to him")."""
         if t.lower_ in ("himself", "herself"):
             return True  # reflexives always mean someone in their own sentence
+        if role == "poss" and self._subject_of_clause(t, "person"):
+            return True  # "how many years of his sentence had Tikhanyovski served": the subject's
+        if role == "poss" and any(x.lower_ in WH for x in doc[t.i + 1 :]) and not any(x.lower_ in WH for x in doc[: t.i]) and any(
+                e.label_ == "PERSON" or self._label(e) == "PERSON" for e in doc.ents if e.start > t.i):
+            return True  # "since his release, who has Sergei Tikhanovsky clashed with": fronted, named after
         if role != "obj":
             return self._antecedent_inside(doc, t, "person")
         verb = t.head.head if t.dep_ == "pobj" else t.head
         if verb.dep_ in ("advcl", "acl", "relcl"):
             return True
+        if t.dep_ == "pobj" and t.head.lower_ == "with" and verb.lemma_.lower() in ("take", "bring", "carry", "lead"):
+            return True  # "how many prisoners did Kellogg take out of Belarus with him": the one who took them
         # "… and how many were released together with him": a name earlier in the question that
         # is not the subject of the pronoun's own clause ("what is Trump seeking to do to him")
         clause = next((a for a in t.ancestors if any(c.dep_ in ("nsubj", "nsubjpass") for c in a.children)), None)
@@ -989,14 +1055,21 @@ class Rewriter:
         before = doc[: t.i]
         if kind == "person":  # a name before the pronoun, judged as mentions are (corpus labels too)
             return any(
-                e.label_ == "PERSON" or self._label(e) == "PERSON" for e in doc.ents if e.end <= t.i
+                e.label_ == "PERSON" or self._label(e) == "PERSON"
+                or (e.label_ not in PLACE_LABELS and len(e.text.split()) >= 2 and self._person_name(e.text))
+                for e in doc.ents if e.end <= t.i
             ) or any(
                 x.pos_ == "PROPN" and not x.ent_type_ and x.lower_ in self.person_words for x in before
+            ) or any(  # "who granted the opposition politician his pardon"
+                x.pos_ == "NOUN" and x.tag_ == "NN" and x.lower_ in PERSON_NOUNS  # a definite one: not the asked
+                and any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in x.children) for x in before  # "which king", "what kind of activist"
             )
         if kind == "group":
-            return any(e.label_ in GROUP_LABELS and e.end <= t.i for e in doc.ents) or any(
+            people = {e.start for e in doc.ents if e.end <= t.i and (e.label_ in ("PERSON", "GPE", "ORG", "NORP") or self._label(e) == "PERSON" or self._person_name(e.text))}
+            people |= {x.i for x in before if x.pos_ == "PROPN" and not x.ent_type_ and x.lower_ in self.person_words}
+            return len(people) >= 2 or any(e.label_ in GROUP_LABELS and e.end <= t.i for e in doc.ents) or any(
                 x.tag_ in ("NNS", "NNPS") for x in before
-            )
+            )  # "where were Babariko and Kolesnikova sent after their release", "what does Russia give Belarus under their arrangement"
         # "it" never means a person ("what does Lukashenko believe he'll get after it") nor, as
         # an object, the subject of its own clause ("when did Poland close it")
         own_subjects: set[int] = set()

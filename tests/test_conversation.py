@@ -82,6 +82,25 @@ def test_follow_ups_are_rewritten_to_standalone_questions(rewriter, exchange, fo
         "What did she say?",  # no woman has been discussed: never a man instead
         # "according to X" set off by commas is an aside, not the elliptical "Why, according to him?"
         "Why, according to Minsk, was Tikhanyovski let go?",
+        # standalone questions asked after another one: each pronoun has its antecedent inside
+        "How many years of his 18-year sentence had Tikhanyovski served before the pardon?",  # the subject, after it
+        "How many pardoned prisoners did Kellogg take out of Belarus with him?",  # the one who took them
+        "Where were Babariko and Kolesnikova sent after their release?",  # the two named
+        "What job did Viktar Babaryka have before he ran for president?",  # a name the corpus spells otherwise
+        "why has tikhanovsky clashed with his wife's inner circle",  # typed in lower case
+        "when did the eu impose its sanctions on belarusian potash",
+        # "it" standing for a clause that follows, and an existential "there"
+        "To which journalist did Lukashenko say it was time to start negotiations?",
+        "On what day did it become known that 123 political prisoners had been freed?",
+        "how much does it cost to move potash by rail to russia's northern ports",
+        "how many oreshnik missiles are there in belarus",
+        "Is it known what the Trump proposal that Lukashenko backs actually refers to?",  # and a relative "that"
+        "As Shemov sees it, who was Trump really slapping with this visit?",  # an idiom
+        "Will it snow in Vilnius on Christmas Eve?",
+        "According to Vsevolod Shemov, what does Russia give Belarus under their current arrangement?",  # the two named
+        "Who granted the opposition politician his pardon, and how long a prison term had he been given?",
+        "since his release who has sergei tikhanovsky clashed with",  # fronted, the name after it
+        "According to Zarikhin, what becomes of anyone Trump speaks with, and which ancient king does he compare this to?",
     ],
 )
 def test_questions_that_must_not_be_rewritten(rewriter, follow_up):
@@ -612,6 +631,15 @@ def test_follow_up_checker_judges_descriptions_by_their_noun_and_names_without_p
               "rewritten": "Where did Trump hear the proposal's conditions?"}, {"refers_to": "Lukashenko's mediation proposal"})]
     report = follow_up_report(rows)
     assert report["wrong_entity_turns"] == ["x.2"] and report["reference_resolved"] == 0.5
+
+
+def test_a_person_noun_asked_about_is_no_antecedent(rewriter):
+    """"the opposition politician … his pardon" has its person inside; "what kind of activist is
+    he?" and "which ancient king did he …" ask about one, so "he" is still the last turn's person."""
+    history = after(rewriter, ("Which Nobel Peace Prize winner was among the political prisoners released in December?",
+                               "A small number of prisoners were, however, deported to Lithuania, including human rights "
+                               "activist and 2022 Nobel Peace Prize winner Ales Bialiatski."))
+    assert rewriter.rewrite("What kind of activist is he?", history) == "What kind of activist is Ales Bialiatski?"
 
 
 def test_questions_the_rewriter_leaves_alone_need_no_parse(rewriter):
