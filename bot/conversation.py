@@ -55,6 +55,7 @@ PERSON_PRONOUNS = {"he", "she", "they", "him", "her", "them"}
 # words by which a question leans on an earlier one (besides the pronouns above): "that deal",
 # "there", "the other one", "those prisoners", "whose"
 REFERRING = {"this", "that", "these", "those", "there", "other", "others", "same", "former", "latter", "whose", "such"}
+_REFERS_BACK = frozenset(MALE) | frozenset(FEMALE) | frozenset(PLURAL) | frozenset(THING) | REFERRING
 
 
 def needs_context(question: str) -> bool:
@@ -68,7 +69,7 @@ def needs_context(question: str) -> bool:
         return True
     if IN_RETURN.search(question):
         return True
-    return bool(set(low) & (set(MALE) | set(FEMALE) | set(PLURAL) | set(THING) | REFERRING))
+    return not _REFERS_BACK.isdisjoint(low)
 
 
 OTHER_ONE = {"the other one", "the other", "the other person", "the other man", "the other woman", "the other figure"}
@@ -185,6 +186,11 @@ def _leading_preposition(tokens) -> int:
     return 0
 
 
+def _clause_of(t):
+    """The nearest head above a token that has a subject: the verb of the token's clause (None at the top)."""
+    return next((a for a in t.ancestors if any(c.dep_ in ("nsubj", "nsubjpass") for c in a.children)), None)
+
+
 def _cap(text: str, at_start: bool) -> str:
     if at_start:
         return text[:1].upper() + text[1:]
@@ -247,6 +253,9 @@ class Rewriter:
     @classmethod
     def for_answerer(cls, answerer) -> "Rewriter":
         return cls(answerer.nlp, getattr(answerer.library, "sentences", ()), getattr(answerer, "truecase", None))
+
+    def _is_person(self, ent) -> bool:
+        return self._label(ent) == "PERSON"
 
     def _label(self, ent) -> str:
         """The entity's label; upgraded to PERSON when it looks like a person's name."""
@@ -712,7 +721,7 @@ class Rewriter:
         the person in place of the people the question asked about ("Where was Bialiatski
         deported to?") — only when the question names no person and has one such group."""
         doc = self.nlp(question)
-        if any(e.label_ == "PERSON" or self._label(e) == "PERSON" for e in doc.ents):
+        if any(self._is_person(e) for e in doc.ents):
             return None
         groups = [c for c in doc.noun_chunks if c.root.tag_ == "NNS" and c.root.lemma_.lower() in PERSON_NOUNS | {"prisoner"}]
         if len(groups) != 1:
@@ -964,7 +973,7 @@ class Rewriter:
                     continue
                 if role == "obj" and any(e.label_ == "PERSON" for e in doc.ents) and t.head.lemma_ in ("tell", "ask", "give", "call"):
                     continue
-                if role == "poss" and any(e.label_ == "PERSON" or self._label(e) == "PERSON" for e in doc.ents if e.start > t.i):
+                if role == "poss" and any(self._is_person(e) for e in doc.ents if e.start > t.i):
                     continue  # "since his release, who has Sergei Tikhanovsky clashed with": named after it
                 return t.text
         return None
@@ -1004,7 +1013,7 @@ class Rewriter:
         """Is the subject of the pronoun's clause a `kind` ("person" / "thing") named in the
         question? A possessive means it by default, before it or after ("how many years of his
         sentence had Tikhanyovski served", "when did the EU impose its sanctions")."""
-        clause = next((a for a in t.ancestors if any(c.dep_ in ("nsubj", "nsubjpass") for c in a.children)), None)
+        clause = _clause_of(t)
         if clause is None:
             return False
         for c in clause.children:
@@ -1013,7 +1022,7 @@ class Rewriter:
             span = c.doc[c.left_edge.i : c.right_edge.i + 1]
             if t.i in range(span.start, span.end):
                 continue
-            person = any(e.label_ == "PERSON" or self._label(e) == "PERSON" for e in span.ents) or (
+            person = any(self._is_person(e) for e in span.ents) or (
                 c.pos_ == "PROPN" and (c.lower_ in self.person_words or self._person_name(span.text))
             ) or (c.pos_ == "NOUN" and c.lower_ in PERSON_NOUNS)  # "which journalist regained her freedom"
             if kind == "person" and person:
@@ -1035,7 +1044,7 @@ class Rewriter:
         if role == "poss" and self._subject_of_clause(t, "person"):
             return True  # "how many years of his sentence had Tikhanyovski served": the subject's
         if role == "poss" and any(x.lower_ in WH for x in doc[t.i + 1 :]) and not any(x.lower_ in WH for x in doc[: t.i]) and any(
-                e.label_ == "PERSON" or self._label(e) == "PERSON" for e in doc.ents if e.start > t.i):
+                self._is_person(e) for e in doc.ents if e.start > t.i):
             return True  # "since his release, who has Sergei Tikhanovsky clashed with": fronted, named after
         if role != "obj":
             return self._antecedent_inside(doc, t, "person")
@@ -1046,16 +1055,16 @@ class Rewriter:
             return True  # "how many prisoners did Kellogg take out of Belarus with him": the one who took them
         # "… and how many were released together with him": a name earlier in the question that
         # is not the subject of the pronoun's own clause ("what is Trump seeking to do to him")
-        clause = next((a for a in t.ancestors if any(c.dep_ in ("nsubj", "nsubjpass") for c in a.children)), None)
+        clause = _clause_of(t)
         subjects = {c.i for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")} if clause is not None else set()
-        named = [e for e in doc.ents if e.end <= t.i and (e.label_ == "PERSON" or self._label(e) == "PERSON")]
+        named = [e for e in doc.ents if e.end <= t.i and self._is_person(e)]
         return any(not any(i in subjects for i in range(e.start, e.end)) for e in named)
 
     def _antecedent_inside(self, doc, t, kind: str) -> bool:
         before = doc[: t.i]
         if kind == "person":  # a name before the pronoun, judged as mentions are (corpus labels too)
             return any(
-                e.label_ == "PERSON" or self._label(e) == "PERSON"
+                self._is_person(e)
                 or (e.label_ not in PLACE_LABELS and len(e.text.split()) >= 2 and self._person_name(e.text))
                 for e in doc.ents if e.end <= t.i
             ) or any(
@@ -1076,7 +1085,7 @@ class Rewriter:
         if t.dep_ in ("dobj", "pobj", "obj"):
             verb = t.head.head if t.dep_ == "pobj" else t.head
             own_subjects = {x.i for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") for x in c.subtree}
-        people = {i for e in doc.ents if e.label_ == "PERSON" or self._label(e) == "PERSON" for i in range(e.start, e.end)}
+        people = {i for e in doc.ents if self._is_person(e) for i in range(e.start, e.end)}
         return any(x.pos_ in ("NOUN", "PROPN") and x.lower_ not in WH and x.i not in own_subjects and x.i not in people
                    and not (x.pos_ == "PROPN" and x.lower_ in self.person_words)
                    for x in before if x.dep_ in ("nsubj", "dobj", "pobj", "nsubjpass"))

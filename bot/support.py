@@ -173,15 +173,15 @@ def _name_in(name_tokens: tuple[str, ...], window_words: set[str], ratio: float)
     if any(t in window_words for t in sig):
         return True
     # spelling variants keep their first letter and roughly their length
+    return any(any(_similar(t, w, ratio) for w in _shaped_like(t, window_words)) for t in sig)
+
+
+def _shaped_like(t: str, window_words: set[str]):
+    """The words that could be a spelling variant of `t`: same first letter, length within a third."""
+    slack = max(2, len(t) // 3)
     if isinstance(window_words, IndexedWords):
-        return any(
-            any(_similar(t, w, ratio) for w in window_words.shaped(t[:1], len(t) - max(2, len(t) // 3), len(t) + max(2, len(t) // 3)))
-            for t in sig
-        )
-    return any(
-        any(_similar(t, w, ratio) for w in window_words if w[:1] == t[:1] and abs(len(w) - len(t)) <= max(2, len(t) // 3))
-        for t in sig
-    )
+        return window_words.shaped(t[:1], len(t) - slack, len(t) + slack)
+    return (w for w in window_words if w[:1] == t[:1] and abs(len(w) - len(t)) <= slack)
 
 
 @dataclass
