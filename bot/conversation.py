@@ -1076,7 +1076,10 @@ class Rewriter:
         if kind == "group":
             people = {e.start for e in doc.ents if e.end <= t.i and (e.label_ in ("PERSON", "GPE", "ORG", "NORP") or self._label(e) == "PERSON" or self._person_name(e.text))}
             people |= {x.i for x in before if x.pos_ == "PROPN" and not x.ent_type_ and x.lower_ in self.person_words}
-            return len(people) >= 2 or any(e.label_ in GROUP_LABELS and e.end <= t.i for e in doc.ents) or any(
+            # "what did Lukashenko say would happen if they played mind games with each other": a
+            # reciprocal "they" holds the person named before it
+            reciprocal = bool(people) and re.search(r"\b(?:each other|one another)\b", doc.text, re.IGNORECASE) is not None
+            return len(people) >= 2 or reciprocal or any(e.label_ in GROUP_LABELS and e.end <= t.i for e in doc.ents) or any(
                 x.tag_ in ("NNS", "NNPS") for x in before
             )  # "where were Babariko and Kolesnikova sent after their release", "what does Russia give Belarus under their arrangement"
         # "it" never means a person ("what does Lukashenko believe he'll get after it") nor, as

@@ -101,6 +101,7 @@ def test_follow_ups_are_rewritten_to_standalone_questions(rewriter, exchange, fo
         "Who granted the opposition politician his pardon, and how long a prison term had he been given?",
         "since his release who has sergei tikhanovsky clashed with",  # fronted, the name after it
         "According to Zarikhin, what becomes of anyone Trump speaks with, and which ancient king does he compare this to?",
+        "what did lukashenko say would happen if they played mind games with each other",  # reciprocal: he is one of them
     ],
 )
 def test_questions_that_must_not_be_rewritten(rewriter, follow_up):
@@ -656,3 +657,11 @@ def test_questions_the_rewriter_leaves_alone_need_no_parse(rewriter):
               "What would the US give Minsk in return?", "Who else was interviewed there by the outlet?"]:
         assert needs_context(q), q
     assert rewriter.rewrite("What degree does he hold?", history) != "What degree does he hold?"
+
+
+def test_a_reciprocal_they_is_not_the_last_turns_group(rewriter):
+    history = after(rewriter, ("How many political prisoners were released on December 13?",
+                               "Lukashenko had released 123 political prisoners."))
+    q = "What did Lukashenko say would happen if they played mind games with each other?"
+    assert rewriter.rewrite(q, history) == q
+    assert rewriter.rewrite("Where were they sent?", history) == "Where were the political prisoners sent?"
