@@ -1074,7 +1074,7 @@ class Rewriter:
                 and any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in x.children) for x in before  # "which king", "what kind of activist"
             )
         if kind == "group":
-            people = {e.start for e in doc.ents if e.end <= t.i and (e.label_ in ("PERSON", "GPE", "ORG", "NORP") or self._label(e) == "PERSON" or self._person_name(e.text))}
+            people = {e.start for e in doc.ents if e.end <= t.i and (e.label_ in ("PERSON", "GPE", "ORG", "NORP") or self._is_person(e) or self._person_name(e.text))}
             people |= {x.i for x in before if x.pos_ == "PROPN" and not x.ent_type_ and x.lower_ in self.person_words}
             # "what did Lukashenko say would happen if they played mind games with each other": a
             # reciprocal "they" holds the person named before it
