@@ -100,16 +100,18 @@ def main(data: Path, out: Path) -> None:
     total = int(len(batches(feats, False)) * EPOCHS)
     stop = min(total, int(os.environ.get("STOP_AT", total)))
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=LR, weight_decay=0.01)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1, s / (0.06 * total)) * max(0.0, (total - s) / (total * 0.94)))
-    start = int(os.environ.get("START_AT", 0))
-    for _ in range(start):
-        sched.step()
+    resumed = int(os.environ.get("START_AT", 0))
+
+    def lr_at(s: int) -> float:  # warm-up, then linear decay to 0 at `total`
+        return min(1, s / (0.06 * total)) * max(0.0, (total - s) / (total * 0.94))
+
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: lr_at(s + resumed))
     model.train()
-    step, t0, loss_avg = start, time.time(), None
+    step, skip, t0, loss_avg = resumed, resumed, time.time(), None
     while step < stop:
         for b in batches(feats):
-            if start:  # the batches the continued run already trained on
-                start -= 1
+            if skip:  # the batches the continued run already trained on (the shuffles still run)
+                skip -= 1
                 continue
             ids, tt, m, sp, ep = tensors(feats, b)
             with torch.autocast("cpu", dtype=torch.bfloat16):
@@ -121,9 +123,9 @@ def main(data: Path, out: Path) -> None:
             opt.zero_grad()
             step += 1
             loss_avg = loss.item() if loss_avg is None else 0.98 * loss_avg + 0.02 * loss.item()
-            if step % 50 == 0:
-                done = step - int(os.environ.get("START_AT", 0))
-                print(f"step {step}/{total} loss {loss_avg:.3f} lr {sched.get_last_lr()[0]:.2e} {done * BS / (time.time() - t0):.1f} windows/s", flush=True)
+            if step % 50 == 0 or step == stop:
+                rate = (step - resumed) * BS / (time.time() - t0)
+                print(f"step {step}/{total} loss {loss_avg:.3f} lr {sched.get_last_lr()[0]:.2e} {rate:.1f} windows/s", flush=True)
             if step % 250 == 0 or step >= stop:
                 model.save_pretrained(out)
                 tok.save_pretrained(out)
