@@ -51,6 +51,7 @@ REPORTING_VERBS = {"announce", "confirm", "report", "deny", "reveal", "approve",
                    "condemn", "decide", "order", "predict", "explain", "know", "believe"}
 LIGHT_VERBS = {"be", "have", "do", "get", "make", "take", "give", "say", "see", "go", "come", "use"}
 IN_RETURN = re.compile(r"\bin return\b(?!\s+for\b)", re.IGNORECASE)
+RECIPROCAL = re.compile(r"\b(?:each other|one another)\b", re.IGNORECASE)
 PERSON_PRONOUNS = {"he", "she", "they", "him", "her", "them"}
 # words by which a question leans on an earlier one (besides the pronouns above): "that deal",
 # "there", "the other one", "those prisoners", "whose"
@@ -1074,11 +1075,11 @@ class Rewriter:
                 and any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in x.children) for x in before  # "which king", "what kind of activist"
             )
         if kind == "group":
-            people = {e.start for e in doc.ents if e.end <= t.i and (e.label_ in ("PERSON", "GPE", "ORG", "NORP") or self._is_person(e) or self._person_name(e.text))}
+            people = {e.start for e in doc.ents if e.end <= t.i and (e.label_ in ("GPE", "ORG", "NORP") or self._is_person(e) or self._person_name(e.text))}
             people |= {x.i for x in before if x.pos_ == "PROPN" and not x.ent_type_ and x.lower_ in self.person_words}
             # "what did Lukashenko say would happen if they played mind games with each other": a
             # reciprocal "they" holds the person named before it
-            reciprocal = bool(people) and re.search(r"\b(?:each other|one another)\b", doc.text, re.IGNORECASE) is not None
+            reciprocal = bool(people) and RECIPROCAL.search(doc.text) is not None
             return len(people) >= 2 or reciprocal or any(e.label_ in GROUP_LABELS and e.end <= t.i for e in doc.ents) or any(
                 x.tag_ in ("NNS", "NNPS") for x in before
             )  # "where were Babariko and Kolesnikova sent after their release", "what does Russia give Belarus under their arrangement"
