@@ -5,7 +5,7 @@ Each int8 weight of a MatMul is dequantized per channel ((q - zero point) x scal
 the bias added to its output; the embeddings are dequantized per tensor, except the word
 embeddings, which training keeps frozen: they are taken as they are in the base model. The start
 and end scores of the result and of the ONNX model are printed for three examples (correlation ≈
-0.997, same best spans): the int8 rounding is small, and training goes on from there.
+0.998, same best spans): the int8 rounding is small, and training goes on from there.
 
 Usage: python benchmarks/reader/qa/dequantize.py OUT_DIR [MODEL_ONNX=bot/reader_model/model.onnx]
 """
