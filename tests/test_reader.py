@@ -174,3 +174,22 @@ def test_a_missing_reader_model_falls_back_to_the_plain_models(seed_settings, li
 
 def test_corpus_file_holds_the_interview_sentence():
     assert INTERVIEW in (CORPUS / SHMELYEV_SOURCE).read_text(encoding="utf-8")
+
+
+def test_washington_is_read_as_the_passage_names_the_united_states(answerer):
+    """"Washington" / "America" for the United States: the reader gets the passage's own name
+    for it (the question as asked when the passage says "Washington" or names no country), and
+    the question is embedded saying "the United States"."""
+    asked = "What does Washington hope to restart in America's relations with Minsk?"
+    assert answerer._us_as_in(asked, "The U.S. has lifted sanctions.") == (
+        "What does the U.S. hope to restart in the U.S.'s relations with Minsk?"
+    )
+    assert answerer._us_as_in(asked, "Washington says so, and the United States agrees.") == (
+        "What does Washington hope to restart in the United States's relations with Minsk?"
+    )
+    assert answerer._us_as_in(asked, "Minsk is the capital of Belarus.") == asked
+    for other in ("Who met Lukashenko?", "What did the Washington Post report?", "Which Latin America trip?"):
+        assert answerer._us_as_in(other, "The U.S. has lifted sanctions.") == other
+    # refused before: embedded as asked, the embassy sentence ranked below others on "Washington"
+    answer = answerer.ask("Which diplomatic facility in Minsk does Washington want working again?")
+    assert not answer.refused and "embassy" in answer.text
