@@ -730,7 +730,7 @@ class Answerer:
             windows.append(win)
             where.append(i)
         texts = [lib.articles[src].text[lib.sentences[a].start : lib.sentences[b].end] for src, a, b in regions]
-        passages = self.reader.read_pairs([(self._spelled_as(q, text), text) for text in texts])
+        passages = self.reader.read_pairs([(self._as_asked(self._spelled_as(q, text)), text) for text in texts])
         asked = {stem(w) for w in words(q.text)}
         for c, win, at in zip(cands, windows, where):
             base = lib.sentences[regions[at][1]].start
@@ -742,6 +742,15 @@ class Answerer:
             c.features["reader_echo"], c.features["reader_typed"] = self._judge_read(q, c, asked)
 
     _TOKEN_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+    @staticmethod
+    def _as_asked(question: str) -> str:
+        """The question ending as a question does: the reader learnt from questions with their
+        question mark, and read chat-style ones without it ("where did lukashenko hold his
+        meeting with u.s. envoy kellogg") less surely (its vocabulary has no capitals, so the
+        lower case costs it nothing)."""
+        question = question.rstrip()
+        return question if question[-1:] in ("?", ".", "!") else question + "?"
 
     def _spelled_as(self, q: Question, passage: str) -> str:
         """The question with its names spelled as the passage spells them: the reader knows

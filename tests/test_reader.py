@@ -193,3 +193,16 @@ def test_washington_is_read_as_the_passage_names_the_united_states(answerer):
     # refused before: embedded as asked, the embassy sentence ranked below others on "Washington"
     answer = answerer.ask("Which diplomatic facility in Minsk does Washington want working again?")
     assert not answer.refused and "embassy" in answer.text
+
+
+def test_a_question_typed_without_its_question_mark_is_read_with_one(answerer):
+    """The reader learnt from questions that end with "?": a chat-style one is read with it
+    (case costs nothing: the reader's vocabulary is lower-case)."""
+    assert answerer._as_asked("where did lukashenko hold his meeting with u.s. envoy kellogg ") == (
+        "where did lukashenko hold his meeting with u.s. envoy kellogg?"
+    )
+    for asked in ("Where did they meet?", "Tell me where they met."):
+        assert answerer._as_asked(asked) == asked
+    # refused before (p(answerable) 0.46: the reader's answer "Minsk", 1.4 over "no answer")
+    answer = answerer.ask("where did lukashenko hold his meeting with u.s. envoy kellogg")
+    assert not answer.refused and "Independence Palace" in answer.text
