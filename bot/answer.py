@@ -262,11 +262,18 @@ class Lexicon:
         return soft
 
 
-def capitalised_words(texts) -> frozenset[str]:
+_ACRONYM_RE = re.compile(r"\b([A-Za-z]{2,5})\b")
+
+
+def capitalised_words(texts) -> tuple[frozenset[str], frozenset[str]]:
     """Words the articles write capitalised (nearly) every time they use them, sentence
-    starts aside: names of people, places, organisations ("shraibman", "belarus")."""
+    starts aside: names of people, places, organisations ("shraibman", "belarus"); and, lower
+    case too, the acronyms they write in capitals (nearly) every time ("eu", "nato"; not "us",
+    which is mostly the pronoun)."""
     upper: dict[str, int] = {}
     lower: dict[str, int] = {}
+    caps: dict[str, int] = {}
+    other: dict[str, int] = {}
     for text in texts:
         for m in _TRUECASE_RE.finditer(text):
             w = m.group(1)
@@ -277,7 +284,12 @@ def capitalised_words(texts) -> frozenset[str]:
                 upper[key] = upper.get(key, 0) + 1
             else:
                 lower[key] = lower.get(key, 0) + 1
-    return frozenset(w for w, n in upper.items() if n >= 9 * lower.get(w, 0))
+        for m in _ACRONYM_RE.finditer(text):
+            w = m.group(1)
+            counts = caps if w.isupper() else other
+            counts[w.lower()] = counts.get(w.lower(), 0) + 1
+    capitalised = frozenset(w for w, n in upper.items() if n >= 9 * lower.get(w, 0))
+    return capitalised, frozenset(w for w, n in caps.items() if n >= 9 * other.get(w, 0))
 
 
 class CorpusFacts:
@@ -288,12 +300,12 @@ class CorpusFacts:
     DATA_DIR/answerer/facts.json. The key also holds a hash of bot/support.py, whose
     words() and stem() they depend on, so a change there recomputes them."""
 
-    VERSION = 2  # 2: capitalised words (a change to capitalised_words() needs a new version)
+    VERSION = 3  # 2: capitalised words, 3: acronyms (a change to capitalised_words() needs a new version)
 
     def __init__(self, n: int, df: dict[str, int], lemmas: list[str], corpus_words: set[str],
-                 capitalised: frozenset[str] = frozenset()) -> None:
+                 capitalised: frozenset[str] = frozenset(), acronyms: frozenset[str] = frozenset()) -> None:
         self.n, self.df, self.lemmas, self.corpus_words = n, df, lemmas, corpus_words
-        self.capitalised = capitalised
+        self.capitalised, self.acronyms = capitalised, acronyms
         self._spelling_index: tuple[dict[str, int], dict[str, tuple[list[str], np.ndarray, np.ndarray]]] | None = None
 
     def spelled_like_capitalised(self, word: str, ratio: float) -> bool:
@@ -366,8 +378,8 @@ class CorpusFacts:
                 corpus_words.update(words(a.text))
                 yield a.text
 
-        capitalised = capitalised_words(texts())
-        return cls(max(1, len(rows)), dict(df), sorted(stems), corpus_words, capitalised)
+        capitalised, acronyms = capitalised_words(texts())
+        return cls(max(1, len(rows)), dict(df), sorted(stems), corpus_words, capitalised, acronyms)
 
     @classmethod
     def load_or_build(cls, library, data_dir) -> "CorpusFacts":
@@ -380,7 +392,8 @@ class CorpusFacts:
         try:
             got = json.loads(path.read_text(encoding="utf-8"))
             if got.get("key") == key:
-                return cls(got["n"], got["df"], got["lemmas"], set(got["corpus_words"]), frozenset(got["capitalised"]))
+                return cls(got["n"], got["df"], got["lemmas"], set(got["corpus_words"]), frozenset(got["capitalised"]),
+                           frozenset(got["acronyms"]))
         except (OSError, ValueError, KeyError, TypeError):
             pass
         facts = cls.compute(library)
@@ -389,7 +402,8 @@ class CorpusFacts:
             tmp = path.with_name(f".facts.{os.getpid()}.json")
             tmp.write_text(json.dumps({"key": key, "n": facts.n, "df": facts.df, "lemmas": facts.lemmas,
                                        "corpus_words": sorted(facts.corpus_words),
-                                       "capitalised": sorted(facts.capitalised)}, ensure_ascii=False), encoding="utf-8")
+                                       "capitalised": sorted(facts.capitalised), "acronyms": sorted(facts.acronyms)},
+                                      ensure_ascii=False), encoding="utf-8")
             os.replace(tmp, path)
         except OSError:
             pass  # a read-only data dir only costs the recomputation
@@ -961,10 +975,12 @@ class Answerer:
             return question
         stop = stop_words()
 
-        caps, known = self._capitalised, self._corpus_words
+        caps, known, acronyms = self._capitalised, self._corpus_words, self._facts.acronyms
 
         def case(m: re.Match) -> str:
             w = m.group(1)
+            if w in acronyms:  # "eu" as the articles write it: "EU"
+                return w.upper()
             if w in caps or self._name_variant(w):  # a name spelled another way: "zelensky"
                 return w.capitalize()
             return w

@@ -280,6 +280,22 @@ def test_a_question_typed_in_lower_case_finds_its_names(answerer):
     # a first name spelled unlike the articles' ("Artyom"), no English word, before a name: part of it
     assert answerer.truecase("what does artem shraibman say") == "what does Artem Shraibman say"
     assert answerer.truecase("what did the envoy say") == "what did the envoy say"
+    # an acronym the articles write in capitals is restored as one ("Eu" is no name to the
+    # question analysis); "us" is mostly the pronoun in them, so it stays
+    assert answerer.truecase("how could us companies help belarus get around the eu sanctions") == (
+        "how could us companies help Belarus get around the EU sanctions"
+    )
+    # answered before from "unless the European Union lifts sanctions …", the wrong sentence
+    answer = answerer.ask("how could us companies help belarus get around the remaining eu sanctions")
+    assert not answer.refused and "US companies buy Belarusian potash" in answer.text
+
+
+def test_acronyms_are_words_the_articles_write_in_capitals_nearly_every_time():
+    from bot.answer import capitalised_words
+
+    texts = ["The EU and NATO met. The EU said so. Tell us how the US did it, and us too, and us again."]
+    capitalised, acronyms = capitalised_words(texts)
+    assert {"eu", "nato"} <= acronyms and "us" not in acronyms and "the" not in acronyms
 
 
 @pytest.mark.parametrize(
