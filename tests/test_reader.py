@@ -206,3 +206,16 @@ def test_a_question_typed_without_its_question_mark_is_read_with_one(answerer):
     # refused before (p(answerable) 0.46: the reader's answer "Minsk", 1.4 over "no answer")
     answer = answerer.ask("where did lukashenko hold his meeting with u.s. envoy kellogg")
     assert not answer.refused and "Independence Palace" in answer.text
+
+
+def test_a_where_question_read_as_no_place_is_refused(answerer):
+    """"Where …?" read as something that is no place of any kind (a common noun WordNet knows
+    as none of Answerer.PLACE_KINDS, and no place entity) is refused: the articles date the
+    meeting but never place it. A website, a summit, a palace still answer."""
+    answer = answerer.ask("Where did Lukashenko and Coale meet on December 12?")
+    assert answer.refused and answer.support.get("wrong_kind")  # read "praising Trump's latest efforts …"
+    posted = answerer.ask("Where was footage of the meeting between the delegations published?")
+    assert not posted.refused and "presidential website" in posted.text
+    # "where does it come from" asks for no place: the check stays out of it
+    q = answerer.retrieve("Where does Lukashenko's authority come from?", {})[0]
+    assert answerer._NO_PLACE_ASKED_RE.search(q.text)
