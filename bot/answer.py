@@ -944,7 +944,7 @@ class Answerer:
         t = time.perf_counter()
         # the question's parse (spaCy) runs on a second thread while this one embeds the
         # question and searches: both libraries release the GIL for most of their work
-        q_text = self.spell(q_text)
+        q_text = self.spell(self._unshouted(q_text))
         parsing = self._analysis_pool.submit(self.analyse, self.truecase(q_text))
         # "Washington" / "America" for the United States: the embedding model does not take one
         # for the other, so the question is embedded saying "the United States"; the lexical
@@ -967,6 +967,14 @@ class Answerer:
         cands = self._candidates(q, q_emb, hits, soft)
         timings["select_ms"] = (time.perf_counter() - t) * 1000
         return q, hits, cands
+
+    @staticmethod
+    def _unshouted(question: str) -> str:
+        """A question typed all in capitals ("WHICH OUTLET INTERVIEWED BORIS SHMELYEV?") in lower
+        case, to which `truecase` gives the articles' names and acronyms back: in capitals every
+        word looked like a name to the question analysis."""
+        letters = [ch for ch in question if ch.isalpha()]
+        return question.lower() if len(letters) >= 4 and not any(ch.islower() for ch in letters) else question
 
     @functools.cached_property
     def _speller(self):
