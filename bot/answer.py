@@ -805,6 +805,8 @@ class Answerer:
     def _us_as_in(cls, question: str, passage: str) -> str:
         """The question with "Washington" / "America" said as the passage says the United States,
         each where the passage does not use that word itself (then it is read as asked)."""
+        if cls._US_IN_QUESTION.search(question) is None:
+            return question  # most questions: the passage need not be scanned
         there = cls._US_IN_PASSAGE.search(passage)
         if there is None:
             return question
@@ -872,15 +874,25 @@ class Answerer:
         # a place entity (an ORG of one word is as often a person spaCy's small model mistook)
         if any(label in ("GPE", "LOC", "FAC") or (label == "ORG" and len(text.split()) > 1) for label, text in self._answer_entities(c)):
             return False
-        head_part = self._HEAD_CUT_RE.split(" " + c.reader_answer + " ", maxsplit=1)[0].strip()
-        head_words = words(head_part)
-        if not head_words or not head_part.split()[-1][:1].islower():
+        head, common = self._answer_head(c.reader_answer)
+        if head is None or not common:
             return False  # no head, or a name: left to the models
-        kinds = [wn.kind_of(head_words[-1], kind) for kind in self.PLACE_KINDS]
+        kinds = [wn.kind_of(head, kind) for kind in self.PLACE_KINDS]
         return not any(kinds) and any(k is False for k in kinds)
 
     SETTLEMENT_HEADS = {"city", "cities", "town", "capital", "port"}
     _HEAD_CUT_RE = re.compile(r"\s(?:in|of|from|at|for|to|with|on|by|as|after|before|over|into|and|or)\s|[,;:(]")
+
+    @classmethod
+    def _answer_head(cls, answer: str) -> tuple[str | None, bool]:
+        """(head, common) of an answer: its head is the last word before a preposition or comma
+        (support.words form, None when there is none), common when that word is written in
+        lower case (a common noun, not a name)."""
+        head_part = cls._HEAD_CUT_RE.split(" " + answer + " ", maxsplit=1)[0].strip()
+        head_words = words(head_part)
+        if not head_words:
+            return None, False
+        return head_words[-1], head_part.split()[-1][:1].islower()
 
     @classmethod
     def _wrong_kind(cls, q: Question, answer: str, found: list[str], wn) -> bool:
@@ -893,13 +905,12 @@ class Answerer:
         a city / town / port must be a city or a town when WordNet knows it (Minsk, Klaipeda
         are; Lithuania is not)."""
         kind = q.type_head
-        head_part = cls._HEAD_CUT_RE.split(" " + answer + " ", maxsplit=1)[0].strip()
-        head_words = words(head_part)
+        head, common = cls._answer_head(answer)
         in_entity = {w for text in found for w in words(text)}
-        if head_words and head_words[-1] not in in_entity:
-            if not head_part.split()[-1][:1].islower():
-                return head_words[-1] in q.name_words
-            return wn is not None and kind is not None and wn.kind_of(head_words[-1], kind) is False
+        if head is not None and head not in in_entity:
+            if not common:
+                return head in q.name_words
+            return wn is not None and kind is not None and wn.kind_of(head, kind) is False
         if wn is not None and kind in cls.SETTLEMENT_HEADS:
             places = [w[0] for w in map(words, found) if len(w) == 1]
             return bool(places) and all(wn.kind_of(p, "city") is False and wn.kind_of(p, "town") is False for p in places)
