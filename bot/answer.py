@@ -20,7 +20,7 @@ import prompts
 from bot import wordnet
 from bot.speakers import Speakers
 from bot.support import (
-    IndexedWords, Question, Support, Vocabulary, _is_question_name, _similar, analyse, assess, fold, name_in, same_person, stem, LIKELIHOOD_LEMMAS, term_credits, term_weights, words,
+    IndexedWords, Question, Support, Vocabulary, _is_question_name, _similar, analyse, assess, fold, name_in, same_person, stem, LIKELIHOOD_LEMMAS, sentence_stems, term_credits, term_weights, words,
 )
 from bot.verify import is_verbatim
 from index.embedding import MODEL_NAME
@@ -427,8 +427,25 @@ class _SentenceWords:
         if got is None:
             if len(self._cache) >= self.CACHE:
                 self._cache.clear()
-            got = self._cache[j] = set(words(self._sentences[j].text))
+            got = self._cache[j] = self.compute(j)
         return got
+
+    def compute(self, j: int) -> set[str]:
+        # indexed by first letter and length: a question's names are looked for in every
+        # candidate sentence, spelling variants included (`name_in`)
+        return IndexedWords(words(self._sentences[j].text))
+
+
+class _SentenceStems(_SentenceWords):
+    """The stems of a sentence's lemmas and words (what `term_credits` matches question terms
+    against), per sentence index, kept across questions like the word sets."""
+
+    def __init__(self, sentences, words_: _SentenceWords) -> None:
+        super().__init__(sentences)
+        self._words = words_
+
+    def compute(self, j: int) -> set[str]:
+        return sentence_stems(self._sentences[j].lemmas, self._words[j])
 
 
 @dataclass
@@ -519,6 +536,7 @@ class Answerer:
             wordnet.preload()  # read on a background thread while the rest starts
         self._corpus_words = IndexedWords(facts.corpus_words)  # spelling variants of names looked up by shape
         self._sentence_words = _SentenceWords(library.sentences)
+        self._sentence_stems = _SentenceStems(library.sentences, self._sentence_words)
         self._speakers = Speakers(library)
 
     @property
@@ -1111,7 +1129,7 @@ class Answerer:
                 typed = (q.type_head in DATE_HEADS and any(
                     label == "DATE" and (q.type_head != "year" or _YEAR_RE.search(text)) for label, text in lib.sentences[j].entities
                 )) or (q.type_head in LIKELIHOOD_LEMMAS and any(label == "PERCENT" for label, _ in lib.sentences[j].entities))
-                credits[j] = term_credits(q, lib.sentences[j].lemmas, self._sentence_words[j], soft, wn, typed)
+                credits[j] = term_credits(q, lib.sentences[j].lemmas, self._sentence_words[j], soft, wn, typed, self._sentence_stems[j])
             return credits[j]
 
         def joint(idx: tuple[int, ...], source: str) -> float:  # neighbouring spans share these
@@ -1132,8 +1150,10 @@ class Answerer:
                 sup = assess(
                     q, [lib.sentences[j] for j in focus], [lib.sentences[j] for j in window], dense,
                     self.vocab, ratio, article_names[src], soft, names_in_corpus,
-                    set().union(*(self._sentence_words[j] for j in window)),
-                    set().union(*(self._sentence_words[j] for j in focus)),
+                    # the window's words are only read for the question's numbers (names and
+                    # term credits are passed in)
+                    set().union(*(self._sentence_words[j] for j in window)) if q.numbers else None,
+                    None,
                     (
                         [any(names_at(j)[k] for j in focus) for k in range(len(q.names))],
                         [any(names_at(j)[k] for j in window) for k in range(len(q.names))],

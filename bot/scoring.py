@@ -11,6 +11,7 @@ applied with a dot product: no ML library is needed at run time.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from dataclasses import dataclass
@@ -48,9 +49,14 @@ class LinearModel:
 
     def decision(self, values: dict[str, float]) -> float:
         z = self.bias
-        for name, w, m, s in zip(self.features, self.weights, self.mean, self.scale):
-            z += w * ((float(values.get(name, 0.0)) - m) / s)
+        get = values.get
+        for name, w, m, s in self._terms:
+            z += w * ((float(get(name, 0.0)) - m) / s)
         return z
+
+    @functools.cached_property
+    def _terms(self) -> list[tuple[str, float, float, float]]:
+        return list(zip(self.features, self.weights, self.mean, self.scale))
 
     def probability(self, values: dict[str, float]) -> float:
         z = self.decision(values)

@@ -434,7 +434,9 @@ SOFT_FLOOR, SOFT_FULL = 0.5, 0.8  # word-embedding similarity: no credit below, 
 FOCUS_WEIGHT = 1.0  # extra weight of the asked-for attribute or action
 
 
-def term_credits(q: Question, lemmas: set[str], wordset: set[str], soft=None, wordnet=None, typed: bool = False) -> tuple[float, ...]:
+def term_credits(
+    q: Question, lemmas: set[str], wordset: set[str], soft=None, wordnet=None, typed: bool = False, stems: set[str] | None = None
+) -> tuple[float, ...]:
     """How well these words cover each of the question's terms, in order: 1 for the
     term itself (lemma or stem) or a derivation of it, or with `wordnet` (bot/wordnet.py)
     a synonym or a kind of it ("free" ~ "release", "building" ~ "palace"); with `soft(term, lemmas) ->
@@ -444,11 +446,13 @@ def term_credits(q: Question, lemmas: set[str], wordset: set[str], soft=None, wo
     for it ("In which year …?" — "2022 Nobel Peace Prize winner" says the year without the word).
 
     Credits of a group of sentences are the best credit over its sentences, so they
-    are computed once per sentence and combined with `coverage`.
+    are computed once per sentence and combined with `coverage`. `stems`: those of the lemmas
+    and words, when the caller keeps them (`sentence_stems`).
     """
     if not q.terms:
         return ()
-    stems = {stem(lm) for lm in lemmas} | {stem(w) for w in wordset}
+    if stems is None:
+        stems = sentence_stems(lemmas, wordset)
     prefixes: dict[str, list[str]] | None = None
     covered = None
     out = []
@@ -477,6 +481,11 @@ def term_credits(q: Question, lemmas: set[str], wordset: set[str], soft=None, wo
             credit = max(0.0, min(1.0, (sim - SOFT_FLOOR) / (SOFT_FULL - SOFT_FLOOR)))
         out.append(credit)
     return tuple(out)
+
+
+def sentence_stems(lemmas, wordset) -> set[str]:
+    """The stems `term_credits` matches a question's terms against."""
+    return {stem(lm) for lm in lemmas} | {stem(w) for w in wordset}
 
 
 def term_weights(q: Question, vocab: Vocabulary) -> list[float]:
@@ -623,8 +632,11 @@ def assess(
     the focus's sentences and the term weights. The Support carries the raw feature values the
     scoring model (bot/scoring.py) combines.
     """
-    wwords = wwords if wwords is not None else window_words(window)
-    fwords = fwords if fwords is not None else window_words(focus)
+    # the word sets are only needed for what the caller did not precompute (and for numbers)
+    if wwords is None and (name_flags is None or credit_rows is None or q.numbers):
+        wwords = window_words(window)
+    if fwords is None and (name_flags is None or credit_rows is None):
+        fwords = window_words(focus)
     names_found = 0
     in_focus = in_window = 0
     missing = []
