@@ -431,9 +431,7 @@ class _SentenceWords:
         return got
 
     def compute(self, j: int) -> set[str]:
-        # indexed by first letter and length: a question's names are looked for in every
-        # candidate sentence, spelling variants included (`name_in`)
-        return IndexedWords(words(self._sentences[j].text))
+        return set(words(self._sentences[j].text))
 
 
 class _SentenceStems(_SentenceWords):
