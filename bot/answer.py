@@ -51,6 +51,14 @@ _FUNCTION_WORDS = frozenset(
 
 
 _SENTENCE_END = ".!?…\"”’'»)"  # an excerpt ending on one of these ends where its sentence does
+# a footnote mark right after a sentence's end ("… expressing his support for them.”3")
+_FOOTNOTE_RE = re.compile(r"(?:(?<=[.!?…][\"”’»)])|(?<=[^\W\d_][.!?]))\d{1,2}$")
+
+
+def _before_footnote(text: str, start: int, end: int) -> int:
+    """The end of text[start:end] without a footnote mark it ends with (still verbatim)."""
+    m = _FOOTNOTE_RE.search(text, start, end)
+    return m.start() if m and m.start() > start else end
 
 
 @dataclass(frozen=True)
@@ -1309,6 +1317,7 @@ class Answerer:
         qs, qe = self._trim(article.text, first.start, last.end, q, breaks, answers, words_limit=10_000, preferred=guide)
         if not (qs <= start and end <= qe):
             qs, qe = start, end
+        end, qe = _before_footnote(article.text, start, end), _before_footnote(article.text, qs, qe)
         citation = Citation(article.source, article.title, article.date, article.url, article.text[qs:qe], qs, qe)
         return article.text[start:end], citation
 

@@ -684,6 +684,23 @@ def test_corpus_facts_are_the_full_passes_results_and_cached_per_index(answerer,
     assert answerer.vocab.df == facts.df and answerer._corpus_words == facts.corpus_words
 
 
+def test_a_footnote_mark_after_the_sentence_is_left_out_of_answer_and_quote(answerer):
+    """004 writes "… expressing his support for them.”3": the answer and its quote stop before
+    the mark, and stay verbatim."""
+    from bot.answer import _before_footnote
+
+    answer = answerer.ask("Whom did Lukashenko meet on December 12?")
+    assert not answer.refused and "Coale" in answer.text
+    assert answer.text.rstrip().endswith("support for them.”")
+    (c,) = answer.citations
+    assert c.quote.endswith("support for them.”")
+    assert answerer.library.articles[c.source].text[c.start : c.end] == c.quote
+    # only a mark right after a sentence's end: not a number the sentence ends with
+    for text, kept in [("support for them.”3", "support for them.”"), ("released on May 3", "released on May 3"),
+                       ("grew by 3.5", "grew by 3.5"), ("in 2025.", "in 2025."), ("him.12", "him.")]:
+        assert text[: _before_footnote(text, 0, len(text))] == kept
+
+
 def test_an_excerpt_cut_inside_a_sentence_is_shown_with_an_ellipsis():
     from bot.answer import Answer
 
