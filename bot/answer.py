@@ -1312,9 +1312,24 @@ class Answerer:
         article = lib.articles[first.source]
         breaks = [lib.sentences[j].start for j in focus[1:]]
         answers = self._answer_strings(focus, q)
-        start, end = self._trim(article.text, first.start, last.end, q, breaks, answers, preferred=guide)
         # the excerpt may say more than the answer: the whole span when it is short enough
         qs, qe = self._trim(article.text, first.start, last.end, q, breaks, answers, words_limit=10_000, preferred=guide)
+        # a span of two paragraphs' sentences whose answer (the reader's, or the people it names)
+        # is all in one, the other being a question or a few words, answers with the one: the
+        # other is context for the excerpt ("Some results have already been achieved. ⏎
+        # Belarusian President Press Secretary Natalia Eisenmont stated …", "'Svoboda': How do you
+        # assess …? ⏎ — I think the possibility is quite high, about 50%.")
+        holding = []
+        if len(focus) == 2 and guide and "\n" in article.text[first.end : last.start]:
+            holding = [j for j in focus if all(g in lib.sentences[j].text for g in guide)]
+            other = [lib.sentences[j].text.strip() for j in focus if j not in holding]
+            if len(other) != 1 or not (other[0].endswith("?") or len(other[0].split()) <= 8):
+                holding = []
+        if len(holding) == 1:
+            one = lib.sentences[holding[0]]
+            start, end = self._trim(article.text, one.start, one.end, q, [], self._answer_strings(holding, q), preferred=guide)
+        else:
+            start, end = self._trim(article.text, first.start, last.end, q, breaks, answers, preferred=guide)
         if not (qs <= start and end <= qe):
             qs, qe = start, end
         end, qe = _before_footnote(article.text, start, end), _before_footnote(article.text, qs, qe)

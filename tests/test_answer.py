@@ -701,6 +701,23 @@ def test_a_footnote_mark_after_the_sentence_is_left_out_of_answer_and_quote(answ
         assert text[: _before_footnote(text, 0, len(text))] == kept
 
 
+def test_an_answer_drops_the_other_paragraphs_question_or_fragment_the_quote_keeps_it(answerer):
+    """A two-sentence span across a paragraph break whose answer is all in one sentence, the
+    other being the interviewer's question or a few words, answers with the one; the excerpt
+    keeps both for context."""
+    answer = answerer.ask("How likely does Vasilyev think a Lukashenko–Zelensky meeting is?")
+    assert not answer.refused and "50%" in answer.text
+    assert answer.text.startswith("— I think the possibility is quite high") and "?" not in answer.text
+    (c,) = answer.citations
+    assert "How do you assess the possibility" in c.quote and answer.text in c.quote
+    assert_citation_is_verbatim(answerer, c)
+    answer = answerer.ask("who is natalia eisenmont")
+    assert not answer.refused and answer.text.startswith("Belarusian President Press Secretary Natalia Eisenmont")
+    # a whole sentence beside it is not dropped: here the reader's answer is in the other one
+    answer = answerer.ask("Which sanctions weigh more heavily on the Belarusian economy, the EU's or the American ones?")
+    assert not answer.refused and "EU sanctions" in answer.text
+
+
 def test_an_excerpt_cut_inside_a_sentence_is_shown_with_an_ellipsis():
     from bot.answer import Answer
 
