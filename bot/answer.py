@@ -55,6 +55,11 @@ _SENTENCE_END = ".!?…\"”’'»)"  # an excerpt ending on one of these ends w
 _FOOTNOTE_RE = re.compile(r"(?:(?<=[.!?…][\"”’»)])|(?<=[^\W\d_][.!?]))\d{1,2}$")
 
 
+def _within(c, citations) -> bool:
+    """Is citation c's excerpt part of one of these (same article, inside its span)?"""
+    return any(o.source == c.source and o.start <= c.start and c.end <= o.end for o in citations)
+
+
 def _before_footnote(text: str, start: int, end: int) -> int:
     """The end of text[start:end] without a footnote mark it ends with (still verbatim)."""
     m = _FOOTNOTE_RE.search(text, start, end)
@@ -639,9 +644,15 @@ class Answerer:
             reason = "unsupported" if any(a.reason == "unsupported" for a in answers) else answers[0].reason
             return Answer(question, self.refusal_text(), (), True, reason, "extractive", timings, first.support)
         texts, citations = [], []
-        for part, a in zip(parts, answers):
+        for k, (part, a) in enumerate(zip(parts, answers)):
             if a.refused:
                 texts.append(prompts.render("part_unsupported", question=part))
+                continue
+            other = answers[1 - k]
+            if not other.refused and a.text.strip() in other.text and (len(a.text) < len(other.text) or k == 1):
+                # the other part's answer says it already ("Who is Shemov and what does he hope
+                # …?"): shown once, its excerpt kept unless the other's holds it
+                citations += [c for c in a.citations if c not in citations and not _within(c, other.citations)]
                 continue
             texts.append(a.shown)  # each part's excerpt marked where it is cut, not only the whole's ends
             citations += [c for c in a.citations if c not in citations]

@@ -254,6 +254,15 @@ def test_two_questions_in_one_get_both_answers_with_their_citations(answerer):
     assert "Tikhanovsky" in answer.support["parts"][1]["question"]
 
 
+def test_two_questions_answered_by_one_passage_show_it_once(answerer):
+    # the second part's answer (the quote and who said it) holds the first's (who Shemov is)
+    answer = answerer.ask("Who is Vsevolod Shemov and what does he hope the U.S. delegation's visit to Minsk is part of?")
+    assert not answer.refused and "normalizing" in answer.text
+    assert answer.text.count("Vsevolod Shemov, advisor to the Chairman") == 1
+    assert len(answer.citations) == 1
+    assert_citation_is_verbatim(answerer, answer.citations[0])
+
+
 def test_a_part_the_articles_do_not_support_is_named_not_guessed(answerer):
     answer = answerer.ask("How long was Tikhanovsky's prison sentence, and what did Macron say about the prisoner release?")
     assert not answer.refused
