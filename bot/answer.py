@@ -680,7 +680,7 @@ class Answerer:
         if not self._supported(best.support, support.get("p_answerable"), model) or ruled:
             return self._refuse(question, self.refusal_text(), "unsupported", t0, timings, support)
 
-        text, citation = self._compose(best.focus, q, guide)
+        text, citation = self._compose(best.focus, q, guide, best.reader_answer)
         article = self.library.articles[citation.source]
         if not is_verbatim(article.text, citation.quote, citation.start, citation.end):
             return self._refuse(question, self.refusal_text(), "quote_unverified", t0, timings, support)
@@ -1315,9 +1315,10 @@ class Answerer:
         lo, hi = focus[0] - reach, focus[-1] + reach
         return [j for j in range(lo, hi + 1) if 0 <= j < len(lib.sentences) and lib.sentences[j].source == src]
 
-    def _compose(self, focus: list[int], q: Question, guide: list[str]) -> tuple[str, Citation]:
+    def _compose(self, focus: list[int], q: Question, guide: list[str], read: str | None = None) -> tuple[str, Citation]:
         """The trimmed answer and its citation. `guide`: what the answer is cut around first
-        (`_guide`: the reader's answer in the span, or the people it names)."""
+        (`_guide`: the reader's answer in the span, or the people it names); `read`: the
+        reader's answer, when it read the span."""
         lib = self.library
         first, last = lib.sentences[focus[0]], lib.sentences[focus[-1]]
         article = lib.articles[first.source]
@@ -1325,13 +1326,14 @@ class Answerer:
         answers = self._answer_strings(focus, q)
         # the excerpt may say more than the answer: the whole span when it is short enough
         qs, qe = self._trim(article.text, first.start, last.end, q, breaks, answers, words_limit=10_000, preferred=guide)
-        # a span of two paragraphs' sentences whose answer (the reader's, or the people it names)
-        # is all in one, the other being a question or a few words, answers with the one: the
-        # other is context for the excerpt ("Some results have already been achieved. ⏎
+        # a span of two paragraphs' sentences whose answer (the reader's, when the answer is cut
+        # around it) is all in one, the other being a question or a few words, answers with the
+        # one: the other is context for the excerpt ("Some results have already been achieved. ⏎
         # Belarusian President Press Secretary Natalia Eisenmont stated …", "'Svoboda': How do you
-        # assess …? ⏎ — I think the possibility is quite high, about 50%.")
+        # assess …? ⏎ — I think the possibility is quite high, about 50%."). Not around the people
+        # a span names: '"It won't work." ⏎ Shemov said.' answers with what was said
         holding = []
-        if len(focus) == 2 and guide and "\n" in article.text[first.end : last.start]:
+        if len(focus) == 2 and read and guide == [read.strip()] and "\n" in article.text[first.end : last.start]:
             holding = [j for j in focus if all(g in lib.sentences[j].text for g in guide)]
             other = [lib.sentences[j].text.strip() for j in focus if j not in holding]
             if len(other) != 1 or not (other[0].endswith("?") or len(other[0].split()) <= 8):

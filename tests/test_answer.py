@@ -722,6 +722,14 @@ def test_an_answer_drops_the_other_paragraphs_question_or_fragment_the_quote_kee
     assert_citation_is_verbatim(answerer, c)
     answer = answerer.ask("who is natalia eisenmont")
     assert not answer.refused and answer.text.startswith("Belarusian President Press Secretary Natalia Eisenmont")
+    # cut around the people a span names (not the reader's answer), both sentences stay: the
+    # other may be what they said ('"It won't work." ⏎ Shemov said.')
+    lib = answerer.library
+    j = next(i for i, s in enumerate(lib.sentences) if s.text.startswith("Some results have already been achieved"))
+    q = answerer.analyse("Who is the press secretary?")
+    read = "Belarusian President Press Secretary Natalia Eisenmont"
+    assert answerer._compose([j, j + 1], q, [read], read)[0].startswith(read)
+    assert answerer._compose([j, j + 1], q, ["Natalia Eisenmont"], None)[0].startswith("Some results")
     # a whole sentence beside it is not dropped: here the reader's answer is in the other one
     answer = answerer.ask("Which sanctions weigh more heavily on the Belarusian economy, the EU's or the American ones?")
     assert not answer.refused and "EU sanctions" in answer.text
