@@ -11,6 +11,7 @@ import logging
 import re
 import threading
 import time
+from collections import Counter
 from difflib import SequenceMatcher
 from dataclasses import asdict, dataclass, field
 
@@ -335,10 +336,10 @@ class CorpusFacts:
                 by_initial.setdefault(c[:1], []).append(c)
             groups = {}
             for initial, found in by_initial.items():
-                counts = np.zeros((len(found), len(alphabet)), np.uint8)
+                counts = np.zeros((len(found), len(alphabet)), np.uint8)  # a letter's count, up to 255
                 for r, c in enumerate(found):
-                    for ch in c:
-                        counts[r, alphabet[ch]] += 1
+                    for ch, k in Counter(c).items():
+                        counts[r, alphabet[ch]] = min(k, 255)
                 groups[initial] = (found, counts, np.array([len(c) for c in found]))
             self._spelling_index = (alphabet, groups)
         alphabet, groups = self._spelling_index
@@ -346,9 +347,9 @@ class CorpusFacts:
             return False
         found, counts, lengths = groups[word[:1]]
         own = np.zeros(counts.shape[1], np.uint8)
-        for ch in word:
+        for ch, k in Counter(word).items():
             if ch in alphabet:  # a letter no capitalised word has is shared with none
-                own[alphabet[ch]] += 1
+                own[alphabet[ch]] = min(k, 255)  # as the counts it meets: 500 a's would wrap round
         shared = np.minimum(counts, own).sum(axis=1)
         reachable = np.flatnonzero(2.0 * shared / (lengths + len(word)) >= ratio - 1e-9)
         return any(_similar(word, found[k], ratio) for k in reachable)
@@ -368,8 +369,6 @@ class CorpusFacts:
 
     @classmethod
     def compute(cls, library) -> "CorpusFacts":
-        from collections import Counter
-
         from bot.support import stem
 
         rows = library.sentences

@@ -125,6 +125,22 @@ def test_name_variants_are_found_as_by_comparing_every_capitalised_word():
     assert facts.spelled_like_capitalised("zelensky", 0.75) and not facts.spelled_like_capitalised("zebra", 0.75)
 
 
+def test_a_very_long_word_is_compared_without_overflowing_letter_counts():
+    """A question of one 500-letter word counted its letters in 8 bits: a NumPy overflow
+    warning on the user's terminal, and a wrong answer where the counts wrapped round."""
+    import warnings
+
+    from bot.answer import CorpusFacts
+
+    facts = CorpusFacts(0, {}, [], set(), frozenset({"a" * 300, "ab" * 150, "lukashenko"}))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert facts.spelled_like_capitalised("a" * 300, 0.75)  # the same word
+        assert facts.spelled_like_capitalised("a" * 299 + "b", 0.75)
+        assert not facts.spelled_like_capitalised("a" * 500, 0.9)
+        assert not facts.spelled_like_capitalised("l" * 500, 0.75)
+
+
 def test_name_variant_lookups_over_the_corpus_vocabulary_find_what_a_scan_finds():
     """`_similar` settles most pairs by the bounds of difflib's ratio before computing it, and a
     large word set (IndexedWords) is searched by first letter and length: the same answers as
