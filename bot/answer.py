@@ -1333,11 +1333,9 @@ class Answerer:
         # a span names: '"It won't work." ⏎ Shemov said.' answers with what was said
         holding = []
         if len(focus) == 2 and read and guide == [read.strip()] and "\n" in article.text[first.end : last.start]:
-            holding = [j for j in focus if all(g in lib.sentences[j].text for g in guide)]
-            other = [lib.sentences[j].text.strip() for j in focus if j not in holding]
-            if len(other) != 1 or not (other[0].endswith("?") or len(other[0].split()) <= 8):
-                holding = []
-        if len(holding) == 1:
+            holding = [j for j in focus if guide[0] in lib.sentences[j].text]
+        other = lib.sentences[focus[holding[0] == focus[0]]].text.strip() if len(holding) == 1 else ""
+        if other.endswith("?") or 0 < len(other.split()) <= 8:
             one = lib.sentences[holding[0]]
             start, end = self._trim(article.text, one.start, one.end, q, [], self._answer_strings(holding, q), preferred=guide)
         else:
