@@ -500,6 +500,92 @@ _QUESTION_START_RE = re.compile(
 )
 
 
+# "Tell me about X", "What do the articles say about X?", "Any news on X?", "Summarise X", or X
+# alone ("Tikhanovsky", "potash?"): a request for what the articles say about a topic, not a
+# question with one answer. (A conversation's "What about X?" is rewritten before it gets here.)
+_OVERVIEW_RES = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"^(?:(?:can|could|would|will) you\s+)?(?:please\s+)?(?:tell|give|show)\s+(?:me|us)\s+"
+        r"(?:(?:a\s+(?:bit|little)|some(?:thing)?|more|everything|anything|all)\s+(?:more\s+)?(?:(?:you\s+know|there\s+is)\s+)?)?"
+        r"(?:about|on|regarding)\s+(?P<topic>.+)$",
+        r"^what\s+(?:do|does|did|can)\s+(?:the\s+)?(?:articles?|news|corpus|sources?|texts?|you|they)\s+"
+        r"(?:say|know|tell(?:\s+(?:me|us))?|report|write|have)\s+(?:about|on|regarding)\s+(?P<topic>.+)$",
+        r"^what\s+about\s+(?P<topic>.+)$",
+        r"^(?:is\s+there\s+)?(?:any\s+)?(?:news|updates?|background|information|info)\s+(?:about|on|regarding)\s+(?P<topic>.+)$",
+        r"^(?:please\s+)?(?:summari[sz]e|an?\s+overview\s+of|overview\s+of|a\s+summary\s+of|summary\s+of)\s+(?P<topic>.+)$",
+    )
+]
+_NOT_A_TOPIC_RE = re.compile(
+    rf"^(?:{_WH}|whether|if|is|are|was|were|did|does|do|has|have|had|can|could|will|would|should|and|or|but|so|then|why|yes|no|"
+    r"it|this|that|these|those|him|her|them|he|she|they|his|their|its|there|here|"
+    r"thanks?|thank|hi|hello|hey|ok|okay|bye|help|test|start|stop|quit|exit|menu|please|good|great|nice|cool)\b",
+    re.IGNORECASE,
+)
+_ASKING_OR_POINTING = frozenset(
+    "what which who whom whose when where why how whether "
+    "he him his she her hers it its they them their theirs this that these those".split()
+)
+OVERVIEW_MAX_WORDS = 8  # a longer "topic" asks something specific: the question is answered as one
+BARE_TOPIC_MAX_WORDS = 3
+OVERVIEW_COVERAGE = 0.95  # share of the topic's words an overview's sentence must hold (rarer words weigh more)
+
+
+_SMALL_TALK = {
+    "greeting": re.compile(
+        r"^(?:hi|hello|hey|hiya|yo|howdy|greetings|good\s+(?:morning|afternoon|evening|day)|"
+        r"hi\s+there|hello\s+there|hey\s+there|who\s+are\s+you|what\s+can\s+you\s+do|what\s+do\s+you\s+do|help|"
+        r"how\s+are\s+you|how\s+do\s+(?:i|you)\s+use\s+(?:this|you|it)|start)(?:\s+(?:bot|citebot|there))?$",
+        re.IGNORECASE,
+    ),
+    "thanks": re.compile(
+        r"^(?:(?:ok(?:ay)?|great|cool|nice|perfect|good|got\s+it)[\s,]*)?(?:thanks?(?:\s+(?:a\s+lot|so\s+much|again))?|thank\s+you(?:\s+(?:very\s+much|so\s+much|again))?|thx|ty|cheers|"
+        r"ok(?:ay)?|great|cool|nice|perfect|good|got\s+it|bye|goodbye|see\s+you)(?:\s+(?:bot|citebot))?$",
+        re.IGNORECASE,
+    ),
+}
+
+
+def small_talk(question: str) -> str | None:
+    """"hello", "who are you?", "thanks!": not a question about the articles; the name of
+    the reply's prompt (greeting, thanks), None for anything else."""
+    text = re.sub(r"[\s!?.,:;)(]+$", "", clean_question(question)).strip(" ,!")
+    text = re.sub(r"[\U0001F300-\U0001FAFF\u2600-\u27BF]+", "", text).strip()
+    for name, pattern in _SMALL_TALK.items():
+        if pattern.match(text):
+            return name
+    return None
+
+
+def overview_topic(question: str) -> str | None:
+    """The topic of a request for what the articles say about something, None for a question.
+    'Tell me about the prisoner release' -> 'the prisoner release'; 'Tikhanovsky?' ->
+    'Tikhanovsky'; 'Tell me how Lukashenko met Kellogg', 'Why?', 'What about him?' -> None."""
+    text = clean_question(question).strip().rstrip("?.!").strip()
+    if not text:
+        return None
+    topic = None
+    for pattern in _OVERVIEW_RES:
+        m = pattern.match(text)
+        if m:
+            topic = m.group("topic")
+            break
+    else:
+        # a few words with no question word or verb-first shape: a name or a subject alone
+        if len(text.split()) <= BARE_TOPIC_MAX_WORDS and not _QUESTION_START_RE.match(text) and "?" not in text.rstrip("?"):
+            topic = text
+    if topic is None:
+        return None
+    topic = re.sub(r"^(?:the\s+)?(?:articles?|news)\s+(?:about|on)\s+", "", topic.strip(" ,;:"), flags=re.IGNORECASE)
+    if not topic or _NOT_A_TOPIC_RE.match(topic) or len(topic.split()) > OVERVIEW_MAX_WORDS:
+        return None
+    if set(words(topic)) & _ASKING_OR_POINTING:  # "at whose request", "his release": a question or a follow-up
+        return None
+    if not any(ch.isalpha() for ch in topic):
+        return None
+    return topic
+
+
 def split_compound(question: str) -> list[str]:
     """["How long was X's sentence?", "how many were released with him this summer?"] for
     "How long was X's sentence, and how many were released with him this summer?":
@@ -598,6 +684,9 @@ class Answerer:
             return None, self._refuse(question, msg, "too_long", t0)
         if not any(ch.isalnum() for ch in q_text):  # only punctuation or emoji: "???", "👍"
             return None, self._refuse(question, prompts.render("empty_question"), "empty_question", t0)
+        talk = small_talk(q_text)
+        if talk is not None:  # "hello", "thanks": what citebot does, not "the articles don't state it"
+            return None, self._refuse(question, prompts.render(talk, topics=self._topics), "small_talk", t0)
         return q_text, None
 
     def extractive(self, question: str) -> Answer:
@@ -605,6 +694,9 @@ class Answerer:
         q_text, refusal = self.check_question(question, t0)
         if refusal is not None:
             return refusal
+        topic = overview_topic(q_text)
+        if topic is not None:
+            return self.overview(question, topic, t0)
         parts = split_compound(q_text)
         if len(parts) > 1:
             return self._compound(question, parts, t0)
@@ -657,6 +749,50 @@ class Answerer:
             citations += [c for c in a.citations if c not in citations]
         support = {"parts": [{"question": p, "refused": a.refused, **(a.support or {})} for p, a in zip([parts[0], second_q], answers)]}
         return Answer(question, " ".join(texts), tuple(citations), False, None, "extractive", timings, support)
+
+    OVERVIEW_CITATIONS = 3  # excerpts an overview shows, each from another article when it can
+
+    def overview(self, question: str, topic: str, t0: float | None = None) -> Answer:
+        """What the articles say about `topic` ("Tell me about Tikhanovsky", "potash?"): the
+        best-ranked sentences that name every name of the topic and hold every one of its
+        words (its own words, not paraphrases: the topic is all there is to check), from
+        different articles first. The answer is the first of them, cut to answer length; the
+        others are further excerpts. None that holds the whole topic: a refusal that says so."""
+        t0 = time.perf_counter() if t0 is None else t0
+        timings: dict[str, float] = {}
+        q, _hits, cands = self.retrieve(topic, timings)
+        if not q.terms and not q.names:  # "Tell me about it": nothing to look for
+            return self._refuse(question, self.refusal_text(), "unsupported", t0, timings)
+        sentences = self.library.sentences
+        chosen: list[_Candidate] = []
+        for c in cands:  # one sentence each: the ranker's pairs would show the one around it too
+            f = c.features
+            if len(c.focus) != 1 or not c.support.numbers_ok or f.get("cov_focus", 1.0) < OVERVIEW_COVERAGE:
+                continue
+            said = self._sentence_words[c.focus[0]]  # the names in its own words, not as its speaker's
+            if all(name_in(n, said, self.settings.name_match_ratio) for n in q.names):
+                chosen.append(c)
+        # statements before an interviewer's questions, and one excerpt per article before a
+        # second from the same one
+        chosen.sort(key=lambda c: sentences[c.focus[0]].text.rstrip().endswith("?"))
+        sources = [sentences[c.focus[0]].source for c in chosen]
+        firsts = [c for k, c in enumerate(chosen) if sources[k] not in sources[:k]]
+        chosen = (firsts + [c for c in chosen if c not in firsts])[: self.OVERVIEW_CITATIONS]
+        support = {"overview": topic, **(self._support_dict(q, chosen[0]) if chosen else {})}
+        if q.text.lower() != topic.lower():  # typos corrected (bot/spelling.py)
+            support["read_as"] = clean_question(question).replace(topic, q.text)
+        text, citations = "", []
+        for c in chosen:
+            answer, citation = self._compose(c.focus, q, [])
+            if not is_verbatim(self.library.articles[citation.source].text, citation.quote, citation.start, citation.end):
+                continue
+            text = text or answer
+            citations.append(citation)
+        if not citations:
+            msg = prompts.render("overview_refusal", topic=topic, topics=self._topics)
+            return self._refuse(question, msg, "unsupported", t0, timings, support)
+        timings["total_ms"] = (time.perf_counter() - t0) * 1000
+        return Answer(question, text, tuple(citations), False, None, "extractive", timings, support)
 
     def decide(self, question: str, q: Question, cands: list[_Candidate], timings: dict[str, float], t0: float) -> Answer:
         """The extractive answer (or refusal) from the scored candidate spans."""

@@ -13,7 +13,8 @@ from bot.conversation import Conversation
 from bot.render import print_answer, print_articles, print_sources
 
 HELP = """Ask a question about the articles; follow-ups ("when was he released?") refer to
-the previous question and answer. Commands:
+the previous question and answer. Name a topic ("tell me about potash", or just a name) for up
+to three excerpts that name it. Commands:
   /sources [N]  show the full passages behind the last answer (or only citation N)
   /articles     the articles in the index
   /json         the last answer as JSON

@@ -243,6 +243,92 @@ def test_single_questions_are_not_split(question):
     assert split_compound(question) == [question]
 
 
+@pytest.mark.parametrize(
+    "question, topic",
+    [
+        ("Tell me about potash", "potash"),
+        ("can you tell me more about Tikhanovsky?", "Tikhanovsky"),
+        ("What do the articles say about the prisoner release?", "the prisoner release"),
+        ("Any news on Belavia?", "Belavia"),
+        ("Summarise the potash dispute", "the potash dispute"),
+        ("Tikhanovsky", "Tikhanovsky"),
+        ("potash?", "potash"),
+        ("What about Lithuania?", "Lithuania"),  # not a follow-up here: no conversation before it
+    ],
+)
+def test_requests_for_what_the_articles_say_about_a_topic_are_recognised(question, topic):
+    from bot.answer import overview_topic
+
+    assert overview_topic(question) == topic
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who is Kellogg?",
+        "Tell me how Lukashenko met Kellogg",  # a question after all
+        "Explain how photosynthesis works.",
+        "What about him?",  # a follow-up that names nothing
+        "And Zarikhin?",
+        "Why?",
+        "hello",
+        "Kellogg met Lukashenko in Minsk",
+        "Tell me about the reasons Lukashenko gave for releasing the prisoners in December this year",  # too long for a topic
+        "At whose request?",  # a follow-up
+        "Tell me about his release",
+    ],
+)
+def test_questions_are_not_taken_for_topics(question):
+    from bot.answer import overview_topic
+
+    assert overview_topic(question) is None
+
+
+def test_a_topic_gets_excerpts_from_several_articles_that_all_name_it(answerer):
+    answer = answerer.ask("Tell me about potash")
+    assert not answer.refused and answer.support["overview"] == "potash"
+    assert 2 <= len(answer.citations) <= 3
+    assert len({c.source for c in answer.citations}) >= 2  # other articles before a second excerpt of one
+    for c in answer.citations:
+        assert_citation_is_verbatim(answerer, c)
+        assert "potash" in c.quote.lower()
+    assert answer.citations[0].quote.startswith(answer.text.strip()[:40]) or answer.text in answer.citations[0].quote
+    assert len(answer.text.split()) <= 40
+
+
+def test_a_name_alone_is_a_topic_not_a_question_to_refuse(answerer):
+    answer = answerer.ask("Tikhanovsky")
+    assert not answer.refused
+    for c in answer.citations:
+        assert_citation_is_verbatim(answerer, c)
+        assert any(w.startswith(("tikhanovsk", "tikhanyovsk", "tsikhanousk")) for w in words(c.quote))
+
+
+def test_a_topic_the_articles_never_mention_is_refused_saying_so(answerer):
+    answer = answerer.ask("Tell me about the FIFA World Cup")
+    assert answer.refused and answer.reason == "unsupported" and not answer.citations
+    assert "“the FIFA World Cup”" in answer.text
+
+
+@pytest.mark.parametrize(
+    "message, reply",
+    [("hello", "greeting"), ("Hi there!", "greeting"), ("Who are you?", "greeting"), ("👋 hey", "greeting"),
+     ("Thanks!", "thanks"), ("ok, thank you very much", "thanks"), ("bye", "thanks")],
+)
+def test_greetings_and_thanks_get_a_reply_not_a_refusal(answerer, message, reply):
+    answer = answerer.ask(message)
+    assert answer.refused and answer.reason == "small_talk" and not answer.citations
+    assert answer.text == prompts.render(reply, topics=answerer._topics)
+    assert not answer.text.startswith(REFUSAL_PREFIX)
+
+
+@pytest.mark.parametrize("question", ["Hello, who interviewed Boris Shmelyev?", "Is Lukashenko good?", "thanks for nothing"])
+def test_a_question_that_starts_like_small_talk_is_still_a_question(question):
+    from bot.answer import small_talk
+
+    assert small_talk(question) is None
+
+
 def test_two_questions_in_one_get_both_answers_with_their_citations(answerer):
     answer = answerer.ask("How long was Tikhanovsky's prison sentence, and how many prisoners were released together with him this summer?")
     assert not answer.refused
