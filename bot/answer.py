@@ -836,6 +836,11 @@ class Answerer:
             return guide, "wrong_kind"
         if read and self._read_no_place(q, best):
             return guide, "wrong_kind"
+        if q.role and q.wh == "who" and best.support.type_ok is False:
+            # "Who is Zelenskyy?": the span only mentions the person ("… become Zelenskyy's
+            # negotiating partner"); it does not say who they are. (Not "what role could X play
+            # in …", which asks for a part in something, not a title.)
+            return guide, "role_missing"
         return guide, ("reaction_missing" if self._reaction_missing(q, best) else None)
 
     @staticmethod

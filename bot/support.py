@@ -274,8 +274,10 @@ def analyse(text: str, nlp) -> Question:
                 names.append(tk)
                 name_token_ids.update(range(ent.start, ent.end))
                 name_spans.append(range(ent.start, ent.end))
-    for t in toks:  # proper nouns spaCy did not tag as entities
-        if t.pos_ == "PROPN" and t.i not in name_token_ids and t.lower_ not in WH_WORDS and not t.is_stop:
+    for t in toks:  # proper nouns spaCy did not tag as entities (or took for common nouns:
+        # "Who is Zelenskyy?" tags Zelenskyy NOUN; a common noun is not capitalised mid-question)
+        proper = t.pos_ == "PROPN" or (t.pos_ == "NOUN" and t.i > 0 and t.text[:1].isupper() and doc[t.i - 1].text not in ('"', "“", "'", "‘", ":"))
+        if proper and t.i not in name_token_ids and t.lower_ not in WH_WORDS and not t.is_stop:
             tk = tuple(words(t.text))
             if tk and (t.i == 0 or t.text[:1].isupper()):
                 names.append(tk)
@@ -571,6 +573,7 @@ def has_role(q: Question, sentences, ratio: float = 0.75) -> bool:
     Kellogg") or in an apposition after it ("Vladimir Zarikhin, vice director of …")."""
     for s in sentences:
         text = s.text
+        spans = []  # (where the name starts, the name as written)
         for _label, ent in s.entities:  # any label: spaCy's small model tags some people as organisations
             ent_words = set(words(ent))
             # the surname (not a shared first name), and the first name too when both give one
@@ -579,8 +582,13 @@ def has_role(q: Question, sentences, ratio: float = 0.75) -> bool:
                        for n in q.names):
                 continue
             at = text.find(ent)
-            if at < 0:
-                continue
+            if at >= 0:
+                spans.append((at, ent))
+        if not spans:  # the name not tagged as one ("Press Secretary Natalia Eisenmont": Natalia a place, Eisenmont nothing)
+            for m in _WORD_RE.finditer(text):
+                if m.group(0)[:1].isupper() and any(len(n) == 1 and name_in(n, {m.group(0).lower()}, ratio) for n in q.names):
+                    spans.append((m.start(), m.group(0)))
+        for at, ent in spans:
             before = [w.lower().strip(".,") for w in text[max(0, at - 60) : at].split()[-6:]]
             if before and (before[-1] in ROLE_NOUNS or any(w in ROLE_NOUNS for w in before[-4:]) and text[at - 1 : at] == " "
                            and all(w[:1].isupper() or w in ("for", "of", "the") for w in text[max(0, at - 60) : at].split()[-3:])):
