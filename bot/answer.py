@@ -1475,6 +1475,13 @@ class Answerer:
         holding = []
         if len(focus) == 2 and read and guide == [read.strip()] and "\n" in article.text[first.end : last.start]:
             holding = [j for j in focus if guide[0] in lib.sentences[j].text]
+        elif len(focus) == 2:
+            # a question beside the answer in any span ("What requirements will be included? ⏎
+            # Obviously, the U.S. will …", "Why Kellogg? In Ukrainian affairs, …"): the answer is
+            # the other sentence, unless what the answer is cut around is in the question
+            asks = [j for j in focus if lib.sentences[j].text.rstrip().endswith("?")]
+            if len(asks) == 1 and not any(g in lib.sentences[asks[0]].text for g in guide):
+                holding = [j for j in focus if j != asks[0]]
         other = lib.sentences[focus[holding[0] == focus[0]]].text.strip() if len(holding) == 1 else ""
         if other.endswith("?") or 0 < len(other.split()) <= 8:
             one = lib.sentences[holding[0]]

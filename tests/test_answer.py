@@ -725,6 +725,16 @@ def test_who_someone_is_is_refused_when_the_articles_only_mention_them(answerer)
     assert answerer.ask("Who is Eisenmont?").text.startswith("Belarusian President Press Secretary Natalia Eisenmont")
 
 
+def test_an_answer_leaves_out_the_question_its_span_starts_with_the_quote_keeps_it(answerer):
+    # the span is "What requirements will be included? Obviously, the U.S. will probably ask for
+    # joint development of Belarus's natural resources, such as …": the question is the article's
+    answer = answerer.ask("Which Belarusian natural resource might the U.S. want to develop jointly?")
+    assert not answer.refused and answer.text.startswith("Obviously, the U.S. will probably ask")
+    (c,) = answer.citations
+    assert c.quote.startswith("What requirements will be included?") and answer.text in c.quote
+    assert_citation_is_verbatim(answerer, c)
+
+
 def test_what_position_someone_holds_is_answered_with_the_title(answerer):
     answer = answerer.ask("What position does Vladimir Zarikhin hold?")
     assert not answer.refused and "vice director" in answer.text
