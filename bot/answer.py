@@ -509,8 +509,8 @@ _OVERVIEW_RES = [
         r"^(?:(?:can|could|would|will) you\s+)?(?:please\s+)?(?:tell|give|show)\s+(?:me|us)\s+"
         r"(?:(?:a\s+(?:bit|little)|some(?:thing)?|more|everything|anything|all)\s+(?:more\s+)?(?:(?:you\s+know|there\s+is)\s+)?)?"
         r"(?:about|on|regarding)\s+(?P<topic>.+)$",
-        r"^what\s+(?:do|does|did|can)\s+(?:the\s+)?(?:articles?|news|corpus|sources?|texts?|you|they)\s+"
-        r"(?:say|know|tell(?:\s+(?:me|us))?|report|write|have)\s+(?:about|on|regarding)\s+(?P<topic>.+)$",
+        r"^what\s+(?:do|does|did|can|are|is)\s+(?:the\s+)?(?:articles?|news|corpus|sources?|texts?|you|they)\s+"
+        r"(?:say(?:ing)?|know|tell(?:\s+(?:me|us))?|report(?:ing)?|writ(?:e|ing)|have)\s+(?:about|on|regarding)\s+(?P<topic>.+)$",
         r"^what\s+about\s+(?P<topic>.+)$",
         r"^(?:is\s+there\s+)?(?:any\s+)?(?:news|updates?|background|information|info)\s+(?:about|on|regarding)\s+(?P<topic>.+)$",
         r"^(?:please\s+)?(?:summari[sz]e|an?\s+overview\s+of|overview\s+of|a\s+summary\s+of|summary\s+of)\s+(?P<topic>.+)$",
@@ -536,6 +536,14 @@ _SMALL_TALK = {
         r"^(?:hi|hello|hey|hiya|yo|howdy|greetings|good\s+(?:morning|afternoon|evening|day)|"
         r"hi\s+there|hello\s+there|hey\s+there|who\s+are\s+you|what\s+can\s+you\s+do|what\s+do\s+you\s+do|help|"
         r"how\s+are\s+you|how\s+do\s+(?:i|you)\s+use\s+(?:this|you|it)|start)(?:\s+(?:bot|citebot|there))?$",
+        re.IGNORECASE,
+    ),
+    "corpus": re.compile(
+        r"^(?:(?:what|which)\s+(?:(?:are|do|does)\s+)?(?:the\s+|these\s+|your\s+)?(?:articles?|sources?|texts?|documents?|news|corpus)\s+"
+        r"(?:are\s+|do\s+you\s+)?(?:about|cover|covered|have|know|contain|say)|"
+        r"what\s+(?:topics|subjects|articles|sources|documents)\s+(?:do|can)\s+you\s+(?:cover|know|have|answer)(?:\s+(?:about|questions\s+about))?|"
+        r"what\s+do\s+you\s+know(?:\s+about)?|what\s+can\s+i\s+ask(?:\s+(?:you|about))?|"
+        r"(?:list|show)(?:\s+me)?\s+(?:the\s+|your\s+|all\s+)?(?:articles|sources|documents))$",
         re.IGNORECASE,
     ),
     "thanks": re.compile(

@@ -254,6 +254,7 @@ def test_single_questions_are_not_split(question):
         ("Tikhanovsky", "Tikhanovsky"),
         ("potash?", "potash"),
         ("What about Lithuania?", "Lithuania"),  # not a follow-up here: no conversation before it
+        ("What are the articles saying about Coale?", "Coale"),
     ],
 )
 def test_requests_for_what_the_articles_say_about_a_topic_are_recognised(question, topic):
@@ -313,7 +314,8 @@ def test_a_topic_the_articles_never_mention_is_refused_saying_so(answerer):
 @pytest.mark.parametrize(
     "message, reply",
     [("hello", "greeting"), ("Hi there!", "greeting"), ("Who are you?", "greeting"), ("👋 hey", "greeting"),
-     ("Thanks!", "thanks"), ("ok, thank you very much", "thanks"), ("bye", "thanks")],
+     ("Thanks!", "thanks"), ("ok, thank you very much", "thanks"), ("bye", "thanks"),
+     ("What are the articles about?", "corpus"), ("which articles do you have", "corpus"), ("What do you know?", "corpus")],
 )
 def test_greetings_and_thanks_get_a_reply_not_a_refusal(answerer, message, reply):
     answer = answerer.ask(message)
@@ -322,7 +324,11 @@ def test_greetings_and_thanks_get_a_reply_not_a_refusal(answerer, message, reply
     assert not answer.text.startswith(REFUSAL_PREFIX)
 
 
-@pytest.mark.parametrize("question", ["Hello, who interviewed Boris Shmelyev?", "Is Lukashenko good?", "thanks for nothing"])
+@pytest.mark.parametrize(
+    "question",
+    ["Hello, who interviewed Boris Shmelyev?", "Is Lukashenko good?", "thanks for nothing",
+     "What do you know about Kellogg?", "What sources does Shraibman cite?"],  # a topic, a question
+)
 def test_a_question_that_starts_like_small_talk_is_still_a_question(question):
     from bot.answer import small_talk
 
