@@ -173,6 +173,27 @@ def test_refusals_and_bad_input_are_rendered_as_the_answerer_says(api, tg_settin
     assert "too long" in too_long.params["text"]
 
 
+def test_a_topic_gets_its_excerpts_with_a_button_each_and_a_greeting_gets_a_reply(api, tg_settings, answerer):
+    async def scenario(app):
+        api.send_text("Tell me about potash")
+        (overview,) = await api.wait_for("sendMessage")
+        api.send_text("hello")
+        _, greeting = await api.wait_for("sendMessage", 2)
+        return overview, greeting
+
+    overview, greeting = drive(tg_settings(), answerer, scenario)
+    expected = answerer.ask("Tell me about potash")
+    assert not expected.refused and len(expected.citations) == 3
+    quotes = re.findall(r"<blockquote>(.*?)</blockquote>", overview.params["text"], re.S)
+    assert [html.unescape(q) for q in quotes] == [c.quote for c in expected.citations]
+    for c in expected.citations:
+        assert c.quote in answerer.library.articles[c.source].text and "potash" in c.quote.lower()
+    assert [b["text"] for b in buttons(overview)] == ["📄 1", "📄 2", "📄 3", "📚 Sources"]
+    checked_plain(overview.params["text"])
+    assert greeting.params["text"] == html.escape(answerer.ask("hello").text, quote=False)
+    assert greeting.params["text"].startswith("Hi!") and "reply_markup" not in greeting.params
+
+
 # --- groups ---------------------------------------------------------------------------------
 def test_groups_answer_only_mentions_replies_and_ask(api, tg_settings, answerer):
     silent = [
