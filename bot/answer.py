@@ -13,7 +13,7 @@ import threading
 import time
 from collections import Counter
 from difflib import SequenceMatcher
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
@@ -21,7 +21,7 @@ import prompts
 from bot import wordnet
 from bot.speakers import Speakers
 from bot.support import (
-    IndexedWords, Question, Support, Vocabulary, _is_question_name, _similar, analyse, assess, fold, name_in, same_person, stem, LIKELIHOOD_LEMMAS, sentence_stems, term_credits, term_weights, words,
+    IndexedWords, Question, Support, Vocabulary, _is_question_name, _similar, analyse, assess, fold, has_role, name_in, same_person, stem, LIKELIHOOD_LEMMAS, sentence_stems, term_credits, term_weights, words,
 )
 from bot.verify import is_verbatim
 from index.embedding import MODEL_NAME
@@ -772,17 +772,31 @@ class Answerer:
         if not q.terms and not q.names:  # "Tell me about it": nothing to look for
             return self._refuse(question, self.refusal_text(), "unsupported", t0, timings)
         sentences = self.library.sentences
+        # a topic's capitalised word is a name even where spaCy took it for a common noun (a
+        # name alone, "Coale", is tagged NOUN): a person's variants count, and who they are leads
+        extra = [(w,) for w in dict.fromkeys(m.group(0).lower() for m in self._TOKEN_RE.finditer(q.text) if m.group(0)[:1].isupper())
+                 if w in q.terms and (w,) not in q.names]
+        if extra:
+            q = replace(q, names=q.names + extra, terms=[t for t in q.terms if (t,) not in extra])
         chosen: list[_Candidate] = []
         for c in cands:  # one sentence each: the ranker's pairs would show the one around it too
             f = c.features
-            if len(c.focus) != 1 or not c.support.numbers_ok or f.get("cov_focus", 1.0) < OVERVIEW_COVERAGE:
+            if len(c.focus) != 1 or not c.support.numbers_ok:
+                continue
+            if extra:  # the coverage was scored with the name as a word: the other words, exactly
+                if any(stem(t) not in self._sentence_stems[c.focus[0]] for t in q.terms):
+                    continue
+            elif f.get("cov_focus", 1.0) < OVERVIEW_COVERAGE:
                 continue
             said = self._sentence_words[c.focus[0]]  # the names in its own words, not as its speaker's
             if all(name_in(n, said, self.settings.name_match_ratio) for n in q.names):
                 chosen.append(c)
-        # statements before an interviewer's questions, and one excerpt per article before a
-        # second from the same one
-        chosen.sort(key=lambda c: sentences[c.focus[0]].text.rstrip().endswith("?"))
+        # statements before an interviewer's questions, for a person one that says who they are
+        # first ("… opposition politician Sergey Tikhanyovski"), and one excerpt per article
+        # before a second from the same one
+        ratio = self.settings.name_match_ratio
+        chosen.sort(key=lambda c: (sentences[c.focus[0]].text.rstrip().endswith("?"),
+                                   not (q.names and has_role(q, [sentences[c.focus[0]]], ratio))))
         sources = [sentences[c.focus[0]].source for c in chosen]
         firsts = [c for k, c in enumerate(chosen) if sources[k] not in sources[:k]]
         chosen = (firsts + [c for c in chosen if c not in firsts])[: self.OVERVIEW_CITATIONS]

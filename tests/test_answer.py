@@ -305,6 +305,14 @@ def test_a_name_alone_is_a_topic_not_a_question_to_refuse(answerer):
         assert any(w.startswith(("tikhanovsk", "tikhanyovsk", "tsikhanousk")) for w in words(c.quote))
 
 
+def test_a_person_as_a_topic_leads_with_who_they_are(answerer):
+    # "Coale" alone is tagged a common noun: as a topic it is still a name, and of the sentences
+    # naming him the one that says who he is comes first
+    answer = answerer.ask("Tell me about Coale")
+    assert not answer.refused and answer.text.startswith("Trump has appointed his former lawyer, John Coale, as special envoy")
+    assert all("Coale" in c.quote or "Cole" in c.quote for c in answer.citations)
+
+
 def test_a_topic_the_articles_never_mention_is_refused_saying_so(answerer):
     answer = answerer.ask("Tell me about the FIFA World Cup")
     assert answer.refused and answer.reason == "unsupported" and not answer.citations
