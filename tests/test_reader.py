@@ -3,6 +3,7 @@ its part in answering."""
 
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from bot import reader as reader_mod
 from bot.support import stem, words
 from bot.scoring import READER_ANSWER_FEATURES, READER_RANK_FEATURES, SupportModel
-from conftest import CORPUS, MACRON_Q, SHMELYEV_Q, SHMELYEV_SOURCE
+from conftest import CORPUS, EVALS, MACRON_Q, SHMELYEV_Q, SHMELYEV_SOURCE
 
 INTERVIEW = (
     '"Svobodnaya Pressa" interviewed Boris Shmelyev, a doctor of history, professor, and chief researcher '
@@ -219,3 +220,21 @@ def test_a_where_question_read_as_no_place_is_refused(answerer):
     # "where does it come from" asks for no place: the check stays out of it
     q = answerer.retrieve("Where does Lukashenko's authority come from?", {})[0]
     assert answerer._NO_PLACE_ASKED_RE.search(q.text)
+
+
+def test_the_reader_reads_the_best_spans_that_fit_in_one_round_of_passages(answerer):
+    """Answerer.to_read: of the best k spans, the leading ones whose windows share at most
+    READ_PASSAGES passages; a span that would open another passage (a second round of runs on
+    two cores) ends the list, the rest stay unread and rank after the read ones."""
+    k, context = answerer.model.reader.k, answerer.model.reader.context
+    questions = [json.loads(line)["question"] for line in (EVALS / "questions.jsonl").read_text().splitlines()[:60]]
+    capped = 0
+    for question in questions:
+        _q, _hits, cands = answerer.retrieve(question, {})
+        read = answerer.to_read(cands, k, context)
+        assert read == cands[: len(read)] and 1 <= len(read) <= k
+        assert len(answerer._regions(read, context)[0]) <= answerer.READ_PASSAGES
+        if len(read) < min(k, len(cands)):
+            capped += 1
+            assert len(answerer._regions(cands[: len(read) + 1], context)[0]) > answerer.READ_PASSAGES
+    assert capped  # some question's best four spans would need a third passage

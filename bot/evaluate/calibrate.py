@@ -39,6 +39,7 @@ class Sample:
     positive: list[bool] = field(default_factory=list)
     hard_ok: list[bool] = field(default_factory=list)
     ruled: bool = False  # the first span is refused by one of the Answerer's rules (rule_check)
+    n_read: int = 0  # how many of the first candidates the reader read (Answerer.to_read)
 
 
 def collect(answerer, rows: list[dict], progress=None) -> list[Sample]:
@@ -73,12 +74,12 @@ def _fit(X: np.ndarray, y: np.ndarray, names: list[str], c: float) -> LinearMode
     return LinearModel(names, [float(w) for w in clf.coef_[0]], float(clf.intercept_[0]), mean.tolist(), scale.tolist())
 
 
-def _rerank(samples: list[Sample], ranker: LinearModel, k: int | None = None) -> None:
-    """Order each question's candidates (its first `k`; all without) as the Answerer would
-    with this ranker: its score less the rule penalties (another speaker's words, a missing
-    number)."""
+def _rerank(samples: list[Sample], ranker: LinearModel, read: bool = False) -> None:
+    """Order each question's candidates (the ones the reader read with `read`; all without)
+    as the Answerer would with this ranker: its score less the rule penalties (another
+    speaker's words, a missing number)."""
     for s in samples:
-        n = len(s.cands) if k is None else min(k, len(s.cands))
+        n = s.n_read if read else len(s.cands)
         for c in s.cands[:n]:
             c.rank_score = ranker.decision(c.features) - c.penalty
         order = sorted(range(n), key=lambda i: -s.cands[i].rank_score) + list(range(n, len(s.cands)))
@@ -94,11 +95,12 @@ def _mark_rules(answerer, samples: list[Sample], reader: bool) -> None:
         s.ruled = bool(s.cands) and answerer.rule_check(s.question, s.cands[0], reader=reader and "reader" in s.cands[0].features)[1] is not None
 
 
-def _rank_rows(samples: list[Sample], features: list[str], k: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """A ranker's training rows: each candidate among the first `k` (all without) of the
-    answerable questions that have a gold span there, labelled gold or not."""
+def _rank_rows(samples: list[Sample], features: list[str], read: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """A ranker's training rows: each candidate (each the reader read, with `read`) of the
+    answerable questions that have a gold span among them, labelled gold or not."""
     X, y = [], []
     for s in samples:
+        k = s.n_read if read else None
         if s.answerable and any(s.positive[:k]):
             for cand, pos in zip(s.cands[:k], s.positive[:k]):
                 X.append([cand.features.get(f, 0.0) for f in features])
@@ -160,11 +162,14 @@ def fit_reader(answerer, samples: list[Sample], model: SupportModel, k: int = RE
             for f in READER_FEATURES:
                 c.features.pop(f, None)
             c.reader_answer = None
+        s.n_read = 0
         if s.cands and answerer.reads(s.question):  # a yes/no question is left to the plain model
-            answerer.read_candidates(s.question, s.cands[:k], context)
+            chosen = answerer.to_read(s.cands, k, context)  # as the Answerer chooses them
+            answerer.read_candidates(s.question, chosen, context)
+            s.n_read = len(chosen)
     read = [s for s in samples if s.cands and "reader" in s.cands[0].features]
-    reranker = _fit(*_rank_rows(read, READER_RANK_FEATURES, k), READER_RANK_FEATURES, c_rank)
-    _rerank(read, reranker, k)
+    reranker = _fit(*_rank_rows(read, READER_RANK_FEATURES, read=True), READER_RANK_FEATURES, c_rank)
+    _rerank(read, reranker, read=True)
     _mark_rules(answerer, samples, reader=True)
     answerable = _fit(*_answer_rows(answerer, read, READER_ANSWER_FEATURES), READER_ANSWER_FEATURES, c_answer)
     part = ReaderPart(reranker, answerable, 0.5, k, context)
