@@ -556,7 +556,7 @@ _SMALL_TALK = {
 
 def small_talk(question: str) -> str | None:
     """"hello", "who are you?", "thanks!": not a question about the articles; the name of
-    the reply's prompt (greeting, thanks), None for anything else."""
+    the reply's prompt (greeting, corpus, thanks), None for anything else."""
     text = re.sub(r"[\s!?.,:;)(]+$", "", clean_question(question)).strip(" ,!")
     text = re.sub(r"[\U0001F300-\U0001FAFF\u2600-\u27BF]+", "", text).strip()
     for name, pattern in _SMALL_TALK.items():
@@ -778,23 +778,23 @@ class Answerer:
                  if w in q.terms and (w,) not in q.names]
         if extra:
             q = replace(q, names=q.names + extra, terms=[t for t in q.terms if (t,) not in extra])
+        ratio = self.settings.name_match_ratio
         chosen: list[_Candidate] = []
         for c in cands:  # one sentence each: the ranker's pairs would show the one around it too
-            f = c.features
+            j = c.focus[0]
             if len(c.focus) != 1 or not c.support.numbers_ok:
                 continue
             if extra:  # the coverage was scored with the name as a word: the other words, exactly
-                if any(stem(t) not in self._sentence_stems[c.focus[0]] for t in q.terms):
+                if any(stem(t) not in self._sentence_stems[j] for t in q.terms):
                     continue
-            elif f.get("cov_focus", 1.0) < OVERVIEW_COVERAGE:
+            elif c.features.get("cov_focus", 1.0) < OVERVIEW_COVERAGE:
                 continue
-            said = self._sentence_words[c.focus[0]]  # the names in its own words, not as its speaker's
-            if all(name_in(n, said, self.settings.name_match_ratio) for n in q.names):
+            said = self._sentence_words[j]  # the names in its own words, not as its speaker's
+            if all(name_in(n, said, ratio) for n in q.names):
                 chosen.append(c)
         # statements before an interviewer's questions, for a person one that says who they are
         # first ("… opposition politician Sergey Tikhanyovski"), and one excerpt per article
         # before a second from the same one
-        ratio = self.settings.name_match_ratio
         chosen.sort(key=lambda c: (sentences[c.focus[0]].text.rstrip().endswith("?"),
                                    not (q.names and has_role(q, [sentences[c.focus[0]]], ratio))))
         sources = [sentences[c.focus[0]].source for c in chosen]
@@ -924,7 +924,7 @@ class Answerer:
 
     # passages the reader reads for a question: one round of runs on this machine's two cores.
     # A third passage (13 % of the public questions) is a second round, ≈ 15 ms more, for a
-    # span ranked third or fourth: measured on the eight question sets it changed three
+    # span ranked third or fourth: measured on the seven question sets it changed three
     # outcomes, each a wrong answer made right or refused (and p95 54 -> 52 ms, p50 -1.5 ms).
     # Fixed, not the core count: the same question gets the same answer on every machine
     READ_PASSAGES = 2
@@ -934,7 +934,7 @@ class Answerer:
         first READ_PASSAGES passages, in rank order — the first len(result) of `cands`, as
         a span that would open another passage ends the list (the rest stay unread)."""
         top = cands[:k]
-        regions, _windows, where = self._regions(top, context)
+        where = self._regions(top, context)[2]
         n = next((i for i, at in enumerate(where) if at >= self.READ_PASSAGES), len(top))
         return top[:n]
 
