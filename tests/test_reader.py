@@ -238,3 +238,24 @@ def test_the_reader_reads_the_best_spans_that_fit_in_one_round_of_passages(answe
             capped += 1
             assert len(answerer._regions(cands[: len(read) + 1], context)[0]) > answerer.READ_PASSAGES
     assert capped  # some question's best four spans would need a third passage
+
+
+def test_a_clear_refusal_of_the_plain_model_is_not_read(answerer):
+    """Answerer.worth_reading: when the plain model gives the best span less than READ_FLOOR,
+    the reader is not run (it overturns no such refusal) and the plain model refuses."""
+    clear = "How long had Maryna Zolatava been in prison?"  # the articles name her, not her sentence
+    q, _hits, cands = answerer.retrieve(clear, {})
+    p = answerer.plain_model.answerable.probability(answerer.answer_features(q, cands))
+    assert p < answerer.READ_FLOOR and answerer.reads(q) and not answerer.worth_reading(q, cands)
+    answer = answerer.ask(clear)
+    assert answer.refused and answer.reason == "unsupported"
+    assert "read_ms" not in answer.timings and "reader" not in answer.support
+    assert answer.support["p_answerable"] < answerer.READ_FLOOR
+    # a question the plain model is unsure of is read
+    q, _hits, cands = answerer.retrieve(SHMELYEV_Q, {})
+    assert answerer.worth_reading(q, cands)
+    # calibration passes the plain model it fits: one that refuses nothing reads every question
+    eager = answerer.plain_model.without_reader()
+    eager = type(eager)(eager.ranker, type(eager.answerable)(eager.answerable.features, [0.0] * len(eager.answerable.features), 5.0, eager.answerable.mean, eager.answerable.scale), eager.threshold)
+    q, _hits, cands = answerer.retrieve(clear, {})
+    assert answerer.worth_reading(q, cands, plain=eager)

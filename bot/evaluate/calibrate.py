@@ -163,7 +163,9 @@ def fit_reader(answerer, samples: list[Sample], model: SupportModel, k: int = RE
                 c.features.pop(f, None)
             c.reader_answer = None
         s.n_read = 0
-        if s.cands and answerer.reads(s.question):  # a yes/no question is left to the plain model
+        # as the Answerer does: a yes/no question, or one the plain model clearly refuses, is
+        # left to the plain model
+        if answerer.worth_reading(s.question, s.cands, plain=model):
             chosen = answerer.to_read(s.cands, k, context)  # as the Answerer chooses them
             answerer.read_candidates(s.question, chosen, context)
             s.n_read = len(chosen)
