@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 
 import pytest
 
@@ -255,7 +256,7 @@ def test_a_clear_refusal_of_the_plain_model_is_not_read(answerer):
     q, _hits, cands = answerer.retrieve(SHMELYEV_Q, {})
     assert answerer.worth_reading(q, cands)
     # calibration passes the plain model it fits: one that refuses nothing reads every question
-    eager = answerer.plain_model.without_reader()
-    eager = type(eager)(eager.ranker, type(eager.answerable)(eager.answerable.features, [0.0] * len(eager.answerable.features), 5.0, eager.answerable.mean, eager.answerable.scale), eager.threshold)
+    plain = answerer.plain_model
+    eager = replace(plain, answerable=replace(plain.answerable, weights=[0.0] * len(plain.answerable.weights), bias=5.0))
     q, _hits, cands = answerer.retrieve(clear, {})
     assert answerer.worth_reading(q, cands, plain=eager)
