@@ -258,7 +258,7 @@ def analyse(text: str, nlp) -> Question:
     if likelihood:
         expected = frozenset({"PERCENT", "CARDINAL"})
     # "how soon …": a time ("within a month") preferred, but "quickly" answers it too
-    soon = wh == "how" and "soon" in low[:4]
+    soon = wh == "how" and any(w == "how" and nxt == "soon" for w, nxt in zip(low, low[1:]))
     if soon:
         expected = frozenset(TIME_LABELS)
 
@@ -307,6 +307,8 @@ def analyse(text: str, nlp) -> Question:
         terms.append(lemma)
     if role:  # "what position does X hold": the title alone says it
         terms = [t for t in terms if t not in ("hold", "occupy")]
+    if soon:  # "how soon": like "long" in "how long", it says what kind of answer is wanted
+        terms = [t for t in terms if t != "soon"]
     predicate = None
     for t in toks:
         if t.dep_ == "ROOT" and t.pos_ == "VERB" and t.lemma_.lower() not in GENERIC:

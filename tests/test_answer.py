@@ -650,6 +650,11 @@ def test_how_soon_prefers_a_time_without_requiring_one(answerer):
     assert "DATE" in q.expected and not q.hard_type
     answer = answerer.ask("How soon could the political prisoners be freed, according to Coale?")
     assert not answer.refused and "within a month" in answer.text
+    # "soon" says what kind of answer is wanted, like "long" in "how long": it is no term the
+    # evidence must cover — wherever "how soon" stands in the question
+    assert "soon" not in q.terms
+    later = analyse("According to Coale, how soon could the remaining prisoners walk free?", answerer.nlp)
+    assert "DATE" in later.expected and "soon" not in later.terms and "remain" in later.terms
 
 
 def test_expect_is_asked_about_when_someone_expects_not_when_something_is_expected(answerer):
