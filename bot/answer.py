@@ -839,12 +839,12 @@ class Answerer:
         if ruled == "wrong_kind":
             support["wrong_kind"] = True
         if not self._supported(best.support, support.get("p_answerable"), model) or ruled:
-            return self._refuse(question, self.refusal_text(), "unsupported", t0, timings, support)
+            return self._refuse(question, self.refusal_text(cands), "unsupported", t0, timings, support)
 
         text, citation = self._compose(best.focus, q, guide, best.reader_answer)
         article = self.library.articles[citation.source]
         if not is_verbatim(article.text, citation.quote, citation.start, citation.end):
-            return self._refuse(question, self.refusal_text(), "quote_unverified", t0, timings, support)
+            return self._refuse(question, self.refusal_text(cands), "quote_unverified", t0, timings, support)
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         return Answer(question, text, (citation,), False, None, "extractive", timings, support)
 
@@ -1697,24 +1697,55 @@ class Answerer:
             "wh": q.wh,
         }
 
-    def _describe_topics(self) -> str:
+    SHOWN_TITLES = 5  # a corpus of up to this many articles is described by all their titles
+    NEAREST_TITLES = 3  # a larger one, in a refusal, by the articles nearest the question
+
+    def _meta(self, source: str) -> dict:
+        """An article's metadata (title, date, …) without decoding its text where the rows allow."""
         articles = self.library.articles
-        if hasattr(articles, "meta"):  # the metadata rows, without decoding every article's text
-            rows = [articles.meta(src) for src in articles]
-            titles = [m["title"] for m in rows if m.get("title")]
-            dates = sorted(m["date"] for m in rows if m.get("date"))
-        else:
-            titles = [a.title for a in articles.values() if a.title]
-            dates = sorted(a.date for a in articles.values() if a.date)
-        shown = "; ".join(f"“{t}”" for t in titles[:5])
-        more = f" and {len(titles) - 5} more" if len(titles) > 5 else ""
+        if hasattr(articles, "meta"):
+            return articles.meta(source)
+        a = articles[source]
+        return {"title": a.title, "date": a.date}
+
+    def _describe_topics(self) -> str:
+        rows = [self._meta(src) for src in self.library.articles]
+        titles = [m["title"] for m in rows if m.get("title")]
+        dates = sorted(m["date"] for m in rows if m.get("date"))
         span = ""
         if dates:
             span = f" (dated {dates[0]}" + (f" to {dates[-1]})" if dates[-1] != dates[0] else ")")
-        return f"{len(titles)} article{'s' if len(titles) != 1 else ''}{span}: {shown}{more}"
+        n = f"{len(rows):,} article{'s' if len(rows) != 1 else ''}{span}"
+        if len(rows) > self.SHOWN_TITLES:
+            # five of 40,000 titles say nothing of what the corpus covers: a refusal names the
+            # articles nearest the question instead (refusal_text)
+            return n
+        return f"{n}: " + "; ".join(f"“{t}”" for t in titles)
 
-    def refusal_text(self) -> str:
+    def refusal_text(self, cands: list[_Candidate] | None = None) -> str:
+        """The refusal; over a corpus too large to list, with the articles nearest the question
+        (those of its best-ranked spans), so the user sees where the articles come closest."""
+        nearest = self._nearest_articles(cands or [])
+        if nearest:
+            return prompts.render("refusal_nearest", topics=self._topics, nearest="; ".join(nearest))
         return prompts.render("refusal", topics=self._topics)
+
+    def _nearest_articles(self, cands: list[_Candidate]) -> list[str]:
+        if len(self.library.articles) <= self.SHOWN_TITLES:
+            return []  # all of them are listed already
+        out: list[str] = []
+        seen: set[str] = set()
+        for c in cands:
+            src = self.library.sentences[c.focus[0]].source
+            if src in seen:
+                continue
+            seen.add(src)
+            m = self._meta(src)
+            title = m.get("title") or src
+            out.append(f"“{title}”" + (f" ({m['date']})" if m.get("date") else ""))
+            if len(out) == self.NEAREST_TITLES:
+                break
+        return out
 
     def _refuse(self, question, text, reason, t0, timings=None, support=None) -> Answer:
         timings = dict(timings or {})

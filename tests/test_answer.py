@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 import prompts
 from bot.support import words
 from bot.verify import is_verbatim
-from conftest import EVALS, MACRON_Q, SHMELYEV_Q, SHMELYEV_SOURCE
+from conftest import CORPUS, EVALS, MACRON_Q, SHMELYEV_Q, SHMELYEV_SOURCE
 
 REFUSAL_PREFIX = prompts.load("refusal").split("{")[0]  # "I can't answer that from the articles I have: ..."
 TOO_LONG_PREFIX = prompts.load("question_too_long").split("{")[0]
@@ -56,6 +57,53 @@ def test_refuses_macron_with_the_refusal_prompt(answerer):
     assert answer.text.startswith("I can't answer that")
     assert "5 articles" in answer.text  # the refusal says what the articles do cover
     assert "Macron" not in answer.text
+    assert "nearest" not in answer.text  # five articles are all listed by title
+
+
+OFF_TOPIC = {
+    "900_bakery.txt": "A new bakery opens in Tartu's old town\n\nThe bakery on Raekoja square opened on Monday with "
+    "rye bread baked in wood-fired ovens brought from Finland. Its owner, Kadri Tamm, said the queue reached the "
+    "corner of the square before nine in the morning.\n",
+    "901_football.txt": "Riga side wins the Baltic cup final on penalties\n\nThe final in Kaunas ended goalless after "
+    "extra time. The Riga goalkeeper saved two penalties, and the cup returns to Latvia for the first time in a "
+    "decade.\n",
+    "902_weather.txt": "Early snow closes mountain passes in Georgia\n\nHeavy snow fell overnight in the Caucasus, and "
+    "the road through the Jvari pass was closed to lorries. Forecasters expect the snow to melt by the weekend.\n",
+}
+
+
+def test_a_refusal_over_a_larger_corpus_names_the_articles_nearest_the_question(tmp_path, make_settings, embed):
+    """Over more articles than a refusal can list, it says how many there are and which come
+    nearest the question (and that they do not state it), instead of five arbitrary titles."""
+    import shutil
+
+    from bot import services
+    from index.ingest import ingest
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for p in CORPUS.glob("*.txt"):
+        shutil.copy(p, corpus)
+    for name, text in OFF_TOPIC.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    settings = make_settings(tmp_path / "data")
+    ingest(corpus, services.store(settings), embed, settings.data_dir)
+    answerer = services.answerer(settings)
+    off_topic_titles = [t.split("\n")[0] for t in OFF_TOPIC.values()]
+
+    answer = answerer.ask(MACRON_Q)
+    assert answer.refused and answer.text.startswith(REFUSAL_PREFIX)
+    assert "They cover 8 articles" in answer.text and "nearest to your question" in answer.text
+    nearest = re.findall(r"“([^”]+)”", answer.text.split("nearest to your question", 1)[1])
+    seed_titles = {answerer.library.articles[p.name].title for p in CORPUS.glob("*.txt")}
+    assert 1 <= len(nearest) <= 3 and len(set(nearest)) == len(nearest)
+    assert set(nearest) <= seed_titles  # the prisoner-release articles, not the bakery or the snow
+
+    bakery = answerer.ask("How much did the new bakery in Tartu pay for its wood-fired ovens?")
+    assert bakery.refused and "“A new bakery opens in Tartu's old town”" in bakery.text
+    assert not any(t in answer.text for t in off_topic_titles)
+    # a greeting says how many articles there are, not a handful of their titles
+    assert "8 articles" in answerer.ask("hello").text
 
 
 @pytest.mark.parametrize("question", ["", "   ", " \t\n ", "\x00\x01\x02", "???", "…", "👍"])
