@@ -72,9 +72,8 @@ OFF_TOPIC = {
 }
 
 
-def test_a_refusal_over_a_larger_corpus_names_the_articles_nearest_the_question(tmp_path, make_settings, embed):
-    """Over more articles than a refusal can list, it says how many there are and which come
-    nearest the question (and that they do not state it), instead of five arbitrary titles."""
+def answerer_over_seed_and(extra: dict[str, str], tmp_path, make_settings, embed):
+    """A fresh index of the seed corpus plus the `extra` articles (file name -> text), and its Answerer."""
     import shutil
 
     from bot import services
@@ -84,11 +83,17 @@ def test_a_refusal_over_a_larger_corpus_names_the_articles_nearest_the_question(
     corpus.mkdir()
     for p in CORPUS.glob("*.txt"):
         shutil.copy(p, corpus)
-    for name, text in OFF_TOPIC.items():
+    for name, text in extra.items():
         (corpus / name).write_text(text, encoding="utf-8")
     settings = make_settings(tmp_path / "data")
     ingest(corpus, services.store(settings), embed, settings.data_dir)
-    answerer = services.answerer(settings)
+    return services.answerer(settings)
+
+
+def test_a_refusal_over_a_larger_corpus_names_the_articles_nearest_the_question(tmp_path, make_settings, embed):
+    """Over more articles than a refusal can list, it says how many there are and which come
+    nearest the question (and that they do not state it), instead of five arbitrary titles."""
+    answerer = answerer_over_seed_and(OFF_TOPIC, tmp_path, make_settings, embed)
     off_topic_titles = [t.split("\n")[0] for t in OFF_TOPIC.values()]
 
     answer = answerer.ask(MACRON_Q)
@@ -719,6 +724,31 @@ def test_washington_stands_for_the_united_states():
     assert name_in(("washington",), {"us", "officials"}, 0.75)
     assert not name_in(("washington",), {"russia", "belarus"}, 0.75)
     assert not name_in(("minsk",), {"belarus"}, 0.75)  # only Washington: Minsk the city is not Belarus
+
+
+def test_passages_about_other_people_make_the_answerer_look_further_for_the_questions_names(answerer):
+    """Answerer._with_names: when fewer than half of the first k passages come from articles that
+    hold the question's names (look-alikes about someone else filled them), up to k // 2 more are
+    taken from further down — only passages that name them all themselves."""
+    from bot.support import analyse
+
+    lib = answerer.library
+    q = analyse(SHMELYEV_Q, answerer.nlp)
+    rows = range(len(lib.sentences))
+    shmelyev = next(j for j in rows if "interviewed Boris Shmelyev" in lib.sentences[j].text)
+    article = lib.sentences[shmelyev].source
+    others = [j for j in rows if lib.sentences[j].source != article][:10]
+    silent = next(j for j in lib.by_source[article] if "shmelyev" not in answerer._words_around(j))
+    source = lambda j: lib.sentences[j].source  # noqa: E731
+
+    got = answerer._with_names(q, others + [silent, shmelyev], 10, source, answerer._words_around)
+    assert got == others + [shmelyev]  # not the sentence of his article that does not name him
+    # half of the first ten from his article: nothing is added
+    half = others[:5] + list(lib.by_source[article])[:5]
+    assert answerer._with_names(q, half + [shmelyev], 10, source, answerer._words_around) == half
+    # a question without names: the first k as they are
+    plain = analyse("what happened to the prisoners", answerer.nlp)
+    assert answerer._with_names(plain, others + [shmelyev], 10, source, answerer._words_around) == others
 
 
 def test_the_odds_asked_for_are_a_percentage_in_the_evidence(answerer):
