@@ -1251,11 +1251,8 @@ class Answerer:
         return all(self._name_in_text(n, source) for n in q.names)
 
     def _words_around(self, j: int) -> set[str]:
-        """The words of sentence j and of its neighbours in the same article."""
-        sentences = self.library.sentences
-        src = sentences[j].source
-        around = [i for i in (j - 1, j, j + 1) if 0 <= i < len(sentences) and sentences[i].source == src]
-        return set().union(*(self._sentence_words[i] for i in around))
+        """The words of sentence j's window (it and its neighbours in the same article)."""
+        return set().union(*(self._sentence_words[i] for i in self._window([j])))
 
     @staticmethod
     def _unshouted(question: str) -> str:
