@@ -1743,7 +1743,6 @@ class Answerer:
 
     def _describe_topics(self) -> str:
         rows = [self._meta(src) for src in self.library.articles]
-        titles = [m["title"] for m in rows if m.get("title")]
         dates = sorted(m["date"] for m in rows if m.get("date"))
         span = ""
         if dates:
@@ -1753,7 +1752,7 @@ class Answerer:
             # five of 40,000 titles say nothing of what the corpus covers: a refusal names the
             # articles nearest the question instead (refusal_text)
             return n
-        return f"{n}: " + "; ".join(f"“{t}”" for t in titles)
+        return f"{n}: " + "; ".join(f"“{m['title']}”" for m in rows if m.get("title"))
 
     def refusal_text(self, cands: list[_Candidate] | None = None) -> str:
         """The refusal; over a corpus too large to list, with the articles nearest the question
