@@ -316,14 +316,18 @@ class CorpusFacts:
     over the sentences (Vocabulary). At 10k chunks those passes took 2-5 s of every start, a
     cold `citebot ask` included; they are made once per index (the table's key) and kept in
     DATA_DIR/answerer/facts.json. The key also holds a hash of bot/support.py, whose
-    words() and stem() they depend on, so a change there recomputes them."""
+    words() and stem() they depend on, and of conversation.corpus_names, so a change there
+    recomputes them. `names`: the conversation rewriter's names of the corpus (its first use
+    passed over every sentence: 3.6 s at 10k chunks, on the first follow-up or compound
+    question a serving process met)."""
 
-    VERSION = 3  # 2: capitalised words, 3: acronyms (a change to capitalised_words() needs a new version)
+    VERSION = 4  # 2: capitalised words, 3: acronyms, 4: names (a change to capitalised_words() needs a new version)
 
     def __init__(self, n: int, df: dict[str, int], lemmas: list[str], corpus_words: set[str],
-                 capitalised: frozenset[str] = frozenset(), acronyms: frozenset[str] = frozenset()) -> None:
+                 capitalised: frozenset[str] = frozenset(), acronyms: frozenset[str] = frozenset(),
+                 names: dict | None = None) -> None:
         self.n, self.df, self.lemmas, self.corpus_words = n, df, lemmas, corpus_words
-        self.capitalised, self.acronyms = capitalised, acronyms
+        self.capitalised, self.acronyms, self.names = capitalised, acronyms, names
         self._spelling_index: tuple[dict[str, int], dict[str, tuple[list[str], np.ndarray, np.ndarray]]] | None = None
 
     def spelled_like_capitalised(self, word: str, ratio: float) -> bool:
@@ -366,9 +370,12 @@ class CorpusFacts:
         import hashlib
         from pathlib import Path
 
-        from bot import support
+        import inspect
 
-        code = hashlib.sha256(Path(support.__file__).read_bytes()).hexdigest()[:16]
+        from bot import support
+        from bot.conversation import corpus_names
+
+        code = hashlib.sha256(Path(support.__file__).read_bytes() + inspect.getsource(corpus_names).encode()).hexdigest()[:16]
         return f"{CorpusFacts.VERSION}|{library.stamp}|{library.fingerprint or ''}|{code}"
 
     @classmethod
@@ -395,7 +402,9 @@ class CorpusFacts:
                 yield a.text
 
         capitalised, acronyms = capitalised_words(texts())
-        return cls(max(1, len(rows)), dict(df), sorted(stems), corpus_words, capitalised, acronyms)
+        from bot.conversation import corpus_names
+
+        return cls(max(1, len(rows)), dict(df), sorted(stems), corpus_words, capitalised, acronyms, corpus_names(rows))
 
     @classmethod
     def load_or_build(cls, library, data_dir) -> "CorpusFacts":
@@ -409,7 +418,7 @@ class CorpusFacts:
             got = json.loads(path.read_text(encoding="utf-8"))
             if got.get("key") == key:
                 return cls(got["n"], got["df"], got["lemmas"], set(got["corpus_words"]), frozenset(got["capitalised"]),
-                           frozenset(got["acronyms"]))
+                           frozenset(got["acronyms"]), got["names"])
         except (OSError, ValueError, KeyError, TypeError):
             pass
         facts = cls.compute(library)
@@ -418,7 +427,8 @@ class CorpusFacts:
             tmp = path.with_name(f".facts.{os.getpid()}.json")
             tmp.write_text(json.dumps({"key": key, "n": facts.n, "df": facts.df, "lemmas": facts.lemmas,
                                        "corpus_words": sorted(facts.corpus_words),
-                                       "capitalised": sorted(facts.capitalised), "acronyms": sorted(facts.acronyms)},
+                                       "capitalised": sorted(facts.capitalised), "acronyms": sorted(facts.acronyms),
+                                       "names": facts.names},
                                       ensure_ascii=False), encoding="utf-8")
             os.replace(tmp, path)
         except OSError:

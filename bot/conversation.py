@@ -203,45 +203,72 @@ def _cap(text: str, at_start: bool) -> str:
 OBJECT_SAMPLE = 200  # sentences parsed to learn what a verb takes as its object
 
 
+def corpus_names(sentences) -> dict:
+    """What the rewriter knows of the corpus's names, from one pass over its sentences (rows with
+    .text and .entities): JSON-ready lists, kept with the answerer's corpus facts.
+
+    - person_words: words the corpus tags as a person's name. spaCy's small model often tags a
+      name as ORG or GPE in a short question (and sometimes in the articles too: "Kellogg" is
+      ORG 8 times and PERSON 4), so a word counts when the articles tag it PERSON at least twice
+      or in at least a third of its mentions;
+    - common_words: names in a fifth or more of the sentences that name anyone (the corpus's
+      protagonists);
+    - lower_words: words the articles also write in lower case ("press", "president"), which
+      are not names on their own;
+    - full_names: "zarikhin" -> "Vladimir Zarikhin", the one full name the articles give a
+      surname (a rewritten question matches the articles better with it); none when two people
+      share it;
+    - place_words: likewise a place's name (spaCy tags "Vilnius" ORG in "What has Vilnius said …?").
+    """
+    votes: dict[str, Counter] = {}
+    lower: set[str] = set()
+    full: dict[str, set[str]] = {}
+    total = 0
+    for s in sentences:
+        lower.update(_LOWER_WORD.findall(s.text))
+        if s.entities:
+            total += 1
+        for label, text in s.entities:
+            for w in text.lower().split():
+                votes.setdefault(w.strip(".,\"'“”’"), Counter())[label] += 1
+            ws = " ".join(text.split()).strip(".,\"'“”’").split()
+            if label == "PERSON" and 2 <= len(ws) <= 3 and all(w[:1].isupper() and w.isalpha() for w in ws):
+                full.setdefault(ws[-1].lower(), set()).add(" ".join(ws))
+    total = total or 1
+    person = {w for w, c in votes.items() if (c["PERSON"] >= 2 or c["PERSON"] * 3 >= sum(c.values())) and w not in TITLES}
+    return {
+        "person_words": sorted(person),
+        "lower_words": sorted(lower),
+        "common_words": sorted(w for w, c in votes.items() if c["PERSON"] >= 10 and sum(c.values()) * 5 >= total * 0.5),
+        "full_names": {k: next(iter(v)) for k, v in sorted(full.items()) if len(v) == 1},
+        "place_words": sorted(w for w, c in votes.items() if w not in person
+                              and (c["GPE"] + c["LOC"]) * 2 >= sum(c.values()) and c["GPE"] + c["LOC"] >= 1),
+    }
+
+
+_LOWER_WORD = re.compile(r"\b[a-z]{3,}\b")
+
+
 class Rewriter:
     """Turns a follow-up into a standalone question using earlier turns (newest last)."""
 
-    def __init__(self, nlp, sentences=(), truecase=None) -> None:
+    def __init__(self, nlp, sentences=(), truecase=None, names: dict | None = None) -> None:
+        """names: `corpus_names(sentences)` when the caller keeps it (the answerer's corpus facts,
+        made once per index: a pass over every sentence took 3.6 s at 10k chunks)."""
         self.nlp = nlp
         # an all-lower-case question gets the corpus's names capitalised before it is parsed
         # (Answerer.truecase): "why has tikhanovsky clashed with his wife's circle" then has a
         # person for "his" in it, as the same question typed with capitals does
         self._truecase = truecase or (lambda text: text)
-        # Words the corpus tags as a person's name. spaCy's small model often tags a name as
-        # ORG or GPE in a short question (and sometimes in the articles too: "Kellogg" is ORG
-        # 8 times and PERSON 4), so a word counts as a person's name when the articles tag it
-        # PERSON at least twice or in at least a third of its mentions.
-        votes: dict[str, Counter] = {}
-        for s in sentences:
-            for label, text in s.entities:
-                for w in text.lower().split():
-                    votes.setdefault(w.strip(".,\"'“”’"), Counter())[label] += 1
-        self.person_words = {w for w, c in votes.items() if (c["PERSON"] >= 2 or c["PERSON"] * 3 >= sum(c.values())) and w not in TITLES}
-        # names in a fifth or more of the sentences that name anyone are the corpus's protagonists
-        total = sum(1 for s in sentences if s.entities) or 1
-        # words the articles also write in lower case ("press", "president") are not names on their own
-        self.lower_words = {w for s in sentences for w in re.findall(r"\b[a-z]{3,}\b", s.text)}
-        self.common_words = {w for w, c in votes.items() if c["PERSON"] >= 10 and sum(c.values()) * 5 >= total * 0.5}
-        # "Zarikhin" → "Vladimir Zarikhin": the one full name the articles give a surname (a
-        # rewritten question matches the articles better with it); none when two people share it
-        full: dict[str, set[str]] = {}
-        for s in sentences:
-            for label, text in s.entities:
-                words = " ".join(text.split()).strip(".,\"'“”’").split()
-                if label == "PERSON" and 2 <= len(words) <= 3 and all(w[:1].isupper() and w.isalpha() for w in words):
-                    full.setdefault(words[-1].lower(), set()).add(" ".join(words))
-        self.full_names = {k: next(iter(v)) for k, v in full.items() if len(v) == 1}
+        names = corpus_names(sentences) if names is None else names
+        self.person_words: set[str] = set(names["person_words"])
+        self.lower_words: set[str] = set(names["lower_words"])
+        self.common_words: set[str] = set(names["common_words"])
+        self.full_names: dict[str, str] = dict(names["full_names"])
+        self.place_words: set[str] = set(names["place_words"])
         self._sentences = sentences  # the library's rows, not a copy of every sentence's lemmas
         self._objects: dict[str, frozenset] = {}
         self._lock = threading.Lock()  # one Rewriter serves every conversation of a store
-        # likewise a place's name: spaCy tags "Vilnius" ORG in "What has Vilnius said …?"
-        self.place_words = {w for w, c in votes.items() if w not in self.person_words
-                            and (c["GPE"] + c["LOC"]) * 2 >= sum(c.values()) and c["GPE"] + c["LOC"] >= 1}
 
     def _person_name(self, text: str) -> bool:
         """A name the corpus calls a person's, a woman's first name, or several words none of
@@ -253,7 +280,9 @@ class Rewriter:
 
     @classmethod
     def for_answerer(cls, answerer) -> "Rewriter":
-        return cls(answerer.nlp, getattr(answerer.library, "sentences", ()), getattr(answerer, "truecase", None))
+        facts = getattr(answerer, "_facts", None)
+        return cls(answerer.nlp, getattr(answerer.library, "sentences", ()), getattr(answerer, "truecase", None),
+                   getattr(facts, "names", None))
 
     def _is_person(self, ent) -> bool:
         return self._label(ent) == "PERSON"
