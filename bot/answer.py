@@ -319,15 +319,18 @@ class CorpusFacts:
     words() and stem() they depend on, and of conversation.corpus_names, so a change there
     recomputes them. `names`: the conversation rewriter's names of the corpus (its first use
     passed over every sentence: 3.6 s at 10k chunks, on the first follow-up or compound
-    question a serving process met)."""
+    question a serving process met). `speakers`: who speaks in each sentence
+    (speakers.attribute_all; the sentence indices in DATA_DIR/answerer/speakers-KEY.npy), which
+    a question otherwise worked out for every article it met (0.6 ms an article at 10k chunks,
+    a dozen articles a question)."""
 
-    VERSION = 4  # 2: capitalised words, 3: acronyms, 4: names (a change to capitalised_words() needs a new version)
+    VERSION = 5  # 2: capitalised words, 3: acronyms, 4: names, 5: speakers (a change to capitalised_words() needs a new version)
 
     def __init__(self, n: int, df: dict[str, int], lemmas: list[str], corpus_words: set[str],
                  capitalised: frozenset[str] = frozenset(), acronyms: frozenset[str] = frozenset(),
-                 names: dict | None = None) -> None:
+                 names: dict | None = None, speakers: tuple[list[str], np.ndarray] | None = None) -> None:
         self.n, self.df, self.lemmas, self.corpus_words = n, df, lemmas, corpus_words
-        self.capitalised, self.acronyms, self.names = capitalised, acronyms, names
+        self.capitalised, self.acronyms, self.names, self.speakers = capitalised, acronyms, names, speakers
         self._spelling_index: tuple[dict[str, int], dict[str, tuple[list[str], np.ndarray, np.ndarray]]] | None = None
 
     def spelled_like_capitalised(self, word: str, ratio: float) -> bool:
@@ -372,10 +375,12 @@ class CorpusFacts:
 
         import inspect
 
-        from bot import support
+        from bot import speakers, support
         from bot.conversation import corpus_names
 
-        code = hashlib.sha256(Path(support.__file__).read_bytes() + inspect.getsource(corpus_names).encode()).hexdigest()[:16]
+        code = hashlib.sha256(
+            Path(support.__file__).read_bytes() + Path(speakers.__file__).read_bytes() + inspect.getsource(corpus_names).encode()
+        ).hexdigest()[:16]
         return f"{CorpusFacts.VERSION}|{library.stamp}|{library.fingerprint or ''}|{code}"
 
     @classmethod
@@ -403,32 +408,50 @@ class CorpusFacts:
 
         capitalised, acronyms = capitalised_words(texts())
         from bot.conversation import corpus_names
+        from bot.speakers import attribute_all
 
-        return cls(max(1, len(rows)), dict(df), sorted(stems), corpus_words, capitalised, acronyms, corpus_names(rows))
+        speakers = attribute_all(library) if hasattr(library, "by_source") else None
+        return cls(max(1, len(rows)), dict(df), sorted(stems), corpus_words, capitalised, acronyms, corpus_names(rows), speakers)
 
     @classmethod
     def load_or_build(cls, library, data_dir) -> "CorpusFacts":
+        import hashlib
         import json
         import os
         from pathlib import Path
 
         path = Path(data_dir) / "answerer" / "facts.json"
         key = cls.key(library)
+        # the speakers' sentence indices: one array, beside the JSON under a name of this key
+        ids_path = path.with_name(f"speakers-{hashlib.sha256(key.encode()).hexdigest()[:16]}.npy")
         try:
             got = json.loads(path.read_text(encoding="utf-8"))
             if got.get("key") == key:
+                speakers = None
+                if got["speaker_names"] is not None:
+                    ids = np.load(ids_path)
+                    if len(ids) != len(library.sentences):
+                        raise ValueError("speakers of another index")
+                    speakers = (got["speaker_names"], ids)
                 return cls(got["n"], got["df"], got["lemmas"], set(got["corpus_words"]), frozenset(got["capitalised"]),
-                           frozenset(got["acronyms"]), got["names"])
+                           frozenset(got["acronyms"]), got["names"], speakers)
         except (OSError, ValueError, KeyError, TypeError):
             pass
         facts = cls.compute(library)
-        try:  # written to a temporary name, then renamed: readers never see half a file
+        try:  # written to temporary names, then renamed: readers never see half a file
             path.parent.mkdir(parents=True, exist_ok=True)
+            for old in path.parent.glob("speakers-*.npy"):  # another index's
+                old.unlink(missing_ok=True)
+            if facts.speakers is not None:
+                tmp_ids = ids_path.with_name(f".speakers.{os.getpid()}.npy")
+                np.save(tmp_ids, facts.speakers[1])
+                os.replace(tmp_ids, ids_path)
             tmp = path.with_name(f".facts.{os.getpid()}.json")
             tmp.write_text(json.dumps({"key": key, "n": facts.n, "df": facts.df, "lemmas": facts.lemmas,
                                        "corpus_words": sorted(facts.corpus_words),
                                        "capitalised": sorted(facts.capitalised), "acronyms": sorted(facts.acronyms),
-                                       "names": facts.names},
+                                       "names": facts.names,
+                                       "speaker_names": facts.speakers[0] if facts.speakers is not None else None},
                                       ensure_ascii=False), encoding="utf-8")
             os.replace(tmp, path)
         except OSError:
@@ -655,7 +678,7 @@ class Answerer:
         self._corpus_words = IndexedWords(facts.corpus_words)  # spelling variants of names looked up by shape
         self._sentence_words = _SentenceWords(library.sentences)
         self._sentence_stems = _SentenceStems(library.sentences, self._sentence_words)
-        self._speakers = Speakers(library)
+        self._speakers = Speakers(library, facts.speakers)
 
     @property
     def nlp(self):

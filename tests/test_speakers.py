@@ -85,6 +85,27 @@ def test_the_seed_interview_answer_counts_its_speaker_as_named(answerer):
     assert speakers.words(k) == frozenset()
 
 
+def test_speakers_worked_out_at_ingest_are_those_of_attributing_each_article(answerer, tmp_path):
+    """attribute_all (kept with the answerer's corpus facts, so no question attributes the
+    articles it meets) gives every sentence the speaker that per-article attribution does, and
+    the answerer serves from it."""
+    from bot.answer import CorpusFacts
+    from bot.speakers import attribute_all
+
+    lib = answerer.library
+    lazy, kept = Speakers(lib), Speakers(lib, attribute_all(lib))
+    assert [kept.words(j) for j in range(len(lib.sentences))] == [lazy.words(j) for j in range(len(lib.sentences))]
+    assert any(kept.words(j) for j in range(len(lib.sentences)))
+    for source in lib.by_source:
+        assert kept.in_article(source) == lazy.in_article(source)
+    assert frozenset({"boris", "shmelyev"}) in kept.in_article(next(s for s in lib.by_source if s.startswith("002")))
+    assert not kept._cache  # nothing attributed per article
+    facts = CorpusFacts.load_or_build(lib, tmp_path)
+    back = CorpusFacts.load_or_build(lib, tmp_path)  # read back from DATA_DIR/answerer
+    assert back.speakers[0] == facts.speakers[0] and back.speakers[1].tolist() == facts.speakers[1].tolist()
+    assert answerer._speakers._ids is not None
+
+
 def test_what_an_interviewee_thinks_is_answered_from_his_answer(answerer):
     answer = answerer.ask("What does Igor Shatov say Trump wants to test?")
     assert not answer.refused
