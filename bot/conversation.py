@@ -1334,14 +1334,23 @@ class ConversationStore:
         self.clock = clock
         self._items: OrderedDict[object, Conversation] = OrderedDict()
         self._lock = threading.Lock()
-        self._rewriter: Rewriter | None = None  # one for all conversations, built on first use
+        # one for all conversations, built on first use and again when the answerer has switched
+        # to another index (services.LiveAnswerer after a re-ingest): the names it knows are the
+        # corpus's, and it reads that index's sentences
+        self._rewriter: Rewriter | None = None
+        self._rewriter_library = None
 
     def get(self, key) -> Conversation:
         with self._lock:
+            library = getattr(self.answerer, "library", None)
+            if self._rewriter is not None and library is not self._rewriter_library:
+                self._rewriter = None
+            if self._rewriter is None:
+                self._rewriter, self._rewriter_library = Rewriter.for_answerer(self.answerer), library
+                for other in self._items.values():
+                    other.rewriter = self._rewriter
             conv = self._items.get(key)
             if conv is None:
-                if self._rewriter is None:
-                    self._rewriter = Rewriter.for_answerer(self.answerer)
                 conv = Conversation(self.answerer, self.max_turns, self.idle_seconds, self.clock, self._rewriter)
                 self._items[key] = conv
             self._items.move_to_end(key)

@@ -133,8 +133,10 @@ def test_cli_ingest_ask_eval_and_doctor_against_the_server(chroma_server, tmp_pa
 
 def test_a_serving_worker_picks_up_another_workers_ingest(chroma_server, tmp_path, make_settings, embed):
     """Two workers with their own DATA_DIRs share one server: one re-ingests, the other
-    switches to the new generation (its BM25 rebuilt from the chunks in Chroma)."""
+    switches to the new generation (its BM25 rebuilt from the chunks in Chroma), and so do its
+    conversations."""
     from bot import services
+    from bot.conversation import ConversationStore
     from index.ingest import ingest
 
     corpus = one_article_corpus(tmp_path / "corpus")
@@ -147,6 +149,8 @@ def test_a_serving_worker_picks_up_another_workers_ingest(chroma_server, tmp_pat
     live = services.LiveAnswerer(reader, services.answerer(reader, services.library(reader, embed=embed, chroma=chroma)), chroma)
     assert "Independence Palace" not in live.ask(KELLOGG_Q).text
     first_generation = live.library.generation
+    conversations = ConversationStore(live)
+    first_names = conversations.get("chat").rewriter.person_words
 
     shutil.copy(CORPUS / KELLOGG_SOURCE, corpus)
     report = ingest(corpus, services.store(writer), embed, writer.data_dir)
@@ -158,6 +162,11 @@ def test_a_serving_worker_picks_up_another_workers_ingest(chroma_server, tmp_pat
     assert answer.citations[0].source == KELLOGG_SOURCE
     assert KELLOGG_SOURCE in live.library.articles
     assert (reader.data_dir / "bm25" / "citebot.json").is_file()  # its own copy of the new BM25
+    # the conversations' rewriter follows: the names of the new index (made from its facts)
+    rewriter = conversations.get("chat").rewriter
+    assert rewriter is conversations.get("another chat").rewriter
+    assert rewriter.person_words == set(live._facts.names["person_words"]) != first_names
+    assert rewriter._sentences is live.library.sentences
 
 
 def test_the_serving_answerer_recovers_when_the_server_restarts(chroma_server, tmp_path, make_settings, embed):
