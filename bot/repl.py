@@ -9,7 +9,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bot.conversation import Conversation
+from bot.conversation import ConversationStore
 from bot.render import print_answer, print_articles, print_sources
 
 HELP = """Ask a question about the articles; follow-ups ("when was he released?") refer to
@@ -51,7 +51,8 @@ def _reader(history_file: Path | None):
 def run(answerer, console: Console | None = None, history_file: Path | None = None, settings=None) -> int:
     console = console or Console(highlight=False)
     read = _reader(history_file)
-    conversation = Conversation(
+    # a store of one: its conversation follows the answerer to a new index after a re-ingest
+    conversations = ConversationStore(
         answerer,
         max_turns=settings.conversation_max_turns if settings else 5,
         idle_seconds=settings.conversation_idle_minutes * 60 if settings else 1800.0,
@@ -84,7 +85,7 @@ def run(answerer, console: Console | None = None, history_file: Path | None = No
             elif cmd == "/articles":
                 print_articles(console, answerer.library)
             elif cmd == "/reset":
-                conversation.reset()
+                conversations.get("repl").reset()
                 console.print("Conversation cleared: your next question starts fresh.")
             elif cmd == "/json":
                 console.print_json(json.dumps(last.to_dict() if last else {}, ensure_ascii=False))
@@ -92,7 +93,7 @@ def run(answerer, console: Console | None = None, history_file: Path | None = No
                 console.print(f"Unknown command {line.split()[0]!r}. /help lists the commands.")
             continue
         try:
-            last = conversation.ask(line)
+            last = conversations.get("repl").ask(line)
         except KeyboardInterrupt:
             console.print("(cancelled)")
             continue
