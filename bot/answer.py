@@ -371,9 +371,8 @@ class CorpusFacts:
     @staticmethod
     def key(library) -> str:
         import hashlib
-        from pathlib import Path
-
         import inspect
+        from pathlib import Path
 
         from bot import speakers, support
         from bot.conversation import corpus_names

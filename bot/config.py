@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     # serving processes (Telegram bot, REPL): how often to look for a newly published index
     # generation (one small Chroma read), and the longest wait between reconnection attempts
     index_check_seconds: float = 2.0
+    # a new generation loads on a thread; the question that found it waits this long for it and
+    # is otherwise answered from the current one (a worker without the ingest's DATA_DIR files
+    # rebuilds them: minutes at 100k chunks)
+    index_reload_wait_seconds: float = Field(5.0, ge=0)
     chroma_retry_max_seconds: float = 30.0
 
     # ingest

@@ -225,6 +225,7 @@ class LiveAnswerer:
         self._delay = 1.0
         self._next_try = 0.0
         self.reloads = 0
+        self.reloading: threading.Thread | None = None  # the thread loading a new generation, once one was found
 
     @property
     def library(self):
@@ -290,14 +291,18 @@ class LiveAnswerer:
             return False
         if not self._lock.acquire(blocking=False):
             return False  # another thread is checking or reloading: go on with what we have
+        handed_over = False  # the lock goes to the thread loading a new generation
         try:
             self._last_check = now
             try:
                 self._store.heartbeat()
                 gen = self._store.current_generation()
                 recovered = self._down is not None
-                if gen is not None and (gen != self.library.generation or (recovered and not self._probe())):
-                    self._reload()
+                if recovered and gen is not None and (gen != self.library.generation or not self._probe()):
+                    self._reload()  # after an outage the old handles may be dead: nothing to answer from meanwhile
+                elif gen is not None and gen != self.library.generation:
+                    handed_over = True
+                    self._reload_in_background()
             except (IndexUnavailable, IndexMissing) as exc:
                 self._mark_down(exc)
                 return True
@@ -306,7 +311,31 @@ class LiveAnswerer:
             self._down = None
             return True
         finally:
-            self._lock.release()
+            if not handed_over:
+                self._lock.release()
+
+    def _reload_in_background(self) -> None:
+        """Load the new generation on a thread (which releases the lock when done) and wait for
+        it at most INDEX_RELOAD_WAIT_SECONDS: meanwhile questions are answered from the current
+        generation, which the store keeps one round longer for this. At 100k chunks a worker
+        without the ingest's DATA_DIR files (serving table, BM25, corpus facts) rebuilds them for
+        minutes; the question that found the new generation no longer waits for all of it."""
+        from index.store import IndexMissing, IndexUnavailable
+
+        def run() -> None:
+            try:
+                self._reload()
+            except (IndexUnavailable, IndexMissing) as exc:
+                self._mark_down(exc)
+            except Exception:  # noqa: BLE001 - keep serving the current generation, try again later
+                log.exception("could not load the new index generation; answering from generation %s", self.library.generation)
+            finally:
+                self._last_check = self._clock()
+                self._lock.release()
+
+        self.reloading = threading.Thread(target=run, name="citebot-reload", daemon=True)
+        self.reloading.start()
+        self.reloading.join(self.settings.index_reload_wait_seconds)
 
     def _probe(self) -> bool:
         try:

@@ -169,6 +169,35 @@ def test_a_serving_worker_picks_up_another_workers_ingest(chroma_server, tmp_pat
     assert rewriter._sentences is live.library.sentences
 
 
+def test_a_slow_switch_to_a_new_generation_does_not_hold_up_questions(chroma_server, tmp_path, make_settings, embed):
+    """The new generation loads on a thread: with INDEX_RELOAD_WAIT_SECONDS=0 the question that
+    finds it is answered at once from the current generation, and the next ones from the new
+    one when it has loaded."""
+    from bot import services
+    from index.ingest import ingest
+
+    corpus = one_article_corpus(tmp_path / "corpus")
+    common = dict(chroma_host="127.0.0.1", chroma_port=chroma_server.port, index_check_seconds=0)
+    writer = make_settings(tmp_path / "writer", **common)
+    ingest(corpus, services.store(writer), embed, writer.data_dir)
+    reader = make_settings(tmp_path / "reader", index_reload_wait_seconds=0, **common)
+    chroma = services.store(reader)
+    live = services.LiveAnswerer(reader, services.answerer(reader, services.library(reader, embed=embed, chroma=chroma)), chroma)
+    first_generation = live.library.generation
+    assert "Independence Palace" not in live.ask(KELLOGG_Q).text and live.reloading is None
+
+    shutil.copy(CORPUS / KELLOGG_SOURCE, corpus)
+    report = ingest(corpus, services.store(writer), embed, writer.data_dir)
+    meanwhile = live.ask(KELLOGG_Q)  # finds the new generation, does not wait for it
+    assert live.reloading is not None
+    assert "Independence Palace" not in meanwhile.text
+    live.reloading.join(120)
+    assert not live.reloading.is_alive() and live.reloads == 1
+    answer = live.ask(KELLOGG_Q)
+    assert live.library.generation == report.generation != first_generation
+    assert not answer.refused and "Independence Palace" in answer.text
+
+
 def test_the_serving_answerer_recovers_when_the_server_restarts(chroma_server, tmp_path, make_settings, embed):
     from bot import services
 
