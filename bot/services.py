@@ -301,8 +301,11 @@ class LiveAnswerer:
                 if recovered and gen is not None and (gen != self.library.generation or not self._probe()):
                     self._reload()  # after an outage the old handles may be dead: nothing to answer from meanwhile
                 elif gen is not None and gen != self.library.generation:
-                    handed_over = True
-                    self._reload_in_background()
+                    self.reloading = self._reload_thread()
+                    self.reloading.start()
+                    handed_over = True  # the thread releases the lock when it is done
+                    self.reloading.join(self.settings.index_reload_wait_seconds)
+                    return True  # Chroma was up (not `recovered`); the thread may mark it down from here on
             except (IndexUnavailable, IndexMissing) as exc:
                 self._mark_down(exc)
                 return True
@@ -314,12 +317,12 @@ class LiveAnswerer:
             if not handed_over:
                 self._lock.release()
 
-    def _reload_in_background(self) -> None:
-        """Load the new generation on a thread (which releases the lock when done) and wait for
-        it at most INDEX_RELOAD_WAIT_SECONDS: meanwhile questions are answered from the current
-        generation, which the store keeps one round longer for this. At 100k chunks a worker
-        without the ingest's DATA_DIR files (serving table, BM25, corpus facts) rebuilds them for
-        minutes; the question that found the new generation no longer waits for all of it."""
+    def _reload_thread(self) -> threading.Thread:
+        """A thread loading the new generation and releasing the lock when done. The question
+        that found the generation waits for it at most INDEX_RELOAD_WAIT_SECONDS: meanwhile
+        questions are answered from the current generation, which the store keeps one round
+        longer for this. A worker without the ingest's DATA_DIR files (serving table, BM25, corpus
+        facts) rebuilds them first: the first start after a 100k ingest took 109 s."""
         from index.store import IndexMissing, IndexUnavailable
 
         def run() -> None:
@@ -333,9 +336,7 @@ class LiveAnswerer:
                 self._last_check = self._clock()
                 self._lock.release()
 
-        self.reloading = threading.Thread(target=run, name="citebot-reload", daemon=True)
-        self.reloading.start()
-        self.reloading.join(self.settings.index_reload_wait_seconds)
+        return threading.Thread(target=run, name="citebot-reload", daemon=True)
 
     def _probe(self) -> bool:
         try:
