@@ -1343,9 +1343,7 @@ class ConversationStore:
     def get(self, key) -> Conversation:
         with self._lock:
             library = getattr(self.answerer, "library", None)
-            if self._rewriter is not None and library is not self._rewriter_library:
-                self._rewriter = None
-            if self._rewriter is None:
+            if self._rewriter is None or library is not self._rewriter_library:
                 self._rewriter, self._rewriter_library = Rewriter.for_answerer(self.answerer), library
                 for other in self._items.values():
                     other.rewriter = self._rewriter
