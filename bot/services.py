@@ -36,7 +36,8 @@ def quiet_libraries() -> None:
 def store(settings: Settings):
     from index.store import ChromaStore
 
-    return ChromaStore(settings.data_dir, settings.chroma_host, settings.chroma_port, settings.chroma_collection_prefix)
+    return ChromaStore(settings.data_dir, settings.chroma_host, settings.chroma_port, settings.chroma_collection_prefix,
+                       ef_search=settings.hnsw_ef_search)
 
 
 def embedding(settings: Settings):
@@ -49,8 +50,10 @@ def embedding(settings: Settings):
     )
 
 
-def library(settings: Settings, embed=None, chroma=None):
-    """Open the index for answering. Raises IndexMissing / IndexUnavailable."""
+def library(settings: Settings, embed=None, chroma=None, one_question: bool = False):
+    """Open the index for answering. Raises IndexMissing / IndexUnavailable.
+
+    one_question: the process answers one question and exits (index.retrieve.Library)."""
     from index.retrieve import Library
     from index.store import IndexMissing
 
@@ -71,6 +74,7 @@ def library(settings: Settings, embed=None, chroma=None):
             lexical_k=settings.lexical_top_k,
             rrf_k=settings.rrf_k,
             scan_max=settings.sentence_scan_max,
+            one_question=one_question,
         )
     except BaseException:
         # Ctrl-C or an error while the model loads: let the load finish first. A process that
@@ -155,7 +159,7 @@ def answerer(settings: Settings, lib=None, quick_start: bool = False):
 
             nlp = _in_background(load)
     try:
-        lib = lib or library(settings)
+        lib = lib or library(settings, one_question=quick_start)
     except BaseException:
         if worker is not None:
             worker.close()

@@ -254,7 +254,7 @@ class Library:
     """Everything needed to answer from the index, loaded once per process."""
 
     def __init__(self, store: ChromaStore, embed, data_dir: Path, dense_k: int = 10, lexical_k: int = 10, rrf_k: int = 60,
-                 scan_max: int = SCAN_MAX):
+                 scan_max: int = SCAN_MAX, one_question: bool = False):
         # one consistent view: the generation current now, even if an ingest publishes another
         pointer = store.pointer()
         if pointer is None:
@@ -263,6 +263,12 @@ class Library:
         self.store = store.at(self.generation)
         self.embed, self.data_dir = embed, Path(data_dir)
         self.dense_k, self.lexical_k, self.rrf_k = dense_k, lexical_k, rrf_k
+        # a process that answers one question and exits (`citebot ask`) with an embedded Chroma
+        # scans the sentence vectors where they lie, mapped from the table file, however many
+        # there are: loading the sentence collection's HNSW index would cost it seconds (≈ 3 s
+        # at 430k sentences) against a fraction of a second for one pass over the mapped rows.
+        # With a Chroma server the HNSW index is already loaded there, so the query stays.
+        self.scan_mapped = one_question and not self.store.host
         self.scan_max = scan_max
         self.fingerprint = pointer.get("fingerprint")
         self._load(pointer.get("stamp") or "")
@@ -293,7 +299,7 @@ class Library:
         # an index too large to scan: see top_sentences)
         self.sentence_vectors = t.vectors
         self.neighbour_dots = t.neighbour_dots()  # (3, n): each sentence's dots with itself and the next two
-        self.scans = len(t) <= self.scan_max
+        self.scans = self.scan_mapped or len(t) <= self.scan_max
         # rows are ordered by (source, position): an article's sentences are one run of rows
         self.by_source: dict[str, range] = {}
         if len(t):
@@ -349,7 +355,7 @@ class Library:
                 table = table_mod.load(folder, key, mmap=True) or table
             except OSError as exc:  # a read-only DATA_DIR serves the texts from memory
                 log.warning("could not rewrite the index table in %s: %s", folder, exc)
-        if table is not None and len(table) <= self.scan_max:
+        if table is not None and len(table) <= self.scan_max and not self.scan_mapped:
             table.vectors = np.array(table.vectors)  # scanned for every question: in memory
         return table
 

@@ -146,6 +146,26 @@ def test_a_large_index_finds_the_closest_sentences_in_chromas_hnsw_index(seed_se
     assert ann._sentence_row("no-such-hash:s0") is None and ann._sentence_row("garbage") is None
 
 
+def test_a_one_question_process_scans_the_mapped_vectors_of_a_large_index(seed_settings, library, embed):
+    """`citebot ask` (one question, then exit) on an embedded index above SENTENCE_SCAN_MAX scans
+    the sentence vectors where they lie, mapped from the table file, instead of loading the
+    sentence collection's HNSW index (seconds at 430k sentences): nothing copied, the
+    collection never opened, and the exact scan's sentences."""
+    from bot import services
+
+    one = services.library(seed_settings.model_copy(update={"sentence_scan_max": 0}), embed=embed, one_question=True)
+    assert one.scans and one._sentence_collection is None
+    assert not one.sentence_vectors.flags.owndata  # a view of the mapped file, not a copy
+    questions = ["Which outlet interviewed Boris Shmelyev?", "How long was Tikhanovsky's sentence?", "What is the capital of Peru?"]
+    for q, v in zip(questions, embed.encode(questions)):
+        assert one.top_sentences(v, 10) == library.top_sentences(v, 10), q
+    answers = services.answerer(seed_settings, one), services.answerer(seed_settings, library)
+    for q in questions:
+        a, b = (ans.ask(q).to_dict() for ans in answers)
+        timed = ("timings", "latency_ms")
+        assert {k: v for k, v in a.items() if k not in timed} == {k: v for k, v in b.items() if k not in timed}, q
+
+
 def test_rows_with_a_lemma_are_found_in_the_packed_lemmas(library):
     """SentenceRows.rows_with_lemma (what the conversation rewriter samples a verb's sentences
     with) finds exactly the rows whose lemmas hold the lemma, without building every row."""
