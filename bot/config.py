@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     # an index of more sentences than this is not scanned for the closest ones: Chroma's HNSW
     # index of the sentence collection is asked (rescored exactly; see index.retrieve)
     sentence_scan_max: int = Field(20_000, ge=0)
+    # candidates Chroma's HNSW search looks at per query, set on the collections an ingest makes
+    # (index.store.HNSW_EF_SEARCH)
+    hnsw_ef_search: int = Field(400, ge=10)
 
     # answering
     max_question_chars: int = 1000

@@ -46,6 +46,13 @@ class IngestLocked(RuntimeError):
     """Another ingest is writing this index; the message says who and until when."""
 
 
+# Candidates Chroma's HNSW search looks at per query (Chroma's default is 100). The synthetic
+# 100k-chunk benchmark index (many near-duplicate sentences) showed how little 100 finds there:
+# recall@10 of the exact closest 0.73 for sentences and 0.86 for chunks at 100, 0.88 and 0.96 at
+# 400, for about 1 ms more a query (benchmarks/results, README "Scale").
+HNSW_EF_SEARCH = 400
+
+
 def import_chromadb():
     """The chromadb package. It marks ≈ 170 methods with `overrides.override`, whose default
     compares each method's signature with its base class's as the class is defined: ≈ 0.25 s of
@@ -89,9 +96,11 @@ class ChromaStore:
         port: int = 8000,
         prefix: str = "citebot",
         generation: str | None = None,
+        ef_search: int = HNSW_EF_SEARCH,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.host, self.port, self.prefix = host, port, prefix
+        self.ef_search = ef_search
         self._client = None
         self._collections: dict[str, Any] = {}
         # None: follow the current pointer (resolved on first use); else pinned
@@ -139,7 +148,7 @@ class ChromaStore:
 
     def at(self, generation: str | None) -> "ChromaStore":
         """The same connection, pinned to one generation (a reader's consistent view)."""
-        other = ChromaStore(self.data_dir, self.host, self.port, self.prefix, generation)
+        other = ChromaStore(self.data_dir, self.host, self.port, self.prefix, generation, self.ef_search)
         other._client = self._client
         return other
 
@@ -299,7 +308,10 @@ class ChromaStore:
         if name not in self._collections:
             try:
                 if create:
-                    col = self.client.get_or_create_collection(name, configuration={"hnsw": {"space": space}})
+                    # ef_search is fixed when a collection is made (each ingest that changes
+                    # anything makes a new generation's collections, so a new value applies there)
+                    hnsw = {"space": space, "ef_search": self.ef_search}
+                    col = self.client.get_or_create_collection(name, configuration={"hnsw": hnsw})
                 else:
                     col = self.client.get_collection(name)
             except IndexUnavailable:

@@ -277,6 +277,10 @@ def test_a_large_index_served_through_the_server_asks_its_hnsw_index_for_sentenc
     ingest(corpus, services.store(settings), embed, settings.data_dir)
     lib = services.library(settings, embed=embed)
     assert not lib.scans
+    # a one-question process asks the server too: the HNSW index is loaded there already
+    assert not services.library(settings, embed=embed, one_question=True).scans
+    for kind in ("chunks", "sentences"):  # made through the HTTP client with HNSW_EF_SEARCH
+        assert lib.store.collection(kind, create=False).configuration["hnsw"]["ef_search"] == settings.hnsw_ef_search
     exact = services.library(settings.model_copy(update={"sentence_scan_max": 10**9}), embed=embed)
     v = embed.encode([SHMELYEV_Q])[0]
     assert lib.top_sentences(v, 5) == exact.top_sentences(v, 5)

@@ -224,3 +224,27 @@ def test_every_article_is_read_back_past_sqlites_variable_limit(tmp_path):
     assert len(records) == n
     assert records["032999.txt"]["text"] == "Text of article 32999." and records["000000.txt"]["title"] == "Title 0"
     assert len(store.article_hashes(gen)) == n
+
+
+def test_the_collections_an_ingest_makes_search_with_hnsw_ef_search(tmp_path, make_settings, embed, library):
+    """HNSW_EF_SEARCH (candidates per HNSW query; Chroma's own default, 100, found 73 % of the
+    exact closest sentences in the 100k benchmark index) is set on the chunk and sentence
+    collections an ingest makes; the default index has the default value."""
+    from bot import services
+    from bot.config import Settings
+    from index.ingest import ingest
+    from index.store import HNSW_EF_SEARCH
+
+    assert Settings().hnsw_ef_search == HNSW_EF_SEARCH
+    for kind in ("chunks", "sentences"):
+        assert library.store.collection(kind, create=False).configuration["hnsw"]["ef_search"] == HNSW_EF_SEARCH
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(CORPUS / "002_b4c17ae533b9d5da.txt", corpus)
+    settings = make_settings(tmp_path / "data", hnsw_ef_search=123)
+    ingest(corpus, services.store(settings), embed, settings.data_dir)
+    store = services.store(settings)
+    for kind in ("chunks", "sentences"):
+        assert store.collection(kind, create=False).configuration["hnsw"]["ef_search"] == 123
+    assert "Svobodnaya Pressa" in services.answerer(settings, services.library(settings, embed=embed)).ask(
+        "Which outlet interviewed Boris Shmelyev?").text
