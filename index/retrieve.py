@@ -10,7 +10,9 @@ vectors in memory while there are at most `scan_max` of them. A larger index is 
 the sentence collection's HNSW index in Chroma gives the closest k, rescored exactly with their
 float32 vectors (the same similarities the answerer computes); those vectors are read from the table file mapped into
 memory, so a serving process holds only the rows questions touch, and in server mode the HNSW
-index lives in the Chroma server, not in every worker.
+index lives in the Chroma server, not in every worker. A process that answers one question and
+exits (`citebot ask`) on an embedded index scans the mapped sentence and chunk vectors instead:
+for one query that costs less than Chroma loading the HNSW indexes (`one_question`).
 """
 
 from __future__ import annotations
@@ -265,9 +267,10 @@ class Library:
         self.dense_k, self.lexical_k, self.rrf_k = dense_k, lexical_k, rrf_k
         # a process that answers one question and exits (`citebot ask`) with an embedded Chroma
         # scans the sentence vectors where they lie, mapped from the table file, however many
-        # there are: loading the sentence collection's HNSW index would cost it seconds (≈ 3 s
-        # at 430k sentences) against a fraction of a second for one pass over the mapped rows.
-        # With a Chroma server the HNSW index is already loaded there, so the query stays.
+        # there are, and the chunk vectors too when the table has them (_closest_chunks):
+        # loading the collections' HNSW indexes would cost it seconds (≈ 3 s for 430k sentences,
+        # 0.6 s for 107k chunks) against a fraction of a second for one pass over the mapped
+        # rows. With a Chroma server the HNSW indexes are loaded there already: the queries stay.
         self.scan_mapped = one_question and not self.store.host
         self.scan_max = scan_max
         self.fingerprint = pointer.get("fingerprint")
@@ -313,6 +316,7 @@ class Library:
         self._hash_source = {m.get("content_hash", ""): src for src, m in records.items()}
         self._sentence_collection = None if self.scans else self.store.collection("sentences", create=False)
         self.chunks = ChunkRows(t, texts)
+        self.chunk_ids, self.chunk_vectors = t.c_ids, t.chunk_vectors
         lexical = LexicalIndex.load(self.data_dir / "bm25")
         if lexical is None or lexical.stamp != self.stamp:
             # another process ingested (shared Chroma server), or the files were lost:
@@ -361,8 +365,7 @@ class Library:
 
     # ------------------------------------------------------------------
     def search(self, question: str, query_embedding: list[float], top: int = 6) -> list[Hit]:
-        got = self._chunk_collection.query(query_embeddings=[list(query_embedding)], n_results=self.dense_k, include=[])
-        dense_ids = list(got["ids"][0]) if got["ids"] else []
+        dense_ids = self._closest_chunks(query_embedding)
         lexical_ids = [cid for cid, _ in self.lexical.search(question, self.lexical_k)]
         hits = []
         for cid, score in rrf([dense_ids, lexical_ids], self.rrf_k)[:top]:
@@ -378,6 +381,19 @@ class Library:
                 )
             )
         return hits
+
+    def _closest_chunks(self, query_embedding) -> list[str]:
+        """Ids of the dense_k chunks closest to the query, closest first: the chunk collection's
+        (HNSW) query, or, in a one-question process with the table's chunk vectors, an exact scan
+        of them mapped from the file (loading the HNSW index for one query costs more: ≈ 0.6 s at
+        100k chunks)."""
+        if self.scan_mapped and self.chunk_vectors is not None and len(self.chunk_vectors):
+            sims = self.chunk_vectors @ np.asarray(query_embedding, dtype=np.float32)
+            k = min(self.dense_k, len(sims))
+            idx = np.argpartition(-sims, k - 1)[:k]
+            return [self.chunk_ids[int(i)] for i in idx[np.argsort(-sims[idx], kind="stable")]]
+        got = self._chunk_collection.query(query_embeddings=[list(query_embedding)], n_results=self.dense_k, include=[])
+        return list(got["ids"][0]) if got["ids"] else []
 
     def sentence_indices(self, source: str, start: int, end: int) -> list[int]:
         """Sentences of `source` overlapping [start, end)."""

@@ -1,4 +1,5 @@
 """The serving table: every sentence (offsets, paragraph, entities, lemmas), its vector,
+every chunk's vector (read only by one-question processes: index.retrieve),
 every chunk's offsets and every article row (metadata and text), for one index generation,
 as plain files under DATA_DIR/table/<generation>.
 
@@ -158,6 +159,11 @@ class Table:
     # mapped into memory: an article's text is decoded when asked for (≈ 16 MB at 10k chunks,
     # 160 MB at 100k, otherwise in every serving process)
     article_texts: "PackedStrings | None" = None
+    # float32 (n_chunks, 384) in c_ids order, read mapped from chunk_vectors.npy; None in a table
+    # written without them. Only a one-question process reads them (index.retrieve.Library.search):
+    # an exact scan for the closest chunks costs it less than loading the chunk collection's HNSW
+    # index for one query
+    chunk_vectors: np.ndarray | None = None
 
     def article_text(self, source: str) -> str:
         row = self.articles[source]
@@ -203,7 +209,7 @@ def from_chroma(store, stamp: str) -> Table:
     rows = store.all_rows("sentences", ["metadatas", "embeddings"])
     metas = rows["metadatas"]
     order = sorted(range(len(metas)), key=lambda i: (metas[i]["source"], metas[i]["position"]))
-    crow = store.all_rows("chunks", ["metadatas"])
+    crow = store.all_rows("chunks", ["metadatas", "embeddings"])
     sources = sorted({m["source"] for m in metas} | {m["source"] for m in crow["metadatas"]})
     sid = {s: i for i, s in enumerate(sources)}
 
@@ -216,12 +222,13 @@ def from_chroma(store, stamp: str) -> Table:
         vectors[k] = rows["embeddings"][i]
     del rows
     cm = crow["metadatas"]
+    chunk_vectors = np.asarray(crow.pop("embeddings"), dtype=np.float32).reshape(len(cm), DIMENSIONS)
     return Table(
         stamp, sources,
         np.asarray([sid[m["source"]] for m in sm], np.int32), col(sm, "position"), col(sm, "start"), col(sm, "end"),
         col(sm, "paragraph"), PackedStrings.pack(pack_entities(m["entities"]) for m in sm), PackedStrings.pack(m["lemmas"] for m in sm), vectors,
         list(crow["ids"]), np.asarray([sid[m["source"]] for m in cm], np.int32), col(cm, "position"), col(cm, "start"),
-        col(cm, "end"), store.article_records(),
+        col(cm, "end"), store.article_records(), chunk_vectors=chunk_vectors,
     )
 
 
@@ -234,6 +241,8 @@ def save(table: Table, folder: Path) -> None:
     tmp.mkdir()
     np.save(tmp / "vectors.npy", np.ascontiguousarray(table.vectors, dtype=np.float32))
     np.save(tmp / "neighbours.npy", table.neighbour_dots())
+    if table.chunk_vectors is not None:
+        np.save(tmp / "chunk_vectors.npy", np.ascontiguousarray(table.chunk_vectors, dtype=np.float32))
     entities, lemmas = (v if isinstance(v, PackedStrings) else PackedStrings.pack(v) for v in (table.s_entities, table.s_lemmas))
     e_data, e_off = entities.arrays()
     l_data, l_off = lemmas.arrays()
@@ -275,6 +284,9 @@ def load(folder: Path, stamp: str, mmap: bool = False) -> Table | None:
             vectors = np.asarray(vectors)
         articles = json.loads((folder / "articles.json").read_text(encoding="utf-8"))
         article_texts = _mapped_texts(folder) if meta.get("texts") else None  # else: texts inside articles.json
+        chunk_vectors = None
+        if (folder / "chunk_vectors.npy").exists():  # always mapped: read only by one-question processes
+            chunk_vectors = np.asarray(np.load(folder / "chunk_vectors.npy", mmap_mode="r"))
     except (OSError, ValueError, KeyError) as exc:
         if (folder / "meta.json").exists():
             log.warning("ignoring the unreadable index table in %s: %s", folder, exc)
@@ -288,7 +300,7 @@ def load(folder: Path, stamp: str, mmap: bool = False) -> Table | None:
     table = Table(
         stamp, strings["sources"], cols["s_source"], cols["s_position"], cols["s_start"], cols["s_end"], cols["s_paragraph"],
         entities, lemmas, vectors, strings["chunks"], cols["c_source"], cols["c_position"],
-        cols["c_start"], cols["c_end"], articles, article_texts=article_texts,
+        cols["c_start"], cols["c_end"], articles, article_texts=article_texts, chunk_vectors=chunk_vectors,
     )
     if article_texts is not None and len(article_texts) != len(articles):
         log.warning("ignoring the inconsistent index table in %s", folder)
@@ -296,6 +308,9 @@ def load(folder: Path, stamp: str, mmap: bool = False) -> Table | None:
     if vectors.shape != (len(table), DIMENSIONS) or len(table.s_lemmas) != len(table) or len(table.c_ids) != len(table.c_source):
         log.warning("ignoring the inconsistent index table in %s", folder)
         return None
+    if chunk_vectors is not None and chunk_vectors.shape != (len(table.c_ids), DIMENSIONS):
+        log.warning("ignoring the chunk vectors of the index table in %s: they do not match its chunks", folder)
+        table.chunk_vectors = None
     table.neighbours = _neighbours(folder, len(table))
     return table
 

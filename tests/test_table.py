@@ -156,9 +156,12 @@ def test_a_one_question_process_scans_the_mapped_vectors_of_a_large_index(seed_s
     one = services.library(seed_settings.model_copy(update={"sentence_scan_max": 0}), embed=embed, one_question=True)
     assert one.scans and one._sentence_collection is None
     assert not one.sentence_vectors.flags.owndata  # a view of the mapped file, not a copy
+    assert one.chunk_vectors is not None and not one.chunk_vectors.flags.owndata
     questions = ["Which outlet interviewed Boris Shmelyev?", "How long was Tikhanovsky's sentence?", "What is the capital of Peru?"]
     for q, v in zip(questions, embed.encode(questions)):
         assert one.top_sentences(v, 10) == library.top_sentences(v, 10), q
+        # the closest chunks by an exact scan of the table's chunk vectors, as Chroma's query finds them
+        assert one._closest_chunks(v.tolist()) == library._closest_chunks(v.tolist()), q
     answers = services.answerer(seed_settings, one), services.answerer(seed_settings, library)
     for q in questions:
         a, b = (ans.ask(q).to_dict() for ans in answers)
@@ -166,7 +169,38 @@ def test_a_one_question_process_scans_the_mapped_vectors_of_a_large_index(seed_s
         assert {k: v for k, v in a.items() if k not in timed} == {k: v for k, v in b.items() if k not in timed}, q
 
 
-def test_rows_with_a_lemma_are_found_in_the_packed_lemmas(library):
+def test_the_table_keeps_every_chunks_vector_as_chroma_holds_it(seed_settings, library, tmp_path):
+    """chunk_vectors.npy: each chunk's vector in c_ids order, equal to the chunk collection's;
+    a table written before it loads without them, and a one-question library then asks Chroma."""
+    from bot import services
+    from index import table
+
+    folder = table.folder_for(seed_settings.data_dir, library.generation)
+    stamp = table.key(library.stamp, library.fingerprint)
+    got = table.load(folder, stamp, mmap=True)
+    rows = library.store.all_rows("chunks", ["embeddings"])
+    chroma = dict(zip(rows["ids"], np.asarray(rows["embeddings"], np.float32)))
+    assert sorted(got.c_ids) == sorted(chroma) and got.chunk_vectors.shape == (len(chroma), 384)
+    assert all(np.array_equal(got.chunk_vectors[i], chroma[cid]) for i, cid in enumerate(got.c_ids))
+
+    old = tmp_path / "t"
+    shutil.copytree(folder, old)
+    (old / "chunk_vectors.npy").unlink()
+    assert table.load(old, stamp, mmap=True).chunk_vectors is None
+    np.save(old / "chunk_vectors.npy", np.zeros((3, 384), np.float32))  # not this table's
+    assert table.load(old, stamp, mmap=True).chunk_vectors is None
+
+    (folder / "chunk_vectors.npy").rename(tmp_path / "cv.npy")
+    try:
+        one = services.library(seed_settings, embed=library.embed, one_question=True)
+        assert one.chunk_vectors is None
+        v = library.embed.encode(["Which outlet interviewed Boris Shmelyev?"])[0]
+        assert one._closest_chunks(v.tolist()) == library._closest_chunks(v.tolist())  # Chroma's query
+    finally:
+        (tmp_path / "cv.npy").rename(folder / "chunk_vectors.npy")
+
+
+
     """SentenceRows.rows_with_lemma (what the conversation rewriter samples a verb's sentences
     with) finds exactly the rows whose lemmas hold the lemma, without building every row."""
     rows = library.sentences
