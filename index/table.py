@@ -209,7 +209,9 @@ def from_chroma(store, stamp: str) -> Table:
     rows = store.all_rows("sentences", ["metadatas", "embeddings"])
     metas = rows["metadatas"]
     order = sorted(range(len(metas)), key=lambda i: (metas[i]["source"], metas[i]["position"]))
-    crow = store.all_rows("chunks", ["metadatas", "embeddings"])
+    # the chunk vectors are for one-question processes on an embedded index (index.retrieve):
+    # through a Chroma server they are not read back (≈ 160 MB at 100k chunks, never used)
+    crow = store.all_rows("chunks", ["metadatas"] if store.host else ["metadatas", "embeddings"])
     sources = sorted({m["source"] for m in metas} | {m["source"] for m in crow["metadatas"]})
     sid = {s: i for i, s in enumerate(sources)}
 
@@ -222,7 +224,7 @@ def from_chroma(store, stamp: str) -> Table:
         vectors[k] = rows["embeddings"][i]
     del rows
     cm = crow["metadatas"]
-    chunk_vectors = np.asarray(crow.pop("embeddings"), dtype=np.float32).reshape(len(cm), DIMENSIONS)
+    chunk_vectors = np.asarray(crow.pop("embeddings"), dtype=np.float32).reshape(len(cm), DIMENSIONS) if "embeddings" in crow else None
     return Table(
         stamp, sources,
         np.asarray([sid[m["source"]] for m in sm], np.int32), col(sm, "position"), col(sm, "start"), col(sm, "end"),

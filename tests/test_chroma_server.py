@@ -279,6 +279,7 @@ def test_a_large_index_served_through_the_server_asks_its_hnsw_index_for_sentenc
     assert not lib.scans
     # a one-question process asks the server too: the HNSW index is loaded there already
     assert not services.library(settings, embed=embed, one_question=True).scans
+    assert lib.chunk_vectors is None  # its table does not read the chunk vectors back through the server
     for kind in ("chunks", "sentences"):  # made through the HTTP client with HNSW_EF_SEARCH
         assert lib.store.collection(kind, create=False).configuration["hnsw"]["ef_search"] == settings.hnsw_ef_search
     exact = services.library(settings.model_copy(update={"sentence_scan_max": 10**9}), embed=embed)
