@@ -200,7 +200,7 @@ def test_the_table_keeps_every_chunks_vector_as_chroma_holds_it(seed_settings, l
         (tmp_path / "cv.npy").rename(folder / "chunk_vectors.npy")
 
 
-
+def test_rows_with_a_lemma_are_found_in_the_packed_lemmas(library):
     """SentenceRows.rows_with_lemma (what the conversation rewriter samples a verb's sentences
     with) finds exactly the rows whose lemmas hold the lemma, without building every row."""
     rows = library.sentences
