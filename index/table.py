@@ -286,9 +286,7 @@ def load(folder: Path, stamp: str, mmap: bool = False) -> Table | None:
             vectors = np.asarray(vectors)
         articles = json.loads((folder / "articles.json").read_text(encoding="utf-8"))
         article_texts = _mapped_texts(folder) if meta.get("texts") else None  # else: texts inside articles.json
-        chunk_vectors = None
-        if (folder / "chunk_vectors.npy").exists():  # always mapped: read only by one-question processes
-            chunk_vectors = np.asarray(np.load(folder / "chunk_vectors.npy", mmap_mode="r"))
+        chunk_vectors = _chunk_vectors(folder)
     except (OSError, ValueError, KeyError) as exc:
         if (folder / "meta.json").exists():
             log.warning("ignoring the unreadable index table in %s: %s", folder, exc)
@@ -315,6 +313,20 @@ def load(folder: Path, stamp: str, mmap: bool = False) -> Table | None:
         table.chunk_vectors = None
     table.neighbours = _neighbours(folder, len(table))
     return table
+
+
+def _chunk_vectors(folder: Path) -> np.ndarray | None:
+    """chunk_vectors.npy mapped into memory (read only by one-question processes), or None when
+    the table has none or the file cannot be read: they are an optimisation, the table is whole
+    without them (the closest chunks then come from Chroma)."""
+    path = folder / "chunk_vectors.npy"
+    if not path.exists():
+        return None
+    try:
+        return np.asarray(np.load(path, mmap_mode="r"))
+    except (OSError, ValueError) as exc:
+        log.warning("ignoring the unreadable chunk vectors of the index table in %s: %s", folder, exc)
+        return None
 
 
 def _mapped_texts(folder: Path) -> PackedStrings:
