@@ -95,6 +95,8 @@ def diagnose(
     if others:
         d.add("generations", "info", f"also kept: {', '.join(g or '(legacy)' for g in others)} (dropped by the next ingest)")
 
+    _check_hnsw(d, store, gen)
+
     fp = fingerprint(chunk_size, chunk_overlap, model)
     if pointer.get("fingerprint") != fp:
         d.add("settings", "warn", f"the index was built with {pointer.get('fingerprint')}, the settings say {fp}: the next ingest rebuilds it")
@@ -126,3 +128,23 @@ def diagnose(
     else:
         d.add("bm25", "info", f"no current copy in {Path(data_dir) / 'bm25'}: rebuilt from Chroma when the bot starts")
     return d
+
+
+def _check_hnsw(d: Diagnosis, store: ChromaStore, gen: str) -> None:
+    """The ef_search the index's chunk and sentence collections were made with, against
+    HNSW_EF_SEARCH: an index built before the setting (or with another value) keeps its own
+    until an ingest makes new collections. Information, not a fault."""
+    found = {}
+    for kind in ("chunks", "sentences"):
+        try:
+            found[kind] = int(store.collection(kind, create=False, generation=gen).configuration["hnsw"]["ef_search"])
+        except Exception:  # noqa: BLE001 - an older Chroma or an odd configuration: say nothing
+            return
+    d.facts["hnsw_ef_search"] = found
+    values = sorted(set(found.values()))
+    if values == [store.ef_search]:
+        d.add("hnsw", "info", f"chunk and sentence collections search with ef_search {store.ef_search}")
+    else:
+        said = ", ".join(f"{k} {v}" for k, v in found.items())
+        d.add("hnsw", "info", f"the collections search with ef_search {said}; HNSW_EF_SEARCH is {store.ef_search}: "
+                             "it applies from the next ingest that changes the index, or `citebot ingest --rebuild`")

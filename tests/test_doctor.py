@@ -16,7 +16,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_doctor_reports_a_healthy_index(run_citebot, seed_data_dir):
+def test_doctor_reports_a_healthy_index(run_citebot, seed_data_dir, model_cache, tmp_path):
     result = run_citebot(["doctor", "--corpus", str(CORPUS)], seed_data_dir)
     out = flat(result.stdout)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -24,6 +24,15 @@ def test_doctor_reports_a_healthy_index(run_citebot, seed_data_dir):
     assert "all-MiniLM-L6-v2" in out
     assert "5 articles" in out and "chunks" in out and "sentences" in out
     assert "up to date" in out
+    assert "search with ef_search 400" in out
+    # the setting changed after the index was built: the index keeps its own value, and says so
+    env = cli_env(seed_data_dir, model_cache, HNSW_EF_SEARCH="250")
+    other = subprocess.run([str(CITEBOT), "doctor", "--json", "--corpus", str(CORPUS)], capture_output=True, text=True,
+                           env=env, cwd=tmp_path, timeout=180)
+    assert other.returncode == 0, other.stdout + other.stderr
+    facts = json.loads(other.stdout)
+    assert facts["hnsw_ef_search"] == {"chunks": 400, "sentences": 400}
+    assert any(c["name"] == "hnsw" and "HNSW_EF_SEARCH is 250" in c["detail"] and "--rebuild" in c["detail"] for c in facts["checks"])
 
 
 def test_doctor_json_and_stale_corpus(run_citebot, seed_data_dir, tmp_path):
