@@ -1240,9 +1240,15 @@ class Answerer:
         timings["embed_ms"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
         searched = self._US_IN_QUESTION.sub(lambda m: f"{m.group(0)} (the United States)", q_text)
+        lib = self.library
+        # the closest sentences of a large index (Chroma's HNSW query, or a one-shot process's scan
+        # of the mapped vectors: both release the GIL) are found on the second thread while this
+        # one searches the chunks; a small index's in-memory scan is quicker than the hand-off
+        closest = None
+        if not lib.scans or lib.scan_mapped:
+            closest = self._analysis_pool.submit(lib.top_sentences, q_emb, 3 * self.settings.sentence_top_k)
         # the whole fused list: the first fused_top_k are read, and more of it when they are
         # look-alikes about someone else (_with_names, once the question's names are known)
-        lib = self.library
         hits = lib.search(searched, q_emb.tolist(), top=lib.dense_k + lib.lexical_k)
         timings["retrieve_ms"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
@@ -1255,7 +1261,7 @@ class Answerer:
         timings["analyse_ms"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
         soft = self._lexicon.matcher(terms, term_vectors)
-        cands = self._candidates(q, q_emb, hits, soft)
+        cands = self._candidates(q, q_emb, hits, soft, closest=closest.result() if closest is not None else None)
         timings["select_ms"] = (time.perf_counter() - t) * 1000
         return q, hits, cands
 
@@ -1370,15 +1376,18 @@ class Answerer:
         first, last = lib.sentences[focus[0]], lib.sentences[focus[-1]]
         return first.source, lib.articles[first.source].text[first.start : last.end]
 
-    def _candidates(self, q: Question, q_emb: np.ndarray, hits, soft=None) -> list[_Candidate]:
+    def _candidates(self, q: Question, q_emb: np.ndarray, hits, soft=None, closest: list[int] | None = None) -> list[_Candidate]:
         """Every candidate answer span (one sentence, or two adjacent ones) with its
-        support features, best first."""
+        support features, best first. `closest`: lib.top_sentences(q_emb, 3 * sentence_top_k),
+        when the caller has it already."""
         lib = self.library
         retrieved: set[int] = set()
         for hit in hits:
             retrieved.update(lib.sentence_indices(hit.chunk.source, hit.chunk.start, hit.chunk.end))
         k = self.settings.sentence_top_k
-        closest = self._with_names(q, lib.top_sentences(q_emb, 3 * k), k, lambda j: lib.sentences[j].source, self._words_around)
+        if closest is None:
+            closest = lib.top_sentences(q_emb, 3 * k)
+        closest = self._with_names(q, closest, k, lambda j: lib.sentences[j].source, self._words_around)
         cand = retrieved | set(closest)
         if not cand:
             return []
