@@ -85,5 +85,21 @@ class LexicalIndex:
         tokens = [[t for t in tokens[0] if t in vocab]]
         if not tokens[0]:
             return []
-        docs, scores = self.retriever.retrieve(tokens, k=min(k, len(self.ids)), show_progress=False)
-        return [(self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
+        # bm25s's own top-k (`retrieve`) partitions the scores of every chunk, most of them 0:
+        # numpy's argpartition on an array of that many ties took ≈ 3.4 ms at 107k chunks against
+        # 0.2 ms on distinct values. Only the chunks that score are ranked here, by score and
+        # then by position, so chunks of equal score also keep one order (bm25s's was arbitrary).
+        import numpy as np
+
+        k = min(k, len(self.ids))
+        if k <= 0:
+            return []
+        scores = self.retriever.get_scores(tokens[0])
+        hits = np.flatnonzero(scores > 0)
+        if hits.size > k:
+            hits = hits[np.argpartition(-scores[hits], k - 1)[:k]]
+            # the k-th score may tie with chunks the partition left out: keep the first of them
+            kth = scores[hits].min()
+            hits = np.union1d(hits[scores[hits] > kth], np.flatnonzero(scores == kth))
+        order = hits[np.lexsort((hits, -scores[hits]))][:k]
+        return [(self.ids[int(d)], float(scores[d])) for d in order]

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from conftest import CORPUS
-from index.lexical import LexicalIndex
+from index.lexical import LexicalIndex, tokenize
 
 KEEP = "001_3d31b8ba4ffd7bb4.txt"
 EDIT = "003_a249e923c2b6cff2.txt"
@@ -248,3 +248,37 @@ def test_the_collections_an_ingest_makes_search_with_hnsw_ef_search(tmp_path, ma
         assert store.collection(kind, create=False).configuration["hnsw"]["ef_search"] == 123
     assert "Svobodnaya Pressa" in services.answerer(settings, services.library(settings, embed=embed)).ask(
         "Which outlet interviewed Boris Shmelyev?").text
+
+
+def test_bm25_search_ranks_the_scoring_chunks_by_score_then_position(tmp_path):
+    """LexicalIndex.search ranks only the chunks that score (bm25s's own top-k partitions every
+    chunk's score, most of them 0, which is slow with many ties): the k best, by score, ties
+    in index order, the same chunks and scores bm25s's `retrieve` gives; saved and loaded
+    (mapped) alike."""
+    texts = [
+        "Lukashenko met Kellogg in Minsk.", "Kellogg flew to Minsk.", "The talks in Minsk lasted hours.",
+        "Lukashenko met Kellogg in Minsk.", "Nothing about the envoy here.", "Lukashenko met Kellogg in Minsk.",
+        "Rain fell on Vilnius.", "Minsk, Minsk, Minsk.",
+    ]
+    ids = [f"c{i}" for i in range(len(texts))]
+    built = LexicalIndex.build(ids, texts, "s")
+    built.save(tmp_path / "bm25")
+    loaded = LexicalIndex.load(tmp_path / "bm25")
+    for lex in (built, loaded):
+        got = lex.search("Where did Lukashenko meet Kellogg in Minsk?", 10)
+        scores = lex.retriever.get_scores(tokenize(["Where did Lukashenko meet Kellogg in Minsk?"])[0])
+        expected = sorted((i for i in range(len(texts)) if scores[i] > 0), key=lambda i: (-scores[i], i))
+        assert [cid for cid, _ in got] == [ids[i] for i in expected]
+        assert got[0][0] == "c0" and [cid for cid, _ in got[:3]] == ["c0", "c3", "c5"]  # three equal: by position
+        assert all(s > 0 for _, s in got) and "c6" not in dict(got)
+        # k smaller than the chunks that score: the k best, the tie at the k-th score kept in order
+        assert [cid for cid, _ in lex.search("Lukashenko Kellogg Minsk", 2)] == ["c0", "c3"]
+        top = lex.retriever.retrieve(tokenize(["Lukashenko Kellogg Minsk"]), k=4, show_progress=False)
+        assert sorted(float(s) for s in top[1][0]) == sorted(s for _, s in lex.search("Lukashenko Kellogg Minsk", 4))
+        assert lex.search("Vilnius", 0) == [] and lex.search("zzzz qqqq", 5) == []
+    # sixty chunks of one score among ninety: the first five of them (bm25s's partition gave
+    # c89, c88, c86, c85, c82)
+    many = LexicalIndex.build([f"c{i}" for i in range(90)], [("Minsk talks went on." if i % 3 else "Rain in Vilnius today.") for i in range(90)], "s")
+    assert [cid for cid, _ in many.search("Minsk talks", 5)] == ["c1", "c2", "c4", "c5", "c7"]
+
+
