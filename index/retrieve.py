@@ -192,6 +192,14 @@ class ChunkRows(Mapping):
 SCAN_MAX = 20_000  # sentences searched exactly in memory; a larger index asks Chroma's HNSW index
 
 
+def _closest_rows(vectors: np.ndarray, q: np.ndarray, k: int) -> np.ndarray:
+    """Rows of the k vectors with the largest dot product with q, largest first: an exact scan."""
+    sims = vectors @ q
+    k = min(k, len(sims))
+    idx = np.argpartition(-sims, k - 1)[:k]
+    return idx[np.argsort(-sims[idx])]
+
+
 class ArticleRows(Mapping):
     """library.articles: source -> Article, made on access from the table's article rows (and
     kept for the last CACHE articles). The texts are not held whole: a table's texts.bin is
@@ -388,10 +396,8 @@ class Library:
         of them mapped from the file (loading the HNSW index for one query costs more: ≈ 0.6 s at
         100k chunks)."""
         if self.scan_mapped and self.chunk_vectors is not None and len(self.chunk_vectors):
-            sims = self.chunk_vectors @ np.asarray(query_embedding, dtype=np.float32)
-            k = min(self.dense_k, len(sims))
-            idx = np.argpartition(-sims, k - 1)[:k]
-            return [self.chunk_ids[int(i)] for i in idx[np.argsort(-sims[idx], kind="stable")]]
+            rows = _closest_rows(self.chunk_vectors, np.asarray(query_embedding, dtype=np.float32), self.dense_k)
+            return [self.chunk_ids[int(i)] for i in rows]
         got = self._chunk_collection.query(query_embeddings=[list(query_embedding)], n_results=self.dense_k, include=[])
         return list(got["ids"][0]) if got["ids"] else []
 
@@ -412,10 +418,7 @@ class Library:
             return []
         q = np.asarray(query_embedding, dtype=np.float32)
         if self.scans:
-            sims = self.sentence_vectors @ q
-            k = min(k, len(sims))
-            idx = np.argpartition(-sims, k - 1)[:k]
-            return [int(i) for i in idx[np.argsort(-sims[idx])]]
+            return [int(i) for i in _closest_rows(self.sentence_vectors, q, k)]
         got = self._sentence_collection.query(
             query_embeddings=[q.tolist()], n_results=min(len(self.sentences), k), include=[]
         )
