@@ -141,8 +141,7 @@ def _check_hnsw(d: Diagnosis, store: ChromaStore, gen: str) -> None:
         except Exception:  # noqa: BLE001 - an older Chroma or an odd configuration: say nothing
             return
     d.facts["hnsw_ef_search"] = found
-    values = sorted(set(found.values()))
-    if values == [store.ef_search]:
+    if set(found.values()) == {store.ef_search}:
         d.add("hnsw", "info", f"chunk and sentence collections search with ef_search {store.ef_search}")
     else:
         said = ", ".join(f"{k} {v}" for k, v in found.items())
