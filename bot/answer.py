@@ -6,6 +6,7 @@ the Answer it gets back.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import logging
 import re
@@ -22,7 +23,7 @@ import prompts
 from bot import wordnet
 from bot.speakers import Speakers
 from bot.support import (
-    IndexedWords, Question, Support, Vocabulary, _is_question_name, _similar, analyse, assess, fold, has_role, name_in, same_person, stem, LIKELIHOOD_LEMMAS, sentence_stems, term_credits, term_weights, words,
+    IndexedWords, LetterCounts, Question, Support, Vocabulary, _is_question_name, _similar, analyse, assess, fold, has_role, name_in, name_variants, same_person, stem, LIKELIHOOD_LEMMAS, sentence_stems, term_credits, term_weights, words,
 )
 from bot.verify import is_verbatim
 from index.embedding import MODEL_NAME
@@ -324,14 +325,16 @@ class CorpusFacts:
     a question otherwise worked out for every article it met (0.6 ms an article at 10k chunks,
     a dozen articles a question)."""
 
-    VERSION = 5  # 2: capitalised words, 3: acronyms, 4: names, 5: speakers (a change to capitalised_words() needs a new version)
+    VERSION = 6  # 2: capitalised words, 3: acronyms, 4: names, 5: speakers, 6: article words (a change to capitalised_words() needs a new version)
 
     def __init__(self, n: int, df: dict[str, int], lemmas: list[str], corpus_words: set[str],
                  capitalised: frozenset[str] = frozenset(), acronyms: frozenset[str] = frozenset(),
-                 names: dict | None = None, speakers: tuple[list[str], np.ndarray] | None = None) -> None:
+                 names: dict | None = None, speakers: tuple[list[str], np.ndarray] | None = None,
+                 article_words: "ArticleWords | None" = None) -> None:
         self.n, self.df, self.lemmas, self.corpus_words = n, df, lemmas, corpus_words
         self.capitalised, self.acronyms, self.names, self.speakers = capitalised, acronyms, names, speakers
-        self._spelling_index: tuple[dict[str, int], dict[str, tuple[list[str], np.ndarray, np.ndarray]]] | None = None
+        self.article_words = article_words
+        self._spelling_index: dict[str, LetterCounts] | None = None
 
     def spelled_like_capitalised(self, word: str, ratio: float) -> bool:
         """Is `word` another spelling (support._similar) of a word the articles capitalise, of
@@ -341,29 +344,12 @@ class CorpusFacts:
         with every capitalised word cost 7 ms a word at 10k chunks (17,580 of them), and grew
         with the corpus."""
         if self._spelling_index is None:
-            alphabet = {ch: k for k, ch in enumerate(sorted({ch for c in self.capitalised for ch in c}))}
             by_initial: dict[str, list[str]] = {}
             for c in sorted(self.capitalised):
                 by_initial.setdefault(c[:1], []).append(c)
-            groups = {}
-            for initial, found in by_initial.items():
-                counts = np.zeros((len(found), len(alphabet)), np.uint8)  # a letter's count, up to 255
-                for r, c in enumerate(found):
-                    for ch, k in Counter(c).items():
-                        counts[r, alphabet[ch]] = min(k, 255)
-                groups[initial] = (found, counts, np.array([len(c) for c in found]))
-            self._spelling_index = (alphabet, groups)
-        alphabet, groups = self._spelling_index
-        if word[:1] not in groups:
-            return False
-        found, counts, lengths = groups[word[:1]]
-        own = np.zeros(counts.shape[1], np.uint8)
-        for ch, k in Counter(word).items():
-            if ch in alphabet:  # a letter no capitalised word has is shared with none
-                own[alphabet[ch]] = min(k, 255)  # as the counts it meets: 500 a's would wrap round
-        shared = np.minimum(counts, own).sum(axis=1)
-        reachable = np.flatnonzero(2.0 * shared / (lengths + len(word)) >= ratio - 1e-9)
-        return any(_similar(word, found[k], ratio) for k in reachable)
+            self._spelling_index = {initial: LetterCounts(found) for initial, found in by_initial.items()}
+        group = self._spelling_index.get(word[:1])
+        return group is not None and any(_similar(word, c, ratio) for c in group.reachable(word, ratio))
 
     def vocabulary(self) -> Vocabulary:
         return Vocabulary.from_counts(self.n, self.df)
@@ -398,11 +384,13 @@ class CorpusFacts:
                     st = stems[lm] = stem(lm)
                 own.add(st)
             df.update(own)
-        corpus_words: set[str] = set()
+        word_ids: dict[str, int] = {}  # a word's number, in the order first met
+        per_article: list[np.ndarray] = []
 
         def texts():  # one pass over the articles, one text in memory at a time
             for a in library.articles.values():
-                corpus_words.update(words(a.text))
+                own = set(words(a.text))
+                per_article.append(np.fromiter((word_ids.setdefault(w, len(word_ids)) for w in own), np.uint32, len(own)))
                 yield a.text
 
         capitalised, acronyms = capitalised_words(texts())
@@ -410,7 +398,9 @@ class CorpusFacts:
         from bot.speakers import attribute_all
 
         speakers = attribute_all(library) if hasattr(library, "by_source") else None
-        return cls(max(1, len(rows)), dict(df), sorted(stems), corpus_words, capitalised, acronyms, corpus_names(rows), speakers)
+        article_words = ArticleWords.of(list(library.articles), word_ids, per_article)
+        return cls(max(1, len(rows)), dict(df), sorted(stems), set(word_ids), capitalised, acronyms, corpus_names(rows), speakers,
+                   article_words)
 
     @classmethod
     def load_or_build(cls, library, data_dir) -> "CorpusFacts":
@@ -421,8 +411,10 @@ class CorpusFacts:
 
         path = Path(data_dir) / "answerer" / "facts.json"
         key = cls.key(library)
-        # the speakers' sentence indices: one array, beside the JSON under a name of this key
-        ids_path = path.with_name(f"speakers-{hashlib.sha256(key.encode()).hexdigest()[:16]}.npy")
+        # the speakers' sentence indices and the articles' words: arrays beside the JSON, under
+        # names of this key
+        suffix = hashlib.sha256(key.encode()).hexdigest()[:16]
+        ids_path = path.with_name(f"speakers-{suffix}.npy")
         try:
             got = json.loads(path.read_text(encoding="utf-8"))
             if got.get("key") == key:
@@ -432,19 +424,25 @@ class CorpusFacts:
                     if len(ids) != len(library.sentences):
                         raise ValueError("speakers of another index")
                     speakers = (got["speaker_names"], ids)
+                words_path, offsets_path = (path.with_name(f"article-{part}-{suffix}.npy") for part in ("words", "offsets"))
+                article_words = ArticleWords(got["corpus_words"], list(library.articles),
+                                             np.load(words_path, mmap_mode="r"), np.load(offsets_path, mmap_mode="r"))
                 return cls(got["n"], got["df"], got["lemmas"], set(got["corpus_words"]), frozenset(got["capitalised"]),
-                           frozenset(got["acronyms"]), got["names"], speakers)
+                           frozenset(got["acronyms"]), got["names"], speakers, article_words)
         except (OSError, ValueError, KeyError, TypeError):
             pass
         facts = cls.compute(library)
         try:  # written to temporary names, then renamed: readers never see half a file
             path.parent.mkdir(parents=True, exist_ok=True)
-            for old in path.parent.glob("speakers-*.npy"):  # another index's
+            for old in [*path.parent.glob("speakers-*.npy"), *path.parent.glob("article-*.npy")]:  # another index's
                 old.unlink(missing_ok=True)
+            arrays = {f"article-words-{suffix}.npy": facts.article_words.ids, f"article-offsets-{suffix}.npy": facts.article_words.offsets}
             if facts.speakers is not None:
-                tmp_ids = ids_path.with_name(f".speakers.{os.getpid()}.npy")
-                np.save(tmp_ids, facts.speakers[1])
-                os.replace(tmp_ids, ids_path)
+                arrays[ids_path.name] = facts.speakers[1]
+            for name, array in arrays.items():
+                tmp_ids = path.with_name(f".{name}.{os.getpid()}.npy")
+                np.save(tmp_ids, array)
+                os.replace(tmp_ids, path.with_name(name))
             tmp = path.with_name(f".facts.{os.getpid()}.json")
             tmp.write_text(json.dumps({"key": key, "n": facts.n, "df": facts.df, "lemmas": facts.lemmas,
                                        "corpus_words": sorted(facts.corpus_words),
@@ -456,6 +454,49 @@ class CorpusFacts:
         except OSError:
             pass  # a read-only data dir only costs the recomputation
         return facts
+
+
+class ArticleWords:
+    """The words of each article (support.words), as the sorted numbers of the corpus's words in
+    alphabetical order: whether an article holds any of a few words is found without making the
+    article's word set, which cost 0.1 ms an article (a few dozen new articles a question at 100k
+    chunks) and 16 KB each in a cache. Made with CorpusFacts, kept beside facts.json as
+    article-words-KEY.npy and article-offsets-KEY.npy (where each article's numbers start, in
+    the order of library.articles) and mapped into memory when loaded."""
+
+    def __init__(self, vocabulary: list[str], sources: list[str], ids: np.ndarray, offsets: np.ndarray) -> None:
+        if len(offsets) != len(sources) + 1 or (len(offsets) and int(offsets[-1]) != len(ids)):
+            raise ValueError("article words of another index")
+        self.vocabulary = vocabulary  # sorted: a word's number is its place here
+        self.ids, self.offsets = ids, offsets
+        self._row = {source: k for k, source in enumerate(sources)}
+
+    @classmethod
+    def of(cls, sources: list[str], word_ids: dict[str, int], per_article: list[np.ndarray]) -> "ArticleWords":
+        """From each article's word numbers in the order the words were first met (`word_ids`)."""
+        vocabulary = sorted(word_ids)
+        place = np.empty(len(vocabulary), np.uint32)
+        for k, w in enumerate(vocabulary):
+            place[word_ids[w]] = k
+        offsets = np.zeros(len(per_article) + 1, np.int64)
+        offsets[1:] = np.cumsum([len(ids) for ids in per_article])
+        ids = np.concatenate([np.sort(place[ids]) for ids in per_article]) if per_article else np.zeros(0, np.uint32)
+        return cls(vocabulary, sources, ids, offsets)
+
+    def __contains__(self, source: str) -> bool:
+        return source in self._row
+
+    def holds_any(self, source: str, words_) -> bool:
+        """Is any of `words_` among the article's words?"""
+        row = self._row[source]
+        own = self.ids[self.offsets[row] : self.offsets[row + 1]]
+        for w in words_:
+            k = bisect.bisect_left(self.vocabulary, w)
+            if k < len(self.vocabulary) and self.vocabulary[k] == w:
+                at = int(np.searchsorted(own, k))
+                if at < len(own) and own[at] == k:
+                    return True
+        return False
 
 
 class _SentenceWords:
@@ -661,6 +702,7 @@ class Answerer:
         self._topics = self._describe_topics()
         self._words_cache: dict[str, set[str]] = {}
         self._name_cache: dict[tuple, bool] = {}
+        self._variants_cache: dict[tuple, frozenset[str]] = {}
         self._lexicon = Lexicon.build(library, settings.data_dir, facts.lemmas)
         self.model = model if model is not None else _load_model(settings)
         self.reader = None
@@ -1559,14 +1601,30 @@ class Answerer:
         return any(w and same_person(n, w, ratio) for w in said for n in q.names)
 
     def _name_in_text(self, name: tuple[str, ...], source: str | None) -> bool:
-        """Is the name (or a spelling variant) in that article / anywhere (None)? Cached."""
+        """Is the name (or a spelling variant) in that article / anywhere (None)? Cached. The
+        same as `name_in` over the article's words: an article's words are corpus words, and the
+        name's variants among those are found once (`_variants`), not in every article again."""
         key = (name, source)
         if key not in self._name_cache:
-            words_ = self._corpus_words if source is None else self._article_words(source)
+            variants = self._variants(name)
             if len(self._name_cache) > 50_000:
                 self._name_cache.clear()
-            self._name_cache[key] = name_in(name, words_, self.settings.name_match_ratio)
+            if source is None:
+                self._name_cache[key] = bool(variants)
+            elif self._facts.article_words is not None and source in self._facts.article_words:
+                self._name_cache[key] = self._facts.article_words.holds_any(source, variants)
+            else:
+                self._name_cache[key] = not variants.isdisjoint(self._article_words(source))
         return self._name_cache[key]
+
+    def _variants(self, name: tuple[str, ...]) -> frozenset[str]:
+        """The corpus words that make `name` present (support.name_variants), per name."""
+        got = self._variants_cache.get(name)
+        if got is None:
+            if len(self._variants_cache) > 10_000:
+                self._variants_cache.clear()
+            got = self._variants_cache[name] = name_variants(name, self._corpus_words, self.settings.name_match_ratio)
+        return got
 
     ARTICLE_WORDS_CACHE = 2_000  # articles whose word sets are kept (like Speakers.CACHE)
 

@@ -905,6 +905,47 @@ def test_corpus_facts_are_the_full_passes_results_and_cached_per_index(answerer,
     assert answerer.vocab.df == facts.df and answerer._corpus_words == facts.corpus_words
 
 
+def test_the_articles_words_are_kept_with_the_facts_and_answer_the_name_checks(answerer, tmp_path):
+    """CorpusFacts keeps which words each article holds (ArticleWords, two arrays beside facts.json,
+    mapped when read back): they are the article's words(), and the answerer's "is this name in that
+    article" is what name_in over the article's words says. Arrays of another index are not used."""
+    import numpy as np
+
+    from bot.answer import CorpusFacts
+    from bot.support import name_in, words
+
+    lib = answerer.library
+    facts = CorpusFacts.load_or_build(lib, tmp_path)
+    back = CorpusFacts.load_or_build(lib, tmp_path)
+    assert isinstance(back.article_words.ids, np.memmap)  # read back, not recomputed
+    for got in (facts.article_words, back.article_words):
+        for source, article in lib.articles.items():
+            own = got.ids[got.offsets[got._row[source]] : got.offsets[got._row[source] + 1]]
+            assert [got.vocabulary[k] for k in own] == sorted(set(words(article.text)))
+    source = next(s for s, a in lib.articles.items() if "Lukashenko" in a.text)
+    assert back.article_words.holds_any(source, ["nosuchword", "lukashenko"])
+    assert not back.article_words.holds_any(source, ["nosuchword", "zzz"])
+    ratio = answerer.settings.name_match_ratio
+    names = [("tsikhanouskiy",), ("shmelyev",), ("boris", "shmelyev"), ("washington",), ("macron",), ("kellogg",),
+             ("united", "nations"), ("zarikhin",), ("kolesnikova",), ("coale",), ("u", "s")]
+    seen = set()
+    answerer._words_cache.clear()
+    answerer._name_cache.clear()
+    for n in names:
+        for source, article in lib.articles.items():
+            expected = name_in(n, set(words(article.text)), ratio)
+            assert answerer._name_in_text(n, source) == expected, (n, source)
+            seen.add(expected)
+        assert answerer._name_in_text(n, None) == name_in(n, answerer._corpus_words, ratio)
+    assert seen == {True, False}
+    assert not answerer._words_cache  # no article's word set was made for it
+    # arrays that do not fit the index (here: one article short) are not used: the facts are recomputed
+    suffix = next((tmp_path / "answerer").glob("article-offsets-*.npy"))
+    np.save(suffix, np.asarray(back.article_words.offsets)[:-1])
+    again = CorpusFacts.load_or_build(lib, tmp_path)
+    assert len(again.article_words.offsets) == len(lib.articles) + 1
+
+
 def test_the_rewriter_of_an_answerer_takes_the_corpus_names_from_its_facts(answerer):
     """Rewriter.for_answerer does not pass over every sentence (3.6 s at 10k chunks, on the first
     follow-up or compound question a server met): the names come from the answerer's corpus

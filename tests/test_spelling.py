@@ -165,3 +165,40 @@ def test_name_variant_lookups_over_the_corpus_vocabulary_find_what_a_scan_finds(
     found = [name_in(n, indexed, 0.75) for n in names]
     assert found == [name_in(n, words, 0.75) for n in names]
     assert found[:5] == [True] * 5 and not found[6]  # variants found, an absent name is not
+
+
+def test_a_names_variants_in_the_vocabulary_say_where_the_name_is():
+    """support.name_variants finds once, in the corpus vocabulary, the words that make a name present,
+    so an article is asked only whether it holds one of them: for any set of vocabulary words,
+    `name_in` and "holds a variant" agree — initials ("U.S."), spelling variants, title words, and
+    Washington for the United States included. IndexedWords.similar (the letter-count bound over a
+    word shape at once) finds what comparing word by word finds."""
+    import random
+
+    from bot.support import IndexedWords, _shaped_like, _similar, name_in, name_variants
+
+    rng = random.Random(11)
+    vocab = ["tikhanovsky", "tikhanyovski", "tsikhanouskiy", "kolesnikova", "kalesnikava", "zelensky", "us",
+             "united", "states", "stated", "washington", "coale", "cole", "kellogg", "lukashenko", "lukashenka",
+             "president", "minsk", "un", "aaaa", "aaab"]
+    vocab += ["".join(rng.choice("abcdeiklmnorstuvyz") for _ in range(rng.randint(2, 14))) for _ in range(4000)]
+    indexed = IndexedWords(vocab)
+    for t in vocab[:60] + ["tsikhanovskaya", "kelog", "macron", "aaa", "zz"]:
+        for ratio in (0.75, 0.9):
+            assert sorted(indexed.similar(t, ratio)) == sorted(w for w in _shaped_like(t, set(vocab)) if _similar(t, w, ratio)), t
+    names = [("tsikhanovskiy",), ("kolesnikova",), ("washington",), ("united", "states"), ("president", "lukashenko"),
+             ("john", "cole"), ("macron",), ("u", "n"), ("the", "kremlin"), ("aaaa",)]
+    names += [(rng.choice(vocab), rng.choice(vocab)) for _ in range(20)] + [(rng.choice(vocab),) for _ in range(20)]
+    words = sorted(indexed)
+    present = 0
+    for n in names:
+        variants = name_variants(n, indexed, 0.75)
+        assert variants <= indexed
+        for _ in range(30):
+            window = set(rng.sample(words, 200)) | set(rng.sample(sorted(variants), min(len(variants), rng.randint(0, 1))))
+            assert name_in(n, window, 0.75) == (not variants.isdisjoint(window)), (n, variants & window)
+            present += name_in(n, window, 0.75)
+    assert 0 < present < 30 * len(names)  # both answers were checked
+    assert {"tikhanovsky", "tikhanyovski", "tsikhanouskiy"} <= name_variants(("tsikhanovskiy",), indexed, 0.75)
+    assert {"united", "states", "us"} <= name_variants(("washington",), indexed, 0.75)  # the country for its capital
+    assert name_variants(("macron",), indexed, 0.75) == frozenset()
