@@ -1283,11 +1283,10 @@ class Answerer:
         t = time.perf_counter()
         searched = self._US_IN_QUESTION.sub(lambda m: f"{m.group(0)} (the United States)", q_text)
         lib = self.library
-        # the closest sentences of a large index (Chroma's HNSW query, or a one-shot process's scan
-        # of the mapped vectors: both release the GIL) are found on the second thread while this
-        # one searches the chunks; a small index's in-memory scan is quicker than the hand-off
+        # the closest sentences of a large index are found on the second thread while this one
+        # searches the chunks
         closest = None
-        if not lib.scans or lib.scan_mapped:
+        if lib.sentence_search_waits:
             closest = self._analysis_pool.submit(lib.top_sentences, q_emb, 3 * self.settings.sentence_top_k)
         # the whole fused list: the first fused_top_k are read, and more of it when they are
         # look-alikes about someone else (_with_names, once the question's names are known)
@@ -1320,10 +1319,9 @@ class Answerer:
         top = ranked[:k]
         if not q.names or 2 * sum(self._names_in_article(q, source_of(x)) for x in top) >= len(top):
             return top
-        ratio = self.settings.name_match_ratio
         more = [
             x for x in ranked[k:]
-            if self._names_in_article(q, source_of(x)) and all(name_in(n, words_of(x), ratio) for n in q.names)
+            if self._names_in_article(q, source_of(x)) and all(self._name_in_words(n, words_of(x)) for n in q.names)
         ]
         return top + more[: k // 2]
 
@@ -1457,7 +1455,7 @@ class Answerer:
             if j not in in_sentence:
                 said_by = self._speakers.words(j)  # the one whose words it reports counts as named
                 in_sentence[j] = [
-                    name_in(n, self._sentence_words[j], ratio) or bool(said_by and same_person(n, said_by, ratio)) for n in q.names
+                    self._name_in_words(n, self._sentence_words[j]) or bool(said_by and same_person(n, said_by, ratio)) for n in q.names
                 ]
             return in_sentence[j]
 
@@ -1530,7 +1528,7 @@ class Answerer:
                 # answered by Vasilyev's estimate in the same interview
                 voices = [self._speakers.words(j) for j in focus]
                 mismatch = any(
-                    speaks and not any(name_in(n, self._sentence_words[j], ratio) for j in focus)
+                    speaks and not any(self._name_in_words(n, self._sentence_words[j]) for j in focus)
                     and any(v and not same_person(n, v, ratio) for v in voices)
                     for k, (n, speaks) in enumerate(zip(q.names, speaks_in(src)))
                     if k in q.sources
@@ -1616,6 +1614,15 @@ class Answerer:
             else:
                 self._name_cache[key] = not variants.isdisjoint(self._article_words(source))
         return self._name_cache[key]
+
+    def _name_in_words(self, name: tuple[str, ...], words_: set[str]) -> bool:
+        """name_in(name, words_) (a sentence's or a chunk's words), by the name's variants among
+        the corpus words, and by name_in itself only for words the corpus vocabulary lacks (a
+        passage cut inside a word): name_in over a union is name_in over either part."""
+        if not self._variants(name).isdisjoint(words_):
+            return True
+        rest = words_ - self._corpus_words
+        return bool(rest) and name_in(name, rest, self.settings.name_match_ratio)
 
     def _variants(self, name: tuple[str, ...]) -> frozenset[str]:
         """The corpus words that make `name` present (support.name_variants), per name."""

@@ -169,12 +169,14 @@ class LetterCounts:
 
     def __init__(self, words_: list[str]) -> None:
         self.words = words_
-        self.alphabet = {ch: k for k, ch in enumerate(sorted(set().union(*words_)))}
-        self.counts = np.zeros((len(words_), len(self.alphabet)), np.uint8)  # a letter's count, up to 255
-        for r, w in enumerate(words_):
-            for ch, k in Counter(w).items():
-                self.counts[r, self.alphabet[ch]] = min(k, 255)
-        self.lengths = np.array([len(w) for w in words_])
+        self.lengths = np.array([len(w) for w in words_], np.int64)
+        # all the words' letters as code points in one array, counted per (word, letter) at once
+        letters = np.frombuffer("".join(words_).encode("utf-32-le"), np.uint32)
+        codes, column = np.unique(letters, return_inverse=True)
+        self.alphabet = {chr(c): k for k, c in enumerate(codes.tolist())}
+        row = np.repeat(np.arange(len(words_)), self.lengths)
+        counts = np.bincount(row * len(codes) + column.ravel(), minlength=len(words_) * len(codes))
+        self.counts = np.minimum(counts, 255).astype(np.uint8).reshape(len(words_), len(codes))  # a letter's count, up to 255
 
     def reachable(self, word: str, ratio: float) -> list[str]:
         """The words whose bound with `word` reaches `ratio`: all those SequenceMatcher could

@@ -410,10 +410,17 @@ class Library:
         hit = (self._s_start[lo:hi] < end) & (self._s_end[lo:hi] > start)
         return (np.flatnonzero(hit) + lo).tolist()
 
+    @property
+    def sentence_search_waits(self) -> bool:
+        """Does top_sentences wait on something that lets another thread run (Chroma's HNSW query,
+        or the scan of vectors mapped from disk, both outside the GIL), so that it is worth running
+        beside other work? A small index's scan of vectors in memory is quicker than the hand-off."""
+        return not self.scans or self.scan_mapped
+
     def top_sentences(self, query_embedding, k: int = 10) -> list[int]:
         """Rows of the k sentences closest to the query, closest first: an exact scan of every
         sentence vector, or (more than scan_max sentences) the HNSW index's closest k, rescored
-        exactly (the graph search itself looks at ef_search = 100 candidates)."""
+        exactly (the graph search looks at the collection's ef_search candidates, HNSW_EF_SEARCH)."""
         if not len(self.sentences):
             return []
         q = np.asarray(query_embedding, dtype=np.float32)

@@ -939,6 +939,11 @@ def test_the_articles_words_are_kept_with_the_facts_and_answer_the_name_checks(a
         assert answerer._name_in_text(n, None) == name_in(n, answerer._corpus_words, ratio)
     assert seen == {True, False}
     assert not answerer._words_cache  # no article's word set was made for it
+    # a sentence's or chunk's words likewise, words the corpus does not have included
+    sets = [set(words(s.text)) for s in list(lib.sentences)[:300]] + [{"tsikhanouskaya", "minsk"}, {"shmelyeff"}, {"u.s"}, {"washingtonn"}]
+    checked = {(answerer._name_in_words(n, ws), name_in(n, ws, ratio)) for n in names for ws in sets}
+    assert checked == {(True, True), (False, False)}
+    assert "shmelyeff" not in answerer._corpus_words and answerer._name_in_words(("shmelyev",), {"shmelyeff"})
     # arrays that do not fit the index (here: one article short) are not used: the facts are recomputed
     suffix = next((tmp_path / "answerer").glob("article-offsets-*.npy"))
     np.save(suffix, np.asarray(back.article_words.offsets)[:-1])
