@@ -468,8 +468,10 @@ class ArticleWords:
         if len(offsets) != len(sources) + 1 or (len(offsets) and int(offsets[-1]) != len(ids)):
             raise ValueError("article words of another index")
         self.vocabulary = vocabulary  # sorted: a word's number is its place here
-        self.ids, self.offsets = ids, offsets
+        # plain arrays over the mapped files: slicing a np.memmap makes a memmap each time
+        self.ids, self.offsets = np.asarray(ids), np.asarray(offsets).tolist()
         self._row = {source: k for k, source in enumerate(sources)}
+        self._numbers: dict[frozenset[str], np.ndarray] = {}  # per set of words asked about
 
     @classmethod
     def of(cls, sources: list[str], word_ids: dict[str, int], per_article: list[np.ndarray]) -> "ArticleWords":
@@ -486,17 +488,28 @@ class ArticleWords:
     def __contains__(self, source: str) -> bool:
         return source in self._row
 
-    def holds_any(self, source: str, words_) -> bool:
+    def holds_any(self, source: str, words_: frozenset[str]) -> bool:
         """Is any of `words_` among the article's words?"""
+        wanted = self._numbers.get(words_)
+        if wanted is None:
+            if len(self._numbers) > 10_000:
+                self._numbers.clear()
+            wanted = self._numbers[words_] = self.numbers(words_)
+        if not len(wanted):
+            return False
         row = self._row[source]
         own = self.ids[self.offsets[row] : self.offsets[row + 1]]
+        at = np.minimum(own.searchsorted(wanted), len(own) - 1)
+        return len(own) > 0 and bool((own[at] == wanted).any())
+
+    def numbers(self, words_) -> np.ndarray:
+        """The sorted numbers of those of `words_` the vocabulary has."""
+        found = []
         for w in words_:
             k = bisect.bisect_left(self.vocabulary, w)
             if k < len(self.vocabulary) and self.vocabulary[k] == w:
-                at = int(np.searchsorted(own, k))
-                if at < len(own) and own[at] == k:
-                    return True
-        return False
+                found.append(k)
+        return np.array(sorted(found), np.uint32)
 
 
 class _SentenceWords:

@@ -917,14 +917,15 @@ def test_the_articles_words_are_kept_with_the_facts_and_answer_the_name_checks(a
     lib = answerer.library
     facts = CorpusFacts.load_or_build(lib, tmp_path)
     back = CorpusFacts.load_or_build(lib, tmp_path)
-    assert isinstance(back.article_words.ids, np.memmap)  # read back, not recomputed
+    assert isinstance(back.article_words.ids.base, np.memmap)  # read back (mapped), not recomputed
     for got in (facts.article_words, back.article_words):
         for source, article in lib.articles.items():
             own = got.ids[got.offsets[got._row[source]] : got.offsets[got._row[source] + 1]]
             assert [got.vocabulary[k] for k in own] == sorted(set(words(article.text)))
     source = next(s for s, a in lib.articles.items() if "Lukashenko" in a.text)
-    assert back.article_words.holds_any(source, ["nosuchword", "lukashenko"])
-    assert not back.article_words.holds_any(source, ["nosuchword", "zzz"])
+    assert back.article_words.holds_any(source, frozenset({"nosuchword", "lukashenko"}))
+    assert not back.article_words.holds_any(source, frozenset({"nosuchword", "zzz"}))
+    assert not back.article_words.holds_any(source, frozenset())
     ratio = answerer.settings.name_match_ratio
     names = [("tsikhanouskiy",), ("shmelyev",), ("boris", "shmelyev"), ("washington",), ("macron",), ("kellogg",),
              ("united", "nations"), ("zarikhin",), ("kolesnikova",), ("coale",), ("u", "s")]
