@@ -440,19 +440,24 @@ class ChromaStore:
 
     def all_rows(self, kind: str, include: list[str], batch: int = 5000, generation: str | None = None) -> dict[str, list]:
         """Every row of a collection, fetched in pages (bounded memory per call)."""
-        col = self.collection(kind, create=False, generation=generation)
         out: dict[str, list] = {"ids": [], **{k: [] for k in include}}
-        offset = 0
-        while True:
-            got = col.get(include=include, limit=batch, offset=offset)
-            if not got["ids"]:
-                break
+        for got in self.pages(kind, include, batch, generation):
             out["ids"].extend(got["ids"])
             for k in include:
                 vals = got[k]
                 out[k].extend(list(vals) if vals is not None else [None] * len(got["ids"]))
-            offset += len(got["ids"])
         return out
+
+    def pages(self, kind: str, include: list[str], batch: int = 5000, generation: str | None = None):
+        """The rows of a collection, a page (Chroma's get result) at a time."""
+        col = self.collection(kind, create=False, generation=generation)
+        offset = 0
+        while True:
+            got = col.get(include=include, limit=batch, offset=offset)
+            if not got["ids"]:
+                return
+            yield got
+            offset += len(got["ids"])
 
 
 def _pid_alive(pid: int) -> bool:

@@ -25,6 +25,37 @@ def test_ingest_writes_the_table_the_library_reads(seed_settings, library):
     assert all(s.text == library.articles[s.source].text[s.start : s.end] for s in library.sentences)
 
 
+def test_the_table_is_read_from_chroma_a_page_at_a_time(library):
+    """from_chroma reads Chroma's rows in pages into compact columns and one vector array, then puts
+    the sentences in (source, position) order in place: pages of 7 rows give the table one page gives."""
+    from index import table
+
+    whole = table.from_chroma(library.store, "x", page=100_000)
+    paged = table.from_chroma(library.store, "x", page=7)
+    for field in ("sources", "c_ids"):
+        assert getattr(paged, field) == getattr(whole, field)
+    for field in ("s_source", "s_position", "s_start", "s_end", "s_paragraph", "vectors", "c_source", "c_position",
+                  "c_start", "c_end", "chunk_vectors"):
+        a, b = getattr(paged, field), getattr(whole, field)
+        assert a.dtype == b.dtype and np.array_equal(a, b), field
+    assert list(paged.s_lemmas) == list(whole.s_lemmas) and list(paged.s_entities) == list(whole.s_entities)
+    keys = list(zip(np.asarray(whole.s_source).tolist(), np.asarray(whole.s_position).tolist()))
+    assert keys == sorted(keys) and len(set(keys)) == len(keys)
+    assert np.array_equal(whole.vectors, library.sentence_vectors)
+
+
+def test_rows_are_put_in_order_in_place():
+    from index.table import _permuted
+
+    rng = np.random.default_rng(3)
+    for n in (0, 1, 2, 50, 1000):
+        for order in (rng.permutation(n), np.arange(n), np.arange(n)[::-1].copy()):
+            rows = rng.normal(size=(n, 4)).astype(np.float32)
+            expected = rows[order]
+            got = _permuted(rows, order)
+            assert got is rows and np.array_equal(got, expected)
+
+
 def test_a_missing_or_stale_table_is_rebuilt_from_chroma(seed_settings, seed_index, embed, tmp_path):
     from bot import services
     from index import table
