@@ -17,7 +17,6 @@ for one query that costs less than Chroma loading the HNSW indexes (`one_questio
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from collections import defaultdict
