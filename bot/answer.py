@@ -434,8 +434,9 @@ class CorpusFacts:
         facts = cls.compute(library)
         try:  # written to temporary names, then renamed: readers never see half a file
             path.parent.mkdir(parents=True, exist_ok=True)
-            for old in [*path.parent.glob("speakers-*.npy"), *path.parent.glob("article-*.npy")]:  # another index's
-                old.unlink(missing_ok=True)
+            for old in [*path.parent.glob("speakers-*.npy"), *path.parent.glob("article-*.npy")]:
+                if suffix not in old.name:  # another index's (not this key's, which a worker starting beside this one may have just written)
+                    old.unlink(missing_ok=True)
             arrays = {f"article-words-{suffix}.npy": facts.article_words.ids, f"article-offsets-{suffix}.npy": facts.article_words.offsets}
             if facts.speakers is not None:
                 arrays[ids_path.name] = facts.speakers[1]

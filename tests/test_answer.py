@@ -945,11 +945,16 @@ def test_the_articles_words_are_kept_with_the_facts_and_answer_the_name_checks(a
     checked = {(answerer._name_in_words(n, ws), name_in(n, ws, ratio)) for n in names for ws in sets}
     assert checked == {(True, True), (False, False)}
     assert "shmelyeff" not in answerer._corpus_words and answerer._name_in_words(("shmelyev",), {"shmelyeff"})
-    # arrays that do not fit the index (here: one article short) are not used: the facts are recomputed
-    suffix = next((tmp_path / "answerer").glob("article-offsets-*.npy"))
-    np.save(suffix, np.asarray(back.article_words.offsets)[:-1])
+    # arrays that do not fit the index (here: one article short) are not used: the facts are recomputed;
+    # rewriting them removes another index's arrays, not this index's
+    offsets = next((tmp_path / "answerer").glob("article-offsets-*.npy"))
+    np.save(offsets, np.asarray(back.article_words.offsets)[:-1])
+    stale = tmp_path / "answerer" / "article-words-0123456789abcdef.npy"
+    np.save(stale, np.zeros(3, np.uint32))
     again = CorpusFacts.load_or_build(lib, tmp_path)
     assert len(again.article_words.offsets) == len(lib.articles) + 1
+    assert not stale.exists() and offsets.exists()
+    assert len(np.load(offsets)) == len(lib.articles) + 1
 
 
 def test_the_rewriter_of_an_answerer_takes_the_corpus_names_from_its_facts(answerer):
