@@ -215,12 +215,17 @@ def same_person(name_tokens: tuple[str, ...], person_words, ratio: float) -> boo
     return len(name_tokens) == 1 or len(person_words) == 1 or name_in(name_tokens[:1], person_words, ratio)
 
 
+def _name_parts(name_tokens: tuple[str, ...]) -> tuple[str | None, list[str]]:
+    """(the name's initials, None for a one-word name; its significant words) — what `_name_in`
+    looks for."""
+    initials = "".join(t[0] for t in name_tokens if t not in ("the", "of")) if len(name_tokens) > 1 else None
+    return initials, [t for t in name_tokens if t not in TITLE_WORDS and len(t) >= 3] or list(name_tokens)
+
+
 def _name_in(name_tokens: tuple[str, ...], window_words: set[str], ratio: float) -> bool:
-    if len(name_tokens) > 1:
-        initials = "".join(t[0] for t in name_tokens if t not in ("the", "of"))
-        if initials in window_words:
-            return True
-    sig = [t for t in name_tokens if t not in TITLE_WORDS and len(t) >= 3] or list(name_tokens)
+    initials, sig = _name_parts(name_tokens)
+    if initials is not None and initials in window_words:
+        return True
     if any(t in window_words for t in sig):
         return True
     # spelling variants keep their first letter and roughly their length
@@ -243,12 +248,8 @@ def name_variants(name_tokens: tuple[str, ...], vocabulary: IndexedWords, ratio:
 
 def _variant_words(name_tokens: tuple[str, ...], vocabulary: IndexedWords, ratio: float) -> set[str]:
     """`_name_in`'s three tests turned round: the vocabulary's words each of them accepts."""
-    found = set()
-    if len(name_tokens) > 1:
-        initials = "".join(t[0] for t in name_tokens if t not in ("the", "of"))
-        if initials in vocabulary:
-            found.add(initials)
-    sig = [t for t in name_tokens if t not in TITLE_WORDS and len(t) >= 3] or list(name_tokens)
+    initials, sig = _name_parts(name_tokens)
+    found = {initials} if initials is not None and initials in vocabulary else set()
     for t in sig:
         if t in vocabulary:
             found.add(t)
