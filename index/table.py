@@ -247,7 +247,7 @@ def from_chroma(store, stamp: str, page: int = 5000) -> Table:
     def ints(values: array) -> np.ndarray:
         return np.frombuffer(values, dtype=np.intc).astype(np.int32)
 
-    s_source = renumber[ints(s_src)] if len(s_src) else np.zeros(0, np.int32)
+    s_source = renumber[ints(s_src)]
     s_position = ints(s_cols["position"])
     order = np.lexsort((s_position, s_source))  # sentences by (source, position)
     return Table(
@@ -255,7 +255,7 @@ def from_chroma(store, stamp: str, page: int = 5000) -> Table:
         s_source[order], s_position[order], ints(s_cols["start"])[order], ints(s_cols["end"])[order],
         ints(s_cols["paragraph"])[order], PackedStrings.pack(entities[i] for i in order.tolist()),
         PackedStrings.pack(lemmas[i] for i in order.tolist()), _permuted(vectors, order),
-        c_ids, renumber[ints(c_src)] if len(c_src) else np.zeros(0, np.int32), ints(c_cols["position"]), ints(c_cols["start"]),
+        c_ids, renumber[ints(c_src)], ints(c_cols["position"]), ints(c_cols["start"]),
         ints(c_cols["end"]), store.article_records(), chunk_vectors=chunk_vectors,
     )
 
