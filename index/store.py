@@ -361,15 +361,10 @@ class ChromaStore:
     def article_hashes(self, generation: str | None = None) -> dict[str, str]:
         if generation is None and self.generation is None:
             return {}
-        col = self.collection("articles", create=False, generation=generation)
         out: dict[str, str] = {}
-        offset = 0
-        while True:
-            got = col.get(include=["metadatas"], limit=5000, offset=offset)
-            if not got["ids"]:
-                return out
+        for got in self.pages("articles", ["metadatas"], generation=generation):
             out.update({i: (m or {}).get("content_hash", "") for i, m in zip(got["ids"], got["metadatas"])})
-            offset += len(got["ids"])
+        return out
 
     def delete_article(self, source: str, generation: str | None = None) -> None:
         for kind in ("chunks", "sentences"):
