@@ -169,6 +169,7 @@ def ingest(ctx: click.Context, corpus: Path | None, rebuild: bool) -> None:
                 corpus, services.store(settings), embed, settings.data_dir,
                 chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap, rebuild=rebuild,
                 max_file_bytes=settings.max_file_bytes, batch_articles=settings.ingest_batch_articles, progress=progress,
+                delta_fraction=settings.ingest_delta_fraction,
             )
     except IngestLocked as exc:
         console.print(f"[red]{exc}[/red]")
@@ -185,10 +186,11 @@ def ingest(ctx: click.Context, corpus: Path | None, rebuild: bool) -> None:
     resumed = " (resumed an interrupted ingest)" if report.resumed else ""
     if report.restarted:
         resumed = " (an interrupted ingest had left its index unreadable: built again from the start)"
+    shared = f", {report.chunks_shared} read from generation {report.base}" if report.base is not None else ""
     click.echo(
         f"Indexed {report.articles} articles ({changed}){resumed}; {report.chunks_total} chunks, "
         f"{report.chunks_embedded} chunks + {report.sentences_embedded} sentences embedded, "
-        f"{report.chunks_copied} chunks carried over; "
+        f"{report.chunks_copied} chunks carried over{shared}; "
         f"{len(report.skipped)} files skipped; {report.seconds:.1f} s."
     )
     if report.chunks_embedded or report.removed:

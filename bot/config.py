@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     embed_batch_size: int = 16  # small batches pad less: faster on CPU (measured 8–16 best)
     # articles read, embedded and written per batch (memory stays bounded by one batch)
     ingest_batch_articles: int = 32
+    # a change of at most this fraction of the index's articles makes a delta generation, which
+    # shares the unchanged rows with the one before instead of copying them (0: never)
+    ingest_delta_fraction: float = Field(0.1, ge=0.0, le=1.0)
     # corpus files larger than this are skipped with a warning (MAX_ARTICLE_BYTES is an alias)
     max_file_bytes: int = Field(5_000_000, validation_alias=AliasChoices("max_file_bytes", "max_article_bytes"))
 

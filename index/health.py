@@ -91,6 +91,14 @@ def diagnose(
     published = pointer.get("published")
     when = time.strftime(" published %Y-%m-%d %H:%M:%S UTC", time.gmtime(float(published))) if published else ""
     d.add("index", "ok", f"generation {gen or '(legacy)'}{when}: {counts['articles']} articles, {counts['chunks']} chunks, {counts['sentences']} sentences ({names})")
+    layers = store.layers(gen)
+    if len(layers) > 1:
+        base = layers[0]
+        own = store.collection("articles", create=False, generation=gen).count()
+        d.facts["base"] = base.generation
+        d.add("delta", "info", f"generation {gen} holds {own} articles of its own and reads the rest from generation "
+                               f"{base.generation} (less {len(base.hidden)} changed or removed since); an ingest that changes "
+                               "more than INGEST_DELTA_FRACTION of the articles since then writes a complete one")
     others = [g for g in store.generations() if g != gen and generation_number(g) != generation_number((building or {}).get("generation"))]
     if others:
         d.add("generations", "info", f"also kept: {', '.join(g or '(legacy)' for g in others)} (dropped by the next ingest)")

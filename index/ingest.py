@@ -3,7 +3,9 @@
 Articles are tracked by content hash (raw bytes + cleaner version). Every ingest
 that changes anything writes a new index generation (see index.store): unchanged
 articles are copied into it with their vectors (no re-embedding), new and changed
-ones are embedded, removed ones are left out; only when the generation is complete
+ones are embedded, removed ones are left out — or, for a small change, a delta
+generation holds the new and changed ones only and reads the rest from a base
+generation (DELTA_FRACTION); only when the generation is complete
 does the "current" pointer move to it. Killing ingest at any moment therefore
 leaves the previous index serving, and the next run resumes the unfinished
 generation: articles already complete in it are not redone.
@@ -40,6 +42,37 @@ log = logging.getLogger(__name__)
 
 LEASE_SECONDS = 300.0
 
+# A change of at most this fraction of the base generation's articles (new, changed and removed
+# together, counted since the base) makes a delta generation (index.store) instead of a complete
+# one; more makes a complete generation again, with every row copied into it. 0: always complete.
+DELTA_FRACTION = 0.1
+
+
+@dataclass(frozen=True)
+class _DeltaPlan:
+    base: str
+    keep: frozenset[str]  # articles read from the base
+    hidden: frozenset[str]  # the base's articles not read from it
+    hidden_hashes: frozenset[str]
+
+
+def _delta_plan(store: ChromaStore, cur_gen: str, stored: dict[str, str], wanted: dict[str, str], fraction: float) -> _DeltaPlan | None:
+    """A delta generation over the current generation's base (itself when it is complete) for
+    the corpus `wanted`, or None when the change since that base is too large for one."""
+    if fraction <= 0:
+        return None
+    base = store.base_of(cur_gen)
+    base_hashes = stored if base is None else store.article_hashes(base, own=True)
+    base = cur_gen if base is None else base
+    if not base_hashes:
+        return None
+    keep = {s for s, h in base_hashes.items() if wanted.get(s) == h}
+    hidden = set(base_hashes) - keep
+    if (len(wanted) - len(keep)) + len(hidden) > fraction * len(base_hashes):
+        return None
+    hidden_hashes = {base_hashes[s] for s in hidden} - {base_hashes[s] for s in keep}
+    return _DeltaPlan(base, frozenset(keep), frozenset(hidden), frozenset(hidden_hashes))
+
 
 class DataDirError(IndexUnavailable):
     """DATA_DIR cannot be written (read-only, no permission, disk full)."""
@@ -55,6 +88,8 @@ class IngestReport:
     chunks_embedded: int = 0
     sentences_embedded: int = 0
     chunks_copied: int = 0  # unchanged articles' chunks carried into the new generation
+    base: str | None = None  # a delta generation's base (index.store), whose rows it shares
+    chunks_shared: int = 0  # chunks read from the base, not copied
     chunks_total: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     rebuilt: bool = False
@@ -171,6 +206,7 @@ def ingest(
     max_file_bytes: int = DEFAULT_MAX_BYTES,
     batch_articles: int = 32,
     progress: Callable[[int, int, str], None] | None = None,
+    delta_fraction: float = DELTA_FRACTION,
 ) -> IngestReport:
     """Bring the index in line with `corpus_dir`. Raises FileNotFoundError (no corpus),
     IngestLocked, DataDirError, IndexUnavailable."""
@@ -181,7 +217,8 @@ def ingest(
     check_writable(data_dir)
     try:
         with ingest_lock(store, data_dir) as renew:
-            _ingest(found, store, embed, data_dir, chunk_size, chunk_overlap, rebuild, max_file_bytes, batch_articles, progress, renew, report)
+            _ingest(found, store, embed, data_dir, chunk_size, chunk_overlap, rebuild, max_file_bytes, batch_articles,
+                    progress, renew, report, delta_fraction)
     except OSError as exc:
         raise _data_dir_error(data_dir, exc) from exc
     except (IngestLocked, IndexUnavailable):
@@ -199,7 +236,8 @@ def ingest(
     return report
 
 
-def _ingest(found, store, embed, data_dir, chunk_size, chunk_overlap, rebuild, max_file_bytes, batch_articles, progress, renew, report) -> None:
+def _ingest(found, store, embed, data_dir, chunk_size, chunk_overlap, rebuild, max_file_bytes, batch_articles, progress, renew, report,
+            delta_fraction=DELTA_FRACTION) -> None:
     fp = fingerprint(chunk_size, chunk_overlap, getattr(embed, "model_id", MODEL_NAME))
     current = store.pointer()
     cur_gen = None if current is None else str(current.get("generation", ""))
@@ -226,7 +264,10 @@ def _ingest(found, store, embed, data_dir, chunk_size, chunk_overlap, rebuild, m
             _save_table(store, data_dir, cur_gen, table.key(current["stamp"], current.get("fingerprint")))
         return
 
+    plan = _delta_plan(store, cur_gen, stored, wanted, delta_fraction) if reuse else None
     resumable = building and building.get("fingerprint") == fp and building.get("generation") != cur_gen and not rebuild
+    if resumable and store.base_of(building["generation"]) != (plan.base if plan else None):
+        resumable = False  # begun as a delta over another base (or as a complete one): start afresh
     if resumable and not store.generation_readable(building["generation"]):
         log.warning("the unfinished index generation %s is damaged (an ingest was stopped while Chroma was "
                     "writing it): building it again from the start", building["generation"])
@@ -241,14 +282,19 @@ def _ingest(found, store, embed, data_dir, chunk_size, chunk_overlap, rebuild, m
             store.drop_generation(building["generation"])
         gen = store.start_generation(fp)
     report.generation = gen
-    done = store.article_hashes(gen)
+    if plan is not None:
+        store.set_layers(gen, plan.base, set(plan.hidden), set(plan.hidden_hashes))
+        report.base = plan.base
+    from_base = plan.keep if plan is not None else frozenset()
+    done = store.article_hashes(gen, own=True)
     for src, h in done.items():  # in the half-built generation but no longer wanted as is
-        if wanted.get(src) != h:
+        if wanted.get(src) != h or src in from_base:
             store.delete_article(src, gen)
-    done = {s: h for s, h in done.items() if wanted.get(s) == h}
-    to_copy = [n for n in unchanged if n not in done]
-    to_embed = [n for n in todo if n not in done]
+    done = {s: h for s, h in done.items() if wanted.get(s) == h and s not in from_base}
+    to_copy = [n for n in unchanged if n not in done and n not in from_base]
+    to_embed = [n for n in todo if n not in done and n not in from_base]
     total, finished = len(to_copy) + len(to_embed), 0
+    t_write = time.perf_counter()
 
     for i in range(0, len(to_copy), 256):
         batch = to_copy[i : i + 256]
@@ -316,6 +362,7 @@ def _ingest(found, store, embed, data_dir, chunk_size, chunk_overlap, rebuild, m
         while pending:
             wait()
 
+    log.info("generation %s: %d articles written in %.1f s", gen, total, time.perf_counter() - t_write)
     hashes = store.article_hashes(gen)
     for name in wanted:
         if name in hashes and name not in unchanged:
@@ -324,20 +371,36 @@ def _ingest(found, store, embed, data_dir, chunk_size, chunk_overlap, rebuild, m
     report.removed = sorted(set(stored) - set(hashes))
     report.articles = len(hashes)
     stamp = f"{gen}:{lexical_stamp(hashes)}"
+    t = time.perf_counter()
     lexical = build_lexical(store, stamp, gen)
     lexical.save(data_dir / "bm25")
+    log.info("BM25 index of %d chunks in %.1f s", len(lexical.ids), time.perf_counter() - t)
     report.chunks_total = len(lexical.ids)
-    _save_table(store, data_dir, gen, table.key(stamp, fp))  # before publishing: the first reader finds it
+    if plan is not None:
+        report.chunks_shared = report.chunks_total - store.collection("chunks", create=False, generation=gen).count()
+    # before publishing: the first reader finds it
+    before = (cur_gen, table.key(current["stamp"], current.get("fingerprint"))) if reuse and current.get("stamp") else None
+    _save_table(store, data_dir, gen, table.key(stamp, fp), before)
     store.publish(gen, fp, stamp, {"articles": len(hashes), "chunks": len(lexical.ids)})
     table.prune(data_dir, set(store.generations()))
 
 
-def _save_table(store: ChromaStore, data_dir: Path, gen: str | None, key: str) -> None:
+def _save_table(store: ChromaStore, data_dir: Path, gen: str | None, key: str, before: tuple[str | None, str] | None = None) -> None:
     """The serving table of a generation (index.table), read back from Chroma once here
-    instead of by every serving process at start."""
+    instead of by every serving process at start; made from the table of the generation
+    `before` (generation, table key) when this DATA_DIR has it (only what changed is read)."""
     folder = table.folder_for(data_dir, gen or "")
-    if table.load(folder, key) is None:
-        table.save(table.from_chroma(store.at(gen), key), folder)
+    if table.load(folder, key) is not None:
+        return
+    t = time.perf_counter()
+    old = table.load(table.folder_for(data_dir, before[0] or ""), before[1], mmap=True) if before else None
+    if old is not None and old.articles is not None:
+        made, how = table.updated(old, store.at(gen), key), f"from generation {before[0]}'s"
+    else:
+        made, how = table.from_chroma(store.at(gen), key), "from Chroma"
+    del old
+    table.save(made, folder)
+    log.info("serving table of %d sentences made %s in %.1f s", len(made), how, time.perf_counter() - t)
 
 
 def _ensure_lexical(store: ChromaStore, data_dir: Path, stamp: str, gen: str | None) -> LexicalIndex:

@@ -321,7 +321,8 @@ class Library:
         self._s_start, self._s_end, self._s_position = t.s_start, t.s_end, t.s_position
         # sentence ids in Chroma are "<article content hash>:s<position>"
         self._hash_source = {m.get("content_hash", ""): src for src, m in records.items()}
-        self._sentence_collection = None if self.scans else self.store.collection("sentences", create=False)
+        if not self.scans:
+            self.store.open("sentences")  # searched in Chroma (nearest): missing collections fail here
         self.chunks = ChunkRows(t, texts)
         self.chunk_ids, self.chunk_vectors = t.c_ids, t.chunk_vectors
         lexical = LexicalIndex.load(self.data_dir / "bm25")
@@ -336,8 +337,9 @@ class Library:
                 log.warning("could not save the BM25 index in %s: %s", self.data_dir, exc)
         self.lexical = lexical
         # dense search: the chunk collection queried directly (what llama-index's ChromaVectorStore
-        # retriever does, without importing llama-index into every serving process)
-        self._chunk_collection = self.store.collection("chunks", create=False)
+        # retriever does, without importing llama-index into every serving process), each layer
+        # of a delta generation (ChromaStore.nearest)
+        self.store.open("chunks")
 
     def _table(self, stamp: str) -> table_mod.Table:
         """This generation's serving table from DATA_DIR, or built from Chroma (and saved)."""
@@ -397,8 +399,7 @@ class Library:
         if self.scan_mapped and self.chunk_vectors is not None and len(self.chunk_vectors):
             rows = _closest_rows(self.chunk_vectors, np.asarray(query_embedding, dtype=np.float32), self.dense_k)
             return [self.chunk_ids[int(i)] for i in rows]
-        got = self._chunk_collection.query(query_embeddings=[list(query_embedding)], n_results=self.dense_k, include=[])
-        return list(got["ids"][0]) if got["ids"] else []
+        return self.store.nearest("chunks", query_embedding, self.dense_k)
 
     def sentence_indices(self, source: str, start: int, end: int) -> list[int]:
         """Sentences of `source` overlapping [start, end)."""
@@ -425,10 +426,8 @@ class Library:
         q = np.asarray(query_embedding, dtype=np.float32)
         if self.scans:
             return [int(i) for i in _closest_rows(self.sentence_vectors, q, k)]
-        got = self._sentence_collection.query(
-            query_embeddings=[q.tolist()], n_results=min(len(self.sentences), k), include=[]
-        )
-        rows = sorted({r for r in map(self._sentence_row, got["ids"][0] if got["ids"] else []) if r is not None})
+        found = self.store.nearest("sentences", q, min(len(self.sentences), k))
+        rows = sorted({r for r in map(self._sentence_row, found) if r is not None})
         if not rows:
             return []
         sims = self.sentence_vectors[rows] @ q

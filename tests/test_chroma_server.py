@@ -287,3 +287,39 @@ def test_a_large_index_served_through_the_server_asks_its_hnsw_index_for_sentenc
     assert lib.top_sentences(v, 5) == exact.top_sentences(v, 5)
     answer = services.answerer(settings, lib).ask(SHMELYEV_Q)
     assert not answer.refused and "Svobodnaya Pressa" in answer.text
+
+
+def test_a_worker_reads_a_delta_generation_another_host_wrote(chroma_server, tmp_path, make_settings, embed):
+    """A small re-ingest through the server writes a delta generation (index.store.Layer); a
+    worker with its own DATA_DIR switches to it, reading its table and BM25 from both layers in
+    Chroma: the new article answers, the removed one is gone, and doctor says what it is."""
+    from bot import services
+    from index.health import diagnose
+    from index.ingest import ingest
+    from test_delta import NEW
+    from test_generations import make_corpus
+
+    corpus = make_corpus(tmp_path / "corpus", variants=15)
+    common = dict(chroma_host="127.0.0.1", chroma_port=chroma_server.port, index_check_seconds=0)
+    writer = make_settings(tmp_path / "writer", **common)
+    ingest(corpus, services.store(writer), embed, writer.data_dir)
+    reader = make_settings(tmp_path / "reader", **common)
+    chroma = services.store(reader)
+    live = services.LiveAnswerer(reader, services.answerer(reader, services.library(reader, embed=embed, chroma=chroma)), chroma)
+    question = "When did the harbour at Klaipeda take its first ship of Belarusian potash?"
+    assert "Tuesday" not in live.ask(question).text
+
+    (corpus / "950_new.txt").write_text(NEW, encoding="utf-8")
+    (corpus / "901_variant.txt").unlink()
+    report = ingest(corpus, services.store(writer), embed, writer.data_dir)
+    assert report.base == "g1" and report.chunks_copied == 0
+    answer = live.ask(question)
+    assert live.library.generation == report.generation == "g2" and live.reloads == 1
+    assert not answer.refused and "Tuesday" in answer.text and answer.citations[0].source == "950_new.txt"
+    assert len(live.library.articles) == 20 and "901_variant.txt" not in live.library.articles
+    assert len(live.library.chunks) == len(live.library.lexical.ids) == report.chunks_total
+
+    d = diagnose(services.store(reader), reader.data_dir, corpus, reader.chunk_size, reader.chunk_overlap,
+                 reader.max_file_bytes, reader.embed_backend, reader.model_cache_dir)
+    assert d.facts["base"] == "g1" and d.facts["articles"] == 20 and d.facts["chunks"] == report.chunks_total
+    assert d.facts["new"] == d.facts["changed"] == d.facts["removed"] == 0

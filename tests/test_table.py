@@ -185,7 +185,7 @@ def test_a_one_question_process_scans_the_mapped_vectors_of_a_large_index(seed_s
     from bot import services
 
     one = services.library(seed_settings.model_copy(update={"sentence_scan_max": 0}), embed=embed, one_question=True)
-    assert one.scans and one._sentence_collection is None
+    assert one.scans and one.store.collection_name("sentences") not in one.store._collections
     assert not one.sentence_vectors.flags.owndata  # a view of the mapped file, not a copy
     assert one.chunk_vectors is not None and not one.chunk_vectors.flags.owndata
     questions = ["Which outlet interviewed Boris Shmelyev?", "How long was Tikhanovsky's sentence?", "What is the capital of Peru?"]
