@@ -262,6 +262,23 @@ def from_chroma(store, stamp: str, page: int = 5000, sources: list[str] | None =
     )
 
 
+def chunk_texts(t: Table) -> list[str]:
+    """The text of every chunk of the table, in c_ids order: its article's text between its
+    offsets (verified against the text at ingest, index.chunking.split_chunks), each article's
+    text decoded once."""
+    out: list[str] = [""] * len(t.c_ids)
+    if not len(t.c_ids):
+        return out
+    order = np.argsort(t.c_source, kind="stable")
+    text, at = "", -1
+    for k in order.tolist():
+        if t.c_source[k] != at:
+            at = int(t.c_source[k])
+            text = t.article_text(t.sources[at])
+        out[k] = text[int(t.c_start[k]) : int(t.c_end[k])]
+    return out
+
+
 def _records_of(store, sources: list[str]) -> dict[str, dict]:
     """ChromaStore.article_records() of these articles only."""
     out = {}

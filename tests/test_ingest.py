@@ -282,3 +282,24 @@ def test_bm25_search_ranks_the_scoring_chunks_by_score_then_position(tmp_path):
     assert [cid for cid, _ in many.search("Minsk talks", 5)] == ["c1", "c2", "c4", "c5", "c7"]
 
 
+
+
+def test_ingest_builds_bm25_from_the_table_with_the_chunks_chroma_holds(seed_settings, seed_index):
+    """Ingest takes the chunks' texts for BM25 from the serving table it has just made (article
+    text between the chunk's offsets) instead of reading them out of Chroma again: the same
+    chunks, in the same order, with the same texts, hence the same index."""
+    from bot import services
+    from index import table
+    from index.ingest import build_lexical
+    from index.lexical import LexicalIndex
+
+    store = services.store(seed_settings)
+    saved = LexicalIndex.load(seed_settings.data_dir / "bm25")
+    rows = store.all_rows("chunks", ["documents"])
+    assert saved.ids == rows["ids"]
+    t = table.load(table.folder_for(seed_settings.data_dir, store.current_generation()),
+                   table.key(store.pointer()["stamp"], store.fingerprint()), mmap=True)
+    assert table.chunk_texts(t) == rows["documents"]
+    from_chroma = build_lexical(store, saved.stamp)
+    for q in ("Which outlet interviewed Boris Shmelyev?", "potash Klaipeda port sanctions", "Kellogg Minsk"):
+        assert saved.search(q, 10) == from_chroma.search(q, 10), q
