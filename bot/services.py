@@ -50,10 +50,11 @@ def embedding(settings: Settings):
     )
 
 
-def library(settings: Settings, embed=None, chroma=None, one_question: bool = False):
+def library(settings: Settings, embed=None, chroma=None, one_question: bool = False, previous=None):
     """Open the index for answering. Raises IndexMissing / IndexUnavailable.
 
-    one_question: the process answers one question and exits (index.retrieve.Library)."""
+    one_question: the process answers one question and exits (index.retrieve.Library).
+    previous: the Library this process served from until now (its table starts the new one's)."""
     from index.retrieve import Library
     from index.store import IndexMissing
 
@@ -75,6 +76,7 @@ def library(settings: Settings, embed=None, chroma=None, one_question: bool = Fa
             rrf_k=settings.rrf_k,
             scan_max=settings.sentence_scan_max,
             one_question=one_question,
+            previous=previous,
         )
     except BaseException:
         # Ctrl-C or an error while the model loads: let the load finish first. A process that
@@ -354,7 +356,7 @@ class LiveAnswerer:
 
         old = self._answerer
         t = time.perf_counter()
-        lib = library(self.settings, embed=old.library.embed, chroma=self._store)
+        lib = library(self.settings, embed=old.library.embed, chroma=self._store, previous=old.library)
         self._answerer = Answerer(lib, self.settings, nlp=old.nlp, model=old.model)
         self.reloads += 1
         log.warning("switched to index generation %s in %.1f s", lib.generation, time.perf_counter() - t)

@@ -373,7 +373,7 @@ def _ingest(found, store, embed, data_dir, chunk_size, chunk_overlap, rebuild, m
     stamp = f"{gen}:{lexical_stamp(hashes)}"
     # the serving table and BM25, before publishing: the first reader finds them
     before = (cur_gen, table.key(current["stamp"], current.get("fingerprint"))) if reuse and current.get("stamp") else None
-    made = _save_table(store, data_dir, gen, table.key(stamp, fp), before)
+    made = _save_table(store, data_dir, gen, table.key(stamp, fp), before, hashes)
     t = time.perf_counter()
     # the chunks' texts from the table (as a serving process rebuilding BM25 takes them), not read
     # out of Chroma again: 10 of the 17 s of BM25 at 40,000 articles
@@ -388,7 +388,8 @@ def _ingest(found, store, embed, data_dir, chunk_size, chunk_overlap, rebuild, m
     table.prune(data_dir, set(store.generations()))
 
 
-def _save_table(store: ChromaStore, data_dir: Path, gen: str | None, key: str, before: tuple[str | None, str] | None = None) -> table.Table:
+def _save_table(store: ChromaStore, data_dir: Path, gen: str | None, key: str, before: tuple[str | None, str] | None = None,
+                hashes: dict[str, str] | None = None) -> table.Table:
     """The serving table of a generation (index.table), read back from Chroma once here
     instead of by every serving process at start; made from the table of the generation
     `before` (generation, table key) when this DATA_DIR has it (only what changed is read)."""
@@ -399,7 +400,7 @@ def _save_table(store: ChromaStore, data_dir: Path, gen: str | None, key: str, b
     t = time.perf_counter()
     old = table.load(table.folder_for(data_dir, before[0] or ""), before[1], mmap=True) if before else None
     if old is not None and old.articles is not None:
-        made, how = table.updated(old, store.at(gen), key), f"from generation {before[0]}'s"
+        made, how = table.updated(old, store.at(gen), key, hashes), f"from generation {before[0]}'s"
     else:
         made, how = table.from_chroma(store.at(gen), key), "from Chroma"
     del old

@@ -263,7 +263,7 @@ class Library:
     """Everything needed to answer from the index, loaded once per process."""
 
     def __init__(self, store: ChromaStore, embed, data_dir: Path, dense_k: int = 10, lexical_k: int = 10, rrf_k: int = 60,
-                 scan_max: int = SCAN_MAX, one_question: bool = False):
+                 scan_max: int = SCAN_MAX, one_question: bool = False, previous: "Library | None" = None):
         # one consistent view: the generation current now, even if an ingest publishes another
         pointer = store.pointer()
         if pointer is None:
@@ -281,7 +281,10 @@ class Library:
         self.scan_mapped = one_question and not self.store.host
         self.scan_max = scan_max
         self.fingerprint = pointer.get("fingerprint")
+        # a worker switching generations: the table it serves from now is the start of the next one's
+        self._previous_table = getattr(previous, "table", None)
         self._load(pointer.get("stamp") or "")
+        self._previous_table = None
 
     def _load(self, stamp: str) -> None:
         # the article rows come with the serving table (index.table), not out of Chroma: reading
@@ -304,6 +307,7 @@ class Library:
         if t is None:
             t = self._table(self.stamp)
         texts = self.articles.texts
+        self.table = t
         self.sentences = SentenceRows(t, texts)
         # float32, read from the table file: the same values Chroma holds (mapped, not read, for
         # an index too large to scan: see top_sentences)
@@ -347,8 +351,14 @@ class Library:
         key = table_mod.key(stamp, self.fingerprint)
         table = self._load_table(folder, key)
         if table is None:
-            log.info("index table missing or stale; reading it from Chroma")
-            table = table_mod.from_chroma(self.store, key)
+            before = self._previous_table
+            if before is not None and before.articles is not None:
+                # only the articles that changed are read from Chroma (table.updated)
+                log.info("index table missing or stale; making it from generation %s's", before.stamp.split(":", 1)[0])
+                table = table_mod.updated(before, self.store, key)
+            else:
+                log.info("index table missing or stale; reading it from Chroma")
+                table = table_mod.from_chroma(self.store, key)
             try:
                 table_mod.save(table, folder)
             except OSError as exc:  # a read-only DATA_DIR can still serve

@@ -287,13 +287,14 @@ def _records_of(store, sources: list[str]) -> dict[str, dict]:
     return out
 
 
-def updated(old: Table, store, stamp: str, block: int = 50_000) -> Table:
+def updated(old: Table, store, stamp: str, hashes: dict[str, str] | None = None, block: int = 50_000) -> Table:
     """The table of `store`'s generation made from `old`, another generation's table: the rows of
     the articles whose content is the same in both are taken from it, the rest read from Chroma
     (from_chroma). Reading every row back took 80-100 s at 40,000 articles; after a small change
     this reads the changed articles' rows only. The same table as from_chroma's, but for the
-    order of the chunks (those taken from `old` first)."""
-    hashes = store.article_hashes()
+    order of the chunks (those taken from `old` first). `hashes`: store.article_hashes(), when
+    the caller has them."""
+    hashes = store.article_hashes() if hashes is None else hashes
     before = {s: (m or {}).get("content_hash") for s, m in (old.articles or {}).items()}
     keep = {s for s, h in hashes.items() if before.get(s) == h}
     part = from_chroma(store, stamp, sources=sorted(set(hashes) - keep))

@@ -289,14 +289,18 @@ def test_a_large_index_served_through_the_server_asks_its_hnsw_index_for_sentenc
     assert not answer.refused and "Svobodnaya Pressa" in answer.text
 
 
-def test_a_worker_reads_a_delta_generation_another_host_wrote(chroma_server, tmp_path, make_settings, embed):
+def test_a_worker_reads_a_delta_generation_another_host_wrote(chroma_server, tmp_path, make_settings, embed, caplog):
     """A small re-ingest through the server writes a delta generation (index.store.Layer); a
-    worker with its own DATA_DIR switches to it, reading its table and BM25 from both layers in
-    Chroma: the new article answers, the removed one is gone, and doctor says what it is."""
+    worker with its own DATA_DIR switches to it, making its table from the one it served from
+    (reading only the changed articles) and its BM25 from that: the new article answers, the
+    removed one is gone, and doctor says what it is."""
+    import logging
+
     from bot import services
+    from index import table
     from index.health import diagnose
     from index.ingest import ingest
-    from test_delta import NEW
+    from test_delta import NEW, assert_same_rows
     from test_generations import make_corpus
 
     corpus = make_corpus(tmp_path / "corpus", variants=15)
@@ -313,7 +317,10 @@ def test_a_worker_reads_a_delta_generation_another_host_wrote(chroma_server, tmp
     (corpus / "901_variant.txt").unlink()
     report = ingest(corpus, services.store(writer), embed, writer.data_dir)
     assert report.base == "g1" and report.chunks_copied == 0
-    answer = live.ask(question)
+    with caplog.at_level(logging.INFO, logger="index.retrieve"):
+        answer = live.ask(question)
+    assert "making it from generation g1" in caplog.text
+    assert_same_rows(live.library.table, table.from_chroma(services.store(reader).at("g2"), "k"))
     assert live.library.generation == report.generation == "g2" and live.reloads == 1
     assert not answer.refused and "Tuesday" in answer.text and answer.citations[0].source == "950_new.txt"
     assert len(live.library.articles) == 20 and "901_variant.txt" not in live.library.articles
