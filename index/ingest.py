@@ -285,6 +285,8 @@ def _ingest(found, store, embed, data_dir, chunk_size, chunk_overlap, rebuild, m
     if plan is not None:
         store.set_layers(gen, plan.base, set(plan.hidden), set(plan.hidden_hashes))
         report.base = plan.base
+    elif store.base_of(gen) is not None:  # a row left by a generation of that name dropped mid-way
+        store.set_layers(gen, None)
     from_base = plan.keep if plan is not None else frozenset()
     done = store.article_hashes(gen, own=True)
     for src, h in done.items():  # in the half-built generation but no longer wanted as is

@@ -224,3 +224,18 @@ def test_the_reingest_benchmark_changes_a_copy_of_the_corpus_only(tmp_path):
     assert len([n for n in after if n.endswith("_added.txt")]) == 3
     assert len(set(before) - set(after)) == 4
     assert sum(1 for n in before if n in after and after[n] != before[n]) == 2
+
+
+def test_a_layer_row_left_behind_does_not_make_a_complete_generation_a_delta(twenty, embed):
+    """A generation dropped mid-way (a crash between its collections and its layer row) can leave
+    the row; a later complete generation of the same name must not read it."""
+    from bot import services
+
+    corpus, settings, first = twenty
+    services.store(settings).set_layers("g2", "g1", {"900_variant.txt"}, {"nohash"})
+    for i in range(5):  # 5 of 20: a complete generation
+        (corpus / f"95{i}_new.txt").write_text(NEW.replace("Tuesday", f"day {i}"), encoding="utf-8")
+    report = run_ingest(corpus, settings, embed)
+    store = services.store(settings)
+    assert report.generation == "g2" and report.base is None and store.base_of("g2") is None
+    assert store.count("articles", "g2") == 25 and "900_variant.txt" in store.article_hashes("g2")
