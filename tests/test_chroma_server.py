@@ -75,6 +75,20 @@ def one_article_corpus(path: Path) -> Path:
     return path
 
 
+def writer_and_worker(chroma_server, tmp_path, make_settings, embed, corpus, **worker_settings):
+    """An index ingested through the server by one host (the writer's settings are returned) and
+    a serving worker of another, with its own DATA_DIR, that checks the pointer every question."""
+    from bot import services
+    from index.ingest import ingest
+
+    common = dict(chroma_host="127.0.0.1", chroma_port=chroma_server.port, index_check_seconds=0)
+    writer = make_settings(tmp_path / "writer", **common)
+    ingest(corpus, services.store(writer), embed, writer.data_dir)
+    reader = make_settings(tmp_path / "reader", **common, **worker_settings)
+    chroma = services.store(reader)
+    return writer, services.LiveAnswerer(reader, services.answerer(reader, services.library(reader, embed=embed, chroma=chroma)), chroma)
+
+
 def test_ingest_and_answer_through_a_chroma_server(chroma_server, tmp_path, make_settings, embed):
     from bot import services
     from index.ingest import ingest
@@ -140,13 +154,8 @@ def test_a_serving_worker_picks_up_another_workers_ingest(chroma_server, tmp_pat
     from index.ingest import ingest
 
     corpus = one_article_corpus(tmp_path / "corpus")
-    common = dict(chroma_host="127.0.0.1", chroma_port=chroma_server.port, index_check_seconds=0)
-    writer = make_settings(tmp_path / "writer", **common)
-    ingest(corpus, services.store(writer), embed, writer.data_dir)
-
-    reader = make_settings(tmp_path / "reader", **common)
-    chroma = services.store(reader)
-    live = services.LiveAnswerer(reader, services.answerer(reader, services.library(reader, embed=embed, chroma=chroma)), chroma)
+    writer, live = writer_and_worker(chroma_server, tmp_path, make_settings, embed, corpus)
+    reader = live.settings
     assert "Independence Palace" not in live.ask(KELLOGG_Q).text
     first_generation = live.library.generation
     conversations = ConversationStore(live)
@@ -177,12 +186,7 @@ def test_a_slow_switch_to_a_new_generation_does_not_hold_up_questions(chroma_ser
     from index.ingest import ingest
 
     corpus = one_article_corpus(tmp_path / "corpus")
-    common = dict(chroma_host="127.0.0.1", chroma_port=chroma_server.port, index_check_seconds=0)
-    writer = make_settings(tmp_path / "writer", **common)
-    ingest(corpus, services.store(writer), embed, writer.data_dir)
-    reader = make_settings(tmp_path / "reader", index_reload_wait_seconds=0, **common)
-    chroma = services.store(reader)
-    live = services.LiveAnswerer(reader, services.answerer(reader, services.library(reader, embed=embed, chroma=chroma)), chroma)
+    writer, live = writer_and_worker(chroma_server, tmp_path, make_settings, embed, corpus, index_reload_wait_seconds=0)
     first_generation = live.library.generation
     assert "Independence Palace" not in live.ask(KELLOGG_Q).text and live.reloading is None
 
@@ -304,12 +308,8 @@ def test_a_worker_reads_a_delta_generation_another_host_wrote(chroma_server, tmp
     from test_generations import make_corpus
 
     corpus = make_corpus(tmp_path / "corpus", variants=15)
-    common = dict(chroma_host="127.0.0.1", chroma_port=chroma_server.port, index_check_seconds=0)
-    writer = make_settings(tmp_path / "writer", **common)
-    ingest(corpus, services.store(writer), embed, writer.data_dir)
-    reader = make_settings(tmp_path / "reader", **common)
-    chroma = services.store(reader)
-    live = services.LiveAnswerer(reader, services.answerer(reader, services.library(reader, embed=embed, chroma=chroma)), chroma)
+    writer, live = writer_and_worker(chroma_server, tmp_path, make_settings, embed, corpus)
+    reader = live.settings
     question = "When did the harbour at Klaipeda take its first ship of Belarusian potash?"
     assert "Tuesday" not in live.ask(question).text
 
