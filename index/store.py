@@ -367,8 +367,10 @@ class ChromaStore:
             if size is None:  # a published generation's collections do not change
                 size = self._sizes[(layer.generation, kind)] = col.count()
             hidden = self._hidden_count(kind, layer) if layer.hidden else 0
-            # hidden rows among the closest are passed over: ask for as many more as there could
-            # be in the way (at most n first; all of them when that does not leave n)
+            # hidden rows among the closest are passed over: ask for more than n, as many more as
+            # there could be in the way (n at first, four times as many each time that does not
+            # leave n — a question about a changed article finds its old sentences first —, up to
+            # every hidden row)
             extra = min(hidden, n)
             while True:
                 k = min(size, n + extra)
@@ -379,7 +381,7 @@ class ChromaStore:
                 shown = [(float(d), i) for i, d in zip(ids, dists) if layer.shows(kind, i)]
                 if len(shown) >= n or k >= size or extra >= hidden:
                     break
-                extra = hidden
+                extra = min(hidden, 4 * max(extra, 1))
             found.extend(shown[:n])
         found.sort(key=lambda x: x[0])
         return list(dict.fromkeys(i for _, i in found))[:n]

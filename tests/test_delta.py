@@ -239,3 +239,27 @@ def test_a_layer_row_left_behind_does_not_make_a_complete_generation_a_delta(twe
     store = services.store(settings)
     assert report.generation == "g2" and report.base is None and store.base_of("g2") is None
     assert store.count("articles", "g2") == 25 and "900_variant.txt" in store.article_hashes("g2")
+
+
+def test_nearest_looks_past_as_many_hidden_rows_as_crowd_the_top(twenty, embed):
+    """Three removed articles that copy a seed article leave three hidden copies of each of its
+    sentences at the top of the base's results: nearest asks for more until the visible one
+    (the seed article's own, same vector) is found, and never returns a hidden one."""
+    from bot import services
+
+    corpus, settings, first = twenty
+    seed = sorted(corpus.glob("0*.txt"))[0].name
+    store = services.store(settings)
+    hashes = store.article_hashes("g1")
+    copies = ["900_variant.txt", "905_variant.txt", "910_variant.txt"]  # seed article 0 plus a line
+    for name in copies:
+        (corpus / name).unlink()
+    assert run_ingest(corpus, settings, embed, delta_fraction=0.25).base == "g1"
+    store = services.store(settings)
+    rows = store.collection("sentences", create=False, generation="g1").get(where={"source": seed}, include=["embeddings"])
+    hidden = {hashes[c] for c in copies}
+    for vector in rows["embeddings"][:5]:
+        for n in (1, 2, 4):
+            near = store.nearest("sentences", vector, n, generation="g2")
+            assert len(near) == n and not any(i.rpartition(":")[0] in hidden for i in near)
+            assert near[0].startswith(hashes[seed] + ":")
