@@ -284,29 +284,31 @@ class Lexicon:
 _ACRONYM_RE = re.compile(r"\b([A-Za-z]{2,5})\b")
 
 
+# a word not at a sentence or quote start: the last of the two characters before it that is not
+# a space is neither end punctuation nor an opening quote or dash (and there is one)
+_KEPT_WORD_RE = re.compile(r"(?:(?<=[^\s.!?\"“—])|(?<=[^\s.!?\"“—]\s))\b([A-Za-z][a-z]+)\b")
+
+
 def capitalised_words(texts) -> tuple[frozenset[str], frozenset[str]]:
     """Words the articles write capitalised (nearly) every time they use them, sentence
     starts aside: names of people, places, organisations ("shraibman", "belarus"); and, lower
     case too, the acronyms they write in capitals (nearly) every time ("eu", "nato"; not "us",
-    which is mostly the pronoun)."""
-    upper: dict[str, int] = {}
-    lower: dict[str, int] = {}
-    caps: dict[str, int] = {}
-    other: dict[str, int] = {}
+    which is mostly the pronoun). Each spelling is counted by the regex engine (Counter over
+    findall), then the counts are folded by case: a pass over every match in Python took 11 s
+    at 40,000 articles."""
+    seen: Counter[str] = Counter()
+    acronyms: Counter[str] = Counter()
     for text in texts:
-        for m in _TRUECASE_RE.finditer(text):
-            w = m.group(1)
-            if m.start(1) == 0 or text[max(0, m.start(1) - 2) : m.start(1)].strip()[-1:] in (".", "!", "?", "\n", '"', "“", "—", ""):
-                continue  # sentence or quote start: says nothing about the word
-            key = w.lower()
-            if w[0].isupper():
-                upper[key] = upper.get(key, 0) + 1
-            else:
-                lower[key] = lower.get(key, 0) + 1
-        for m in _ACRONYM_RE.finditer(text):
-            w = m.group(1)
-            counts = caps if w.isupper() else other
-            counts[w.lower()] = counts.get(w.lower(), 0) + 1
+        seen.update(_KEPT_WORD_RE.findall(text))
+        acronyms.update(_ACRONYM_RE.findall(text))
+    upper: Counter[str] = Counter()
+    lower: Counter[str] = Counter()
+    for w, n in seen.items():
+        (upper if w[0].isupper() else lower)[w.lower()] += n
+    caps: Counter[str] = Counter()
+    other: Counter[str] = Counter()
+    for w, n in acronyms.items():
+        (caps if w.isupper() else other)[w.lower()] += n
     capitalised = frozenset(w for w, n in upper.items() if n >= 9 * lower.get(w, 0))
     return capitalised, frozenset(w for w, n in caps.items() if n >= 9 * other.get(w, 0))
 

@@ -469,6 +469,40 @@ def test_acronyms_are_words_the_articles_write_in_capitals_nearly_every_time():
     assert {"eu", "nato"} <= acronyms and "us" not in acronyms and "the" not in acronyms
 
 
+def _capitalised_by_match(texts):
+    """capitalised_words as first written, one match at a time: the definition it must keep."""
+    from bot.answer import _ACRONYM_RE, _TRUECASE_RE
+
+    upper, lower, caps, other = {}, {}, {}, {}
+    for text in texts:
+        for m in _TRUECASE_RE.finditer(text):
+            w = m.group(1)
+            if m.start(1) == 0 or text[max(0, m.start(1) - 2) : m.start(1)].strip()[-1:] in (".", "!", "?", "\n", '"', "“", "—", ""):
+                continue
+            counts = upper if w[0].isupper() else lower
+            counts[w.lower()] = counts.get(w.lower(), 0) + 1
+        for m in _ACRONYM_RE.finditer(text):
+            w = m.group(1)
+            counts = caps if w.isupper() else other
+            counts[w.lower()] = counts.get(w.lower(), 0) + 1
+    return (frozenset(w for w, n in upper.items() if n >= 9 * lower.get(w, 0)),
+            frozenset(w for w, n in caps.items() if n >= 9 * other.get(w, 0)))
+
+
+def test_capitalised_words_counted_by_the_regex_engine_are_those_counted_match_by_match():
+    from bot.answer import capitalised_words
+    from index.corpus import read_article
+
+    seed = [read_article(p).text for p in sorted(CORPUS.glob("*.txt"))]
+    edges = [
+        "Minsk said so. Minsk agreed! \u201cMinsk\u201d \u2014Minsk \"Minsk\" x Minsk, yes Minsk.",
+        "Minsk", " Minsk", "aMinsk", "(Minsk) [Vilnius]\u00a0Riga \u2003Kyiv\nWarsaw \t Oslo", "?  Paris .Rome", "",
+    ]
+    for texts in (seed, edges, seed + edges, [t.lower() for t in seed], [t.upper() for t in seed]):
+        assert capitalised_words(texts) == _capitalised_by_match(texts)
+    assert len(capitalised_words(seed)[0]) > 100
+
+
 @pytest.mark.parametrize(
     "line, fragment",
     [("Author: Dmitriy Rodionov", True), ("Guest Commentators:", True), ("• Igor Shatov", True),
