@@ -46,7 +46,7 @@ def diagnose(
     model_cache: Path,
     embed_precision: str = "int8",
 ) -> Diagnosis:
-    from index.corpus import scan_corpus
+    from index.corpus import SCAN_CACHE, scan_corpus
     from index.embedding import model_id, onnx_path
     from index.ingest import fingerprint
     from index.lexical import LexicalIndex
@@ -113,7 +113,8 @@ def diagnose(
         d.add("settings", "ok", fp)
 
     try:
-        found, skipped = scan_corpus(corpus_dir, max_file_bytes)
+        # the cache ingest keeps (read, not written: doctor changes nothing)
+        found, skipped = scan_corpus(corpus_dir, max_file_bytes, cache=Path(data_dir) / SCAN_CACHE, update_cache=False)
     except FileNotFoundError:
         d.add("corpus", "warn", f"corpus directory {corpus_dir} not found: freshness not checked")
     else:

@@ -32,7 +32,7 @@ from typing import Callable
 import numpy as np
 
 from index.chunking import make_splitter, paragraphs, split_chunks, split_sentences
-from index.corpus import CLEANER_VERSION, DEFAULT_MAX_BYTES, CorpusFileError, read_article, scan_corpus
+from index.corpus import CLEANER_VERSION, DEFAULT_MAX_BYTES, SCAN_CACHE, CorpusFileError, read_article, scan_corpus
 from index.embedding import DIMENSIONS, MODEL_NAME
 from index import table
 from index.lexical import LexicalIndex
@@ -212,7 +212,7 @@ def ingest(
     IngestLocked, DataDirError, IndexUnavailable."""
     t0 = time.perf_counter()
     report = IngestReport()
-    found, report.skipped = scan_corpus(corpus_dir, max_file_bytes)
+    found, report.skipped = scan_corpus(corpus_dir, max_file_bytes, cache=Path(data_dir) / SCAN_CACHE)
     data_dir = Path(data_dir)
     check_writable(data_dir)
     try:

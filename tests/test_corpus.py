@@ -225,6 +225,47 @@ def test_ingest_scan_skips_the_same_files_with_a_named_warning(messy_corpus, cap
         assert f"skipped {name}:" in warned
 
 
+def test_the_scan_cache_skips_reading_files_whose_stat_is_unchanged(messy_corpus, tmp_path):
+    """scan_corpus with a cache: a file whose size, mtime and inode are unchanged is not read
+    again (shown by a change that keeps all three, which the scan then does not see — the
+    documented limit); any other change is read; files changed within RACY_SECONDS of the scan,
+    and bad files, are not cached; the cache holds for one directory, size limit and cleaner."""
+    import json
+    import os
+
+    from index.corpus import scan_corpus
+
+    cache = tmp_path / "corpus-scan.json"
+    old = 1_000_000_000
+    for p in messy_corpus.iterdir():
+        os.utime(p, (old, old))
+    plain = scan_corpus(messy_corpus, max_bytes=5000)
+    assert scan_corpus(messy_corpus, max_bytes=5000, cache=cache) == plain
+    assert sorted(json.loads(cache.read_text())["files"]) == sorted(plain[0])  # the usable files only
+    assert scan_corpus(messy_corpus, max_bytes=5000, cache=cache) == plain
+
+    good = messy_corpus / GOOD
+    text = good.read_text(encoding="utf-8")
+    same_size = text.replace("Lukashenko", "Lukashenkx", 1)
+    assert len(same_size) == len(text) and same_size != text
+    good.write_text(same_size, encoding="utf-8")
+    os.utime(good, (old, old))
+    assert scan_corpus(messy_corpus, max_bytes=5000, cache=cache)[0][GOOD][1] == plain[0][GOOD][1]  # not read
+    assert scan_corpus(messy_corpus, max_bytes=5000)[0][GOOD][1] != plain[0][GOOD][1]
+    # another limit (or directory) does not use the cache
+    assert scan_corpus(messy_corpus, max_bytes=6000, cache=cache)[0][GOOD][1] != plain[0][GOOD][1]
+
+    good.write_text(text + "\nA new line.\n", encoding="utf-8")  # mtime now: read, and not cached
+    changed = scan_corpus(messy_corpus, max_bytes=5000, cache=cache)[0][GOOD][1]
+    assert changed == read_article(good).content_hash != plain[0][GOOD][1]
+    assert GOOD not in json.loads(cache.read_text())["files"]
+    # read-only use (doctor) leaves the cache as it is
+    before = cache.read_text()
+    os.utime(good, (old, old))
+    assert scan_corpus(messy_corpus, max_bytes=5000, cache=cache, update_cache=False)[0][GOOD][1] == changed
+    assert cache.read_text() == before
+
+
 def test_max_article_bytes_setting(monkeypatch):
     from bot.config import Settings
 
