@@ -355,7 +355,7 @@ class ChromaStore:
         """Ids of the n rows of `kind` closest to `embedding` (Chroma's HNSW query), closest
         first, over every layer of the generation."""
         layers = self.layers(generation)
-        query = [list(map(float, embedding))]
+        query = [embedding.tolist() if hasattr(embedding, "tolist") else list(embedding)]
         if len(layers) == 1:
             col = self.collection(kind, create=False, generation=layers[0].generation)
             got = col.query(query_embeddings=query, n_results=n, include=[])
