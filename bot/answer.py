@@ -371,7 +371,8 @@ class CorpusFacts:
         return f"{CorpusFacts.VERSION}|{library.stamp}|{library.fingerprint or ''}|{code}"
 
     @classmethod
-    def compute(cls, library) -> "CorpusFacts":
+    def compute(cls, library, carried: dict[str, list[str | None]] | None = None) -> "CorpusFacts":
+        """The facts of `library`, worked out from its rows (`carried`: attribute_all's)."""
         from bot.support import stem
 
         rows = library.sentences
@@ -399,7 +400,7 @@ class CorpusFacts:
         from bot.conversation import corpus_names
         from bot.speakers import attribute_all
 
-        speakers = attribute_all(library) if hasattr(library, "by_source") else None
+        speakers = attribute_all(library, carried) if hasattr(library, "by_source") else None
         article_words = ArticleWords.of(list(library.articles), word_ids, per_article)
         return cls(max(1, len(rows)), dict(df), sorted(stems), set(word_ids), capitalised, acronyms, corpus_names(rows), speakers,
                    article_words)
@@ -417,6 +418,7 @@ class CorpusFacts:
         # names of this key
         suffix = hashlib.sha256(key.encode()).hexdigest()[:16]
         ids_path = path.with_name(f"speakers-{suffix}.npy")
+        got = None
         try:
             got = json.loads(path.read_text(encoding="utf-8"))
             if got.get("key") == key:
@@ -433,7 +435,7 @@ class CorpusFacts:
                            frozenset(got["acronyms"]), got["names"], speakers, article_words)
         except (OSError, ValueError, KeyError, TypeError):
             pass
-        facts = cls.compute(library)
+        facts = cls.compute(library, cls._carried_speakers(got, path, key, data_dir))
         try:  # written to temporary names, then renamed: readers never see half a file
             path.parent.mkdir(parents=True, exist_ok=True)
             for old in [*path.parent.glob("speakers-*.npy"), *path.parent.glob("article-*.npy")]:
@@ -457,6 +459,39 @@ class CorpusFacts:
         except OSError:
             pass  # a read-only data dir only costs the recomputation
         return facts
+
+
+    @staticmethod
+    def _carried_speakers(previous: dict | None, path, key: str, data_dir) -> dict[str, list[str | None]] | None:
+        """The speakers of each article (by content hash) in the facts another index of this
+        DATA_DIR left (`previous`, its facts.json), when the same code made them and that index's
+        serving table is still here to say which sentences were whose; else None."""
+        import hashlib
+
+        from index import table as table_mod
+
+        try:
+            old_key, names = previous["key"], previous["speaker_names"]
+            old, new = old_key.split("|"), key.split("|")
+            if names is None or old[0] != new[0] or old[-1] != new[-1]:  # another version or code
+                return None
+            stamp = old[1]
+            folder = table_mod.folder_for(data_dir, stamp.split(":", 1)[0])
+            t = table_mod.load(folder, "|".join(old[1:-1]), mmap=True)
+            suffix = hashlib.sha256(old_key.encode()).hexdigest()[:16]
+            ids = np.load(path.with_name(f"speakers-{suffix}.npy"), mmap_mode="r")
+            if t is None or t.articles is None or len(ids) != len(t):
+                return None
+            out: dict[str, list[str | None]] = {}
+            if len(t):
+                cuts = np.flatnonzero(np.diff(t.s_source)) + 1
+                for lo, hi in zip(np.concatenate(([0], cuts)).tolist(), np.concatenate((cuts, [len(t)])).tolist()):
+                    h = t.articles[t.sources[int(t.s_source[lo])]].get("content_hash")
+                    out[h] = [names[k] if k >= 0 else None for k in ids[lo:hi].tolist()]
+        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+            return None
+        log.info("speakers of %d articles carried over from the index before", len(out))
+        return out
 
 
 class ArticleWords:

@@ -324,7 +324,8 @@ class Library:
                 self.by_source[t.sources[int(t.s_source[lo])]] = range(lo, hi)
         self._s_start, self._s_end, self._s_position = t.s_start, t.s_end, t.s_position
         # sentence ids in Chroma are "<article content hash>:s<position>"
-        self._hash_source = {m.get("content_hash", ""): src for src, m in records.items()}
+        self.content_hashes: dict[str, str] = {src: m.get("content_hash", "") for src, m in records.items()}
+        self._hash_source = {h: src for src, h in self.content_hashes.items()}
         if not self.scans:
             self.store.open("sentences")  # searched in Chroma (nearest): missing collections fail here
         self.chunks = ChunkRows(t, texts)

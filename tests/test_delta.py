@@ -263,3 +263,26 @@ def test_nearest_looks_past_as_many_hidden_rows_as_crowd_the_top(twenty, embed):
             near = store.nearest("sentences", vector, n, generation="g2")
             assert len(near) == n and not any(i.rpartition(":")[0] in hidden for i in near)
             assert near[0].startswith(hashes[seed] + ":")
+
+
+def test_the_corpus_facts_of_the_next_index_carry_the_speakers_of_unchanged_articles(twenty, embed, caplog):
+    """After an ingest the answerer's corpus facts are made again (a new index key); the
+    speakers of articles whose content did not change are taken from the facts of the index
+    before (bot.speakers.attribute_all), the same as attributing them again."""
+    import logging
+
+    from bot import services
+    from bot.answer import CorpusFacts
+
+    corpus, settings, first = twenty
+    CorpusFacts.load_or_build(services.library(settings, embed=embed), settings.data_dir)  # g1's facts
+    (corpus / "950_new.txt").write_text(NEW, encoding="utf-8")
+    (corpus / "901_variant.txt").unlink()
+    assert run_ingest(corpus, settings, embed).base == "g1"
+    lib = services.library(settings, embed=embed)
+    with caplog.at_level(logging.INFO, logger="bot.answer"):
+        carried = CorpusFacts.load_or_build(lib, settings.data_dir)
+    assert "speakers of 20 articles carried over" in caplog.text
+    fresh = CorpusFacts.compute(lib)
+    assert carried.speakers[0] == fresh.speakers[0] and (carried.speakers[1] == fresh.speakers[1]).all()
+    assert (fresh.speakers[1] >= 0).sum() > 50  # the seed articles' quotes have speakers
