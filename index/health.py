@@ -96,12 +96,15 @@ def diagnose(
         base = layers[0]
         own = store.collection("articles", create=False, generation=gen).count()
         d.facts["base"] = base.generation
-        d.add("delta", "info", f"generation {gen} holds {own} articles of its own and reads the rest from generation "
-                               f"{base.generation} (less {len(base.hidden)} changed or removed since); an ingest that changes "
-                               "more than INGEST_DELTA_FRACTION of the articles since then writes a complete one")
+        d.add("delta", "info", f"generation {gen} holds {own} article{'s' if own != 1 else ''} of its own and reads the rest "
+                               f"from generation {base.generation} (less {len(base.hidden)} changed or removed since); an ingest "
+                               "that changes more than INGEST_DELTA_FRACTION of the articles since then writes a complete one")
     others = [g for g in store.generations() if g != gen and generation_number(g) != generation_number((building or {}).get("generation"))]
     if others:
-        d.add("generations", "info", f"also kept: {', '.join(g or '(legacy)' for g in others)} (dropped by the next ingest)")
+        bases = {layers[0].generation} if len(layers) > 1 else set()
+        said = [f"{g or '(legacy)'} (the base of {gen}: kept while a delta reads it)" if g in bases
+                else f"{g or '(legacy)'} (dropped by the next ingest)" for g in others]
+        d.add("generations", "info", f"also kept: {', '.join(said)}")
 
     _check_hnsw(d, store, gen)
 

@@ -329,4 +329,7 @@ def test_a_worker_reads_a_delta_generation_another_host_wrote(chroma_server, tmp
     d = diagnose(services.store(reader), reader.data_dir, corpus, reader.chunk_size, reader.chunk_overlap,
                  reader.max_file_bytes, reader.embed_backend, reader.model_cache_dir)
     assert d.facts["base"] == "g1" and d.facts["articles"] == 20 and d.facts["chunks"] == report.chunks_total
+    said = {c.name: c.detail for c in d.checks}
+    assert said["delta"].startswith("generation g2 holds 1 article of its own and reads the rest from generation g1 (less 1 ")
+    assert said["generations"] == "also kept: g1 (the base of g2: kept while a delta reads it)"
     assert d.facts["new"] == d.facts["changed"] == d.facts["removed"] == 0
