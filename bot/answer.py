@@ -483,11 +483,8 @@ class CorpusFacts:
             if t is None or t.articles is None or len(ids) != len(t):
                 return None
             out: dict[str, list[str | None]] = {}
-            if len(t):
-                cuts = np.flatnonzero(np.diff(t.s_source)) + 1
-                for lo, hi in zip(np.concatenate(([0], cuts)).tolist(), np.concatenate((cuts, [len(t)])).tolist()):
-                    h = t.articles[t.sources[int(t.s_source[lo])]].get("content_hash")
-                    out[h] = [names[k] if k >= 0 else None for k in ids[lo:hi].tolist()]
+            for source, rows in t.by_source().items():
+                out[t.articles[source].get("content_hash")] = [names[k] if k >= 0 else None for k in ids[rows.start : rows.stop].tolist()]
         except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
             return None
         log.info("speakers of %d articles carried over from the index before", len(out))

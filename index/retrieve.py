@@ -315,13 +315,7 @@ class Library:
         self.neighbour_dots = t.neighbour_dots()  # (3, n): each sentence's dots with itself and the next two
         self.scans = self.scan_mapped or len(t) <= self.scan_max
         # rows are ordered by (source, position): an article's sentences are one run of rows
-        self.by_source: dict[str, range] = {}
-        if len(t):
-            cuts = np.flatnonzero(np.diff(t.s_source)) + 1
-            starts = np.concatenate(([0], cuts)).tolist()
-            ends = np.concatenate((cuts, [len(t)])).tolist()
-            for lo, hi in zip(starts, ends):
-                self.by_source[t.sources[int(t.s_source[lo])]] = range(lo, hi)
+        self.by_source: dict[str, range] = t.by_source()
         self._s_start, self._s_end, self._s_position = t.s_start, t.s_end, t.s_position
         # sentence ids in Chroma are "<article content hash>:s<position>"
         self.content_hashes: dict[str, str] = {src: m.get("content_hash", "") for src, m in records.items()}

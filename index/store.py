@@ -498,15 +498,14 @@ class ChromaStore:
             self._delete_state(key)
         self.use(None)
 
-    def article_records(self, generation: str | None = None) -> dict[str, dict]:
-        """source -> metadata (+ "text") of every stored article."""
+    def article_records(self, generation: str | None = None, sources: list[str] | None = None) -> dict[str, dict]:
+        """source -> metadata (+ "text") of every stored article (or of these `sources`)."""
         if generation is None and self.generation is None:
             return {}
+        include = ["metadatas", "documents"]
         # in pages: one get of every row fails past ~32k articles ("too many SQL variables")
-        got = self.all_rows("articles", ["metadatas", "documents"], generation=generation)
-        return {
-            i: {**(m or {}), "text": d} for i, m, d in zip(got["ids"], got["metadatas"], got["documents"])
-        }
+        got = self.pages("articles", include, generation=generation) if sources is None else self.rows_of("articles", sources, include, generation)
+        return {i: {**(m or {}), "text": d} for page in got for i, m, d in zip(page["ids"], page["metadatas"], page["documents"])}
 
     def article_hashes(self, generation: str | None = None, own: bool = False) -> dict[str, str]:
         """source -> content hash of every article of the generation (`own`: of those in its own

@@ -169,6 +169,15 @@ class Table:
         row = self.articles[source]
         return row["text"] if "text" in row else self.article_texts[row["_row"]]
 
+    def by_source(self) -> dict[str, range]:
+        """Each article's rows of sentences (they are ordered by source, then position)."""
+        out: dict[str, range] = {}
+        if len(self):
+            cuts = np.flatnonzero(np.diff(self.s_source)) + 1
+            for lo, hi in zip(np.concatenate(([0], cuts)).tolist(), np.concatenate((cuts, [len(self)])).tolist()):
+                out[self.sources[int(self.s_source[lo])]] = range(lo, hi)
+        return out
+
     def neighbour_dots(self) -> np.ndarray:
         if self.neighbours is None:
             self.neighbours = np.stack(neighbour_dots(self.vectors))
@@ -257,8 +266,7 @@ def from_chroma(store, stamp: str, page: int = 5000, sources: list[str] | None =
         ints(s_cols["paragraph"])[order], PackedStrings.pack(entities[i] for i in order.tolist()),
         PackedStrings.pack(lemmas[i] for i in order.tolist()), _permuted(vectors, order),
         c_ids, renumber[ints(c_src)], ints(c_cols["position"]), ints(c_cols["start"]),
-        ints(c_cols["end"]), store.article_records() if sources is None else _records_of(store, sources),
-        chunk_vectors=chunk_vectors,
+        ints(c_cols["end"]), store.article_records(sources=sources), chunk_vectors=chunk_vectors,
     )
 
 
@@ -276,14 +284,6 @@ def chunk_texts(t: Table) -> list[str]:
             at = int(t.c_source[k])
             text = t.article_text(t.sources[at])
         out[k] = text[int(t.c_start[k]) : int(t.c_end[k])]
-    return out
-
-
-def _records_of(store, sources: list[str]) -> dict[str, dict]:
-    """ChromaStore.article_records() of these articles only."""
-    out = {}
-    for got in store.rows_of("articles", sources, ["metadatas", "documents"]):
-        out.update({i: {**(m or {}), "text": d} for i, m, d in zip(got["ids"], got["metadatas"], got["documents"])})
     return out
 
 
