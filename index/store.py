@@ -124,6 +124,14 @@ def _only(got: dict, keep: list[bool], include: list[str]) -> dict:
     return out
 
 
+def _get_articles(col, kind: str, sources: list[str], include: list[str]) -> dict:
+    """The rows of these articles in one collection: article rows by id (their source), chunk
+    and sentence rows by their "source" metadata."""
+    if kind == "articles":
+        return col.get(ids=sources, include=include)
+    return col.get(where={"source": {"$in": sources}}, include=include)
+
+
 def generation_number(gen: str | None) -> int:
     m = _GEN_RE.match(gen or "")
     return int(m.group(1)) if m else 0
@@ -346,7 +354,7 @@ class ChromaStore:
             hidden, n = sorted(layer.hidden), 0
             for i in range(0, len(hidden), 5000):  # SQLite's limit on a statement's variables
                 part = hidden[i : i + 5000]
-                got = col.get(ids=part, include=[]) if kind == "articles" else col.get(where={"source": {"$in": part}}, include=[])
+                got = _get_articles(col, kind, part, [])
                 n += sum(1 for row_id in got["ids"] if not layer.shows(kind, row_id))
             self._hidden_rows[key] = n
         return self._hidden_rows[key]
@@ -574,11 +582,7 @@ class ChromaStore:
                 continue
             col = self.collection(kind, create=False, generation=layer.generation)
             for i in range(0, len(mine), batch):
-                part = mine[i : i + batch]
-                if kind == "articles":
-                    got = col.get(ids=part, include=include)
-                else:
-                    got = col.get(where={"source": {"$in": part}}, include=include)
+                got = _get_articles(col, kind, mine[i : i + batch], include)
                 if layer.hidden:
                     got = _only(got, [layer.shows(kind, row_id) for row_id in got["ids"]], include)
                 if got["ids"]:
