@@ -249,9 +249,9 @@ def from_chroma(store, stamp: str, page: int = 5000, sources: list[str] | None =
     # the chunk vectors are for one-question processes on an embedded index (index.retrieve):
     # through a Chroma server they are not read back (≈ 160 MB at 100k chunks, never used)
     c_ids, c_src, c_cols, chunk_vectors = read("chunks", ["metadatas"] if store.host else ["metadatas", "embeddings"], ("position", "start", "end"))
-    sources = sorted(names)
-    renumber = np.empty(len(names), np.int32)  # first-met number -> place in `sources`
-    for k, name in enumerate(sources):
+    found = sorted(names)
+    renumber = np.empty(len(names), np.int32)  # first-met number -> place in `found`
+    for k, name in enumerate(found):
         renumber[names[name]] = k
 
     def ints(values: array) -> np.ndarray:
@@ -261,7 +261,7 @@ def from_chroma(store, stamp: str, page: int = 5000, sources: list[str] | None =
     s_position = ints(s_cols["position"])
     order = np.lexsort((s_position, s_source))  # sentences by (source, position)
     return Table(
-        stamp, sources,
+        stamp, found,
         s_source[order], s_position[order], ints(s_cols["start"])[order], ints(s_cols["end"])[order],
         ints(s_cols["paragraph"])[order], PackedStrings.pack(entities[i] for i in order.tolist()),
         PackedStrings.pack(lemmas[i] for i in order.tolist()), _permuted(vectors, order),
