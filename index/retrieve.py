@@ -282,17 +282,15 @@ class Library:
         self.scan_max = scan_max
         self.fingerprint = pointer.get("fingerprint")
         # a worker switching generations: the table it serves from now is the start of the next one's
-        self._previous_table = getattr(previous, "table", None)
-        self._load(pointer.get("stamp") or "")
-        self._previous_table = None
+        self._load(pointer.get("stamp") or "", getattr(previous, "table", None))
 
-    def _load(self, stamp: str) -> None:
+    def _load(self, stamp: str, before: table_mod.Table | None = None) -> None:
         # the article rows come with the serving table (index.table), not out of Chroma: reading
         # them there left ≈ 70 MB of Chroma's caches resident at 10k chunks. An index from before
         # stamps (no stamp in its pointer) needs them first, to compute its stamp.
         t = None
         if stamp:
-            t = self._table(stamp)
+            t = self._table(stamp, before)
             records = t.articles if t.articles is not None else self.store.article_records()
         else:
             records = self.store.article_records()
@@ -305,7 +303,7 @@ class Library:
         # the table's columns are kept as they are (numpy arrays, packed strings); Sentence and
         # Chunk objects are made when asked for (SentenceRows, ChunkRows), not one per row at start
         if t is None:
-            t = self._table(self.stamp)
+            t = self._table(self.stamp, before)
         texts = self.articles.texts
         self.table = t
         self.sentences = SentenceRows(t, texts)
@@ -340,13 +338,14 @@ class Library:
         # of a delta generation (ChromaStore.nearest)
         self.store.open("chunks")
 
-    def _table(self, stamp: str) -> table_mod.Table:
-        """This generation's serving table from DATA_DIR, or built from Chroma (and saved)."""
+    def _table(self, stamp: str, before: table_mod.Table | None = None) -> table_mod.Table:
+        """This generation's serving table from DATA_DIR, or built (and saved): from `before`, the
+        table this process served from, with the changed articles read from Chroma, else all
+        from Chroma."""
         folder = table_mod.folder_for(self.data_dir, self.generation)
         key = table_mod.key(stamp, self.fingerprint)
         table = self._load_table(folder, key)
         if table is None:
-            before = self._previous_table
             if before is not None and before.articles is not None:
                 # only the articles that changed are read from Chroma (table.updated)
                 log.info("index table missing or stale; making it from generation %s's", before.stamp.split(":", 1)[0])
