@@ -41,19 +41,22 @@ class Passage:
 
     def best(self, lo: int = 0, hi: int | None = None) -> tuple[float, int, int]:
         """(score, start, end) of the best answer lying inside text[lo:hi] (characters);
-        (-inf, -1, -1) when no token of the passage falls there."""
+        (-inf, -1, -1) when no token of the passage falls there. The best (start, end) token
+        pair with start <= end < start + MAX_ANSWER_TOKENS, scored start + end; of equal
+        scores the earliest start, then the earliest end. Only the band of pairs that may
+        answer is scored: each start against the MAX_ANSWER_TOKENS ends from it on (`_grid_best`
+        in tests/test_reader.py scores every pair, the definition this is tested against)."""
         hi = len(self.text) if hi is None else hi
         inside = (self.offsets[:, 0] >= lo) & (self.offsets[:, 1] <= hi)
         idx = np.flatnonzero(inside)
         if idx.size == 0:
             return float("-inf"), -1, -1
         s, e = self.start_scores[idx], self.end_scores[idx]
-        grid = s[:, None] + e[None, :]
-        n = idx.size
-        a, b = np.indices((n, n))
-        grid[(b < a) | (b - a >= MAX_ANSWER_TOKENS)] = -np.inf
-        i, j = np.unravel_index(int(np.argmax(grid)), grid.shape)
-        return float(grid[i, j]), int(self.offsets[idx[i], 0]), int(self.offsets[idx[j], 1])
+        width = min(MAX_ANSWER_TOKENS, idx.size)
+        ends = np.concatenate([e, np.full(width - 1, -np.inf, dtype=e.dtype)])
+        band = s[:, None] + np.lib.stride_tricks.sliding_window_view(ends, width)  # band[i, d]: start i, end i + d
+        i, d = divmod(int(np.argmax(band)), width)
+        return float(band[i, d]), int(self.offsets[idx[i], 0]), int(self.offsets[idx[i + d], 1])
 
     def gap(self, lo: int = 0, hi: int | None = None) -> float:
         """Best answer inside text[lo:hi] less "no answer": > 0 means the reader finds one there."""

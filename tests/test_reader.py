@@ -7,9 +7,11 @@ import json
 import math
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from bot import reader as reader_mod
+from bot.reader import MAX_ANSWER_TOKENS, Passage
 from bot.support import stem, words
 from bot.scoring import READER_ANSWER_FEATURES, READER_RANK_FEATURES, SupportModel
 from conftest import CORPUS, EVALS, MACRON_Q, SHMELYEV_Q, SHMELYEV_SOURCE
@@ -45,6 +47,40 @@ def test_best_answer_within_bounds(reader):
     inside, s2, e2 = p.best(0, first)  # only the first sentence
     assert e2 <= first and inside < score
     assert p.best(len(text), len(text)) == (-math.inf, -1, -1)  # no token there
+
+
+def _grid_best(p: Passage, lo: int = 0, hi: int | None = None) -> tuple[float, int, int]:
+    """Passage.best by its definition: every (start, end) pair of the tokens inside text[lo:hi]
+    scored, those that may not answer set to -inf, the first best in row-major order."""
+    hi = len(p.text) if hi is None else hi
+    idx = np.flatnonzero((p.offsets[:, 0] >= lo) & (p.offsets[:, 1] <= hi))
+    if idx.size == 0:
+        return float("-inf"), -1, -1
+    grid = p.start_scores[idx][:, None] + p.end_scores[idx][None, :]
+    a, b = np.indices(grid.shape)
+    grid[(b < a) | (b - a >= MAX_ANSWER_TOKENS)] = -np.inf
+    i, j = np.unravel_index(int(np.argmax(grid)), grid.shape)
+    return float(grid[i, j]), int(p.offsets[idx[i], 0]), int(p.offsets[idx[j], 1])
+
+
+def test_best_scores_only_the_band_of_possible_answers_and_finds_the_same_span():
+    """The banded search gives what scoring every pair gives, ties included (scores drawn from
+    a few values, so equal sums are common), on passages shorter and longer than
+    MAX_ANSWER_TOKENS, within bounds and with tokens whose offsets skip about."""
+    rng = np.random.default_rng(7)
+    checked = 0
+    for n in (1, 2, 5, MAX_ANSWER_TOKENS - 1, MAX_ANSWER_TOKENS, MAX_ANSWER_TOKENS + 1, 130, 250):
+        for trial in range(40):
+            ties = trial % 2 == 0
+            draw = (lambda: rng.integers(-3, 3, n).astype(np.float32)) if ties else (lambda: rng.normal(0, 3, n).astype(np.float32))
+            starts = np.sort(rng.integers(0, 6 * n, n))
+            offsets = np.stack([starts, starts + rng.integers(1, 5, n)], axis=1).astype(np.int64)
+            p = Passage("x" * int(offsets[:, 1].max() + 3), 0.0, draw(), draw(), offsets)
+            lo, hi = sorted(rng.integers(0, len(p.text) + 1, 2))
+            for bounds in ((), (int(lo),), (int(lo), int(hi))):
+                assert p.best(*bounds) == _grid_best(p, *bounds), (n, trial, bounds)
+                checked += 1
+    assert checked == 8 * 40 * 3
 
 
 def test_a_passage_reads_the_same_alone_or_with_others(reader):
