@@ -259,9 +259,9 @@ def _ingest(found, store, embed, data_dir, chunk_size, chunk_overlap, rebuild, m
             store._delete_state("building")
         report.unchanged, report.articles, report.generation = len(unchanged), len(stored), cur_gen
         store.use(cur_gen)
-        report.chunks_total = len(_ensure_lexical(store, data_dir, current.get("stamp", ""), cur_gen).ids)
-        if current.get("stamp"):
-            _save_table(store, data_dir, cur_gen, table.key(current["stamp"], current.get("fingerprint")))
+        stamp = current.get("stamp", "")
+        made = _save_table(store, data_dir, cur_gen, table.key(stamp, current.get("fingerprint"))) if stamp else None
+        report.chunks_total = len(_ensure_lexical(store, data_dir, stamp, cur_gen, made).ids)
         return
 
     plan = _delta_plan(store, cur_gen, stored, wanted, delta_fraction) if reuse else None
@@ -412,10 +412,16 @@ def _save_table(store: ChromaStore, data_dir: Path, gen: str | None, key: str, b
     return made
 
 
-def _ensure_lexical(store: ChromaStore, data_dir: Path, stamp: str, gen: str | None) -> LexicalIndex:
+def _ensure_lexical(store: ChromaStore, data_dir: Path, stamp: str, gen: str | None, made: table.Table | None = None) -> LexicalIndex:
+    """The generation's BM25 index: this DATA_DIR's when it is current, else made again, from
+    the generation's serving table `made` when there is one (as ingest makes it), else from the
+    chunks' texts in Chroma."""
     lexical = LexicalIndex.load(Path(data_dir) / "bm25")
     if lexical is None or lexical.stamp != stamp:
-        lexical = build_lexical(store, stamp, gen)
+        if made is not None:
+            lexical = LexicalIndex.build(made.c_ids, table.chunk_texts(made), stamp)
+        else:
+            lexical = build_lexical(store, stamp, gen)
         lexical.save(Path(data_dir) / "bm25")
     return lexical
 

@@ -303,3 +303,39 @@ def test_ingest_builds_bm25_from_the_table_with_the_chunks_chroma_holds(seed_set
     from_chroma = build_lexical(store, saved.stamp)
     for q in ("Which outlet interviewed Boris Shmelyev?", "potash Klaipeda port sanctions", "Kellogg Minsk"):
         assert saved.search(q, 10) == from_chroma.search(q, 10), q
+
+
+def test_an_unchanged_corpus_remakes_a_lost_bm25_index_from_the_serving_table(tmp_path, make_settings, embed, monkeypatch):
+    """Nothing changed, but this DATA_DIR lost its BM25 files (or its table too): ingest makes
+    them again without embedding, BM25 from the serving table as a full ingest does, not from
+    the chunks' texts read out of Chroma again. The same index comes back."""
+    from bot import services
+    from index import ingest as ingest_mod
+    from index.lexical import LexicalIndex
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in (KEEP, EDIT):
+        shutil.copy(CORPUS / name, corpus)
+    settings = make_settings(tmp_path / "data")
+    data, store = settings.data_dir, services.store(settings)
+
+    def run():
+        return ingest_mod.ingest(corpus, store, embed, data, chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap)
+
+    first = run()
+    before = LexicalIndex.load(data / "bm25")
+    q = "Which outlet interviewed Boris Shmelyev?"
+
+    def from_chroma(*args, **kwargs):
+        raise AssertionError("BM25 was rebuilt from the chunks in Chroma")
+
+    monkeypatch.setattr(ingest_mod, "build_lexical", from_chroma)
+    for lost in (["bm25"], ["bm25", "table"]):
+        for name in lost:
+            shutil.rmtree(data / name)
+        again = run()
+        assert again.chunks_embedded == 0 and again.chunks_total == first.chunks_total, lost
+        remade = LexicalIndex.load(data / "bm25")
+        assert remade.stamp == before.stamp and remade.ids == before.ids, lost
+        assert remade.search(q, 10) == before.search(q, 10), lost
