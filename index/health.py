@@ -97,7 +97,7 @@ def diagnose(
         own = store.collection("articles", create=False, generation=gen).count()
         d.facts["base"] = base.generation
         d.add("delta", "info", f"generation {gen} holds {own} article{'s' if own != 1 else ''} of its own and reads the rest "
-                               f"from generation {base.generation} (less {len(base.hidden)} changed or removed since); an ingest "
+                               f"from generation {base.generation or '(legacy)'} (less {len(base.hidden)} changed or removed since); an ingest "
                                "that changes more than INGEST_DELTA_FRACTION of the articles since then writes a complete one")
     others = [g for g in store.generations() if g != gen and generation_number(g) != generation_number((building or {}).get("generation"))]
     if others:

@@ -286,3 +286,37 @@ def test_the_corpus_facts_of_the_next_index_carry_the_speakers_of_unchanged_arti
     fresh = CorpusFacts.compute(lib)
     assert carried.speakers[0] == fresh.speakers[0] and (carried.speakers[1] == fresh.speakers[1]).all()
     assert (fresh.speakers[1] >= 0).sum() > 50  # the seed articles' quotes have speakers
+
+
+def test_a_delta_over_an_index_from_before_generations(twenty, tmp_path, make_settings, embed):
+    """An index made before generations (collections named without one, no state collection,
+    its fingerprint on the articles collection) is the base of a delta like any complete
+    generation: a small change writes only the changed article, the rows equal a complete
+    ingest's, and `doctor` names the base "(legacy)"."""
+    from bot import services
+    from index import health
+
+    corpus, settings, first = twenty
+    store = services.store(settings)
+    fp = store.fingerprint()
+    for kind in ("articles", "chunks", "sentences"):
+        col = store.client.get_collection(store.collection_name(kind, "g1"))
+        col.modify(name=store.collection_name(kind, ""), metadata={**(col.metadata or {}), "fingerprint": fp})
+    store.client.delete_collection(f"{store.prefix}_state")
+    store = services.store(settings)
+    assert store.pointer() == {"generation": "", "fingerprint": fp, "stamp": ""}
+
+    (corpus / "950_new.txt").write_text(NEW, encoding="utf-8")
+    added = run_ingest(corpus, settings, embed, delta_fraction=0.25)
+    assert added.base == "" and added.added == ["950_new.txt"] and added.chunks_shared == first.chunks_total
+    store = services.store(settings)
+    gen = store.current_generation()
+    assert [x.generation for x in store.layers(gen)] == ["", gen] and store.count("articles", gen) == 21
+
+    full = run_ingest(corpus, make_settings(tmp_path / "full"), embed, delta_fraction=0)
+    assert_same_rows(_table(store, gen), _table(services.store(make_settings(tmp_path / "full")), full.generation))
+    d = health.diagnose(store, settings.data_dir, corpus, settings.chunk_size, settings.chunk_overlap,
+                        settings.max_file_bytes, settings.embed_backend, settings.model_cache_dir)
+    delta = next(c.detail for c in d.checks if c.name == "delta")
+    assert "from generation (legacy) (less 0 changed" in delta and d.facts["base"] == ""
+    assert next(c.status for c in d.checks if c.name == "freshness") == "ok"
