@@ -326,7 +326,7 @@ class Library:
         if lexical is None or lexical.stamp != self.stamp:
             # another process ingested (shared Chroma server), or the files were lost:
             # the chunks in Chroma are the truth; keep a copy for the next start
-            log.info("BM25 index missing or stale; rebuilding it from the chunks in Chroma")
+            log.info("BM25 index missing or stale; rebuilding it from the chunks of the serving table")
             lexical = LexicalIndex.build(list(self.chunks.keys()), [c.text for c in self.chunks.values()], self.stamp)
             try:
                 lexical.save(self.data_dir / "bm25")

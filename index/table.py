@@ -143,7 +143,7 @@ class Table:
     s_entities: Sequence[str]  # pack_entities() of Chroma's JSON metadata (PackedStrings)
     s_lemmas: Sequence[str]  # space-separated (PackedStrings)
     vectors: np.ndarray  # float32 (n_sentences, 384)
-    # chunks
+    # chunks, ordered by (source, position)
     c_ids: list[str]
     c_source: np.ndarray
     c_position: np.ndarray
@@ -265,9 +265,24 @@ def from_chroma(store, stamp: str, page: int = 5000, sources: list[str] | None =
         s_source[order], s_position[order], ints(s_cols["start"])[order], ints(s_cols["end"])[order],
         ints(s_cols["paragraph"])[order], PackedStrings.pack(entities[i] for i in order.tolist()),
         PackedStrings.pack(lemmas[i] for i in order.tolist()), _permuted(vectors, order),
-        c_ids, renumber[ints(c_src)], ints(c_cols["position"]), ints(c_cols["start"]),
-        ints(c_cols["end"]), store.article_records(sources=sources), chunk_vectors=chunk_vectors,
+        articles=store.article_records(sources=sources),
+        **_chunks_in_order(c_ids, renumber[ints(c_src)], ints(c_cols["position"]), ints(c_cols["start"]), ints(c_cols["end"]), chunk_vectors),
     )
+
+
+def _chunks_in_order(c_ids: list[str], c_source: np.ndarray, c_position: np.ndarray, c_start: np.ndarray, c_end: np.ndarray,
+                     chunk_vectors: np.ndarray | None) -> dict:
+    """The chunk columns ordered by (source, position), whatever order Chroma gave the rows in
+    (the order they were written in: a delta's base rows first, a resumed ingest's in batches),
+    so the table — and the BM25 index built from it, whose ties go to the earlier chunk — is the
+    same for the same corpus however the index was written. A complete ingest writes them in
+    this order already: nothing moves then."""
+    order = np.lexsort((c_position, c_source))
+    if not (order == np.arange(len(order))).all():
+        c_ids, c_source, c_position = [c_ids[i] for i in order.tolist()], c_source[order], c_position[order]
+        c_start, c_end = c_start[order], c_end[order]
+        chunk_vectors = None if chunk_vectors is None else _permuted(chunk_vectors, order)
+    return dict(c_ids=c_ids, c_source=c_source, c_position=c_position, c_start=c_start, c_end=c_end, chunk_vectors=chunk_vectors)
 
 
 def chunk_texts(t: Table) -> list[str]:
@@ -291,9 +306,8 @@ def updated(old: Table, store, stamp: str, hashes: dict[str, str] | None = None,
     """The table of `store`'s generation made from `old`, another generation's table: the rows of
     the articles whose content is the same in both are taken from it, the rest read from Chroma
     (from_chroma). Reading every row back took 80-100 s at 40,000 articles; after a small change
-    this reads the changed articles' rows only. The same table as from_chroma's, but for the
-    order of the chunks (those taken from `old` first). `hashes`: store.article_hashes(), when
-    the caller has them."""
+    this reads the changed articles' rows only. The same table as from_chroma's. `hashes`:
+    store.article_hashes(), when the caller has them."""
     hashes = store.article_hashes() if hashes is None else hashes
     before = {s: (m or {}).get("content_hash") for s, m in (old.articles or {}).items()}
     keep = {s for s, h in hashes.items() if before.get(s) == h}
@@ -336,11 +350,13 @@ def updated(old: Table, store, stamp: str, hashes: dict[str, str] | None = None,
         column(old.s_paragraph, part.s_paragraph, s_keep),
         PackedStrings.pack(entities[i] for i in order.tolist()), PackedStrings.pack(lemmas[i] for i in order.tolist()),
         _permuted(rows(old.vectors, part.vectors, s_keep), order),
-        [old.c_ids[i] for i in c_keep.tolist()] + list(part.c_ids),
-        np.concatenate([old_to_new[old.c_source[c_keep]], part_to_new[part.c_source]]).astype(np.int32),
-        column(old.c_position, part.c_position, c_keep, False), column(old.c_start, part.c_start, c_keep, False),
-        column(old.c_end, part.c_end, c_keep, False),
-        articles, chunk_vectors=chunk_vectors,
+        articles=articles,
+        **_chunks_in_order(
+            [old.c_ids[i] for i in c_keep.tolist()] + list(part.c_ids),
+            np.concatenate([old_to_new[old.c_source[c_keep]], part_to_new[part.c_source]]).astype(np.int32),
+            column(old.c_position, part.c_position, c_keep, False), column(old.c_start, part.c_start, c_keep, False),
+            column(old.c_end, part.c_end, c_keep, False), chunk_vectors,
+        ),
     )
 
 
