@@ -149,10 +149,53 @@ def test_missing_id(tmp_path):
         load_questions(f)
 
 
-def test_duplicate_id(tmp_path):
+def test_a_repeated_id_is_answered_again_with_a_warning(tmp_path, caplog):
+    """EVAL_FORMAT.md: assume nothing about ids. A repeated id (and 1 beside "1") is not an
+    error: every row is answered, in file order, and the log names the lines."""
     f = tmp_path / "q.jsonl"
-    f.write_text('{"id": "q1", "question": "a"}\n{"id": "q2", "question": "b"}\n{"id": "q1", "question": "c"}\n', encoding="utf-8")
-    with pytest.raises(QuestionFileError, match=r":3:.*duplicate.*q1"):
+    f.write_text('{"id": "q1", "question": "a"}\n{"id": 1, "question": "b"}\n{"id": "1", "question": "b2"}\n'
+                 '{"id": "q1", "question": "c"}\n', encoding="utf-8")
+    with caplog.at_level("WARNING"):
+        rows = load_questions(f)
+    assert [(r["id"], r["question"]) for r in rows] == [("q1", "a"), (1, "b"), ("1", "b2"), ("q1", "c")]
+    assert [m for m in caplog.messages if "q1" in m and ":4:" in m and "line 1" in m]
+    assert not [m for m in caplog.messages if "'1'" in m]  # 1 and "1" are different ids
+
+
+def test_compare_keeps_rows_of_a_repeated_id_apart():
+    from bot.evaluate.compare import _flatten
+
+    rows = [{"id": "q1", "answer": "a"}, {"id": "q1", "answer": "c"}, {"id": "c", "turns": [{"answer": "t"}]},
+            {"id": "c", "turns": [{"answer": "u"}]}]
+    assert {k: r["answer"] for k, r in _flatten(rows).items()} == {"q1": "a", "q1@2": "c", "c#1": "t", "c@2#1": "u"}
+
+
+def test_lines_split_only_at_newlines(tmp_path):
+    """JSON allows U+2028, U+2029 and U+0085 unescaped inside a string: they do not end a line."""
+    f = tmp_path / "q.jsonl"
+    question = "Who said \u2028this\u2029 and \u0085that?"
+    f.write_text(json.dumps({"id": "x", "question": question}, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert [r["question"] for r in load_questions(f)] == [question]
+
+
+def test_labels_given_loosely_are_read_as_meant(tmp_path):
+    f = tmp_path / "q.jsonl"
+    rows = [{"id": 1, "question": "a", "answerable": "false"}, {"id": 2, "question": "b", "answerable": "True", "expected": ["Tokyo Tower", "Tokyo"]},
+            {"id": 3, "question": "c", "answerable": None, "expected": "Minsk"},
+            {"id": 4, "turns": [{"question": "d", "answerable": "true", "expected": [["x"], "y"]}]}]
+    f.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    got = load_questions(f)
+    assert got[0]["answerable"] is False and got[1]["answerable"] is True
+    assert got[1]["expected"] == [["Tokyo Tower"], ["Tokyo"]]  # a flat list: one group per string
+    assert "answerable" not in got[2] and got[2]["expected"] == [["Minsk"]]
+    assert got[3]["turns"][0]["answerable"] is True and got[3]["turns"][0]["expected"] == [["x"], ["y"]]
+
+
+@pytest.mark.parametrize("labels", ['"answerable": 3', '"answerable": "maybe"', '"expected": 5', '"expected": [[1]]', '"evidence": "004"'])
+def test_labels_of_another_shape_name_the_line(tmp_path, labels):
+    f = tmp_path / "q.jsonl"
+    f.write_text('{"id": "1", "question": "ok"}\n{"id": "2", "question": "q", ' + labels + '}\n', encoding="utf-8")
+    with pytest.raises(QuestionFileError, match=r":2:"):
         load_questions(f)
 
 
@@ -232,3 +275,42 @@ def test_parallel_answering_gives_the_serial_rows(answerer, tmp_path):
     assert any(r.get("refused") for r in serial.results) and any(r.get("refused") is False for r in serial.results)
     for key in ("answer_correct", "refused_unanswerable", "supporting_citation", "hit_at_5", "ci"):
         assert parallel.metrics[key] == serial.metrics[key], key
+
+
+def test_conversation_turn_rows_carry_the_id_their_wall_time_and_the_question_as_asked(answerer, tmp_path):
+    """A turn row has the fields of a results row (its row's id too); `latency_ms` is the turn's
+    wall time, rewriting included (at least the answer's own time); `rewritten` equals the
+    question as asked when nothing was rewritten, spacing and all."""
+    from bot.conversation import Conversation, Rewriter
+
+    rewriter = Rewriter.for_answerer(answerer)
+    asked = "Which outlet  interviewed Boris Shmelyev?"
+    qfile = tmp_path / "c.jsonl"
+    write_jsonl(qfile, [{"id": "c9", "turns": [{"question": asked}, {"question": "What academic degree does he hold?"}]}])
+    result = run(answerer, load_questions(qfile), tmp_path / "out", conversation_factory=lambda: Conversation(answerer, rewriter=rewriter))
+    (row,) = [json.loads(line) for line in (tmp_path / "out" / "results.jsonl").read_text(encoding="utf-8").splitlines()]
+    first, second = row["turns"]
+    assert first["id"] == second["id"] == "c9"
+    assert first["rewritten"] == asked and second["rewritten"] != second["question"]  # "he" is Shmelyev
+    for turn in (first, second):
+        assert turn["latency_ms"] >= turn["timings"]["total_ms"] > 0
+    assert result.metrics["follow_up_turns"]["questions"] == 1
+
+
+def test_the_first_question_is_answered_once_before_the_timed_run(answerer, tmp_path, monkeypatch):
+    """latency_ms is measured with the index loaded: one unrecorded answer first, then every
+    question once, rows unchanged."""
+    asked = []
+    real = type(answerer).ask
+
+    def ask(self, question, *args, **kwargs):
+        if self is answerer:  # not the permissive copy that learns what a refusal would answer
+            asked.append(question)
+        return real(self, question, *args, **kwargs)
+
+    monkeypatch.setattr(type(answerer), "ask", ask)
+    qfile = tmp_path / "q.jsonl"
+    write_jsonl(qfile, [QUESTIONS[0], QUESTIONS[3]])
+    result = run(answerer, load_questions(qfile), tmp_path / "out")
+    assert asked == [SHMELYEV_Q, SHMELYEV_Q, MACRON_Q]
+    assert [r["id"] for r in result.results] == ["a1", "u1"]

@@ -33,6 +33,11 @@ def test_case_whitespace_quotes_and_dashes_are_folded():
     assert answer_correct("China—EU rail freight", [["china-eu"]])
     assert answer_correct("18\u00a0years\nin prison", [["18 years in prison"]])
     assert answer_correct('the "Minsk Protocol 3.0."', [["“Minsk Protocol 3.0.”"]])
+    # every Unicode dash and the minus sign, angle quotes, full-width forms
+    for dash in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2e3a\u2e3b\ufe58\uff0d":
+        assert answer_correct(f"Maduro{dash}another", [["Maduro-another"]]), hex(ord(dash))
+    assert answer_correct("«Svobodnaya Pressa» and ‹Belta›", [['"Svobodnaya Pressa" and \'Belta\'']])
+    assert answer_correct("Ｍｉｎｓｋ", [["Minsk"]])
 
 
 def test_no_expected_answer_is_never_correct():
@@ -56,6 +61,21 @@ def cite(source: str, quote: str) -> dict:
 def test_content_words_of_the_evidence():
     assert metrics.content_words(EVIDENCE[0]["quote"]) == ["lukashenko", "released", "123", "political", "prisoners"]
     assert metrics.content_words("It was the one of them") == []
+    # words of any script are words, not cut at their first accented letter
+    assert metrics.content_words("port of Klaipėda, Über Straße") == ["port", "klaipėda", "über", "straße"]
+    assert metrics.content_words("Лукашенко освободил 123 заключённых") == ["лукашенко", "освободил", "123", "заключённых"]
+
+
+def test_a_quote_in_another_script_can_be_supported():
+    evidence = [{"doc": "004", "quote": "Лукашенко освободил 123 заключённых"}]
+    assert citation_supports(cite("004_a.txt", "В субботу Лукашенко освободил 123 заключённых."), evidence)
+    assert not citation_supports(cite("004_a.txt", "В субботу никого не освободили."), evidence)
+
+
+def test_a_numeric_doc_is_the_file_names_number():
+    assert citation_supports(cite("000_a.txt", "Lukashenko released 123 political prisoners"), [{"doc": 0, "quote": EVIDENCE[0]["quote"]}])
+    assert citation_supports(cite("004_a.txt", "Lukashenko released 123 political prisoners"), [{"doc": 4, "quote": EVIDENCE[0]["quote"]}])
+    assert not citation_supports(cite("004_a.txt", "Lukashenko released 123 political prisoners"), [{"doc": 40, "quote": EVIDENCE[0]["quote"]}])
 
 
 def test_sixty_percent_of_content_words_rule():
@@ -129,6 +149,20 @@ def test_citation_holding_the_expected_answer_counts_as_precise():
     assert compute(rows, questions)["supporting_citation"] == pytest.approx(1 / 3, abs=1e-4)
 
 
+def test_citations_of_an_answerable_question_without_labels_are_not_judged():
+    """answerable: true with neither `expected` nor `evidence` gives nothing to judge its
+    citations by: citation precision leaves them out (not available when no row has labels),
+    instead of counting them as imprecise. Unanswerable questions' citations still count."""
+    row = {"answer": "x", "refused": False, "citations": [cite("004_a.txt", "Lukashenko released 123 political prisoners")],
+           "latency_ms": 1.0, "verbatim": [True]}
+    bare = {"id": "a", "question": "q", "answerable": True}
+    assert compute([row], [bare])["citation_precision"] is None
+    rows, questions = _rows_and_questions()
+    assert compute(rows + [row], questions + [bare])["citation_precision"] == compute(rows, questions)["citation_precision"]
+    unanswerable = {"id": "u", "question": "q", "answerable": False}
+    assert compute([row], [unanswerable])["citation_precision"] == 0.0
+
+
 def test_perfect_run():
     rows, questions = _rows_and_questions()
     rows[1] = {"answer": "18 years in prison", "refused": False,
@@ -185,6 +219,16 @@ def test_retrieval_rank_needs_the_evidence_article_and_most_of_the_quote():
     assert metrics.retrieval_rank([wrong_doc, partial], EVIDENCE, TEXTS) is None
     assert metrics.retrieval_rank([holds], [], TEXTS) is None
     assert metrics.retrieval_rank([holds], [{"doc": "004", "quote": "not in the article"}], TEXTS) is None
+
+
+def test_retrieval_finds_an_evidence_quote_copied_across_a_line_break():
+    """The cleaned text may hold a paragraph break where the corpus file had a line break: the
+    quote is found with its whitespace differing, not counted as missing."""
+    texts = {"004_a.txt": "Intro.\n\nLukashenko released 123\n\npolitical prisoners on Saturday."}
+    quote = [{"doc": "004", "quote": "Lukashenko released 123\npolitical prisoners"}]
+    assert metrics.find_quote(texts["004_a.txt"], quote[0]["quote"]) == (8, 52)
+    assert metrics.retrieval_rank([{"source": "004_a.txt", "start": 0, "end": 60}], quote, texts) == 1
+    assert metrics.find_quote(texts["004_a.txt"], "released 124 political") is None
 
 
 def test_hit_at_k_mrr_and_latency_max():

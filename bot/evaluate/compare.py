@@ -32,14 +32,19 @@ class Diff:
 
 
 def _flatten(rows: list[dict]) -> dict[str, dict]:
-    """id -> answer row; conversation turns as `id#1`, `id#2`, …"""
-    out = {}
+    """id -> answer row; conversation turns as `id#1`, `id#2`, …; an id used again (a question
+    file may repeat one) as `id@2`, `id@3`, … in file order, so each row meets its counterpart."""
+    out, uses = {}, {}
     for row in rows:
+        key = str(row["id"])
+        uses[key] = uses.get(key, 0) + 1
+        if uses[key] > 1:
+            key = f"{key}@{uses[key]}"
         if "turns" in row:
             for k, turn in enumerate(row["turns"], 1):
-                out[f"{row['id']}#{k}"] = turn
+                out[f"{key}#{k}"] = turn
         else:
-            out[str(row["id"])] = row
+            out[key] = row
     return out
 
 

@@ -17,9 +17,14 @@ import unicodedata
 from collections import defaultdict
 from typing import Callable, Iterable
 
-_FOLD = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "‟": '"',
-                       "–": "-", "—": "-", "―": "-", "‐": "-", "‑": "-", "−": "-", "\u00a0": " "})
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+# Curly (and angle) quotes to plain ones; every Unicode dash (category Pd) and the minus sign to
+# "-" (EVAL_FORMAT.md: "curly quotes and dashes folded to plain ones"); a no-break space to a space.
+# NFKC (`normalise`) folds the full-width and compatibility forms first ("－", "﹘", "＂").
+_DASHES = "\u058a\u05be\u1400\u1806\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2e17\u2e1a\u2e3a\u2e3b\u2e40\u2e5d\u301c\u3030\u30a0"
+_FOLD = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "‹": "'", "›": "'", "“": '"', "”": '"', "„": '"', "‟": '"',
+                       "«": '"', "»": '"', "\u00a0": " ", **{d: "-" for d in _DASHES}})
+# a word: letters and digits of any script ("Klaipėda", "Минск"), with an apostrophe's ending kept
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 HIT_KS = (1, 5, 10)
 # A retrieved chunk "holds" the gold evidence when it covers this share of the quote's characters
 # (quotes longer than a chunk can straddle two neighbouring chunks).
@@ -52,11 +57,20 @@ def doc_of(source: str) -> str:
     return source[:3]
 
 
+def evidence_doc(ev: dict) -> str:
+    """An evidence item's `doc`: the first three characters of the article's file name. A number
+    is read as the file name's number ("doc": 2 is "002")."""
+    doc = ev.get("doc", "")
+    if isinstance(doc, int) and not isinstance(doc, bool):
+        return f"{doc:03d}"
+    return str(doc)
+
+
 def citation_supports(citation: dict, evidence: list[dict]) -> bool:
     """From the evidence's article, and holding ≥ 60 % of its quote's content words."""
     quote_words = set(content_words(citation.get("quote", "")))
     for ev in evidence or []:
-        if doc_of(citation.get("source", "")) != str(ev.get("doc", "")):
+        if doc_of(citation.get("source", "")) != evidence_doc(ev):
             continue
         words = content_words(ev.get("quote", ""))
         if words and sum(1 for w in words if w in quote_words) / len(words) >= 0.6:
@@ -66,6 +80,20 @@ def citation_supports(citation: dict, evidence: list[dict]) -> bool:
 
 def citation_holds_answer(citation: dict, expected: list[list[str]]) -> bool:
     return answer_correct(citation.get("quote", ""), expected)
+
+
+def find_quote(text: str, quote: str) -> tuple[int, int] | None:
+    """(start, end) of the evidence quote in an article's cleaned text: verbatim, or with its
+    whitespace differing (a quote copied from the corpus file across a line break that
+    cleaning made a paragraph break); None when it is not there."""
+    at = text.find(quote)
+    if at >= 0:
+        return at, at + len(quote)
+    parts = quote.split()
+    if not parts:
+        return None
+    m = re.search(r"\s+".join(map(re.escape, parts)), text)
+    return (m.start(), m.end()) if m else None
 
 
 def retrieval_rank(chunks: list[dict], evidence: list[dict], texts: dict[str, str]) -> int | None:
@@ -78,11 +106,11 @@ def retrieval_rank(chunks: list[dict], evidence: list[dict], texts: dict[str, st
     spans = []
     for ev in evidence or []:
         for source, text in texts.items():
-            if doc_of(source) != str(ev.get("doc", "")) or not ev.get("quote"):
+            if doc_of(source) != evidence_doc(ev) or not ev.get("quote"):
                 continue
-            at = text.find(ev["quote"])
-            if at >= 0:
-                spans.append((source, at, at + len(ev["quote"])))
+            found = find_quote(text, ev["quote"])
+            if found is not None:
+                spans.append((source, *found))
     for rank, c in enumerate(chunks, 1):
         for source, start, end in spans:
             overlap = min(end, c["end"]) - max(start, c["start"])
@@ -133,10 +161,12 @@ def indicators(row: dict, q: dict) -> dict[str, tuple[float, int]]:
         "answered_rate": (int(not row["refused"]), 1),
         "answer_correct": (int(outcome(row, q) == "correct"), 1) if answerable and expected else (0, 0),
         "supporting_citation": (int(any(citation_supports(c, evidence) for c in cites)), 1) if answerable and evidence else (0, 0),
+        # an answerable question with neither expected answers nor evidence gives nothing to judge
+        # its citations by: they are not counted (an unanswerable one's citations never support)
         "citation_precision": (
             sum(1 for c in cites if answerable and (citation_supports(c, evidence) or citation_holds_answer(c, expected))),
             len(cites),
-        ) if labelled else (0, 0),
+        ) if labelled and (not answerable or expected or evidence) else (0, 0),
         "refused_unanswerable": (int(row["refused"]), 1) if labelled and not answerable else (0, 0),
         "false_refusal": (int(row["refused"]), 1) if answerable else (0, 0),
         "verbatim_quote_rate": (sum(bool(v) for v in verbatim), len(verbatim)),
@@ -250,7 +280,7 @@ def by_type(q: dict) -> list[str]:
 
 def by_article(q: dict) -> list[str]:
     """The articles holding the evidence (a multi-hop question counts for each)."""
-    return sorted({str(ev.get("doc")) for ev in q.get("evidence") or [] if ev.get("doc")})
+    return sorted({evidence_doc(ev) for ev in q.get("evidence") or [] if ev.get("doc") not in (None, "")})
 
 
 # --- threshold sweep ----------------------------------------------------------------------------

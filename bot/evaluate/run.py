@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
+import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,15 +24,62 @@ RETRIEVAL_DEPTH = max(metrics.HIT_KS)
 # Kept in memory for the metrics, left out of results.jsonl.
 _PRIVATE = {"verbatim"}
 
+log = logging.getLogger(__name__)
+
 
 class QuestionFileError(ValueError):
     pass
 
 
+def jsonl_lines(text: str) -> list[str]:
+    """The lines of a JSON Lines text: split at "\n" only (and a "\r" before it dropped).
+    str.splitlines would also split at U+2028, U+2029 and U+0085, which JSON allows unescaped
+    inside a string."""
+    return [line.removesuffix("\r") for line in text.split("\n")]
+
+
+_BOOLEAN_WORDS = {"true": True, "false": False}
+
+
+def _labels(row: dict, where: str) -> dict:
+    """A question's (or turn's) labels read leniently where the meaning is plain: `answerable`
+    given as "true"/"false" is that boolean, as null it is absent (unlabelled); `expected` as a
+    string or a flat list of strings is one group of alternatives each. Other shapes are an
+    error naming the line, not something scored silently."""
+    row = dict(row)
+    if "answerable" in row:
+        value = row["answerable"]
+        if isinstance(value, str) and value.strip().lower() in _BOOLEAN_WORDS:
+            row["answerable"] = _BOOLEAN_WORDS[value.strip().lower()]
+        elif value is None:
+            del row["answerable"]
+        elif not isinstance(value, bool):
+            raise QuestionFileError(f"{where}: \"answerable\" must be true or false, not {value!r}")
+    if "expected" in row and row["expected"] is not None:
+        value = row["expected"]
+        if isinstance(value, str):
+            value = [[value]]
+        if not isinstance(value, list):
+            raise QuestionFileError(f"{where}: \"expected\" must be a list of groups of alternatives")
+        groups = []
+        for group in value:
+            group = [group] if isinstance(group, str) else group
+            if not isinstance(group, list) or not all(isinstance(alt, str) for alt in group):
+                raise QuestionFileError(f"{where}: \"expected\" must be a list of groups (lists) of strings")
+            groups.append(group)
+        row["expected"] = groups
+    if "evidence" in row and row["evidence"] is not None:
+        if not isinstance(row["evidence"], list) or not all(isinstance(ev, dict) for ev in row["evidence"]):
+            raise QuestionFileError(f"{where}: \"evidence\" must be a list of {{\"doc\", \"quote\"}} objects")
+    return row
+
+
 def load_questions(path: Path) -> list[dict]:
-    rows, seen = [], set()
+    """The rows of a question file (EVAL_FORMAT.md), in file order. Ids are kept as they are;
+    a repeated id is answered again (with a warning), each row its own results row."""
+    rows, seen = [], {}
     try:
-        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()  # utf-8-sig: a BOM (Windows editors) is not JSON
+        lines = jsonl_lines(Path(path).read_text(encoding="utf-8-sig"))  # utf-8-sig: a BOM (Windows editors) is not JSON
     except (OSError, UnicodeDecodeError) as exc:
         raise QuestionFileError(f"cannot read {path}: {exc}") from exc
     for n, line in enumerate(lines, 1):
@@ -45,11 +94,15 @@ def load_questions(path: Path) -> list[dict]:
         if "turns" in row:
             if not isinstance(row["turns"], list) or not all(isinstance(t, dict) and isinstance(t.get("question"), str) for t in row["turns"]):
                 raise QuestionFileError(f"{path}:{n}: \"turns\" must be a list of objects with a \"question\"")
+            row = {**row, "turns": [_labels(t, f"{path}:{n}, turn {k}") for k, t in enumerate(row["turns"], 1)]}
         elif not isinstance(row.get("question"), str):
             raise QuestionFileError(f"{path}:{n}: missing \"question\" (a string)")
-        if str(row["id"]) in seen:
-            raise QuestionFileError(f"{path}:{n}: duplicate id {row['id']!r}")
-        seen.add(str(row["id"]))
+        else:
+            row = _labels(row, f"{path}:{n}")
+        key = json.dumps(row["id"], sort_keys=True)
+        if key in seen:
+            log.warning("%s:%d: id %r is used before, on line %d; both rows are answered", path, n, row["id"], seen[key])
+        seen.setdefault(key, n)
         rows.append(row)
     if not rows:
         raise QuestionFileError(f"{path}: no questions found")
@@ -142,15 +195,32 @@ def _answer_item(answerer, q: dict, probe, conversation_factory) -> dict:
     out_turns = []
     for turn in q["turns"]:
         if convo is not None:
+            t = time.perf_counter()
             reply = convo.ask(turn["question"])
+            took = (time.perf_counter() - t) * 1000  # the turn's wall time: rewriting included
             rewritten, answer = reply.rewritten, reply.answer
+            if " ".join(rewritten.split()) == " ".join(turn["question"].split()):
+                rewritten = turn["question"]  # nothing rewritten: the question as it was asked
         else:
-            rewritten, answer = turn["question"], None
-        row = answer_row(answerer, rewritten, turn, probe, answer=answer)
+            rewritten, answer, took = turn["question"], None, None
+        row = {"id": q["id"], **answer_row(answerer, rewritten, turn, probe, answer=answer)}
         row["question"] = turn["question"]
         row["rewritten"] = rewritten
+        if took is not None:
+            row["latency_ms"] = round(took, 2)
         out_turns.append(row)
     return {"id": q["id"], "turns": out_turns}
+
+
+def warm_up(answerer, questions: list[dict]) -> None:
+    """Answer the file's first question once, unrecorded, before the timed run: `latency_ms` is
+    the time of answering with the index loaded (EVAL_FORMAT.md), and the first answer of a
+    process also pays for the models' first runs (a cold first embedding took 45-68 ms against
+    3-8 ms). Answers depend on the question only, so this changes no row."""
+    for q in questions[:1]:
+        text = q["turns"][0]["question"] if "turns" in q else q["question"]
+        if text.strip():
+            answerer.ask(text)
 
 
 def run(answerer, questions: list[dict], out_dir: Path, progress: Callable[[int, int], None] | None = None,
@@ -161,6 +231,7 @@ def run(answerer, questions: list[dict], out_dir: Path, progress: Callable[[int,
     out_dir.mkdir(parents=True, exist_ok=True)
     probe = permissive(answerer)
     total = len(questions)
+    warm_up(answerer, questions)
 
     def one(q: dict) -> dict:
         return _answer_item(answerer, q, probe, conversation_factory)
@@ -235,7 +306,7 @@ def load_run(run_dir: Path) -> tuple[list[dict], dict]:
     """results.jsonl rows and metrics.json of an earlier run (for `compare`)."""
     run_dir = Path(run_dir)
     try:
-        rows = [json.loads(line) for line in (run_dir / "results.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+        rows = [json.loads(line) for line in jsonl_lines((run_dir / "results.jsonl").read_text(encoding="utf-8")) if line.strip()]
         report = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise QuestionFileError(f"{run_dir} is not an eval run directory (no {Path(exc.filename).name})") from exc
