@@ -575,9 +575,9 @@ def _store_batch(done: _Embedded, store: ChromaStore, report: IngestReport, gen:
     if report.resumed:  # leftovers of an interrupted attempt at these articles go first
         store.delete_sources([a.source for a in batch], gen)
     if done.chunk_nodes:
-        store.vector_store("chunks", generation=gen).add(done.chunk_nodes)
+        store.add_nodes("chunks", done.chunk_nodes, generation=gen)
     if done.sent_nodes:
-        store.vector_store("sentences", generation=gen).add(done.sent_nodes)
+        store.add_nodes("sentences", done.sent_nodes, generation=gen)
     store.put_articles(batch, done.title_vectors, generation=gen)  # written last: marks the articles complete
     report.chunks_embedded += len(done.chunk_nodes)
     report.sentences_embedded += len(done.sent_nodes)

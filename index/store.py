@@ -493,6 +493,15 @@ class ChromaStore:
 
         return ChromaVectorStore(chroma_collection=self.collection(kind, create, generation))
 
+    def add_nodes(self, kind: str, nodes: list, generation: str | None = None) -> None:
+        """Write llama-index nodes (with their embeddings) through ChromaVectorStore, at most the
+        client's max batch size a call: ChromaVectorStore.add splits at 41,665 rows, an embedded
+        Chroma takes 5,461 at most (a batch of long articles has more sentences than that)."""
+        store = self.vector_store(kind, generation=generation)
+        step = max(1, self.client.get_max_batch_size())
+        for i in range(0, len(nodes), step):
+            store.add(nodes[i : i + step])
+
     # --- index-wide state -------------------------------------------------
     def fingerprint(self) -> str | None:
         row = self.pointer()
@@ -539,7 +548,8 @@ class ChromaStore:
         self.put_articles([article], [title_embedding], generation)
 
     def put_articles(self, articles, title_embeddings, generation: str | None = None) -> None:
-        """Article rows (text, metadata, title vector), in one write: the row marks an article complete."""
+        """Article rows (text, metadata, title vector), after the article's other rows: the row marks
+        an article complete."""
         if not articles:
             return
         metas = [
@@ -553,12 +563,12 @@ class ChromaStore:
             }
             for a in articles
         ]
-        self.collection("articles", generation=generation).upsert(
-            ids=[a.source for a in articles],
-            embeddings=[list(map(float, v)) for v in title_embeddings],
-            documents=[a.text for a in articles],
-            metadatas=metas,
-        )
+        self._add(self.collection("articles", generation=generation), {
+            "ids": [a.source for a in articles],
+            "embeddings": [list(map(float, v)) for v in title_embeddings],
+            "documents": [a.text for a in articles],
+            "metadatas": metas,
+        })
 
     def copy_articles(self, sources: list[str], source_gen: str, target_gen: str) -> int:
         """Copy the rows of `sources` (vectors included) from one generation (every layer of it)

@@ -226,6 +226,32 @@ def test_every_article_is_read_back_past_sqlites_variable_limit(tmp_path):
     assert len(store.article_hashes(gen)) == n
 
 
+def test_a_batch_with_more_rows_than_chroma_takes_at_once_is_written_in_parts(tmp_path):
+    """An embedded Chroma takes at most get_max_batch_size() rows a write (5,461); llama-index's
+    ChromaVectorStore.add splits at 41,665 only, so a batch of long articles (a few dozen of 190
+    sentences) failed with "Batch size of 6080 is greater than max batch size of 5461". The
+    store writes nodes in parts; so do the article rows."""
+    from types import SimpleNamespace
+
+    from llama_index.core.schema import TextNode
+
+    from index.store import ChromaStore
+
+    store = ChromaStore(tmp_path / "data")
+    gen = store.start_generation("fp")
+    n = store.client.get_max_batch_size() + 100
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(n, 4)).astype(np.float32)
+    nodes = [TextNode(id_=f"h:s{i}", text=f"Sentence {i}.", embedding=vectors[i].tolist(), metadata={"source": "a.txt", "position": i})
+             for i in range(n)]
+    store.add_nodes("sentences", nodes, generation=gen)
+    assert store.collection("sentences", generation=gen).count() == n
+    articles = [SimpleNamespace(source=f"{i:06d}.txt", title="T", date=None, url=None, publisher=None, author=None,
+                                content_hash=f"h{i}", text="Text.") for i in range(n)]
+    store.put_articles(articles, [[1.0, 0.0]] * n, gen)
+    assert len(store.article_hashes(gen)) == n
+
+
 def test_the_collections_an_ingest_makes_search_with_hnsw_ef_search(tmp_path, make_settings, embed, library):
     """HNSW_EF_SEARCH (candidates per HNSW query; Chroma's own default, 100, found 73 % of the
     exact closest sentences in the 100k benchmark index) is set on the chunk and sentence
