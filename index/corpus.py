@@ -127,6 +127,8 @@ def read_article(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Article:
         data = path.read_bytes()
     except OSError as exc:
         raise CorpusFileError(f"cannot read it ({exc.strerror})") from exc
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise CorpusFileError("it is UTF-16 text: save it as UTF-8")
     if b"\x00" in data:
         raise CorpusFileError("it looks binary (contains NUL bytes)")
     try:
@@ -146,8 +148,15 @@ def content_hash(data: bytes) -> str:
 
 
 def _check_path(path: Path, root: Path) -> None:
-    if path.is_symlink() and root not in path.resolve().parents:
-        raise CorpusFileError("it is a symlink pointing outside the corpus directory")
+    if path.is_symlink():
+        try:
+            target = path.resolve(strict=True)
+        except FileNotFoundError as exc:
+            raise CorpusFileError("it is a symlink to a file that does not exist") from exc
+        except (RuntimeError, OSError) as exc:  # RuntimeError: Python before 3.13 on a loop
+            raise CorpusFileError("it is a symlink loop") from exc
+        if root not in target.parents:
+            raise CorpusFileError("it is a symlink pointing outside the corpus directory")
     if not path.is_file():
         raise CorpusFileError("it is not a regular file")
 

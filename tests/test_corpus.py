@@ -166,6 +166,10 @@ def messy_corpus(tmp_path):
     outside.mkdir()
     (outside / "secret.txt").write_text("Secret title\n\nA secret sentence outside the corpus.\n", encoding="utf-8")
     os.symlink(outside / "secret.txt", corpus / "escape.txt")
+    os.symlink("loop_b.txt", corpus / "loop_a.txt")  # a symlink loop: resolving it raises
+    os.symlink("loop_a.txt", corpus / "loop_b.txt")
+    os.symlink("gone.txt", corpus / "dangling.txt")
+    (corpus / "utf16.txt").write_bytes("A title\n\nA sentence saved as UTF-16.\n".encode("utf-16"))
     (corpus / "notes.md").write_text("A markdown title\n\nA sentence written in markdown.\n", encoding="utf-8")
     (corpus / "table.csv").write_text("a,b\n1,2\n", encoding="utf-8")
     (corpus / "data.json").write_text('{"title": "x"}\n', encoding="utf-8")
@@ -176,7 +180,11 @@ def messy_corpus(tmp_path):
 def test_bad_files_are_skipped_by_name_and_good_ones_load(messy_corpus):
     report = load_corpus(messy_corpus, max_bytes=5000)
     skipped = dict(report.skipped)
-    assert set(skipped) == {"empty.txt", "blank.txt", "binary.txt", "latin1.txt", "huge.txt", "only_boilerplate.txt", "escape.txt"}
+    assert set(skipped) == {"empty.txt", "blank.txt", "binary.txt", "latin1.txt", "huge.txt", "only_boilerplate.txt", "escape.txt",
+                            "loop_a.txt", "loop_b.txt", "dangling.txt", "utf16.txt"}
+    assert skipped["loop_a.txt"] == skipped["loop_b.txt"] == "it is a symlink loop"
+    assert skipped["dangling.txt"] == "it is a symlink to a file that does not exist"
+    assert skipped["utf16.txt"] == "it is UTF-16 text: save it as UTF-8"
     assert "empty" in skipped["empty.txt"] and "empty" in skipped["blank.txt"]
     assert "binary" in skipped["binary.txt"]
     assert "UTF-8" in skipped["latin1.txt"]
@@ -238,7 +246,7 @@ def test_the_scan_cache_skips_reading_files_whose_stat_is_unchanged(messy_corpus
     cache = tmp_path / "corpus-scan.json"
     old = 1_000_000_000
     for p in messy_corpus.iterdir():
-        os.utime(p, (old, old))
+        os.utime(p, (old, old), follow_symlinks=False)
     plain = scan_corpus(messy_corpus, max_bytes=5000)
     assert scan_corpus(messy_corpus, max_bytes=5000, cache=cache) == plain
     assert sorted(json.loads(cache.read_text())["files"]) == sorted(plain[0])  # the usable files only
