@@ -93,15 +93,42 @@ def content_lemmas(tokens) -> tuple[str, ...]:
     return tuple(out)
 
 
+# spaCy refuses a text over nlp.max_length (1,000,000 characters) and its parser needs about
+# 1 GB per 100,000 characters: a longer paragraph (a file that is one block of text) is read in
+# pieces of at most this many characters
+PIECE_CHARS = 100_000
+
+
+def _pieces(text: str) -> list[tuple[int, str]]:
+    """(offset, piece) of a paragraph cut into pieces of at most PIECE_CHARS characters: after a
+    sentence end ('. ', '? ', '! ') in the second half of the window when there is one, else at
+    a space there, else at the limit."""
+    out, at = [], 0
+    while len(text) - at > PIECE_CHARS:
+        window = text[at : at + PIECE_CHARS]
+        cut = max(window.rfind(". "), window.rfind("? "), window.rfind("! ")) + 1
+        if cut <= PIECE_CHARS // 2:
+            cut = window.rfind(" ")
+            if cut <= PIECE_CHARS // 2:
+                cut = PIECE_CHARS
+        out.append((at, text[at : at + cut]))
+        at += cut
+    out.append((at, text[at:]))
+    return out
+
+
 def analyse_paragraphs(paragraphs: list[str], batch_size: int = 64) -> list[list[SentenceInfo]]:
     """Sentences (with entities and lemmas) of each paragraph.
 
     A "sentence" that starts in lower case continues the previous one (spaCy
     splits after a quoted exclamation: '"Hey!" he exclaimed …'), so it is merged.
+    A paragraph longer than PIECE_CHARS is read in pieces (`_pieces`), its sentences' offsets
+    those in the whole paragraph.
     """
     nlp = load()
-    result = []
-    for doc in nlp.pipe(paragraphs, batch_size=batch_size):
+    pieces = [(k, at, piece) for k, text in enumerate(paragraphs) for at, piece in _pieces(text)]
+    result: list[list[SentenceInfo]] = [[] for _ in paragraphs]
+    for (k, at, _), doc in zip(pieces, nlp.pipe((piece for _, _, piece in pieces), batch_size=batch_size)):
         spans: list[list] = []
         for sent in doc.sents:
             if spans and _LEADING_LOWER.match(sent.text):
@@ -117,9 +144,9 @@ def analyse_paragraphs(paragraphs: list[str], batch_size: int = 64) -> list[list
             trail = len(text.rstrip())
             ents = tuple((e.label_, e.text) for e in span.ents)
             infos.append(
-                SentenceInfo(span.start_char + lead, span.start_char + trail, ents, content_lemmas(span))
+                SentenceInfo(at + span.start_char + lead, at + span.start_char + trail, ents, content_lemmas(span))
             )
-        result.append(infos)
+        result[k].extend(infos)
     return result
 
 

@@ -163,3 +163,24 @@ def test_a_killed_ingest_leaves_no_spacy_worker_behind(tmp_path):
             raise AssertionError(f"the spaCy worker {worker} outlived the killed ingest")
     finally:
         proc.kill()
+
+
+def test_a_paragraph_longer_than_spacy_reads_at_once_is_read_in_pieces(monkeypatch):
+    """spaCy refuses a text over 1,000,000 characters (a file that is one block of text killed
+    the whole ingest): a paragraph over PIECE_CHARS is read in pieces cut after a sentence end,
+    every sentence's offsets pointing into the whole paragraph, as when it is read at once."""
+    from index import nlp
+
+    sentences = [f"Minsk released {n} prisoners on Saturday." for n in range(40)]
+    long = " ".join(sentences)
+    whole = nlp.analyse_paragraphs(["A short one. Two sentences.", long])
+    monkeypatch.setattr(nlp, "PIECE_CHARS", 300)
+    pieces = nlp._pieces(long)
+    assert len(pieces) > 4 and all(len(p) <= 300 for _, p in pieces) and "".join(p for _, p in pieces) == long
+    assert all(long[at - 1 : at + 1] == ". " for at, _ in pieces[1:])  # cut right after a sentence end
+    cut = nlp.analyse_paragraphs(["A short one. Two sentences.", long])
+    assert cut == whole
+    assert [long[s.start : s.end] for s in cut[1]] == sentences
+    # no sentence end in the window: cut at a space, else anywhere
+    assert [len(p) for _, p in nlp._pieces("word " * 100)] == [299, 201]  # at the last space
+    assert [len(p) for _, p in nlp._pieces("x" * 700)] == [300, 300, 100]
