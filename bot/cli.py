@@ -133,8 +133,8 @@ def ingest(ctx: click.Context, corpus: Path | None, rebuild: bool) -> None:
     from rich.progress import Progress
 
     from bot import services
+    from index.ingest import EmptyCorpus, preflight
     from index.ingest import ingest as run_ingest
-    from index.ingest import preflight
     from index.store import IndexUnavailable, IngestLocked
 
     settings = _settings(ctx)
@@ -177,6 +177,11 @@ def ingest(ctx: click.Context, corpus: Path | None, rebuild: bool) -> None:
     except IndexUnavailable as exc:
         console.print(f"[red]{exc}[/red]")
         sys.exit(EXIT_UNAVAILABLE)
+    except EmptyCorpus as exc:
+        for name, reason in exc.skipped:
+            console.print(f"[yellow]skipped {name}: {reason}[/yellow]")
+        console.print(f"[red]{exc}[/red]")
+        sys.exit(EXIT_NO_INDEX)
     except KeyboardInterrupt:
         console.print("[yellow]Interrupted. The previous index is still the one in use; run `citebot ingest` again to finish.[/yellow]")
         sys.exit(130)

@@ -74,6 +74,16 @@ def _delta_plan(store: ChromaStore, cur_gen: str, stored: dict[str, str], wanted
     return _DeltaPlan(base, frozenset(keep), frozenset(hidden), frozenset(hidden_hashes))
 
 
+class EmptyCorpus(ValueError):
+    """The corpus directory holds no usable article: ingest changes nothing (an index of no
+    articles answers nothing, and a mistyped --corpus would otherwise remove every article).
+    `skipped`: (file, reason) of the files that were not usable."""
+
+    def __init__(self, message: str, skipped: list[tuple[str, str]]) -> None:
+        super().__init__(message)
+        self.skipped = skipped
+
+
 class DataDirError(IndexUnavailable):
     """DATA_DIR cannot be written (read-only, no permission, disk full)."""
 
@@ -209,10 +219,15 @@ def ingest(
     delta_fraction: float = DELTA_FRACTION,
 ) -> IngestReport:
     """Bring the index in line with `corpus_dir`. Raises FileNotFoundError (no corpus),
-    IngestLocked, DataDirError, IndexUnavailable."""
+    EmptyCorpus (no usable article in it: nothing is changed), IngestLocked, DataDirError,
+    IndexUnavailable."""
     t0 = time.perf_counter()
     report = IngestReport()
     found, report.skipped = scan_corpus(corpus_dir, max_file_bytes, cache=Path(data_dir) / SCAN_CACHE)
+    if not found:
+        skipped = f" ({len(report.skipped)} file{'s' if len(report.skipped) != 1 else ''} skipped as unusable)" if report.skipped else ""
+        raise EmptyCorpus(f"No usable articles in {corpus_dir}{skipped}: nothing was indexed, and the index was left as it is "
+                          "(to remove an index, delete its DATA_DIR).", report.skipped)
     data_dir = Path(data_dir)
     check_writable(data_dir)
     try:

@@ -46,6 +46,16 @@ def test_ingest_reports_and_skips_bad_files(tmp_path, run_citebot, embed, make_s
     words = (data / "lexicon" / "all-MiniLM-L6-v2-int8" / "words.txt").read_text(encoding="utf-8").split("\n")
     assert "prisoner" in words and "DEBUG" not in proc.stderr
 
+    # a corpus left with no usable article (a mistyped --corpus, a failed sync) changes
+    # nothing: the index keeps its article instead of being emptied
+    (corpus / GOOD).unlink()
+    proc = run_citebot(["ingest", "--corpus", str(corpus)], data)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    err = flat(proc.stderr)
+    assert f"No usable articles in {corpus} (2 files skipped as unusable): nothing was indexed" in err
+    assert "skipped empty.txt: it is empty" in err
+    assert list(services.store(make_settings(data)).article_records()) == [GOOD]
+
 
 def test_ask_prints_answer_and_source(run_citebot, seed_data_dir):
     proc = run_citebot(["ask", SHMELYEV_Q], seed_data_dir)
