@@ -88,6 +88,20 @@ def _with_mode(ctx: click.Context, mode: str | None) -> Settings:
     return settings.model_copy(update={"answer_mode": mode}) if mode else settings
 
 
+def _settings_problem(exc: ValueError) -> str:
+    """One line per invalid setting, named as it is set (the environment variable)."""
+    errors = getattr(exc, "errors", None)
+    if not callable(errors):
+        return f"Invalid settings: {exc}"
+    lines = []
+    for e in errors():
+        name = ".".join(str(p) for p in e.get("loc", ())).upper() or "settings"
+        given = e.get("input")
+        shown = f" (got {given!r})" if isinstance(given, (str, int, float)) else ""
+        lines.append(f"Invalid setting {name}: {e.get('msg', 'not valid')}{shown}. See .env.example.")
+    return "\n".join(lines)
+
+
 @click.group()
 @click.option("--data-dir", type=click.Path(path_type=Path), help="Index location (DATA_DIR).")
 @click.option("-v", "--verbose", count=True, help="More log output on stderr (-v info, -vv debug).")
@@ -96,7 +110,11 @@ def _with_mode(ctx: click.Context, mode: str | None) -> Settings:
 def cli(ctx: click.Context, data_dir: Path | None, verbose: int) -> None:
     """citebot: answers questions about a news collection with verified, cited quotes."""
     overrides = {"data_dir": data_dir} if data_dir else {}
-    settings = Settings(**overrides)
+    try:
+        settings = Settings(**overrides)
+    except ValueError as exc:  # pydantic's ValidationError: a setting (environment, .env) of the wrong kind
+        _err_console().print(f"[red]{_settings_problem(exc)}[/red]")
+        sys.exit(EXIT_STALE)
     level = [settings.log_level.upper(), "INFO", "DEBUG"][min(verbose, 2)]
     logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     from bot.services import quiet_libraries
@@ -295,6 +313,19 @@ def eval_group() -> None:
     (see `citebot eval run --help`); `citebot eval compare RUN_A RUN_B` compares two runs."""
 
 
+def _unwritable_dir(path: Path) -> str | None:
+    """Why files cannot be written in directory `path` (made if missing), or None when they can."""
+    import tempfile
+
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".citebot-write-check-"):
+            pass
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None
+
+
 @eval_group.command(name="run")
 @click.argument("questions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
@@ -327,6 +358,10 @@ def eval_cmd(ctx: click.Context, questions: Path, out_dir: Path, limit: int | No
         bounds = gate.load(gate_file) if gate_file else None
     except (QuestionFileError, gate.GateFileError) as exc:
         _err_console().print(f"[red]{exc}[/red]")
+        sys.exit(1)
+    problem = _unwritable_dir(out_dir)
+    if problem:  # found now, not after every question has been answered
+        _err_console().print(f"[red]Cannot write the results to {out_dir}: {problem}[/red]")
         sys.exit(1)
     settings = _with_mode(ctx, mode)
     answerer = _open_answerer(settings)

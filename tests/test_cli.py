@@ -121,6 +121,12 @@ def test_eval_command_writes_results_and_prints_the_table(tmp_path, run_citebot,
     bad.write_text("{oops\n")
     proc = run_citebot(["eval", str(bad), "--out", str(out)], seed_data_dir)
     assert proc.returncode == 1 and "bad.jsonl:1" in flat(proc.stderr) and "Traceback" not in proc.stderr
+    # an --out that cannot be written is found before any question is answered
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    proc = run_citebot(["eval", str(qfile), "--out", str(blocked / "sub")], seed_data_dir)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert f"Cannot write the results to {blocked / 'sub'}: Not a directory" in flat(proc.stderr)
 
 
 def test_a_cold_ask_imports_neither_torch_nor_spacy(seed_data_dir, model_cache, tmp_path):
@@ -175,3 +181,16 @@ def test_ctrl_c_while_the_command_line_imports_ends_without_a_traceback(tmp_path
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, timeout=60)
     assert done.returncode == 1 and done.stderr.strip() == "Aborted!", done.stderr
     assert done.stdout == ""
+
+
+def test_a_setting_of_the_wrong_kind_is_one_line_naming_it(tmp_path, model_cache):
+    import subprocess
+
+    from conftest import CITEBOT, cli_env
+
+    env = {**cli_env(tmp_path / "data", model_cache), "CHROMA_PORT": "abc", "MAX_QUESTION_CHARS": "many"}
+    proc = subprocess.run([str(CITEBOT), "ask", "Who?"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr and proc.stdout == ""
+    err = flat(proc.stderr)
+    assert "Invalid setting CHROMA_PORT: Input should be a valid integer" in err and "(got 'abc')" in err
+    assert "Invalid setting MAX_QUESTION_CHARS" in err and "(got 'many')" in err
