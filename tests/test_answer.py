@@ -158,6 +158,22 @@ def test_control_characters_are_ignored_not_fatal(answerer):
     assert not answer.refused and "Svobodnaya Pressa" in answer.text
 
 
+@pytest.mark.parametrize("question", [
+    "Which outlet interviewed Boris Shmelyev?\x1b[0m",  # a terminal colour code pasted along
+    "\x1b[1;31mWhich outlet interviewed\x1b[0m Boris Shmelyev?",
+    "Which outlet interviewed Bo\u00adris Shme\u200blyev?",  # soft hyphen, zero-width space inside words
+    "\u202eWhich outlet interviewed Boris Shmelyev?\u202c",  # a right-to-left override
+])
+def test_escape_sequences_and_invisible_characters_are_removed(answerer, question):
+    """They are not words: left in, "Shmelyev?\x1b[0m" was no name the articles know and the
+    question was refused; a bidirectional control would be echoed back in a refusal."""
+    from bot.answer import clean_question
+
+    assert clean_question(question) == "Which outlet interviewed Boris Shmelyev?"
+    answer = answerer.ask(question)
+    assert not answer.refused and "Svobodnaya Pressa" in answer.text
+
+
 @pytest.fixture(scope="module")
 def mixed_answers(answerer):
     rows = {r["id"]: r for r in map(json.loads, (EVALS / "questions.jsonl").read_text(encoding="utf-8").splitlines())}
