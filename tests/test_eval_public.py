@@ -148,6 +148,19 @@ def test_report_is_self_contained_and_lists_every_failure(public_run, tmp_path):
         assert text in page, text
     md = paths[1].read_text(encoding="utf-8")
     assert "| answer correct (answerable) |" in md and "95 % CI" in md and "Failures:" in md
+    assert_tables_are_even(md)
+    # a set without splits: header, separator and rows still have the same number of cells
+    from bot.evaluate.run import EvalRun
+
+    plain = EvalRun(result.results, {**result.metrics, "by_split": {}}, result.questions)
+    assert "| metric | all | 95 % CI |\n| --- | ---: | ---: |" in report.render_markdown(plain, "x")
+    assert_tables_are_even(report.render_markdown(plain, "x"))
+
+
+def assert_tables_are_even(md: str) -> None:
+    """Every row of a Markdown table has as many cells as its header (GitHub drops the table otherwise)."""
+    rows = [line for line in md.splitlines() if line.startswith("|")]
+    assert rows and len({line.count("|") for line in rows}) == 1, rows[:3]
 
 
 # --- compare ---------------------------------------------------------------------------------------

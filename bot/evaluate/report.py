@@ -245,10 +245,13 @@ def render_markdown(result, title: str) -> str:
     for name, block in blocks:
         splits = block.get("by_split") or {}
         lines += [f"**{name}**: {block['questions']}" + (f" ({block['answerable']} answerable, {block['unanswerable']} unanswerable)" if block.get("answerable") is not None else ""), ""]
-        lines.append("| metric | all | 95 % CI | " + " | ".join(f"{s} ({splits[s]['questions']})" for s in splits) + (" |" if splits else "|"))
-        lines.append("| --- | ---: | ---: |" + " ---: |" * len(splits))
+        def row(cells: list[str]) -> str:
+            return "| " + " | ".join(cells) + " |"
+
+        lines.append(row(["metric", "all", "95 % CI", *(f"{s} ({splits[s]['questions']})" for s in splits)]))
+        lines.append(row(["---", *["---:"] * (2 + len(splits))]))
         for key, label in metrics.LABELS:
-            lines.append(f"| {label} | {_v(key, block.get(key))} | {_ci(block, key)} | " + " | ".join(_v(key, splits[s].get(key)) for s in splits) + (" |" if splits else "|"))
+            lines.append(row([label, _v(key, block.get(key)), _ci(block, key), *(_v(key, splits[s].get(key)) for s in splits)]))
         lines.append("")
     sweep = analyse(result)
     if sweep and sweep["best"]:
