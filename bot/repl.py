@@ -88,7 +88,10 @@ def run(answerer, console: Console | None = None, history_file: Path | None = No
                 conversations.get("repl").reset()
                 console.print("Conversation cleared: your next question starts fresh.")
             elif cmd == "/json":
-                console.print_json(json.dumps(last.to_dict() if last else {}, ensure_ascii=False))
+                if last is None:
+                    console.print("No answer yet: ask a question first.")
+                else:
+                    console.print_json(json.dumps(last.to_dict(), ensure_ascii=False))
             else:
                 console.print(f"Unknown command {line.split()[0]!r}. /help lists the commands.")
             continue

@@ -46,11 +46,13 @@ def test_repl_on_a_terminal(seed_data_dir, model_cache, tmp_path):
 
 
 def test_repl_piped_is_plain_text(run_citebot, seed_data_dir):
-    proc = run_citebot(["repl"], seed_data_dir, input=SHMELYEV_Q + "\n/quit\n")
+    proc = run_citebot(["repl"], seed_data_dir, input="/json\n" + SHMELYEV_Q + "\n/json\n/quit\n")
     assert proc.returncode == 0, proc.stderr
     assert "\x1b[" not in proc.stdout and "\x1b[" not in proc.stderr
     out = flat(proc.stdout)
     assert "5 articles" in out
     assert "Svobodnaya Pressa" in out and SHMELYEV_SOURCE in out
-    assert proc.stdout.count(PROMPT + " ") == 2  # one prompt per line read: the question, then /quit
+    # /json before any answer says so (as /sources does), after one prints it
+    assert "No answer yet: ask a question first." in out and '"refused": false' in proc.stdout
+    assert proc.stdout.count(PROMPT + " ") == 4  # one prompt per line read
     assert "Traceback" not in proc.stderr
