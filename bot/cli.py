@@ -40,14 +40,15 @@ def _stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, interrupt)
 
 
-def _open_answerer(settings: Settings, serving: bool = False, quick_start: bool = False):
+def _open_answerer(settings: Settings, serving: bool = False, quick_start: bool = False, on_error=None):
     """The Answerer, or a clear message and exit when there is no usable index (or
     generative mode lacks its LLM settings).
 
     serving=True (long-running front ends): an Answerer that follows re-ingests and
     survives Chroma outages; at start it waits for an unreachable Chroma server,
     retrying with backoff, instead of exiting. quick_start=True (one question, then exit):
-    spaCy loads in a worker process while the index opens (services.answerer)."""
+    spaCy loads in a worker process while the index opens (services.answerer). on_error(kind,
+    message): told before the exit (`ask --json` prints it as JSON on stdout)."""
     from bot import services
     from index.store import IndexMissing, IndexUnavailable
 
@@ -65,14 +66,17 @@ def _open_answerer(settings: Settings, serving: bool = False, quick_start: bool 
 
         if not isinstance(exc, LLMConfigError):
             raise
-        _err_console().print(f"[red]{escape(str(exc))}[/red]")
-        sys.exit(EXIT_NO_INDEX)
+        fail, code, message = "llm_not_configured", EXIT_NO_INDEX, str(exc)
+        _err_console().print(f"[red]{escape(message)}[/red]")
     except IndexMissing:
-        _err_console().print(prompts.render("no_index"))
-        sys.exit(EXIT_NO_INDEX)
+        fail, code, message = "no_index", EXIT_NO_INDEX, prompts.render("no_index")
+        _err_console().print(message)
     except IndexUnavailable as exc:
+        fail, code, message = "index_unavailable", EXIT_UNAVAILABLE, str(exc)
         _err_console().print(f"[red]{exc}[/red]")
-        sys.exit(EXIT_UNAVAILABLE)
+    if on_error is not None:
+        on_error(fail, message)
+    sys.exit(code)
 
 
 def mode_option(command):
@@ -259,8 +263,13 @@ def doctor(ctx: click.Context, corpus: Path | None, as_json: bool) -> None:
 @click.pass_context
 def ask(ctx: click.Context, question: tuple[str, ...], as_json: bool, mode: str | None) -> None:
     """Answer one QUESTION with cited quotes (or a refusal)."""
-    answerer = _open_answerer(_with_mode(ctx, mode), quick_start=True)
-    answer = answerer.ask(" ".join(question))
+    text = " ".join(question)
+
+    def as_json_error(kind: str, message: str) -> None:  # scripts reading --json get JSON either way
+        click.echo(json.dumps({"question": text, "error": kind, "message": message}, ensure_ascii=False, indent=2))
+
+    answerer = _open_answerer(_with_mode(ctx, mode), quick_start=True, on_error=as_json_error if as_json else None)
+    answer = answerer.ask(text)
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return

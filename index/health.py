@@ -63,6 +63,11 @@ def diagnose(
     d.add("embedding model", "info", f"{model}, backend {embed_backend} ({model_note} in {Path(model_cache)})")
     d.facts["embedding_model"] = model
 
+    if not store.host and not (Path(data_dir) / "chroma" / "chroma.sqlite3").is_file():
+        # nothing ingested in this DATA_DIR: said without opening Chroma, which would make it
+        d.add("index", "fail", "no index yet: run `citebot ingest`")
+        d.exit_code = NO_INDEX
+        return d
     t = time.perf_counter()
     try:
         store.heartbeat()

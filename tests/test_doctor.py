@@ -55,6 +55,18 @@ def test_doctor_without_an_index(run_citebot, tmp_path):
     assert "no index yet" in flat(result.stdout) and "citebot ingest" in result.stdout
 
 
+def test_reading_commands_leave_a_data_dir_without_an_index_as_it_was(run_citebot, tmp_path):
+    """doctor and ask on a DATA_DIR nothing was ingested into (a mistyped path) say there is no
+    index and create nothing there; ask --json says it in JSON on stdout."""
+    data = tmp_path / "typo" / "deep"
+    assert run_citebot(["doctor"], data).returncode == 2
+    result = run_citebot(["ask", "--json", "Who?"], data)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    said = json.loads(result.stdout)
+    assert said["error"] == "no_index" and "citebot ingest" in said["message"] and said["question"] == "Who?"
+    assert not (tmp_path / "typo").exists()
+
+
 def test_server_down_gives_a_clear_message_and_non_zero_exit(model_cache, tmp_path):
     env = cli_env(tmp_path / "data", model_cache, CHROMA_HOST="127.0.0.1", CHROMA_PORT=str(_free_port()))
     doctor = subprocess.run([str(CITEBOT), "doctor"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
