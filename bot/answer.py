@@ -12,6 +12,7 @@ import logging
 import re
 import threading
 import time
+import unicodedata
 from collections import Counter
 from difflib import SequenceMatcher
 from dataclasses import asdict, dataclass, field, replace
@@ -96,7 +97,7 @@ class Answer:
     text: str
     citations: tuple[Citation, ...] = ()
     refused: bool = False
-    reason: str | None = None  # why it refused: empty_question, too_long, unsupported, no_evidence
+    reason: str | None = None  # why it refused: empty_question, too_long, not_english, unsupported, no_evidence
     mode: str = "extractive"  # how it was made: extractive | generative
     timings: dict = field(default_factory=dict)
     support: dict | None = None
@@ -618,6 +619,15 @@ def _is_fragment(text: str) -> bool:
     return len(text.split()) < 6 and not text.endswith((".", "!", "?", '"', "”", "’", "'", "»", ")"))
 
 
+def not_in_latin_script(text: str) -> bool:
+    """Are most of the question's letters of another script than Latin (Cyrillic, Hebrew, Arabic,
+    CJK…)? The articles, the embedding model and the parser are English: such a question is
+    told so, not searched for words no article has."""
+    letters = [ch for ch in text if ch.isalpha()]
+    other = sum(1 for ch in letters if not unicodedata.name(ch, "").startswith("LATIN"))
+    return len(letters) >= 2 and other * 2 > len(letters)
+
+
 def clean_question(text: str) -> str:
     return " ".join(_CONTROL_RE.sub(" ", _INVISIBLE_RE.sub("", text or "")).split())
 
@@ -822,6 +832,8 @@ class Answerer:
             return None, self._refuse(question, msg, "too_long", t0)
         if not any(ch.isalnum() for ch in q_text):  # only punctuation or emoji: "???", "👍"
             return None, self._refuse(question, prompts.render("empty_question"), "empty_question", t0)
+        if not_in_latin_script(q_text):  # "Кто такой Лукашенко?": not "nothing about Кто такой Лукашенко"
+            return None, self._refuse(question, prompts.render("not_english", topics=self._topics), "not_english", t0)
         talk = small_talk(q_text)
         if talk is not None:  # "hello", "thanks": what citebot does, not "the articles don't state it"
             return None, self._refuse(question, prompts.render(talk, topics=self._topics), "small_talk", t0)

@@ -1314,7 +1314,7 @@ class Conversation:
                 answer = Answer(rewritten, text, (), True, "unresolved_reference", timings={"total_ms": (time.perf_counter() - t0) * 1000})
                 return Reply(question, rewritten, answer)
             answer = self.answerer.ask(rewritten)
-            if answer.reason in ("empty_question", "too_long", "small_talk"):  # nothing to follow up on
+            if answer.reason in ("empty_question", "too_long", "not_english", "small_talk"):  # nothing to follow up on
                 return Reply(question, clean_question(question), answer)
             turn = self.rewriter.analyse_turn(rewritten, answer, self.clock())
             turn.question = question

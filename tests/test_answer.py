@@ -1108,3 +1108,15 @@ def test_a_mid_sentence_answer_stays_verbatim_and_is_shown_with_an_ellipsis(answ
 
     assert answer_blocks(answer)[0].plain == answer.shown + " [1]"  # Telegram shows it the same way
     assert json.loads(json.dumps(answer.to_dict()))["answer"] == answer.text  # the eval row keeps the excerpt as is
+
+
+def test_a_question_in_another_script_is_told_to_ask_in_english(answerer):
+    """The articles, the embedding model and the parser are English: "Кто такой Лукашенко?" was
+    answered "I found nothing in the articles about “Кто такой Лукашенко”"."""
+    for question in ("Кто такой Лукашенко?", "מי זה לוקשנקו?", "卢卡申科是谁？"):
+        answer = answerer.ask(question)
+        assert answer.refused and answer.reason == "not_english" and not answer.citations, question
+        assert answer.text.startswith("I read English-language articles and answer questions asked in English")
+    # a name written in another script inside an English question is still searched
+    mixed = answerer.ask("Which outlet interviewed Boris Shmelyev (Борис)?")
+    assert mixed.reason != "not_english"
