@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     # rebuilds them: minutes at 100k chunks)
     index_reload_wait_seconds: float = Field(5.0, ge=0)
     chroma_retry_max_seconds: float = 30.0
+    # server mode: the longest wait for one request to the Chroma server (a connection, and the
+    # connectivity check before the first request, wait at most 5 s, or this if less)
+    chroma_timeout_s: float = Field(60.0, gt=0, description="longest wait in seconds for one request to a Chroma server")
 
     # ingest
     chunk_size: int = 160

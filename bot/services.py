@@ -38,7 +38,7 @@ def store(settings: Settings):
     from index.store import ChromaStore
 
     return ChromaStore(settings.data_dir, settings.chroma_host, settings.chroma_port, settings.chroma_collection_prefix,
-                       ef_search=settings.hnsw_ef_search)
+                       ef_search=settings.hnsw_ef_search, timeout_s=settings.chroma_timeout_s)
 
 
 def embedding(settings: Settings):

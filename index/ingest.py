@@ -36,7 +36,7 @@ from index.corpus import CLEANER_VERSION, DEFAULT_MAX_BYTES, SCAN_CACHE, CorpusF
 from index.embedding import DIMENSIONS, MODEL_NAME
 from index import table
 from index.lexical import LexicalIndex
-from index.store import ChromaStore, IndexUnavailable, IngestLocked, encode_meta
+from index.store import ChromaStore, IndexUnavailable, IngestLocked, _timeout_in, encode_meta
 
 log = logging.getLogger(__name__)
 
@@ -246,6 +246,10 @@ def ingest(
             # embedded Chroma reports a full disk as e.g. "Error in compaction: Failed to apply
             # logs to the metadata segment"; the free space tells what really happened
             raise _data_dir_error(data_dir, OSError(errno.ENOSPC, "No space left on device")) from exc
+        if getattr(store, "host", None) and _timeout_in(exc) is not None:
+            # a server that stopped answering mid-ingest: the one-line error, not httpx's traceback
+            # (the unfinished generation is resumed by the next ingest)
+            raise store._unavailable(exc) from exc
         raise
     report.seconds = time.perf_counter() - t0
     return report

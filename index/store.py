@@ -24,6 +24,8 @@ import logging
 import os
 import re
 import socket
+import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,6 +59,16 @@ class IngestLocked(RuntimeError):
 # there rose from 80-85 to 94-96 ms (retrieval +2 ms, the rest the other sentences it finds).
 HNSW_EF_SEARCH = 400
 
+# Server mode: the longest wait for one request to the Chroma server (CHROMA_TIMEOUT_S), generous
+# for the upserts of a large ingest (up to the client's max batch size, 5,461 rows, each; at 100k
+# chunks such a write into the embedded store took ≈ 8 s). chromadb's own HTTP client waits forever.
+REQUEST_TIMEOUT_S = 60.0
+# ...and the longest wait (CHROMA_TIMEOUT_S if less) for a connection and for the connectivity
+# check — a heartbeat on a fresh connection — made before the client's first request and by every
+# heartbeat(): a live server answers it in milliseconds, so one that accepts connections but never
+# answers (hung, or not Chroma) fails a command within seconds instead of hanging it.
+CHECK_TIMEOUT_S = 5.0
+
 
 def import_chromadb():
     """The chromadb package. It marks ≈ 170 methods with `overrides.override`, whose default
@@ -86,6 +98,66 @@ def _chroma_settings():
     from chromadb.config import Settings as ChromaSettings
 
     return ChromaSettings(anonymized_telemetry=False)
+
+
+_timed_lock = threading.Lock()
+_TimedSettings: Any = None
+
+
+def _server_settings(request_s: float, connect_s: float):
+    """chromadb Settings for an HttpClient whose HTTP requests wait at most `request_s` for a
+    reply and `connect_s` for a connection.
+
+    chromadb (1.5) makes the httpx session of its HTTP client (chromadb.api.fastapi.FastAPI) with
+    timeout=None, and no chromadb setting changes that (its *_timeout_seconds settings are the
+    server's); HttpClient() itself already sends requests (user identity, then tenant and
+    database through a second session, its admin client's). So FastAPI.__init__ is wrapped, once
+    per process, to give every session it makes the timeouts its Settings carry: the fields of
+    this Settings subclass. A client made with plain Settings keeps chromadb's behaviour."""
+    global _TimedSettings
+    with _timed_lock:
+        if _TimedSettings is None:
+            import_chromadb()
+            import httpx
+            from chromadb.api.fastapi import FastAPI
+            from chromadb.config import Settings as ChromaSettings
+
+            class TimedSettings(ChromaSettings):
+                citebot_request_timeout_s: float | None = None
+                citebot_connect_timeout_s: float | None = None
+
+            init = FastAPI.__init__
+            if not getattr(init, "_citebot_timeouts", False):
+
+                def __init__(self, system, *args, **kwargs):
+                    init(self, system, *args, **kwargs)
+                    read = getattr(system.settings, "citebot_request_timeout_s", None)
+                    if read is None:
+                        return
+                    session = getattr(self, "_session", None)
+                    if isinstance(session, httpx.Client):
+                        connect = getattr(system.settings, "citebot_connect_timeout_s", None) or read
+                        session.timeout = httpx.Timeout(read, connect=connect)
+                    else:  # a chromadb whose client is built differently: the check still bounds the start
+                        log.warning("chromadb's HTTP client has no httpx session to set CHROMA_TIMEOUT_S on")
+
+                __init__._citebot_timeouts = True  # type: ignore[attr-defined]
+                __init__.__wrapped__ = init  # type: ignore[attr-defined]
+                FastAPI.__init__ = __init__
+            _TimedSettings = TimedSettings
+    return _TimedSettings(anonymized_telemetry=False, citebot_request_timeout_s=request_s, citebot_connect_timeout_s=connect_s)
+
+
+def _timeout_in(exc: BaseException | None):
+    """The httpx timeout that caused `exc` (chromadb re-raises some as ValueError), or None."""
+    httpx = sys.modules.get("httpx")
+    seen = set()
+    while httpx is not None and exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, httpx.TimeoutException):
+            return exc
+        exc = exc.__cause__ or exc.__context__
+    return None
 
 
 @dataclass(frozen=True)
@@ -146,10 +218,15 @@ class ChromaStore:
         prefix: str = "citebot",
         generation: str | None = None,
         ef_search: int = HNSW_EF_SEARCH,
+        timeout_s: float = REQUEST_TIMEOUT_S,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.host, self.port, self.prefix = host, port, prefix
         self.ef_search = ef_search
+        # server mode: the longest wait for one request, and for a connection or the connectivity check
+        self.timeout_s = float(timeout_s)
+        self.check_s = min(CHECK_TIMEOUT_S, self.timeout_s)
+        self._heartbeat_url: str | None = None
         self._client = None
         self._collections: dict[str, Any] = {}
         self._layers: dict[str, tuple[Layer, ...]] = {}
@@ -163,9 +240,33 @@ class ChromaStore:
     def location(self) -> str:
         return f"http://{self.host}:{self.port}" if self.host else str(self.data_dir / "chroma")
 
-    def _unavailable(self, exc: BaseException) -> IndexUnavailable:
+    def _unavailable(self, exc: BaseException, waited: float | None = None) -> IndexUnavailable:
+        """The error for a failed Chroma call: a server that did not answer in time (`waited`
+        seconds, or the timeout that `exc` comes from) says so and how long it was given."""
+        if self.host and (waited is not None or (timeout := _timeout_in(exc)) is not None):
+            if waited is None:
+                waited = self.check_s if type(timeout).__name__ == "ConnectTimeout" else self.timeout_s
+            slow = "; if it is only slow, raise CHROMA_TIMEOUT_S" if waited > self.check_s else ""
+            return IndexUnavailable(
+                f"Cannot reach the Chroma index: the server at {self.host}:{self.port} did not answer within "
+                f"{waited:g} s (is `chroma run` up and healthy at that address?{slow})"
+            )
         hint = "is `chroma run` up at that address?" if self.host else "check that DATA_DIR is readable and writable."
         return IndexUnavailable(f"Cannot reach the Chroma index at {self.location}: {hint} ({exc})")
+
+    def _check_server(self, url: str) -> None:
+        """GET the server's heartbeat on a fresh connection, waiting at most `check_s`: raises
+        IndexUnavailable when it refuses, does not answer in time or answers with a server error."""
+        import httpx
+
+        try:
+            status = httpx.get(url, timeout=self.check_s).status_code
+        except httpx.TimeoutException as exc:
+            raise self._unavailable(exc, waited=self.check_s) from exc
+        except httpx.HTTPError as exc:
+            raise self._unavailable(exc) from exc
+        if status >= 500:
+            raise self._unavailable(RuntimeError(f"HTTP {status} from {url}"))
 
     @property
     def client(self):
@@ -173,21 +274,38 @@ class ChromaStore:
             chromadb = import_chromadb()
             try:
                 if self.host:
-                    client = chromadb.HttpClient(host=self.host, port=self.port, settings=_chroma_settings())
+                    settings = _server_settings(self.timeout_s, self.check_s)
+                    from chromadb.api.fastapi import FastAPI
+
+                    url = FastAPI.resolve_url(
+                        chroma_server_host=self.host, chroma_server_http_port=self.port,
+                        default_api_path=settings.chroma_server_api_default_path,
+                    ) + "/heartbeat"
+                    self._check_server(url)  # a silent server fails here, within check_s
+                    client = chromadb.HttpClient(host=self.host, port=self.port, settings=settings)
                     client.heartbeat()
+                    self._heartbeat_url = url
                 else:
                     (self.data_dir / "chroma").mkdir(parents=True, exist_ok=True)
                     client = chromadb.PersistentClient(path=str(self.data_dir / "chroma"), settings=_chroma_settings())
+            except IndexUnavailable:
+                raise
             except Exception as exc:
                 raise self._unavailable(exc) from exc
             self._client = client
         return self._client
 
     def heartbeat(self) -> None:
-        """Raises IndexUnavailable when the server (or the embedded store) does not answer."""
+        """Raises IndexUnavailable when the server (or the embedded store) does not answer (a
+        server: within CHECK_TIMEOUT_S, or CHROMA_TIMEOUT_S if less)."""
         try:
-            self.client.heartbeat()
+            if self.host and self._client is not None and self._heartbeat_url:
+                self._check_server(self._heartbeat_url)
+            else:
+                self.client.heartbeat()
         except IndexUnavailable:
+            if self._client is not None:
+                self.disconnect()
             raise
         except Exception as exc:
             self.disconnect()
@@ -203,8 +321,8 @@ class ChromaStore:
 
     def at(self, generation: str | None) -> "ChromaStore":
         """The same connection, pinned to one generation (a reader's consistent view)."""
-        other = ChromaStore(self.data_dir, self.host, self.port, self.prefix, generation, self.ef_search)
-        other._client = self._client
+        other = ChromaStore(self.data_dir, self.host, self.port, self.prefix, generation, self.ef_search, self.timeout_s)
+        other._client, other._heartbeat_url = self._client, self._heartbeat_url
         return other
 
     # --- generations ------------------------------------------------------

@@ -1,21 +1,24 @@
 """Server mode against a real `chroma run` process on 127.0.0.1 (CHROMA_HOST/CHROMA_PORT):
-ingest, ask and eval through the server, two workers sharing it, and a server that
-goes away and comes back while a serving process keeps answering."""
+ingest, ask and eval through the server, two workers sharing it, a server that
+goes away and comes back while a serving process keeps answering, and one that accepts
+connections but never answers."""
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from conftest import CITEBOT, CORPUS, SHMELYEV_Q, SHMELYEV_SOURCE, cli_env
+from conftest import CITEBOT, CORPUS, SHMELYEV_Q, SHMELYEV_SOURCE, cli_env, flat
 
 CHROMA = Path(sys.executable).parent / "chroma"
 KELLOGG_Q = "Where did Lukashenko hold his meeting with U.S. envoy Kellogg?"
@@ -333,3 +336,131 @@ def test_a_worker_reads_a_delta_generation_another_host_wrote(chroma_server, tmp
     assert said["delta"].startswith("generation g2 holds 1 article of its own and reads the rest from generation g1 (less 1 ")
     assert said["generations"] == "also kept: g1 (the base of g2: kept while a delta reads it)"
     assert d.facts["new"] == d.facts["changed"] == d.facts["removed"] == 0
+
+
+class SilentServer:
+    """A listener on 127.0.0.1 that accepts every connection and never answers it: a hung Chroma
+    server (or something that is not Chroma) as a client sees it. With `heartbeat`, it answers
+    GET .../heartbeat as Chroma does, and nothing else (a server that hangs after the check)."""
+
+    def __init__(self, heartbeat: bool = False) -> None:
+        self.heartbeat, self.conns, self.stopped = heartbeat, [], threading.Event()
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.sock.settimeout(0.1)
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except (TimeoutError, socket.timeout):
+                continue
+            except OSError:
+                return
+            self.conns.append(conn)  # held open, never answered
+            if self.heartbeat:
+                threading.Thread(target=self._answer_heartbeat, args=(conn,), daemon=True).start()
+
+    def _answer_heartbeat(self, conn: socket.socket) -> None:
+        head = b""
+        try:
+            while b"\r\n\r\n" not in head:
+                if not (part := conn.recv(4096)):
+                    return
+                head += part
+            if b"/heartbeat " in head.split(b"\r\n", 1)[0]:
+                body = b'{"nanosecond heartbeat": 1}'
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                             b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        self.stopped.set()
+        self.sock.close()
+        for conn in self.conns:
+            conn.close()
+
+
+@pytest.fixture()
+def silent_server():
+    servers = []
+
+    def make(heartbeat: bool = False) -> SilentServer:
+        servers.append(SilentServer(heartbeat))
+        return servers[-1]
+
+    yield make
+    for server in servers:
+        server.close()
+
+
+SILENT_RE = re.compile(r"the server at 127\.0\.0\.1:(\d+) did not answer within (\d+(?:\.\d+)?) s")
+
+
+def test_a_server_that_never_answers_fails_doctor_and_ask_within_seconds(silent_server, tmp_path, model_cache):
+    """CHROMA_HOST/CHROMA_PORT pointing at a server that accepts connections but never answers:
+    `citebot doctor` and `citebot ask` exit with code 3 and a one-line message within seconds
+    (the connectivity check waits at most 5 s, or CHROMA_TIMEOUT_S if less) instead of hanging."""
+    server = silent_server()
+    env = cli_env(tmp_path / "data", model_cache, CHROMA_HOST="127.0.0.1", CHROMA_PORT=str(server.port), CHROMA_TIMEOUT_S="2")
+    for args, stream in ((["doctor"], "stdout"), (["ask", SHMELYEV_Q], "stderr")):
+        t = time.monotonic()
+        run = subprocess.run([str(CITEBOT), *args], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
+        elapsed = time.monotonic() - t
+        said = flat(getattr(run, stream))
+        assert run.returncode == 3, (args, run.stdout, run.stderr)
+        assert "Traceback" not in run.stdout + run.stderr
+        m = SILENT_RE.search(said)
+        assert m and int(m.group(1)) == server.port, said
+        assert float(m.group(2)) == 2 and "chroma run" in said  # CHROMA_TIMEOUT_S, under the 5 s check
+        assert elapsed < 20, f"{args[0]} took {elapsed:.1f} s"
+
+
+def _raised_within(seconds: float, call) -> tuple[BaseException, float]:
+    """What `call` raised and how long it took; fails (rather than hangs) if it is still running
+    after `seconds`."""
+    out: list = []
+
+    def run() -> None:
+        t = time.monotonic()
+        try:
+            call()
+            out.append((None, time.monotonic() - t))
+        except BaseException as exc:  # noqa: BLE001 - handed to the test
+            out.append((exc, time.monotonic() - t))
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert out, f"still waiting after {seconds} s"
+    assert out[0][0] is not None, "no error"
+    return out[0]
+
+
+def test_the_store_bounds_every_request_to_a_silent_server(silent_server, tmp_path, monkeypatch):
+    """ChromaStore(timeout_s=...) (CHROMA_TIMEOUT_S): the connectivity check gives up after
+    CHECK_TIMEOUT_S (or timeout_s if less), and the HTTP client's own requests — a server that
+    answers the check and then hangs — after timeout_s: IndexUnavailable saying so, not a hang."""
+    from index import store as store_module
+    from index.store import ChromaStore, IndexUnavailable
+
+    monkeypatch.setattr(store_module, "CHECK_TIMEOUT_S", 0.5)
+    silent = silent_server()
+    store = ChromaStore(tmp_path / "data", "127.0.0.1", silent.port, timeout_s=1.5)
+    for call in (store.heartbeat, store.pointer, lambda: store.collection("chunks")):
+        exc, took = _raised_within(10, call)
+        assert isinstance(exc, IndexUnavailable) and took < 3, (exc, took)
+        assert f"the server at 127.0.0.1:{silent.port} did not answer within 0.5 s" in str(exc)
+
+    hangs_after_check = silent_server(heartbeat=True)
+    store = ChromaStore(tmp_path / "data", "127.0.0.1", hangs_after_check.port, timeout_s=1.5)
+    # the check passes; the client's first request (its user identity) hangs
+    exc, took = _raised_within(10, store.pointer)
+    assert isinstance(exc, IndexUnavailable) and took < 5, (exc, took)
+    assert f"the server at 127.0.0.1:{hangs_after_check.port} did not answer within 1.5 s" in str(exc)
+    assert "CHROMA_TIMEOUT_S" in str(exc)
+    assert store._client is None  # nothing half-connected is kept: the next call tries afresh
