@@ -251,7 +251,9 @@ class ChromaStore:
                 f"Cannot reach the Chroma index: the server at {self.host}:{self.port} did not answer within "
                 f"{waited:g} s (is `chroma run` up and healthy at that address?{slow})"
             )
-        hint = "is `chroma run` up at that address?" if self.host else "check that DATA_DIR is readable and writable."
+        hint = ("is `chroma run` up at that address?" if self.host else
+                f"check that DATA_DIR is readable and writable; if its files are damaged, move {self.data_dir / 'chroma'} "
+                "aside and run `citebot ingest` to build the index again.")
         return IndexUnavailable(f"Cannot reach the Chroma index at {self.location}: {hint} ({exc})")
 
     def _check_server(self, url: str) -> None:
