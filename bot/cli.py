@@ -23,6 +23,11 @@ def _settings(ctx: click.Context) -> Settings:
     return ctx.obj["settings"]
 
 
+def _count(n: int, noun: str) -> str:
+    """"1 article", "2 articles"."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _err_console():
     from rich.console import Console
 
@@ -215,10 +220,10 @@ def ingest(ctx: click.Context, corpus: Path | None, rebuild: bool) -> None:
         resumed = " (an interrupted ingest had left its index unreadable: built again from the start)"
     shared = f", {report.chunks_shared} read from generation {report.base}" if report.base is not None else ""
     click.echo(
-        f"Indexed {report.articles} articles ({changed}){resumed}; {report.chunks_total} chunks, "
+        f"Indexed {_count(report.articles, 'article')} ({changed}){resumed}; {_count(report.chunks_total, 'chunk')}, "
         f"{report.chunks_embedded} chunks + {report.sentences_embedded} sentences embedded, "
         f"{report.chunks_copied} chunks carried over{shared}; "
-        f"{len(report.skipped)} files skipped; {report.seconds:.1f} s."
+        f"{_count(len(report.skipped), 'file')} skipped; {report.seconds:.1f} s."
     )
     if report.chunks_embedded or report.removed:
         with console.status("Preparing the answerer's word vectors…"):

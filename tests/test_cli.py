@@ -27,7 +27,7 @@ def test_ingest_reports_and_skips_bad_files(tmp_path, run_citebot, embed, make_s
     proc = run_citebot(["ingest", "--corpus", str(corpus)], data)
     assert proc.returncode == 0, proc.stderr
     out = flat(proc.stdout)
-    assert "Indexed 1 articles" in out
+    assert "Indexed 1 article (" in out
     assert "1 added, 0 updated, 0 removed, 0 unchanged" in out
     assert "2 files skipped" in out
     err = flat(proc.stderr)
