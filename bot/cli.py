@@ -56,6 +56,7 @@ def _open_answerer(settings: Settings, serving: bool = False, quick_start: bool 
     message): told before the exit (`ask --json` prints it as JSON on stdout)."""
     from bot import services
     from index.store import IndexMissing, IndexUnavailable
+    from index.table import IndexFileDamaged
 
     def waiting(exc, seconds):
         _err_console().print(f"[yellow]{exc}[/yellow]\nRetrying in {seconds:.0f} s (Ctrl-C to stop)…")
@@ -78,6 +79,9 @@ def _open_answerer(settings: Settings, serving: bool = False, quick_start: bool 
         _err_console().print(message)
     except IndexUnavailable as exc:
         fail, code, message = "index_unavailable", EXIT_UNAVAILABLE, str(exc)
+        _err_console().print(f"[red]{exc}[/red]")
+    except IndexFileDamaged as exc:  # set aside: the next start (or `citebot ingest`) makes it again
+        fail, code, message = "index_damaged", EXIT_UNAVAILABLE, str(exc)
         _err_console().print(f"[red]{exc}[/red]")
     if on_error is not None:
         on_error(fail, message)
@@ -274,7 +278,15 @@ def ask(ctx: click.Context, question: tuple[str, ...], as_json: bool, mode: str 
         click.echo(json.dumps({"question": text, "error": kind, "message": message}, ensure_ascii=False, indent=2))
 
     answerer = _open_answerer(_with_mode(ctx, mode), quick_start=True, on_error=as_json_error if as_json else None)
-    answer = answerer.ask(text)
+    from index.table import IndexFileDamaged
+
+    try:
+        answer = answerer.ask(text)
+    except IndexFileDamaged as exc:  # set aside: the next start (or `citebot ingest`) makes it again
+        _err_console().print(f"[red]{exc}[/red]")
+        if as_json:
+            as_json_error("index_damaged", str(exc))
+        sys.exit(EXIT_UNAVAILABLE)
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return

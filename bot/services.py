@@ -255,8 +255,16 @@ class LiveAnswerer:
         if self._down:
             return self._unavailable(question, t0)
         answerer = self._answerer
+        from index.table import IndexFileDamaged
+
         try:
             return answerer.ask(question)
+        except IndexFileDamaged as exc:  # its copy is set aside: loaded again (made anew) in the background
+            log.warning("%s; loading the index again", exc)
+            if self._lock.acquire(blocking=False):
+                self.reloading = self._reload_thread()
+                self.reloading.start()
+            return self._unavailable(question, t0)
         except Exception as exc:  # noqa: BLE001 - decide below whether Chroma is the cause
             if not self._chroma_failed(exc):
                 raise

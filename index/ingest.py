@@ -416,11 +416,12 @@ def _save_table(store: ChromaStore, data_dir: Path, gen: str | None, key: str, b
     instead of by every serving process at start; made from the table of the generation
     `before` (generation, table key) when this DATA_DIR has it (only what changed is read)."""
     folder = table.folder_for(data_dir, gen or "")
-    saved = table.load(folder, key, mmap=True)
+    # verified (every file against its checksum): a no-change ingest repairs a damaged table
+    saved = table.load(folder, key, mmap=True, verify=True)
     if saved is not None:
         return saved
     t = time.perf_counter()
-    old = table.load(table.folder_for(data_dir, before[0] or ""), before[1], mmap=True) if before else None
+    old = table.load(table.folder_for(data_dir, before[0] or ""), before[1], mmap=True, verify=True) if before else None
     if old is not None and old.articles is not None:
         made, how = table.updated(old, store.at(gen), key, hashes), f"from generation {before[0]}'s"
     else:
@@ -435,7 +436,7 @@ def _ensure_lexical(store: ChromaStore, data_dir: Path, stamp: str, gen: str | N
     """The generation's BM25 index: this DATA_DIR's when it is current, else made again, from
     the generation's serving table `made` when there is one (as ingest makes it), else from the
     chunks' texts in Chroma."""
-    lexical = LexicalIndex.load(Path(data_dir) / "bm25")
+    lexical = LexicalIndex.load(Path(data_dir) / "bm25", verify=True)
     if lexical is None or lexical.stamp != stamp:
         if made is not None:
             lexical = LexicalIndex.build(made.c_ids, table.chunk_texts(made), stamp)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 
 import numpy as np
+import pytest
 
 
 def test_ingest_writes_the_table_the_library_reads(seed_settings, library):
@@ -156,6 +158,7 @@ def test_a_table_without_neighbours_gets_them_computed_and_saved(seed_settings, 
     got = table.load(folder, table.key(library.stamp, library.fingerprint), mmap=True)
     assert got is not None and np.array_equal(got.neighbours, expected)
     assert np.array_equal(np.load(folder / "neighbours.npy"), expected)
+    assert table.load(folder, table.key(library.stamp, library.fingerprint), verify=True) is not None  # the file as written
     assert not isinstance(got.vectors, np.memmap) and not got.vectors.flags.owndata  # a view of the mapped file
     assert np.array_equal(got.vectors, library.sentence_vectors)
 
@@ -280,3 +283,253 @@ def test_article_texts_are_kept_apart_and_mapped(seed_settings, library, tmp_pat
     lib = services.library(seed_settings.model_copy(update={"data_dir": data}), embed=library.embed)
     assert {s: lib.articles[s].text for s in lib.articles} == {s: m["text"] for s, m in records.items()}
     assert (old / "texts.bin").is_file()  # rewritten in the new layout
+
+
+# --- damaged files: a table that cannot be read is one that is not there ----------------------
+def _copy(seed_settings, library, tmp_path):
+    """A copy of the session index's table folder, and the key it loads with."""
+    from index import table
+
+    folder = tmp_path / "t"
+    shutil.copytree(table.folder_for(seed_settings.data_dir, library.generation), folder)
+    return folder, table.key(library.stamp, library.fingerprint)
+
+
+def _cut(path, size: int) -> None:
+    with open(path, "r+b") as fh:
+        fh.truncate(size)
+
+
+def _overwrite(path, at: int, data: bytes) -> None:
+    """`data` written over the file's bytes from `at` on (its size unchanged)."""
+    with open(path, "r+b") as fh:
+        fh.seek(at)
+        fh.write(data)
+
+
+def _huge_header(path) -> None:
+    """The .npy header rewritten to claim 10^12 rows (the payload left as it was)."""
+    import io
+
+    a = np.load(path)
+    head = io.BytesIO()
+    np.lib.format.write_array_header_1_0(head, {"descr": np.lib.format.dtype_to_descr(a.dtype), "fortran_order": False,
+                                                "shape": (10**12,) + a.shape[1:]})
+    path.write_bytes(head.getvalue() + a.tobytes())
+
+
+def _text_at(folder, k: int) -> int:
+    """Where the k-th article's text starts in texts.bin."""
+    return int(np.load(folder / "text_offsets.npy")[k])
+
+
+DAMAGE = {  # file -> what is done to it; each makes the table unreadable
+    "columns.npz cut short": ("columns.npz", lambda p: _cut(p, 500)),
+    "columns.npz emptied": ("columns.npz", lambda p: _cut(p, 0)),
+    "columns.npz garbled": ("columns.npz", lambda p: _overwrite(p, p.stat().st_size // 2, b"\xff" * 64)),
+    "vectors.npy cut short": ("vectors.npy", lambda p: _cut(p, p.stat().st_size // 2)),
+    "vectors.npy header garbled": ("vectors.npy", _huge_header),
+    "vectors.npy not an array": ("vectors.npy", lambda p: p.write_bytes(b"garbage" * 100)),
+    "texts.bin cut short": ("texts.bin", lambda p: _cut(p, p.stat().st_size - 10)),
+    "text_offsets.npy cut short": ("text_offsets.npy", lambda p: _cut(p, 100)),
+    "text_offsets.npy out of order": ("text_offsets.npy", lambda p: np.save(p, np.load(p)[::-1].copy())),
+    "text_checksums.npy cut short": ("text_checksums.npy", lambda p: _cut(p, 90)),
+    "meta.json garbled": ("meta.json", lambda p: p.write_bytes(p.read_bytes()[:40])),
+    "meta.json not an object": ("meta.json", lambda p: p.write_text("[1, 2]")),
+    "strings.json garbled": ("strings.json", lambda p: p.write_bytes(b"\xff\xfe" + p.read_bytes()[2:])),
+    "strings.json of another table": ("strings.json", lambda p: p.write_text('{"sources": ["a.txt"], "chunks": []}')),
+    "articles.json cut short": ("articles.json", lambda p: _cut(p, 100)),
+    "articles.json not rows": ("articles.json", lambda p: p.write_text("[]")),
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE))
+@pytest.mark.parametrize("mmap", [False, True])
+def test_a_damaged_table_file_makes_the_table_unreadable_with_one_warning(seed_settings, library, tmp_path, caplog, damage, mmap):
+    """Whatever is wrong with one of its files — cut short, garbled, not of this table — load()
+    returns None (the caller builds the table again) with one warning that names the file,
+    never an exception of the reading library (BadZipFile, JSONDecodeError, EOFError...)."""
+    from index import table
+
+    folder, key = _copy(seed_settings, library, tmp_path)
+    assert table.load(folder, key, mmap=mmap) is not None
+    name, damage_it = DAMAGE[damage]
+    damage_it(folder / name)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="index.table"):
+        assert table.load(folder, key, mmap=mmap) is None
+        assert table.load(folder, key, mmap=mmap, verify=True) is None
+    said = [r.getMessage() for r in caplog.records]
+    assert len(said) == 2 and all(f"({name}: " in m and "unreadable index table" in m for m in said), said
+
+
+@pytest.mark.parametrize("garble", [b"\xff\xfe\xff", b"xyz"], ids=["not UTF-8", "still UTF-8"])
+def test_a_garbled_article_text_is_found_when_it_is_read(seed_settings, library, tmp_path, garble):
+    """Bytes of texts.bin garbled in place (its size unchanged) are not read at load — a serving
+    process maps the texts, it does not read them — but found when that article's text is:
+    IndexFileDamaged, naming the file (not UnicodeDecodeError, nor a wrong text), and the table
+    is set aside so the next load builds it again. The other articles still read."""
+    from index import table
+
+    folder, key = _copy(seed_settings, library, tmp_path)
+    good = table.load(folder, key, mmap=True)
+    names = sorted(good.articles)
+    texts = {s: good.article_text(s) for s in names}
+    _overwrite(folder / "texts.bin", _text_at(folder, 2) + 10, garble)
+    t = table.load(folder, key, mmap=True)
+    assert t is not None  # unverified: nothing read yet
+    assert t.article_text(names[0]) == texts[names[0]] and t.article_text(names[3]) == texts[names[3]]
+    with pytest.raises(table.IndexFileDamaged, match="citebot ingest") as got:
+        t.article_text(names[2])
+    assert got.value.path == folder / "texts.bin" and "texts.bin" in str(got.value)
+    with pytest.raises(table.IndexFileDamaged):
+        list(t.article_texts)
+    assert not (folder / "meta.json").exists() and table.load(folder, key) is None  # set aside: built again
+
+
+def test_verify_finds_bytes_garbled_in_place(seed_settings, library, tmp_path, caplog):
+    """load(verify=True) (ingest) checks every file against its crc32 in meta.json: bytes garbled
+    in place, which an unverified load cannot see, make the table unreadable; intact, it loads."""
+    from index import table
+
+    folder, key = _copy(seed_settings, library, tmp_path)
+    assert table.load(folder, key, verify=True) is not None
+    for name, at in (("texts.bin", _text_at(folder, 1) + 5), ("vectors.npy", 4000), ("neighbours.npy", 500), ("chunk_vectors.npy", 3000)):
+        before = (folder / name).read_bytes()
+        _overwrite(folder / name, at, b"xyz")
+        assert table.load(folder, key) is not None, name  # unverified: still loads
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="index.table"):
+            assert table.load(folder, key, verify=True) is None, name
+        assert [f"({name}: ValueError: checksum mismatch" in r.getMessage() for r in caplog.records] == [True], name
+        (folder / name).write_bytes(before)
+    assert table.load(folder, key, verify=True) is not None
+
+
+def test_a_table_written_without_checksums_still_loads_and_its_texts_are_checked_as_utf8(seed_settings, library, tmp_path):
+    """A table saved before the checksums (no "checksums" in meta.json, no text_checksums.npy)
+    loads as before; verify checks that texts.bin is UTF-8, and reading a text that is not raises
+    IndexFileDamaged."""
+    import json
+
+    from index import table
+
+    folder, key = _copy(seed_settings, library, tmp_path)
+    meta = json.loads((folder / "meta.json").read_text())
+    del meta["checksums"]
+    (folder / "meta.json").write_text(json.dumps(meta))
+    (folder / "text_checksums.npy").unlink()
+    t = table.load(folder, key, verify=True)
+    assert t is not None and t.article_texts.checksums is None
+    assert {s: t.article_text(s) for s in t.articles} == {s: library.articles[s].text for s in library.articles}
+    _overwrite(folder / "texts.bin", _text_at(folder, 1) + 5, b"\xff\xfe")
+    assert table.load(folder, key, verify=True) is None
+    t = table.load(folder, key)
+    with pytest.raises(table.IndexFileDamaged, match="not UTF-8"):
+        t.article_text(sorted(t.articles)[1])
+
+
+def test_a_table_made_from_a_damaged_one_is_read_from_chroma(seed_settings, library, tmp_path):
+    """table.updated (a new generation's table from the one before: ingest, a serving process
+    switching generations) over a table whose texts are damaged reads the table from Chroma
+    instead of failing: the same table."""
+    from index import table
+
+    folder, key = _copy(seed_settings, library, tmp_path)
+    _overwrite(folder / "texts.bin", _text_at(folder, 4) + 1, b"\xff")
+    old = table.load(folder, key, mmap=True)
+    made = table.updated(old, library.store, "k")
+    whole = table.from_chroma(library.store, "k")
+    assert made.sources == whole.sources and made.c_ids == whole.c_ids
+    assert {s: made.article_text(s) for s in made.articles} == {s: whole.article_text(s) for s in whole.articles}
+    assert np.array_equal(made.vectors, whole.vectors)
+
+
+def _damaged_copy(seed_settings, tmp_path, name: str, damage):
+    """A copy of the session's DATA_DIR whose current table has `damage` done to its file `name`."""
+    from bot import services
+    from index import table
+
+    data = tmp_path / "data"
+    shutil.copytree(seed_settings.data_dir, data)
+    settings = seed_settings.model_copy(update={"data_dir": data})
+    folder = table.folder_for(data, services.store(settings).current_generation())
+    damage(folder / name)
+    return settings, folder
+
+
+@pytest.mark.parametrize("damage", ["columns.npz cut short", "texts.bin cut short", "vectors.npy header garbled"])
+def test_a_library_over_a_damaged_table_rebuilds_it_and_answers(seed_settings, library, embed, tmp_path, caplog, damage):
+    from conftest import SHMELYEV_Q, SHMELYEV_SOURCE
+
+    from bot import services
+    from index import table
+
+    settings, folder = _damaged_copy(seed_settings, tmp_path, *DAMAGE[damage])
+    with caplog.at_level(logging.WARNING, logger="index.table"):
+        lib = services.library(settings, embed=embed)
+    assert any(f"({DAMAGE[damage][0]}: " in r.getMessage() for r in caplog.records)
+    assert table.load(folder, table.key(lib.stamp, lib.fingerprint), verify=True) is not None  # rebuilt and saved
+    answer = services.answerer(settings, lib).ask(SHMELYEV_Q)
+    assert not answer.refused and answer.citations[0].source == SHMELYEV_SOURCE
+
+
+def test_a_garbled_text_fails_one_question_and_the_next_start_rebuilds_the_table(seed_settings, library, embed, tmp_path):
+    from conftest import SHMELYEV_Q, SHMELYEV_SOURCE
+
+    from bot import services
+    from index import table
+
+    source = library.articles[SHMELYEV_SOURCE]
+    k = sorted(library.articles).index(SHMELYEV_SOURCE)
+    at = source.text.index("Shmelyev")
+    settings, folder = _damaged_copy(
+        seed_settings, tmp_path, "texts.bin",
+        lambda p: _overwrite(p, _text_at(p.parent, k) + len(source.text[:at].encode()), b"\xff\xfe\xff"))
+    with pytest.raises(table.IndexFileDamaged, match="texts.bin"):
+        services.answerer(settings, services.library(settings, embed=embed)).ask(SHMELYEV_Q)
+    lib = services.library(settings, embed=embed)  # the next start: the table set aside, made again
+    assert lib.articles[SHMELYEV_SOURCE].text == source.text
+    answer = services.answerer(settings, lib).ask(SHMELYEV_Q)
+    assert not answer.refused and answer.citations[0].source == SHMELYEV_SOURCE
+
+
+def test_ingest_over_a_damaged_previous_table_makes_the_new_one_from_chroma(seed_settings, library, embed, tmp_path):
+    """A changed corpus: ingest makes the new generation's table from the previous one's — whose
+    columns.npz is cut short here and texts.bin garbled — it reads it from Chroma instead."""
+    from conftest import CORPUS
+
+    from bot import services
+    from index import table
+    from index.ingest import ingest
+
+    for name, damage in (("columns.npz", lambda p: _cut(p, 500)), ("texts.bin", lambda p: _overwrite(p, 50, b"\xff\xfe"))):
+        settings, _ = _damaged_copy(seed_settings, tmp_path / name, name, damage)
+        corpus = tmp_path / name / "corpus"
+        shutil.copytree(CORPUS, corpus)
+        (corpus / "950_new.txt").write_text("A new title\n\nThe harbour at Klaipeda took its first ship of potash on Tuesday.\n", encoding="utf-8")
+        store = services.store(settings)
+        report = ingest(corpus, store, embed, settings.data_dir, chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap,
+                        max_file_bytes=settings.max_file_bytes)
+        assert report.added == ["950_new.txt"], name
+        pointer = services.store(settings).pointer()
+        made = table.load(table.folder_for(settings.data_dir, report.generation), table.key(pointer["stamp"], pointer["fingerprint"]), verify=True)
+        whole = table.from_chroma(services.store(settings).at(report.generation), "k")
+        assert made is not None and made.sources == whole.sources and made.c_ids == whole.c_ids, name
+        assert {s: made.article_text(s) for s in made.articles} == {s: whole.article_text(s) for s in whole.articles}, name
+
+
+def test_an_ingest_with_nothing_to_do_repairs_a_garbled_table(seed_settings, library, embed, tmp_path):
+    from conftest import CORPUS
+
+    from bot import services
+    from index import table
+    from index.ingest import ingest
+
+    settings, folder = _damaged_copy(seed_settings, tmp_path, "texts.bin", lambda p: _overwrite(p, 50, b"xyz"))
+    report = ingest(CORPUS, services.store(settings), embed, settings.data_dir, chunk_size=settings.chunk_size,
+                    chunk_overlap=settings.chunk_overlap, max_file_bytes=settings.max_file_bytes)
+    assert report.unchanged == 5 and not report.added
+    pointer = services.store(settings).pointer()
+    t = table.load(folder, table.key(pointer["stamp"], pointer["fingerprint"]), verify=True)
+    assert t is not None and {s: t.article_text(s) for s in t.articles} == {s: library.articles[s].text for s in library.articles}
