@@ -144,7 +144,11 @@ class PackedStrings(Sequence):
             i += len(self)
         if not 0 <= i < len(self):
             raise IndexError(i)
-        return self.data[self.offsets[i] : self.offsets[i + 1]].decode("utf-8")
+        return self._text(i, self.data[self.offsets[i] : self.offsets[i + 1]])
+
+    def _text(self, i: int, raw) -> str:
+        """String i from its bytes."""
+        return raw.decode("utf-8")
 
     def __iter__(self):
         data, off = self.data, self.offsets
@@ -175,14 +179,7 @@ class CheckedTexts(PackedStrings):
         super().__init__(data, offsets)
         self.checksums, self.folder, self.meta_id = checksums, Path(folder), meta_id
 
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(len(self)))]
-        if i < 0:
-            i += len(self)
-        if not 0 <= i < len(self):
-            raise IndexError(i)
-        raw = self.data[self.offsets[i] : self.offsets[i + 1]]
+    def _text(self, i: int, raw) -> str:
         if self.checksums is not None and zlib.crc32(raw) != int(self.checksums[i]):
             self._damaged(i, "checksum mismatch")
         try:

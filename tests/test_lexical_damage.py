@@ -11,6 +11,8 @@ import shutil
 import numpy as np
 import pytest
 
+from test_table import _cut, _overwrite
+
 TEXTS = [
     "Svobodnaya Pressa interviewed Boris Shmelyev about the union state.",
     "Lukashenko met the U.S. envoy Kellogg in Minsk on Friday.",
@@ -34,17 +36,6 @@ def _json_edit(path, edit) -> None:
     got = json.loads(path.read_text(encoding="utf-8"))
     edit(got)
     path.write_text(json.dumps(got), encoding="utf-8")
-
-
-def _cut(path, size: int) -> None:
-    with open(path, "r+b") as fh:
-        fh.truncate(size)
-
-
-def _overwrite(path, at: int, data: bytes) -> None:
-    with open(path, "r+b") as fh:
-        fh.seek(at)
-        fh.write(data)
 
 
 def _payload_at(path) -> int:
