@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.table import IndexFileDamaged
+from index.table import IndexFileDamaged, file_checksum, set_aside
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +64,6 @@ class LexicalIndex:
         holds the crc32 of bm25s's files (load(verify=True))."""
         import os
         import shutil
-
-        from index.table import file_checksum
 
         directory = Path(directory)
         tmp = directory.with_name(f"{directory.name}.tmp-{os.getpid()}")
@@ -147,13 +145,7 @@ class LexicalIndex:
         is still the one this was loaded from): the next load does not find it, the caller builds
         it again."""
         if self.directory is not None and self._meta_id is not None:
-            meta = self.directory / "citebot.json"
-            try:
-                st = meta.stat()
-                if (st.st_dev, st.st_ino) == self._meta_id:
-                    meta.replace(self.directory / "damaged-citebot.json")
-            except OSError:
-                pass  # gone already, or a read-only DATA_DIR
+            set_aside(self.directory, self._meta_id, "citebot.json")  # best effort: gone already, a read-only DATA_DIR
         log.warning("the BM25 index in %s is damaged (%s: %s): set aside, it is made again at the next start or "
                     "`citebot ingest`", self.directory, type(exc).__name__, exc)
         raise IndexFileDamaged(self.directory or "the BM25 index", f"{type(exc).__name__}: {exc}") from exc
@@ -170,8 +162,6 @@ class _Damaged(ValueError):
 def _verify(directory: Path, checksums) -> None:
     """Every file `checksums` (citebot.json's) names against its crc32; None: saved before
     checksums, nothing to check."""
-    from index.table import file_checksum
-
     if checksums is None:
         return
     if not isinstance(checksums, dict) or not all(isinstance(k, str) and Path(k).name == k for k in checksums):

@@ -199,18 +199,18 @@ class CheckedTexts(PackedStrings):
         raise IndexFileDamaged(path, f"article {k}: {why}")
 
 
-def set_aside(folder: Path, meta_id: tuple | None = None) -> bool:
-    """Make the table in `folder` one that load() does not find (its meta.json renamed to
-    damaged-meta.json), so the next reader builds it again; only if meta.json is still the file
-    `meta_id` (st_dev, st_ino) names, when given: not a table another process has saved there
-    since. Best effort (a read-only DATA_DIR: False)."""
-    meta = Path(folder) / "meta.json"
+def set_aside(folder: Path, meta_id: tuple | None = None, meta_name: str = "meta.json") -> bool:
+    """Make the table (or, with meta_name="citebot.json", the BM25 index) in `folder` one that
+    load() does not find (its metadata file renamed to damaged-<name>), so the next reader builds
+    it again; only if that file is still the one `meta_id` (st_dev, st_ino) names, when given: not
+    one another process has saved there since. Best effort (a read-only DATA_DIR: False)."""
+    meta = Path(folder) / meta_name
     try:
         if meta_id is not None:
             st = os.stat(meta)
             if (st.st_dev, st.st_ino) != meta_id:
                 return False
-        os.replace(meta, Path(folder) / "damaged-meta.json")
+        os.replace(meta, Path(folder) / f"damaged-{meta_name}")
         return True
     except OSError:
         return False
