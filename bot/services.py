@@ -10,7 +10,6 @@ import os
 import sys
 import threading
 import time
-from pathlib import Path
 
 from bot.config import Settings
 
@@ -59,11 +58,9 @@ def library(settings: Settings, embed=None, chroma=None, one_question: bool = Fa
     from index.retrieve import Library
     from index.store import IndexMissing
 
-    if chroma is None and not settings.chroma_host and not (Path(settings.data_dir) / "chroma" / "chroma.sqlite3").is_file():
-        # nothing ingested here: said without opening Chroma, which would make the directory
-        # (a mistyped DATA_DIR left an empty index behind)
-        raise IndexMissing("no index in DATA_DIR")
     chroma = chroma or store(settings)
+    if not chroma.may_hold_an_index():  # said without opening (creating) an embedded store
+        raise IndexMissing("no index in DATA_DIR")
     if chroma.pointer() is None:  # say so before spending seconds loading the model
         raise IndexMissing("the index is empty")
     loading = None

@@ -63,8 +63,7 @@ def diagnose(
     d.add("embedding model", "info", f"{model}, backend {embed_backend} ({model_note} in {Path(model_cache)})")
     d.facts["embedding_model"] = model
 
-    if not store.host and not (Path(data_dir) / "chroma" / "chroma.sqlite3").is_file():
-        # nothing ingested in this DATA_DIR: said without opening Chroma, which would make it
+    if not store.may_hold_an_index():  # nothing ingested here: said without opening (creating) the store
         d.add("index", "fail", "no index yet: run `citebot ingest`")
         d.exit_code = NO_INDEX
         return d

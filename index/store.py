@@ -240,6 +240,12 @@ class ChromaStore:
     def location(self) -> str:
         return f"http://{self.host}:{self.port}" if self.host else str(self.data_dir / "chroma")
 
+    def may_hold_an_index(self) -> bool:
+        """False for an embedded store nothing was ever written to (no DATA_DIR/chroma/chroma.sqlite3):
+        readers say "no index" without opening it, which would create it (a mistyped DATA_DIR left an
+        empty store behind). A server may always hold one."""
+        return bool(self.host) or (self.data_dir / "chroma" / "chroma.sqlite3").is_file()
+
     def _unavailable(self, exc: BaseException, waited: float | None = None) -> IndexUnavailable:
         """The error for a failed Chroma call: a server that did not answer in time (`waited`
         seconds, or the timeout that `exc` comes from) says so and how long it was given."""
