@@ -255,11 +255,12 @@ def doctor(ctx: click.Context, corpus: Path | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(d.to_dict(), ensure_ascii=False, indent=2))
     else:
-        from rich.console import Console
         from rich.markup import escape
 
+        from bot.render import output_console
+
         marks = {"ok": "[green]✓[/green]", "warn": "[yellow]![/yellow]", "fail": "[red]✗[/red]", "info": "·"}
-        console = Console(highlight=False)
+        console = output_console()
         for c in d.checks:
             console.print(f"{marks[c.status]} [bold]{c.name}[/bold]: {escape(c.detail)}")
     sys.exit(d.exit_code)
@@ -290,11 +291,9 @@ def ask(ctx: click.Context, question: tuple[str, ...], as_json: bool, mode: str 
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return
-    from rich.console import Console
+    from bot.render import output_console, print_answer
 
-    from bot.render import print_answer
-
-    print_answer(Console(highlight=False), answer)
+    print_answer(output_console(), answer)
 
 
 @cli.command()

@@ -9,6 +9,13 @@ from rich.text import Text
 import prompts
 
 
+def output_console() -> Console:
+    """The console answers are printed on: on a terminal, wrapped to its width; piped or redirected,
+    lines are not wrapped at all (a fixed 80 columns put newlines inside the verbatim quotes)."""
+    console = Console(highlight=False)
+    return console if console.is_terminal else Console(highlight=False, soft_wrap=True)
+
+
 def citation_label(c) -> str:
     date = f", {c.date}" if c.date else ""
     return f"{c.title}{date} — {c.source}"

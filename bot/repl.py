@@ -10,7 +10,7 @@ from pathlib import Path
 from rich.console import Console
 
 from bot.conversation import ConversationStore
-from bot.render import print_answer, print_articles, print_sources
+from bot.render import output_console, print_answer, print_articles, print_sources
 
 HELP = """Ask a question about the articles; follow-ups ("when was he released?") refer to
 the previous question and answer. Name a topic ("tell me about potash", or just a name) for up
@@ -49,7 +49,7 @@ def _reader(history_file: Path | None):
 
 
 def run(answerer, console: Console | None = None, history_file: Path | None = None, settings=None) -> int:
-    console = console or Console(highlight=False)
+    console = console or output_console()
     read = _reader(history_file)
     # a store of one: its conversation follows the answerer to a new index after a re-ingest
     conversations = ConversationStore(

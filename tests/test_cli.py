@@ -66,6 +66,9 @@ def test_ask_prints_answer_and_source(run_citebot, seed_data_dir):
     assert "[1]" in out
     assert "Belarus proposes a deal to the United States" in out  # the cited article's title
     assert "Traceback" not in proc.stderr
+    # piped, lines are not wrapped: the verbatim quote is one line, as the article has it
+    assert ('"Svobodnaya Pressa" interviewed Boris Shmelyev, a doctor of history, professor, and chief researcher at the '
+            "Post-Soviet Studies Center of the Institute of Economics of the Russian Academy of Sciences.") in proc.stdout
 
 
 def test_ask_says_how_it_read_a_mistyped_question(run_citebot, seed_data_dir):
