@@ -28,6 +28,11 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
+def _print_skipped(console, skipped: list[tuple[str, str]]) -> None:
+    for name, reason in skipped:
+        console.print(f"[yellow]skipped {name}: {reason}[/yellow]")
+
+
 def _err_console():
     from rich.console import Console
 
@@ -209,15 +214,13 @@ def ingest(ctx: click.Context, corpus: Path | None, rebuild: bool) -> None:
         console.print(f"[red]{exc}[/red]")
         sys.exit(EXIT_UNAVAILABLE)
     except EmptyCorpus as exc:
-        for name, reason in exc.skipped:
-            console.print(f"[yellow]skipped {name}: {reason}[/yellow]")
+        _print_skipped(console, exc.skipped)
         console.print(f"[red]{exc}[/red]")
         sys.exit(EXIT_NO_INDEX)
     except KeyboardInterrupt:
         console.print("[yellow]Interrupted. The previous index is still the one in use; run `citebot ingest` again to finish.[/yellow]")
         sys.exit(130)
-    for name, reason in report.skipped:
-        console.print(f"[yellow]skipped {name}: {reason}[/yellow]")
+    _print_skipped(console, report.skipped)
     changed = f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, {report.unchanged} unchanged"
     resumed = " (resumed an interrupted ingest)" if report.resumed else ""
     if report.restarted:
@@ -338,19 +341,6 @@ def eval_group() -> None:
     (see `citebot eval run --help`); `citebot eval compare RUN_A RUN_B` compares two runs."""
 
 
-def _unwritable_dir(path: Path) -> str | None:
-    """Why files cannot be written in directory `path` (made if missing), or None when they can."""
-    import tempfile
-
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path, prefix=".citebot-write-check-"):
-            pass
-    except OSError as exc:
-        return exc.strerror or str(exc)
-    return None
-
-
 @eval_group.command(name="run")
 @click.argument("questions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
@@ -384,9 +374,11 @@ def eval_cmd(ctx: click.Context, questions: Path, out_dir: Path, limit: int | No
     except (QuestionFileError, gate.GateFileError) as exc:
         _err_console().print(f"[red]{exc}[/red]")
         sys.exit(1)
-    problem = _unwritable_dir(out_dir)
-    if problem:  # found now, not after every question has been answered
-        _err_console().print(f"[red]Cannot write the results to {out_dir}: {problem}[/red]")
+    from index.atomic import write_problem
+
+    problem = write_problem(out_dir)
+    if problem is not None:  # found now, not after every question has been answered
+        _err_console().print(f"[red]Cannot write the results to {out_dir}: {problem.strerror or problem}[/red]")
         sys.exit(1)
     settings = _with_mode(ctx, mode)
     answerer = _open_answerer(settings)

@@ -145,17 +145,11 @@ def _data_dir_error(data_dir: Path, exc: BaseException) -> DataDirError:
 
 def check_writable(data_dir: Path) -> None:
     """Fail early and clearly when DATA_DIR cannot take the index."""
-    data_dir = Path(data_dir)
-    try:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        probe = data_dir / f".write-test-{os.getpid()}"
-        with open(probe, "wb") as fh:
-            fh.write(b"x" * 4096)
-            fh.flush()
-            os.fsync(fh.fileno())
-        probe.unlink()
-    except OSError as exc:
-        raise _data_dir_error(data_dir, exc) from exc
+    from index.atomic import write_problem
+
+    exc = write_problem(data_dir)
+    if exc is not None:
+        raise _data_dir_error(Path(data_dir), exc) from exc
 
 
 def preflight(store: ChromaStore, data_dir: Path) -> None:
