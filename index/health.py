@@ -48,7 +48,7 @@ def diagnose(
 ) -> Diagnosis:
     from index.corpus import SCAN_CACHE, scan_corpus
     from index.embedding import model_id, onnx_path
-    from index.ingest import fingerprint
+    from index.ingest import fingerprint, ingest_running_here
     from index.lexical import LexicalIndex
 
     d = Diagnosis()
@@ -77,12 +77,25 @@ def diagnose(
         return d
     d.add("connection", "ok", f"answered in {(time.perf_counter() - t) * 1000:.0f} ms")
 
+    # an ingest is running when it holds the lease (server mode, any machine) or DATA_DIR's lock
+    # (this machine); an unfinished generation nobody holds is an interrupted ingest's
     lease = store._state_row("lease")
-    if lease and float(lease.get("expires", 0)) > time.time():
+    leased = bool(lease and float(lease.get("expires", 0)) > time.time())
+    locked = ingest_running_here(data_dir)
+    if leased:
         d.add("ingest", "info", f"an ingest is running ({lease.get('owner')})")
+    elif locked:
+        d.add("ingest", "info", f"an ingest is running (it holds {Path(data_dir) / 'ingest.lock'})")
+    d.facts["ingest_running"] = bool(leased or locked)
     building = store.building()
     if building:
-        d.add("ingest", "warn", f"an interrupted or running ingest left generation {building.get('generation')} unfinished; the next `citebot ingest` resumes it")
+        gen = building.get("generation")
+        if leased or locked:
+            d.add("ingest", "info", f"generation {gen} is being built; answers come from the published one until it is done")
+        elif locked is None and not store.host:
+            d.add("ingest", "warn", f"generation {gen} is unfinished (an ingest is running, or was interrupted: the next `citebot ingest` resumes it)")
+        else:
+            d.add("ingest", "warn", f"an interrupted ingest left generation {gen} unfinished; the next `citebot ingest` resumes it")
 
     if pointer is None:
         d.add("index", "fail", "no index yet: run `citebot ingest`")

@@ -161,6 +161,26 @@ def preflight(store: ChromaStore, data_dir: Path) -> None:
         pass
 
 
+def ingest_running_here(data_dir: Path) -> bool | None:
+    """Does an ingest on this machine hold DATA_DIR's lock right now? True / False, None when
+    that cannot be told (no permission to open the lock file). Nothing is created: a missing
+    lock file means no ingest has run here since DATA_DIR was made, so none is running."""
+    from filelock import FileLock, Timeout
+
+    path = Path(data_dir) / "ingest.lock"
+    if not path.exists():
+        return False
+    lock = FileLock(str(path), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        return True
+    except OSError:
+        return None
+    lock.release()
+    return False
+
+
 @contextmanager
 def ingest_lock(store: ChromaStore, data_dir: Path):
     """One ingest at a time. Yields a function to call now and then to renew the lease."""

@@ -71,6 +71,8 @@ def test_generations_switch_only_when_complete_and_old_ones_are_dropped(tmp_path
 
 
 def test_sigkill_mid_ingest_keeps_the_old_index_and_the_next_ingest_resumes(tmp_path, make_settings, embed, model_cache):
+    from filelock import FileLock
+
     from bot import services
 
     corpus = make_corpus(tmp_path / "corpus")
@@ -106,6 +108,19 @@ def test_sigkill_mid_ingest_keeps_the_old_index_and_the_next_ingest_resumes(tmp_
     assert lib.generation == base.generation and len(lib.articles) == 5
     answer = services.answerer(settings, lib).ask(SHMELYEV_Q)
     assert not answer.refused and "Svobodnaya Pressa" in answer.text
+
+    # doctor tells the killed ingest from a running one: nobody holds DATA_DIR's lock now
+    def doctor() -> tuple[dict, str]:
+        out = subprocess.run([str(CITEBOT), "doctor", "--json"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=240)
+        report = json.loads(out.stdout)
+        return report, " ".join(c["detail"] for c in report["checks"] if c["name"] == "ingest")
+
+    report, said = doctor()
+    assert report["ingest_running"] is False and "an interrupted ingest left generation g2 unfinished" in said
+    with FileLock(str(settings.data_dir / "ingest.lock")):  # what a running ingest holds
+        report, said = doctor()
+    assert report["ingest_running"] is True and "an ingest is running" in said and "g2 is being built" in said
+    assert "interrupted" not in said
 
     # the next ingest finishes the same generation without redoing finished articles
     resumed = run_ingest(corpus, settings, embed)
