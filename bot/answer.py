@@ -1357,7 +1357,7 @@ class Answerer:
         hits = lib.search(searched, q_emb.tolist(), top=lib.dense_k + lib.lexical_k)
         timings["retrieve_ms"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
-        q = parsing.result()
+        q = self._spelled_out(parsing.result(), hits[: self.settings.fused_top_k])
         hits = self._with_names(q, hits, self.settings.fused_top_k, lambda h: h.chunk.source, lambda h: set(words(h.chunk.text)))
         terms = list(dict.fromkeys(q.terms))
         # a separate call from the question's: ONNX Runtime is several times slower on a
@@ -1369,6 +1369,44 @@ class Answerer:
         cands = self._candidates(q, q_emb, hits, soft, closest=closest.result() if closest is not None else None)
         timings["select_ms"] = (time.perf_counter() - t) * 1000
         return q, hits, cands
+
+    _ASKED_ACRONYM_RE = re.compile(r"\b[A-Z]{2,6}\b")
+    # capitalised words, with the small words a name may hold between them
+    _CAPITALISED_RUN_RE = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:(?:of|the|for|and|on|in)\s+)*[A-Z][a-z]+)+")
+
+    def _spelled_out(self, q: Question, hits) -> Question:
+        """The question with an acronym it writes in capitals that no article uses ("What post
+        does Zarikhin hold at the institute for the CIS?") read as the name a retrieved article
+        spells out with those initials ("the Commonwealth of Independent States"): name_in
+        finds a name by its initials or any of its significant words. An acronym no retrieved
+        article spells out stays as asked (and, found nowhere, missing)."""
+        asked = {m.group(0).lower() for m in self._ASKED_ACRONYM_RE.finditer(q.text)}
+        todo = [k for k, n in enumerate(q.names) if len(n) == 1 and n[0] in asked and not self._name_in_text(n, None)]
+        if not todo:
+            return q
+        names = list(q.names)
+        for k in todo:
+            for src in dict.fromkeys(h.chunk.source for h in hits):
+                phrase = self._spelled_in(names[k][0], self.library.articles[src].text)
+                if phrase is not None:
+                    names[k] = phrase
+                    break
+        if names == q.names:
+            return q
+        return replace(q, names=names, name_words={w for n in names for w in n})
+
+    @classmethod
+    def _spelled_in(cls, acronym: str, text: str) -> tuple[str, ...] | None:
+        """The first name in `text` whose capitalised words' initials are `acronym` (folded
+        words, small words between them kept: "commonwealth of independent states"), or None."""
+        n = len(acronym)
+        for run in cls._CAPITALISED_RUN_RE.finditer(text):
+            tokens = run.group(0).split()
+            caps = [i for i, t in enumerate(tokens) if t[:1].isupper()]
+            for a in range(len(caps) - n + 1):
+                if "".join(tokens[i][0] for i in caps[a : a + n]).lower() == acronym:
+                    return tuple(words(" ".join(tokens[caps[a] : caps[a + n - 1] + 1])))
+        return None
 
     def _with_names(self, q: Question, ranked: list, k: int, source_of, words_of) -> list:
         """The first k of `ranked` (chunks or sentences, best first) — and, when fewer than half of
