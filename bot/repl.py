@@ -21,6 +21,8 @@ to three excerpts that name it. Commands:
   /reset        forget the conversation (the next question starts fresh)
   /help         this text
   /quit         leave (Ctrl-D works too)"""
+# given anything after them, these answer with a usage line instead of acting
+NO_ARGUMENT = {"/articles", "/json", "/reset", "/help", "/quit", "/exit", "/q"}
 
 
 def _reader(history_file: Path | None):
@@ -71,14 +73,17 @@ def run(answerer, console: Console | None = None, history_file: Path | None = No
         if not line:
             continue
         if line.startswith("/"):
-            cmd = line.split()[0].lower()
-            if cmd in ("/quit", "/exit", "/q"):
+            cmd, *args = line.split()
+            cmd = cmd.lower()
+            if cmd in NO_ARGUMENT and args:  # "/quit now" is a typo to point out, not a quit
+                console.print(f"Usage: {cmd} on its own (it takes no argument).")
+            elif cmd in ("/quit", "/exit", "/q"):
                 return 0
-            if cmd == "/help":
+            elif cmd == "/help":
                 console.print(HELP)
             elif cmd == "/sources":
-                arg = line.split()[1] if len(line.split()) > 1 else None
-                if arg is not None and not arg.isdigit():
+                arg = args[0] if args else None
+                if len(args) > 1 or (arg is not None and not arg.isdigit()):
                     console.print("Usage: /sources or /sources N (the citation number).")
                 else:
                     print_sources(console, last.answer if last else None, answerer.library, int(arg) if arg else None)

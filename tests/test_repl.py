@@ -56,3 +56,54 @@ def test_repl_piped_is_plain_text(run_citebot, seed_data_dir):
     assert "No answer yet: ask a question first." in out and '"refused": false' in proc.stdout
     assert proc.stdout.count(PROMPT + " ") == 4  # one prompt per line read
     assert "Traceback" not in proc.stderr
+
+
+def test_commands_given_an_argument_they_do_not_take_say_so(run_citebot, seed_data_dir):
+    """`/help me`, `/json foo` … answer with a usage line and do nothing else; `/quit now` does
+    not quit (a typo should not end the session)."""
+    lines = ["/help me", "/json foo", "/reset now", "/articles all", "/sources 1 2", "/quit now", "/exit please", "/q!", "/QUIT"]
+    proc = run_citebot(["repl"], seed_data_dir, input="\n".join(lines) + "\n")
+    assert proc.returncode == 0, proc.stderr
+    out = flat(proc.stdout)
+    for cmd in ("/help", "/json", "/reset", "/articles", "/quit", "/exit"):
+        assert f"Usage: {cmd} on its own (it takes no argument)." in out, cmd
+    assert "Usage: /sources or /sources N (the citation number)." in out
+    assert "Unknown command '/q!'" in out
+    # none of them acted: no help text, no "no answer yet", no reset, no article list
+    assert "show the full passages" not in out and "No answer yet" not in out and "Conversation cleared" not in out
+    assert "5 articles:" not in out and "No sources yet" not in out
+    assert proc.stdout.count(PROMPT + " ") == len(lines)  # still reading after "/quit now"; "/QUIT" left
+    assert "Traceback" not in proc.stderr
+
+
+def test_sources_and_articles_show_a_file_name_with_control_characters_on_one_line():
+    """/sources and /articles print the file name escaped (as repr does) when it holds a control
+    character, as the citation line does; an ordinary name as it is."""
+    from io import StringIO
+    from types import SimpleNamespace
+
+    from rich.console import Console
+
+    from bot.answer import Answer, Citation
+    from bot.render import print_articles, print_sources
+
+    odd = "002_b4c17ae533b9d5da\nnext\x1b[31m.txt"
+    text = "First paragraph.\n\nSvobodnaya Pressa interviewed Boris Shmelyev.\n\nLast paragraph."
+    start = text.index("Svobodnaya")
+    end = text.index("\n\nLast")
+    article = SimpleNamespace(source=odd, title="", date=None, text=text)
+    library = SimpleNamespace(articles={odd: article, SHMELYEV_SOURCE: SimpleNamespace(source=SHMELYEV_SOURCE, title="T", date=None)})
+    answer = Answer("q", text[start:end], (Citation(odd, "A title", None, None, text[start:end], start, end),))
+    out = StringIO()
+    console = Console(file=out, width=400, color_system=None)
+    print_sources(console, answer, library)
+    print_articles(console, library)
+    assert out.getvalue().splitlines() == [
+        "[1] A title — '002_b4c17ae533b9d5da\\nnext\\x1b[31m.txt'",
+        "    Svobodnaya Pressa interviewed Boris Shmelyev.",
+        "2 articles:",
+        "  1. '002_b4c17ae533b9d5da\\nnext\\x1b[31m.txt'",  # no title: the file name stands in
+        "     '002_b4c17ae533b9d5da\\nnext\\x1b[31m.txt'",
+        "  2. T",
+        f"     {SHMELYEV_SOURCE}",
+    ]
