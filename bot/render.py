@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
@@ -16,9 +18,18 @@ def output_console() -> Console:
     return console if console.is_terminal else Console(highlight=False, soft_wrap=True)
 
 
+def one_line(name: str) -> str:
+    """A file name (or title, url) as shown on one terminal line: escaped as Python's repr does, in
+    its quotes, when it holds a control character or line separator (a newline would break the
+    line, an ESC would drive the terminal); otherwise as it is. JSON output keeps the real name."""
+    if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in name):
+        return repr(name)
+    return name
+
+
 def citation_label(c) -> str:
     date = f", {c.date}" if c.date else ""
-    return f"{c.title}{date} — {c.source}"
+    return f"{one_line(c.title)}{date} — {one_line(c.source)}"
 
 
 def print_answer(console: Console, answer, rewritten: str | None = None) -> None:
@@ -65,7 +76,7 @@ def print_sources(console: Console, answer, library, number: int | None = None) 
         p_end = len(text) if p_end < 0 else p_end
         console.print(f"[cyan]\\[{i}][/cyan] {escape(citation_label(c))}")
         if c.url:
-            console.print(f"    {escape(c.url)}")
+            console.print(f"    {escape(one_line(c.url))}")
         para = Text("    ")
         para.append(text[p_start : c.start])
         para.append(text[c.start : c.end], style="bold")
@@ -79,5 +90,5 @@ def print_articles(console: Console, library) -> None:
     console.print(f"{len(articles)} article{'s' if len(articles) != 1 else ''}:")
     for i, a in enumerate(articles, 1):
         date = f" ({a.date})" if a.date else ""
-        console.print(f"[cyan]{i:>3}.[/cyan] {escape(a.title or a.source)}{escape(date)}")
-        console.print(Text(f"     {a.source}", style="dim"))
+        console.print(f"[cyan]{i:>3}.[/cyan] {escape(one_line(a.title or a.source))}{escape(date)}")
+        console.print(Text(f"     {one_line(a.source)}", style="dim"))

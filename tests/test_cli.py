@@ -71,6 +71,29 @@ def test_ask_prints_answer_and_source(run_citebot, seed_data_dir):
             "Post-Soviet Studies Center of the Institute of Economics of the Russian Academy of Sciences.") in proc.stdout
 
 
+def test_a_file_name_with_control_characters_is_shown_escaped_on_one_line():
+    """A newline or ESC in a corpus file name would break (or colour) the citation line `ask`
+    prints: it is shown escaped, as repr does; other names, non-ASCII ones too, as they are.
+    The JSON (`ask --json`, eval rows) keeps the real name."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    from bot.answer import Answer, Citation
+    from bot.render import print_answer
+
+    odd, plain = "002_b4c17ae533b9d5da\nnext\x1b[31m\t\u2028.txt", "004_Минск_Klaipėda.txt"
+    quote = '"Svobodnaya Pressa" interviewed Boris Shmelyev'
+    answer = Answer(SHMELYEV_Q, quote, tuple(Citation(name, "A title", None, None, quote, 0, len(quote)) for name in (odd, plain)))
+    out = StringIO()
+    print_answer(Console(file=out, width=400, color_system=None), answer)
+    lines = out.getvalue().splitlines()
+    assert lines[1] == "[1] A title — '002_b4c17ae533b9d5da\\nnext\\x1b[31m\\t\\u2028.txt'"
+    assert lines[3] == f"[2] A title — {plain}" and len(lines) == 5
+    assert "\x1b" not in out.getvalue() and "\t" not in out.getvalue()
+    assert [c["source"] for c in json.loads(json.dumps(answer.to_dict()))["citations"]] == [odd, plain]
+
+
 def test_ask_says_how_it_read_a_mistyped_question(run_citebot, seed_data_dir):
     proc = run_citebot(["ask", "Which outlet intervewed Boris Shmelyev?"], seed_data_dir)
     assert proc.returncode == 0, proc.stderr
@@ -121,9 +144,11 @@ def test_eval_command_writes_results_and_prints_the_table(tmp_path, run_citebot,
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["answer_correct"] == 1.0 and metrics["refused_unanswerable"] == 1.0
     bad = tmp_path / "bad.jsonl"
-    bad.write_text("{oops\n")
+    bad.write_text('{oops\n{"id": "x3", "question": "ok"}\n{"id": [null], "question": "q"}\n')
     proc = run_citebot(["eval", str(bad), "--out", str(out)], seed_data_dir)
-    assert proc.returncode == 1 and "bad.jsonl:1" in flat(proc.stderr) and "Traceback" not in proc.stderr
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    err = flat(proc.stderr)  # every bad line at once, the file's text shown as it is (not read as markup)
+    assert "bad.jsonl:1: not valid JSON" in err and 'bad.jsonl:3: "id" must be a string or a number, not [null]' in err
     # an --out that cannot be written is found before any question is answered
     blocked = tmp_path / "a-file"
     blocked.write_text("")
