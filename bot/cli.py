@@ -372,7 +372,9 @@ def eval_cmd(ctx: click.Context, questions: Path, out_dir: Path, limit: int | No
         rows = select(load_questions(questions), wanted, limit)
         bounds = gate.load(gate_file) if gate_file else None
     except (QuestionFileError, gate.GateFileError) as exc:
-        _err_console().print(f"[red]{exc}[/red]")
+        from rich.markup import escape
+
+        _err_console().print(f"[red]{escape(str(exc))}[/red]")  # it quotes the file: "[null]" is not markup
         sys.exit(1)
     from index.atomic import write_problem
 
@@ -526,7 +528,9 @@ def calibrate(ctx: click.Context, questions: tuple[Path, ...], split: str | None
         for path in questions:
             rows += [r for r in load_questions(path) if split is None or r.get("split", split) == split]
     except QuestionFileError as exc:
-        _err_console().print(f"[red]{exc}[/red]")
+        from rich.markup import escape
+
+        _err_console().print(f"[red]{escape(str(exc))}[/red]")
         sys.exit(1)
     settings = _settings(ctx)
     from index.store import IndexMissing

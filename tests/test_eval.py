@@ -149,6 +149,36 @@ def test_missing_id(tmp_path):
         load_questions(f)
 
 
+@pytest.mark.parametrize("value", ["null", "true", "[1]", '{"a": 1}'])
+def test_an_id_that_is_not_a_string_or_number_names_the_line(tmp_path, value):
+    """EVAL_FORMAT.md: `id` is required; null (or an id that is no string or number) is no id."""
+    f = tmp_path / "q.jsonl"
+    f.write_text('{"id": "1", "question": "ok"}\n{"id": ' + value + ', "question": "q"}\n', encoding="utf-8")
+    with pytest.raises(QuestionFileError, match=r":2: \"id\" must be a string or a number, not ") as err:
+        load_questions(f)
+    assert str(err.value).endswith(json.dumps(json.loads(value)))
+
+
+def test_every_invalid_line_is_reported_at_once(tmp_path):
+    """Not one error a run: all of them (up to 20, then a count), and no question is kept."""
+    f = tmp_path / "q.jsonl"
+    bad = ['{"id": "1", "question": "ok"}', "{oops", '{"id": null, "question": "q"}', '{"id": "3", "question": "ok"}',
+           '{"id": "4", "question": "q", "answerable": "maybe"}', '{"id": "5", "turns": "nope"}']
+    f.write_text("\n".join(bad) + "\n", encoding="utf-8")
+    with pytest.raises(QuestionFileError) as err:
+        load_questions(f)
+    lines = str(err.value).split("\n")
+    assert lines[0] == f"{f}: 4 lines are not valid questions:"
+    assert [line.split(": ", 1)[0] for line in lines[1:]] == [f"{f}:2", f"{f}:3", f"{f}:5", f"{f}:6"]
+
+    f.write_text("".join('{"id": %d}\n' % n for n in range(1, 26)), encoding="utf-8")  # 25 rows without a question
+    with pytest.raises(QuestionFileError) as err:
+        load_questions(f)
+    lines = str(err.value).split("\n")
+    assert lines[0] == f"{f}: 25 lines are not valid questions:" and lines[-1] == "… and 5 more"
+    assert [line.split(": ", 1)[0] for line in lines[1:-1]] == [f"{f}:{n}" for n in range(1, 21)]
+
+
 def test_a_repeated_id_is_answered_again_with_a_warning(tmp_path, caplog):
     """EVAL_FORMAT.md: assume nothing about ids. A repeated id (and 1 beside "1") is not an
     error: every row is answered, in file order, and the log names the lines."""

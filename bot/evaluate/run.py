@@ -74,10 +74,34 @@ def _labels(row: dict, where: str) -> dict:
     return row
 
 
+MAX_LISTED_ERRORS = 20  # a file's line errors listed at once; the rest counted
+
+
+def _question_row(line: str, where: str) -> dict:
+    """One non-blank line of a question file → its row; a QuestionFileError naming `where` if
+    it is not one. An id is a string or a number (kept as given); null is not an id."""
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise QuestionFileError(f"{where}: not valid JSON ({exc.msg})") from exc
+    if not isinstance(row, dict) or "id" not in row:
+        raise QuestionFileError(f"{where}: each line must be an object with an \"id\"")
+    if isinstance(row["id"], bool) or not isinstance(row["id"], (str, int, float)):
+        raise QuestionFileError(f"{where}: \"id\" must be a string or a number, not {json.dumps(row['id'])}")
+    if "turns" in row:
+        if not isinstance(row["turns"], list) or not all(isinstance(t, dict) and isinstance(t.get("question"), str) for t in row["turns"]):
+            raise QuestionFileError(f"{where}: \"turns\" must be a list of objects with a \"question\"")
+        return {**row, "turns": [_labels(t, f"{where}, turn {k}") for k, t in enumerate(row["turns"], 1)]}
+    if not isinstance(row.get("question"), str):
+        raise QuestionFileError(f"{where}: missing \"question\" (a string)")
+    return _labels(row, where)
+
+
 def load_questions(path: Path) -> list[dict]:
     """The rows of a question file (EVAL_FORMAT.md), in file order. Ids are kept as they are;
-    a repeated id is answered again (with a warning), each row its own results row."""
-    rows, seen = [], {}
+    a repeated id is answered again (with a warning), each row its own results row. Every
+    invalid line is reported at once (the first MAX_LISTED_ERRORS of them, then a count)."""
+    rows, seen, errors = [], {}, []
     try:
         lines = jsonl_lines(Path(path).read_text(encoding="utf-8-sig"))  # utf-8-sig: a BOM (Windows editors) is not JSON
     except (OSError, UnicodeDecodeError) as exc:
@@ -86,24 +110,21 @@ def load_questions(path: Path) -> list[dict]:
         if not line.strip():
             continue
         try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise QuestionFileError(f"{path}:{n}: not valid JSON ({exc.msg})") from exc
-        if not isinstance(row, dict) or "id" not in row:
-            raise QuestionFileError(f"{path}:{n}: each line must be an object with an \"id\"")
-        if "turns" in row:
-            if not isinstance(row["turns"], list) or not all(isinstance(t, dict) and isinstance(t.get("question"), str) for t in row["turns"]):
-                raise QuestionFileError(f"{path}:{n}: \"turns\" must be a list of objects with a \"question\"")
-            row = {**row, "turns": [_labels(t, f"{path}:{n}, turn {k}") for k, t in enumerate(row["turns"], 1)]}
-        elif not isinstance(row.get("question"), str):
-            raise QuestionFileError(f"{path}:{n}: missing \"question\" (a string)")
-        else:
-            row = _labels(row, f"{path}:{n}")
+            row = _question_row(line, f"{path}:{n}")
+        except QuestionFileError as exc:
+            errors.append(str(exc))
+            continue
         key = json.dumps(row["id"], sort_keys=True)
         if key in seen:
             log.warning("%s:%d: id %r is used before, on line %d; both rows are answered", path, n, row["id"], seen[key])
         seen.setdefault(key, n)
         rows.append(row)
+    if len(errors) == 1:
+        raise QuestionFileError(errors[0])
+    if errors:
+        listed = errors[:MAX_LISTED_ERRORS]
+        more = f"\n… and {len(errors) - len(listed)} more" if len(errors) > len(listed) else ""
+        raise QuestionFileError(f"{path}: {len(errors)} lines are not valid questions:\n" + "\n".join(listed) + more)
     if not rows:
         raise QuestionFileError(f"{path}: no questions found")
     return rows
