@@ -30,7 +30,15 @@ def _count(n: int, noun: str) -> str:
 
 def _print_skipped(console, skipped: list[tuple[str, str]]) -> None:
     for name, reason in skipped:
-        console.print(f"[yellow]skipped {name}: {reason}[/yellow]")
+        console.print(f"[yellow]skipped {_m(name)}: {_m(reason)}[/yellow]")
+
+
+def _m(value) -> str:
+    """A value put inside rich markup: a path, a file name or an error message that holds
+    brackets ("[draft]", "[null]") is shown as written, not read as tags (or fail as bad ones)."""
+    from rich.markup import escape
+
+    return escape(str(value))
 
 
 def _err_console():
@@ -64,7 +72,7 @@ def _open_answerer(settings: Settings, serving: bool = False, quick_start: bool 
     from index.table import IndexFileDamaged
 
     def waiting(exc, seconds):
-        _err_console().print(f"[yellow]{exc}[/yellow]\nRetrying in {seconds:.0f} s (Ctrl-C to stop)…")
+        _err_console().print(f"[yellow]{_m(exc)}[/yellow]\nRetrying in {seconds:.0f} s (Ctrl-C to stop)…")
 
     try:
         if serving:
@@ -84,10 +92,10 @@ def _open_answerer(settings: Settings, serving: bool = False, quick_start: bool 
         _err_console().print(message)
     except IndexUnavailable as exc:
         fail, code, message = "index_unavailable", EXIT_UNAVAILABLE, str(exc)
-        _err_console().print(f"[red]{exc}[/red]")
+        _err_console().print(f"[red]{_m(exc)}[/red]")
     except IndexFileDamaged as exc:  # set aside: the next start (or `citebot ingest`) makes it again
         fail, code, message = "index_damaged", EXIT_UNAVAILABLE, str(exc)
-        _err_console().print(f"[red]{exc}[/red]")
+        _err_console().print(f"[red]{_m(exc)}[/red]")
     if on_error is not None:
         on_error(fail, message)
     sys.exit(code)
@@ -131,7 +139,7 @@ def cli(ctx: click.Context, data_dir: Path | None, verbose: int) -> None:
     try:
         settings = Settings(**overrides)
     except ValueError as exc:  # pydantic's ValidationError: a setting (environment, .env) of the wrong kind
-        _err_console().print(f"[red]{_settings_problem(exc)}[/red]")
+        _err_console().print(f"[red]{_m(_settings_problem(exc))}[/red]")
         sys.exit(EXIT_STALE)
     level = [settings.log_level.upper(), "INFO", "DEBUG"][min(verbose, 2)]
     logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
@@ -177,15 +185,15 @@ def ingest(ctx: click.Context, corpus: Path | None, rebuild: bool) -> None:
     corpus = corpus or settings.corpus_dir
     console = _err_console()
     if not Path(corpus).is_dir():
-        console.print(f"[red]Corpus directory not found: {corpus}[/red]")
+        console.print(f"[red]Corpus directory not found: {_m(corpus)}[/red]")
         sys.exit(EXIT_NO_INDEX)
     try:
         preflight(services.store(settings), settings.data_dir)
     except IngestLocked as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(f"[red]{_m(exc)}[/red]")
         sys.exit(EXIT_BUSY)
     except IndexUnavailable as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(f"[red]{_m(exc)}[/red]")
         sys.exit(EXIT_UNAVAILABLE)
     _stop_on_sigterm()  # `docker stop`, `kill`: stop as cleanly as on Ctrl-C
     embed = services.embedding(settings)
@@ -208,14 +216,14 @@ def ingest(ctx: click.Context, corpus: Path | None, rebuild: bool) -> None:
                 delta_fraction=settings.ingest_delta_fraction,
             )
     except IngestLocked as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(f"[red]{_m(exc)}[/red]")
         sys.exit(EXIT_BUSY)
     except IndexUnavailable as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(f"[red]{_m(exc)}[/red]")
         sys.exit(EXIT_UNAVAILABLE)
     except EmptyCorpus as exc:
         _print_skipped(console, exc.skipped)
-        console.print(f"[red]{exc}[/red]")
+        console.print(f"[red]{_m(exc)}[/red]")
         sys.exit(EXIT_NO_INDEX)
     except KeyboardInterrupt:
         console.print("[yellow]Interrupted. The previous index is still the one in use; run `citebot ingest` again to finish.[/yellow]")
@@ -287,7 +295,7 @@ def ask(ctx: click.Context, question: tuple[str, ...], as_json: bool, mode: str 
     try:
         answer = answerer.ask(text)
     except IndexFileDamaged as exc:  # set aside: the next start (or `citebot ingest`) makes it again
-        _err_console().print(f"[red]{exc}[/red]")
+        _err_console().print(f"[red]{_m(exc)}[/red]")
         if as_json:
             as_json_error("index_damaged", str(exc))
         sys.exit(EXIT_UNAVAILABLE)
@@ -372,15 +380,13 @@ def eval_cmd(ctx: click.Context, questions: Path, out_dir: Path, limit: int | No
         rows = select(load_questions(questions), wanted, limit)
         bounds = gate.load(gate_file) if gate_file else None
     except (QuestionFileError, gate.GateFileError) as exc:
-        from rich.markup import escape
-
-        _err_console().print(f"[red]{escape(str(exc))}[/red]")  # it quotes the file: "[null]" is not markup
+        _err_console().print(f"[red]{_m(exc)}[/red]")  # it quotes the file: "[null]" is not markup
         sys.exit(1)
     from index.atomic import write_problem
 
     problem = write_problem(out_dir)
     if problem is not None:  # found now, not after every question has been answered
-        _err_console().print(f"[red]Cannot write the results to {out_dir}: {problem.strerror or problem}[/red]")
+        _err_console().print(f"[red]Cannot write the results to {_m(out_dir)}: {_m(problem.strerror or problem)}[/red]")
         sys.exit(1)
     settings = _with_mode(ctx, mode)
     answerer = _open_answerer(settings)
@@ -433,7 +439,7 @@ def eval_cmd(ctx: click.Context, questions: Path, out_dir: Path, limit: int | No
     if bounds is not None:
         misses = gate.check(result.metrics, bounds)
         if misses:
-            _err_console().print(f"[red]Quality gate failed ({gate_file}):[/red]\n" + "\n".join(f"  [red]✗[/red] {m}" for m in misses))
+            _err_console().print(f"[red]Quality gate failed ({_m(gate_file)}):[/red]\n" + "\n".join(f"  [red]✗[/red] {_m(m)}" for m in misses))
             sys.exit(EXIT_GATE)
         console.print(f"Quality gate passed ({gate_file}).")
 
@@ -481,7 +487,7 @@ def compare_cmd(run_a: Path, run_b: Path) -> None:
     try:
         diff = compare.compare(run_a, run_b)
     except QuestionFileError as exc:
-        _err_console().print(f"[red]{exc}[/red]")
+        _err_console().print(f"[red]{_m(exc)}[/red]")
         sys.exit(1)
     console = Console(highlight=False)
     table = Table(title=f"A = {run_a}   B = {run_b}")
@@ -528,9 +534,7 @@ def calibrate(ctx: click.Context, questions: tuple[Path, ...], split: str | None
         for path in questions:
             rows += [r for r in load_questions(path) if split is None or r.get("split", split) == split]
     except QuestionFileError as exc:
-        from rich.markup import escape
-
-        _err_console().print(f"[red]{escape(str(exc))}[/red]")
+        _err_console().print(f"[red]{_m(exc)}[/red]")
         sys.exit(1)
     settings = _settings(ctx)
     from index.store import IndexMissing

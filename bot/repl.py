@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from bot.conversation import ConversationStore
 from bot.render import output_console, print_answer, print_articles, print_sources
@@ -76,7 +77,7 @@ def run(answerer, console: Console | None = None, history_file: Path | None = No
             cmd, *args = line.split()
             cmd = cmd.lower()
             if cmd in NO_ARGUMENT and args:  # "/quit now" is a typo to point out, not a quit
-                console.print(f"Usage: {cmd} on its own (it takes no argument).")
+                console.print(f"Usage: {escape(cmd)} on its own (it takes no argument).")
             elif cmd in ("/quit", "/exit", "/q"):
                 return 0
             elif cmd == "/help":
@@ -98,7 +99,7 @@ def run(answerer, console: Console | None = None, history_file: Path | None = No
                 else:
                     console.print_json(json.dumps(last.to_dict(), ensure_ascii=False))
             else:
-                console.print(f"Unknown command {line.split()[0]!r}. /help lists the commands.")
+                console.print(f"Unknown command {escape(repr(line.split()[0]))}. /help lists the commands.")
             continue
         try:
             last = conversations.get("repl").ask(line)

@@ -18,10 +18,10 @@ GOOD = "003_a249e923c2b6cff2.txt"
 
 
 def test_ingest_reports_and_skips_bad_files(tmp_path, run_citebot, embed, make_settings):
-    corpus = tmp_path / "corpus"
+    corpus = tmp_path / "corpus [red]"  # brackets in paths and file names are printed, not read as markup
     corpus.mkdir()
     shutil.copy(CORPUS / GOOD, corpus)
-    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "empty [bold].txt").write_bytes(b"")
     (corpus / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     data = tmp_path / "data"
     proc = run_citebot(["ingest", "--corpus", str(corpus)], data)
@@ -31,7 +31,7 @@ def test_ingest_reports_and_skips_bad_files(tmp_path, run_citebot, embed, make_s
     assert "1 added, 0 updated, 0 removed, 0 unchanged" in out
     assert "2 files skipped" in out
     err = flat(proc.stderr)
-    assert "skipped empty.txt: it is empty" in err
+    assert "skipped empty [bold].txt: it is empty" in err
     assert "skipped binary.txt: it looks binary" in err
     assert "Traceback" not in proc.stderr
     # the index it wrote is usable: exactly the good article, with its cleaned text
@@ -53,7 +53,7 @@ def test_ingest_reports_and_skips_bad_files(tmp_path, run_citebot, embed, make_s
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     err = flat(proc.stderr)
     assert f"No usable articles in {corpus} (2 files skipped as unusable): nothing was indexed" in err
-    assert "skipped empty.txt: it is empty" in err
+    assert "skipped empty [bold].txt: it is empty" in err
     assert list(services.store(make_settings(data)).article_records()) == [GOOD]
 
 
