@@ -1135,3 +1135,19 @@ def test_an_acronym_no_article_writes_is_read_as_the_name_a_retrieved_article_sp
     assert "vice director" in answer.text and "Commonwealth of Independent States" in answer.text
     # an acronym no retrieved article spells out is still a name the articles lack
     assert answerer.ask("What post does Vladimir Zarikhin hold at the CIA?").refused
+
+
+def test_a_capital_stands_for_its_country_only_where_it_acts_or_owns(answerer):
+    from bot.support import analyse, name_in
+
+    acting = analyse("What could Minsk get in return for releasing all political prisoners?", answerer.nlp)
+    assert ("minsk", "belarus") in acting.names and name_in(("minsk", "belarus"), {"belarus", "sanctions"}, 0.75)
+    assert ("moscow", "russia") in analyse("Why does Moscow's economy depend on oil?", answerer.nlp).names
+    # a place the question is about keeps the city: "in Minsk" is not "in Belarus"
+    assert ("minsk",) in analyse("When did Kellogg arrive in Minsk?", answerer.nlp).names
+    assert ("minsk",) in analyse("What concessions will Lithuania make to Minsk?", answerer.nlp).names
+    assert ("minsk",) in analyse("Is Minsk the capital?", answerer.nlp).names  # "be": no act
+    # the article says "Belarus" (and "Lukashenko"), never "Minsk", for what it gets
+    answer = answerer.ask("What could Minsk get in return for releasing all political prisoners?")
+    assert not answer.refused and "sanctions" in answer.text, answer.text
+    assert answerer.ask("When did Kellogg arrive in Minsk?").refused
