@@ -275,3 +275,46 @@ def test_under_mixed_faults_every_answer_arrives_once_or_is_logged(api, settings
             assert re.search(rf"\bchat {chat_id}\b", logged), f"chat {chat_id}: no answer and no log line"
             unconfirmed += 1
     assert unconfirmed >= 3  # the lost, the reset and the slow one (500/502/429 are retried, bounded)
+
+
+# --- an update this python-telegram-bot cannot read -----------------------------------------------
+def test_an_update_ptb_cannot_read_is_skipped_and_its_text_never_logged(api, settings, answerer, caplog):
+    """A self-hosted Bot API server older than PTB, or a field PTB newly requires: PTB parses a
+    getUpdates batch as a whole, so one such update failed every poll, the offset never moved
+    past it and no chat was answered (and the user's text was logged at CRITICAL each time)."""
+    secret = "MY PRIVATE QUESTION about my diagnosis"
+
+    async def scenario(app):
+        api.send_text(SHMELYEV_Q)
+        await api.wait_for("sendMessage")
+        # an entity without its required "offset"
+        api.add_update(message=api.message(secret, entities=[{"type": "bold", "length": 2}]))
+        pa, ua = chat(1)
+        api.send_text(SHMELYEV_Q, chat=pa, user=ua)
+        await api.wait_for("sendMessage", 2, where=lambda p: True, timeout=20)
+        await settle(api, 0.5)
+        return pa["id"]
+
+    with caplog.at_level(logging.DEBUG):
+        other = drive(settings, answerer, scenario)
+    for chat_id in (PRIVATE["id"], other):
+        (answer,) = answers_to(api, chat_id)
+        assert ANSWER in answer.params["text"]
+    assert len(api.delivered("sendMessage")) == 2  # the unreadable one got nothing
+    assert len(api.called("getUpdates")) < 40  # no storm of polls re-fetching it
+    logged = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
+    assert secret not in logged
+    assert re.search(r"skipped update \d+: python-telegram-bot cannot read it", logged)
+    assert not [r for r in caplog.records if r.levelno >= logging.CRITICAL]
+
+
+def test_ptb_records_of_unreadable_data_hide_the_users_text():
+    from bot.telegram.app import HideUserText
+
+    for template in ("Error while parsing updates! Received data was %r",
+                     "Something went wrong processing the data received from Telegram. "
+                     "Received data was *not* processed! Received data was: %r"):
+        record = logging.LogRecord("telegram.ext.ExtBot", logging.CRITICAL, __file__, 1, template,
+                                   ([{"message": {"text": "MY PRIVATE QUESTION"}}],), None)
+        HideUserText().filter(record)
+        assert "MY PRIVATE QUESTION" not in record.getMessage()

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder
+from telegram.request import HTTPXRequest
 
 from bot.conversation import ConversationStore
 from bot.telegram import access, handlers
@@ -31,6 +32,35 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 # Answers are CPU-bound (mostly Python, so the GIL): more threads than cores only make each
 # answer slower and starve the event loop; questions beyond these wait in line (FIFO).
 ANSWER_THREADS = max(1, os.cpu_count() or 1)
+
+
+class UpdatesRequest(HTTPXRequest):
+    """The getUpdates connection, with every update this python-telegram-bot cannot read (a
+    self-hosted Bot API server older than it, a field it newly requires) replaced by an empty
+    update of the same id before PTB parses them. PTB parses a batch as a whole: one update it
+    cannot read failed every getUpdates, so the offset never moved past it, and the bot asked
+    for the same batch again at once, answering no chat and logging the whole update (the
+    user's text) each time. An empty update matches no handler; the next offset is past it."""
+
+    async def post(self, url: str, request_data=None, *args, **kwargs):
+        result = await super().post(url, request_data, *args, **kwargs)
+        if url.endswith("/getUpdates") and isinstance(result, list):
+            result = [_readable(u) for u in result]
+        return result
+
+
+def _readable(data):
+    """The update as received, or {"update_id": its id} when PTB cannot read it (logged once,
+    by id and error only: the update holds the user's message)."""
+    try:
+        Update.de_json(data, None)
+        return data
+    except Exception as exc:  # noqa: BLE001 - whatever PTB's parsing raises
+        update_id = data.get("update_id") if isinstance(data, dict) else None
+        if not isinstance(update_id, int):
+            raise  # no id to skip it by: PTB's own handling
+        log.warning("skipped update %d: python-telegram-bot cannot read it (%s)", update_id, type(exc).__name__)
+        return {"update_id": update_id}
 
 
 class ConfigError(Exception):
@@ -89,6 +119,10 @@ class HideUserText(logging.Filter):
         "Call to Bot API endpoint `%s` finished with return value `%s`": 1,
         "Webhook received data: %s": 0,
         "Dropping pending update: %s": 0,
+        # what PTB logs (CRITICAL, at every level) when it cannot read an update
+        "Error while parsing updates! Received data was %r": 0,
+        "Something went wrong processing the data received from Telegram. "
+        "Received data was *not* processed! Received data was: %r": 0,
     }
 
     def __init__(self) -> None:
@@ -226,6 +260,7 @@ def build_application(
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
         .rate_limiter(RateLimiter(MAX_RETRIES, retry_delays))
+        .get_updates_request(UpdatesRequest(connection_pool_size=1))
         .concurrent_updates(True)  # one slow answer never holds up other chats
         .post_init(post_init)
     )
