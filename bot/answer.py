@@ -628,8 +628,19 @@ def not_in_latin_script(text: str) -> bool:
     return len(letters) >= 2 and other * 2 > len(letters)
 
 
+# Emoji (pictographs, dingbats, flags, keycaps, skin tones, variation selectors, tag characters)
+# and emoticons standing alone (":)", ";-)", ":D", "<3", "xD"): a chat's mood, not the question's
+# words ("Who did Lukashenko meet? 🤔" was refused, its emoji a name the articles lack)
+_EMOJI_RE = re.compile(
+    "[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2300-\u23FF\u3030\u303D\u3297\u3299"
+    "\uFE0E\uFE0F\u20E3\U000E0020-\U000E007F]"
+)
+_EMOTICON_RE = re.compile(r"(?<!\S)(?:[:;=][-'^]?[()DPpOo3/|\\\][]+|<3+|[xX]D+|\^_?\^)(?!\S)")
+
+
 def clean_question(text: str) -> str:
-    return " ".join(_CONTROL_RE.sub(" ", _INVISIBLE_RE.sub("", text or "")).split())
+    text = _EMOJI_RE.sub(" ", _CONTROL_RE.sub(" ", _INVISIBLE_RE.sub("", text or "")))
+    return " ".join(_EMOTICON_RE.sub(" ", text).split())
 
 
 _WH = r"(?:what|which|who|whom|whose|when|where|why|how)"

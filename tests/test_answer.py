@@ -1151,3 +1151,22 @@ def test_a_capital_stands_for_its_country_only_where_it_acts_or_owns(answerer):
     answer = answerer.ask("What could Minsk get in return for releasing all political prisoners?")
     assert not answer.refused and "sanctions" in answer.text, answer.text
     assert answerer.ask("When did Kellogg arrive in Minsk?").refused
+
+
+@pytest.mark.parametrize("decorated", [
+    f"{SHMELYEV_Q} 🤔", f"🇧🇾 {SHMELYEV_Q}", f"{SHMELYEV_Q} :)", f"{SHMELYEV_Q} ;-) 👍🏽", f"hmm 🧐🧐 {SHMELYEV_Q} xD",
+])
+def test_emoji_and_emoticons_are_not_part_of_the_question(answerer, decorated):
+    from bot.answer import clean_question
+
+    assert clean_question(decorated).replace("hmm ", "") == SHMELYEV_Q
+    answer = answerer.ask(decorated)
+    assert not answer.refused and "Svobodnaya Pressa" in answer.text
+
+
+def test_a_question_of_emoji_only_is_an_empty_question(answerer):
+    assert answerer.ask("🤔 👍🏽 :)").reason == "empty_question"
+    # symbols that can be the question's own stay: degrees, currency, percent, copyright
+    from bot.answer import clean_question
+
+    assert clean_question("Is it 5°C, 10% or €3 © AP?") == "Is it 5°C, 10% or €3 © AP?"
