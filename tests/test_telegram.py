@@ -827,6 +827,15 @@ def test_citebot_telegram_webhook_mode_answers_posted_updates(api, seed_data_dir
         assert "Svobodnaya Pressa" in answer.params["text"]
         time.sleep(0.5)
         assert len(api.called("sendMessage")) == 1  # the wrong-secret update was not answered
+        # a second worker on the same port says so in one line, and never calls setWebhook
+        # (its URL and secret would have replaced the running worker's at Telegram)
+        second = subprocess.run(
+            [str(CITEBOT), "telegram", "--webhook", url, "--listen", "127.0.0.1", "--port", str(port), "--secret", "other-secret"],
+            env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        )
+        assert second.returncode == 2, second.stderr
+        assert f"Cannot listen for the webhook on 127.0.0.1:{port}: Address already in use" in second.stderr
+        assert "Traceback" not in second.stderr and len(api.called("setWebhook")) == 1
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=15)
     finally:

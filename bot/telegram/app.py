@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import os
 import re
@@ -286,6 +287,26 @@ async def _shutdown_pool(pool: ThreadPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
+def listen_problem(host: str, port: int) -> str | None:
+    """Why the webhook server could not listen on host:port (one line), or None. Checked before
+    anything is sent to Telegram: a second worker started on a port in use used to call
+    setWebhook with its own URL and secret, then crash, leaving Telegram posting to the running
+    worker with a secret it rejects."""
+    import socket
+
+    if not 0 < port < 65536:
+        return f"--port {port} is not a TCP port (1-65535)."
+    try:
+        family, kind, proto, _name, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as tornado's listener does
+            probe.bind(address)
+    except OSError as exc:
+        hint = "; is another worker listening there?" if exc.errno == errno.EADDRINUSE else ""
+        return f"Cannot listen for the webhook on {host}:{port}: {exc.strerror or exc}{hint}"
+    return None
+
+
 def _say(text: str) -> None:
     print(redact(text), file=sys.stderr, flush=True)
 
@@ -306,6 +327,11 @@ def run(settings, answerer, say=_say) -> int:
         async with application.bot:  # getMe: the token works and the API answers
             pass
 
+    if webhook:
+        problem = listen_problem(settings.telegram_webhook_listen, settings.telegram_webhook_port)
+        if problem:  # said before setWebhook points Telegram at this worker's URL and secret
+            say(problem)
+            return EXIT_CONFIG
     try:
         asyncio.run(preflight())
         asyncio.set_event_loop(asyncio.new_event_loop())
