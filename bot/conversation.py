@@ -1306,6 +1306,8 @@ class Conversation:
     def ask(self, question: str) -> Reply:
         with self._lock:
             history = self.history()
+            if history and self._too_long(question):  # refused as it is: never parsed for rewriting
+                return Reply(question, clean_question(question), self.answerer.ask(question))
             rewritten = self.rewriter.rewrite(question, history) if history else clean_question(question)
             pronoun = self.rewriter.unresolved_person(rewritten) if rewritten else None
             if pronoun is not None:  # "what is his job?" with nobody discussed: never a guessed person
@@ -1320,6 +1322,13 @@ class Conversation:
             turn.question = question
             self.turns.append(turn)
             return Reply(question, rewritten, answer)
+
+
+    def _too_long(self, question: str) -> bool:
+        """Over the answerer's MAX_QUESTION_CHARS: a follow-up that long is not rewritten (its
+        parse could exceed spaCy's limit, and a question refused as too long needs none)."""
+        limit = getattr(getattr(self.answerer, "settings", None), "max_question_chars", None)
+        return limit is not None and len(clean_question(question)) > limit
 
 
 class ConversationStore:

@@ -459,6 +459,9 @@ def test_bad_input_is_answered_but_not_remembered(answerer, rewriter):
     conv.ask(SHMELYEV_Q)
     assert conv.ask("   ").answer.reason == "empty_question"
     assert conv.ask("x" * 5000).answer.reason == "too_long"
+    # a follow-up past spaCy's 1,000,000 characters (a forged webhook post) is refused as too
+    # long, not parsed for rewriting first (that raised, and the chat got "something went wrong")
+    assert conv.ask("and what did he say about it? " * 40_000).answer.reason == "too_long"
     assert conv.ask("Thanks!").answer.reason == "small_talk"
     assert [t.question for t in conv.history()] == [SHMELYEV_Q]  # the follow-up context survives
     assert "Boris Shmelyev" in conv.ask("What is his job?").rewritten
