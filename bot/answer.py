@@ -596,6 +596,7 @@ class _Candidate:
     features: dict = field(default_factory=dict)
     penalty: float = 0.0  # rule-based rank penalties (rank_penalty), on top of the ranker's score
     reader_answer: str | None = None  # the reader's best answer inside the span (when it reads one)
+    other_speaker: bool = False  # the span is the words of someone other than the one whose view is asked
 
 
 def rank_penalty(speaker_mismatch: bool, number_missing: bool) -> float:
@@ -1016,6 +1017,8 @@ class Answerer:
             # negotiating partner"); it does not say who they are. (Not "what role could X play
             # in …", which asks for a part in something, not a title.)
             return guide, "role_missing"
+        if best.other_speaker:
+            return guide, "other_speaker"
         return guide, ("reaction_missing" if self._reaction_missing(q, best) else None)
 
     @staticmethod
@@ -1656,7 +1659,16 @@ class Answerer:
                 penalty = rank_penalty(mismatch, bool(q.numbers) and not sup.numbers_ok)
                 rank -= penalty
                 log.debug("candidate %s rank %.3f %s", focus, rank, feats)
-                out.append(_Candidate(focus, sup, rank, feats, penalty))
+                # the view of a person who does not speak in the span, answered by the words of
+                # someone who does ("What does Zelenskyy think Lukashenko expects?" and Vasilyev's
+                # "Obviously, Lukashenko expects …"); not a country or an office ("according to
+                # Minsk"), which speaks through a spokesperson
+                other = any(
+                    not any(self._name_in_words(n, self._sentence_words[j]) for j in focus)
+                    and all(v and not same_person(n, v, ratio) for v in voices)
+                    for k, n in enumerate(q.names) if k in q.sources and k in q.persons
+                )
+                out.append(_Candidate(focus, sup, rank, feats, penalty, other_speaker=other))
         out.sort(key=lambda c: -c.rank_score)
         return out
 

@@ -294,6 +294,7 @@ class Question:
     type_head: str | None = None  # the noun that says what kind of answer is wanted ("which year", "what country")
     role: bool = False  # "who is X?", "what position does X hold?": the answer is X's title or description
     asked_noun: str | None = None  # the noun after what/which, a term of the question ("what catchphrase", "which outlet")
+    persons: tuple[int, ...] = ()  # names[k] that may be a person: tagged PERSON, or untagged and no capital (not a country or an office, which speaks through others)
 
 
 def analyse(text: str, nlp) -> Question:
@@ -357,12 +358,15 @@ def analyse(text: str, nlp) -> Question:
     names: list[tuple[str, ...]] = []
     name_token_ids: set[int] = set()
     name_spans: list[range] = []
+    persons: list[int] = []
     for ent in doc.ents:
         if ent.label_ == "NORP" and set(range(ent.start, ent.end)) <= describing:
             continue  # a nationality describing the answer, not a name the answer must repeat
         if ent.label_ in NAME_LABELS:
             tk = tuple(w for w in words(ent.text) if w not in WH_WORDS)
             if tk:
+                if ent.label_ == "PERSON":
+                    persons.append(len(names))
                 names.append(tk)
                 name_token_ids.update(range(ent.start, ent.end))
                 name_spans.append(range(ent.start, ent.end))
@@ -372,6 +376,8 @@ def analyse(text: str, nlp) -> Question:
         if proper and t.i not in name_token_ids and t.lower_ not in WH_WORDS and not t.is_stop:
             tk = tuple(words(t.text))
             if tk and (t.i == 0 or t.text[:1].isupper()):
+                if t.lower_ not in ACTING_CAPITALS and t.lower_ not in METONYMS:
+                    persons.append(len(names))  # untagged: as likely a person ("Zelenskyy") as not
                 names.append(tk)
                 name_token_ids.add(t.i)
                 name_spans.append(range(t.i, t.i + 1))
@@ -430,7 +436,7 @@ def analyse(text: str, nlp) -> Question:
     )
     return Question(
         text, wh, expected, names, numbers, terms, predicate, content_lemmas(doc), name_words, speech, focus_terms, hard_type,
-        sources, type_head, role, asked_noun,
+        sources, type_head, role, asked_noun, tuple(persons),
     )
 
 

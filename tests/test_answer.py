@@ -1170,3 +1170,16 @@ def test_a_question_of_emoji_only_is_an_empty_question(answerer):
     from bot.answer import clean_question
 
     assert clean_question("Is it 5°C, 10% or €3 © AP?") == "Is it 5°C, 10% or €3 © AP?"
+
+
+def test_a_persons_view_is_not_answered_with_someone_elses_words(answerer):
+    """Zelenskyy never speaks in the articles; Vasilyev's "Obviously, Lukashenko expects to get
+    Boeing airplanes …" is his view, not Zelenskyy's (found as a follow-up: "What about
+    Zelenskyy?" after asking what Vasilyev thinks)."""
+    vasilyev = answerer.ask("What does Vladimir Vasilyev think Lukashenko expects to get from the US?")
+    assert not vasilyev.refused and "Boeing" in vasilyev.text
+    other = answerer.ask("What does Zelenskyy think Lukashenko expects to get from the US?")
+    assert other.refused, other.text
+    # a country or an office speaks through a spokesperson: its words are its view
+    minsk = answerer.ask("Why, according to Minsk, was Tikhanyovski let go?")
+    assert not minsk.refused and "humanitarian" in minsk.text
