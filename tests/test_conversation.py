@@ -484,7 +484,7 @@ def test_repl_follow_up_sources_n_reset_and_ctrl_d(seed_data_dir, model_cache, t
     pexpect = pytest.importorskip("pexpect")
     child = pexpect.spawn(
         str(CITEBOT), ["repl"], env=cli_env(seed_data_dir, model_cache, TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1"),
-        cwd=str(tmp_path), encoding="utf-8", timeout=60, dimensions=(50, 200),
+        cwd=str(tmp_path), encoding="utf-8", timeout=60, dimensions=(50, 200), use_poll=True,  # select() fails past fd 1023
     )
     try:
         child.expect_exact("citebot>")

@@ -14,7 +14,7 @@ def test_repl_on_a_terminal(seed_data_dir, model_cache, tmp_path):
     pexpect = pytest.importorskip("pexpect")
     child = pexpect.spawn(
         str(CITEBOT), ["repl"], env=cli_env(seed_data_dir, model_cache, TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1"), cwd=str(tmp_path),
-        encoding="utf-8", timeout=60, dimensions=(50, 200),
+        encoding="utf-8", timeout=60, dimensions=(50, 200), use_poll=True,  # select() fails past fd 1023
     )
     try:
         child.expect(r"citebot — 5 articles, \d+ chunks")  # the banner
