@@ -307,6 +307,10 @@ class Generator:
                         _merge(claims[-1].markers, markers)
                         claims[-1].text += text.strip()
                     continue
+                same = next((c for c in claims if c.text.casefold() == text.casefold()), None)
+                if same is not None:  # a model looping on one sentence: said once, its markers kept
+                    _merge(same.markers, markers)
+                    continue
                 claims.append(Claim(text, markers))
         return claims
 

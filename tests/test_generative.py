@@ -301,6 +301,9 @@ def test_parse_sentences_and_markers(generator):
         ("The talks lasted hours", [4, 5]),
         ("Done [x].", []),
     ]
+    # a model looping on one sentence says it once (found by a QA pass: six times in the answer)
+    looping = generator.parse("Lukashenko met Kellogg in Minsk [1]. " * 5 + "lukashenko met Kellogg in Minsk [2].")
+    assert [(c.text, c.markers) for c in looping] == [("Lukashenko met Kellogg in Minsk.", [1, 2])]
 
 
 def test_excerpts_fit_the_token_budget(answerer, seed_settings, fake_llm):
