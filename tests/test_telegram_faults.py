@@ -318,3 +318,10 @@ def test_ptb_records_of_unreadable_data_hide_the_users_text():
                                    ([{"message": {"text": "MY PRIVATE QUESTION"}}],), None)
         HideUserText().filter(record)
         assert "MY PRIVATE QUESTION" not in record.getMessage()
+
+
+def test_a_read_that_got_no_answer_is_not_called_possibly_delivered():
+    timeout = _caused(TimedOut(), httpx.ReadTimeout("read"))
+    assert str(NotDelivered("getMe", None, 1, timeout, maybe=True)) == "getMe: no answer from Telegram (Timed out)"
+    sent = str(NotDelivered("sendMessage", 7, 1, timeout, maybe=True))
+    assert sent == "sendMessage to chat 7: no answer from Telegram (Timed out); it may have arrived, so it is not sent again"

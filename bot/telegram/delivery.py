@@ -36,7 +36,9 @@ class NotDelivered(NetworkError):
 
     def __init__(self, endpoint: str, chat_id, attempts: int, error: TelegramError, maybe: bool) -> None:
         where = f"{endpoint} to chat {chat_id}" if chat_id is not None else endpoint
-        if maybe:
+        if maybe and endpoint.startswith("get"):  # getMe, getUpdates …: nothing was sent to anyone
+            text = f"{where}: no answer from Telegram ({error})"
+        elif maybe:
             text = f"{where}: no answer from Telegram ({error}); it may have arrived, so it is not sent again"
         else:
             text = f"{where} failed after {attempts} attempt{'s' if attempts != 1 else ''}: {error}"
