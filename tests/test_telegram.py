@@ -825,8 +825,9 @@ def test_citebot_telegram_webhook_mode_answers_posted_updates(api, seed_data_dir
         assert post({"update_id": 2, "message": api.message(SHMELYEV_Q)}, secret) == 200
         (answer,) = api.wait_for_sync("sendMessage", timeout=30)
         assert "Svobodnaya Pressa" in answer.params["text"]
+        assert post({"update_id": 2, "message": api.message(SHMELYEV_Q)}, secret) == 200  # a retried post
         time.sleep(0.5)
-        assert len(api.called("sendMessage")) == 1  # the wrong-secret update was not answered
+        assert len(api.called("sendMessage")) == 1  # the wrong-secret update and the repeat were not answered
         # a second worker on the same port says so in one line, and never calls setWebhook
         # (its URL and secret would have replaced the running worker's at Telegram)
         second = subprocess.run(

@@ -332,6 +332,8 @@ def run(settings, answerer, say=_say) -> int:
         if problem:  # said before setWebhook points Telegram at this worker's URL and secret
             say(problem)
             return EXIT_CONFIG
+        if not settings.telegram_webhook_secret:
+            say("Warning: no --secret (TELEGRAM_WEBHOOK_SECRET): anyone who learns the webhook URL can post updates to it.")
     try:
         asyncio.run(preflight())
         asyncio.set_event_loop(asyncio.new_event_loop())

@@ -48,6 +48,7 @@ ANSWER_POOL = "answer_pool"  # the worker threads the Answerer runs in (None: as
 _LOCKS = "chat_locks"
 _REFUSED_CHATS = "refused_chats"  # private chats already told they are not allowed
 MAX_REMEMBERED = 100_000  # refused chats remembered (oldest forgotten first)
+SEEN_UPDATES_KEPT = 10_000  # update ids remembered to drop a repeated one (drop_repeats)
 TYPING_EVERY = 4.5  # seconds; Telegram shows "typing…" for about 5 s
 
 # Only new messages: edited messages, channel posts and the like are not questions.
@@ -66,6 +67,7 @@ def commands() -> list[BotCommand]:
 
 
 def register(app: Application) -> None:
+    app.add_handler(TypeHandler(Update, drop_repeats), group=-2)
     app.add_handler(TypeHandler(Update, allowlist), group=-1)
     app.add_handler(CommandHandler("start", start, filters=NEW))
     app.add_handler(CommandHandler("help", help_command, filters=NEW))
@@ -254,6 +256,21 @@ def _replies_to_bot(message: Message, bot_id: int) -> bool:
 
 
 # --- updates ---------------------------------------------------------------------------
+_SEEN_UPDATES = "seen_update_ids"
+
+
+async def drop_repeats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An update id met before in this run goes no further: a webhook post repeated (a proxy's
+    retry, Telegram resending one it thinks went unanswered) is answered once."""
+    seen = context.bot_data.setdefault(_SEEN_UPDATES, OrderedDict())
+    if update.update_id in seen:
+        log.info("ignoring update %d: already received", update.update_id)
+        raise ApplicationHandlerStop
+    seen[update.update_id] = True
+    while len(seen) > SEEN_UPDATES_KEPT:
+        seen.popitem(last=False)
+
+
 async def allowlist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """With ALLOWED_USER_IDS / ALLOWED_CHAT_IDS set, other updates go no further. A private
     chat is told once (per run) that the bot is not open to it; groups hear nothing."""
