@@ -325,3 +325,18 @@ def test_a_read_that_got_no_answer_is_not_called_possibly_delivered():
     assert str(NotDelivered("getMe", None, 1, timeout, maybe=True)) == "getMe: no answer from Telegram (Timed out)"
     sent = str(NotDelivered("sendMessage", 7, 1, timeout, maybe=True))
     assert sent == "sendMessage to chat 7: no answer from Telegram (Timed out); it may have arrived, so it is not sent again"
+
+
+def test_flood_control_that_outlasts_the_retries_is_logged_as_not_delivered(api, settings, answerer, caplog):
+    caplog.set_level(logging.INFO)
+
+    async def scenario(app):
+        api.fail("sendMessage", 429, "Too Many Requests: retry after 1", times=4, parameters={"retry_after": 1})
+        api.send_text(SHMELYEV_Q)
+        await api.wait_for("sendMessage", 4, timeout=20)
+        await settle(api)
+
+    drive(settings, answerer, scenario)
+    assert [c.status for c in api.called("sendMessage")] == [429] * 4  # 1 + MAX_RETRIES, then given up
+    (failed,) = not_delivered_logs(caplog)
+    assert f"sendMessage to chat {PRIVATE['id']} failed after 4 attempts: Flood control exceeded" in failed

@@ -17,7 +17,7 @@ import asyncio
 import logging
 
 import httpx
-from telegram.error import BadRequest, NetworkError, TelegramError
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter
 
 log = logging.getLogger(__name__)
@@ -78,6 +78,7 @@ class RateLimiter(AIORateLimiter):
 
     def __init__(self, max_retries: int = MAX_RETRIES, retry_delays: tuple[float, ...] = RETRY_DELAYS, **kwargs) -> None:
         super().__init__(max_retries=max_retries, **kwargs)
+        self.max_retries = max_retries
         self.retry_delays = tuple(retry_delays)
 
     async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
@@ -88,6 +89,8 @@ class RateLimiter(AIORateLimiter):
             try:
                 return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
             except TelegramError as exc:
+                if isinstance(exc, RetryAfter):  # flood control outlasted AIORateLimiter's max_retries
+                    raise NotDelivered(endpoint, chat_id, self.max_retries + 1, exc, maybe=False) from exc
                 safe = not_carried_out(exc)
                 if safe is False:
                     raise
