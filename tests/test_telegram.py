@@ -136,11 +136,16 @@ def test_private_question_gets_cited_html_answer_and_working_buttons(api, tg_set
 def test_stale_or_unknown_buttons_get_a_polite_message(api, tg_settings, answerer):
     text = answerer.library.articles[SHMELYEV_SOURCE].text
     changed = f"x:002:0:40:{keyboards.check(text[0:40] + 'x')}"  # the article's text changed since
+    good = f"x:002:0:40:{keyboards.check(text[0:40])}"
 
     async def scenario(app):
         for data in ("x:999:0:5", f"x:002:0:{len(text) + 10}", changed, "garbage"):
             api.press(data)
-        calls = await api.wait_for("answerCallbackQuery", 4)
+        # a button on an inline message has no chat to send the excerpt or the list to
+        for data in (good, "s"):
+            api.add_update(callback_query={"id": f"cq-inline-{data}", "from": USER, "chat_instance": "ci-2",
+                                           "data": data, "inline_message_id": "inline-1"})
+        calls = await api.wait_for("answerCallbackQuery", 6)
         for call in calls:
             assert call.params["text"] == prompts.render("telegram_expired_button")
             assert "no longer available" in call.params["text"]

@@ -360,7 +360,7 @@ async def show_excerpt(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """📄 n: the whole paragraph around the citation, as a reply to the answer."""
     query = update.callback_query
     excerpt = keyboards.resolve_cite(query.data, _answerer(context).library.articles)
-    if excerpt is None:
+    if excerpt is None or update.effective_chat is None:  # no chat: a button on an inline message
         await stale_button(update, context)
         return
     await query.answer()
@@ -371,6 +371,9 @@ async def show_excerpt(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def show_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
+    if update.effective_chat is None:  # a button on an inline message: no chat to send the list to
+        await stale_button(update, context)
+        return
     articles = _answerer(context).library.articles
     await query.answer()
     await send_html(context.bot, update.effective_chat.id, render.render_sources(articles, keyboards.cited_sources(query.data, articles)))
