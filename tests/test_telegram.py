@@ -757,6 +757,38 @@ def test_run_reports_a_rejected_token_and_an_unreachable_api(make_settings, tmp_
     err = capsys.readouterr().err
     assert "Cannot reach the Telegram Bot API" in err and TOKEN not in err
 
+    # the right server, a wrong path: 404 is about the URL more likely than the token
+    assert run(make_settings(tmp_path, telegram_bot_token=TOKEN, telegram_api_url=f"{api.url}/bot"), answerer) == 2
+    err = capsys.readouterr().err
+    assert "answered getMe with 404 Not Found" in err and "rejected TELEGRAM_BOT_TOKEN" not in err and TOKEN not in err
+
+    # a server that is not a Bot API (200, JSON without "result"): one line, no traceback
+    import http.server
+    import threading
+
+    class NotBotAPI(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = b'{"ok": true}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), NotBotAPI)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        assert run(make_settings(tmp_path, telegram_bot_token=TOKEN, telegram_api_url=url), answerer) == 2
+    finally:
+        server.shutdown()
+    err = capsys.readouterr().err
+    assert "did not answer getMe like a Telegram Bot API server" in err and TOKEN not in err
+    assert err.strip().count("\n") == 0
+
 
 def test_citebot_telegram_polls_answers_and_stops_on_sigterm(api, seed_data_dir, model_cache, tmp_path):
     env = cli_env(seed_data_dir, model_cache, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=api.url)

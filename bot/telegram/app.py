@@ -324,8 +324,16 @@ def run(settings, answerer, say=_say) -> int:
     application.post_init = ready
 
     async def preflight() -> None:
-        async with application.bot:  # getMe: the token works and the API answers
-            pass
+        try:
+            async with application.bot:  # getMe: the token works and the API answers
+                pass
+        except TelegramError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - PTB reading an answer that is not the Bot API's
+            raise ConfigError(
+                f"TELEGRAM_API_URL {settings.telegram_api_url} did not answer getMe like a Telegram Bot API server "
+                f"({type(exc).__name__}: {exc}); it must be the API's root, e.g. https://api.telegram.org"
+            ) from None
 
     if webhook:
         problem = listen_problem(settings.telegram_webhook_listen, settings.telegram_webhook_port)
@@ -348,8 +356,15 @@ def run(settings, answerer, say=_say) -> int:
             )
         else:
             application.run_polling(allowed_updates=ALLOWED_UPDATES)
-    except InvalidToken:
-        say("Telegram rejected TELEGRAM_BOT_TOKEN (unauthorized): check the token from @BotFather.")
+    except InvalidToken as exc:
+        if "not found" in str(exc.__cause__ or exc).lower():  # 404: the token has the right form, so the URL is the likelier fault
+            say(f"TELEGRAM_API_URL {settings.telegram_api_url} answered getMe with 404 Not Found: it must be the Bot API's "
+                "root (e.g. https://api.telegram.org, without /bot…); or the token from @BotFather is wrong.")
+        else:
+            say("Telegram rejected TELEGRAM_BOT_TOKEN (unauthorized): check the token from @BotFather.")
+        return EXIT_CONFIG
+    except ConfigError as exc:
+        say(str(exc))
         return EXIT_CONFIG
     except NetworkError as exc:
         say(f"Cannot reach the Telegram Bot API at {settings.telegram_api_url}: {redact(str(exc))}")
