@@ -57,6 +57,29 @@ def seed_files() -> list[Path]:
 
 
 # --- environment ------------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def _release_embedded_chroma(request):
+    """After a test, the embedded Chroma systems it opened in its own tmp_path are stopped:
+    chromadb keeps one per path for the life of the process (sqlite, HNSW files), and the
+    suite's hundreds of scratch indexes had held over a thousand file descriptors by its end.
+    Only paths under the test's tmp_path: session and module fixtures keep theirs."""
+    if "tmp_path" not in request.fixturenames:
+        yield
+        return
+    mine = str(request.getfixturevalue("tmp_path"))  # now: torn down after this fixture
+    yield
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    for identifier in [i for i in list(SharedSystemClient._identifier_to_system) if i.startswith(mine)]:
+        SharedSystemClient._identifier_to_refcount.pop(identifier, None)
+        system = SharedSystemClient._identifier_to_system.pop(identifier, None)
+        if system is not None:
+            try:
+                system.stop()
+            except Exception:  # noqa: BLE001 - a system half torn down by the test itself
+                pass
+
+
 @pytest.fixture(scope="session")
 def model_cache(tmp_path_factory) -> Path:
     """ONE cache dir for the ONNX export, shared by every test and subprocess."""
