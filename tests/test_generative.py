@@ -538,3 +538,16 @@ def test_telegram_generative_answer_and_timeout_fallback(answerer, seed_settings
 
     assert html.escape(answerer.extractive(KELLOGG_Q).text, quote=False) in fallback  # the extractive answer
     assert elapsed < 15  # bounded by LLM_TIMEOUT_S (3 s), not the server's 30 s
+
+
+def test_telegram_generative_mode_answers_more_chats_at_once(answerer, seed_settings, fake_llm):
+    """A generative answer is mostly a wait for the LLM: ANSWER_THREADS (one per core) would let
+    two slow LLM calls hold up every other chat on this machine (found by a QA pass)."""
+    from bot.telegram import handlers
+    from bot.telegram.app import ANSWER_THREADS, GENERATIVE_THREADS_PER_CORE, build_application
+
+    tg = {"telegram_bot_token": TG_TOKEN, "telegram_api_url": "http://127.0.0.1:9"}
+    generative = build_application(llm_settings(seed_settings, fake_llm.url).model_copy(update=tg), answerer)
+    extractive = build_application(seed_settings.model_copy(update=tg), answerer)
+    assert generative.bot_data[handlers.ANSWER_POOL]._max_workers == ANSWER_THREADS * GENERATIVE_THREADS_PER_CORE
+    assert extractive.bot_data[handlers.ANSWER_POOL]._max_workers == ANSWER_THREADS

@@ -33,6 +33,9 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 # Answers are CPU-bound (mostly Python, so the GIL): more threads than cores only make each
 # answer slower and starve the event loop; questions beyond these wait in line (FIFO).
 ANSWER_THREADS = max(1, os.cpu_count() or 1)
+# In generative mode most of an answer is waiting for the LLM, not computing: threads per core
+# then, so a slow LLM holds up that many chats at once instead of every chat behind two
+GENERATIVE_THREADS_PER_CORE = 4
 
 
 class UpdatesRequest(HTTPXRequest):
@@ -272,7 +275,9 @@ def build_application(
     application.bot_data[handlers.CONVERSATIONS] = ConversationStore(
         answerer, settings.conversation_max_turns, settings.conversation_idle_minutes * 60, clock=clock
     )
-    pool = ThreadPoolExecutor(answer_threads or ANSWER_THREADS, thread_name_prefix="citebot-answer")
+    if answer_threads is None:
+        answer_threads = ANSWER_THREADS * (GENERATIVE_THREADS_PER_CORE if settings.answer_mode == "generative" else 1)
+    pool = ThreadPoolExecutor(answer_threads, thread_name_prefix="citebot-answer")
     application.bot_data[handlers.ANSWER_POOL] = pool
     application.post_shutdown = lambda app: _shutdown_pool(pool)  # run_polling / run_webhook
     weakref.finalize(application, pool.shutdown, wait=False)  # an Application used without them
