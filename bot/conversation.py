@@ -1365,6 +1365,23 @@ class ConversationStore:
                 self._items.popitem(last=False)
             return conv
 
+    def continue_from(self, key, other) -> None:
+        """The conversation `key` takes up the history of `other` when it has none of its own: in
+        a group, someone replying to the answer another member got asks a follow-up of *that*
+        conversation ("where did they meet?" under the answer to "Who did Lukashenko meet?")."""
+        if key == other:
+            return
+        with self._lock:
+            source = self._items.get(other)
+        if source is None:
+            return
+        with source._lock:
+            turns = source.history()
+        conv = self.get(key)
+        with conv._lock:
+            if not conv.history():
+                conv.turns.extend(turns)
+
     def reset(self, key) -> None:
         with self._lock:
             conv = self._items.pop(key, None)

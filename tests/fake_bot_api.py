@@ -158,6 +158,7 @@ class Call:
     at: float = field(default_factory=time.monotonic)
     status: int = 200  # what the fake answered: 200, or the injected failure's status
     fault: str | None = None  # the network fault injected on this call ("reset", "lost", "slow", "stall")
+    result: dict | None = None  # the message a sendMessage made (to reply to it)
 
     @property
     def ok(self) -> bool:
@@ -364,7 +365,8 @@ class FakeBotAPI:
                 with self._lock:
                     self.rejected.append(call)
                 return web.json_response({"ok": False, "error_code": 400, "description": error}, status=400)
-            return self._ok(self._sent(params))
+            call.result = self._sent(params)
+            return self._ok(call.result)
         if method == "getWebhookInfo":
             return self._ok({"url": "", "has_custom_certificate": False, "pending_update_count": 0})
         if method == "getMyCommands":

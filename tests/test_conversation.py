@@ -545,14 +545,19 @@ def test_telegram_follow_ups_stay_in_their_chat_and_with_their_user(api, tg_sett
         await api.wait_for("sendMessage", 7)
         api.add_update(message=api.message("What is his job?"))
         await api.wait_for("sendMessage", 8)
+        # replying to the answer another member got follows up *that* conversation
+        answer_to_user = api.called("sendMessage")[3].result
+        third = {**OTHER_USER, "id": OTHER_USER["id"] + 1, "first_name": "Third"}
+        api.add_update(message=api.message("What is his job?", chat=GROUP, user=third, reply_to_message=answer_to_user))
+        await api.wait_for("sendMessage", 9)
         await asyncio.sleep(0.2)
 
     drive(tg_settings(), answerer, scenario)
     sent = [c.params["text"] for c in api.called("sendMessage")]
-    assert len(sent) == 8
+    assert len(sent) == 9
     answering = "<i>Answering: What is Boris Shmelyev&#x27;s job?</i>"
     rewritten = [answering in t or "Answering: What is Boris Shmelyev's job?" in t for t in sent]
-    assert rewritten == [False, True, False, False, False, True, False, False], sent
+    assert rewritten == [False, True, False, False, False, True, False, False, True], sent
     assert "Conversation cleared" in sent[6]
     assert [c.params["chat_id"] for c in api.called("sendMessage")][:3] == [PRIVATE["id"], PRIVATE["id"], OTHER_PRIVATE["id"]]
 

@@ -222,7 +222,12 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
             typing = asyncio.create_task(_keep_typing(context.bot, chat_id))
             try:
                 pool = context.bot_data.get(ANSWER_POOL)
-                conversation = context.bot_data[CONVERSATIONS].get(conversation_key(update))
+                key = conversation_key(update)
+                answered = context.bot_data.setdefault(_ANSWERED_FOR, OrderedDict())
+                replied = update.effective_message.reply_to_message if update.effective_message else None
+                if replied is not None and (chat_id, replied.message_id) in answered:
+                    context.bot_data[CONVERSATIONS].continue_from(key, answered[(chat_id, replied.message_id)])
+                conversation = context.bot_data[CONVERSATIONS].get(key)
                 turn = await asyncio.get_running_loop().run_in_executor(pool, conversation.ask, question)
                 answer = turn.answer
                 await first
@@ -230,7 +235,11 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
                 typing.cancel()
                 first.cancel()
             markup = keyboards.answer_keyboard(answer, answerer.library.articles)
-            await reply(update, context, render.render_answer(answer, turn.rewritten if turn.was_rewritten else None), markup)
+            sent = await reply(update, context, render.render_answer(answer, turn.rewritten if turn.was_rewritten else None), markup)
+            for message in sent:  # whose conversation a reply to this answer continues
+                answered[(chat_id, message.message_id)] = key
+            while len(answered) > SEEN_UPDATES_KEPT:
+                answered.popitem(last=False)
     except BaseException:
         reason = "error"
         raise
@@ -257,6 +266,7 @@ def _replies_to_bot(message: Message, bot_id: int) -> bool:
 
 # --- updates ---------------------------------------------------------------------------
 _SEEN_UPDATES = "seen_update_ids"
+_ANSWERED_FOR = "answered_for"  # (chat id, message id of an answer) -> the conversation it answered
 
 
 async def drop_repeats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
