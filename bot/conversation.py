@@ -1305,9 +1305,9 @@ class Conversation:
 
     def ask(self, question: str) -> Reply:
         with self._lock:
-            history = self.history()
-            if history and self._too_long(question):  # refused as it is: never parsed for rewriting
+            if self._too_long(question):  # refused as it is: never parsed for rewriting or pronouns
                 return Reply(question, clean_question(question), self.answerer.ask(question))
+            history = self.history()
             rewritten = self.rewriter.rewrite(question, history) if history else clean_question(question)
             pronoun = self.rewriter.unresolved_person(rewritten) if rewritten else None
             if pronoun is not None:  # "what is his job?" with nobody discussed: never a guessed person
@@ -1365,20 +1365,13 @@ class ConversationStore:
                 self._items.popitem(last=False)
             return conv
 
-    def continue_from(self, key, other) -> None:
-        """The conversation `key` takes up the history of `other` when it has none of its own: in
-        a group, someone replying to the answer another member got asks a follow-up of *that*
-        conversation ("where did they meet?" under the answer to "Who did Lukashenko meet?")."""
-        if key == other:
-            return
-        with self._lock:
-            source = self._items.get(other)
-        if source is None:
-            return
-        with source._lock:
-            turns = source.history()
+    def continue_with(self, key, turns) -> None:
+        """The conversation `key` takes up `turns` (another conversation's history as it stood
+        at one of its answers) when it has none of its own: in a group, someone replying to the
+        answer another member got asks a follow-up of *that* exchange ("What is his job?" under
+        the answer about Shmelyev, whatever that member asked since)."""
         conv = self.get(key)
-        with conv._lock:
+        with conv._lock:  # held briefly: the chat's own answers are serialised by the caller
             if not conv.history():
                 conv.turns.extend(turns)
 

@@ -49,6 +49,7 @@ _LOCKS = "chat_locks"
 _REFUSED_CHATS = "refused_chats"  # private chats already told they are not allowed
 MAX_REMEMBERED = 100_000  # refused chats remembered (oldest forgotten first)
 SEEN_UPDATES_KEPT = 10_000  # update ids remembered to drop a repeated one (drop_repeats)
+ANSWERS_KEPT = 2_000  # group answers whose exchange a reply to them continues (answer_question)
 TYPING_EVERY = 4.5  # seconds; Telegram shows "typing…" for about 5 s
 
 # Only new messages: edited messages, channel posts and the like are not questions.
@@ -225,10 +226,12 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
                 key = conversation_key(update)
                 answered = context.bot_data.setdefault(_ANSWERED_FOR, OrderedDict())
                 replied = update.effective_message.reply_to_message if update.effective_message else None
-                if replied is not None and (chat_id, replied.message_id) in answered:
-                    context.bot_data[CONVERSATIONS].continue_from(key, answered[(chat_id, replied.message_id)])
+                earlier = answered.get((chat_id, replied.message_id)) if replied is not None else None
+                if earlier is not None and earlier[0] != key:
+                    context.bot_data[CONVERSATIONS].continue_with(key, earlier[1])
                 conversation = context.bot_data[CONVERSATIONS].get(key)
                 turn = await asyncio.get_running_loop().run_in_executor(pool, conversation.ask, question)
+                at_answer = (key, tuple(conversation.history()))  # the exchange a reply to this answer continues
                 answer = turn.answer
                 await first
             finally:
@@ -236,9 +239,9 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
                 first.cancel()
             markup = keyboards.answer_keyboard(answer, answerer.library.articles)
             sent = await reply(update, context, render.render_answer(answer, turn.rewritten if turn.was_rewritten else None), markup)
-            for message in sent:  # whose conversation a reply to this answer continues
-                answered[(chat_id, message.message_id)] = key
-            while len(answered) > SEEN_UPDATES_KEPT:
+            for message in sent:
+                answered[(chat_id, message.message_id)] = at_answer
+            while len(answered) > ANSWERS_KEPT:
                 answered.popitem(last=False)
     except BaseException:
         reason = "error"
@@ -266,7 +269,7 @@ def _replies_to_bot(message: Message, bot_id: int) -> bool:
 
 # --- updates ---------------------------------------------------------------------------
 _SEEN_UPDATES = "seen_update_ids"
-_ANSWERED_FOR = "answered_for"  # (chat id, message id of an answer) -> the conversation it answered
+_ANSWERED_FOR = "answered_for"  # (chat id, message id of an answer) -> (conversation key, its turns then)
 
 
 async def drop_repeats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
