@@ -340,3 +340,4 @@ def test_flood_control_that_outlasts_the_retries_is_logged_as_not_delivered(api,
     assert [c.status for c in api.called("sendMessage")] == [429] * 4  # 1 + MAX_RETRIES, then given up
     (failed,) = not_delivered_logs(caplog)
     assert f"sendMessage to chat {PRIVATE['id']} failed after 4 attempts: Flood control exceeded" in failed
+    assert not [r for r in caplog.records if r.name == "telegram.ext.AIORateLimiter" and r.levelno >= logging.ERROR]

@@ -146,6 +146,19 @@ class HideUserText(logging.Filter):
 hide_user_text = HideUserText()
 
 
+class GivenUpFloodControl(logging.Filter):
+    """AIORateLimiter's own traceback for flood control that outlasted its retries: the answer
+    is logged once as "not delivered: …" with its chat id (delivery.RateLimiter)."""
+
+    TEMPLATE = "Rate limit hit after maximum of %d retries"
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg != self.TEMPLATE
+
+
+given_up_flood_control = GivenUpFloodControl()
+
+
 class Redact(logging.Filter):
     """Replaces secrets (the bot token, its secret half, the webhook secret) with *** in
     every record a handler emits, tracebacks included."""
@@ -257,6 +270,7 @@ def build_application(
     `read_timeout` (default PTB's 5 s) is how long an answer from Telegram is waited for."""
     token = check_settings(settings)
     protect_secrets(token, *secret_values(settings), log_questions=settings.log_questions)
+    logging.getLogger("telegram.ext.AIORateLimiter").addFilter(given_up_flood_control)  # once: filters are a set
     api = settings.telegram_api_url.rstrip("/")
     builder = (
         ApplicationBuilder()
