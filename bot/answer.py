@@ -636,12 +636,19 @@ _EMOJI_RE = re.compile(
     "[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2300-\u23FF\u3030\u303D\u3297\u3299"
     "\uFE0E\uFE0F\u20E3\U000E0020-\U000E007F]"
 )
-_EMOTICON_RE = re.compile(r"(?<!\S)(?:[:;=][-'^]?[()DPpOo3/|\\\][]+|<3+|[xX]D+|\^_?\^)(?!\S)")
+_EMOTICON = r"(?:[:;][-'^]?[()DPpOo/|\\\][]+|<3+|xD+|XD+|\^_?\^)"
+# only where a chat puts them, before or after the question: inside it "<3 km" or "XD Inc" may be
+# the question's own words
+_EMOTICONS_AROUND_RE = re.compile(rf"^(?:\s*{_EMOTICON}(?!\S))+|(?:(?<!\S){_EMOTICON}\s*)+$")
+_SPACE_BEFORE_MARK_RE = re.compile(r"\s+(?=[?!.,;:](?:\s|$))")
 
 
 def clean_question(text: str) -> str:
-    text = _EMOJI_RE.sub(" ", _CONTROL_RE.sub(" ", _INVISIBLE_RE.sub("", text or "")))
-    return " ".join(_EMOTICON_RE.sub(" ", text).split())
+    text = _CONTROL_RE.sub(" ", _INVISIBLE_RE.sub("", text or ""))
+    cut = _EMOJI_RE.sub(" ", text)
+    if cut != text:  # "Which country is 🇺🇸?": no space left before the question mark
+        text = _SPACE_BEFORE_MARK_RE.sub("", cut)
+    return " ".join(_EMOTICONS_AROUND_RE.sub(" ", text).split())
 
 
 _WH = r"(?:what|which|who|whom|whose|when|where|why|how)"

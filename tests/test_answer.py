@@ -1170,6 +1170,10 @@ def test_a_question_of_emoji_only_is_an_empty_question(answerer):
     from bot.answer import clean_question
 
     assert clean_question("Is it 5°C, 10% or €3 © AP?") == "Is it 5°C, 10% or €3 © AP?"
+    # emoticons go only before or after the question: inside it they may be its words
+    for kept in ("Which towns are <3 km from the border?", "Who owns XD Inc?", "Is the score =3 now?"):
+        assert clean_question(kept) == kept
+    assert clean_question("Which country is 🇺🇸?") == "Which country is?"
 
 
 def test_a_persons_view_is_not_answered_with_someone_elses_words(answerer):
