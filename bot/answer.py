@@ -1391,9 +1391,10 @@ class Answerer:
         timings["select_ms"] = (time.perf_counter() - t) * 1000
         return q, hits, cands
 
-    _ASKED_ACRONYM_RE = re.compile(r"\b[A-Z]{2,6}\b")
-    # capitalised words, with the small words a name may hold between them
-    _CAPITALISED_RUN_RE = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:(?:of|the|for|and|on|in)\s+)*[A-Z][a-z]+)+")
+    _ASKED_ACRONYM_RE = re.compile(r"\b[A-Z]{3,6}\b")  # two letters match too much by chance ("PM": "Palace in Minsk")
+    # capitalised words, with the small words a name may hold between them, on one line; not
+    # from a sentence's "The"
+    _CAPITALISED_RUN_RE = re.compile(r"\b(?!The\b)[A-Z][a-z]+(?:[ ]+(?:(?:of|the|for|and|on|in)[ ]+)*[A-Z][a-z]+)+")
 
     def _spelled_out(self, q: Question, hits) -> Question:
         """The question with an acronym it writes in capitals that no article uses ("What post

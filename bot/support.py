@@ -196,14 +196,19 @@ class LetterCounts:
 # sets; those stand for their country only where they act (ACTING_CAPITALS).
 METONYMS = {"washington": (("united", "states"), ("america",))}
 # Other capitals stand for their country only where the question makes the city act or own:
-# the subject of a verb ("how many prisoners did Minsk release", "Minsk might stop sending
-# balloons") or a possessor ("Minsk's finances"), which a city as a place cannot be; "arrive in
-# Minsk", "concessions to Minsk", "the weather in Minsk" keep the city.
+# the active subject of a verb ("what could Minsk get", "Minsk might stop sending balloons") or
+# a possessor ("Minsk's finances", not "Minsk's mayor": CITY_OWN), which a city as a place
+# cannot be; "arrive in Minsk", "concessions to Minsk", "when was Minsk founded" keep the city.
 ACTING_CAPITALS = {
     "minsk": ("belarus",), "moscow": ("russia",), "kyiv": ("ukraine",), "kiev": ("ukraine",),
     "vilnius": ("lithuania",), "warsaw": ("poland",), "riga": ("latvia",), "tallinn": ("estonia",),
     "beijing": ("china",), "tehran": ("iran",), "ankara": ("turkey",), "caracas": ("venezuela",),
     "pyongyang": ("north", "korea"), "tokyo": ("japan",), "berlin": ("germany",), "paris": ("france",),
+}
+# what a city has as a place, not as its government: "Minsk's mayor" is not Belarus's
+CITY_OWN = {
+    "mayor", "population", "resident", "inhabitant", "street", "airport", "station", "centre", "center", "district",
+    "suburb", "outskirts", "square", "hotel", "weather", "metro", "river", "history", "founding", "council",
 }
 
 
@@ -383,7 +388,9 @@ def analyse(text: str, nlp) -> Question:
                 name_spans.append(range(t.i, t.i + 1))
     for t in toks:  # a capital acting: the city's name or its country's makes it present
         if (t.lower_ in ACTING_CAPITALS and (t.lower_,) in names
-                and (t.dep_ == "poss" or (t.dep_ in ("nsubj", "nsubjpass") and t.head.lemma_.lower() != "be"))):
+                and ((t.dep_ == "poss" and t.head.lemma_.lower() not in CITY_OWN)
+                     or (t.dep_ == "nsubj" and t.head.lemma_.lower() != "be"
+                         and not any(c.dep_ == "auxpass" for c in t.head.children)))):  # "when was Minsk founded"
             names[names.index((t.lower_,))] = (t.lower_, *ACTING_CAPITALS[t.lower_])
     # "Who is Artyom Shraibman?" / "What position does Zarikhin hold?": asks for a description
     # of the person named ("political analyst", "vice director of …"), not another person
