@@ -863,8 +863,13 @@ def test_citebot_telegram_webhook_mode_answers_posted_updates(api, seed_data_dir
         (answer,) = api.wait_for_sync("sendMessage", timeout=30)
         assert "Svobodnaya Pressa" in answer.params["text"]
         assert post({"update_id": 2, "message": api.message(SHMELYEV_Q)}, secret) == 200  # a retried post
+        # answers in one chat keep the order of the questions: had the repeat been answered, its
+        # answer would come before this one's
+        assert post({"update_id": 3, "message": api.message("Who is Kellogg?")}, secret) == 200
+        _, last = api.wait_for_sync("sendMessage", 2, timeout=30)
+        assert "Svobodnaya Pressa" not in last.params["text"]
         time.sleep(0.5)
-        assert len(api.called("sendMessage")) == 1  # the wrong-secret update and the repeat were not answered
+        assert len(api.called("sendMessage")) == 2  # the wrong-secret update and the repeat were not answered
         # a second worker on the same port says so in one line, and never calls setWebhook
         # (its URL and secret would have replaced the running worker's at Telegram)
         second = subprocess.run(

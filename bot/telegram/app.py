@@ -311,19 +311,19 @@ def listen_problem(host: str, port: int) -> str | None:
     anything is sent to Telegram: a second worker started on a port in use used to call
     setWebhook with its own URL and secret, then crash, leaving Telegram posting to the running
     worker with a secret it rejects."""
-    import socket
-
     if not 0 < port < 65536:
         return f"--port {port} is not a TCP port (1-65535)."
+    from tornado.netutil import bind_sockets  # what PTB's webhook server binds with, so the same answer
+
     try:
-        family, kind, proto, _name, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
-        with socket.socket(family, kind, proto) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as tornado's listener does
-            probe.bind(address)
+        sockets = bind_sockets(port, address=host or None)
     except OSError as exc:
         hint = "; is another worker listening there?" if exc.errno == errno.EADDRINUSE else ""
-        return f"Cannot listen for the webhook on {host}:{port}: {exc.strerror or exc}{hint}"
-    return None
+        where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        return f"Cannot listen for the webhook on {where}: {exc.strerror or exc}{hint}"
+    for sock in sockets:
+        sock.close()
+    return None  # (PTB binds again after setWebhook: a worker started in between can still win)
 
 
 def _say(text: str) -> None:
