@@ -86,7 +86,7 @@ def diagnose(
         d.add("ingest", "info", f"an ingest is running ({lease.get('owner')})")
     elif locked:
         d.add("ingest", "info", f"an ingest is running (it holds {Path(data_dir) / 'ingest.lock'})")
-    d.facts["ingest_running"] = bool(leased or locked)
+    d.facts["ingest_running"] = True if (leased or locked) else (None if locked is None and not store.host else False)
     building = store.building()
     if building:
         gen = building.get("generation")

@@ -186,7 +186,8 @@ def ingest_lock(store: ChromaStore, data_dir: Path):
     """One ingest at a time. Yields a function to call now and then to renew the lease."""
     from filelock import FileLock, Timeout
 
-    lock = FileLock(str(Path(data_dir) / "ingest.lock"), timeout=0)
+    # a second to wait: `citebot doctor` takes the lock for an instant to see whether an ingest holds it
+    lock = FileLock(str(Path(data_dir) / "ingest.lock"), timeout=1.0)
     try:
         lock.acquire()
     except Timeout:
