@@ -410,7 +410,7 @@ def eval_cmd(ctx: click.Context, questions: Path, out_dir: Path, limit: int | No
     blocks += [(k, result.metrics[k]) for k in ("turns", "follow_up_turns") if result.metrics.get(k)]
     for name, block in blocks:
         splits = block.get("by_split") or {}
-        table = Table(title=f"{questions.name}: {name} ({block['questions']})")
+        table = Table(title=f"{_m(questions.name)}: {name} ({block['questions']})")
         table.add_column("metric")
         table.add_column("value", justify="right")
         table.add_column("95 % CI", justify="right")
@@ -435,13 +435,13 @@ def eval_cmd(ctx: click.Context, questions: Path, out_dir: Path, limit: int | No
         from bot.evaluate import report
 
         written += report.write(result, out_dir, title=questions.name)
-    console.print("Wrote " + ", ".join(str(p) for p in written))
+    console.print("Wrote " + ", ".join(_m(p) for p in written))
     if bounds is not None:
         misses = gate.check(result.metrics, bounds)
         if misses:
             _err_console().print(f"[red]Quality gate failed ({_m(gate_file)}):[/red]\n" + "\n".join(f"  [red]✗[/red] {_m(m)}" for m in misses))
             sys.exit(EXIT_GATE)
-        console.print(f"Quality gate passed ({gate_file}).")
+        console.print(f"Quality gate passed ({_m(gate_file)}).")
 
 
 def _print_sweep(console, result) -> None:
@@ -454,7 +454,7 @@ def _print_sweep(console, result) -> None:
         why = "the run has no p_answerable scores (no support model)" if not analysis else "the questions carry no \"answerable\" labels"
         console.print(f"No threshold sweep: {why}.")
         return
-    table = Table(title=f"Refusal threshold sweep on {analysis['tuned_on']} (operating point {_fmt('threshold', analysis['operating'])} ◀)")
+    table = Table(title=f"Refusal threshold sweep on {_m(analysis['tuned_on'])} (operating point {_fmt('threshold', analysis['operating'])} ◀)")
     keys = ("answer_correct", "refused_unanswerable", "false_refusal", "supporting_citation", "balanced")
     for col in ("threshold", "correct", "refused unans.", "false refusal", "supporting", "balanced"):
         table.add_column(col, justify="right")
@@ -464,7 +464,7 @@ def _print_sweep(console, result) -> None:
     console.print(table)
     from bot.evaluate.report import span
 
-    best = Table(title=f"Best operating points on {analysis['tuned_on']}, by balanced = (correct + refused unanswerable) / 2")
+    best = Table(title=f"Best operating points on {_m(analysis['tuned_on'])}, by balanced = (correct + refused unanswerable) / 2")
     for col in ("threshold", "balanced", "correct", "refused unans.", "false refusal", *analysis["other_labels"]):
         best.add_column(col, justify="right")
     for p, others in analysis["best"]:
@@ -490,7 +490,7 @@ def compare_cmd(run_a: Path, run_b: Path) -> None:
         _err_console().print(f"[red]{_m(exc)}[/red]")
         sys.exit(1)
     console = Console(highlight=False)
-    table = Table(title=f"A = {run_a}   B = {run_b}")
+    table = Table(title=f"A = {_m(run_a)}   B = {_m(run_b)}")
     for col in ("metric", "A", "B", "B − A"):
         table.add_column(col, justify="left" if col == "metric" else "right")
     for key, label, a, b, delta, verdict in diff.metrics:

@@ -20,11 +20,16 @@ def output_console() -> Console:
 
 def one_line(name: str) -> str:
     """A file name (or title, url) as shown on one terminal line: escaped as Python's repr does, in
-    its quotes, when it holds a control character or line separator (a newline would break the
-    line, an ESC would drive the terminal); otherwise as it is. JSON output keeps the real name."""
-    if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in name):
+    its quotes, when it holds a character that does not print (a newline would break the line, an
+    ESC would drive the terminal, a bidirectional override would reverse it); otherwise as it is.
+    JSON output keeps the real name."""
+    if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") or ch in _BIDI for ch in name):
         return repr(name)
     return name
+
+
+# bidirectional controls: a right-to-left override would turn the line round ("evil\u202etxt.md")
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def citation_label(c) -> str:

@@ -84,7 +84,7 @@ def run(answerer, console: Console | None = None, history_file: Path | None = No
                 console.print(HELP)
             elif cmd == "/sources":
                 arg = args[0] if args else None
-                if len(args) > 1 or (arg is not None and not arg.isdigit()):
+                if len(args) > 1 or (arg is not None and not (arg.isascii() and arg.isdigit())):  # "²" is a digit int() refuses
                     console.print("Usage: /sources or /sources N (the citation number).")
                 else:
                     print_sources(console, last.answer if last else None, answerer.library, int(arg) if arg else None)

@@ -82,16 +82,17 @@ def test_a_file_name_with_control_characters_is_shown_escaped_on_one_line():
     from bot.answer import Answer, Citation
     from bot.render import print_answer
 
-    odd, plain = "002_b4c17ae533b9d5da\nnext\x1b[31m\t\u2028.txt", "004_Минск_Klaipėda.txt"
+    odd, plain, bidi = "002_b4c17ae533b9d5da\nnext\x1b[31m\t\u2028.txt", "004_Минск_Klaipėda on\xa0it.txt", "evil\u202etxt.md"
     quote = '"Svobodnaya Pressa" interviewed Boris Shmelyev'
-    answer = Answer(SHMELYEV_Q, quote, tuple(Citation(name, "A title", None, None, quote, 0, len(quote)) for name in (odd, plain)))
+    answer = Answer(SHMELYEV_Q, quote, tuple(Citation(name, "A title", None, None, quote, 0, len(quote)) for name in (odd, plain, bidi)))
     out = StringIO()
     print_answer(Console(file=out, width=400, color_system=None), answer)
     lines = out.getvalue().splitlines()
     assert lines[1] == "[1] A title — '002_b4c17ae533b9d5da\\nnext\\x1b[31m\\t\\u2028.txt'"
-    assert lines[3] == f"[2] A title — {plain}" and len(lines) == 5
+    assert lines[3] == f"[2] A title — {plain}"  # a no-break space is printed as it is
+    assert lines[5] == "[3] A title — 'evil\\u202etxt.md'" and len(lines) == 7  # a right-to-left override is not
     assert "\x1b" not in out.getvalue() and "\t" not in out.getvalue()
-    assert [c["source"] for c in json.loads(json.dumps(answer.to_dict()))["citations"]] == [odd, plain]
+    assert [c["source"] for c in json.loads(json.dumps(answer.to_dict()))["citations"]] == [odd, plain, bidi]
 
 
 def test_ask_says_how_it_read_a_mistyped_question(run_citebot, seed_data_dir):

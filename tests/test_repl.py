@@ -61,13 +61,13 @@ def test_repl_piped_is_plain_text(run_citebot, seed_data_dir):
 def test_commands_given_an_argument_they_do_not_take_say_so(run_citebot, seed_data_dir):
     """`/help me`, `/json foo` … answer with a usage line and do nothing else; `/quit now` does
     not quit (a typo should not end the session)."""
-    lines = ["/help me", "/json foo", "/reset now", "/articles all", "/sources 1 2", "/quit now", "/exit please", "/q!", "/QUIT"]
+    lines = ["/help me", "/json foo", "/reset now", "/articles all", "/sources 1 2", "/sources ²", "/quit now", "/exit please", "/q!", "/QUIT"]
     proc = run_citebot(["repl"], seed_data_dir, input="\n".join(lines) + "\n")
     assert proc.returncode == 0, proc.stderr
     out = flat(proc.stdout)
     for cmd in ("/help", "/json", "/reset", "/articles", "/quit", "/exit"):
         assert f"Usage: {cmd} on its own (it takes no argument)." in out, cmd
-    assert "Usage: /sources or /sources N (the citation number)." in out
+    assert out.count("Usage: /sources or /sources N (the citation number).") == 2  # "²" is a digit int() refuses
     assert "Unknown command '/q!'" in out
     # none of them acted: no help text, no "no answer yet", no reset, no article list
     assert "show the full passages" not in out and "No answer yet" not in out and "Conversation cleared" not in out
