@@ -24,7 +24,7 @@ import prompts
 from bot import wordnet
 from bot.speakers import Speakers
 from bot.support import (
-    IndexedWords, LetterCounts, Question, Support, Vocabulary, _is_question_name, _similar, analyse, assess, fold, has_role, name_in, name_variants, same_person, stem, LIKELIHOOD_LEMMAS, sentence_stems, term_credits, term_weights, words,
+    ACTING_CAPITALS, METONYMS, IndexedWords, LetterCounts, Question, Support, Vocabulary, _is_question_name, _similar, analyse, assess, fold, has_role, name_in, name_variants, same_person, stem, LIKELIHOOD_LEMMAS, sentence_stems, term_credits, term_weights, words,
 )
 from bot.verify import is_verbatim
 from index.embedding import MODEL_NAME
@@ -1430,6 +1430,17 @@ class Answerer:
                     return tuple(words(" ".join(tokens[caps[a] : caps[a + n - 1] + 1])))
         return None
 
+    @functools.cached_property
+    def _person_words(self) -> frozenset[str]:
+        """Words the articles tag as a person's name (conversation.corpus_names)."""
+        names = self._facts.names if isinstance(self._facts.names, dict) else {}
+        return frozenset(names.get("person_words") or ())
+
+    def _a_person(self, name: tuple[str, ...]) -> bool:
+        """A name the question's parse took for something else (spaCy's small model tags
+        "Zelenskyy" ORG in "What does Zelenskyy think about …?") that the articles give a person."""
+        return name[0] not in ACTING_CAPITALS and name[0] not in METONYMS and any(w in self._person_words for w in name)
+
     def _with_names(self, q: Question, ranked: list, k: int, source_of, words_of) -> list:
         """The first k of `ranked` (chunks or sentences, best first) — and, when fewer than half of
         them come from articles that hold every name of the question, up to k // 2 more from
@@ -1674,7 +1685,7 @@ class Answerer:
                 other = any(
                     not any(self._name_in_words(n, self._sentence_words[j]) for j in focus)
                     and all(v and not same_person(n, v, ratio) for v in voices)
-                    for k, n in enumerate(q.names) if k in q.sources and k in q.persons
+                    for k, n in enumerate(q.names) if k in q.sources and (k in q.persons or self._a_person(n))
                 )
                 out.append(_Candidate(focus, sup, rank, feats, penalty, other_speaker=other))
         out.sort(key=lambda c: -c.rank_score)

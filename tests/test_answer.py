@@ -1185,8 +1185,11 @@ def test_a_persons_view_is_not_answered_with_someone_elses_words(answerer):
     Zelenskyy?" after asking what Vasilyev thinks)."""
     vasilyev = answerer.ask("What does Vladimir Vasilyev think Lukashenko expects to get from the US?")
     assert not vasilyev.refused and "Boeing" in vasilyev.text
-    other = answerer.ask("What does Zelenskyy think Lukashenko expects to get from the US?")
-    assert other.refused, other.text
+    for asked in ("What does Zelenskyy think Lukashenko expects to get from the US?",
+                  # spaCy tags "Zelenskyy" ORG here: a name the articles give a person counts as one
+                  "What does Zelenskyy think about Lukashenko's expectations of the US?"):
+        other = answerer.ask(asked)
+        assert other.refused, other.text
     # a country or an office speaks through a spokesperson: its words are its view
     minsk = answerer.ask("Why, according to Minsk, was Tikhanyovski let go?")
     assert not minsk.refused and "humanitarian" in minsk.text
