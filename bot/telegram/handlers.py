@@ -86,6 +86,13 @@ def register(app: Application) -> None:
 
 
 # --- helpers ---------------------------------------------------------------------------
+def _remember(store: OrderedDict, key, value, limit: int) -> None:
+    """store[key] = value, the oldest entries forgotten beyond `limit`."""
+    store[key] = value
+    while len(store) > limit:
+        store.popitem(last=False)
+
+
 def _answerer(context: ContextTypes.DEFAULT_TYPE):
     return context.bot_data[ANSWERER]
 
@@ -240,9 +247,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
             markup = keyboards.answer_keyboard(answer, answerer.library.articles)
             sent = await reply(update, context, render.render_answer(answer, turn.rewritten if turn.was_rewritten else None), markup)
             for message in sent:
-                answered[(chat_id, message.message_id)] = at_answer
-            while len(answered) > ANSWERS_KEPT:
-                answered.popitem(last=False)
+                _remember(answered, (chat_id, message.message_id), at_answer, ANSWERS_KEPT)
     except BaseException:
         reason = "error"
         raise
@@ -279,9 +284,7 @@ async def drop_repeats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if update.update_id in seen:
         log.info("ignoring update %d: already received", update.update_id)
         raise ApplicationHandlerStop
-    seen[update.update_id] = True
-    while len(seen) > SEEN_UPDATES_KEPT:
-        seen.popitem(last=False)
+    _remember(seen, update.update_id, True, SEEN_UPDATES_KEPT)
 
 
 async def allowlist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -298,9 +301,7 @@ async def allowlist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if chat is not None and chat.type == ChatType.PRIVATE:
             told = context.bot_data.setdefault(_REFUSED_CHATS, OrderedDict())
             if chat.id not in told:
-                told[chat.id] = True
-                while len(told) > MAX_REMEMBERED:
-                    told.popitem(last=False)
+                _remember(told, chat.id, True, MAX_REMEMBERED)
                 await send_html(context.bot, chat.id, render.render_prompt("telegram_not_allowed"))
     except Exception as exc:  # noqa: BLE001 - the update must stop here whatever happens
         log.warning("chat %s: could not send the not-allowed note: %s", chat.id, exc)
