@@ -24,7 +24,7 @@ import prompts
 from bot import wordnet
 from bot.speakers import Speakers
 from bot.support import (
-    ACTING_CAPITALS, METONYMS, IndexedWords, LetterCounts, Question, Support, Vocabulary, _is_question_name, _similar, analyse, assess, fold, has_role, name_in, name_variants, same_person, stem, LIKELIHOOD_LEMMAS, sentence_stems, term_credits, term_weights, words,
+    IndexedWords, LetterCounts, Question, Support, Vocabulary, _is_question_name, _similar, analyse, assess, fold, has_role, name_in, name_variants, same_person, stands_for_a_country, stem, LIKELIHOOD_LEMMAS, sentence_stems, term_credits, term_weights, words,
 )
 from bot.verify import is_verbatim
 from index.embedding import MODEL_NAME
@@ -1439,7 +1439,7 @@ class Answerer:
     def _a_person(self, name: tuple[str, ...]) -> bool:
         """A name the question's parse took for something else (spaCy's small model tags
         "Zelenskyy" ORG in "What does Zelenskyy think about …?") that the articles give a person."""
-        return name[0] not in ACTING_CAPITALS and name[0] not in METONYMS and any(w in self._person_words for w in name)
+        return not stands_for_a_country(name[0]) and any(w in self._person_words for w in name)
 
     def _with_names(self, q: Question, ranked: list, k: int, source_of, words_of) -> list:
         """The first k of `ranked` (chunks or sentences, best first) — and, when fewer than half of

@@ -79,14 +79,12 @@ def _open_answerer(settings: Settings, serving: bool = False, quick_start: bool 
             return services.serving_answerer(settings, wait=bool(settings.chroma_host), on_retry=waiting)
         return services.answerer(settings, quick_start=quick_start)
     except ValueError as exc:  # LLMConfigError: generative mode without LLM_BASE_URL / LLM_MODEL
-        from rich.markup import escape
-
         from bot.generative import LLMConfigError
 
         if not isinstance(exc, LLMConfigError):
             raise
         fail, code, message = "llm_not_configured", EXIT_NO_INDEX, str(exc)
-        _err_console().print(f"[red]{escape(message)}[/red]")
+        _err_console().print(f"[red]{_m(message)}[/red]")
     except IndexMissing:
         fail, code, message = "no_index", EXIT_NO_INDEX, prompts.render("no_index")
         _err_console().print(message)
@@ -266,14 +264,12 @@ def doctor(ctx: click.Context, corpus: Path | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(d.to_dict(), ensure_ascii=False, indent=2))
     else:
-        from rich.markup import escape
-
         from bot.render import output_console
 
         marks = {"ok": "[green]✓[/green]", "warn": "[yellow]![/yellow]", "fail": "[red]✗[/red]", "info": "·"}
         console = output_console()
         for c in d.checks:
-            console.print(f"{marks[c.status]} [bold]{c.name}[/bold]: {escape(c.detail)}")
+            console.print(f"{marks[c.status]} [bold]{c.name}[/bold]: {_m(c.detail)}")
     sys.exit(d.exit_code)
 
 
@@ -504,14 +500,12 @@ def compare_cmd(run_a: Path, run_b: Path) -> None:
     if not diff.changed:
         console.print(f"No question changed outcome ({diff.common} in common; {diff.answers_changed} answers worded differently).")
         return
-    from rich.markup import escape
-
     console.print(f"\n[bold]{len(diff.changed)} of {diff.common} questions changed outcome[/bold] "
                   f"({diff.answers_changed} answers differ in wording); regressions first:")
     for c in diff.changed:
         colour = {"better": "green", "worse": "red"}.get(c.verdict, "yellow")
-        console.print(f"[{colour}]{c.verdict:>7}[/{colour}]  {escape(str(c.id))}: {escape(c.a)} → [{colour}]{escape(c.b)}[/{colour}]")
-        console.print(f"         [dim]{escape(c.question)}[/dim]")
+        console.print(f"[{colour}]{c.verdict:>7}[/{colour}]  {_m(c.id)}: {_m(c.a)} → [{colour}]{_m(c.b)}[/{colour}]")
+        console.print(f"         [dim]{_m(c.question)}[/dim]")
 
 
 @cli.command()

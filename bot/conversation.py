@@ -1323,7 +1323,6 @@ class Conversation:
             self.turns.append(turn)
             return Reply(question, rewritten, answer)
 
-
     def _too_long(self, question: str) -> bool:
         """Over the answerer's MAX_QUESTION_CHARS: a follow-up that long is not rewritten (its
         parse could exceed spaCy's limit, and a question refused as too long needs none)."""

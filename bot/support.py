@@ -205,6 +205,11 @@ ACTING_CAPITALS = {
     "beijing": ("china",), "tehran": ("iran",), "ankara": ("turkey",), "caracas": ("venezuela",),
     "pyongyang": ("north", "korea"), "tokyo": ("japan",), "berlin": ("germany",), "paris": ("france",),
 }
+def stands_for_a_country(word: str) -> bool:
+    """A capital (or Washington) that may stand for its country's government: never a person."""
+    return word in ACTING_CAPITALS or word in METONYMS
+
+
 # what a city has as a place, not as its government: "Minsk's mayor" is not Belarus's
 CITY_OWN = {
     "mayor", "population", "resident", "inhabitant", "street", "airport", "station", "centre", "center", "district",
@@ -381,7 +386,7 @@ def analyse(text: str, nlp) -> Question:
         if proper and t.i not in name_token_ids and t.lower_ not in WH_WORDS and not t.is_stop:
             tk = tuple(words(t.text))
             if tk and (t.i == 0 or t.text[:1].isupper()):
-                if t.lower_ not in ACTING_CAPITALS and t.lower_ not in METONYMS:
+                if not stands_for_a_country(t.lower_):
                     persons.append(len(names))  # untagged: as likely a person ("Zelenskyy") as not
                 names.append(tk)
                 name_token_ids.add(t.i)

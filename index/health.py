@@ -48,7 +48,7 @@ def diagnose(
 ) -> Diagnosis:
     from index.corpus import SCAN_CACHE, scan_corpus
     from index.embedding import model_id, onnx_path
-    from index.ingest import fingerprint, ingest_running_here
+    from index.ingest import fingerprint, ingest_running_here, lock_path
     from index.lexical import LexicalIndex
 
     d = Diagnosis()
@@ -85,14 +85,16 @@ def diagnose(
     if leased:
         d.add("ingest", "info", f"an ingest is running ({lease.get('owner')})")
     elif locked:
-        d.add("ingest", "info", f"an ingest is running (it holds {Path(data_dir) / 'ingest.lock'})")
-    d.facts["ingest_running"] = True if (leased or locked) else (None if locked is None and not store.host else False)
+        d.add("ingest", "info", f"an ingest is running (it holds {lock_path(data_dir)})")
+    # None: embedded, and the lock could not be probed (in server mode the lease tells)
+    running = True if (leased or locked) else (None if locked is None and not store.host else False)
+    d.facts["ingest_running"] = running
     building = store.building()
     if building:
         gen = building.get("generation")
-        if leased or locked:
+        if running:
             d.add("ingest", "info", f"generation {gen} is being built; answers come from the published one until it is done")
-        elif locked is None and not store.host:
+        elif running is None:
             d.add("ingest", "warn", f"generation {gen} is unfinished (an ingest is running, or was interrupted: the next `citebot ingest` resumes it)")
         else:
             d.add("ingest", "warn", f"an interrupted ingest left generation {gen} unfinished; the next `citebot ingest` resumes it")

@@ -161,13 +161,18 @@ def preflight(store: ChromaStore, data_dir: Path) -> None:
         pass
 
 
+def lock_path(data_dir: Path) -> Path:
+    """The file whose lock a running ingest holds (one ingest per DATA_DIR)."""
+    return Path(data_dir) / "ingest.lock"
+
+
 def ingest_running_here(data_dir: Path) -> bool | None:
     """Does an ingest on this machine hold DATA_DIR's lock right now? True / False, None when
     that cannot be told (no permission to open the lock file). Nothing is created: a missing
     lock file means no ingest has run here since DATA_DIR was made, so none is running."""
     from filelock import FileLock, Timeout
 
-    path = Path(data_dir) / "ingest.lock"
+    path = lock_path(data_dir)
     if not path.exists():
         return False
     lock = FileLock(str(path), timeout=0)
@@ -187,12 +192,12 @@ def ingest_lock(store: ChromaStore, data_dir: Path):
     from filelock import FileLock, Timeout
 
     # a second to wait: `citebot doctor` takes the lock for an instant to see whether an ingest holds it
-    lock = FileLock(str(Path(data_dir) / "ingest.lock"), timeout=1.0)
+    lock = FileLock(str(lock_path(data_dir)), timeout=1.0)
     try:
         lock.acquire()
     except Timeout:
         raise IngestLocked(
-            f"Another ingest is already running on this index (lock file {Path(data_dir) / 'ingest.lock'}); "
+            f"Another ingest is already running on this index (lock file {lock_path(data_dir)}); "
             "wait for it to finish and try again."
         ) from None
     try:
