@@ -37,7 +37,7 @@ import re
 import threading
 import time
 from collections import Counter, OrderedDict, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import prompts
 from bot.answer import Answer, clean_question
@@ -844,7 +844,7 @@ class Rewriter:
             if self._antecedent_inside(doc, t, "group"):
                 return None
             named = {x.lower_ for x in doc} & self.person_words
-            text = self._group(history, pair=not named)
+            text = self._group(history, pair=not named, named_pair=PLURAL[low] != "obj")
             if text is None:
                 return None
             return _cap(text + (("'" if text.endswith("s") else "'s") if PLURAL[low] == "poss" else ""), at_start)
@@ -1006,6 +1006,18 @@ class Rewriter:
                 if role == "poss" and any(self._is_person(e) for e in doc.ents if e.start > t.i):
                     continue  # "since his release, who has Sergei Tikhanovsky clashed with": named after it
                 return t.text
+        return None
+
+    def unresolved_group(self, question: str) -> str | None:
+        """A they/them/their in a question with nothing before it inside the question that it
+        could stand for (two names, a country or an organisation, a plural noun), or None."""
+        doc = self.nlp(self._truecase(question))
+        for t in doc:
+            if t.lower_ not in PLURAL or t.lower_ == "themselves" or self._antecedent_inside(doc, t, "group"):
+                continue
+            if any(e.label_ in ("GPE", "ORG", "NORP") and e.end <= t.i for e in doc.ents):
+                continue  # "why did Lithuania close the border and what did they demand?"
+            return t.text
         return None
 
     def _expletive(self, t) -> bool:
@@ -1186,9 +1198,11 @@ class Rewriter:
         (Trump) but never calls him a political scientist has not said who the scientist is."""
         return m.common and bool(turn.asked - WH) and not (turn.asked & set(m.before + m.after))
 
-    def _group(self, history: list[Turn], pair: bool = True) -> str | None:
+    def _group(self, history: list[Turn], pair: bool = True, named_pair: bool = True) -> str | None:
         """'they': the people a "which two figures …" answer named, else the group or plural
-        thing the last turns asked about."""
+        thing the last turns asked about, else the two people a question named (`named_pair`:
+        not for "them", which is as often the things that answer named: "how would he pay for
+        them" after Boeing airplanes)."""
         for turn in reversed(history[-3:]):
             if turn.asks_person and turn.asks_many:  # not "whom did X meet?" answered with two names
                 people = [m.text for m in turn.mentions if m.from_answer and m.kind == "person"]
@@ -1203,6 +1217,10 @@ class Rewriter:
             answered = next((m for m in people if m.from_answer and not m.common), None)
             if pair and turn.asks_person and asker is not None and answered is not None:
                 return f"{asker.text} and {answered.text}"
+            # "where did Lukashenko meet Kellogg?" … "what did they agree?": the two it named
+            asked = list(dict.fromkeys(m.text for m in people if not m.from_answer))
+            if pair and named_pair and len(asked) == 2:
+                return f"{asked[0]} and {asked[1]}"
         return None
 
     def _thing(self, history: list[Turn], verb: str | None = None) -> Mention | None:
@@ -1318,6 +1336,12 @@ class Conversation:
             answer = self.answerer.ask(rewritten)
             if answer.reason in ("empty_question", "too_long", "not_english", "small_talk"):  # nothing to follow up on
                 return Reply(question, clean_question(question), answer)
+            if answer.refused and answer.reason == "unsupported" and (group := self.rewriter.unresolved_group(rewritten)):
+                # "where did they meet?" with nobody discussed: answered when the articles answer
+                # it whoever "they" are, but a refusal asks who they are rather than saying the
+                # articles do not state it
+                text = prompts.render("unresolved_reference", pronoun=group)
+                return Reply(question, rewritten, replace(answer, text=text, reason="unresolved_reference"))
             turn = self.rewriter.analyse_turn(rewritten, answer, self.clock())
             turn.question = question
             self.turns.append(turn)
