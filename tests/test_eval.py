@@ -217,7 +217,8 @@ def test_labels_given_loosely_are_read_as_meant(tmp_path):
     got = load_questions(f)
     assert got[0]["answerable"] is False and got[1]["answerable"] is True
     assert got[1]["expected"] == [["Tokyo Tower"], ["Tokyo"]]  # a flat list: one group per string
-    assert "answerable" not in got[2] and got[2]["expected"] == [["Minsk"]]
+    # null is unlabelled, but an expected answer says there is one (each field is optional on its own)
+    assert got[2]["answerable"] is True and got[2]["expected"] == [["Minsk"]]
     assert got[3]["turns"][0]["answerable"] is True and got[3]["turns"][0]["expected"] == [["x"], ["y"]]
 
 

@@ -200,6 +200,39 @@ def test_cli_eval_subset_sweep_and_gate(tmp_path, run_citebot, seed_data_dir):
     assert (out / "report.html").exists() and (out / "report.md").exists()
 
 
+def test_cli_eval_takes_every_shape_the_format_allows(tmp_path, run_citebot, seed_data_dir):
+    """Shapes another team's file may well have (found by a conformance review): a "split" that
+    is a number or a list, labels without "answerable", evidence by article or by quote alone, an
+    id with a lone surrogate escape. The run and its report complete; each is scored as meant."""
+    kellogg = "Where did Lukashenko hold his meeting with U.S. envoy Kellogg?"
+    lines = [
+        {"id": "n1", "question": kellogg, "split": 1, "expected": [["Independence Palace"]], "evidence": [{"doc": "000"}]},
+        {"id": "n2", "question": "Which outlet interviewed Boris Shmelyev?", "split": ["a", "b"],
+         "evidence": [{"quote": "interviewed Boris Shmelyev"}]},
+        {"id": "n3", "question": "What did Macron say about the prisoner release?", "split": "test", "answerable": False},
+    ]
+    qfile = tmp_path / "q.jsonl"
+    qfile.write_text("".join(json.dumps(r) + "\n" for r in lines) + '{"id": "x\\ud800", "question": "Who is Boris Shmelyev?"}\n', encoding="utf-8")
+    out = tmp_path / "run"
+    proc = run_citebot(["eval", str(qfile), "--out", str(out), "--sweep"], seed_data_dir)
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in (out / "results.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == ["n1", "n2", "n3", "x\ud800"]  # the lone surrogate written escaped, read back as given
+    m = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    assert m["answer_correct"] == 1.0 and m["supporting_citation"] == 1.0 and m["refused_unanswerable"] == 1.0
+    assert set(m["by_split"]) == {"1", '["a", "b"]', "test"}
+    assert (out / "report.html").exists()
+
+
+@pytest.mark.parametrize("line", ['{"id": 1e400, "question": "q"}', '{"id": "c", "turns": []}',
+                                  '{"id": "e", "question": "q", "evidence": [{"page": 3}]}'])
+def test_rows_the_results_could_not_hold_are_refused_at_load(tmp_path, line):
+    f = tmp_path / "q.jsonl"
+    f.write_text(line + "\n", encoding="utf-8")
+    with pytest.raises(Exception, match=r":1:"):
+        load_questions(f)
+
+
 def test_cli_compare_help_and_bad_ids(tmp_path, public_run, broken_run):
     """In-process (no model load on these paths): compare, the group's help, an unknown id."""
     from click.testing import CliRunner

@@ -62,7 +62,7 @@ def test_content_words_of_the_evidence():
     assert metrics.content_words(EVIDENCE[0]["quote"]) == ["lukashenko", "released", "123", "political", "prisoners"]
     assert metrics.content_words("It was the one of them") == []
     # words of any script are words, not cut at their first accented letter
-    assert metrics.content_words("port of Klaipėda, Über Straße") == ["port", "klaipėda", "über", "straße"]
+    assert metrics.content_words("port of Klaipėda, Über Straße") == ["port", "klaipėda", "über", "strasse"]  # case folded
     assert metrics.content_words("Лукашенко освободил 123 заключённых") == ["лукашенко", "освободил", "123", "заключённых"]
 
 
@@ -343,3 +343,23 @@ def test_a_reference_is_resolved_inside_hyphenated_and_punctuated_words():
     assert resolved("Boris Shmelyev", "What is Shmelyev's job?")
     assert not resolved("Boris Shmelyev", "What is Kellogg's job?")
     assert resolved("the border", "When did it close?") is None  # nothing checkable
+
+
+def test_case_and_every_dash_are_folded():
+    assert metrics.answer_correct("Die Hauptstraße", [["HAUPTSTRASSE"]])
+    assert metrics.answer_correct("Belarus\U00010eadUS relations", [["Belarus-US"]])  # a dash of any script
+
+
+def test_evidence_given_by_article_or_by_quote_alone():
+    by_doc, by_quote = [{"doc": "000"}], [{"quote": "Lukashenko released 123 political prisoners"}]
+    assert citation_supports(cite("000_a.txt", "Anything from article 000."), by_doc)
+    assert not citation_supports(cite("001_a.txt", "Anything from article 001."), by_doc)
+    assert citation_supports(cite("003_a.txt", "On Saturday Lukashenko released 123 political prisoners."), by_quote)
+    assert not citation_supports(cite("003_a.txt", "Nothing of the kind."), by_quote)
+
+
+def test_a_repeated_evidence_word_counts_once():
+    # {kellogg, minsk, talks}: the citation holds one of three (counted with repeats, 3 of 5 = 0.6)
+    evidence = [{"doc": "000", "quote": "Kellogg, Kellogg, Kellogg: Minsk talks"}]
+    assert not citation_supports(cite("000_a.txt", "Kellogg visited."), evidence)
+    assert citation_supports(cite("000_a.txt", "Kellogg held talks in Minsk."), evidence)

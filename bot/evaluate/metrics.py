@@ -11,6 +11,7 @@ Each rate is defined once, per question, as a (numerator, denominator) pair
 from __future__ import annotations
 
 import functools
+import json
 import re
 import statistics
 import unicodedata
@@ -32,8 +33,11 @@ CHUNK_COVER = 0.6
 
 
 def normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text or "").translate(_FOLD).lower()
-    return " ".join(text.split())
+    """Compatibility forms, quotes and dashes folded, case folded ("STRASSE" is "straße"),
+    whitespace collapsed."""
+    text = unicodedata.normalize("NFKC", text or "").translate(_FOLD)
+    text = "".join("-" if unicodedata.category(ch) == "Pd" else ch for ch in text) if not text.isascii() else text
+    return " ".join(text.casefold().split())
 
 
 @functools.lru_cache(maxsize=1)
@@ -60,20 +64,27 @@ def doc_of(source: str) -> str:
 def evidence_doc(ev: dict) -> str:
     """An evidence item's `doc`: the first three characters of the article's file name. A number
     is read as the file name's number ("doc": 2 is "002")."""
-    doc = ev.get("doc", "")
+    doc = ev.get("doc")
     if isinstance(doc, int) and not isinstance(doc, bool):
         return f"{doc:03d}"
-    return str(doc)
+    return "" if doc is None else str(doc)
 
 
 def citation_supports(citation: dict, evidence: list[dict]) -> bool:
-    """From the evidence's article, and holding ≥ 60 % of its quote's content words."""
+    """From the evidence's article, and holding ≥ 60 % of its quote's content words (each
+    distinct word once). An item without a `doc` is judged by its quote alone, in whichever
+    article; one without a quote by its article alone."""
     quote_words = set(content_words(citation.get("quote", "")))
     for ev in evidence or []:
-        if doc_of(citation.get("source", "")) != evidence_doc(ev):
+        doc = evidence_doc(ev).strip()
+        if doc and doc_of(citation.get("source", "")) != doc:
             continue
-        words = content_words(ev.get("quote", ""))
-        if words and sum(1 for w in words if w in quote_words) / len(words) >= 0.6:
+        words = set(content_words(ev.get("quote") or ""))
+        if not words:
+            if doc and not (ev.get("quote") or "").strip():
+                return True  # the article alone was given
+            continue
+        if len(words & quote_words) / len(words) >= 0.6:
             return True
     return False
 
@@ -106,7 +117,7 @@ def retrieval_rank(chunks: list[dict], evidence: list[dict], texts: dict[str, st
     spans = []
     for ev in evidence or []:
         for source, text in texts.items():
-            if doc_of(source) != evidence_doc(ev) or not ev.get("quote"):
+            if (evidence_doc(ev).strip() and doc_of(source) != evidence_doc(ev).strip()) or not ev.get("quote"):
                 continue
             found = find_quote(text, ev["quote"])
             if found is not None:
@@ -270,12 +281,22 @@ def breakdown(rows: list[dict], questions: list[dict], groups: Callable[[dict], 
     return {g: compute([rows[i] for i in idx], [questions[i] for i in idx]) for g, idx in sorted(members.items())}
 
 
+def tag(q: dict, field: str) -> str | None:
+    """An optional grouping field of a question ("split", "type") as a name: a string as it is,
+    any other JSON value as its JSON text (a file may hold "split": 1 or a list: EVAL_FORMAT.md
+    promises nothing of extra fields); None when absent, null or empty."""
+    value = q.get(field)
+    if value is None or value == "" or value == [] or value == {}:
+        return None
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
 def by_split(q: dict) -> list[str]:
-    return [q["split"]] if q.get("split") else []
+    return [tag(q, "split")] if tag(q, "split") else []
 
 
 def by_type(q: dict) -> list[str]:
-    return [q["type"]] if q.get("type") else []
+    return [tag(q, "type")] if tag(q, "type") else []
 
 
 def by_article(q: dict) -> list[str]:

@@ -87,8 +87,8 @@ def _figures(result, sweep: dict | None) -> dict[str, str]:
     if ranked:
         fig, ax = plt.subplots(figsize=(7, 3.2))
         ks = list(range(1, max(metrics.HIT_KS) + 1))
-        groups = [("all", ranked)] + [(s, [(r, q) for r, q in ranked if q.get("split") == s])
-                                      for s in sorted({q.get("split") for _, q in ranked if q.get("split")})]
+        groups = [("all", ranked)] + [(s, [(r, q) for r, q in ranked if metrics.tag(q, "split") == s])
+                                      for s in sorted({metrics.tag(q, "split") for _, q in ranked if metrics.tag(q, "split")})]
         for name, items in groups:
             if items:
                 ax.plot(ks, [sum(1 for r, _ in items if r["retrieval_rank"] and r["retrieval_rank"] <= k) / len(items) for k in ks],
@@ -178,7 +178,7 @@ def _failure_html(ident: str, row: dict, q: dict) -> str:
     evidence = "".join(f"<blockquote>{_e(ev.get('quote'))}<div class=src>article {_e(ev.get('doc'))}</div></blockquote>"
                        for ev in q.get("evidence") or []) or "<p class=src>(none: the articles do not say)</p>"
     p = row.get("p_answerable")
-    meta = [f"split {_e(q['split'])}" if q.get("split") else "", f"type {_e(q['type'])}" if q.get("type") else "",
+    meta = [f"split {_e(metrics.tag(q, 'split'))}" if metrics.tag(q, "split") else "", f"type {_e(metrics.tag(q, 'type'))}" if metrics.tag(q, "type") else "",
             f"p(answerable) {p:.2f}" if p is not None else "", f"refusal reason {_e(row['reason'])}" if row.get("reason") else "",
             f"retrieval rank {row['retrieval_rank']}" if row.get("retrieval_rank") else ("gold evidence not retrieved in top 10" if "retrieval_rank" in row else "")]
     return (

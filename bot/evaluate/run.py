@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import math
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -71,6 +72,15 @@ def _labels(row: dict, where: str) -> dict:
     if "evidence" in row and row["evidence"] is not None:
         if not isinstance(row["evidence"], list) or not all(isinstance(ev, dict) for ev in row["evidence"]):
             raise QuestionFileError(f"{where}: \"evidence\" must be a list of {{\"doc\", \"quote\"}} objects")
+        for ev in row["evidence"]:
+            if not (isinstance(ev.get("doc"), (str, int)) and not isinstance(ev.get("doc"), bool) and str(ev["doc"]).strip()) and not (
+                    isinstance(ev.get("quote"), str) and ev["quote"].strip()):
+                raise QuestionFileError(f"{where}: an \"evidence\" item needs a \"doc\" or a \"quote\"")
+            if "quote" in ev and ev["quote"] is not None and not isinstance(ev["quote"], str):
+                raise QuestionFileError(f"{where}: an evidence \"quote\" must be a string")
+    if "answerable" not in row and (row.get("expected") or row.get("evidence")):
+        # each field is optional on its own: an expected answer or evidence says there is an answer
+        row["answerable"] = True
     return row
 
 
@@ -88,9 +98,12 @@ def _question_row(line: str, where: str) -> dict:
         raise QuestionFileError(f"{where}: each line must be an object with an \"id\"")
     if isinstance(row["id"], bool) or not isinstance(row["id"], (str, int, float)):
         raise QuestionFileError(f"{where}: \"id\" must be a string or a number, not {json.dumps(row['id'])}")
+    if isinstance(row["id"], float) and not math.isfinite(row["id"]):
+        raise QuestionFileError(f"{where}: \"id\" is a number too large to write back as JSON")
     if "turns" in row:
-        if not isinstance(row["turns"], list) or not all(isinstance(t, dict) and isinstance(t.get("question"), str) for t in row["turns"]):
-            raise QuestionFileError(f"{where}: \"turns\" must be a list of objects with a \"question\"")
+        if not isinstance(row["turns"], list) or not row["turns"] or not all(
+                isinstance(t, dict) and isinstance(t.get("question"), str) for t in row["turns"]):
+            raise QuestionFileError(f"{where}: \"turns\" must be a non-empty list of objects with a \"question\"")
         return {**row, "turns": [_labels(t, f"{where}, turn {k}") for k, t in enumerate(row["turns"], 1)]}
     if not isinstance(row.get("question"), str):
         raise QuestionFileError(f"{where}: missing \"question\" (a string)")
@@ -275,9 +288,21 @@ def run(answerer, questions: list[dict], out_dir: Path, progress: Callable[[int,
     report["operating_threshold"] = operating_threshold(answerer)
     with open(out_dir / "results.jsonl", "w", encoding="utf-8") as fh:
         for row in results:
-            fh.write(json.dumps(public(row), ensure_ascii=False) + "\n")
+            fh.write(_json_line(public(row)) + "\n")
     (out_dir / "metrics.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return EvalRun(results, report, questions)
+
+
+def _json_line(row: dict) -> str:
+    """A results row as one JSON line: UTF-8 as it is, except a row holding a lone surrogate
+    (an id or question written "\\ud800" in the file, valid JSON but not encodable as UTF-8),
+    which is written with every non-ASCII character escaped: the same values, read back."""
+    line = json.dumps(row, ensure_ascii=False)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(row)
+    return line
 
 
 def pairs(results: list[dict], questions: list[dict]) -> tuple[list[tuple[dict, dict]], list[tuple[dict, dict, int]]]:

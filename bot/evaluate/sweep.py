@@ -10,7 +10,7 @@ TABLE_STEP = 0.05
 
 def _rows(result, split: str | None = None) -> tuple[list[dict], list[dict]]:
     plain, _ = pairs(result.results, result.questions)
-    chosen = [(r, q) for r, q in plain if split is None or q.get("split") == split]
+    chosen = [(r, q) for r, q in plain if split is None or metrics.tag(q, "split") == split]
     return [r for r, _ in chosen], [q for _, q in chosen]
 
 
@@ -18,7 +18,7 @@ def analyse(result) -> dict | None:
     """Sweep points (every 0.01), a printable table (every 0.05 plus the operating point) and
     the best points on the tuning split, each with the other split's numbers beside it.
     None when the run has no p_answerable (no support model)."""
-    splits = {q.get("split") for _, q in pairs(result.results, result.questions)[0]}
+    splits = {metrics.tag(q, "split") for _, q in pairs(result.results, result.questions)[0]}
     tuned_on = "dev" if "dev" in splits else None
     points = metrics.sweep(*_rows(result, tuned_on))
     if not points:
