@@ -27,6 +27,7 @@ from __future__ import annotations
 import concurrent.futures
 import dataclasses
 import logging
+import os
 import re
 import threading
 import time
@@ -128,6 +129,11 @@ class Generator:
         prompts.load("generative_user")
         prompts.load("generative_excerpt")
         self.llm = llm if llm is not None else make_llm(settings)
+        # the computing part of an answer (retrieval, reading, the extractive fallback,
+        # verification) one per core at a time: a front end runs several answers at once so
+        # that LLM waits overlap (bot/telegram/app.py: 4 per core), and when the LLM fails fast
+        # they would otherwise all compute at once, each slower than alone
+        self.computing = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
 
     # ------------------------------------------------------------------
     def ask(self, question: str) -> Answer:
@@ -137,24 +143,28 @@ class Generator:
         if refusal is not None:
             return dataclasses.replace(refusal, mode="generative")
         timings: dict[str, float] = {}
-        q, hits, cands = a.candidates(q_text, timings)
-        excerpts = self.excerpts(hits, cands)
-        if not excerpts:  # nothing retrieved (a refusal), or LLM_CONTEXT_TOKENS too small for one sentence
-            answer = a.decide(question, q, cands, timings, t0)
-            if answer.refused:
-                return dataclasses.replace(answer, mode="generative")
-            log.warning("no excerpt fits LLM_CONTEXT_TOKENS=%d; using the extractive answer", self.settings.llm_context_tokens)
-            return dataclasses.replace(answer, fallback=f"no_excerpts: nothing fits LLM_CONTEXT_TOKENS={self.settings.llm_context_tokens}")
+        with self.computing:
+            q, hits, cands = a.candidates(q_text, timings)
+            excerpts = self.excerpts(hits, cands)
+            if not excerpts:  # nothing retrieved (a refusal), or LLM_CONTEXT_TOKENS too small for one sentence
+                answer = a.decide(question, q, cands, timings, t0)
+                if answer.refused:
+                    return dataclasses.replace(answer, mode="generative")
+                log.warning("no excerpt fits LLM_CONTEXT_TOKENS=%d; using the extractive answer", self.settings.llm_context_tokens)
+                return dataclasses.replace(answer, fallback=f"no_excerpts: nothing fits LLM_CONTEXT_TOKENS={self.settings.llm_context_tokens}")
+            messages = self.messages(q_text, excerpts)
         t = time.perf_counter()
         try:
-            reply = self.complete(self.messages(q_text, excerpts))
+            reply = self.complete(messages)
         except LLMFailure as exc:
             timings["llm_ms"] = (time.perf_counter() - t) * 1000
             log.warning("LLM answer failed (%s); using the extractive answer", exc)
-            return dataclasses.replace(a.decide(question, q, cands, timings, t0), fallback=str(exc))
+            with self.computing:
+                return dataclasses.replace(a.decide(question, q, cands, timings, t0), fallback=str(exc))
         timings["llm_ms"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
-        answer = self.verified_answer(question, q, reply, excerpts, timings, t0, lambda: a.decide(question, q, cands, timings, t0))
+        with self.computing:
+            answer = self.verified_answer(question, q, reply, excerpts, timings, t0, lambda: a.decide(question, q, cands, timings, t0))
         answer.timings["verify_ms"] = (time.perf_counter() - t) * 1000
         return answer
 

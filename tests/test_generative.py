@@ -540,6 +540,42 @@ def test_telegram_generative_answer_and_timeout_fallback(answerer, seed_settings
     assert elapsed < 15  # bounded by LLM_TIMEOUT_S (3 s), not the server's 30 s
 
 
+def test_answers_compute_one_per_core_while_their_llm_waits_overlap(answerer, seed_settings, fake_llm, llm):
+    """Eight answers at once, as the Telegram bot's generative pool runs them: their LLM calls
+    (0.3 s each, then a failure: the extractive fallback) overlap, but retrieval, reading and
+    the fallback run at most one per core, not eight at once each slower than alone."""
+    import threading
+
+    gen = Generator(answerer, llm_settings(seed_settings, fake_llm.url))
+    llm.script(default=Reply(status=500, delay=0.3))
+    lock = threading.Lock()
+    inside, peak = {"compute": 0, "llm": 0}, {"compute": 0, "llm": 0}
+
+    def counted(kind, method):  # the real method, counted around
+        def run(*args, **kwargs):
+            with lock:
+                inside[kind] += 1
+                peak[kind] = max(peak[kind], inside[kind])
+            try:
+                return method(*args, **kwargs)
+            finally:
+                with lock:
+                    inside[kind] -= 1
+        return run
+
+    answerer.candidates = counted("compute", answerer.candidates)
+    gen.complete = counted("llm", gen.complete)
+    try:
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(gen.ask, [SHMELYEV_Q] * 8))
+    finally:
+        del answerer.candidates
+    cores = os.cpu_count() or 1
+    assert all(a.fallback and a.citations for a in answers)
+    assert 1 <= peak["compute"] <= cores
+    assert peak["llm"] >= min(8, cores + 1)  # the waits are not held to one per core
+
+
 def test_telegram_generative_mode_answers_more_chats_at_once(answerer, seed_settings, fake_llm):
     """A generative answer is mostly a wait for the LLM: ANSWER_THREADS (one per core) would let
     two slow LLM calls hold up every other chat on this machine (found by a QA pass)."""
