@@ -17,6 +17,7 @@ EXIT_NO_INDEX = 2
 EXIT_UNAVAILABLE = 3
 EXIT_GATE = 4  # `eval --gate`: a metric missed its bound
 EXIT_BUSY = 4  # `ingest`: another ingest is running
+EXIT_INTERRUPTED = 130  # Ctrl-C: 128 + SIGINT, as a shell reports a command it interrupted
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -66,7 +67,10 @@ def _open_answerer(settings: Settings, serving: bool = False, quick_start: bool 
     survives Chroma outages; at start it waits for an unreachable Chroma server,
     retrying with backoff, instead of exiting. quick_start=True (one question, then exit):
     spaCy loads in a worker process while the index opens (services.answerer). on_error(kind,
-    message): told before the exit (`ask --json` prints it as JSON on stdout)."""
+    message): told before the exit (`ask --json` prints it as JSON on stdout).
+
+    Ctrl-C while they load (seconds; longer while a Chroma server is waited for) ends with one
+    line and exit status 130, where click said "Aborted!" with status 1: loading only reads."""
     from bot import services
     from index.store import IndexMissing, IndexUnavailable
     from index.table import IndexFileDamaged
@@ -94,6 +98,12 @@ def _open_answerer(settings: Settings, serving: bool = False, quick_start: bool 
     except IndexFileDamaged as exc:  # set aside: the next start (or `citebot ingest`) makes it again
         fail, code, message = "index_damaged", EXIT_UNAVAILABLE, str(exc)
         _err_console().print(f"[red]{_m(exc)}[/red]")
+    except KeyboardInterrupt:
+        fail, code, message = "interrupted", EXIT_INTERRUPTED, prompts.render("interrupted")
+        console = _err_console()
+        if console.is_terminal:
+            console.print()  # off the line the terminal echoed ^C on
+        console.print(message)
     if on_error is not None:
         on_error(fail, message)
     sys.exit(code)

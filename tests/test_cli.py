@@ -9,9 +9,15 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
+import socket
+import subprocess
 from pathlib import Path
 
-from conftest import CORPUS, SHMELYEV_Q, SHMELYEV_SOURCE, flat
+import pytest
+
+from conftest import CITEBOT, CORPUS, SHMELYEV_Q, SHMELYEV_SOURCE, cli_env, flat
+from fake_bot_api import TOKEN
 from index.corpus import read_article
 
 GOOD = "003_a249e923c2b6cff2.txt"
@@ -210,6 +216,38 @@ def test_ctrl_c_while_the_command_line_imports_ends_without_a_traceback(tmp_path
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, timeout=60)
     assert done.returncode == 1 and done.stderr.strip() == "Aborted!", done.stderr
     assert done.stdout == ""
+
+
+@pytest.mark.parametrize("args", [["ask", SHMELYEV_Q], ["ask", "--json", SHMELYEV_Q], ["repl"], ["telegram"]],
+                         ids=["ask", "ask-json", "repl", "telegram"])
+def test_ctrl_c_while_the_index_loads_ends_with_one_line_and_status_130(seed_data_dir, model_cache, tmp_path, args):
+    """Ctrl-C while a command loads the index and models: click said "Aborted!" with status 1.
+    The index is on a Chroma server that accepts the connection and never answers, so the
+    command is surely loading (opening the index) when the test has accepted it; then SIGINT
+    goes to the whole process group, as a terminal sends it (the spaCy worker of `ask` too)."""
+    with socket.socket() as chroma:
+        chroma.bind(("127.0.0.1", 0))
+        chroma.listen()
+        chroma.settimeout(120)
+        env = cli_env(seed_data_dir, model_cache, CHROMA_HOST="127.0.0.1", CHROMA_PORT=str(chroma.getsockname()[1]),
+                      TELEGRAM_BOT_TOKEN=TOKEN)
+        proc = subprocess.Popen([str(CITEBOT), *args], env=env, cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, encoding="utf-8", start_new_session=True)
+        try:
+            connection, _ = chroma.accept()
+            with connection:  # unanswered until the command has ended
+                os.killpg(proc.pid, signal.SIGINT)
+                out, err = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+    assert proc.returncode == 130, err
+    assert err.strip() == "Interrupted — nothing was changed."
+    if "--json" in args:  # scripts reading --json get JSON either way
+        assert json.loads(out) == {"question": SHMELYEV_Q, "error": "interrupted", "message": err.strip()}
+    else:
+        assert out == ""
 
 
 def test_a_setting_of_the_wrong_kind_is_one_line_naming_it(tmp_path, model_cache):

@@ -12,13 +12,16 @@ most once: a request Telegram may have carried out (sent, then no answer) is not
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
+import socket
 
 import httpx
 import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.telegram.app import ConfigError, build_application, check_settings, webhook_options
 from bot.telegram.delivery import NotDelivered, not_carried_out
 from conftest import SHMELYEV_Q
 import fake_bot_api
@@ -318,6 +321,131 @@ def test_ptb_records_of_unreadable_data_hide_the_users_text():
                                    ([{"message": {"text": "MY PRIVATE QUESTION"}}],), None)
         HideUserText().filter(record)
         assert "MY PRIVATE QUESTION" not in record.getMessage()
+
+
+# --- webhook mode: posts PTB's webhook handler cannot read ----------------------------------------
+WEBHOOK_SECRET = "s3cret-webhook-token"
+PRIVATE_TEXT = "MY PRIVATE QUESTION about my diagnosis"
+
+
+@pytest.fixture
+def webhook_settings(settings):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return settings.model_copy(update={
+        "telegram_webhook_url": f"http://127.0.0.1:{port}/tg", "telegram_webhook_listen": "127.0.0.1",
+        "telegram_webhook_port": port, "telegram_webhook_secret": WEBHOOK_SECRET,
+    })
+
+
+def drive_webhook(settings, answerer, scenario, limit: float = 60.0):
+    """A real Application in webhook mode — PTB's tornado server on 127.0.0.1, set up as `citebot
+    telegram --webhook` sets it up (webhook_options), the fake server as Telegram — around
+    `await scenario(post)`. post(body, secret=WEBHOOK_SECRET) POSTs to the webhook like Telegram
+    (a dict as JSON, bytes as they are) and returns the HTTP status."""
+
+    async def main():
+        app = build_application(settings, answerer, retry_delays=FAST_RETRIES, read_timeout=READ_TIMEOUT)
+        async with app, httpx.AsyncClient(timeout=10, trust_env=False) as client:
+            await app.start()
+            await app.updater.start_webhook(**webhook_options(settings))
+
+            async def post(body, secret: str = WEBHOOK_SECRET) -> int:
+                content = json.dumps(body).encode() if isinstance(body, dict) else body
+                headers = {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret}
+                return (await client.post(settings.telegram_webhook_url, content=content, headers=headers)).status_code
+
+            try:
+                return await scenario(post)
+            finally:
+                await app.updater.stop()
+                await app.stop()
+
+    return asyncio.run(asyncio.wait_for(main(), limit))
+
+
+def test_a_webhook_update_ptb_cannot_read_is_acknowledged_skipped_and_logged_by_id(api, webhook_settings, answerer, caplog):
+    """PTB's webhook handler answered an update it cannot read (here an entity without its
+    "offset") with 400, logging it whole (the user's text) at CRITICAL; Telegram resends an update
+    until it gets a 2xx, so the same one came back again and again. It is acknowledged now."""
+
+    async def scenario(post):
+        assert await post({"update_id": 1, "message": api.message(SHMELYEV_Q)}) == 200
+        await api.wait_for("sendMessage")
+        unreadable = {"update_id": 2, "message": api.message(PRIVATE_TEXT, entities=[{"type": "bold", "length": 2}])}
+        assert await post(unreadable) == 200
+        pa, ua = chat(1)
+        assert await post({"update_id": 3, "message": api.message(SHMELYEV_Q, chat=pa, user=ua)}) == 200
+        await api.wait_for("sendMessage", 2, where=lambda p: True)
+        await settle(api)
+        return pa["id"]
+
+    with caplog.at_level(logging.DEBUG):
+        other = drive_webhook(webhook_settings, answerer, scenario)
+    for chat_id in (PRIVATE["id"], other):
+        (answer,) = answers_to(api, chat_id)
+        assert ANSWER in answer.params["text"]
+    assert len(api.delivered("sendMessage")) == 2  # the unreadable one got nothing
+    logged = [r.getMessage() + (r.exc_text or "") for r in caplog.records]
+    assert PRIVATE_TEXT not in "\n".join(logged)
+    assert [m for m in logged if "python-telegram-bot cannot read it" in m] == ["skipped update 2: python-telegram-bot cannot read it (TypeError)"]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+
+
+def test_a_webhook_post_that_is_no_update_gets_400_and_one_warning_line(api, webhook_settings, answerer, caplog):
+    """PTB's webhook handler answered a body that is not JSON with 500 (a traceback at debug
+    level), and JSON that is no update object with 400 and the body at CRITICAL, with tracebacks."""
+    not_updates = [
+        PRIVATE_TEXT.encode(),  # not JSON
+        b"\xff\xfe" + PRIVATE_TEXT.encode("utf-16-le"),  # not UTF-8
+        b"",
+        json.dumps([PRIVATE_TEXT]).encode(),
+        json.dumps(PRIVATE_TEXT).encode(),
+        b"null",
+        json.dumps({"message": api.message(PRIVATE_TEXT)}).encode(),  # no update_id
+    ]
+
+    async def scenario(post):
+        statuses = [await post(body) for body in not_updates]
+        records = list(caplog.records)  # of these posts (each is logged before it is answered)
+        wrong_secret = await post(b"not JSON", secret="wrong-secret")  # the secret is checked first (PTB's 403)
+        answered = await post({"update_id": 1, "message": api.message(SHMELYEV_Q)})
+        await api.wait_for("sendMessage")
+        await settle(api)
+        return statuses, records, wrong_secret, answered
+
+    with caplog.at_level(logging.DEBUG):
+        statuses, records, wrong_secret, answered = drive_webhook(webhook_settings, answerer, scenario)
+    assert statuses == [400] * len(not_updates) and wrong_secret == 403 and answered == 200
+    (answer,) = answers_to(api, PRIVATE["id"])
+    assert ANSWER in answer.params["text"]
+    warnings = [r for r in records if r.levelno >= logging.WARNING]
+    assert len(warnings) == len(not_updates)
+    assert all(r.levelno == logging.WARNING and "is not a Telegram update" in r.getMessage() for r in warnings)
+    assert not [r for r in records if r.exc_info or r.exc_text]  # no traceback, not even at debug level
+    assert not [r for r in caplog.records if PRIVATE_TEXT in r.getMessage() + (r.exc_text or "")]
+
+
+def test_webhook_mode_refuses_a_python_telegram_bot_whose_webhook_handler_changed(webhook_settings, monkeypatch):
+    """The webhook checks replace one PTB internal (use_checked_webhooks); a PTB upgrade that
+    changed it stops webhook mode at start, with one line, instead of silently losing them."""
+    from telegram.ext._utils import webhookhandler
+
+    check_settings(webhook_settings)  # this PTB: fine (and its handler replaced, for the process)
+    (ptb_handler,) = [c for c in webhookhandler.TelegramHandler.__mro__ if c.__module__ == webhookhandler.__name__]
+    monkeypatch.setattr(webhookhandler, "TelegramHandler", type("TelegramHandler", (), {"post": None}))
+    with pytest.raises(ConfigError, match="Webhook mode does not support python-telegram-bot"):
+        check_settings(webhook_settings)
+
+    class RoutesElsewhere(webhookhandler.WebhookAppClass):
+        def __init__(self, *args):  # to a handler by another name
+            super(webhookhandler.WebhookAppClass, self).__init__([])
+
+    monkeypatch.setattr(webhookhandler, "TelegramHandler", ptb_handler)
+    monkeypatch.setattr(webhookhandler, "WebhookAppClass", RoutesElsewhere)
+    with pytest.raises(ConfigError, match="Webhook mode does not support python-telegram-bot"):
+        check_settings(webhook_settings)
 
 
 def test_a_read_that_got_no_answer_is_not_called_possibly_delivered():

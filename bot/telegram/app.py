@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import json
 import logging
 import os
 import re
@@ -11,8 +12,10 @@ import sys
 import time
 import weakref
 from concurrent.futures import ThreadPoolExecutor
+from http import HTTPStatus
 from urllib.parse import urlsplit
 
+import telegram
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder
@@ -71,6 +74,80 @@ class ConfigError(Exception):
     """A setting that makes running impossible; the message is one line for the user."""
 
 
+def _webhook_update(body: bytes) -> dict | None:
+    """The update a webhook POST carries, or None when its body is not a JSON object with an
+    integer update_id (not UTF-8, not JSON, a list, null…): nothing Telegram sends."""
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except ValueError:  # UnicodeDecodeError and JSONDecodeError both are
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("update_id"), int) else None
+
+
+class CheckedWebhookPost:
+    """What a webhook POST gets before python-telegram-bot's handler (TelegramHandler) reads it
+    (mixed into that handler by use_checked_webhooks).
+
+    PTB answered a body that is not JSON with 500 (its traceback logged at debug level only),
+    and an update it cannot read — the webhook twin of UpdatesRequest's case — with 400 and a
+    CRITICAL record with the whole update (the user's text) and a traceback. Telegram resends
+    an update until it gets a 2xx, so that one update came back again and again. Now: PTB's own
+    checks first (content type, secret token: 403); a body that is no update gets 400 and one
+    warning line without the body; an update PTB cannot read is acknowledged (200) and skipped,
+    logged once by its id; the rest is PTB's as before."""
+
+    async def post(self) -> None:
+        self._validate_post()
+        body = self.request.body
+        data = _webhook_update(body)
+        if data is None:
+            log.warning("webhook: answered 400 to a POST from %s that is not a Telegram update (%d bytes, not a JSON "
+                        "object with an update_id)", self.request.remote_ip, len(body))
+            self.send_error(HTTPStatus.BAD_REQUEST, reason="Not a Telegram update")
+            return
+        if _readable(data) is not data:  # logged by id; the empty 200 tells Telegram not to send it again
+            return
+        await super().post()
+
+
+def use_checked_webhooks() -> None:
+    """Put CheckedWebhookPost in front of python-telegram-bot's webhook handler. PTB offers no
+    seam for it: its Updater builds WebhookAppClass, which routes the webhook path to the
+    module's TelegramHandler by name; so that one module attribute is replaced by a subclass
+    (for the whole process, once)."""
+    ptb = _ptb_webhooks()
+    if issubclass(ptb.TelegramHandler, CheckedWebhookPost):
+        return
+
+    class CheckedTelegramHandler(CheckedWebhookPost, ptb.TelegramHandler):
+        """PTB's webhook handler, checking each POST first (CheckedWebhookPost)."""
+
+    ptb.TelegramHandler = CheckedTelegramHandler
+
+
+def _ptb_webhooks():
+    """PTB's webhook module, when it is still what use_checked_webhooks replaces a part of;
+    else ConfigError, so that a PTB upgrade that changed it stops `citebot telegram --webhook`
+    at start instead of silently answering unreadable updates with 400 again."""
+    try:
+        from telegram.ext._utils import webhookhandler as ptb
+    except ImportError:
+        ptb = None
+    handler = getattr(ptb, "TelegramHandler", None)
+    if isinstance(handler, type) and issubclass(handler, CheckedWebhookPost):
+        return ptb  # checked and replaced before
+    init = getattr(getattr(ptb, "WebhookAppClass", None), "__init__", None)
+    if not (
+        isinstance(handler, type) and "post" in vars(handler) and callable(getattr(handler, "_validate_post", None))
+        and "TelegramHandler" in getattr(getattr(init, "__code__", None), "co_names", ())  # routes to it by name
+    ):
+        raise ConfigError(
+            f"Webhook mode does not support python-telegram-bot {telegram.__version__} (its webhook handler has changed): "
+            "install the version in requirements.lock, or run without --webhook (long polling)."
+        )
+    return ptb
+
+
 def _ids(value: str | None, name: str, example: str) -> frozenset[int]:
     try:
         return access.parse_ids(value)
@@ -109,6 +186,7 @@ def check_settings(settings) -> str:
             import tornado  # noqa: F401 - PTB's webhook server
         except ImportError:
             raise ConfigError('Webhook mode needs the webhooks extra: pip install "python-telegram-bot[webhooks]".') from None
+        use_checked_webhooks()  # ConfigError on a python-telegram-bot it does not fit
     return token
 
 
@@ -326,6 +404,18 @@ def listen_problem(host: str, port: int) -> str | None:
     return None  # (PTB binds again after setWebhook: a worker started in between can still win)
 
 
+def webhook_options(settings) -> dict:
+    """The arguments of run_webhook (and Updater.start_webhook) for these settings."""
+    return {
+        "listen": settings.telegram_webhook_listen,
+        "port": settings.telegram_webhook_port,
+        "url_path": urlsplit(settings.telegram_webhook_url).path.lstrip("/"),
+        "webhook_url": settings.telegram_webhook_url,
+        "secret_token": settings.telegram_webhook_secret,
+        "allowed_updates": ALLOWED_UPDATES,
+    }
+
+
 def _say(text: str) -> None:
     print(redact(text), file=sys.stderr, flush=True)
 
@@ -365,14 +455,7 @@ def run(settings, answerer, say=_say) -> int:
         asyncio.run(preflight())
         asyncio.set_event_loop(asyncio.new_event_loop())
         if webhook:
-            application.run_webhook(
-                listen=settings.telegram_webhook_listen,
-                port=settings.telegram_webhook_port,
-                url_path=urlsplit(webhook).path.lstrip("/"),
-                webhook_url=webhook,
-                secret_token=settings.telegram_webhook_secret,
-                allowed_updates=ALLOWED_UPDATES,
-            )
+            application.run_webhook(**webhook_options(settings))
         else:
             application.run_polling(allowed_updates=ALLOWED_UPDATES)
     except InvalidToken as exc:
