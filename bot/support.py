@@ -74,7 +74,7 @@ EXPECTED = {
 }
 SPEECH_VERBS = {"say", "tell", "reply", "respond", "answer", "state", "exclaim", "declare", "announce", "claim", "remark", "comment", "add", "write"}
 _QUOTE_RE = re.compile(r"[\"“”«»]|\b(?:said|says|stated|told|added|noted|wrote|concluded|emphasi[sz]ed|expressed|exclaimed|responded|replied|announced|declared|asked)\b")
-TIME_UNITS = {"year", "years", "month", "months", "day", "days", "week", "weeks", "hour", "hours"}
+TIME_UNITS = {"year", "years", "month", "months", "day", "days", "week", "weeks", "hour", "hours", "decade", "decades"}
 
 
 def fold(text: str) -> str:
@@ -730,8 +730,8 @@ def has_answer_type(q: Question, sentences, ratio: float = 0.75) -> bool:
             ent_words = set(words(text))
             if not ent_words or _is_question_name(ent_words, q, ratio):
                 continue  # the entity is the question's own subject, not an answer
-            if q.wh == "how_long" and not (ent_words & TIME_UNITS):
-                continue  # "how long": a duration ("18 years"), not a date
+            if (q.wh == "how_long" or (q.wh == "how_many" and label == "DATE")) and not (ent_words & TIME_UNITS):
+                continue  # "how long", "how many years": a duration ("18 years"), not a date ("2020")
             return True
     return False
 
