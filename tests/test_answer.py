@@ -209,6 +209,8 @@ def test_mixed_questions_cite_the_evidence_article(mixed_answers):
         ("How many political prisoners did Lukashenko release on December 13?", "123", None),
         ("What was Tikhanyovski sentenced to?", "18 years", "000_979f3109055ecc6f.txt"),
         ("To which pro-Trump outlet did Lukashenko give an interview?", "Newsmax", "004_a24a6e3f3a2234d6.txt"),
+        # the name the article writes longer than the question ("Artyom Shraibman", tagged an organisation)
+        ("What is the first name of the analyst Shraibman?", "Artyom", "004_a24a6e3f3a2234d6.txt"),
     ],
 )
 def test_plain_questions_are_answered(answerer, question, expected, source):
@@ -227,6 +229,8 @@ def test_plain_questions_are_answered(answerer, question, expected, source):
         "Who won the 2022 FIFA World Cup final?",
         # a count of years: a year ("He cannot forget 2020") is no answer
         "How many years has Lukashenka been in power?",
+        # a first name: the article names him "Tsikenovich" only
+        "What is the first name of Tsikenovich, the American released before Tikhanyovski?",
     ],
 )
 def test_near_misses_are_refused(answerer, question):
