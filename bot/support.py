@@ -426,6 +426,7 @@ def analyse(text: str, nlp) -> Question:
         if lemma == "expect" and t.tag_ == "VBN":  # "Trump is expected to visit": a hedge, not what is asked
             continue
         terms.append(lemma)
+    terms = _phrasal_verbs_read(toks, terms)
     if role:  # "what position does X hold": the title alone says it
         terms = [t for t in terms if t not in ("hold", "occupy")]
     if soon:  # "how soon": like "long" in "how long", it says what kind of answer is wanted
@@ -669,6 +670,39 @@ def missing_weight(q: Question, missing: list[str], vocab: Vocabulary) -> tuple[
         return 0.0, 0.0
     top = max(vocab.idf(t) for t in q.terms)
     return max(vocab.idf(t) for t in missing) / top if top else 0.0, float(len(set(missing)))
+
+
+# Phrasal verbs, the commonest paraphrase of a question ("how many did Minsk let go", "who is he
+# hoping to sit down with"), read as the one verb an article writes: the verb and its particle
+# say nothing an article's words match ("let" and "go" are not even terms), the verb does.
+# General English, not this corpus's.
+PHRASAL_VERBS = {
+    "let go": "release", "let out": "release", "set free": "release", "walk free": "release", "go free": "release",
+    "hand over": "give", "give back": "return", "send back": "return", "sit down": "meet", "put forward": "propose",
+    "turn down": "reject", "step down": "resign", "call off": "cancel", "carry out": "conduct", "take part": "participate",
+    "set up": "establish", "shut down": "close", "close down": "close", "lock up": "imprison", "put behind bars": "imprison",
+    "pull out": "withdraw", "find out": "learn", "look into": "investigate", "throw out": "expel", "kick out": "expel",
+    "crack down": "suppress", "bring about": "cause",
+}
+
+
+def _phrasal_verbs_read(toks, terms: list[str]) -> list[str]:
+    """The question's terms with each phrasal verb in it (PHRASAL_VERBS: the verb with its
+    particle as parsed, or with the next one or two words) as its one-word verb."""
+    for i, t in enumerate(toks):
+        if t.pos_ not in ("VERB", "AUX") and t.lower_ != "let":
+            continue
+        lemma = t.lemma_.lower()
+        after = toks[i + 1 : i + 3]
+        keys = [(f"{lemma} {c.lower_}", [c]) for c in t.children if c.dep_ in ("prt", "acomp", "oprd", "advmod") and c.i > t.i]
+        keys += [(f"{lemma} {' '.join(x.lower_ for x in after[:n])}", after[:n]) for n in (2, 1) if len(after) >= n]
+        found = next(((PHRASAL_VERBS[k], words_) for k, words_ in keys if k in PHRASAL_VERBS), None)
+        if found is None:
+            continue
+        verb, particles = found
+        parts = {lemma} | {x.lemma_.lower() for x in particles}  # "put behind bars": put, behind, bar
+        terms = [w for w in terms if w not in parts] + ([verb] if verb not in terms else [])
+    return terms
 
 
 def _extends_asked_name(ent_words: set[str], q: Question, ratio: float) -> bool:

@@ -597,6 +597,28 @@ def test_a_prison_term_question_without_a_duration_in_the_articles_is_refused(an
     assert not answerer.ask("What prison term had Tikhanovsky been given?").refused
 
 
+
+@pytest.mark.parametrize(
+    "question, verb, gone",
+    [
+        ("How soon could the remaining prisoners be let go?", "release", {"let", "go"}),
+        ("Which Ukrainian president is Lukashenko hoping to sit down with?", "meet", {"sit", "down"}),
+        ("What weapons has Washington threatened to hand over to Kyiv?", "give", {"hand", "over"}),
+        ("For what offence had Tikhanovsky been put behind bars?", "imprison", {"put", "bar"}),
+        ("Were the prisoners set free?", "release", {"set", "free"}),
+    ],
+)
+def test_a_phrasal_verb_is_read_as_its_one_word_verb(answerer, question, verb, gone):
+    from bot.support import analyse
+
+    terms = analyse(question, answerer.nlp).terms
+    assert verb in terms and not gone & set(terms), terms
+
+
+def test_a_phrasal_verb_question_is_answered(answerer):
+    answer = answerer.ask("How soon does John Cole think the remaining prisoners could be let go?")
+    assert not answer.refused and "within a month" in answer.text, answer.support
+
 def test_a_nationality_describing_the_asked_for_person_is_not_a_required_name(answerer):
     # "Which Ukrainian leader …": the answer says Zelenskyy, not necessarily "Ukrainian"
     from bot.support import analyse
