@@ -110,19 +110,32 @@ class WordNet:
         """`lemma` is a synonym of `term` or a kind / instance of it."""
         return self.matcher([lemma])(term)
 
+    @functools.lru_cache(maxsize=10_000)
+    def _class_of(self, term: str) -> frozenset[int]:
+        """For a noun naming a kind of person, the senses one level above it: the class an
+        article may name such people by ("prisoners" for detainees, "representative" for an
+        envoy). Not for things: a "state" is not answered by any "region"."""
+        if not self.kind_of(term, "person"):
+            return frozenset()
+        nouns = self._nouns(term)
+        return self._climb(nouns, 1) - nouns
+
     def matcher(self, lemmas):
-        """covered(term) -> some lemma of `lemmas` is a synonym or a kind of `term`
-        (the lemmas' senses and broader senses are gathered once, on first use)."""
+        """covered(term) -> some lemma of `lemmas` is a synonym or a kind of `term`, or (a
+        noun) the class just above it (the lemmas' senses and broader senses are gathered
+        once, on first use)."""
         gathered: set[int] | None = None
+        own: set[int] | None = None
 
         def covered(term: str) -> bool:
-            nonlocal gathered
+            nonlocal gathered, own
             senses = self._term(term)
             if not senses:
                 return False
             if gathered is None:
                 gathered = set().union(*(self._up(lm) for lm in lemmas)) if lemmas else set()
-            return not senses.isdisjoint(gathered)
+                own = set().union(*(self.senses(lm) for lm in lemmas)) if lemmas else set()
+            return not senses.isdisjoint(gathered) or not self._class_of(term).isdisjoint(own)
 
         return covered
 

@@ -647,6 +647,10 @@ def test_wordnet_relates_synonyms_and_kinds_not_neighbours():
     assert wn.related("free", "release") and wn.related("building", "palace")  # synonym; a kind of building
     assert wn.related("season", "spring") and wn.related("city", "minsk")  # instance of a city
     assert not wn.related("palace", "building")  # a building is not necessarily a palace
+    # … but a kind of person is asked about by the class just above it: detainees are
+    # prisoners, an envoy is a representative; not things ("state" is no "region")
+    assert wn.related("detainee", "prisoner") and wn.related("envoy", "representative")
+    assert not wn.related("state", "region") and not wn.related("detainee", "person")
     assert not wn.related("replace", "appoint") and not wn.related("season", "minsk")
     assert not wn.related("meet", "visit") and not wn.related("free", "pardon")  # verbs: synonyms only
     assert not wn.related("zzzz", "release") and not wn.related("free", "zzzz")
