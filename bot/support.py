@@ -420,7 +420,7 @@ def analyse(text: str, nlp) -> Question:
     for t in toks:
         if t.i in name_token_ids or t.is_stop or t.is_punct or t.pos_ not in CONTENT_POS:
             continue
-        lemma = t.lemma_.lower()
+        lemma = _LEMMA_FIXES.get(t.lower_, t.lemma_.lower())
         if lemma in GENERIC or lemma in WH_WORDS or any(ch.isdigit() for ch in lemma):
             continue
         if lemma == "expect" and t.tag_ == "VBN":  # "Trump is expected to visit": a hedge, not what is asked
@@ -671,6 +671,10 @@ def missing_weight(q: Question, missing: list[str], vocab: Vocabulary) -> tuple[
     top = max(vocab.idf(t) for t in q.terms)
     return max(vocab.idf(t) for t in missing) / top if top else 0.0, float(len(set(missing)))
 
+
+# en_core_web_sm's lemmas that are another word ("hoping" -> "hop"): the term is the word's own
+# lemma, which the articles' "hopes", "hoped" and "hoping" all stem to
+_LEMMA_FIXES = {"hoping": "hope", "coping": "cope"}
 
 # Phrasal verbs, the commonest paraphrase of a question ("how many did Minsk let go", "who is he
 # hoping to sit down with"), read as the one verb an article writes: the verb and its particle

@@ -615,6 +615,12 @@ def test_a_phrasal_verb_is_read_as_its_one_word_verb(answerer, question, verb, g
     assert verb in terms and not gone & set(terms), terms
 
 
+def test_a_lemma_spacy_gets_wrong_is_the_words_own(answerer):
+    from bot.support import analyse
+
+    assert "hope" in analyse("Which president is Lukashenko hoping to meet?", answerer.nlp).terms  # not "hop"
+
+
 def test_a_phrasal_verb_question_is_answered(answerer):
     answer = answerer.ask("How soon does John Cole think the remaining prisoners could be let go?")
     assert not answer.refused and "within a month" in answer.text, answer.support
