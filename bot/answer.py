@@ -1340,6 +1340,8 @@ class Answerer:
         entities = self._answer_entities(c)
         if q.hard_type and q.expected and not any(label in q.expected for label, _ in entities):
             return True  # "Who will replace Coale?" read "lawyer"; "when …?" read "before Poland closed the border"
+        if q.type_head == "name":
+            return False  # "John Coale" for "Coale's first name": has_answer_type judged it
         wn = wordnet.get() if self.settings.wordnet and q.type_head else None
         ratio = self.settings.name_match_ratio
         found = [  # the entities in the answer, other than names the question gives

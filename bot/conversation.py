@@ -53,6 +53,8 @@ LIGHT_VERBS = {"be", "have", "do", "get", "make", "take", "give", "say", "see", 
 IN_RETURN = re.compile(r"\bin return\b(?!\s+for\b)", re.IGNORECASE)
 RECIPROCAL = re.compile(r"\b(?:each other|one another)\b", re.IGNORECASE)
 PERSON_PRONOUNS = {"he", "she", "they", "him", "her", "them"}
+# what two people do together: "they" after a question naming both is the two of them
+JOINT_VERBS = frozenset({"meet", "talk", "discuss", "negotiate", "speak", "agree", "sign", "call", "hug", "embrace", "greet", "shake"})
 # words by which a question leans on an earlier one (besides the pronouns above): "that deal",
 # "there", "the other one", "those prisoners", "whose"
 REFERRING = {"this", "that", "these", "those", "there", "other", "others", "same", "former", "latter", "whose", "such"}
@@ -1218,8 +1220,11 @@ class Rewriter:
             if pair and turn.asks_person and asker is not None and answered is not None:
                 return f"{asker.text} and {answered.text}"
             # "where did Lukashenko meet Kellogg?" … "what did they agree?": the two it named
+            # doing something together (not "did Lukashenko pardon Tikhanovsky?" … "when were
+            # they released?")
             asked = list(dict.fromkeys(m.text for m in people if not m.from_answer))
-            if pair and named_pair and len(asked) == 2:
+            if pair and named_pair and len(asked) == 2 and (
+                    turn.content & JOINT_VERBS or re.search(rf"{re.escape(asked[0])}\W+and\W+{re.escape(asked[1])}", turn.rewritten)):
                 return f"{asked[0]} and {asked[1]}"
         return None
 
@@ -1330,7 +1335,7 @@ class Conversation:
             pronoun = self.rewriter.unresolved_person(rewritten) if rewritten else None
             if pronoun is not None:  # "what is his job?" with nobody discussed: never a guessed person
                 t0 = time.perf_counter()
-                text = prompts.render("unresolved_reference", pronoun=pronoun)
+                text = prompts.render("unresolved_reference", pronoun=pronoun, be="is")
                 answer = Answer(rewritten, text, (), True, "unresolved_reference", timings={"total_ms": (time.perf_counter() - t0) * 1000})
                 return Reply(question, rewritten, answer)
             answer = self.answerer.ask(rewritten)
@@ -1340,7 +1345,7 @@ class Conversation:
                 # "where did they meet?" with nobody discussed: answered when the articles answer
                 # it whoever "they" are, but a refusal asks who they are rather than saying the
                 # articles do not state it
-                text = prompts.render("unresolved_reference", pronoun=group)
+                text = prompts.render("unresolved_reference", pronoun=group, be="are")
                 return Reply(question, rewritten, replace(answer, text=text, reason="unresolved_reference"))
             turn = self.rewriter.analyse_turn(rewritten, answer, self.clock())
             turn.question = question

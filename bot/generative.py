@@ -133,7 +133,8 @@ class Generator:
         # verification) one per core at a time: a front end runs several answers at once so
         # that LLM waits overlap (bot/telegram/app.py: 4 per core), and when the LLM fails fast
         # they would otherwise all compute at once, each slower than alone
-        self.computing = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        self.computing = threading.BoundedSemaphore(max(1, cores or 1))
 
     # ------------------------------------------------------------------
     def ask(self, question: str) -> Answer:

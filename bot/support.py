@@ -27,7 +27,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from index.nlp import CONTENT_POS, NAME_LABELS, NUMBER_LABELS, TIME_LABELS, content_lemmas
+from index.nlp import CONTENT_POS, NAME_LABELS, NUMBER_LABELS, TIME_LABELS, content_lemmas, stop_words
 
 WH_WORDS = {"who", "whom", "whose", "what", "which", "when", "where", "why", "how"}
 # Words that say how a question is asked, not what it is about.
@@ -85,7 +85,8 @@ def fold(text: str) -> str:
 
 
 # a part of a person's name asked for (not "full name", which an outlet or a fund has too)
-_PERSONAL_NAME_RE = re.compile(r"\b(?:(?:first|given|last|middle|maiden|christian)\s+names?|surnames?|forenames?)\b", re.I)
+_PERSONAL_NAME_RE = re.compile(r"\b(?:(?:first|given|last|middle|maiden|christian)\s+name|surname|forename)\b(?!s)", re.I)
+_NAME_WORDS = frozenset({"name", "surname", "forename"})
 _NON_ASCII_RE = re.compile(r"[^\x00-\x7f]+")
 
 
@@ -307,6 +308,7 @@ class Question:
     role: bool = False  # "who is X?", "what position does X hold?": the answer is X's title or description
     asked_noun: str | None = None  # the noun after what/which, a term of the question ("what catchphrase", "which outlet")
     persons: tuple[int, ...] = ()  # names[k] that may be a person: tagged PERSON, or untagged and no capital (not a country or an office, which speaks through others)
+    name_of: tuple[int, ...] = ()  # names[k] whose first / last name … is asked ("Tsikenovich's first name")
 
 
 def analyse(text: str, nlp) -> Question:
@@ -366,8 +368,8 @@ def analyse(text: str, nlp) -> Question:
     soon = wh == "how" and any(w == "how" and nxt == "soon" for w, nxt in zip(low, low[1:]))
     if soon:
         expected = frozenset(TIME_LABELS)
-    # "what is the first name of Tsikenovich?": a person's name longer than the one asked about
-    # (has_answer_type passes over the question's own name), not a sentence that names him
+    # "what is the first name of Tsikenovich?": a name longer than the one asked about
+    # (has_answer_type), not a sentence that names him
     asks_name = wh in ("what", "which", "other") and _PERSONAL_NAME_RE.search(text) is not None
     if asks_name:
         expected, type_head = frozenset({"PERSON", "ORG"}), "name"
@@ -404,6 +406,7 @@ def analyse(text: str, nlp) -> Question:
                      or (t.dep_ == "nsubj" and t.head.lemma_.lower() != "be"
                          and not any(c.dep_ == "auxpass" for c in t.head.children)))):  # "when was Minsk founded"
             names[names.index((t.lower_,))] = (t.lower_, *ACTING_CAPITALS[t.lower_])
+    name_of = _name_owner(toks, name_spans, persons) if asks_name else ()
     # "Who is Artyom Shraibman?" / "What position does Zarikhin hold?": asks for a description
     # of the person named ("political analyst", "vice director of …"), not another person
     root = next((t for t in toks if t.dep_ == "ROOT"), None)
@@ -416,9 +419,10 @@ def analyse(text: str, nlp) -> Question:
     source_ids = {t.i for t in toks if _is_source(t)}
     sources = tuple(k for k, span in enumerate(name_spans) if source_ids.intersection(span))
     numbers = [w for t in toks if t.like_num or any(ch.isdigit() for ch in t.text) for w in words(t.text) if any(ch.isdigit() for ch in w)]
+    phrasal, phrasal_verbs = _phrasal_verbs(toks)
     terms = []
     for t in toks:
-        if t.i in name_token_ids or t.is_stop or t.is_punct or t.pos_ not in CONTENT_POS:
+        if t.i in name_token_ids or t.i in phrasal or t.is_stop or t.is_punct or t.pos_ not in CONTENT_POS:
             continue
         lemma = _LEMMA_FIXES.get(t.lower_, t.lemma_.lower())
         if lemma in GENERIC or lemma in WH_WORDS or any(ch.isdigit() for ch in lemma):
@@ -426,7 +430,7 @@ def analyse(text: str, nlp) -> Question:
         if lemma == "expect" and t.tag_ == "VBN":  # "Trump is expected to visit": a hedge, not what is asked
             continue
         terms.append(lemma)
-    terms = _phrasal_verbs_read(toks, terms)
+    terms += [v for v in dict.fromkeys(phrasal_verbs) if v not in terms]
     if role:  # "what position does X hold": the title alone says it
         terms = [t for t in terms if t not in ("hold", "occupy")]
     if soon:  # "how soon": like "long" in "how long", it says what kind of answer is wanted
@@ -456,7 +460,7 @@ def analyse(text: str, nlp) -> Question:
     )
     return Question(
         text, wh, expected, names, numbers, terms, predicate, content_lemmas(doc), name_words, speech, focus_terms, hard_type,
-        sources, type_head, role, asked_noun, tuple(persons),
+        sources, type_head, role, asked_noun, tuple(persons), name_of,
     )
 
 
@@ -683,39 +687,69 @@ _LEMMA_FIXES = {"hoping": "hope", "coping": "cope"}
 PHRASAL_VERBS = {
     "let go": "release", "let out": "release", "set free": "release", "walk free": "release", "go free": "release",
     "hand over": "give", "give back": "return", "send back": "return", "sit down": "meet", "put forward": "propose",
-    "turn down": "reject", "step down": "resign", "call off": "cancel", "carry out": "conduct", "take part": "participate",
+    "turn down": "reject", "step down": "resign", "call off": "cancel", "take part": "participate",
     "set up": "establish", "shut down": "close", "close down": "close", "lock up": "imprison", "put behind bars": "imprison",
-    "pull out": "withdraw", "find out": "learn", "look into": "investigate", "throw out": "expel", "kick out": "expel",
+    "pull out": "withdraw", "find out": "learn", "throw out": "expel", "kick out": "expel",
     "crack down": "suppress", "bring about": "cause",
 }
 
 
-def _phrasal_verbs_read(toks, terms: list[str]) -> list[str]:
-    """The question's terms with each phrasal verb in it (PHRASAL_VERBS: the verb with its
-    particle as parsed, or with the next one or two words) as its one-word verb."""
-    for i, t in enumerate(toks):
+def _phrasal_verbs(toks) -> tuple[set[int], list[str]]:
+    """The phrasal verbs of a question (PHRASAL_VERBS): the tokens they span (the verb and its
+    particle: among the verb's later dependents, or the next one or two words) and the one-word
+    verbs they stand for. Not before "of": "take part of", "let go of" mean something else."""
+    spanned: set[int] = set()
+    verbs: list[str] = []
+    for n, t in enumerate(toks):
         if t.pos_ not in ("VERB", "AUX") and t.lower_ != "let":
             continue
         lemma = t.lemma_.lower()
-        after = toks[i + 1 : i + 3]
-        keys = [(f"{lemma} {c.lower_}", [c]) for c in t.children if c.dep_ in ("prt", "acomp", "oprd", "advmod") and c.i > t.i]
-        keys += [(f"{lemma} {' '.join(x.lower_ for x in after[:n])}", after[:n]) for n in (2, 1) if len(after) >= n]
-        found = next(((PHRASAL_VERBS[k], words_) for k, words_ in keys if k in PHRASAL_VERBS), None)
-        if found is None:
+        after = toks[n + 1 : n + 3]
+        options = [(f"{lemma} {c.lower_}", [c]) for c in t.children if c.i > t.i]  # "let Tsikhanouski go", "set them free"
+        options += [(f"{lemma} {' '.join(x.lower_ for x in after[:k])}", after[:k]) for k in (2, 1) if len(after) >= k]
+        for key, particles in options:
+            if key not in PHRASAL_VERBS:
+                continue
+            last = particles[-1].i
+            if any(x.i == last + 1 and x.lower_ == "of" for x in toks):
+                continue
+            spanned.update([t.i, *(x.i for x in particles)])
+            verbs.append(PHRASAL_VERBS[key])
+            break
+    return spanned, verbs
+
+
+def _extends_asked_name(entity: str, q: Question) -> bool:
+    """A name holding the one whose first / last name is asked (Question.name_of), written
+    as the question writes it, and a capitalised word besides that is not a stop word ("Will
+    Lukashenko" is a sentence's "Will"; "Sergey Tikhanovsky" is no name of Tikhanovskaya's).
+    spaCy's label is left aside: it tags "Tsikenovich" in a question, and "Artyom Shraibman"
+    in an article, as organisations."""
+    asked = {w for k in q.name_of for w in q.names[k]}
+    tokens = _WORD_RE.findall(entity)
+    ours = [w for w in tokens if w.lower() in asked]
+    return bool(ours) and any(w[:1].isupper() and w.lower() not in asked and w.lower() not in stop_words() for w in tokens)
+
+
+def _name_owner(toks, name_spans: list[range], persons: list[int]) -> tuple[int, ...]:
+    """The names (indices into the question's names) whose first / last name … is asked: the
+    one right before "'s first name", or the object of "first name of" or a name beside it
+    ("the first name of Trump's envoy" asks for no name of Trump's: any person's name then)."""
+    at = {i: k for k, span in enumerate(name_spans) for i in span}
+    for i, t in enumerate(toks):
+        if t.lower_ not in _NAME_WORDS:
             continue
-        verb, particles = found
-        parts = {lemma} | {x.lemma_.lower() for x in particles}  # "put behind bars": put, behind, bar
-        terms = [w for w in terms if w not in parts] + ([verb] if verb not in terms else [])
-    return terms
-
-
-def _extends_asked_name(ent_words: set[str], q: Question, ratio: float) -> bool:
-    """A name holding one the question names and more words besides (spaCy's labels are left
-    aside: it tags "Tsikenovich" in a question, and "Artyom Shraibman" in an article, as
-    organisations)."""
-    asked = {w for name in q.names for w in name}
-    ours = {w for w in ent_words if any(_similar(w, n, ratio) for n in asked)}
-    return bool(ours) and bool(ent_words - ours)
+        lead = i - 1 if t.lower_ == "name" else i  # "first name": the modifier before it
+        if lead >= 2 and toks[lead - 1].lower_ in ("'s", "’s") and toks[lead - 2].i in at:
+            return (at[toks[lead - 2].i],)
+        if i + 1 < len(toks) and toks[i + 1].lower_ == "of":
+            # the object of "of", or a name in apposition to it ("of the analyst Shraibman")
+            for obj in (c for c in toks[i + 1].children if c.dep_ == "pobj"):
+                beside = [at[x.i] for dep in ("appos", "compound") for x in obj.children if x.dep_ == dep and x.i in at]
+                found = ([at[obj.i]] if obj.i in at else []) + beside
+                if found:  # a person before a country ("of the US envoy Coale")
+                    return (next((k for k in found if k in persons), found[0]),)
+    return ()
 
 
 def _is_question_name(ent_words: set[str], q: Question, ratio: float) -> bool:
@@ -782,12 +816,12 @@ def has_answer_type(q: Question, sentences, ratio: float = 0.75) -> bool:
             if label not in q.expected:
                 continue
             ent_words = set(words(text))
-            if q.type_head == "name" and q.names:
-                if _extends_asked_name(ent_words, q, ratio):
+            if q.type_head == "name" and q.name_of:
+                if _extends_asked_name(text, q):
                     return True  # "Yuras Tsikenovich" for "Tsikenovich's first name"
                 continue
             if q.type_head == "name" and label != "PERSON":
-                continue
+                continue  # "the first name of Trump's envoy": a person's name
             if not ent_words or _is_question_name(ent_words, q, ratio):
                 continue  # the entity is the question's own subject, not an answer
             if (q.wh == "how_long" or (q.wh == "how_many" and label == "DATE")) and not (ent_words & TIME_UNITS):

@@ -118,7 +118,12 @@ class WordNet:
         if not self.kind_of(term, "person"):
             return frozenset()
         nouns = self._nouns(term)
-        return self._climb(nouns, 1) - nouns
+        return self._climb(nouns, 1) - nouns - self._too_general
+
+    @functools.cached_property
+    def _too_general(self) -> frozenset[int]:
+        """Classes too broad to stand for a kind of person ("person" for a leader, a winner)."""
+        return frozenset().union(*(self._nouns(w) for w in ("person", "adult", "worker", "individual", "people", "organism", "being")))
 
     def matcher(self, lemmas):
         """covered(term) -> some lemma of `lemmas` is a synonym or a kind of `term`, or (a

@@ -177,7 +177,7 @@ AIRLINE_Q = "Which Belarusian airline has the US lifted sanctions against?"
         # a second pronoun for the same person stays a pronoun
         ([(SHMELYEV_Q, SHMELYEV_A)], "Where did he work before his retirement?",
          "Where did Boris Shmelyev work before his retirement?"),
-        # "they" after a question naming two people: the two
+        # "they" after a question naming two people meeting: the two
         ([("Where did Lukashenko meet Kellogg?", "At the Independence Palace in Minsk.")],
          "What did they discuss?", "What did Lukashenko and Kellogg discuss?"),
     ],
@@ -440,13 +440,19 @@ def test_an_unanswerable_follow_up_is_still_refused(answerer, rewriter):
     assert reply.answer.refused
 
 
+def test_they_is_not_the_pardoner_and_the_pardoned(rewriter):
+    # two people named, but not doing something together: "they" is not the two of them
+    history = after(rewriter, ("Did Lukashenko pardon Tikhanovsky?", "Yes, Lukashenko pardoned Tikhanovsky."))
+    assert "Lukashenko and" not in rewriter.rewrite("When were they released?", history)
+
+
 def test_a_refusal_for_an_unknown_they_asks_who_they_are(answerer, rewriter):
     # nobody discussed: a refusal says it cannot tell who "they" are, not that the articles do
     # not state it; a question "they" does not stop is answered as before
     conv = Conversation(answerer, rewriter=rewriter)
     reply = conv.ask("where did they meet?")
     assert reply.answer.refused and reply.answer.reason == "unresolved_reference"
-    assert "“they”" in reply.answer.text and conv.history() == []
+    assert "“they” are" in reply.answer.text and conv.history() == []
     assert not conv.ask("Where did Lukashenko meet Kellogg?").answer.refused
     # "they" with a country before it in the question is that country: the plain refusal
     assert conv.ask("Why did Lithuania close the border and what did they demand from Macron?").answer.reason != "unresolved_reference"

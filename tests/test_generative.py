@@ -547,6 +547,8 @@ def test_answers_compute_one_per_core_while_their_llm_waits_overlap(answerer, se
     import threading
 
     gen = Generator(answerer, llm_settings(seed_settings, fake_llm.url))
+    assert gen.computing._value == len(os.sched_getaffinity(0))  # one per core this process may use
+    gen.computing = threading.BoundedSemaphore(2)  # two, whatever this machine has: the test can fail anywhere
     llm.script(default=Reply(status=500, delay=0.3))
     lock = threading.Lock()
     inside, peak = {"compute": 0, "llm": 0}, {"compute": 0, "llm": 0}
@@ -570,10 +572,9 @@ def test_answers_compute_one_per_core_while_their_llm_waits_overlap(answerer, se
             answers = list(pool.map(gen.ask, [SHMELYEV_Q] * 8))
     finally:
         del answerer.candidates
-    cores = os.cpu_count() or 1
     assert all(a.fallback and a.citations for a in answers)
-    assert 1 <= peak["compute"] <= cores
-    assert peak["llm"] >= min(8, cores + 1)  # the waits are not held to one per core
+    assert 1 <= peak["compute"] <= 2
+    assert peak["llm"] >= 3  # the waits are not held to the gate
 
 
 def test_telegram_generative_mode_answers_more_chats_at_once(answerer, seed_settings, fake_llm):

@@ -73,11 +73,12 @@ def _labels(row: dict, where: str) -> dict:
         if not isinstance(row["evidence"], list) or not all(isinstance(ev, dict) for ev in row["evidence"]):
             raise QuestionFileError(f"{where}: \"evidence\" must be a list of {{\"doc\", \"quote\"}} objects")
         for ev in row["evidence"]:
-            if not (isinstance(ev.get("doc"), (str, int)) and not isinstance(ev.get("doc"), bool) and str(ev["doc"]).strip()) and not (
-                    isinstance(ev.get("quote"), str) and ev["quote"].strip()):
-                raise QuestionFileError(f"{where}: an \"evidence\" item needs a \"doc\" or a \"quote\"")
-            if "quote" in ev and ev["quote"] is not None and not isinstance(ev["quote"], str):
+            if ev.get("quote") is not None and not isinstance(ev["quote"], str):
                 raise QuestionFileError(f"{where}: an evidence \"quote\" must be a string")
+        # an item with neither a doc nor a quote ({} or {"doc": "", "quote": ""}, a template's
+        # placeholder) says nothing: left out
+        row["evidence"] = [ev for ev in row["evidence"] if str(ev.get("doc") if ev.get("doc") is not None else "").strip()
+                           or (ev.get("quote") or "").strip()]
     if "answerable" not in row and (row.get("expected") or row.get("evidence")):
         # each field is optional on its own: an expected answer or evidence says there is an answer
         row["answerable"] = True

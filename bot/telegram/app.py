@@ -79,7 +79,7 @@ def _webhook_update(body: bytes) -> dict | None:
     integer update_id (not UTF-8, not JSON, a list, null…): nothing Telegram sends."""
     try:
         data = json.loads(body.decode("utf-8"))
-    except ValueError:  # UnicodeDecodeError and JSONDecodeError both are
+    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors; nesting too deep
         return None
     return data if isinstance(data, dict) and isinstance(data.get("update_id"), int) else None
 
