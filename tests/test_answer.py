@@ -1258,5 +1258,7 @@ def test_a_persons_view_is_not_answered_with_someone_elses_words(answerer):
         other = answerer.ask(asked)
         assert other.refused, other.text
     # a country or an office speaks through a spokesperson: its words are its view
-    minsk = answerer.ask("Why, according to Minsk, was Tikhanyovski let go?")
-    assert not minsk.refused and "humanitarian" in minsk.text
+    minsk = answerer.ask("Why, according to Minsk, was Tikhanyovski pardoned?")
+    assert not minsk.refused and "Press Secretary Natalia Eisenmont" in minsk.text
+    _, cands = answerer.explain("Why, according to Minsk, was Tikhanyovski let go?")
+    assert not any(c.other_speaker for c in cands[:5])
