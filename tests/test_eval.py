@@ -240,13 +240,22 @@ def test_empty_file(tmp_path, content):
 
 @pytest.mark.parametrize(
     "line",
-    ['["a list"]', '{"id": "1"}', '{"id": "1", "question": 5}', '{"id": "1", "turns": "nope"}', '{"id": "1", "turns": [{"q": "x"}]}'],
+    ['["a list"]', '{"id": "1"}', '{"id": "1", "question": 5}', '{"id": "1", "turns": "nope"}', '{"id": "1", "turns": [{"q": "x"}]}',
+     # rows the results could not hold or score
+     '{"id": 1e400, "question": "q"}', '{"id": "c", "turns": []}', '{"id": "e", "question": "q", "evidence": [{"doc": "000", "quote": 7}]}'],
 )
 def test_malformed_rows(tmp_path, line):
     f = tmp_path / "q.jsonl"
     f.write_text(line + "\n", encoding="utf-8")
     with pytest.raises(QuestionFileError, match=r":1:"):
         load_questions(f)
+
+
+def test_an_empty_evidence_item_is_a_placeholder_left_out(tmp_path):
+    f = tmp_path / "q.jsonl"
+    f.write_text('{"id": "u", "question": "q", "answerable": false, "evidence": [{"doc": "", "quote": ""}, {}]}\n', encoding="utf-8")
+    row = load_questions(f)[0]
+    assert row["evidence"] == [] and row["answerable"] is False
 
 
 def test_missing_file(tmp_path):
