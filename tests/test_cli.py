@@ -231,8 +231,11 @@ def test_ctrl_c_while_the_index_loads_ends_with_one_line_and_status_130(seed_dat
         chroma.settimeout(120)
         env = cli_env(seed_data_dir, model_cache, CHROMA_HOST="127.0.0.1", CHROMA_PORT=str(chroma.getsockname()[1]),
                       TELEGRAM_BOT_TOKEN=TOKEN)
+        # SIGINT as a terminal leaves it, whatever this test process got: a CI runner that starts
+        # jobs in the background starts them with SIGINT ignored, and a command inherits that
         proc = subprocess.Popen([str(CITEBOT), *args], env=env, cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, encoding="utf-8", start_new_session=True)
+                                stderr=subprocess.PIPE, text=True, encoding="utf-8", start_new_session=True,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         try:
             connection, _ = chroma.accept()
             with connection:  # unanswered until the command has ended
