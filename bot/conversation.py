@@ -1017,8 +1017,8 @@ class Rewriter:
         for t in doc:
             if t.lower_ not in PLURAL or t.lower_ == "themselves" or self._antecedent_inside(doc, t, "group"):
                 continue
-            if any(e.label_ in ("GPE", "ORG", "NORP") and e.end <= t.i for e in doc.ents):
-                continue  # "why did Lithuania close the border and what did they demand?"
+            if any(e.label_ == "GPE" and e.end <= t.i for e in doc.ents):
+                continue  # one country ("why did Lithuania close the border and what did they demand?"): an organisation is one already
             return t.text
         return None
 

@@ -710,8 +710,8 @@ def _phrasal_verbs(toks) -> tuple[set[int], list[str]]:
         for key, particles in options:
             if key not in PHRASAL_VERBS:
                 continue
-            last = particles[-1].i
-            if any(x.i == last + 1 and x.lower_ == "of" for x in toks):
+            after_particle = particles[-1].i + 1
+            if after_particle < len(t.doc) and t.doc[after_particle].lower_ == "of":
                 continue
             spanned.update([t.i, *(x.i for x in particles)])
             verbs.append(PHRASAL_VERBS[key])

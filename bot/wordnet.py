@@ -139,8 +139,14 @@ class WordNet:
                 return False
             if gathered is None:
                 gathered = set().union(*(self._up(lm) for lm in lemmas)) if lemmas else set()
+            if not senses.isdisjoint(gathered):
+                return True
+            above = self._class_of(term)  # empty unless the term names a kind of person
+            if not above:
+                return False
+            if own is None:  # the lemmas' own senses, gathered only for such a term
                 own = set().union(*(self.senses(lm) for lm in lemmas)) if lemmas else set()
-            return not senses.isdisjoint(gathered) or not self._class_of(term).isdisjoint(own)
+            return not above.isdisjoint(own)
 
         return covered
 

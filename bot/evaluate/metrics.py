@@ -18,12 +18,12 @@ import unicodedata
 from collections import defaultdict
 from typing import Callable, Iterable
 
-# Curly (and angle) quotes to plain ones; every Unicode dash (category Pd) and the minus sign to
-# "-" (EVAL_FORMAT.md: "curly quotes and dashes folded to plain ones"); a no-break space to a space.
-# NFKC (`normalise`) folds the full-width and compatibility forms first ("－", "﹘", "＂").
-_DASHES = "\u058a\u05be\u1400\u1806\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2e17\u2e1a\u2e3a\u2e3b\u2e40\u2e5d\u301c\u3030\u30a0"
+# Curly (and angle) quotes to plain ones, the minus sign to "-" and a no-break space to a space;
+# every Unicode dash (category Pd) is folded to "-" by `normalise` (EVAL_FORMAT.md: "curly
+# quotes and dashes folded to plain ones"). NFKC folds the full-width and compatibility forms
+# first ("－", "﹘", "＂").
 _FOLD = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "‹": "'", "›": "'", "“": '"', "”": '"', "„": '"', "‟": '"',
-                       "«": '"', "»": '"', "\u00a0": " ", **{d: "-" for d in _DASHES}})
+                       "«": '"', "»": '"', "\u00a0": " ", "\u2212": "-"})
 # a word: letters and digits of any script ("Klaipėda", "Минск"), with an apostrophe's ending kept
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 HIT_KS = (1, 5, 10)
@@ -63,11 +63,11 @@ def doc_of(source: str) -> str:
 
 def evidence_doc(ev: dict) -> str:
     """An evidence item's `doc`: the first three characters of the article's file name. A number
-    is read as the file name's number ("doc": 2 is "002")."""
+    is read as the file name's number ("doc": 2 is "002"); "" when it gives none."""
     doc = ev.get("doc")
     if isinstance(doc, int) and not isinstance(doc, bool):
         return f"{doc:03d}"
-    return "" if doc is None else str(doc)
+    return "" if doc is None else str(doc).strip()
 
 
 def citation_supports(citation: dict, evidence: list[dict]) -> bool:
@@ -76,7 +76,7 @@ def citation_supports(citation: dict, evidence: list[dict]) -> bool:
     article; one without a quote by its article alone."""
     quote_words = set(content_words(citation.get("quote", "")))
     for ev in evidence or []:
-        doc = evidence_doc(ev).strip()
+        doc = evidence_doc(ev)
         if doc and doc_of(citation.get("source", "")) != doc:
             continue
         words = set(content_words(ev.get("quote") or ""))
@@ -116,8 +116,9 @@ def retrieval_rank(chunks: list[dict], evidence: list[dict], texts: dict[str, st
     """
     spans = []
     for ev in evidence or []:
+        doc = evidence_doc(ev)
         for source, text in texts.items():
-            if (evidence_doc(ev).strip() and doc_of(source) != evidence_doc(ev).strip()) or not ev.get("quote"):
+            if (doc and doc_of(source) != doc) or not ev.get("quote"):
                 continue
             found = find_quote(text, ev["quote"])
             if found is not None:
@@ -301,7 +302,7 @@ def by_type(q: dict) -> list[str]:
 
 def by_article(q: dict) -> list[str]:
     """The articles holding the evidence (a multi-hop question counts for each)."""
-    return sorted({evidence_doc(ev) for ev in q.get("evidence") or [] if ev.get("doc") not in (None, "")})
+    return sorted({doc for ev in q.get("evidence") or [] if (doc := evidence_doc(ev))})
 
 
 # --- threshold sweep ----------------------------------------------------------------------------

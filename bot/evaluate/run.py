@@ -77,8 +77,7 @@ def _labels(row: dict, where: str) -> dict:
                 raise QuestionFileError(f"{where}: an evidence \"quote\" must be a string")
         # an item with neither a doc nor a quote ({} or {"doc": "", "quote": ""}, a template's
         # placeholder) says nothing: left out
-        row["evidence"] = [ev for ev in row["evidence"] if str(ev.get("doc") if ev.get("doc") is not None else "").strip()
-                           or (ev.get("quote") or "").strip()]
+        row["evidence"] = [ev for ev in row["evidence"] if metrics.evidence_doc(ev) or (ev.get("quote") or "").strip()]
     if "answerable" not in row and (row.get("expected") or row.get("evidence")):
         # each field is optional on its own: an expected answer or evidence says there is an answer
         row["answerable"] = True
