@@ -38,6 +38,8 @@ GENERIC = {
     "write", "use", "mean", "cite", "quote", "think", "believe", "many", "much", "long", "number", "people",
     "roughly", "approximately", "about", "around", "still", "now", "currently", "according", "view", "opinion",
     "question", "answer", "fact", "point", "likely", "whether", "want", "consider",
+    # "how does X characterise / portray Y": asks for the words used, like "describe"
+    "characterise", "characterize", "portray", "depict",
     # "what is X's role / position / job": the answer is the title next to the name, which
     # never repeats these words ("U.S. Special Representative for Ukraine John Kellogg")
     "role", "position", "title", "job", "occupation", "profession", "official",
@@ -420,6 +422,7 @@ def analyse(text: str, nlp) -> Question:
     sources = tuple(k for k, span in enumerate(name_spans) if source_ids.intersection(span))
     numbers = [w for t in toks if t.like_num or any(ch.isdigit() for ch in t.text) for w in words(t.text) if any(ch.isdigit() for ch in w)]
     phrasal, phrasal_verbs = _phrasal_verbs(toks)
+    phrasal |= _complex_prepositions(toks)
     terms = []
     for t in toks:
         if t.i in name_token_ids or t.i in phrasal or t.is_stop or t.is_punct or t.pos_ not in CONTENT_POS:
@@ -428,6 +431,8 @@ def analyse(text: str, nlp) -> Question:
         if lemma in GENERIC or lemma in WH_WORDS or any(ch.isdigit() for ch in lemma):
             continue
         if lemma == "expect" and t.tag_ == "VBN":  # "Trump is expected to visit": a hedge, not what is asked
+            continue
+        if lemma == "matter" and wh == "why":  # "why does X matter" (spaCy may tag it a noun): why X is important
             continue
         terms.append(lemma)
     terms += [v for v in dict.fromkeys(phrasal_verbs) if v not in terms]
@@ -692,6 +697,30 @@ PHRASAL_VERBS = {
     "pull out": "withdraw", "find out": "learn", "throw out": "expel", "kick out": "expel",
     "crack down": "suppress", "bring about": "cause",
 }
+
+
+# Complex prepositions ("in terms of", "with respect to", "apart from"): their words say how
+# the question is put together, not what it asks, and an article answering it rarely repeats
+# them. Their tokens are not terms. "*" is one adjective, kept as a term ("on good terms with":
+# "good" is asked, "terms" is not). General English, not this corpus's.
+COMPLEX_PREPOSITIONS = tuple(tuple(p.split()) for p in (
+    "in terms of", "on * terms", "with respect to", "in respect of", "with regard to", "in regard to",
+    "apart from", "aside from", "instead of", "in place of", "in light of", "in view of", "on behalf of",
+    "in spite of", "in addition to", "by means of", "by way of", "in the wake of", "as a result of",
+    "in the course of", "in the face of",
+))
+
+
+def _complex_prepositions(toks) -> set[int]:
+    """The tokens of the question's complex prepositions (COMPLEX_PREPOSITIONS) that are not terms."""
+    spanned: set[int] = set()
+    low = [t.lower_ for t in toks]
+    for pattern in COMPLEX_PREPOSITIONS:
+        n = len(pattern)
+        for at in range(len(toks) - n + 1):
+            if all(w == "*" and toks[at + k].pos_ == "ADJ" or w == low[at + k] for k, w in enumerate(pattern)):
+                spanned.update(toks[at + k].i for k, w in enumerate(pattern) if w != "*")
+    return spanned
 
 
 def _phrasal_verbs(toks) -> tuple[set[int], list[str]]:

@@ -649,6 +649,20 @@ def test_only_the_phrasal_verbs_own_words_are_read_as_it(answerer):
     assert "release" not in analyse("Did Minsk let go of its demand?", answerer.nlp).terms  # "let go of": give up
 
 
+def test_a_complex_prepositions_words_are_not_terms(answerer):
+    from bot.support import analyse
+
+    terms = analyse("How does Shemov characterise the U.S. visit with respect to the European Union?", answerer.nlp).terms
+    assert terms == ["visit"], terms  # "characterise" asks for the words used, like "describe"
+    terms = analyse("Which Latin American leader is on good terms with Lukashenko?", answerer.nlp).terms
+    assert "good" in terms and "term" not in terms, terms  # the adjective is asked, "terms" is not
+    assert "instead" not in analyse("Why were they sent to Ukraine instead of Lithuania?", answerer.nlp).terms
+    assert "term" in analyse("What were the terms of the deal?", answerer.nlp).terms  # a noun of its own
+    # "why does X matter" asks why X is important; spaCy may tag "matter" a noun there
+    assert "matter" not in analyse("Why do potash sales matter so much for the state's finances?", answerer.nlp).terms
+    assert "matter" in analyse("What matter did the envoy raise?", answerer.nlp).terms
+
+
 def test_a_phrasal_verb_question_is_answered(answerer):
     answer = answerer.ask("How soon does John Cole think the remaining prisoners could be let go?")
     assert not answer.refused and "within a month" in answer.text, answer.support
