@@ -423,11 +423,12 @@ def analyse(text: str, nlp) -> Question:
     numbers = [w for t in toks if t.like_num or any(ch.isdigit() for ch in t.text) for w in words(t.text) if any(ch.isdigit() for ch in w)]
     phrasal, phrasal_verbs = _phrasal_verbs(toks)
     phrasal |= _complex_prepositions(toks)
+    hosting = _receives_a_person(toks, {i for k in persons for i in name_spans[k]})
     terms = []
     for t in toks:
         if t.i in name_token_ids or t.i in phrasal or t.is_stop or t.is_punct or t.pos_ not in CONTENT_POS:
             continue
-        lemma = _LEMMA_FIXES.get(t.lower_, t.lemma_.lower())
+        lemma = "meet" if t.i in hosting else _LEMMA_FIXES.get(t.lower_, t.lemma_.lower())
         if lemma in GENERIC or lemma in WH_WORDS or any(ch.isdigit() for ch in lemma):
             continue
         if lemma == "expect" and t.tag_ == "VBN":  # "Trump is expected to visit": a hedge, not what is asked
@@ -721,6 +722,27 @@ def _complex_prepositions(toks) -> set[int]:
             if all(w == "*" and toks[at + k].pos_ == "ADJ" or w == low[at + k] for k, w in enumerate(pattern)):
                 spanned.update(toks[at + k].i for k, w in enumerate(pattern) if w != "*")
     return spanned
+
+
+def _receives_a_person(toks, person_tokens: set[int]) -> set[int]:
+    """The tokens of "receive" whose object is a person ("where did Lukashenko receive the envoy /
+    Kellogg"): to receive someone is to meet them, the word an article writes ("met with …").
+    A person: a name the question tags as one, or a noun WordNet knows only as a kind of person
+    ("envoy", "representative"); not a prize, a sentence or missiles."""
+    from bot import wordnet
+
+    out: set[int] = set()
+    for t in toks:
+        if t.lemma_.lower() != "receive" or t.pos_ != "VERB":
+            continue
+        for obj in (c for c in t.children if c.dep_ == "dobj"):
+            if obj.i in person_tokens or any(c.i in person_tokens for c in obj.children if c.dep_ in ("appos", "compound")):
+                out.add(t.i)
+                continue
+            wn = wordnet.get()
+            if wn is not None and obj.pos_ == "NOUN" and wn.kind_of(obj.lemma_.lower(), "person") and not wn.kind_of(obj.lemma_.lower(), "abstraction"):
+                out.add(t.i)
+    return out
 
 
 def _phrasal_verbs(toks) -> tuple[set[int], list[str]]:

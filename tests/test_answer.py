@@ -663,6 +663,17 @@ def test_a_complex_prepositions_words_are_not_terms(answerer):
     assert "matter" in analyse("What matter did the envoy raise?", answerer.nlp).terms
 
 
+def test_receiving_a_person_is_meeting_them(answerer):
+    from bot.support import analyse
+
+    for question in ("In which building did Lukashenko receive the American envoy Kellogg?",
+                     "Where did the Belarusian leader receive Washington's special envoy?"):
+        terms = analyse(question, answerer.nlp).terms
+        assert "meet" in terms and "receive" not in terms, terms
+    for question in ("In which year did Bialiatski receive the Nobel Peace Prize?", "What missile has Belarus received?"):
+        assert "receive" in analyse(question, answerer.nlp).terms  # a thing received, not a visitor
+
+
 def test_a_phrasal_verb_question_is_answered(answerer):
     answer = answerer.ask("How soon does John Cole think the remaining prisoners could be let go?")
     assert not answer.refused and "within a month" in answer.text, answer.support
