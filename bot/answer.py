@@ -1997,8 +1997,9 @@ class Answerer:
         rows = [self._meta(src) for src in self.library.articles]
         dates = sorted(m["date"] for m in rows if m.get("date"))
         span = ""
-        if dates:
-            span = f" (dated {dates[0]}" + (f" to {dates[-1]})" if dates[-1] != dates[0] else ")")
+        if dates:  # only the dated ones: "5 articles (1 of them dated …)" when the others give none
+            some = f"{len(dates):,} of them " if len(dates) < len(rows) else ""
+            span = f" ({some}dated {dates[0]}" + (f" to {dates[-1]})" if dates[-1] != dates[0] else ")")
         n = f"{len(rows):,} article{'s' if len(rows) != 1 else ''}{span}"
         if len(rows) > self.SHOWN_TITLES:
             # five of 40,000 titles say nothing of what the corpus covers: a refusal names the

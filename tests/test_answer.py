@@ -58,6 +58,8 @@ def test_refuses_macron_with_the_refusal_prompt(answerer):
     assert "5 articles" in answer.text  # the refusal says what the articles do cover
     assert "Macron" not in answer.text
     assert "nearest" not in answer.text  # five articles are all listed by title
+    # only one of the five gives a date: the refusal does not date them all by it
+    assert "5 articles (1 of them dated 2025-12-23)" in answer.text, answer.text
 
 
 OFF_TOPIC = {
