@@ -629,6 +629,49 @@ def not_in_latin_script(text: str) -> bool:
     return len(letters) >= 2 and other * 2 > len(letters)
 
 
+# The commonest function words of the languages a Latin-script question in another language is
+# most likely in (German, Spanish, French, Italian, Portuguese, Dutch, Polish). A word English
+# writes too ("in", "was", "a") counts for neither language (in_another_language).
+_FOREIGN_FUNCTION_WORDS = frozenset("""
+der die das und ist hat wo wer was wann warum wie welche welcher welches mit von zu den dem des ein
+eine einen nicht auf für sind wurde wurden haben hatte über nach bei auch sich dass oder aber im vom
+zum zur viele
+el la los las de del que qué quién quiénes dónde cuándo cuál cuáles cómo cuántos cuántas por para
+con se es un una y en su sus fue ha han lo al le les
+le les des du et est sont qui quoi où quand pourquoi comment quel quelle quels quelles combien avec
+pour dans sur par pas ne il elle ils été au aux ce cette a
+il lo gli di della che chi cosa dove perché come quale quali quanti quante è sono hanno nel nella si
+o os as do da dos das quem onde porque como qual quais com é são um uma em no na foi
+het een en is wat waar wanneer waarom hoe welke van voor op niet zijn heeft hebben werd
+i w z na nie się jest kto co gdzie kiedy dlaczego jak który która które ile czy oraz od po przez dla
+""".split())
+_LETTERS_RE = re.compile(r"[^\W\d_]+")
+
+
+def in_another_language(text: str, english_word=None) -> bool:
+    """A Latin-script question in another language than English ("Wo hat Lukaschenko Kellogg
+    getroffen?", "¿Dónde se reunió Lukashenko con Kellogg?"): no English function word (spaCy's
+    English stop words), at least one of another language's (or an opening "¿" / "¡"), and at
+    least half of its lower-case words (capitalised ones may be names) no English word
+    (`english_word(word)`: WordNet knows it; without one, any word that is not a stop word
+    counts as foreign). English questions have function words; a misspelt one still has them."""
+    from index.nlp import stop_words
+
+    found = _LETTERS_RE.findall(text)
+    if len(found) < 2:
+        return False
+    stops = stop_words()
+    low = [w.lower() for w in found]
+    if any(w in stops and w not in _FOREIGN_FUNCTION_WORDS for w in low):
+        return False
+    foreign = sum(1 for w in low if w in _FOREIGN_FUNCTION_WORDS and w not in stops)
+    if not foreign and not text.lstrip().startswith(("¿", "¡")):
+        return False
+    lower_case = [w for w in found if w[:1].islower()]
+    other = [w for w in lower_case if w in _FOREIGN_FUNCTION_WORDS or not (english_word(w) if english_word else w in stops)]
+    return bool(lower_case) and 2 * len(other) >= len(lower_case)
+
+
 # Emoji (pictographs, dingbats, flags, keycaps, skin tones, variation selectors, tag characters)
 # and emoticons standing alone (":)", ";-)", ":D", "<3", "xD"): a chat's mood, not the question's
 # words ("Who did Lukashenko meet? 🤔" was refused, its emoji a name the articles lack)
@@ -851,12 +894,19 @@ class Answerer:
             return None, self._refuse(question, msg, "too_long", t0)
         if not any(ch.isalnum() for ch in q_text):  # only punctuation or emoji: "???", "👍"
             return None, self._refuse(question, prompts.render("empty_question"), "empty_question", t0)
-        if not_in_latin_script(q_text):  # "Кто такой Лукашенко?": not "nothing about Кто такой Лукашенко"
+        if not_in_latin_script(q_text) or in_another_language(q_text, self._english_word):
+            # "Кто такой Лукашенко?", "Wo hat Lukaschenko Kellogg getroffen?": not "the articles don't state it"
             return None, self._refuse(question, prompts.render("not_english", topics=self._topics), "not_english", t0)
         talk = small_talk(q_text)
         if talk is not None:  # "hello", "thanks": what citebot does, not "the articles don't state it"
             return None, self._refuse(question, prompts.render(talk, topics=self._topics), "small_talk", t0)
         return q_text, None
+
+    @staticmethod
+    def _english_word(word: str) -> bool:
+        """Does WordNet know the word (or its base form) as English? (Every word is, without it.)"""
+        wn = wordnet.get()
+        return wn is None or bool(wn.senses(word.lower()))
 
     def extractive(self, question: str) -> Answer:
         t0 = time.perf_counter()

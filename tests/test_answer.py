@@ -1216,6 +1216,21 @@ def test_a_question_in_another_script_is_told_to_ask_in_english(answerer):
     assert mixed.reason != "not_english"
 
 
+def test_a_latin_script_question_in_another_language_is_told_to_ask_in_english(answerer):
+    """"Wo hat Lukaschenko Kellogg getroffen?" was refused "they don't state it"."""
+    for question in ("Wo hat Lukaschenko Kellogg getroffen?", "¿Dónde se reunió Lukashenko con Kellogg?",
+                     "Qui a rencontré Kellogg ?", "Wie viele Gefangene wurden freigelassen?", "Kto uwolnił więźniów?"):
+        answer = answerer.ask(question)
+        assert answer.refused and answer.reason == "not_english" and not answer.citations, question
+    from bot.answer import Answerer, in_another_language
+
+    # English, even without a question word, misspelt, or starting with a word other languages share
+    for question in ("Who did Lukashenko meet?", "Was Kellogg in Minsk?", "lukashenko kellogg meeting", "El Paso?",
+                     "what did tikhanovskaya say", "Who is a political prisoner?", "wat did lukashenko sey to kelog"):
+        assert not in_another_language(question, Answerer._english_word), question
+    assert answerer.ask("Where did Lukashenko meet Kellogg?").reason != "not_english"
+
+
 def test_an_acronym_no_article_writes_is_read_as_the_name_a_retrieved_article_spells_out(answerer):
     from bot.answer import Answerer
 
