@@ -97,6 +97,22 @@ def test_citation_must_come_from_the_evidence_document():
     assert citation_supports(cite("003_a249e923c2b6cff2.txt", quote), two)  # any evidence item
 
 
+def test_an_evidence_doc_given_as_the_whole_file_name_is_that_article():
+    """"doc": "002_b4c17ae533b9d5da.txt" scored a citation from that very article 0."""
+    from bot.evaluate.metrics import evidence_doc, retrieval_rank
+
+    quote = "Lukashenko released 123 political prisoners"
+    for doc in ("004_a24a6e3f3a2234d6.txt", "004_a24a6e3f3a2234d6", " 004_a24a6e3f3a2234d6.txt "):
+        evidence = [{"doc": doc, "quote": quote}]
+        assert evidence_doc(evidence[0]) == "004"
+        assert citation_supports(cite("004_a24a6e3f3a2234d6.txt", quote), evidence), doc
+        assert not citation_supports(cite("003_a249e923c2b6cff2.txt", quote), evidence), doc
+    text = "Intro. " + quote + "."
+    chunks = [{"source": "004_a24a6e3f3a2234d6.txt", "start": 0, "end": len(text)}]
+    assert retrieval_rank(chunks, [{"doc": "004_a24a6e3f3a2234d6.txt", "quote": quote}], {chunks[0]["source"]: text}) == 1
+    assert evidence_doc({"doc": "004"}) == "004" and evidence_doc({"doc": 4}) == "004"
+
+
 def test_no_evidence_supports_nothing():
     assert not citation_supports(cite("004_x.txt", "Lukashenko released 123 political prisoners"), [])
     assert not citation_supports(cite("004_x.txt", "Lukashenko"), [{"doc": "004", "quote": "the of and"}])

@@ -63,11 +63,19 @@ def doc_of(source: str) -> str:
 
 def evidence_doc(ev: dict) -> str:
     """An evidence item's `doc`: the first three characters of the article's file name. A number
-    is read as the file name's number ("doc": 2 is "002"); "" when it gives none."""
+    is read as the file name's number ("doc": 2 is "002"); "" when it gives none. The whole file
+    name, as people also write it ("002_b4c17ae533b9d5da.txt", or without ".txt"), is read as
+    its first three characters: a citation from that article met nothing before."""
     doc = ev.get("doc")
     if isinstance(doc, int) and not isinstance(doc, bool):
         return f"{doc:03d}"
-    return "" if doc is None else str(doc).strip()
+    doc = "" if doc is None else str(doc).strip()
+    return doc[:3] if _FILE_NAME_RE.match(doc) else doc
+
+
+# "002_b4c17ae533b9d5da.txt", "002_b4c17ae533b9d5da", "002-shmelyev.md": three characters, then
+# a separator and the rest of a file name
+_FILE_NAME_RE = re.compile(r"^[^\s/\\]{3}[_.\-][^\s/\\]+$")
 
 
 def citation_supports(citation: dict, evidence: list[dict]) -> bool:
