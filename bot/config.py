@@ -5,8 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# fewer tokens than this and llama-index's splitter fails on long words ("Single token exceeded
+# chunk size") or warns that every chunk is too small to be useful
+MIN_CHUNK_SIZE = 32
 
 
 class Settings(BaseSettings):
@@ -17,43 +23,43 @@ class Settings(BaseSettings):
     corpus_dir: Path = Path("corpus")
     # Chroma: embedded under DATA_DIR/chroma unless CHROMA_HOST is set
     chroma_host: str | None = None
-    chroma_port: int = 8000
+    chroma_port: int = Field(8000, ge=1, le=65535)
     chroma_collection_prefix: str = "citebot"
     # serving processes (Telegram bot, REPL): how often to look for a newly published index
     # generation (one small Chroma read), and the longest wait between reconnection attempts
-    index_check_seconds: float = 2.0
+    index_check_seconds: float = Field(2.0, ge=0)
     # a new generation loads on a thread; the question that found it waits this long for it and
     # is otherwise answered from the current one (a worker without the ingest's DATA_DIR files
     # rebuilds them: minutes at 100k chunks)
     index_reload_wait_seconds: float = Field(5.0, ge=0)
-    chroma_retry_max_seconds: float = 30.0
+    chroma_retry_max_seconds: float = Field(30.0, gt=0)
     # server mode: the longest wait for one request to the Chroma server (a connection, and the
     # connectivity check before the first request, wait at most 5 s, or this if less)
     chroma_timeout_s: float = Field(60.0, gt=0, description="longest wait in seconds for one request to a Chroma server")
 
     # ingest
-    chunk_size: int = 160
-    chunk_overlap: int = 32
-    embed_backend: str = "onnx"  # onnx | torch
+    chunk_size: int = Field(160, ge=MIN_CHUNK_SIZE)
+    chunk_overlap: int = Field(32, ge=0)  # and less than chunk_size (checked below)
+    embed_backend: Literal["onnx", "torch"] = "onnx"
     # ONNX weights: int8 (quantised once from the fp32 export; ≈ 3x faster, same answers on the
     # eval sets within noise) or fp32. Part of the index fingerprint: a change re-embeds.
     embed_precision: Literal["int8", "fp32"] = "int8"
     model_cache: Path | None = None  # where the ONNX export is kept (default DATA_DIR/models)
-    embed_batch_size: int = 16  # small batches pad less: faster on CPU (measured 8–16 best)
+    embed_batch_size: int = Field(16, ge=1)  # small batches pad less: faster on CPU (measured 8–16 best)
     # articles read, embedded and written per batch (memory stays bounded by one batch)
-    ingest_batch_articles: int = 32
+    ingest_batch_articles: int = Field(32, ge=1)
     # a change of at most this fraction of the index's articles makes a delta generation, which
     # shares the unchanged rows with the one before instead of copying them (0: never)
     ingest_delta_fraction: float = Field(0.1, ge=0.0, le=1.0)
     # corpus files larger than this are skipped with a warning (MAX_ARTICLE_BYTES is an alias)
-    max_file_bytes: int = Field(5_000_000, validation_alias=AliasChoices("max_file_bytes", "max_article_bytes"))
+    max_file_bytes: int = Field(5_000_000, gt=0, validation_alias=AliasChoices("max_file_bytes", "max_article_bytes"))
 
     # retrieval
-    dense_top_k: int = 10
-    lexical_top_k: int = 10
-    rrf_k: int = 60
-    fused_top_k: int = 6
-    sentence_top_k: int = 10
+    dense_top_k: int = Field(10, ge=1)
+    lexical_top_k: int = Field(10, ge=1)
+    rrf_k: int = Field(60, ge=0)
+    fused_top_k: int = Field(6, ge=1)
+    sentence_top_k: int = Field(10, ge=1)
     # an index of more sentences than this is not scanned for the closest ones: Chroma's HNSW
     # index of the sentence collection is asked (rescored exactly; see index.retrieve)
     sentence_scan_max: int = Field(20_000, ge=0)
@@ -62,21 +68,21 @@ class Settings(BaseSettings):
     hnsw_ef_search: int = Field(400, ge=10)
 
     # answering
-    max_question_chars: int = 1000
-    max_answer_words: int = 40
-    max_quote_chars: int = 300
+    max_question_chars: int = Field(1000, ge=1)
+    max_answer_words: int = Field(40, ge=1)
+    max_quote_chars: int = Field(300, ge=1)
     # support check (calibrated on the dev split of evals/questions.jsonl)
-    support_threshold: float = Field(0.66, description="minimum support score to answer")
-    min_term_coverage: float = Field(0.44, description="share of the question's content terms found near the answer")
+    support_threshold: float = Field(0.66, ge=0, le=1, description="minimum support score to answer")
+    min_term_coverage: float = Field(0.44, ge=0, le=1, description="share of the question's content terms found near the answer")
     # Calibrated scoring model (JSON from `citebot calibrate`); "none" uses the thresholds above.
-    support_model: Path | None = None
+    support_model: Path | None = None  # must exist unless "none"
     # Overrides the model's own answerability threshold (probability, 0–1).
-    answer_threshold: float | None = None
+    answer_threshold: float | None = Field(None, ge=0, le=1)
     # The reader (bot/reader.py): an extractive QA model that reads the best few candidate spans
     # with the question. Off: the support model's plain ranker / answerability model / threshold.
     reader: bool = Field(True, description="re-rank and check the best spans with the extractive reader")
-    reader_dir: Path | None = None  # default bot/reader_model (model.onnx)
-    name_match_ratio: float = Field(0.75, description="string similarity for two spellings of a name")
+    reader_dir: Path | None = None  # default bot/reader_model; must hold model.onnx
+    name_match_ratio: float = Field(0.75, ge=0, le=1, description="string similarity for two spellings of a name")
     wordnet: bool = Field(True, description="match a question's words to synonyms and kinds of them (bot/wordnet.py)")
     spelling: bool = Field(True, description="read a mistyped word as the article word it is one or two keystrokes from (bot/spelling.py)")
 
@@ -92,7 +98,7 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(30.0, gt=0, description="hard limit for one LLM answer, then the extractive fallback")
     llm_max_tokens: int = Field(400, gt=0, description="longest generated answer, in tokens")
     llm_context_tokens: int = Field(1500, gt=0, description="excerpt budget sent to the model (tiktoken cl100k)")
-    llm_temperature: float = 0.0
+    llm_temperature: float = Field(0.0, ge=0)
     # share of a generated sentence's key terms (rarity-weighted) that its cited excerpts must hold
     llm_min_term_coverage: float = Field(0.6, ge=0, le=1)
 
@@ -101,7 +107,7 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org"  # Bot API root; a self-hosted server works too
     telegram_webhook_url: str | None = None  # set to run in webhook mode instead of long polling
     telegram_webhook_listen: str = "127.0.0.1"
-    telegram_webhook_port: int = 8443
+    telegram_webhook_port: int = Field(8443, ge=1, le=65535)
     telegram_webhook_secret: str | None = None
     telegram_allowed_chats: str | None = None  # comma-separated chat ids; empty: everyone
     # Access: comma-separated ids; empty: everyone. When both are set, the sender must be in
@@ -112,7 +118,48 @@ class Settings(BaseSettings):
     telegram_rate_limit_per_minute: int = 10  # questions per user (sliding minute); 0: no limit
     log_questions: bool = False  # include the question text in the per-question log record
 
-    log_level: str = "WARNING"
+    log_level: str = "WARNING"  # DEBUG | INFO | WARNING | ERROR | CRITICAL (any case)
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise PydanticCustomError("log_level", "should be one of {levels}", {"levels": ", ".join(LOG_LEVELS)})
+        return level
+
+    @field_validator("chunk_overlap")
+    @classmethod
+    def _overlap_below_size(cls, value: int, info: ValidationInfo) -> int:
+        size = info.data.get("chunk_size")  # absent when CHUNK_SIZE itself is invalid
+        if size is not None and value >= size:
+            raise PydanticCustomError("chunk_overlap", "should be less than CHUNK_SIZE ({size})", {"size": size})
+        return value
+
+    @field_validator("support_model", "reader_dir", "model_cache", mode="before")
+    @classmethod
+    def _empty_is_default(cls, value):
+        """SUPPORT_MODEL= / READER_DIR= / MODEL_CACHE= (empty, as in .env.example): the default, not the current directory."""
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("support_model")
+    @classmethod
+    def _support_model_exists(cls, value: Path | None) -> Path | None:
+        if value is None or str(value).strip().lower() == "none":
+            return value
+        if not value.is_file():
+            raise PydanticCustomError(
+                "support_model", "file not found (a model JSON written by `citebot calibrate`, or none for the hand-set thresholds)"
+            )
+        return value
+
+    @field_validator("reader_dir")
+    @classmethod
+    def _reader_model_exists(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        """Checked only while the reader is on (READER=0 ignores READER_DIR)."""
+        if value is not None and info.data.get("reader", True) and not (value / "model.onnx").is_file():
+            raise PydanticCustomError("reader_dir", "model.onnx not found in this folder (READER=0 switches the reader off)")
+        return value
 
     @property
     def model_cache_dir(self) -> Path:
