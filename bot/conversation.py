@@ -16,8 +16,10 @@ Answerer, from the previous question and answer:
   (or, for a person, with the group of people it asked about); "And the other one?" → the other
   of a pair an earlier answer named.
 
-Which person "he" is: after a who-question the person the answer introduced; otherwise the
-person the previous question was about. "she"/"he" prefer names that look female/male when
+Which person "he" is: after a who-question the person the answer introduced (the one its
+read answer names, when the reader read one: not an envoy mentioned after it; a passive's
+subject, "how long was he sentenced?", too); otherwise the person the previous question was
+about (not a name inside a prepositional phrase: "which prisoner was of interest to Trump?"). "she"/"he" prefer names that look female/male when
 both kinds are in play. A pronoun whose antecedent is in the same question ("Who is Maria
 Kalesnikava and why was she jailed?") is left alone; so is expletive "it" ("Is it true
 that …"), and "it"/"that" meaning an event ("who announced it?", "how much would that cost?").
@@ -167,6 +169,13 @@ class Reply:
         row["question"] = self.question
         row["rewritten"] = self.rewritten
         return row
+
+
+def _read_answer(turn) -> str | None:
+    """The reader's answer the turn's answer was cut around (lower case), when it has one."""
+    support = turn.answer.support if turn.answer is not None else None
+    read = (support or {}).get("reader_answer") if not turn.answer.refused else None
+    return read.lower() if isinstance(read, str) and read.strip() else None
 
 
 def _looks_female(name: str) -> bool:
@@ -336,7 +345,11 @@ class Rewriter:
         asked = {t.lemma_.lower() for t in wh_chunk if t.is_alpha and t.lower_ not in WH} if wh_chunk is not None else set()
         asked |= near - WH
         # "who is X?", "what kind of activist is X?": X stays in focus
-        identity = any(w in ("is", "was", "are", "were") for w in low[1:5]) and any(m.kind == "person" and not m.from_answer for m in found) and (
+        # — X not inside a prepositional phrase: "which prisoner was of interest to Trump?" asks
+        # for a person other than Trump
+        outside_preps = " ".join(t.text.lower() for t in doc if t.dep_ != "prep" and not any(a.dep_ == "prep" for a in t.ancestors))
+        identity = any(w in ("is", "was", "are", "were") for w in low[1:5]) and any(
+            m.kind == "person" and not m.from_answer and m.text.lower() in outside_preps for m in found) and (
             wh in ("who", "whom") or any(t.dep_ == "ROOT" and t.lemma_ == "be" for t in doc))
         at = next((i for i, t in enumerate(toks[:4]) if t.lower_ in WH), None)
         wh_subject = False
@@ -699,6 +712,14 @@ class Rewriter:
         by an organisation, never by a person the answer mentions, and only by one the answer
         calls an airline ('Belarusian airline "Belavia"'); "what practice …" by none."""
         wanted = ("person", "group") if prev.asks_person else ("thing", "group", "place")
+        if prev.asks_person:
+            # the reader's answer is what the answer says for the question word: a person named
+            # in it, or none when it names nobody ("who did X pardon?" answered "… pardoned 16
+            # convicted individuals" has not introduced the envoy named after it)
+            read = _read_answer(prev)
+            if read is not None:
+                inside = [m for m in prev.mentions if m.from_answer and m.kind in wanted and m.text.lower() in read]
+                return sorted(inside, key=lambda m: m.common)[0].text if inside else None
         if head is not None and not prev.asks_person:  # "the Lithuanian port of Klaipeda", whatever its label
             named = [m for m in prev.mentions if m.from_answer and m.kind != "time" and head in m.before]
             if named:
@@ -834,6 +855,8 @@ class Rewriter:
             speech = according or (role == "subj" and t.head.lemma_.lower() in SPEECH
                                    and not any(c.dep_ == "xcomp" for c in t.head.children))
             role = "subj" if according else role
+            if t.dep_ == "nsubjpass":  # "how long was he sentenced?": the one it was done to, an object's part
+                role = "obj"
             # "what did he warn …?" goes on with the event of "which journalist did X tell …?" (X);
             # "where does he work?" asks about the person that answer introduced
             verb = t.head
@@ -1170,8 +1193,11 @@ class Rewriter:
                 elif turn.asks_person and not turn.identity:
                     if m.from_answer:
                         base = 2.5 if not m.common else 1.2
+                        read = _read_answer(turn)
                         if turn.asked & set(m.before):  # "… political analyst Artyom Shraibman wrote"
                             base += 1.0
+                        elif read is not None and m.text.lower() in read:
+                            base += 1.0  # the one the answer gives ("… stated that X pardoned Y": Y)
                     elif not turn.wh_subject and role == "subj" and is_subject and (past or speech):
                         base = 4.0 if d == 0 else 2.0  # "what did he say then?" right after "who did X meet?"
                     else:

@@ -440,6 +440,23 @@ def test_an_unanswerable_follow_up_is_still_refused(answerer, rewriter):
     assert reply.answer.refused
 
 
+def test_after_a_who_question_the_answer_is_the_person_the_reader_read(answerer, rewriter):
+    """Found by a fresh-eyes review: "he" was the question's name, not the one the answer gave,
+    and an envoy named after the answer's span was put in the pardoned one's place."""
+    conv = Conversation(answerer, rewriter=rewriter)
+    assert "Bialiatski" in conv.ask("Which prisoner was of personal interest to Trump?").answer.text
+    # Trump is inside "of interest to Trump": not the person the question is about
+    assert conv.ask("What prize did he win?").rewritten == "What prize did Ales Bialiatski win?"
+    conv = Conversation(answerer, rewriter=rewriter)
+    conv.ask("Who did Lukashenko pardon?")  # "… Natalia Eisenmont stated that Lukashenko pardoned … Sergey Tikhanyovski"
+    sentenced = conv.ask("How long was he sentenced to?")  # a passive's subject: the pardoned, not the pardoner
+    assert sentenced.rewritten == "How long was Sergey Tikhanyovski sentenced to?" and "18 years" in sentenced.answer.text
+    conv = Conversation(answerer, rewriter=rewriter)
+    first = conv.ask("Who did Lukashenko pardon at the request of Donald Trump?")  # "… pardoned 16 convicted individuals"
+    assert "Kellogg" in first.answer.text  # named in the answer, after the span the reader read
+    assert "Kellogg" not in conv.ask("When did that happen?").rewritten
+
+
 def test_they_is_not_the_pardoner_and_the_pardoned(rewriter):
     # two people named, but not doing something together: "they" is not the two of them
     history = after(rewriter, ("Did Lukashenko pardon Tikhanovsky?", "Yes, Lukashenko pardoned Tikhanovsky."))
