@@ -1043,8 +1043,8 @@ class Answerer:
             if best.reader_answer:
                 support["reader_answer"] = best.reader_answer
         guide, ruled = self.rule_check(q, best)
-        if ruled == "wrong_kind":
-            support["wrong_kind"] = True
+        if ruled in ("wrong_kind", "other_doer"):
+            support[ruled] = True
         if not self._supported(best.support, support.get("p_answerable"), model) or ruled:
             return self._refuse(question, self.refusal_text(cands), "unsupported", t0, timings, support)
 
@@ -1076,7 +1076,52 @@ class Answerer:
             return guide, "role_missing"
         if best.other_speaker:
             return guide, "other_speaker"
+        if self._someone_else_did_it(q, best):
+            return guide, "other_doer"
         return guide, ("reaction_missing" if self._reaction_missing(q, best) else None)
+
+    # words between a subject and its verb: auxiliaries and the adverbs news copy puts there
+    _BETWEEN_SUBJECT_AND_VERB = frozenset({
+        "was", "were", "is", "are", "has", "have", "had", "been", "be", "being", "will", "would", "could", "also",
+        "then", "later", "already", "personally", "reportedly", "finally", "eventually", "has", "not", "never", "did",
+    })
+
+    def _someone_else_did_it(self, q: Question, best: _Candidate) -> bool:
+        """"How many political prisoners did Putin release?" and the span "Lukashenko released
+        123 political prisoners": the span's sentence has the question's verb with another
+        person written as its subject ("Lukashenko released", "Tikhanyovski was sentenced"), and
+        the person the question names as its subject (Question.doer) is not in the span at all.
+        A near miss about someone else, which every term and name of the window covers. Only an
+        explicit name counts: "he released" or "the Belarusian leader released" never refuses."""
+        if q.doer is None:
+            return False
+        k, verb = q.doer
+        lib = self.library
+        if any(self._name_in_words(q.names[k], self._sentence_words[j]) for j in best.focus):
+            return False
+        from bot.support import stem
+
+        want = stem(verb)
+        for j in best.focus:
+            sentence = lib.sentences[j]
+            if not any(stem(lm) == want for lm in sentence.lemmas):
+                continue
+            people = [text for label, text in sentence.entities if label == "PERSON"]
+            if not people:
+                continue
+            tokens = re.findall(r"[\w’'.-]+", sentence.text)
+            for i, tok in enumerate(tokens):
+                if i == 0 or stem(tok.lower()) != want:
+                    continue
+                before = i - 1
+                while before >= 0 and tokens[before].lower() in self._BETWEEN_SUBJECT_AND_VERB:
+                    before -= 1
+                if before < 0:
+                    continue
+                ending = " ".join(tokens[max(0, before - 3) : before + 1])
+                if any(ending.endswith(p.split()[-1]) for p in people):
+                    return True
+        return False
 
     @staticmethod
     def _reaction_missing(q: Question, best: _Candidate) -> bool:

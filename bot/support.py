@@ -311,6 +311,9 @@ class Question:
     asked_noun: str | None = None  # the noun after what/which, a term of the question ("what catchphrase", "which outlet")
     persons: tuple[int, ...] = ()  # names[k] that may be a person: tagged PERSON, or untagged and no capital (not a country or an office, which speaks through others)
     name_of: tuple[int, ...] = ()  # names[k] whose first / last name … is asked ("Tsikenovich's first name")
+    # (names[k], verb): a person named as the subject of the question's verb ("how many did Putin
+    # release", "how long was Lukashenko sentenced"): the one the answer must say did it (or had it done)
+    doer: tuple[int, str] | None = None
 
 
 def analyse(text: str, nlp) -> Question:
@@ -442,9 +445,22 @@ def analyse(text: str, nlp) -> Question:
     if soon:  # "how soon": like "long" in "how long", it says what kind of answer is wanted
         terms = [t for t in terms if t != "soon"]
     predicate = None
+    doer = None
     for t in toks:
         if t.dep_ == "ROOT" and t.pos_ == "VERB" and t.lemma_.lower() not in GENERIC:
             predicate = t.lemma_.lower()
+            for c in t.children:
+                k = next((k for k, span in enumerate(name_spans) if c.i in span), None) if c.dep_ in ("nsubj", "nsubjpass") else None
+                if k is not None and k in persons:
+                    doer = (k, predicate)
+    if doer is None:  # "did Putin release": the small parser reads do + a noun "release" at times
+        for k in persons:
+            span = name_spans[k]
+            if span.start >= 1 and span.stop < len(doc) and doc[span.start - 1].lower_ in _QUESTION_AUX:
+                verb = doc[span.stop]
+                if verb.is_alpha and verb.pos_ in ("VERB", "NOUN") and verb.lemma_.lower() not in GENERIC:
+                    doer = (k, verb.lemma_.lower())
+                    break
     name_words = {w for n in names for w in n}
     speech = wh == "what" and any(t.lemma_.lower() in SPEECH_VERBS and t.pos_ == "VERB" for t in toks)
     focus_terms: set[str] = set()
@@ -466,8 +482,11 @@ def analyse(text: str, nlp) -> Question:
     )
     return Question(
         text, wh, expected, names, numbers, terms, predicate, content_lemmas(doc), name_words, speech, focus_terms, hard_type,
-        sources, type_head, role, asked_noun, tuple(persons), name_of,
+        sources, type_head, role, asked_noun, tuple(persons), name_of, doer,
     )
+
+
+_QUESTION_AUX = frozenset({"did", "does", "do", "was", "were", "is", "are", "has", "have", "had", "will", "would", "could", "can"})
 
 
 # verbs whose subject gives a view or an estimate: "what does X think / say / expect", "what chance did X give"

@@ -676,6 +676,22 @@ def test_receiving_a_person_is_meeting_them(answerer):
         assert "receive" in analyse(question, answerer.nlp).terms  # a thing received, not a visitor
 
 
+def test_a_span_where_someone_else_did_it_is_refused(answerer):
+    """Found by a fresh-eyes review: "How many political prisoners did Putin release?" was answered
+    with "… Lukashenko released 123 political prisoners …" (every term and name in the window)."""
+    for question in ("How many political prisoners did Putin release?", "How long was Lukashenko sentenced to?"):
+        answer = answerer.ask(question)
+        assert answer.refused and answer.support.get("other_doer"), (question, answer.text)
+    # the one who did it, in any spelling, is answered
+    assert "123" in answerer.ask("How many political prisoners did Lukashenko release?").text
+    assert "18 years" in answerer.ask("How long was Tikhanovsky sentenced to?").text
+    from bot.support import analyse
+
+    q = analyse("How many political prisoners did Putin release?", answerer.nlp)  # parsed as do + a noun "release"
+    assert q.doer == (0, "release") and q.names[0] == ("putin",)
+    assert analyse("Who released the prisoners?", answerer.nlp).doer is None  # no person named as the subject
+
+
 def test_a_phrasal_verb_question_is_answered(answerer):
     answer = answerer.ask("How soon does John Cole think the remaining prisoners could be let go?")
     assert not answer.refused and "within a month" in answer.text, answer.support
