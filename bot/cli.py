@@ -29,6 +29,15 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
+def _corpus_problem(corpus: Path) -> str | None:
+    """Why `corpus` cannot be read as the corpus directory, or None when it can."""
+    if corpus.is_dir():
+        return None
+    if corpus.exists():
+        return f"Corpus path {corpus} is a file, not a directory (--corpus names the directory that holds the articles)"
+    return f"Corpus directory not found: {corpus}"
+
+
 def _print_skipped(console, skipped: list[tuple[str, str]]) -> None:
     for name, reason in skipped:
         console.print(f"[yellow]skipped {_m(name)}: {_m(reason)}[/yellow]")
@@ -193,10 +202,13 @@ def ingest(ctx: click.Context, corpus: Path | None, rebuild: bool) -> None:
     corpus = corpus or settings.corpus_dir
     console = _err_console()
     if not Path(corpus).is_dir():
-        console.print(f"[red]Corpus directory not found: {_m(corpus)}[/red]")
+        console.print(f"[red]{_m(_corpus_problem(Path(corpus)))}[/red]")
         sys.exit(EXIT_NO_INDEX)
+    store = services.store(settings)
     try:
-        preflight(services.store(settings), settings.data_dir)
+        preflight(store, settings.data_dir)
+        # whether an interrupted run leaves an index answering (the previous one) or none at all
+        had_index = store.pointer() is not None
     except IngestLocked as exc:
         console.print(f"[red]{_m(exc)}[/red]")
         sys.exit(EXIT_BUSY)
@@ -218,7 +230,7 @@ def ingest(ctx: click.Context, corpus: Path | None, rebuild: bool) -> None:
                 bar.update(task, completed=done, total=total, description=f"Indexing {name[:40]}")
 
             report = run_ingest(
-                corpus, services.store(settings), embed, settings.data_dir,
+                corpus, store, embed, settings.data_dir,
                 chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap, rebuild=rebuild,
                 max_file_bytes=settings.max_file_bytes, batch_articles=settings.ingest_batch_articles, progress=progress,
                 delta_fraction=settings.ingest_delta_fraction,
@@ -234,8 +246,12 @@ def ingest(ctx: click.Context, corpus: Path | None, rebuild: bool) -> None:
         console.print(f"[red]{_m(exc)}[/red]")
         sys.exit(EXIT_NO_INDEX)
     except KeyboardInterrupt:
-        console.print("[yellow]Interrupted. The previous index is still the one in use; run `citebot ingest` again to finish.[/yellow]")
-        sys.exit(130)
+        if had_index:
+            console.print("[yellow]Interrupted. The previous index is still the one in use; run `citebot ingest` again to finish.[/yellow]")
+        else:
+            console.print(f"[yellow]Interrupted. No index exists yet in {_m(settings.data_dir)} (this was its first ingest); "
+                          "run `citebot ingest` again to finish it: the articles already done are kept.[/yellow]")
+        sys.exit(EXIT_INTERRUPTED)
     _print_skipped(console, report.skipped)
     changed = f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, {report.unchanged} unchanged"
     resumed = " (resumed an interrupted ingest)" if report.resumed else ""
@@ -260,8 +276,8 @@ def ingest(ctx: click.Context, corpus: Path | None, rebuild: bool) -> None:
 def doctor(ctx: click.Context, corpus: Path | None, as_json: bool) -> None:
     """Check the index: configuration, connection, counts, freshness against the corpus.
 
-    Exit status: 0 healthy, 1 index behind the corpus or settings, 2 no index,
-    3 Chroma unreachable."""
+    Exit status: 0 healthy, 1 index behind the corpus or settings (or the --corpus given
+    is not a directory), 2 no index, 3 Chroma unreachable."""
     from bot import services
     from index.health import diagnose
 
@@ -271,6 +287,20 @@ def doctor(ctx: click.Context, corpus: Path | None, as_json: bool) -> None:
         settings.chunk_overlap, settings.max_file_bytes, settings.embed_backend, settings.model_cache_dir,
         settings.embed_precision,
     )
+    problem = _corpus_problem(Path(corpus)) if corpus is not None else None
+    if problem is not None:
+        # a --corpus given on the command line that cannot be read is the caller's mistake, not a
+        # note (a missing default CORPUS_DIR is one: a serving machine may have no corpus): the
+        # index cannot be said to be up to date with it, so not healthy (exit 1, as when it is behind)
+        from index.health import Check
+
+        check = Check("corpus", "fail", f"{problem}; freshness not checked")
+        at = next((i for i, c in enumerate(d.checks) if c.name == "corpus"), None)  # diagnose's own "not found" note
+        if at is None:
+            d.checks.append(check)
+        else:
+            d.checks[at] = check
+        d.exit_code = max(d.exit_code, EXIT_STALE)
     if as_json:
         click.echo(json.dumps(d.to_dict(), ensure_ascii=False, indent=2))
     else:

@@ -157,18 +157,55 @@ def _check_path(path: Path, root: Path) -> None:
             raise CorpusFileError("it is a symlink loop") from exc
         if root not in target.parents:
             raise CorpusFileError("it is a symlink pointing outside the corpus directory")
+    if path.is_dir():
+        raise CorpusFileError(SUBDIRECTORY)
     if not path.is_file():
         raise CorpusFileError("it is not a regular file")
 
 
 def corpus_paths(directory: Path) -> list[Path]:
-    """The candidate files (.txt/.md directly in `directory`, not hidden), sorted by name."""
+    """The candidate entries (.txt/.md directly in `directory`, and its subdirectories, which
+    are skipped with a note: they are not read), none hidden, sorted by name."""
     directory = Path(directory)
     if not directory.is_dir():
+        if directory.exists():
+            raise FileNotFoundError(f"the corpus path is a file, not a directory: {directory}")
         raise FileNotFoundError(f"corpus directory not found: {directory}")
     return [
-        p for p in sorted(directory.iterdir()) if not p.name.startswith(".") and p.suffix.lower() in SUFFIXES
+        p for p in sorted(directory.iterdir())
+        if not p.name.startswith(".") and (p.suffix.lower() in SUFFIXES or _is_subdirectory(p))
     ]
+
+
+def _is_subdirectory(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # a symlink loop, no permission: not one to name
+        return False
+
+
+SUBDIRECTORY = "it is a directory (subdirectories are not read: only the .txt and .md files directly in the corpus directory)"
+
+
+def duplicate_of(kept: str) -> str:
+    """The reason a file with the same content as `kept` (the first of them by name) is skipped."""
+    return f"it has the same content as {kept}, which is indexed instead (a duplicate)"
+
+
+def _dedupe(found: dict[str, tuple[Path, str]], skipped: list[tuple[str, str]]) -> dict[str, tuple[Path, str]]:
+    """Files whose content hash another file already has are skipped: their chunk and sentence
+    ids (made from the hash) would collide. The first in name order is kept, so which one is
+    indexed does not depend on the order the files were found or cached in."""
+    owner: dict[str, str] = {}
+    kept: dict[str, tuple[Path, str]] = {}
+    for name in sorted(found):
+        digest = found[name][1]
+        if digest in owner:
+            skipped.append((name, duplicate_of(owner[digest])))
+        else:
+            owner[digest] = name
+            kept[name] = found[name]
+    return kept
 
 
 SCAN_CACHE = "corpus-scan.json"  # in DATA_DIR: each usable file's content hash by its stat
@@ -176,10 +213,12 @@ RACY_SECONDS = 2.0  # a file changed this recently may change again without its 
 
 
 def scan_corpus(directory: Path, max_bytes: int = DEFAULT_MAX_BYTES, cache: Path | None = None,
-                update_cache: bool = True) -> tuple[dict[str, tuple[Path, str]], list[tuple[str, str]]]:
+                update_cache: bool = True, log_level: int = logging.WARNING) -> tuple[dict[str, tuple[Path, str]], list[tuple[str, str]]]:
     """First pass for ingest: file name -> (path, content hash) of every usable file,
     keeping no text (each file is read and checked, then dropped), plus the files
-    skipped with their reasons.
+    skipped with their reasons (in name order), each also logged at `log_level` (ingest, which
+    lists them in its summary, logs them at INFO). A file with the same content as one before it
+    in name order is skipped as a duplicate (see _dedupe).
 
     `cache` (DATA_DIR/corpus-scan.json): a file whose size, mtime and inode are those the cache
     has for it is not read again; its hash is taken from there (reading and cleaning 40,000
@@ -207,10 +246,13 @@ def scan_corpus(directory: Path, max_bytes: int = DEFAULT_MAX_BYTES, cache: Path
             if st.st_mtime < now - RACY_SECONDS:
                 fresh[path.name] = [*stat, digest]
         except CorpusFileError as exc:
-            log.warning("skipped %s: %s", path.name, exc)
             skipped.append((path.name, str(exc)))
     if cache is not None and update_cache and fresh != known:
         _write_scan_cache(Path(cache), {**header, "files": fresh})
+    found = _dedupe(found, skipped)
+    skipped.sort()
+    for name, reason in skipped:
+        log.log(log_level, "skipped %s: %s", name, reason)
     return found, skipped
 
 
@@ -240,14 +282,20 @@ def _write_scan_cache(cache: Path, content: dict) -> None:
 def load_corpus(directory: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadReport:
     """Every .txt/.md file directly in `directory`, sorted by name.
 
-    Files that cannot be used are skipped with a warning naming them; the rest load.
+    Files that cannot be used (and subdirectories, and a file with the same content as one
+    before it) are skipped with a warning naming them; the rest load.
     """
     report = LoadReport()
     root = Path(directory).resolve()
+    owner: dict[str, str] = {}  # content hash -> the file kept with it (as scan_corpus keeps it)
     for path in corpus_paths(directory):
         try:
             _check_path(path, root)
-            report.articles.append(read_article(path, max_bytes))
+            article = read_article(path, max_bytes)
+            if article.content_hash in owner:
+                raise CorpusFileError(duplicate_of(owner[article.content_hash]))
+            owner[article.content_hash] = article.source
+            report.articles.append(article)
         except CorpusFileError as exc:
             log.warning("skipped %s: %s", path.name, exc)
             report.skipped.append((path.name, str(exc)))

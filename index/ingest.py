@@ -32,7 +32,7 @@ from typing import Callable
 import numpy as np
 
 from index.chunking import make_splitter, paragraphs, split_chunks, split_sentences
-from index.corpus import CLEANER_VERSION, DEFAULT_MAX_BYTES, SCAN_CACHE, CorpusFileError, read_article, scan_corpus
+from index.corpus import CLEANER_VERSION, DEFAULT_MAX_BYTES, SCAN_CACHE, CorpusFileError, duplicate_of, read_article, scan_corpus
 from index.embedding import DIMENSIONS, MODEL_NAME
 from index import table
 from index.lexical import LexicalIndex
@@ -243,7 +243,8 @@ def ingest(
     IndexUnavailable."""
     t0 = time.perf_counter()
     report = IngestReport()
-    found, report.skipped = scan_corpus(corpus_dir, max_file_bytes, cache=Path(data_dir) / SCAN_CACHE)
+    # the skipped files are logged at INFO only: the report lists them (the command's summary)
+    found, report.skipped = scan_corpus(corpus_dir, max_file_bytes, cache=Path(data_dir) / SCAN_CACHE, log_level=logging.INFO)
     if not found:
         skipped = f" ({len(report.skipped)} file{'s' if len(report.skipped) != 1 else ''} skipped as unusable)" if report.skipped else ""
         raise EmptyCorpus(f"No usable articles in {corpus_dir}{skipped}: nothing was indexed, and the index was left as it is "
@@ -356,6 +357,7 @@ def _ingest(found, store, embed, data_dir, chunk_size, chunk_overlap, rebuild, m
     from concurrent.futures import ThreadPoolExecutor
 
     batches = [to_embed[i : i + batch_articles] for i in range(0, len(to_embed), batch_articles)]
+    owner = {h: name for name, h in wanted.items()}  # one file per content hash (index.corpus._dedupe)
     with ThreadPoolExecutor(1, thread_name_prefix="citebot-embed") as embedder, ThreadPoolExecutor(1, thread_name_prefix="citebot-write") as writer, \
             _analyser(len(batches)) as analyser:
         pending: deque = deque()  # (future of the write, names), oldest first
@@ -369,9 +371,13 @@ def _ingest(found, store, embed, data_dir, chunk_size, chunk_overlap, rebuild, m
             articles = []
             for name in names:
                 try:
-                    articles.append(read_article(found[name][0], max_file_bytes))
+                    article = read_article(found[name][0], max_file_bytes)
+                    # changed since the scan into a copy of another file: its rows' ids would collide
+                    if owner.get(article.content_hash, name) != name:
+                        raise CorpusFileError(duplicate_of(owner[article.content_hash]))
+                    articles.append(article)
                 except CorpusFileError as exc:  # changed or vanished since the scan
-                    log.warning("skipped %s: %s", name, exc)
+                    log.info("skipped %s: %s", name, exc)
                     report.skipped.append((name, str(exc)))
             chunks = [c for a in articles for c in split_chunks(a, splitter)]
             analysing = analyser.submit(paragraphs(articles)) if analyser and articles else None

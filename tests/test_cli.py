@@ -12,6 +12,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -264,3 +265,95 @@ def test_a_setting_of_the_wrong_kind_is_one_line_naming_it(tmp_path, model_cache
     err = flat(proc.stderr)
     assert "Invalid setting CHROMA_PORT: Input should be a valid integer" in err and "(got 'abc')" in err
     assert "Invalid setting MAX_QUESTION_CHARS" in err and "(got 'many')" in err
+
+
+def test_first_ingest_on_a_fresh_machine_names_each_skipped_entry_once_and_no_export_warnings(tmp_path):
+    """The first ingest with no ONNX export cached makes it: the third-party warnings of that
+    export (torch's TracerWarning, sentence-transformers' "Saving the exported ONNX model is
+    heavily recommended …") are not shown. A copy of another file (whose chunk ids would collide
+    with the original's: Chroma's DuplicateIDError), an empty file and a subdirectory are each
+    named once on stderr, in the summary, not again as a log line."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    original = "000_979f3109055ecc6f.txt"
+    for name in (original, SHMELYEV_SOURCE):
+        shutil.copy(CORPUS / name, corpus)
+    shutil.copy(CORPUS / original, corpus / "000_copy.txt")
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "older").mkdir()
+    (corpus / "older" / "inner.txt").write_text("Inner title\n\nA sentence in a subdirectory.\n", encoding="utf-8")
+    data = tmp_path / "data"
+    env = cli_env(data, tmp_path / "fresh-model-cache")
+    proc = subprocess.run([str(CITEBOT), "ingest", "--corpus", str(corpus)], capture_output=True, text=True, env=env,
+                          cwd=tmp_path, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert (tmp_path / "fresh-model-cache" / "all-MiniLM-L6-v2-onnx-int8" / "onnx" / "model.onnx").is_file()
+    assert "Indexed 2 articles (2 added" in flat(proc.stdout) and "3 files skipped" in proc.stdout
+    err = flat(proc.stderr)
+    assert f"skipped 000_copy.txt: it has the same content as {original}, which is indexed instead (a duplicate)" in err
+    assert "skipped older: it is a directory (subdirectories are not read" in err
+    for name in ("000_copy.txt", "empty.txt", "older"):
+        assert err.count(f"skipped {name}:") == 1, err
+    for noise in ("TracerWarning", "heavily recommended", "Exporting the model to ONNX", "WARNING", "Traceback"):
+        assert noise not in err, err
+    assert "inner.txt" not in err
+
+    # a file given as the corpus is said to be one; doctor with a --corpus that does not exist is
+    # not healthy (1), where it said "freshness not checked" and exited 0
+    proc = subprocess.run([str(CITEBOT), "ingest", "--corpus", str(corpus / original)], capture_output=True, text=True,
+                          env=env, cwd=tmp_path, timeout=120)
+    assert proc.returncode == 2 and "is a file, not a directory" in flat(proc.stderr) and "not found" not in proc.stderr
+    assert subprocess.run([str(CITEBOT), "doctor", "--corpus", str(corpus)], capture_output=True, text=True, env=env,
+                          cwd=tmp_path, timeout=120).returncode == 0
+    for missing, said in ((tmp_path / "nope", "Corpus directory not found"), (corpus / original, "is a file, not a directory")):
+        proc = subprocess.run([str(CITEBOT), "doctor", "--json", "--corpus", str(missing)], capture_output=True, text=True,
+                              env=env, cwd=tmp_path, timeout=120)
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        facts = json.loads(proc.stdout)
+        assert facts["exit_code"] == 1
+        assert [c["status"] for c in facts["checks"] if c["name"] == "corpus"] == ["fail"]
+        assert any(said in c["detail"] for c in facts["checks"] if c["name"] == "corpus")
+
+
+def test_an_interrupted_first_ingest_says_there_is_no_index_yet(tmp_path, make_settings, model_cache):
+    """SIGTERM (or Ctrl-C) during the first ingest into an empty DATA_DIR: there is no previous
+    index to keep answering, so the message says there is none yet and the next ingest finishes
+    it — which it does, resuming."""
+    from bot import services
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    seeds = sorted(CORPUS.glob("*.txt"))
+    for p in seeds:
+        shutil.copy(p, corpus)
+    for i in range(10):  # distinct articles, cheap to make
+        (corpus / f"9{i:02d}_variant.txt").write_text(
+            seeds[i % len(seeds)].read_text(encoding="utf-8") + f"\nAn added closing line number {i}.\n", encoding="utf-8")
+    settings = make_settings(tmp_path / "data")
+    env = cli_env(settings.data_dir, model_cache, INGEST_BATCH_ARTICLES="1")
+    proc = subprocess.Popen([str(CITEBOT), "ingest", "--corpus", str(corpus)], env=env, cwd=tmp_path,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 240
+    watcher = None
+    try:
+        while True:  # until the first generation is being built and has an article
+            assert proc.poll() is None, "ingest finished before it could be stopped: " + proc.stderr.read()
+            assert time.monotonic() < deadline, "the first generation never filled"
+            if watcher is None and (settings.data_dir / "ingest.lock").exists():
+                watcher = services.store(settings)
+            building = watcher.building() if watcher is not None else None
+            if building and watcher.article_hashes(building["generation"]):
+                break
+            time.sleep(0.2)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err[-2000:]
+    said = flat(err)
+    assert "No index exists yet" in said and "run `citebot ingest` again to finish it" in said, said
+    assert "previous index" not in said and "Traceback" not in err
+    assert watcher.pointer() is None
+    done = subprocess.run([str(CITEBOT), "ingest", "--corpus", str(corpus)], capture_output=True, text=True, env=env,
+                          cwd=tmp_path, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Indexed 15 articles" in flat(done.stdout) and "resumed an interrupted ingest" in flat(done.stdout)

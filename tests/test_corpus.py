@@ -206,18 +206,82 @@ def test_size_limit_applies_only_over_the_limit(messy_corpus):
 
 
 def test_symlink_inside_the_corpus_is_followed(tmp_path):
+    """A symlink to a file inside the corpus is read; as the file it points to is then a
+    second copy of the same article, the first of the two by name is indexed, the other named
+    as its duplicate."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     shutil.copy(CORPUS / GOOD, corpus / "real.txt")
     os.symlink(corpus / "real.txt", corpus / "alias.txt")
     report = load_corpus(corpus)
-    assert report.skipped == []
-    assert sorted(a.source for a in report.articles) == ["alias.txt", "real.txt"]
+    assert [a.source for a in report.articles] == ["alias.txt"]
+    assert report.articles[0].text == read_article(CORPUS / GOOD).text
+    assert report.skipped == [("real.txt", "it has the same content as alias.txt, which is indexed instead (a duplicate)")]
 
 
 def test_missing_corpus_directory(tmp_path):
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(FileNotFoundError, match="corpus directory not found"):
         load_corpus(tmp_path / "nope")
+    with pytest.raises(FileNotFoundError, match="is a file, not a directory"):
+        load_corpus(CORPUS / GOOD)
+
+
+def test_a_copy_of_a_file_is_skipped_as_a_duplicate_of_the_first_by_name(tmp_path):
+    """Two files with the same bytes would give the same chunk and sentence ids (made from the
+    content hash): the first in name order is kept, whatever the order of the directory or the
+    scan cache, the others are skipped naming it; scan (ingest, doctor) and load agree. Removing
+    the kept file makes the next copy the kept one."""
+    from index.corpus import scan_corpus
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    seeds = seed_files()[:2]
+    for path in seeds:
+        shutil.copy(path, corpus)
+    first = seeds[0].name
+    for copy in ("zz_copy.txt", "000_000_copy.txt"):  # one after the original by name, one before it
+        shutil.copy(seeds[0], corpus / copy)
+    old = 1_000_000_000
+    for p in corpus.iterdir():
+        os.utime(p, (old, old))
+    cache = tmp_path / "corpus-scan.json"
+    expected_skipped = [(first, "it has the same content as 000_000_copy.txt, which is indexed instead (a duplicate)"),
+                        ("zz_copy.txt", "it has the same content as 000_000_copy.txt, which is indexed instead (a duplicate)")]
+    for _ in range(2):  # cold, then from the cache
+        found, skipped = scan_corpus(corpus, cache=cache)
+        assert sorted(found) == ["000_000_copy.txt", seeds[1].name]
+        assert skipped == expected_skipped
+    report = load_corpus(corpus)
+    assert [a.source for a in report.articles] == ["000_000_copy.txt", seeds[1].name]
+    assert report.skipped == expected_skipped
+
+    (corpus / "000_000_copy.txt").unlink()
+    found, skipped = scan_corpus(corpus, cache=cache)
+    assert sorted(found) == sorted([first, seeds[1].name])
+    assert skipped == [("zz_copy.txt", f"it has the same content as {first}, which is indexed instead (a duplicate)")]
+    # a copy edited is an article of its own again
+    with open(corpus / "zz_copy.txt", "a", encoding="utf-8") as f:
+        f.write("One more closing sentence of the edited copy.\n")
+    found, skipped = scan_corpus(corpus, cache=cache)
+    assert sorted(found) == sorted([first, seeds[1].name, "zz_copy.txt"]) and skipped == []
+
+
+def test_a_subdirectory_is_skipped_with_a_note_and_not_read(tmp_path):
+    from index.corpus import scan_corpus
+
+    corpus = tmp_path / "corpus"
+    (corpus / "more").mkdir(parents=True)
+    (corpus / "drafts.txt").mkdir()  # named like an article
+    (corpus / ".git").mkdir()  # hidden: not named
+    shutil.copy(CORPUS / GOOD, corpus)
+    (corpus / "more" / "inner.txt").write_text("Inner title\n\nA sentence in a subdirectory.\n", encoding="utf-8")
+    os.symlink(corpus / "more", corpus / "link")  # a symlink to a directory inside the corpus
+    found, skipped = scan_corpus(corpus)
+    assert sorted(found) == [GOOD]
+    assert [name for name, _ in skipped] == ["drafts.txt", "link", "more"]
+    for _, reason in skipped:
+        assert reason.startswith("it is a directory (subdirectories are not read")
+    assert load_corpus(corpus).skipped == skipped
 
 
 def test_ingest_scan_skips_the_same_files_with_a_named_warning(messy_corpus, caplog):

@@ -365,3 +365,101 @@ def test_an_unchanged_corpus_remakes_a_lost_bm25_index_from_the_serving_table(tm
         remade = LexicalIndex.load(data / "bm25")
         assert remade.stamp == before.stamp and remade.ids == before.ids, lost
         assert remade.search(q, 10) == before.search(q, 10), lost
+
+
+ORIGINAL = "000_979f3109055ecc6f.txt"
+COPY = "000_copy.txt"  # after ORIGINAL by name: ORIGINAL is the one kept
+DUPLICATE = f"it has the same content as {ORIGINAL}, which is indexed instead (a duplicate)"
+ORIGINAL_PHRASE = "Vsevolod Shemov"  # a name only that article has
+
+
+def _diagnose(settings, corpus):
+    from bot import services
+    from index.health import diagnose
+
+    s = settings
+    return diagnose(services.store(s), s.data_dir, corpus, s.chunk_size, s.chunk_overlap, s.max_file_bytes, s.embed_backend,
+                    s.model_cache_dir, s.embed_precision)
+
+
+def test_a_copy_added_to_an_indexed_corpus_is_skipped_and_takes_over_when_the_original_goes(tmp_path, make_settings, embed):
+    """A file with the same bytes as an indexed one was merged into it silently (its article row
+    written, its chunks not: their ids, made from the content hash, were the original's). It is
+    skipped naming the original; nothing is embedded, doctor agrees the index is up to date, and
+    deleting the original makes the copy the indexed one (here through a delta generation,
+    which hides the original's rows by that same hash)."""
+    from bot import services
+    from index.ingest import ingest
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in sorted(CORPUS.glob("*.txt")):
+        shutil.copy(path, corpus)
+    assert ORIGINAL_PHRASE in (corpus / ORIGINAL).read_text(encoding="utf-8")
+    settings = make_settings(tmp_path / "data")
+    store = services.store(settings)
+
+    def run(**kw):
+        return ingest(corpus, store, embed, settings.data_dir, chunk_size=settings.chunk_size,
+                      chunk_overlap=settings.chunk_overlap, **kw)
+
+    first = run()
+    assert first.articles == 5
+    shutil.copy(corpus / ORIGINAL, corpus / COPY)
+    added = run()
+    assert added.skipped == [(COPY, DUPLICATE)]
+    assert added.chunks_embedded == added.sentences_embedded == 0 and added.added == [] and added.unchanged == 5
+    assert added.articles == 5 and added.chunks_total == first.chunks_total
+    assert COPY not in store.article_records()
+    d = _diagnose(settings, corpus)
+    assert d.exit_code == 0 and (d.facts["new"], d.facts["changed"], d.facts["removed"]) == (0, 0, 0)
+
+    (corpus / ORIGINAL).unlink()
+    moved = run(delta_fraction=0.5)
+    assert moved.base is not None  # a delta generation over the first
+    assert moved.added == [COPY] and moved.removed == [ORIGINAL] and moved.skipped == []
+    assert moved.articles == 5 and moved.chunks_total == first.chunks_total
+    assert set(store.article_records()) == {p.name for p in CORPUS.glob("*.txt")} - {ORIGINAL} | {COPY}
+    library = services.library(settings, embed=embed)
+    hits = library.search(ORIGINAL_PHRASE, embed.get_query_embedding(ORIGINAL_PHRASE), top=10)
+    assert hits and {h.chunk.source for h in hits if ORIGINAL_PHRASE in h.chunk.text} == {COPY}
+    again = run(delta_fraction=0.5)
+    assert again.chunks_embedded == 0 and again.unchanged == 5 and again.added == again.removed == []
+    assert _diagnose(settings, corpus).exit_code == 0
+
+
+def test_a_first_ingest_of_a_corpus_with_a_copy_is_interrupted_and_resumed(tmp_path, make_settings, embed):
+    """A fresh ingest of a corpus holding two files with the same bytes failed with Chroma's
+    DuplicateIDError, and every ingest after it (resuming, or --rebuild) did too. The copy is
+    skipped in the first run, in the run that resumes it, and in a rebuild."""
+    from bot import services
+    from index.ingest import ingest
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in sorted(CORPUS.glob("*.txt"))[:3]:
+        shutil.copy(path, corpus)
+    shutil.copy(CORPUS / ORIGINAL, corpus / COPY)
+    settings = make_settings(tmp_path / "data")
+    store = services.store(settings)
+
+    def run(**kw):
+        return ingest(corpus, store, embed, settings.data_dir, chunk_size=settings.chunk_size,
+                      chunk_overlap=settings.chunk_overlap, batch_articles=1, **kw)
+
+    def stop(done, total, name):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run(progress=stop)
+    assert store.pointer() is None and store.building()
+    done = store.article_hashes(store.building()["generation"], own=True)
+    assert ORIGINAL in done and COPY not in done
+    resumed = run()
+    assert resumed.resumed and resumed.skipped == [(COPY, DUPLICATE)]
+    assert resumed.articles == 3 and COPY not in resumed.added
+    assert set(store.article_records()) == {p.name for p in sorted(CORPUS.glob("*.txt"))[:3]}
+    chunk_ids = store.all_rows("chunks", [])["ids"]
+    assert len(chunk_ids) == len(set(chunk_ids)) == resumed.chunks_total
+    rebuilt = run(rebuild=True)
+    assert rebuilt.rebuilt and rebuilt.skipped == [(COPY, DUPLICATE)] and rebuilt.articles == 3
