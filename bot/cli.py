@@ -602,7 +602,7 @@ def calibrate(ctx: click.Context, questions: tuple[Path, ...], split: str | None
 @cli.command()
 @click.option("--webhook", "webhook_url", metavar="URL", help="Webhook mode: the public HTTPS URL (TELEGRAM_WEBHOOK_URL). Default: long polling.")
 @click.option("--listen", help="Webhook: local address to listen on (TELEGRAM_WEBHOOK_LISTEN).")
-@click.option("--port", type=int, help="Webhook: local port (TELEGRAM_WEBHOOK_PORT).")
+@click.option("--port", type=click.IntRange(1, 65535), help="Webhook: local port (TELEGRAM_WEBHOOK_PORT).")
 @click.option("--secret", help="Webhook: secret token Telegram sends with each update (TELEGRAM_WEBHOOK_SECRET).")
 @mode_option
 @click.pass_context
