@@ -692,6 +692,25 @@ def test_a_span_where_someone_else_did_it_is_refused(answerer):
     assert analyse("Who released the prisoners?", answerer.nlp).doer is None  # no person named as the subject
 
 
+def test_who_wrote_an_article_is_answered_by_its_byline(answerer):
+    """"Author: Dmitriy Rodionov" is kept in article 000's cleaned text and metadata; "who wrote
+    the article about …" was refused, or answered with a sentence naming no writer."""
+    from bot.verify import is_verbatim
+
+    for question in ("Who wrote the article about Lukashenko greeting Kellogg as a good guy?",
+                     "Who wrote the article about Lukashenko reaching out to Kellogg?",  # the title's words
+                     "Who is Dmitriy Rodionov?"):  # named nowhere else
+        answer = answerer.ask(question)
+        assert not answer.refused and answer.text == "Author: Dmitriy Rodionov" and answer.support.get("byline"), question
+        c = answer.citations[0]
+        assert c.source.startswith("000_") and is_verbatim(answerer.library.articles[c.source].text, c.quote, c.start, c.end)
+    # article 004 gives no author, and no article is about Macron's visit: refused, not a sentence about potash
+    for question in ("Who wrote the article about the potash sanctions?", "Who wrote the article about Macron's visit to Minsk?"):
+        assert answerer.ask(question).refused, question
+    # a writer the text names is still found by reading it
+    assert "Shraibman" in str(answerer.ask("Who wrote the commentary for the Carnegie Endowment?").support.get("reader_answer"))
+
+
 def test_a_phrasal_verb_question_is_answered(answerer):
     answer = answerer.ask("How soon does John Cole think the remaining prisoners could be let go?")
     assert not answer.refused and "within a month" in answer.text, answer.support
