@@ -24,6 +24,12 @@ def _settings(ctx: click.Context) -> Settings:
     return ctx.obj["settings"]
 
 
+# `ask` of a question it cannot take (empty, only punctuation, over MAX_QUESTION_CHARS): the polite
+# message as usual, and this exit code; an answer or a refusal exits 0
+INPUT_ERRORS = frozenset({"empty_question", "too_long"})
+EXIT_BAD_QUESTION = 1
+
+
 def _count(n: int, noun: str) -> str:
     """"1 article", "2 articles"."""
     return f"{n} {noun}{'' if n == 1 else 's'}"
@@ -319,7 +325,10 @@ def doctor(ctx: click.Context, corpus: Path | None, as_json: bool) -> None:
 @mode_option
 @click.pass_context
 def ask(ctx: click.Context, question: tuple[str, ...], as_json: bool, mode: str | None) -> None:
-    """Answer one QUESTION with cited quotes (or a refusal)."""
+    """Answer one QUESTION with cited quotes (or a refusal).
+
+    Exit status: 0 an answer or a refusal, 1 no question to answer (empty, only punctuation or
+    over MAX_QUESTION_CHARS), 2 no index, 3 index unavailable, 130 interrupted while loading."""
     text = " ".join(question)
 
     def as_json_error(kind: str, message: str) -> None:  # scripts reading --json get JSON either way
@@ -337,10 +346,12 @@ def ask(ctx: click.Context, question: tuple[str, ...], as_json: bool, mode: str 
         sys.exit(EXIT_UNAVAILABLE)
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
-        return
-    from bot.render import output_console, print_answer
+    else:
+        from bot.render import output_console, print_answer
 
-    print_answer(output_console(), answer)
+        print_answer(output_console(), answer)
+    if answer.reason in INPUT_ERRORS:  # nothing was asked: a script can tell it from an answer or a refusal
+        sys.exit(EXIT_BAD_QUESTION)
 
 
 @cli.command()

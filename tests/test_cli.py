@@ -128,6 +128,17 @@ def test_ask_json_prints_only_json(run_citebot, seed_data_dir):
     assert c["url"] == article.url and c["title"] == article.title
 
 
+def test_ask_of_no_question_exits_1_with_the_polite_message(run_citebot, seed_data_dir):
+    """An empty or too long question got its message and exit 0, like an answer: a script could
+    only tell them apart by --json's reason (fresh-eyes review)."""
+    for args in (["ask", ""], ["ask", "   "], ["ask", "???"], ["ask", "--json", "x" * 5000]):
+        proc = run_citebot(args, seed_data_dir)
+        assert proc.returncode == 1, (args[:2], proc.stdout[-300:], proc.stderr[-300:])
+        assert "Traceback" not in proc.stderr and proc.stdout.strip()
+    assert json.loads(proc.stdout)["reason"] == "too_long"  # --json still prints the row
+    assert run_citebot(["ask", "What did Macron say about the prisoner release?"], seed_data_dir).returncode == 0  # a refusal
+
+
 def test_ask_without_an_index_says_how_to_build_it(tmp_path, run_citebot, embed):
     proc = run_citebot(["ask", "anything"], tmp_path / "empty-data")
     assert proc.returncode == 2, (proc.stdout, proc.stderr)
