@@ -632,7 +632,18 @@ def telegram(ctx: click.Context, webhook_url: str | None, listen: str | None, po
 
 
 def main() -> None:
-    cli(prog_name="citebot")
+    """The command line, with a Ctrl-C that no command handles itself (one while a command starts
+    or finishes, or one that answers or evaluates) ending in one line and exit status 130, as the
+    loading commands' own does, not click's "Aborted!" and status 1."""
+    try:
+        code = cli.main(prog_name="citebot", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo(prompts.render("interrupted_anywhere"), err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except click.ClickException as exc:  # usage errors: as click shows them in its standalone mode
+        exc.show()
+        sys.exit(exc.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)  # --help and friends return their exit code
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """The `citebot` console script. A Ctrl-C while the command line's modules are still importing
 (click, pydantic: the first few hundred milliseconds) ends the way one during a command does
-(click's "Aborted!", exit status 1) instead of with an import traceback."""
+(one line, exit status 130) instead of with an import traceback."""
 
 from __future__ import annotations
 
@@ -11,6 +11,6 @@ def main() -> None:
     try:
         from bot.cli import main as cli_main
     except KeyboardInterrupt:
-        print("\nAborted!", file=sys.stderr)
-        sys.exit(1)
+        print("\nInterrupted.", file=sys.stderr)  # prompts/interrupted_anywhere.txt, written out: nothing more is imported
+        sys.exit(130)
     cli_main()

@@ -204,7 +204,7 @@ def test_a_cold_ask_imports_neither_torch_nor_spacy(seed_data_dir, model_cache, 
 
 def test_ctrl_c_while_the_command_line_imports_ends_without_a_traceback(tmp_path):
     """A Ctrl-C in the first few hundred milliseconds of `citebot …` lands in an import (click,
-    pydantic), before click's own "Aborted!" handling: the console script's entry point
+    pydantic), before the command line's own Ctrl-C handling: the console script's entry point
     (bot.entry) ends it the same way. The interrupt is raised by an import hook, at the import
     of click, so the test does not depend on timing."""
     import subprocess
@@ -226,8 +226,35 @@ def test_ctrl_c_while_the_command_line_imports_ends_without_a_traceback(tmp_path
     )
     root = Path(__file__).resolve().parents[1]
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, timeout=60)
-    assert done.returncode == 1 and done.stderr.strip() == "Aborted!", done.stderr
+    assert done.returncode == 130 and done.stderr.strip() == "Interrupted.", done.stderr
     assert done.stdout == ""
+
+
+def test_ctrl_c_during_an_eval_ends_with_one_line_and_status_130(seed_data_dir, model_cache, tmp_path):
+    """A Ctrl-C no command handles itself (here: an eval answering its questions) ended with
+    click's "Aborted!" and status 1; now one line and 130, as while loading. The run's folder is
+    made when the answering starts: SIGINT is sent then, so the test does not depend on timing."""
+    questions = tmp_path / "q.jsonl"
+    questions.write_text("".join(json.dumps({"id": f"x{i}", "question": SHMELYEV_Q}) + "\n" for i in range(400)))
+    out = tmp_path / "run"
+    proc = subprocess.Popen([str(CITEBOT), "eval", str(questions), "--out", str(out), "--no-report"],
+                            env=cli_env(seed_data_dir, model_cache), cwd=tmp_path, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                            start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        deadline = time.monotonic() + 120
+        while not out.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert out.exists(), "the eval never started answering"
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 130 and err.strip().splitlines()[-1] == "Interrupted.", err[-2000:]
+    assert "Aborted" not in err and "Traceback" not in err
+    assert not (out / "results.jsonl").exists()  # nothing half-written
 
 
 @pytest.mark.parametrize("args", [["ask", SHMELYEV_Q], ["ask", "--json", SHMELYEV_Q], ["repl"], ["telegram"]],
