@@ -23,6 +23,7 @@ import numpy as np
 import prompts
 from bot import wordnet
 from bot.speakers import Speakers
+from bot.support import _PASSIVE_AUX
 from bot.support import (
     IndexedWords, LetterCounts, Question, Support, Vocabulary, _is_question_name, _similar, analyse, assess, fold, has_role, name_in, name_variants, same_person, stands_for_a_country, stem, LIKELIHOOD_LEMMAS, sentence_stems, term_credits, term_weights, words,
 )
@@ -648,15 +649,26 @@ i w z na nie się jest kto co gdzie kiedy dlaczego jak który która które ile 
 _LETTERS_RE = re.compile(r"[^\W\d_]+")
 
 
+# Particles of names, written in lower case beside a capitalised word ("von der Leyen", "da Silva",
+# "Babaryka y Kalesnikava"), and Latin phrases English uses ("de facto"): no sign of another language
+_NAME_PARTICLES = frozenset({"de", "da", "do", "dos", "das", "di", "del", "della", "du", "des", "la", "le", "el", "von",
+                             "van", "der", "den", "ten", "ter", "zu", "y", "e", "i"})
+_LATIN_PHRASES_RE = re.compile(r"\b(?:de facto|de jure|de novo|per se|per capita|vice versa|a la)\b", re.IGNORECASE)
+
+
 def in_another_language(text: str, english_word=None) -> bool:
     """A Latin-script question in another language than English ("Wo hat Lukaschenko Kellogg
     getroffen?", "¿Dónde se reunió Lukashenko con Kellogg?"): no English function word (spaCy's
-    English stop words), at least one of another language's (or an opening "¿" / "¡"), and at
-    least half of its lower-case words (capitalised ones may be names) no English word
-    (`english_word(word)`: WordNet knows it; without one, any word that is not a stop word
-    counts as foreign). English questions have function words; a misspelt one still has them."""
+    English stop words), and two function words of another language — or one, with an opening
+    "¿" / "¡", a lower-case word with a letter English does not write ("reunió", "uwolnił"), or a
+    lower-case word of five letters or more no English dictionary knows (`english_word(word)`:
+    WordNet) — and at least half of its lower-case words not English. A name's particles ("von
+    der Leyen", "da Silva") and Latin phrases ("de facto") are not counted. English questions
+    have function words; a misspelt one still has them, and a telegraphic one ("Potash sanctions
+    de facto lifted?") has no two foreign ones."""
     from index.nlp import stop_words
 
+    text = _LATIN_PHRASES_RE.sub(" ", text)
     found = _LETTERS_RE.findall(text)
     if len(found) < 2:
         return False
@@ -664,11 +676,21 @@ def in_another_language(text: str, english_word=None) -> bool:
     low = [w.lower() for w in found]
     if any(w in stops and w not in _FOREIGN_FUNCTION_WORDS for w in low):
         return False
-    foreign = sum(1 for w in low if w in _FOREIGN_FUNCTION_WORDS and w not in stops)
-    if not foreign and not text.lstrip().startswith(("¿", "¡")):
+
+    def particle(i: int) -> bool:  # lower case, beside a capitalised word: part of a name
+        return found[i] in _NAME_PARTICLES and any(0 <= j < len(found) and found[j][:1].isupper() for j in (i - 1, i + 1))
+
+    foreign = sum(1 for i, w in enumerate(low) if w in _FOREIGN_FUNCTION_WORDS and w not in stops and not particle(i))
+    lower_case = [w for i, w in enumerate(found) if w[:1].islower() and not particle(i)]
+
+    def unknown(w: str) -> bool:
+        return w not in _FOREIGN_FUNCTION_WORDS and not (english_word(w) if english_word else w in stops)
+
+    strong = text.lstrip().startswith(("¿", "¡")) or any(not w.isascii() for w in lower_case) or any(
+        len(w) >= 5 and unknown(w) for w in lower_case)
+    if foreign < 2 and not (foreign == 1 and strong):
         return False
-    lower_case = [w for w in found if w[:1].islower()]
-    other = [w for w in lower_case if w in _FOREIGN_FUNCTION_WORDS or not (english_word(w) if english_word else w in stops)]
+    other = [w for w in lower_case if w in _FOREIGN_FUNCTION_WORDS or unknown(w)]
     return bool(lower_case) and 2 * len(other) >= len(lower_case)
 
 
@@ -902,10 +924,10 @@ class Answerer:
             return None, self._refuse(question, prompts.render(talk, topics=self._topics), "small_talk", t0)
         return q_text, None
 
-    @staticmethod
-    def _english_word(word: str) -> bool:
-        """Does WordNet know the word (or its base form) as English? (Every word is, without it.)"""
-        wn = wordnet.get()
+    def _english_word(self, word: str) -> bool:
+        """Does WordNet know the word (or its base form) as English? (Every word is, without it
+        or with WORDNET=0.)"""
+        wn = wordnet.get() if self.settings.wordnet else None
         return wn is None or bool(wn.senses(word.lower()))
 
     def extractive(self, question: str) -> Answer:
@@ -954,7 +976,7 @@ class Answerer:
         return any(text.lower() in read and (label == "PERSON" or (label == "ORG" and self._a_person(tuple(words(text)))))
                    for j in cands[0].focus for label, text in self.library.sentences[j].entities)
 
-    _BYLINE_LINE_RE = r"^(?:Author\s*:\s*|By\s+){name}\b.*$"
+    _BYLINE_LINE_RE = r"^(?:Author\s*:\s*|By\s+){name}(?!\w).*$"  # as the cleaner reads it (index.corpus), any case
 
     def _byline_answer(self, question: str, q: Question, cands: list, timings: dict, t0: float,
                        of_name: tuple[str, ...] | None = None) -> Answer | None:
@@ -984,7 +1006,7 @@ class Answerer:
         if not author:
             return None
         article = self.library.articles[source]
-        m = re.search(self._BYLINE_LINE_RE.format(name=re.escape(author)), article.text, re.MULTILINE)
+        m = re.search(self._BYLINE_LINE_RE.format(name=re.escape(author)), article.text, re.MULTILINE | re.IGNORECASE)
         if m is None:
             return None
         start, end = m.start(), m.start() + len(m.group(0).rstrip())
@@ -1151,7 +1173,8 @@ class Answerer:
             return guide, "other_doer"
         return guide, ("reaction_missing" if self._reaction_missing(q, best) else None)
 
-    # words between a subject and its verb: auxiliaries and the adverbs news copy puts there
+    # words between a subject and its verb: auxiliaries and the adverbs news copy puts there ("were"
+    # and the like make it passive: _PASSIVE_AUX)
     _BETWEEN_SUBJECT_AND_VERB = frozenset({
         "was", "were", "is", "are", "has", "have", "had", "been", "be", "being", "will", "would", "could", "also",
         "then", "later", "already", "personally", "reportedly", "finally", "eventually", "has", "not", "never", "did",
@@ -1166,28 +1189,37 @@ class Answerer:
         explicit name counts: "he released" or "the Belarusian leader released" never refuses."""
         if q.doer is None:
             return False
-        k, verb = q.doer
+        k, verb, passive = q.doer
         lib = self.library
         if any(self._name_in_words(q.names[k], self._sentence_words[j]) for j in best.focus):
             return False
         from bot.support import stem
 
+        ratio = self.settings.name_match_ratio
         want = stem(verb)
         for j in best.focus:
             sentence = lib.sentences[j]
             if not any(stem(lm) == want for lm in sentence.lemmas):
                 continue
-            people = [text for label, text in sentence.entities if label == "PERSON"]
+            # people the question names are not "someone else" ("Where did Lukashenko deport Maria
+            # Kalesnikava?" and "… Maria Kalesnikava, were deported to Ukraine")
+            people = [text for label, text in sentence.entities if label == "PERSON"
+                      and not any(same_person(n, tuple(words(text)), ratio) for n in q.names)]
             if not people:
                 continue
-            tokens = re.findall(r"[\w’'.-]+", sentence.text)
+            tokens = re.findall(r"[\w’'.-]+|,", sentence.text)
             for i, tok in enumerate(tokens):
                 if i == 0 or stem(tok.lower()) != want:
                     continue
                 before = i - 1
+                between = []
                 while before >= 0 and tokens[before].lower() in self._BETWEEN_SUBJECT_AND_VERB:
+                    between.append(tokens[before].lower())
                     before -= 1
-                if before < 0:
+                # the same voice as the question's: before an active verb the doer, before a
+                # passive one ("… were deported") the one it was done to; and no comma between
+                # (an apposition, a list): not the verb's subject
+                if before < 0 or tokens[before] == "," or bool(_PASSIVE_AUX & set(between)) != passive:
                     continue
                 ending = " ".join(tokens[max(0, before - 3) : before + 1])
                 if any(ending.endswith(p.split()[-1]) for p in people):

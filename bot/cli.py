@@ -255,7 +255,8 @@ def ingest(ctx: click.Context, corpus: Path | None, rebuild: bool) -> None:
         if had_index:
             console.print("[yellow]Interrupted. The previous index is still the one in use; run `citebot ingest` again to finish.[/yellow]")
         else:
-            console.print(f"[yellow]Interrupted. No index exists yet in {_m(settings.data_dir)} (this was its first ingest); "
+            where = f"on the Chroma server at {settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else f"in {settings.data_dir}"
+            console.print(f"[yellow]Interrupted. No index exists yet {_m(where)} (this was its first ingest); "
                           "run `citebot ingest` again to finish it: the articles already done are kept.[/yellow]")
         sys.exit(EXIT_INTERRUPTED)
     _print_skipped(console, report.skipped)
@@ -637,7 +638,10 @@ def main() -> None:
     loading commands' own does, not click's "Aborted!" and status 1."""
     try:
         code = cli.main(prog_name="citebot", standalone_mode=False)
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as exc:
+        if not isinstance(exc.__cause__ or exc.__context__, KeyboardInterrupt):  # click turns an EOFError into Abort too
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
         click.echo(prompts.render("interrupted_anywhere"), err=True)
         sys.exit(EXIT_INTERRUPTED)
     except click.ClickException as exc:  # usage errors: as click shows them in its standalone mode

@@ -10,6 +10,8 @@ from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# the other names Python's logging takes, read as the level they stand for
+LOG_LEVEL_ALIASES = {"WARN": "WARNING", "FATAL": "CRITICAL", "NOTSET": "DEBUG"}
 # fewer tokens than this and llama-index's splitter fails on long words ("Single token exceeded
 # chunk size") or warns that every chunk is too small to be useful
 MIN_CHUNK_SIZE = 32
@@ -118,12 +120,13 @@ class Settings(BaseSettings):
     telegram_rate_limit_per_minute: int = 10  # questions per user (sliding minute); 0: no limit
     log_questions: bool = False  # include the question text in the per-question log record
 
-    log_level: str = "WARNING"  # DEBUG | INFO | WARNING | ERROR | CRITICAL (any case)
+    log_level: str = "WARNING"  # DEBUG | INFO | WARNING | ERROR | CRITICAL (any case; WARN, FATAL, NOTSET too)
 
     @field_validator("log_level")
     @classmethod
     def _known_log_level(cls, value: str) -> str:
         level = value.strip().upper()
+        level = LOG_LEVEL_ALIASES.get(level, level)
         if level not in LOG_LEVELS:
             raise PydanticCustomError("log_level", "should be one of {levels}", {"levels": ", ".join(LOG_LEVELS)})
         return level

@@ -311,9 +311,10 @@ class Question:
     asked_noun: str | None = None  # the noun after what/which, a term of the question ("what catchphrase", "which outlet")
     persons: tuple[int, ...] = ()  # names[k] that may be a person: tagged PERSON, or untagged and no capital (not a country or an office, which speaks through others)
     name_of: tuple[int, ...] = ()  # names[k] whose first / last name … is asked ("Tsikenovich's first name")
-    # (names[k], verb): a person named as the subject of the question's verb ("how many did Putin
-    # release", "how long was Lukashenko sentenced"): the one the answer must say did it (or had it done)
-    doer: tuple[int, str] | None = None
+    # (names[k], verb, passive): a person named as the subject of the question's verb ("how many did
+    # Putin release", "how long was Lukashenko sentenced" — passive): the one the answer must say
+    # did it (or had it done)
+    doer: tuple[int, str, bool] | None = None
 
 
 def analyse(text: str, nlp) -> Question:
@@ -452,14 +453,15 @@ def analyse(text: str, nlp) -> Question:
             for c in t.children:
                 k = next((k for k, span in enumerate(name_spans) if c.i in span), None) if c.dep_ in ("nsubj", "nsubjpass") else None
                 if k is not None and k in persons:
-                    doer = (k, predicate)
+                    doer = (k, predicate, c.dep_ == "nsubjpass")
     if doer is None:  # "did Putin release": the small parser reads do + a noun "release" at times
         for k in persons:
             span = name_spans[k]
             if span.start >= 1 and span.stop < len(doc) and doc[span.start - 1].lower_ in _QUESTION_AUX:
                 verb = doc[span.stop]
                 if verb.is_alpha and verb.pos_ in ("VERB", "NOUN") and verb.lemma_.lower() not in GENERIC:
-                    doer = (k, verb.lemma_.lower())
+                    passive = doc[span.start - 1].lower_ in _PASSIVE_AUX and verb.tag_ == "VBN"
+                    doer = (k, verb.lemma_.lower(), passive)
                     break
     name_words = {w for n in names for w in n}
     speech = wh == "what" and any(t.lemma_.lower() in SPEECH_VERBS and t.pos_ == "VERB" for t in toks)
@@ -487,6 +489,7 @@ def analyse(text: str, nlp) -> Question:
 
 
 _QUESTION_AUX = frozenset({"did", "does", "do", "was", "were", "is", "are", "has", "have", "had", "will", "would", "could", "can"})
+_PASSIVE_AUX = frozenset({"was", "were", "is", "are", "been", "be", "being"})
 
 
 # verbs whose subject gives a view or an estimate: "what does X think / say / expect", "what chance did X give"
@@ -725,10 +728,11 @@ PHRASAL_VERBS = {
 # "good" is asked, "terms" is not). General English, not this corpus's.
 COMPLEX_PREPOSITIONS = tuple(tuple(p.split()) for p in (
     "in terms of", "on * terms", "with respect to", "in respect of", "with regard to", "in regard to",
-    "apart from", "aside from", "instead of", "in place of", "in light of", "in view of", "on behalf of",
-    "in spite of", "in addition to", "by means of", "by way of", "in the wake of", "as a result of",
-    "in the course of", "in the face of",
+    "apart from", "aside from", "instead of", "in place of", "on behalf of", "in addition to",
+    "by means of", "by way of",
 ))
+# Not "as a result of", "in light of", "in the wake of", "in view of": a cause or a time the
+# answer must be about ("what did Belarus get as a result of the release?")
 
 
 def _complex_prepositions(toks) -> set[int]:
@@ -743,23 +747,31 @@ def _complex_prepositions(toks) -> set[int]:
     return spanned
 
 
-def _receives_a_person(toks, person_tokens: set[int]) -> set[int]:
+def _receives_a_person(toks, person_tokens: set[int], use_wordnet: bool = True) -> set[int]:
     """The tokens of "receive" whose object is a person ("where did Lukashenko receive the envoy /
     Kellogg"): to receive someone is to meet them, the word an article writes ("met with …").
     A person: a name the question tags as one, or a noun WordNet knows only as a kind of person
-    ("envoy", "representative"); not a prize, a sentence or missiles."""
+    ("envoy", "representative"); not a prize, a sentence or missiles. The subject a person too (a
+    name, a noun naming a kind of person, a personal pronoun): a country receiving prisoners takes
+    them in, it does not meet them."""
     from bot import wordnet
 
     out: set[int] = set()
+    wn = wordnet.get() if use_wordnet else None
+
+    def a_person(tok) -> bool:
+        return tok.i in person_tokens or any(c.i in person_tokens for c in tok.children if c.dep_ in ("appos", "compound")) or (
+            wn is not None and tok.pos_ == "NOUN" and wn.kind_of(tok.lemma_.lower(), "person") and not wn.kind_of(tok.lemma_.lower(), "abstraction"))
+
     for t in toks:
         if t.lemma_.lower() != "receive" or t.pos_ != "VERB":
             continue
+        # someone receiving a visitor: not a country taking in prisoners ("which country received Bialiatski")
+        subjects = [c for c in t.children if c.dep_ == "nsubj"]
+        if not any(a_person(c) or (c.pos_ == "PRON" and c.lower_ in ("he", "she", "they", "who")) for c in subjects):
+            continue
         for obj in (c for c in t.children if c.dep_ == "dobj"):
-            if obj.i in person_tokens or any(c.i in person_tokens for c in obj.children if c.dep_ in ("appos", "compound")):
-                out.add(t.i)
-                continue
-            wn = wordnet.get()
-            if wn is not None and obj.pos_ == "NOUN" and wn.kind_of(obj.lemma_.lower(), "person") and not wn.kind_of(obj.lemma_.lower(), "abstraction"):
+            if a_person(obj):
                 out.add(t.i)
     return out
 

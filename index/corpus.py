@@ -192,13 +192,17 @@ def duplicate_of(kept: str) -> str:
     return f"it has the same content as {kept}, which is indexed instead (a duplicate)"
 
 
-def _dedupe(found: dict[str, tuple[Path, str]], skipped: list[tuple[str, str]]) -> dict[str, tuple[Path, str]]:
+def _dedupe(found: dict[str, tuple[Path, str]], skipped: list[tuple[str, str]],
+            indexed: dict[str, str] | None = None) -> dict[str, tuple[Path, str]]:
     """Files whose content hash another file already has are skipped: their chunk and sentence
-    ids (made from the hash) would collide. The first in name order is kept, so which one is
-    indexed does not depend on the order the files were found or cached in."""
+    ids (made from the hash) would collide. The one the index already holds for that content
+    (`indexed`: file name -> content hash) is kept, so a copy added later ("002 (1).txt", which
+    sorts first) does not take the original's place; otherwise the first in name order, so which
+    one is indexed does not depend on the order the files were found or cached in."""
     owner: dict[str, str] = {}
     kept: dict[str, tuple[Path, str]] = {}
-    for name in sorted(found):
+    held = {name for name, digest in (indexed or {}).items() if name in found and found[name][1] == digest}
+    for name in sorted(found, key=lambda n: (n not in held, n)):
         digest = found[name][1]
         if digest in owner:
             skipped.append((name, duplicate_of(owner[digest])))
@@ -213,12 +217,13 @@ RACY_SECONDS = 2.0  # a file changed this recently may change again without its 
 
 
 def scan_corpus(directory: Path, max_bytes: int = DEFAULT_MAX_BYTES, cache: Path | None = None,
-                update_cache: bool = True, log_level: int = logging.WARNING) -> tuple[dict[str, tuple[Path, str]], list[tuple[str, str]]]:
+                update_cache: bool = True, log_level: int = logging.WARNING,
+                indexed: dict[str, str] | None = None) -> tuple[dict[str, tuple[Path, str]], list[tuple[str, str]]]:
     """First pass for ingest: file name -> (path, content hash) of every usable file,
     keeping no text (each file is read and checked, then dropped), plus the files
     skipped with their reasons (in name order), each also logged at `log_level` (ingest, which
     lists them in its summary, logs them at INFO). A file with the same content as one before it
-    in name order is skipped as a duplicate (see _dedupe).
+    in name order (or than the one `indexed` holds) is skipped as a duplicate (see _dedupe).
 
     `cache` (DATA_DIR/corpus-scan.json): a file whose size, mtime and inode are those the cache
     has for it is not read again; its hash is taken from there (reading and cleaning 40,000
@@ -249,7 +254,7 @@ def scan_corpus(directory: Path, max_bytes: int = DEFAULT_MAX_BYTES, cache: Path
             skipped.append((path.name, str(exc)))
     if cache is not None and update_cache and fresh != known:
         _write_scan_cache(Path(cache), {**header, "files": fresh})
-    found = _dedupe(found, skipped)
+    found = _dedupe(found, skipped, indexed)
     skipped.sort()
     for name, reason in skipped:
         log.log(log_level, "skipped %s: %s", name, reason)

@@ -136,7 +136,8 @@ def diagnose(
 
     try:
         # the cache ingest keeps (read, not written: doctor changes nothing)
-        found, skipped = scan_corpus(corpus_dir, max_file_bytes, cache=Path(data_dir) / SCAN_CACHE, update_cache=False)
+        found, skipped = scan_corpus(corpus_dir, max_file_bytes, cache=Path(data_dir) / SCAN_CACHE, update_cache=False,
+                                     indexed=store.article_hashes(gen))
     except FileNotFoundError:
         d.add("corpus", "warn", f"corpus directory {corpus_dir} not found: freshness not checked")
     else:
@@ -146,7 +147,7 @@ def diagnose(
         changed = [n for n in wanted if n in stored and stored[n] != wanted[n]]
         removed = [n for n in stored if n not in wanted]
         d.facts.update(corpus_files=len(found), new=len(new), changed=len(changed), removed=len(removed), skipped=len(skipped))
-        skip_note = f"; {len(skipped)} files skipped as unusable" if skipped else ""
+        skip_note = f"; {len(skipped)} file{'' if len(skipped) == 1 else 's'} skipped (unusable, a duplicate or a folder)" if skipped else ""
         if new or changed or removed:
             d.add("freshness", "warn", f"the index is behind {corpus_dir}: {len(new)} new, {len(changed)} changed, {len(removed)} removed{skip_note} — run `citebot ingest`")
             d.exit_code = max(d.exit_code, STALE)

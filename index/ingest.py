@@ -244,7 +244,8 @@ def ingest(
     t0 = time.perf_counter()
     report = IngestReport()
     # the skipped files are logged at INFO only: the report lists them (the command's summary)
-    found, report.skipped = scan_corpus(corpus_dir, max_file_bytes, cache=Path(data_dir) / SCAN_CACHE, log_level=logging.INFO)
+    found, report.skipped = scan_corpus(corpus_dir, max_file_bytes, cache=Path(data_dir) / SCAN_CACHE, log_level=logging.INFO,
+                                        indexed=_indexed_hashes(store))
     if not found:
         skipped = f" ({len(report.skipped)} file{'s' if len(report.skipped) != 1 else ''} skipped as unusable)" if report.skipped else ""
         raise EmptyCorpus(f"No usable articles in {corpus_dir}{skipped}: nothing was indexed, and the index was left as it is "
@@ -274,6 +275,16 @@ def ingest(
         raise
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _indexed_hashes(store) -> dict[str, str]:
+    """The current generation's articles (file name -> content hash), or none: which of two
+    identical files the index holds already (index.corpus._dedupe keeps that one)."""
+    try:
+        current = store.pointer()
+        return store.article_hashes(str(current.get("generation", ""))) if current is not None else {}
+    except Exception:  # an unreachable server is reported by the ingest itself, in its place
+        return {}
 
 
 def _ingest(found, store, embed, data_dir, chunk_size, chunk_overlap, rebuild, max_file_bytes, batch_articles, progress, renew, report,

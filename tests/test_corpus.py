@@ -226,6 +226,27 @@ def test_missing_corpus_directory(tmp_path):
         load_corpus(CORPUS / GOOD)
 
 
+def test_of_two_identical_files_the_one_the_index_holds_is_kept(tmp_path):
+    """A copy added later that sorts first ("000 copy.txt", "002 (1).txt") took the original's
+    place in the index (review): the file the index already holds for that content is kept."""
+    from index.corpus import scan_corpus
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    seed = seed_files()[0]
+    shutil.copy(seed, corpus)
+    found, _ = scan_corpus(corpus)
+    indexed = {seed.name: found[seed.name][1]}
+    shutil.copy(seed, corpus / "000 copy.txt")  # a space sorts before "_"
+    found, skipped = scan_corpus(corpus, indexed=indexed)
+    assert list(found) == [seed.name]
+    assert skipped == [("000 copy.txt", f"it has the same content as {seed.name}, which is indexed instead (a duplicate)")]
+    found, _ = scan_corpus(corpus)  # without an index: the first by name
+    assert list(found) == ["000 copy.txt"]
+    found, _ = scan_corpus(corpus, indexed={seed.name: "another hash"})  # the index holds other content under that name
+    assert list(found) == ["000 copy.txt"]
+
+
 def test_a_copy_of_a_file_is_skipped_as_a_duplicate_of_the_first_by_name(tmp_path):
     """Two files with the same bytes would give the same chunk and sentence ids (made from the
     content hash): the first in name order is kept, whatever the order of the directory or the

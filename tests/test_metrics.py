@@ -111,6 +111,11 @@ def test_an_evidence_doc_given_as_the_whole_file_name_is_that_article():
     chunks = [{"source": "004_a24a6e3f3a2234d6.txt", "start": 0, "end": len(text)}]
     assert retrieval_rank(chunks, [{"doc": "004_a24a6e3f3a2234d6.txt", "quote": quote}], {chunks[0]["source"]: text}) == 1
     assert evidence_doc({"doc": "004"}) == "004" and evidence_doc({"doc": 4}) == "004"
+    # a corpus whose names are not NNN_…: the whole name still names the article
+    for name in ("1000_x.txt", "article-12.txt"):
+        assert citation_supports(cite(name, quote), [{"doc": name, "quote": quote}])
+        assert citation_supports(cite(name, quote), [{"doc": name.rsplit(".", 1)[0], "quote": quote}])
+        assert not citation_supports(cite("other.txt", quote), [{"doc": name, "quote": quote}])
 
 
 def test_no_evidence_supports_nothing():

@@ -90,6 +90,9 @@ def test_out_of_range_numbers_are_named(tmp_path, model_cache):
 def test_log_level_is_case_insensitive_and_normalised():
     assert Settings(_env_file=None, log_level="debug").log_level == "DEBUG"
     assert Settings(_env_file=None, log_level=" Error ").log_level == "ERROR"
+    # the other names Python's logging takes were valid before the check: still are
+    assert Settings(_env_file=None, log_level="warn").log_level == "WARNING"
+    assert Settings(_env_file=None, log_level="FATAL").log_level == "CRITICAL"
     with pytest.raises(ValidationError, match="LOUD"):
         Settings(_env_file=None, log_level="LOUD")
 

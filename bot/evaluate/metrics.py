@@ -73,6 +73,16 @@ def evidence_doc(ev: dict) -> str:
     return doc[:3] if _FILE_NAME_RE.match(doc) else doc
 
 
+def doc_matches(source: str, ev: dict) -> bool:
+    """Is `source` (a citation's or a text's file name) the evidence item's article? Its `doc`
+    (evidence_doc) is the file name's first three characters, or the whole file name with or
+    without its extension, whatever the name's shape ("1000_x.txt", "article-12.txt")."""
+    raw = ev.get("doc")
+    if isinstance(raw, str) and raw.strip() and raw.strip() in (source, source.rsplit(".", 1)[0]):
+        return True
+    return doc_of(source) == evidence_doc(ev)
+
+
 # "002_b4c17ae533b9d5da.txt", "002_b4c17ae533b9d5da", "002-shmelyev.md": three characters, then
 # a separator and the rest of a file name
 _FILE_NAME_RE = re.compile(r"^[^\s/\\]{3}[_.\-][^\s/\\]+$")
@@ -85,7 +95,7 @@ def citation_supports(citation: dict, evidence: list[dict]) -> bool:
     quote_words = set(content_words(citation.get("quote", "")))
     for ev in evidence or []:
         doc = evidence_doc(ev)
-        if doc and doc_of(citation.get("source", "")) != doc:
+        if doc and not doc_matches(citation.get("source", ""), ev):
             continue
         words = set(content_words(ev.get("quote") or ""))
         if not words:
@@ -126,7 +136,7 @@ def retrieval_rank(chunks: list[dict], evidence: list[dict], texts: dict[str, st
     for ev in evidence or []:
         doc = evidence_doc(ev)
         for source, text in texts.items():
-            if (doc and doc_of(source) != doc) or not ev.get("quote"):
+            if (doc and not doc_matches(source, ev)) or not ev.get("quote"):
                 continue
             found = find_quote(text, ev["quote"])
             if found is not None:
