@@ -111,6 +111,27 @@ def make_settings(model_cache):
     return make
 
 
+def terminate_when(proc: subprocess.Popen, ready, what: str, timeout: float = 240) -> str:
+    """Wait (polling `ready()`) until `what` has happened in the running command, then stop it
+    with SIGTERM, as `kill` does; its stderr. Fails if the command ends first or `what` never
+    happens within `timeout` seconds."""
+    import signal
+    import time
+
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            assert proc.poll() is None, "the command finished before it could be stopped: " + proc.stderr.read()
+            assert time.monotonic() < deadline, f"{what} never happened"
+            if ready():
+                break
+            time.sleep(0.2)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=120)
+    return err
+
+
 def cli_env(data_dir: Path, model_cache: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k.upper() not in _SETTINGS_ENV and k.upper() not in _COLOUR_ENV}
     env.update(

@@ -6,6 +6,7 @@ to stay within the subprocess budget.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CITEBOT, CORPUS, SHMELYEV_Q, SHMELYEV_SOURCE, cli_env, flat
+from conftest import CITEBOT, CORPUS, SHMELYEV_Q, SHMELYEV_SOURCE, cli_env, flat, terminate_when
 from fake_bot_api import TOKEN
 from index.corpus import read_article
 
@@ -230,6 +231,23 @@ def test_ctrl_c_while_the_command_line_imports_ends_without_a_traceback(tmp_path
     assert done.stdout == ""
 
 
+@contextlib.contextmanager
+def _as_from_a_terminal(args: list[str], env: dict, cwd: Path):
+    """`citebot ARGS` in a session of its own (a process group to send SIGINT to, as a terminal
+    does), with SIGINT as a terminal leaves it, whatever this test process got: a CI runner that
+    starts jobs in the background starts them with SIGINT ignored, and a command inherits that.
+    Killed if still running when the block ends."""
+    proc = subprocess.Popen([str(CITEBOT), *args], env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, encoding="utf-8", start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
 def test_ctrl_c_during_an_eval_ends_with_one_line_and_status_130(seed_data_dir, model_cache, tmp_path):
     """A Ctrl-C no command handles itself (here: an eval answering its questions) ended with
     click's "Aborted!" and status 1; now one line and 130, as while loading. The run's folder is
@@ -237,21 +255,14 @@ def test_ctrl_c_during_an_eval_ends_with_one_line_and_status_130(seed_data_dir, 
     questions = tmp_path / "q.jsonl"
     questions.write_text("".join(json.dumps({"id": f"x{i}", "question": SHMELYEV_Q}) + "\n" for i in range(400)))
     out = tmp_path / "run"
-    proc = subprocess.Popen([str(CITEBOT), "eval", str(questions), "--out", str(out), "--no-report"],
-                            env=cli_env(seed_data_dir, model_cache), cwd=tmp_path, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
-                            start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    try:
+    with _as_from_a_terminal(["eval", str(questions), "--out", str(out), "--no-report"],
+                             cli_env(seed_data_dir, model_cache), tmp_path) as proc:
         deadline = time.monotonic() + 120
         while not out.exists() and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)
         assert out.exists(), "the eval never started answering"
         os.killpg(proc.pid, signal.SIGINT)
         _, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
     assert proc.returncode == 130 and err.strip().splitlines()[-1] == "Interrupted.", err[-2000:]
     assert "Aborted" not in err and "Traceback" not in err
     assert not (out / "results.jsonl").exists()  # nothing half-written
@@ -270,20 +281,11 @@ def test_ctrl_c_while_the_index_loads_ends_with_one_line_and_status_130(seed_dat
         chroma.settimeout(120)
         env = cli_env(seed_data_dir, model_cache, CHROMA_HOST="127.0.0.1", CHROMA_PORT=str(chroma.getsockname()[1]),
                       TELEGRAM_BOT_TOKEN=TOKEN)
-        # SIGINT as a terminal leaves it, whatever this test process got: a CI runner that starts
-        # jobs in the background starts them with SIGINT ignored, and a command inherits that
-        proc = subprocess.Popen([str(CITEBOT), *args], env=env, cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, encoding="utf-8", start_new_session=True,
-                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-        try:
+        with _as_from_a_terminal(args, env, tmp_path) as proc:
             connection, _ = chroma.accept()
             with connection:  # unanswered until the command has ended
                 os.killpg(proc.pid, signal.SIGINT)
                 out, err = proc.communicate(timeout=60)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.communicate()
     assert proc.returncode == 130, err
     assert err.strip() == "Interrupted — nothing was changed."
     if "--json" in args:  # scripts reading --json get JSON either way
@@ -371,21 +373,16 @@ def test_an_interrupted_first_ingest_says_there_is_no_index_yet(tmp_path, make_s
     env = cli_env(settings.data_dir, model_cache, INGEST_BATCH_ARTICLES="1")
     proc = subprocess.Popen([str(CITEBOT), "ingest", "--corpus", str(corpus)], env=env, cwd=tmp_path,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 240
     watcher = None
-    try:
-        while True:  # until the first generation is being built and has an article
-            assert proc.poll() is None, "ingest finished before it could be stopped: " + proc.stderr.read()
-            assert time.monotonic() < deadline, "the first generation never filled"
-            if watcher is None and (settings.data_dir / "ingest.lock").exists():
-                watcher = services.store(settings)
-            building = watcher.building() if watcher is not None else None
-            if building and watcher.article_hashes(building["generation"]):
-                break
-            time.sleep(0.2)
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=120)
+
+    def filling() -> bool:  # the first generation is being built and has an article
+        nonlocal watcher
+        if watcher is None and (settings.data_dir / "ingest.lock").exists():
+            watcher = services.store(settings)
+        building = watcher.building() if watcher is not None else None
+        return bool(building and watcher.article_hashes(building["generation"]))
+
+    err = terminate_when(proc, filling, "the first generation filling")
     assert proc.returncode == 130, err[-2000:]
     said = flat(err)
     assert "No index exists yet" in said and "run `citebot ingest` again to finish it" in said, said

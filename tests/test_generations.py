@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CITEBOT, CORPUS, SHMELYEV_Q, cli_env
+from conftest import CITEBOT, CORPUS, SHMELYEV_Q, cli_env, terminate_when
 
 EXTRA = "An added closing line number {i} mentions the harbour at Klaipeda."
 
@@ -163,18 +163,14 @@ def test_sigterm_stops_ingest_cleanly_and_a_damaged_unfinished_generation_is_bui
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
     watcher = services.store(settings)
-    deadline = time.monotonic() + 240
-    try:
-        while True:
-            assert proc.poll() is None, "ingest finished before it could be stopped: " + proc.stderr.read()
-            assert time.monotonic() < deadline, "the new generation never filled"
-            building = watcher.building()
-            if building and sum(1 for s in watcher.article_hashes(building["generation"]) if "variant" in s) >= 2:
-                break
-            time.sleep(0.2)
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=120)
+    building = None
+
+    def filled() -> bool:  # the new generation holds two of the new articles
+        nonlocal building
+        building = watcher.building()
+        return bool(building and sum(1 for s in watcher.article_hashes(building["generation"]) if "variant" in s) >= 2)
+
+    err = terminate_when(proc, filled, "the new generation filling")
     assert proc.returncode == 130, err[-2000:]
     assert "Interrupted. The previous index is still the one in use" in " ".join(err.split())
     assert "Traceback" not in err
