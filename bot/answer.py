@@ -23,9 +23,8 @@ import numpy as np
 import prompts
 from bot import wordnet
 from bot.speakers import Speakers
-from bot.support import _PASSIVE_AUX
 from bot.support import (
-    IndexedWords, LetterCounts, Question, Support, Vocabulary, _is_question_name, _similar, analyse, assess, fold, has_role, name_in, name_variants, same_person, stands_for_a_country, stem, LIKELIHOOD_LEMMAS, sentence_stems, term_credits, term_weights, words,
+    IndexedWords, LetterCounts, Question, Support, Vocabulary, _PASSIVE_AUX, _is_question_name, _similar, analyse, assess, fold, has_role, name_in, name_variants, same_person, stands_for_a_country, stem, LIKELIHOOD_LEMMAS, sentence_stems, term_credits, term_weights, words,
 )
 from bot.verify import is_verbatim
 from index.embedding import MODEL_NAME
@@ -976,6 +975,12 @@ class Answerer:
         return any(text.lower() in read and (label == "PERSON" or (label == "ORG" and self._a_person(tuple(words(text)))))
                    for j in cands[0].focus for label, text in self.library.sentences[j].entities)
 
+    @functools.cached_property
+    def _authors(self) -> dict[str, str]:
+        """Each article's author, where its metadata gives one: read once, not per question (a
+        "who is X?" refused over 40,000 articles)."""
+        return {src: author for src in self.library.articles if (author := (self._meta(src).get("author") or "").strip())}
+
     _BYLINE_LINE_RE = r"^(?:Author\s*:\s*|By\s+){name}(?!\w).*$"  # as the cleaner reads it (index.corpus), any case
 
     def _byline_answer(self, question: str, q: Question, cands: list, timings: dict, t0: float,
@@ -987,8 +992,7 @@ class Answerer:
         None — the usual answer or refusal stands — when the article gives no author."""
         if of_name is not None:
             ratio = self.settings.name_match_ratio
-            sources = [src for src in self.library.articles
-                       if (self._meta(src).get("author") or "") and name_in(of_name, set(words(self._meta(src)["author"])), ratio)]
+            sources = [src for src, author in self._authors.items() if name_in(of_name, set(words(author)), ratio)]
             if len(sources) != 1:
                 return None
             source = sources[0]
@@ -1177,7 +1181,7 @@ class Answerer:
     # and the like make it passive: _PASSIVE_AUX)
     _BETWEEN_SUBJECT_AND_VERB = frozenset({
         "was", "were", "is", "are", "has", "have", "had", "been", "be", "being", "will", "would", "could", "also",
-        "then", "later", "already", "personally", "reportedly", "finally", "eventually", "has", "not", "never", "did",
+        "then", "later", "already", "personally", "reportedly", "finally", "eventually", "not", "never", "did",
     })
 
     def _someone_else_did_it(self, q: Question, best: _Candidate) -> bool:
@@ -1193,8 +1197,6 @@ class Answerer:
         lib = self.library
         if any(self._name_in_words(q.names[k], self._sentence_words[j]) for j in best.focus):
             return False
-        from bot.support import stem
-
         ratio = self.settings.name_match_ratio
         want = stem(verb)
         for j in best.focus:

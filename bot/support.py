@@ -747,7 +747,7 @@ def _complex_prepositions(toks) -> set[int]:
     return spanned
 
 
-def _receives_a_person(toks, person_tokens: set[int], use_wordnet: bool = True) -> set[int]:
+def _receives_a_person(toks, person_tokens: set[int]) -> set[int]:
     """The tokens of "receive" whose object is a person ("where did Lukashenko receive the envoy /
     Kellogg"): to receive someone is to meet them, the word an article writes ("met with …").
     A person: a name the question tags as one, or a noun WordNet knows only as a kind of person
@@ -757,11 +757,12 @@ def _receives_a_person(toks, person_tokens: set[int], use_wordnet: bool = True) 
     from bot import wordnet
 
     out: set[int] = set()
-    wn = wordnet.get() if use_wordnet else None
 
     def a_person(tok) -> bool:
-        return tok.i in person_tokens or any(c.i in person_tokens for c in tok.children if c.dep_ in ("appos", "compound")) or (
-            wn is not None and tok.pos_ == "NOUN" and wn.kind_of(tok.lemma_.lower(), "person") and not wn.kind_of(tok.lemma_.lower(), "abstraction"))
+        if tok.i in person_tokens or any(c.i in person_tokens for c in tok.children if c.dep_ in ("appos", "compound")):
+            return True
+        wn = wordnet.get() if tok.pos_ == "NOUN" else None  # loaded only for a question that has "receive"
+        return wn is not None and wn.kind_of(tok.lemma_.lower(), "person") and not wn.kind_of(tok.lemma_.lower(), "abstraction")
 
     for t in toks:
         if t.lemma_.lower() != "receive" or t.pos_ != "VERB":
