@@ -103,7 +103,8 @@ def main() -> None:
                 continue
             llm.reply = reply
             answer = gen.ask(q)
-            if answer.fallback:
+            rejected = bool(answer.fallback) and answer.fallback.startswith("rejected")
+            if answer.fallback and not rejected:  # the model's reply not judged (none usable)
                 continue
             if name in caught:
                 caught[name][1] += 1
@@ -111,6 +112,9 @@ def main() -> None:
                 caught[name][0] += not survived
                 if survived and args.show:
                     print("SURVIVED", reply, "=>", answer.text)
+                continue
+            if rejected:  # nothing of the reply kept: the extractive answer instead
+                kept[name][1] += 1
                 continue
             kept[name][1] += answer.support["sentences"] if answer.support else 1
             kept[name][0] += answer.support["supported"] if answer.support and not answer.refused else 0

@@ -16,9 +16,12 @@ never count as support. Nothing it writes is trusted:
 4. each surviving citation carries a verbatim quote — the excerpt sentence that
    supports the claim — checked against the stored article like in extractive mode.
 
-If nothing survives, or the model returned the refusal marker, the answer is a
-refusal. If the model cannot be reached, errs, times out or returns nothing
-usable, the extractive answer is returned instead, with `fallback` saying why.
+If the model returned the refusal marker, the answer is a refusal. If nothing of
+its reply survives (it made things up, or answered something else), the extractive
+answer is returned when it answers — verified on its own, it does not depend on the
+rejected reply — with `fallback` "rejected: …"; a refusal otherwise. If the model
+cannot be reached, errs, times out or returns nothing usable, the extractive answer
+is returned instead, with `fallback` saying why.
 The LLM client (llama-index's OpenAILike) is imported only here, on first use.
 """
 
@@ -333,6 +336,16 @@ class Generator:
             timings["total_ms"] = (time.perf_counter() - t0) * 1000
             return Answer(question, a.refusal_text(), (), True, reason, "generative", dict(timings), support, None, tuple(dropped))
 
+        def rejected(why: str, support: dict) -> Answer:
+            """Nothing of the reply verified: the extractive answer, checked on its own, when
+            it answers ("Who interviewed Shmelyev?" is no less answerable because the model
+            made up its reply), else the refusal with what was dropped."""
+            ans = extractive()
+            if ans.refused:
+                return refuse("unsupported", support)
+            log.warning("no sentence of the LLM reply was verified (%s); using the extractive answer", why)
+            return dataclasses.replace(ans, fallback=f"rejected: {why}", dropped=tuple(dropped))
+
         if _REFUSAL_RE.search(reply):
             return refuse("not_in_excerpts")
         claims = self.parse(reply)
@@ -383,7 +396,7 @@ class Generator:
                 log.warning("LLM reply has no citation markers and no supported sentence; using the extractive answer")
                 ans = extractive()
                 return dataclasses.replace(ans, fallback="malformed_output: no citation markers", dropped=tuple(dropped))
-            return refuse("unsupported", stats)
+            return rejected("no sentence of the reply is supported by the excerpts it cites", stats)
         for claim, _cq, _used in kept[MAX_SENTENCES:]:
             dropped.append({"kind": "sentence", "sentence": claim.text, "reason": f"beyond {MAX_SENTENCES} sentences"})
         kept = kept[:MAX_SENTENCES]
@@ -396,7 +409,7 @@ class Generator:
         absent += [num for num in q.numbers if not any(num in w for w in cited_words)]
         if absent:
             dropped.append({"kind": "answer", "reason": "the cited articles never mention " + ", ".join(absent)})
-            return refuse("unsupported", stats)
+            return rejected("the cited articles never mention " + ", ".join(absent), stats)
 
         citations: list[Citation] = []
         parts: list[str] = []
@@ -419,7 +432,7 @@ class Generator:
             parts.append(_with_marks(claim.text, sorted(set(marks))))
         stats["supported"] = len(parts)
         if not parts:
-            return refuse("unsupported", stats)
+            return rejected("no quote of the reply verified", stats)
         stats["support_rate"] = round(len(parts) / len(claims), 3)
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         return Answer(question, " ".join(parts), tuple(citations), False, None, "generative", dict(timings), stats, None, tuple(dropped))

@@ -249,13 +249,26 @@ def test_timeout_falls_back_within_the_limit_from_a_worker_thread(answerer, seed
 
 
 # --- more verification rules ------------------------------------------------------------------
-def test_all_sentences_unsupported_is_a_refusal(generator, llm):
+def test_a_reply_with_nothing_supported_gives_the_extractive_answer(generator, llm):
+    """A made-up reply does not make an answerable question unanswerable: the extractive
+    answer, verified on its own, is returned, with why the reply was rejected and what of it
+    was dropped."""
     n = excerpt_no(generator, SHMELYEV_Q, OUTLET)
     llm.script(default=Reply(f"Shmelyev was interviewed by Le Monde in 1987 [{n}]. He won the Nobel Prize [{n}]."))
     answer = generator.ask(SHMELYEV_Q)
-    assert answer.refused and answer.reason == "unsupported" and answer.mode == "generative"
+    assert not answer.refused and answer.mode == "extractive" and OUTLET in answer.text
+    assert answer.fallback.startswith("rejected: no sentence of the reply is supported")
+    assert answer.citations and OUTLET in answer.citations[0].quote
     assert len([d for d in answer.dropped if d["kind"] == "sentence"]) == 2
-    assert answer.support["supported"] == 0
+
+
+def test_a_reply_with_nothing_supported_is_a_refusal_when_the_extractive_answer_refuses(generator, llm):
+    n = excerpt_no(generator, MACRON_Q, "released 123 political prisoners")
+    llm.script(default=Reply(f"Emmanuel Macron called the release a victory for Europe [{n}]. He won the Nobel Prize in 1987 [{n}]."))
+    answer = generator.ask(MACRON_Q)
+    assert answer.refused and answer.reason == "unsupported" and answer.mode == "generative"
+    assert not answer.citations and answer.fallback is None
+    assert answer.support["supported"] == 0 and answer.dropped
 
 
 def test_every_word_of_a_claimed_name_must_be_in_the_excerpt(generator, llm):
@@ -272,11 +285,12 @@ def test_every_word_of_a_claimed_name_must_be_in_the_excerpt(generator, llm):
 
 
 def test_answer_about_something_else_is_refused(generator, llm):
-    """Supported sentences that never touch the question's names are not an answer to it."""
+    """Supported sentences that never touch the question's names are not an answer to it (and
+    the extractive answerer refuses the near miss too)."""
     n = excerpt_no(generator, MACRON_Q, "released 123 political prisoners")
     llm.script(default=Reply(f"The president of Belarus had released 123 political prisoners [{n}]."))
     answer = generator.ask(MACRON_Q)
-    assert answer.refused and answer.reason == "unsupported"
+    assert answer.refused and answer.reason == "unsupported" and answer.mode == "generative"
     assert "macron" in answer.dropped[-1]["reason"]
 
 
