@@ -42,7 +42,9 @@ def print_answer(console: Console, answer, rewritten: str | None = None) -> None
     if shown:
         console.print(Text(prompts.render("answering", question=shown), style="italic dim"))
     if answer.fallback:
-        console.print(Text(prompts.render("generative_fallback", reason=answer.fallback), style="dim"))
+        rejected = answer.fallback.startswith("rejected: ")
+        console.print(Text(prompts.render("generative_rejected" if rejected else "generative_fallback",
+                                          reason=answer.fallback.removeprefix("rejected: ")), style="dim"))
     if answer.refused:
         console.print(Text(answer.text, style="yellow"))
         return

@@ -485,6 +485,22 @@ def test_terminal_says_when_the_extractive_fallback_was_used(generator, llm):
     assert out.getvalue().startswith("(The language model was not available (http_error: HTTP 502")
 
 
+def test_terminal_says_when_the_reply_was_rejected(generator, llm):
+    from io import StringIO
+
+    from rich.console import Console
+
+    from bot.render import print_answer
+
+    n = excerpt_no(generator, SHMELYEV_Q, OUTLET)
+    llm.script(default=Reply(f"Shmelyev was interviewed by Le Monde in 1987 [{n}]."))
+    answer = generator.ask(SHMELYEV_Q)
+    out = StringIO()
+    print_answer(Console(file=out, width=200, highlight=False), answer)
+    assert out.getvalue().startswith("(The language model's answer could not be verified against the articles (no sentence")
+    assert OUTLET in out.getvalue()
+
+
 # --- the Telegram bot in generative mode -----------------------------------------------------
 KELLOGG_Q = "Where did Lukashenko meet Kellogg?"
 TG_TOKEN = "123456789:AAFk3Fq9_ZxYwVuT-sRqPoNmLkJiHgFeDcB"  # well-formed, fake
