@@ -888,7 +888,7 @@ class Answerer:
             except WorkerUnavailable as exc:
                 log.warning("%s: parsing questions in this process instead", exc)
                 self._analyser = None
-        return analyse(text, self.nlp)
+        return analyse(text, self.nlp, self.settings.wordnet)
 
     # ------------------------------------------------------------------
     def ask(self, question: str) -> Answer:

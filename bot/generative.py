@@ -363,7 +363,7 @@ class Generator:
                     valid.append(n)
                 else:
                     dropped.append({"kind": "marker", "marker": f"[{n}]", "sentence": claim.text, "reason": f"no excerpt [{n}] (there are {len(excerpts)})"})
-            cq = analyse(claim.text, a.nlp)
+            cq = analyse(claim.text, a.nlp, self.settings.wordnet)
             soft = self._soft(cq)
             support = self.support(cq, [by_n[n] for n in valid], soft) if valid else None
             if support is None or not support[0]:

@@ -156,7 +156,7 @@ def answerer(settings: Settings, lib=None, quick_start: bool = False):
     nlp = worker = None
     if lib is None and _onnx_ready(settings):
         if quick_start and settings.answer_mode == "extractive" and (os.cpu_count() or 1) >= 2:
-            worker = _question_worker()
+            worker = _question_worker(settings.wordnet)
         if worker is None:
             # spaCy's pipeline loads while the index and the embedding model do
             from index.nlp import load
@@ -176,14 +176,16 @@ def answerer(settings: Settings, lib=None, quick_start: bool = False):
     return ans
 
 
-def _question_worker():
-    """A QuestionWorker running bot.support.analyse, or None (with a warning) when no
-    process can be started here."""
+def _question_worker(wordnet: bool = True):
+    """A QuestionWorker running bot.support.analyse (with WordNet or not: WORDNET), or None
+    (with a warning) when no process can be started here."""
+    import functools
+
     from bot.support import analyse
     from index.nlp import QuestionWorker
 
     try:
-        return QuestionWorker(analyse)
+        return QuestionWorker(functools.partial(analyse, wordnet=wordnet))
     except Exception as exc:  # noqa: BLE001 - e.g. no /dev/shm or process limits: parse here
         log.warning("could not start the spaCy worker process (%s); parsing questions in this process", exc)
         return None

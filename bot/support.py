@@ -317,7 +317,9 @@ class Question:
     doer: tuple[int, str, bool] | None = None
 
 
-def analyse(text: str, nlp) -> Question:
+def analyse(text: str, nlp, wordnet: bool = True) -> Question:
+    """The question's analysis. wordnet=False (WORDNET=0): no rule that looks a word up in WordNet
+    ("receive" a person = "meet" them only for a name the question tags as a person)."""
     doc = nlp(text)
     toks = [t for t in doc if not t.is_space]
     low = [t.lower_ for t in toks]
@@ -427,7 +429,7 @@ def analyse(text: str, nlp) -> Question:
     numbers = [w for t in toks if t.like_num or any(ch.isdigit() for ch in t.text) for w in words(t.text) if any(ch.isdigit() for ch in w)]
     phrasal, phrasal_verbs = _phrasal_verbs(toks)
     phrasal |= _complex_prepositions(toks)
-    hosting = _receives_a_person(toks, {i for k in persons for i in name_spans[k]})
+    hosting = _receives_a_person(toks, {i for k in persons for i in name_spans[k]}, wordnet)
     terms = []
     for t in toks:
         if t.i in name_token_ids or t.i in phrasal or t.is_stop or t.is_punct or t.pos_ not in CONTENT_POS:
@@ -747,13 +749,13 @@ def _complex_prepositions(toks) -> set[int]:
     return spanned
 
 
-def _receives_a_person(toks, person_tokens: set[int]) -> set[int]:
+def _receives_a_person(toks, person_tokens: set[int], use_wordnet: bool = True) -> set[int]:
     """The tokens of "receive" whose object is a person ("where did Lukashenko receive the envoy /
     Kellogg"): to receive someone is to meet them, the word an article writes ("met with …").
     A person: a name the question tags as one, or a noun WordNet knows only as a kind of person
     ("envoy", "representative"); not a prize, a sentence or missiles. The subject a person too (a
     name, a noun naming a kind of person, a personal pronoun): a country receiving prisoners takes
-    them in, it does not meet them."""
+    them in, it does not meet them. use_wordnet=False: only tagged names are people."""
     from bot import wordnet
 
     out: set[int] = set()
@@ -761,7 +763,7 @@ def _receives_a_person(toks, person_tokens: set[int]) -> set[int]:
     def a_person(tok) -> bool:
         if tok.i in person_tokens or any(c.i in person_tokens for c in tok.children if c.dep_ in ("appos", "compound")):
             return True
-        wn = wordnet.get() if tok.pos_ == "NOUN" else None  # loaded only for a question that has "receive"
+        wn = wordnet.get() if use_wordnet and tok.pos_ == "NOUN" else None  # loaded only for a question that has "receive"
         return wn is not None and wn.kind_of(tok.lemma_.lower(), "person") and not wn.kind_of(tok.lemma_.lower(), "abstraction")
 
     for t in toks:
