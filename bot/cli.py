@@ -35,15 +35,6 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-def _corpus_problem(corpus: Path) -> str | None:
-    """Why `corpus` cannot be read as the corpus directory, or None when it can."""
-    if corpus.is_dir():
-        return None
-    if corpus.exists():
-        return f"Corpus path {corpus} is a file, not a directory (--corpus names the directory that holds the articles)"
-    return f"Corpus directory not found: {corpus}"
-
-
 def _print_skipped(console, skipped: list[tuple[str, str]]) -> None:
     for name, reason in skipped:
         console.print(f"[yellow]skipped {_m(name)}: {_m(reason)}[/yellow]")
@@ -208,7 +199,9 @@ def ingest(ctx: click.Context, corpus: Path | None, rebuild: bool) -> None:
     corpus = corpus or settings.corpus_dir
     console = _err_console()
     if not Path(corpus).is_dir():
-        console.print(f"[red]{_m(_corpus_problem(Path(corpus)))}[/red]")
+        from index.corpus import corpus_problem
+
+        console.print(f"[red]{_m(corpus_problem(Path(corpus)))}[/red]")
         sys.exit(EXIT_NO_INDEX)
     store = services.store(settings)
     try:
@@ -292,22 +285,8 @@ def doctor(ctx: click.Context, corpus: Path | None, as_json: bool) -> None:
     d = diagnose(
         services.store(settings), settings.data_dir, corpus or settings.corpus_dir, settings.chunk_size,
         settings.chunk_overlap, settings.max_file_bytes, settings.embed_backend, settings.model_cache_dir,
-        settings.embed_precision,
+        settings.embed_precision, corpus_given=corpus is not None,
     )
-    problem = _corpus_problem(Path(corpus)) if corpus is not None else None
-    if problem is not None:
-        # a --corpus given on the command line that cannot be read is the caller's mistake, not a
-        # note (a missing default CORPUS_DIR is one: a serving machine may have no corpus): the
-        # index cannot be said to be up to date with it, so not healthy (exit 1, as when it is behind)
-        from index.health import Check
-
-        check = Check("corpus", "fail", f"{problem}; freshness not checked")
-        at = next((i for i, c in enumerate(d.checks) if c.name == "corpus"), None)  # diagnose's own "not found" note
-        if at is None:
-            d.checks.append(check)
-        else:
-            d.checks[at] = check
-        d.exit_code = max(d.exit_code, EXIT_STALE)
     if as_json:
         click.echo(json.dumps(d.to_dict(), ensure_ascii=False, indent=2))
     else:

@@ -163,6 +163,16 @@ def _check_path(path: Path, root: Path) -> None:
         raise CorpusFileError("it is not a regular file")
 
 
+def corpus_problem(corpus: Path) -> str | None:
+    """Why `corpus` cannot be read as the corpus directory, or None when it can."""
+    corpus = Path(corpus)
+    if corpus.is_dir():
+        return None
+    if corpus.exists():
+        return f"Corpus path {corpus} is a file, not a directory (--corpus names the directory that holds the articles)"
+    return f"Corpus directory not found: {corpus}"
+
+
 def corpus_paths(directory: Path) -> list[Path]:
     """The candidate entries (.txt/.md directly in `directory`, and its subdirectories, which
     are skipped with a note: they are not read), none hidden, sorted by name."""

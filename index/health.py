@@ -45,7 +45,30 @@ def diagnose(
     embed_backend: str,
     model_cache: Path,
     embed_precision: str = "int8",
+    corpus_given: bool = False,
 ) -> Diagnosis:
+    """What index is in use and whether it is healthy. corpus_given: `corpus_dir` was named by
+    the caller (doctor --corpus), not the configured default — one that cannot be read is then
+    a failure (exit 1: the index cannot be said to be up to date with it), not the note a
+    serving machine without its default corpus gets."""
+    d = _diagnose(store, data_dir, corpus_dir, chunk_size, chunk_overlap, max_file_bytes, embed_backend, model_cache, embed_precision)
+    if corpus_given:
+        from index.corpus import corpus_problem
+
+        problem = corpus_problem(corpus_dir)
+        if problem is not None:
+            check = Check("corpus", "fail", f"{problem}; freshness not checked")
+            at = next((i for i, c in enumerate(d.checks) if c.name == "corpus"), None)  # the note below, if made
+            if at is None:
+                d.checks.append(check)
+            else:
+                d.checks[at] = check
+            d.exit_code = max(d.exit_code, STALE)
+    return d
+
+
+def _diagnose(store: ChromaStore, data_dir: Path, corpus_dir: Path, chunk_size: int, chunk_overlap: int,
+              max_file_bytes: int, embed_backend: str, model_cache: Path, embed_precision: str) -> Diagnosis:
     from index.corpus import SCAN_CACHE, scan_corpus
     from index.embedding import model_id, onnx_path
     from index.ingest import fingerprint, ingest_running_here, lock_path
@@ -138,7 +161,7 @@ def diagnose(
         # the cache ingest keeps (read, not written: doctor changes nothing)
         found, skipped = scan_corpus(corpus_dir, max_file_bytes, cache=Path(data_dir) / SCAN_CACHE, update_cache=False,
                                      indexed=store.article_hashes(gen))
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         d.add("corpus", "warn", f"corpus directory {corpus_dir} not found: freshness not checked")
     else:
         stored = store.article_hashes(gen)

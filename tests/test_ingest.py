@@ -373,13 +373,27 @@ DUPLICATE = f"it has the same content as {ORIGINAL}, which is indexed instead (a
 ORIGINAL_PHRASE = "Vsevolod Shemov"  # a name only that article has
 
 
-def _diagnose(settings, corpus):
+def _diagnose(settings, corpus, **kw):
     from bot import services
     from index.health import diagnose
 
     s = settings
     return diagnose(services.store(s), s.data_dir, corpus, s.chunk_size, s.chunk_overlap, s.max_file_bytes, s.embed_backend,
-                    s.model_cache_dir, s.embed_precision)
+                    s.model_cache_dir, s.embed_precision, **kw)
+
+
+def test_diagnose_fails_a_named_corpus_it_cannot_read_and_notes_a_missing_default(seed_settings, seed_index, tmp_path):
+    """doctor --corpus X (corpus_given): X missing or a file is a failure, exit 1; the configured
+    CORPUS_DIR missing is a note (a serving machine may have none), the index healthy."""
+    a_file = tmp_path / "article.txt"
+    a_file.write_text("Title\n\nText.\n", encoding="utf-8")
+    for corpus, said in ((tmp_path / "nope", "Corpus directory not found"), (a_file, "is a file, not a directory")):
+        named = _diagnose(seed_settings, corpus, corpus_given=True)
+        checks = {c.name: c for c in named.checks}
+        assert named.exit_code == 1 and checks["corpus"].status == "fail" and said in checks["corpus"].detail
+        assert [c.name for c in named.checks].count("corpus") == 1
+        default = _diagnose(seed_settings, corpus)
+        assert default.exit_code == 0 and {c.name: c for c in default.checks}["corpus"].status == "warn"
 
 
 def test_a_copy_added_to_an_indexed_corpus_is_skipped_and_takes_over_when_the_original_goes(tmp_path, make_settings, embed):
