@@ -1318,6 +1318,11 @@ def test_a_capital_stands_for_its_country_only_where_it_acts_or_owns(answerer):
     assert ("minsk",) in analyse("Is Minsk the capital?", answerer.nlp).names  # "be": no act
     assert ("minsk",) in analyse("When was Minsk founded?", answerer.nlp).names  # done to it, not by it
     assert ("berlin",) in analyse("Who is Berlin's mayor?", answerer.nlp).names  # the city's own
+    # the one a thing is handed to is the government (holdout2 x047, x091); a destination is the city
+    assert ("minsk", "belarus") in analyse("Is Lithuania prepared to give Minsk any concessions?", answerer.nlp).names
+    assert ("kyiv", "ukraine") in analyse("What weapons has Washington threatened to hand over to Kyiv?", answerer.nlp).names
+    assert ("minsk",) in analyse("Which city did Kellogg fly to after leaving Minsk?", answerer.nlp).names
+    assert ("kyiv",) in analyse("Did Kellogg travel to Kyiv?", answerer.nlp).names
     # the article says "Belarus" (and "Lukashenko"), never "Minsk", for what it gets
     answer = answerer.ask("What could Minsk get in return for releasing all political prisoners?")
     assert not answer.refused and "sanctions" in answer.text, answer.text
