@@ -231,7 +231,8 @@ class LiveAnswerer:
         self.settings, self._answerer, self._store, self._clock = settings, answerer, chroma, clock
         self._lock = threading.Lock()
         self._last_check = clock()
-        self._down: str | None = None  # the error while Chroma is unreachable
+        self._down: str | None = None  # the error while Chroma is unreachable (or holds no index)
+        self._missing = False  # Chroma answers, with no index: "ingest", not "try again"
         self._delay = 1.0
         self._next_try = 0.0
         self.reloads = 0
@@ -252,8 +253,9 @@ class LiveAnswerer:
         t0 = time.perf_counter()
         self._refresh()
         if self._down:
-            return self._unavailable(question, t0)
+            return self._unavailable(question, t0, missing=self._missing)
         answerer = self._answerer
+        from index.store import IndexMissing
         from index.table import IndexFileDamaged
 
         try:
@@ -269,13 +271,26 @@ class LiveAnswerer:
                 raise
             if self._refresh(force=True) and self._answerer is not answerer and not self._down:
                 return self._answerer.ask(question)  # the generation it read was dropped: retry once
-            return self._unavailable(question, t0)
+            if not self._down and self._index_gone():
+                self._mark_down(IndexMissing("no index on the server"))  # the next index found is loaded anew
+            return self._unavailable(question, t0, missing=self._missing)
 
     # ------------------------------------------------------------------
-    def _unavailable(self, question: str, t0: float):
+    def _unavailable(self, question: str, t0: float, missing: bool = False):
+        """The polite refusal while the index cannot be read: the server not answering, or (missing)
+        answering with no index at all — restarted on an empty --path, or emptied — which is not
+        "try again in a minute" but "ingest"."""
         import prompts
 
-        return self._answerer._refuse(question, prompts.render("index_unavailable"), "index_unavailable", t0)
+        return self._answerer._refuse(question, prompts.render("index_missing" if missing else "index_unavailable"),
+                                      "index_unavailable", t0)
+
+    def _index_gone(self) -> bool:
+        """Chroma answers but holds no index (no generation pointer)."""
+        try:
+            return self._store.current_generation() is None
+        except Exception:  # noqa: BLE001 - unreachable after all: the plain "unavailable"
+            return False
 
     def _chroma_failed(self, exc: Exception) -> bool:
         from index.store import IndexUnavailable
@@ -288,8 +303,16 @@ class LiveAnswerer:
         return isinstance(exc, IndexUnavailable) or type(exc).__module__.startswith(("chromadb", "httpx"))
 
     def _mark_down(self, exc: Exception) -> None:
+        from index.store import IndexMissing
+
+        missing = isinstance(exc, IndexMissing)
+        if not self._down or missing != self._missing:
+            if missing:
+                log.warning("Chroma at %s answers but holds no index (%s): run `citebot ingest`", self._store.location, exc)
+            else:
+                log.warning("Chroma unreachable, answering 'index unavailable' until it is back: %s", exc)
+        self._missing = missing
         if not self._down:
-            log.warning("Chroma unreachable, answering 'index unavailable' until it is back: %s", exc)
             self._delay = 1.0
         else:
             self._delay = min(self._delay * 2, self.settings.chroma_retry_max_seconds)
@@ -314,7 +337,13 @@ class LiveAnswerer:
             self._last_check = now
             try:
                 self._store.heartbeat()
-                gen = self._store.current_generation()
+                try:
+                    gen = self._store.current_generation()
+                except IndexUnavailable:  # up, but the handles are stale: a server restarted (maybe empty)
+                    self._store.disconnect()
+                    gen = self._store.current_generation()
+                if gen is None:  # answering, with no index (emptied, or restarted on an empty --path)
+                    raise IndexMissing("no index on the server")
                 recovered = self._down is not None
                 if recovered and gen is not None and (gen != self.library.generation or not self._probe()):
                     self._reload()  # after an outage the old handles may be dead: nothing to answer from meanwhile
@@ -329,7 +358,7 @@ class LiveAnswerer:
                 return True
             if self._down:
                 log.warning("Chroma is reachable again at %s", self._store.location)
-            self._down = None
+            self._down, self._missing = None, False
             return True
         finally:
             if not handed_over:

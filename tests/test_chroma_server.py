@@ -232,6 +232,33 @@ def test_the_serving_answerer_recovers_when_the_server_restarts(chroma_server, t
     assert "Svobodnaya Pressa" in answer.text
 
 
+def test_a_server_restarted_empty_is_said_to_have_no_index_not_to_be_down(chroma_server, tmp_path, make_settings, embed):
+    """`chroma run` back up on an empty --path: Chroma answers, there is no index. A serving
+    process says to ingest (not "try again in a minute"), and answers once the index is back."""
+    from bot import services
+    from index.ingest import ingest
+
+    corpus = one_article_corpus(tmp_path / "corpus")
+    settings = make_settings(tmp_path / "data", chroma_host="127.0.0.1", chroma_port=chroma_server.port, index_check_seconds=0)
+    ingest(corpus, services.store(settings), embed, settings.data_dir)
+    live = services.serving_answerer(settings)
+    assert not live.ask(SHMELYEV_Q).refused
+
+    chroma_server.stop()
+    shutil.rmtree(chroma_server.path)
+    chroma_server.start()
+    empty = live.ask(SHMELYEV_Q)
+    assert empty.refused and empty.reason == "index_unavailable"
+    assert "citebot ingest" in empty.text and "try again" not in empty.text.lower()
+
+    ingest(corpus, services.store(settings), embed, settings.data_dir)
+    deadline = time.monotonic() + 30
+    while (answer := live.ask(SHMELYEV_Q)).refused:
+        assert time.monotonic() < deadline, "never answered from the new index"
+        time.sleep(0.5)
+    assert "Svobodnaya Pressa" in answer.text
+
+
 def test_server_mode_lease_blocks_a_second_ingest(chroma_server, tmp_path, make_settings, embed):
     from bot import services
     from index.ingest import ingest
