@@ -9,6 +9,7 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
+from rich.text import Text
 
 from bot.conversation import ConversationStore
 from bot.render import output_console, print_answer, print_articles, print_sources
@@ -26,19 +27,60 @@ to three excerpts that name it. Commands:
 NO_ARGUMENT = {"/articles", "/json", "/reset", "/help", "/quit", "/exit", "/q"}
 
 
-def _reader(history_file: Path | None):
+def _history(history_file: Path | None, note):
+    """The line history: DATA_DIR/repl_history when it can be read and written, else kept in
+    memory for the session with one note (`note(text)`) saying why — a read-only DATA_DIR, a
+    history file left owned by another user, a folder in its place. prompt_toolkit's own
+    FileHistory fails on every line then (its write raises inside the prompt, and no question
+    is answered) or logs an error at every prompt (its read). A write failing later (a full
+    disk) is noted once too, and the session goes on."""
+    from prompt_toolkit.history import FileHistory, InMemoryHistory
+
+    if history_file is None:
+        return InMemoryHistory()
+
+    def unsaved(exc: OSError) -> str:
+        return f"(Line history is not saved this session: {history_file}: {exc.strerror or exc}.)"
+
+    try:
+        history_file.parent.mkdir(parents=True, exist_ok=True)
+        with open(history_file, "ab"):  # can be written (and is a file)
+            pass
+        with open(history_file, "rb"):  # and read
+            pass
+    except OSError as exc:
+        note(unsaved(exc))
+        return InMemoryHistory()
+
+    class SafeFileHistory(FileHistory):
+        broken = False
+
+        def load_history_strings(self):
+            try:
+                yield from super().load_history_strings()
+            except OSError as exc:
+                self._fail(exc)
+
+        def store_string(self, string: str) -> None:
+            if not self.broken:
+                try:
+                    super().store_string(string)
+                except OSError as exc:
+                    self._fail(exc)
+
+        def _fail(self, exc: OSError) -> None:
+            if not self.broken:
+                self.broken = True
+                note(unsaved(exc))
+
+    return SafeFileHistory(str(history_file))
+
+
+def _reader(history_file: Path | None, note=lambda text: None):
     if sys.stdin.isatty() and sys.stdout.isatty():
         from prompt_toolkit import PromptSession
-        from prompt_toolkit.history import FileHistory, InMemoryHistory
 
-        history = InMemoryHistory()
-        if history_file is not None:
-            try:
-                history_file.parent.mkdir(parents=True, exist_ok=True)
-                history = FileHistory(str(history_file))
-            except OSError:
-                pass
-        session = PromptSession(history=history)
+        session = PromptSession(history=_history(history_file, note))
         return lambda: session.prompt("citebot> ")
 
     def plain() -> str:
@@ -53,7 +95,8 @@ def _reader(history_file: Path | None):
 
 def run(answerer, console: Console | None = None, history_file: Path | None = None, settings=None) -> int:
     console = console or output_console()
-    read = _reader(history_file)
+    notes: list[str] = []  # said between prompts, not from inside one
+    read = _reader(history_file, notes.append)
     # a store of one: its conversation follows the answerer to a new index after a re-ingest
     conversations = ConversationStore(
         answerer,
@@ -61,9 +104,12 @@ def run(answerer, console: Console | None = None, history_file: Path | None = No
         idle_seconds=settings.conversation_idle_minutes * 60 if settings else 1800.0,
     )
     stats = answerer.library.stats()
-    console.print(f"citebot — {stats['articles']} articles, {stats['chunks']} chunks. /help for commands, Ctrl-D to quit.")
+    n = stats["articles"]
+    console.print(f"citebot — {n} article{'' if n == 1 else 's'}, {stats['chunks']} chunks. /help for commands, Ctrl-D to quit.")
     last = None
     while True:
+        while notes:
+            console.print(Text(notes.pop(0), style="dim"))
         try:
             line = read().strip()
         except KeyboardInterrupt:
@@ -89,6 +135,9 @@ def run(answerer, console: Console | None = None, history_file: Path | None = No
                 else:
                     print_sources(console, last.answer if last else None, answerer.library, int(arg) if arg else None)
             elif cmd == "/articles":
+                refresh = getattr(answerer, "refresh", None)
+                if refresh is not None:  # a serving answerer: the index a re-ingest published, not the one loaded at start
+                    refresh()
                 print_articles(console, answerer.library)
             elif cmd == "/reset":
                 conversations.get("repl").reset()

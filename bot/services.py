@@ -275,6 +275,13 @@ class LiveAnswerer:
                 self._mark_down(IndexMissing("no index on the server"))  # the next index found is loaded anew
             return self._unavailable(question, t0, missing=self._missing)
 
+    def refresh(self) -> None:
+        """Follow a re-ingest now, as a question would (at most every INDEX_CHECK_SECONDS): for
+        what lists the index without asking (the REPL's /articles)."""
+        self._refresh()
+        if self.reloading is not None:
+            self.reloading.join(self.settings.index_reload_wait_seconds)
+
     # ------------------------------------------------------------------
     def _unavailable(self, question: str, t0: float, missing: bool = False):
         """The polite refusal while the index cannot be read: the server not answering, or (missing)

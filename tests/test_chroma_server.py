@@ -259,6 +259,28 @@ def test_a_server_restarted_empty_is_said_to_have_no_index_not_to_be_down(chroma
     assert "Svobodnaya Pressa" in answer.text
 
 
+def test_repl_articles_lists_the_index_a_reingest_published(chroma_server, tmp_path, make_settings, embed, monkeypatch):
+    """/articles in a REPL open while another process re-ingests lists the new index, not the
+    one loaded at start (questions already followed it; /articles waited for the next one)."""
+    import io
+
+    from rich.console import Console
+
+    from bot import repl, services
+    from index.ingest import ingest
+
+    corpus = one_article_corpus(tmp_path / "corpus")
+    writer, live = writer_and_worker(chroma_server, tmp_path, make_settings, embed, corpus)
+    shutil.copy(CORPUS / KELLOGG_SOURCE, corpus)
+    ingest(corpus, services.store(writer), embed, writer.data_dir)
+    monkeypatch.setattr("sys.stdin", io.StringIO("/articles\n/quit\n"))  # piped: the plain reader
+    out = io.StringIO()
+    assert repl.run(live, console=Console(file=out, width=300, highlight=False)) == 0
+    shown = out.getvalue()
+    assert "citebot — 1 article," in shown  # the banner: the index loaded at start
+    assert "2 articles:" in shown and KELLOGG_SOURCE in shown and SHMELYEV_SOURCE in shown, shown
+
+
 def test_server_mode_lease_blocks_a_second_ingest(chroma_server, tmp_path, make_settings, embed):
     from bot import services
     from index.ingest import ingest

@@ -45,6 +45,53 @@ def test_repl_on_a_terminal(seed_data_dir, model_cache, tmp_path):
     assert child.exitstatus == 0, (child.exitstatus, child.signalstatus)
 
 
+def test_a_history_file_that_cannot_be_written_costs_only_the_history(seed_data_dir, model_cache, tmp_path):
+    """A folder where DATA_DIR/repl_history should be (as a read-only DATA_DIR or a file left
+    owned by root would): prompt_toolkit's history failed on every line, inside the prompt, and
+    no question was answered. Now one note, then the REPL works as ever."""
+    import shutil
+
+    pexpect = pytest.importorskip("pexpect")
+    data = tmp_path / "data"
+    shutil.copytree(seed_data_dir, data, ignore=shutil.ignore_patterns("repl_history"))
+    (data / "repl_history").mkdir()
+    child = pexpect.spawn(
+        str(CITEBOT), ["repl"], env=cli_env(data, model_cache, TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1"), cwd=str(tmp_path),
+        encoding="utf-8", timeout=60, dimensions=(50, 200), use_poll=True,
+    )
+    try:
+        child.expect_exact("Line history is not saved this session")
+        child.expect_exact(PROMPT)
+        child.sendline(SHMELYEV_Q)
+        child.expect_exact("Svobodnaya Pressa")
+        child.expect_exact(PROMPT)
+        child.sendline(MACRON_Q)
+        child.expect_exact("I can't answer that")
+        child.expect_exact(PROMPT)
+        child.sendeof()
+        child.expect(pexpect.EOF)
+        assert "Traceback" not in child.before and "Unhandled exception" not in child.before
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0, (child.exitstatus, child.signalstatus)
+
+
+def test_a_history_write_failing_later_is_noted_once(tmp_path):
+    from bot.repl import _history
+
+    notes: list[str] = []
+    path = tmp_path / "repl_history"
+    history = _history(path, notes.append)
+    history.append_string("first question")
+    assert "first question" in path.read_text(encoding="utf-8") and notes == []
+    path.unlink()
+    path.mkdir()  # the file gone, a folder in its place (a disk full fails the same way)
+    history.append_string("second question")
+    history.append_string("third question")
+    assert len(notes) == 1 and "not saved" in notes[0]
+    assert history.get_strings()[-1] == "third question"  # still kept for the session
+
+
 def test_repl_piped_is_plain_text(run_citebot, seed_data_dir):
     proc = run_citebot(["repl"], seed_data_dir, input="/json\n" + SHMELYEV_Q + "\n/json\n/quit\n")
     assert proc.returncode == 0, proc.stderr
