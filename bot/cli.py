@@ -599,16 +599,14 @@ def calibrate(ctx: click.Context, questions: tuple[Path, ...], split: str | None
 @click.pass_context
 def telegram(ctx: click.Context, webhook_url: str | None, listen: str | None, port: int | None, secret: str | None, mode: str | None) -> None:
     """Run the Telegram bot (TELEGRAM_BOT_TOKEN) until Ctrl-C / SIGTERM."""
-    from bot.telegram.app import EXIT_CONFIG, ConfigError, check_settings, run
+    from bot.telegram.app import check_api, run
 
     options = {"telegram_webhook_url": webhook_url, "telegram_webhook_listen": listen, "telegram_webhook_port": port, "telegram_webhook_secret": secret}
     settings = _with_mode(ctx, mode).model_copy(update={k: v for k, v in options.items() if v is not None})
-    try:
-        check_settings(settings)  # before the index and model load
-    except ConfigError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(EXIT_CONFIG)
-    sys.exit(run(settings, _open_answerer(settings, serving=True)))
+    code = check_api(settings)  # settings, token and Bot API before the index and model load (waits while it is unreachable)
+    if code is not None:
+        sys.exit(code)
+    sys.exit(run(settings, _open_answerer(settings, serving=True), wait=True))
 
 
 def main() -> None:

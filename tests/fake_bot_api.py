@@ -9,6 +9,13 @@ of a method return an error (with `parameters`, e.g. {"retry_after": 1} for a 42
 Each call records the status it was answered with (`Call.ok`: delivered), each update
 the time it became available to getUpdates (`available_at`).
 
+Forum topics: a message in an update with is_topic_message (as `topic_message()` makes)
+is in topic message_thread_id. Like Telegram, a sendMessage lands in the topic it names
+(message_thread_id), else in the topic of the message it replies to, else in General (or
+a chat without topics); `Call.topic` records where it landed, the message it returns carries
+that topic (so a button under it is pressed in that topic), and a sendChatAction's topic
+is its message_thread_id.
+
 Like Telegram, sendMessage / editMessageText reject text it would reject: parse_mode=HTML
 text that is not valid Telegram HTML (`parse_html`: only Telegram's tags, balanced, with
 <, > and & escaped) with 400 "Bad Request: can't parse entities: …", and text that is
@@ -143,6 +150,7 @@ PRIVATE = {"id": 501, "type": "private", "first_name": "Ann", "username": "ann"}
 OTHER_PRIVATE = {"id": 502, "type": "private", "first_name": "Bob"}
 GROUP = {"id": -1002003004005, "type": "supergroup", "title": "News club"}
 OTHER_GROUP = {"id": -1009008007006, "type": "supergroup", "title": "Elsewhere"}
+FORUM = {"id": -1001112223334, "type": "supergroup", "title": "Readers' forum", "is_forum": True}  # with topics
 # Anonymous group admins post as the group: `from` is this bot, `sender_chat` the group.
 ANONYMOUS_ADMIN = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
 
@@ -159,6 +167,7 @@ class Call:
     status: int = 200  # what the fake answered: 200, or the injected failure's status
     fault: str | None = None  # the network fault injected on this call ("reset", "lost", "slow", "stall")
     result: dict | None = None  # the message a sendMessage made (to reply to it)
+    topic: int | None = None  # sendMessage / sendChatAction: the forum topic it went to (None: General, no topics)
 
     @property
     def ok(self) -> bool:
@@ -175,9 +184,12 @@ def _decode(key: str, value: str):
 
 
 class FakeBotAPI:
-    def __init__(self, token: str, hold: float = 0.2) -> None:
+    def __init__(self, token: str, hold: float = 0.2, sock=None) -> None:
         self.token = token
         self.hold = hold
+        # a socket bound on 127.0.0.1 to serve on (until start() it refuses connections: an API
+        # that is down, then comes up on the same address); None: any free port
+        self.sock = sock
         self.bot_user = {
             "id": BOT_ID, "is_bot": True, "first_name": "citebot", "username": BOT_USERNAME,
             "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False,
@@ -203,7 +215,8 @@ class FakeBotAPI:
             self.failures: dict[str, list[tuple[int, str, dict | None]]] = {}
             self.faults: dict[str, list[tuple[str, float]]] = {}
             self.rejected: list[Call] = []  # sendMessage/editMessageText answered 400 for their text
-            self.chats: dict[int, dict] = {PRIVATE["id"]: PRIVATE, GROUP["id"]: GROUP}
+            self.chats: dict[int, dict] = {PRIVATE["id"]: PRIVATE, GROUP["id"]: GROUP, FORUM["id"]: FORUM}
+            self.topics: dict[tuple[int, int], int] = {}  # (chat id, message id) -> the forum topic it is in
 
     def add_update(self, **payload) -> int:
         """Queue an update ({"message": {...}} or {"callback_query": {...}}); returns its id."""
@@ -215,6 +228,9 @@ class FakeBotAPI:
                 chat = value.get("chat") or (value.get("message") or {}).get("chat")
                 if chat:
                     self.chats.setdefault(chat["id"], chat)
+                for msg in (value, value.get("message") or {}, value.get("reply_to_message") or {}):
+                    if msg.get("is_topic_message") and msg.get("chat"):
+                        self.topics[(msg["chat"]["id"], msg["message_id"])] = msg["message_thread_id"]
         if self._loop is not None and self._new_update is not None:
             self._loop.call_soon_threadsafe(self._new_update.set)  # wake a waiting getUpdates
         return update_id
@@ -283,6 +299,10 @@ class FakeBotAPI:
     def bot_message(self, text: str, chat: dict = PRIVATE) -> dict:
         return {"message_id": next(self._message_ids), "date": int(time.time()), "chat": chat, "from": self.bot_user, "text": text}
 
+    def topic_message(self, text: str | None, topic: int, chat: dict = FORUM, user: dict = USER, **extra) -> dict:
+        """A message in forum topic `topic` (its message_thread_id is the topic's first message)."""
+        return self.message(text, chat, user, message_thread_id=topic, is_topic_message=True, **extra)
+
     def send_text(self, text: str, chat: dict = PRIVATE, user: dict = USER, **extra) -> int:
         return self.add_update(message=self.message(text, chat, user, **extra))
 
@@ -297,13 +317,28 @@ class FakeBotAPI:
     def _ok(self, result) -> web.Response:
         return web.json_response({"ok": True, "result": result})
 
-    def _sent(self, params: dict) -> dict:
+    def _topic(self, params: dict) -> int | None:
+        """The forum topic a message sent with `params` lands in, as Telegram decides it."""
+        if params.get("message_thread_id") is not None:
+            return int(params["message_thread_id"])
+        reply = params.get("reply_parameters")
+        if isinstance(reply, dict) and reply.get("message_id") is not None:
+            with self._lock:
+                return self.topics.get((int(reply.get("chat_id") or params["chat_id"]), int(reply["message_id"])))
+        return None
+
+    def _sent(self, params: dict, topic: int | None = None) -> dict:
         chat_id = int(params["chat_id"])
         chat = self.chats.get(chat_id, {"id": chat_id, "type": "private", "first_name": "Someone"})
-        return {
+        sent = {
             "message_id": next(self._message_ids), "date": int(time.time()), "chat": chat,
             "from": self.bot_user, "text": params.get("text", ""),
         }
+        if topic is not None:
+            sent.update(message_thread_id=topic, is_topic_message=True)
+            with self._lock:
+                self.topics[(chat_id, sent["message_id"])] = topic
+        return sent
 
     async def _handle(self, request: web.Request) -> web.Response:
         at = time.monotonic()
@@ -365,12 +400,15 @@ class FakeBotAPI:
                 with self._lock:
                     self.rejected.append(call)
                 return web.json_response({"ok": False, "error_code": 400, "description": error}, status=400)
-            call.result = self._sent(params)
+            call.topic = self._topic(params)
+            call.result = self._sent(params, call.topic)
             return self._ok(call.result)
         if method == "getWebhookInfo":
             return self._ok({"url": "", "has_custom_certificate": False, "pending_update_count": 0})
         if method == "getMyCommands":
             return self._ok([])
+        if method == "sendChatAction":
+            call.topic = self._topic(params)
         if method in ("sendChatAction", "answerCallbackQuery", "setMyCommands", "deleteWebhook", "setWebhook", "close", "logOut", "deleteMyCommands"):
             return self._ok(True)
         call.status = 404
@@ -404,7 +442,7 @@ class FakeBotAPI:
             app.router.add_route("*", "/bot{token}/{method}", self._handle)
             self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
             self._loop.run_until_complete(self._runner.setup())
-            self._loop.run_until_complete(web.TCPSite(self._runner, "127.0.0.1", 0).start())
+            self._loop.run_until_complete((web.SockSite(self._runner, self.sock) if self.sock else web.TCPSite(self._runner, "127.0.0.1", 0)).start())
             port = self._runner.addresses[0][1]
             self.url = f"http://127.0.0.1:{port}"
             ready.set()

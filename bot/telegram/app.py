@@ -17,10 +17,11 @@ from urllib.parse import urlsplit
 
 import telegram
 from telegram import Update
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import HTTPXRequest
 
+import prompts
 from bot.conversation import ConversationStore
 from bot.telegram import access, handlers
 from bot.telegram.delivery import MAX_RETRIES, RETRY_DELAYS, RateLimiter
@@ -39,6 +40,9 @@ ANSWER_THREADS = max(1, os.cpu_count() or 1)
 # In generative mode most of an answer is waiting for the LLM, not computing: threads per core
 # then, so a slow LLM holds up that many chats at once instead of every chat behind two
 GENERATIVE_THREADS_PER_CORE = 4
+# While the Bot API cannot be reached at start, getMe is tried again after 1 s, doubling up to 30 s
+# (as a Chroma server is waited for, up to CHROMA_RETRY_MAX_SECONDS): (first pause, longest pause)
+API_BACKOFF = (1.0, 30.0)
 
 
 class UpdatesRequest(HTTPXRequest):
@@ -420,8 +424,95 @@ def _say(text: str) -> None:
     print(redact(text), file=sys.stderr, flush=True)
 
 
-def run(settings, answerer, say=_say) -> int:
-    """Run until SIGINT/SIGTERM. Returns the exit code."""
+async def _get_me(bot, api_url: str) -> None:
+    """getMe: the token works and the API answers (TelegramError), and it is a Bot API
+    server (ConfigError)."""
+    try:
+        async with bot:
+            pass
+    except TelegramError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - PTB reading an answer that is not the Bot API's
+        raise ConfigError(
+            f"TELEGRAM_API_URL {api_url} did not answer getMe like a Telegram Bot API server "
+            f"({type(exc).__name__}: {exc}); it must be the API's root, e.g. https://api.telegram.org"
+        ) from None
+
+
+def _passing(error: TelegramError) -> bool:
+    """Whether getMe may work when tried again: no connection, a timeout, a server error
+    (NetworkError) or flood control. Not a rejected token (InvalidToken: 401, 404), a 400
+    or another answer that trying again cannot change."""
+    return isinstance(error, RetryAfter) or (isinstance(error, NetworkError) and not isinstance(error, BadRequest))
+
+
+async def _wait_for_api(settings, token: str, say, backoff: tuple[float, float]) -> None:
+    """getMe until it works, pausing after each failure that may pass (backoff[0], doubling up
+    to backoff[1]; a 429's retry_after if longer) with one line each; any other failure raises."""
+    api = settings.telegram_api_url.rstrip("/")
+    bot = telegram.Bot(token, base_url=f"{api}/bot", base_file_url=f"{api}/file/bot")  # no retries of its own
+    (delay, max_delay), attempt = backoff, 1
+    while True:
+        try:
+            await _get_me(bot, settings.telegram_api_url)
+            return
+        except TelegramError as exc:
+            if not _passing(exc):
+                raise
+            pause = max(delay, exc._retry_after.total_seconds()) if isinstance(exc, RetryAfter) else delay  # as AIORateLimiter reads it
+            say(f"Cannot reach the Telegram Bot API at {settings.telegram_api_url} (attempt {attempt}): {exc}. "
+                f"Retrying in {pause:g} s (Ctrl-C to stop)…")
+        await asyncio.sleep(pause)
+        delay, attempt = min(delay * 2, max_delay), attempt + 1
+
+
+def _failed(exc: Exception, settings, say) -> int:
+    """The one line for a start that cannot go on (said); returns the exit code."""
+    if isinstance(exc, InvalidToken):
+        if "not found" in str(exc.__cause__ or exc).lower():  # 404: the token has the right form, so the URL is the likelier fault
+            say(f"TELEGRAM_API_URL {settings.telegram_api_url} answered getMe with 404 Not Found: it must be the Bot API's "
+                "root (e.g. https://api.telegram.org, without /bot…); or the token from @BotFather is wrong.")
+        else:
+            say("Telegram rejected TELEGRAM_BOT_TOKEN (unauthorized): check the token from @BotFather.")
+        return EXIT_CONFIG
+    if isinstance(exc, ConfigError):
+        say(str(exc))
+        return EXIT_CONFIG
+    if isinstance(exc, NetworkError):
+        say(f"Cannot reach the Telegram Bot API at {settings.telegram_api_url}: {redact(str(exc))}")
+        return EXIT_UNAVAILABLE
+    say(f"Telegram error: {redact(str(exc))}")
+    return EXIT_UNAVAILABLE
+
+
+def check_api(settings, say=_say, backoff: tuple[float, float] = API_BACKOFF) -> int | None:
+    """Settings, webhook port and token checked against the Bot API (getMe) before anything
+    slow loads, so that `citebot telegram` fails at once — not after the index and model
+    (seconds, minutes at 100k chunks), reloaded on every restart — when the token is missing,
+    malformed or rejected or TELEGRAM_API_URL is wrong (exit 2). A Bot API that cannot be
+    reached (no network yet, Telegram or a self-hosted server restarting) is waited for,
+    trying again with capped backoff and one line per attempt, as a Chroma server is at
+    start. None when the bot can start; else the exit code, its one line said (130 on Ctrl-C)."""
+    try:
+        token = check_settings(settings)
+        protect_secrets(token, *secret_values(settings), log_questions=settings.log_questions)  # before any request
+        if settings.telegram_webhook_url:
+            problem = listen_problem(settings.telegram_webhook_listen, settings.telegram_webhook_port)
+            if problem:
+                raise ConfigError(problem)
+        asyncio.run(_wait_for_api(settings, token, say, backoff))
+    except (TelegramError, ConfigError) as exc:
+        return _failed(exc, settings, say)
+    except KeyboardInterrupt:
+        say(prompts.render("interrupted"))
+        return 130
+    return None
+
+
+def run(settings, answerer, say=_say, wait: bool = False, backoff: tuple[float, float] = API_BACKOFF) -> int:
+    """Run until SIGINT/SIGTERM. Returns the exit code. wait=True: a Bot API that cannot be
+    reached at start (it went away while the index loaded) is waited for as check_api does,
+    instead of exit code 3."""
     application = build_application(settings, answerer)
     webhook = settings.telegram_webhook_url
     mode = f"webhook {webhook}" if webhook else "long polling"
@@ -433,16 +524,10 @@ def run(settings, answerer, say=_say) -> int:
     application.post_init = ready
 
     async def preflight() -> None:
-        try:
-            async with application.bot:  # getMe: the token works and the API answers
-                pass
-        except TelegramError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - PTB reading an answer that is not the Bot API's
-            raise ConfigError(
-                f"TELEGRAM_API_URL {settings.telegram_api_url} did not answer getMe like a Telegram Bot API server "
-                f"({type(exc).__name__}: {exc}); it must be the API's root, e.g. https://api.telegram.org"
-            ) from None
+        if wait:  # it may have gone away while the index loaded
+            await _wait_for_api(settings, application.bot.token, say, backoff)
+        else:
+            await _get_me(application.bot, settings.telegram_api_url)  # through the RateLimiter: a few retries
 
     if webhook:
         problem = listen_problem(settings.telegram_webhook_listen, settings.telegram_webhook_port)
@@ -458,22 +543,8 @@ def run(settings, answerer, say=_say) -> int:
             application.run_webhook(**webhook_options(settings))
         else:
             application.run_polling(allowed_updates=ALLOWED_UPDATES)
-    except InvalidToken as exc:
-        if "not found" in str(exc.__cause__ or exc).lower():  # 404: the token has the right form, so the URL is the likelier fault
-            say(f"TELEGRAM_API_URL {settings.telegram_api_url} answered getMe with 404 Not Found: it must be the Bot API's "
-                "root (e.g. https://api.telegram.org, without /bot…); or the token from @BotFather is wrong.")
-        else:
-            say("Telegram rejected TELEGRAM_BOT_TOKEN (unauthorized): check the token from @BotFather.")
-        return EXIT_CONFIG
-    except ConfigError as exc:
-        say(str(exc))
-        return EXIT_CONFIG
-    except NetworkError as exc:
-        say(f"Cannot reach the Telegram Bot API at {settings.telegram_api_url}: {redact(str(exc))}")
-        return EXIT_UNAVAILABLE
-    except TelegramError as exc:
-        say(f"Telegram error: {redact(str(exc))}")
-        return EXIT_UNAVAILABLE
+    except (TelegramError, ConfigError) as exc:
+        return _failed(exc, settings, say)
     except KeyboardInterrupt:  # Ctrl-C before the stop signals are wired (during the getMe check)
         return 130
     finally:

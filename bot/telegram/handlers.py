@@ -114,12 +114,28 @@ def _username(context: ContextTypes.DEFAULT_TYPE) -> str:
     return context.bot.username or ""
 
 
-async def send_html(bot, chat_id: int, messages: list[str], reply_to: int | None = None, markup=None) -> list[Message]:
+def topic(update: object) -> int | None:
+    """The forum topic everything said in answer to `update` goes to: its message's topic (for
+    a button, the topic of the message the button is on); None in a chat without topics and in
+    a forum's General topic. Only a reply lands in its message's topic by itself: parts 2+ of a
+    long answer, the sources list, "typing…" and the error note would go to General."""
+    if not isinstance(update, Update):
+        return None
+    message = update.callback_query.message if update.callback_query else update.message
+    if isinstance(message, Message) and message.is_topic_message:  # not an InaccessibleMessage
+        return message.message_thread_id
+    return None
+
+
+async def send_html(
+    bot, chat_id: int, messages: list[str], reply_to: int | None = None, markup=None, thread: int | None = None,
+) -> list[Message]:
     """Send HTML messages in order (the keyboard under the last one, the first one as a
-    reply in groups); a message Telegram cannot parse is sent again as plain text."""
+    reply in groups), all of them to forum topic `thread` (see topic); a message Telegram
+    cannot parse is sent again as plain text."""
     sent = []
     for i, text in enumerate(messages):
-        kwargs = {"disable_notification": i > 0, "link_preview_options": NO_PREVIEW}
+        kwargs = {"disable_notification": i > 0, "link_preview_options": NO_PREVIEW, "message_thread_id": thread}
         if i == 0 and reply_to is not None:
             kwargs["reply_parameters"] = ReplyParameters(reply_to, allow_sending_without_reply=True)
         if i == len(messages) - 1:
@@ -138,14 +154,14 @@ async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, messages: li
     """Answer the update's message: a plain message in private chats, a reply in groups."""
     message = update.effective_message
     reply_to = None if _private(update) or message is None else message.message_id
-    return await send_html(context.bot, update.effective_chat.id, messages, reply_to, markup)
+    return await send_html(context.bot, update.effective_chat.id, messages, reply_to, markup, topic(update))
 
 
-async def _keep_typing(bot, chat_id: int) -> None:
+async def _keep_typing(bot, chat_id: int, thread: int | None) -> None:
     while True:
         await asyncio.sleep(TYPING_EVERY)
         with contextlib.suppress(TelegramError):
-            await bot.send_chat_action(chat_id, ChatAction.TYPING)
+            await bot.send_chat_action(chat_id, ChatAction.TYPING, message_thread_id=thread)
 
 
 def _chat_lock(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> asyncio.Lock:
@@ -158,10 +174,11 @@ def _chat_lock(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> asyncio.Lock
     return lock
 
 
-async def _typing_once(bot, chat_id: int) -> None:
-    """The first "typing…"; a failure other than being blocked does not hold up the answer."""
+async def _typing_once(bot, chat_id: int, thread: int | None) -> None:
+    """The first "typing…" (in forum topic `thread`, where the answer goes); a failure other
+    than being blocked does not hold up the answer."""
     try:
-        await bot.send_chat_action(chat_id, ChatAction.TYPING)
+        await bot.send_chat_action(chat_id, ChatAction.TYPING, message_thread_id=thread)
     except Forbidden:
         raise
     except TelegramError as exc:
@@ -225,9 +242,9 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
                     await reply(update, context, render.render_prompt("telegram_slow_down", limit=limiter.limit, seconds=verdict.seconds))
                 return
             # "typing…" goes out while the answer is computed, never after the answer
-            first = asyncio.create_task(_typing_once(context.bot, chat_id))
+            first = asyncio.create_task(_typing_once(context.bot, chat_id, topic(update)))
             first.add_done_callback(_retrieve)
-            typing = asyncio.create_task(_keep_typing(context.bot, chat_id))
+            typing = asyncio.create_task(_keep_typing(context.bot, chat_id, topic(update)))
             try:
                 pool = context.bot_data.get(ANSWER_POOL)
                 key = conversation_key(update)
@@ -302,7 +319,7 @@ async def allowlist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             told = context.bot_data.setdefault(_REFUSED_CHATS, OrderedDict())
             if chat.id not in told:
                 _remember(told, chat.id, True, MAX_REMEMBERED)
-                await send_html(context.bot, chat.id, render.render_prompt("telegram_not_allowed"))
+                await send_html(context.bot, chat.id, render.render_prompt("telegram_not_allowed"), thread=topic(update))
     except Exception as exc:  # noqa: BLE001 - the update must stop here whatever happens
         log.warning("chat %s: could not send the not-allowed note: %s", chat.id, exc)
     raise ApplicationHandlerStop
@@ -380,7 +397,8 @@ async def show_excerpt(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await query.answer()
     message = query.message
     reply_to = message.message_id if message is not None and message.is_accessible else None
-    await send_html(context.bot, update.effective_chat.id, render.render_excerpt(excerpt.article, excerpt.start, excerpt.end), reply_to)
+    await send_html(context.bot, update.effective_chat.id, render.render_excerpt(excerpt.article, excerpt.start, excerpt.end), reply_to,
+                    thread=topic(update))
 
 
 async def show_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -390,7 +408,8 @@ async def show_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     articles = _answerer(context).library.articles
     await query.answer()
-    await send_html(context.bot, update.effective_chat.id, render.render_sources(articles, keyboards.cited_sources(query.data, articles)))
+    await send_html(context.bot, update.effective_chat.id, render.render_sources(articles, keyboards.cited_sources(query.data, articles)),
+                    thread=topic(update))
 
 
 async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -419,4 +438,4 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.error("chat %s: error while handling an update", chat_id, exc_info=error)
     if chat_id is not None:
         with contextlib.suppress(TelegramError):
-            await context.bot.send_message(chat_id, prompts.render("telegram_error"))
+            await context.bot.send_message(chat_id, prompts.render("telegram_error"), message_thread_id=topic(update))
