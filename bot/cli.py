@@ -277,7 +277,8 @@ def doctor(ctx: click.Context, corpus: Path | None, as_json: bool) -> None:
     """Check the index: configuration, connection, counts, freshness against the corpus.
 
     Exit status: 0 healthy, 1 index behind the corpus or settings (or the --corpus given
-    is not a directory), 2 no index, 3 Chroma unreachable."""
+    is not a directory), 2 no index, 3 Chroma unreachable or the index unreadable (a damaged
+    store, a file where DATA_DIR or one of its folders should be)."""
     from bot import services
     from index.health import diagnose
 

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.store import ChromaStore, IndexUnavailable, generation_number
+from index.store import ChromaStore, IndexUnavailable, file_in_the_way, generation_number, lease_holder_gone
 
 OK, NO_INDEX, STALE, UNREACHABLE = 0, 2, 1, 3
 
@@ -51,7 +51,12 @@ def diagnose(
     the caller (doctor --corpus), not the configured default — one that cannot be read is then
     a failure (exit 1: the index cannot be said to be up to date with it), not the note a
     serving machine without its default corpus gets."""
-    d = _diagnose(store, data_dir, corpus_dir, chunk_size, chunk_overlap, max_file_bytes, embed_backend, model_cache, embed_precision)
+    d = Diagnosis()
+    try:
+        _diagnose(d, store, data_dir, corpus_dir, chunk_size, chunk_overlap, max_file_bytes, embed_backend, model_cache, embed_precision)
+    except IndexUnavailable as exc:  # answered the heartbeat, then failed a read: a damaged store, a server gone meanwhile
+        d.add("index", "fail", str(exc))
+        d.exit_code = UNREACHABLE
     if corpus_given:
         from index.corpus import corpus_problem
 
@@ -67,14 +72,13 @@ def diagnose(
     return d
 
 
-def _diagnose(store: ChromaStore, data_dir: Path, corpus_dir: Path, chunk_size: int, chunk_overlap: int,
+def _diagnose(d: Diagnosis, store: ChromaStore, data_dir: Path, corpus_dir: Path, chunk_size: int, chunk_overlap: int,
               max_file_bytes: int, embed_backend: str, model_cache: Path, embed_precision: str) -> Diagnosis:
     from index.corpus import SCAN_CACHE, scan_corpus
     from index.embedding import model_id, onnx_path
-    from index.ingest import fingerprint, ingest_running_here, lock_path
+    from index.ingest import fingerprint, folder_problem, ingest_running_here, lock_path
     from index.lexical import LexicalIndex
 
-    d = Diagnosis()
     mode = "server" if store.host else "embedded"
     d.facts.update(mode=mode, location=store.location, prefix=store.prefix, data_dir=str(data_dir), corpus_dir=str(corpus_dir))
     d.add("chroma", "info", f"{mode} at {store.location} (collection prefix {store.prefix!r})")
@@ -86,9 +90,16 @@ def _diagnose(store: ChromaStore, data_dir: Path, corpus_dir: Path, chunk_size: 
     d.add("embedding model", "info", f"{model}, backend {embed_backend} ({model_note} in {Path(model_cache)})")
     d.facts["embedding_model"] = model
 
+    # a file where DATA_DIR (or a folder of it) should be: what ingest says too, not "no index yet"
+    problem = folder_problem(data_dir, embedded=not store.host)
+    if problem is not None:
+        d.add("data dir", "fail", f"DATA_DIR {data_dir}: {problem}")
+        d.exit_code = UNREACHABLE
+        if not store.host and file_in_the_way(store.data_dir / "chroma") is not None:
+            return d  # the embedded store cannot be opened: nothing more to look at
     if not store.may_hold_an_index():  # nothing ingested here: said without opening (creating) the store
         d.add("index", "fail", "no index yet: run `citebot ingest`")
-        d.exit_code = NO_INDEX
+        d.exit_code = max(d.exit_code, NO_INDEX)
         return d
     t = time.perf_counter()
     try:
@@ -104,6 +115,13 @@ def _diagnose(store: ChromaStore, data_dir: Path, corpus_dir: Path, chunk_size: 
     # (this machine); an unfinished generation nobody holds is an interrupted ingest's
     lease = store._state_row("lease")
     leased = bool(lease and float(lease.get("expires", 0)) > time.time())
+    building = store.building()
+    if leased and lease_holder_gone(str(lease.get("owner", ""))):
+        # died on this host without releasing the lease: not running, however long the lease still runs
+        leased = False
+        pid = str(lease.get("owner")).rpartition(":")[2]
+        d.add("ingest", "warn", f"the ingest that held the lease ({lease.get('owner')}) has stopped: no process {pid} runs on this host"
+                                + ("" if building else "; the next `citebot ingest` takes the lease over"))
     locked = ingest_running_here(data_dir)
     if leased:
         d.add("ingest", "info", f"an ingest is running ({lease.get('owner')})")
@@ -112,7 +130,6 @@ def _diagnose(store: ChromaStore, data_dir: Path, corpus_dir: Path, chunk_size: 
     # None: embedded, and the lock could not be probed (in server mode the lease tells)
     running = True if (leased or locked) else (None if locked is None and not store.host else False)
     d.facts["ingest_running"] = running
-    building = store.building()
     if building:
         gen = building.get("generation")
         if running:
@@ -124,7 +141,7 @@ def _diagnose(store: ChromaStore, data_dir: Path, corpus_dir: Path, chunk_size: 
 
     if pointer is None:
         d.add("index", "fail", "no index yet: run `citebot ingest`")
-        d.exit_code = NO_INDEX
+        d.exit_code = max(d.exit_code, NO_INDEX)
         return d
     gen = str(pointer.get("generation", ""))
     counts = {kind: store.count(kind, generation=gen) for kind in ("articles", "chunks", "sentences")}
@@ -136,7 +153,8 @@ def _diagnose(store: ChromaStore, data_dir: Path, corpus_dir: Path, chunk_size: 
     layers = store.layers(gen)
     if len(layers) > 1:
         base = layers[0]
-        own = store.collection("articles", create=False, generation=gen).count()
+        with store._calling():
+            own = store.collection("articles", create=False, generation=gen).count()
         d.facts["base"] = base.generation
         d.add("delta", "info", f"generation {gen} holds {own} article{'s' if own != 1 else ''} of its own and reads the rest "
                                f"from generation {base.generation or '(legacy)'} (less {len(base.hidden)} changed or removed since); an ingest "
@@ -153,7 +171,7 @@ def _diagnose(store: ChromaStore, data_dir: Path, corpus_dir: Path, chunk_size: 
     fp = fingerprint(chunk_size, chunk_overlap, model)
     if pointer.get("fingerprint") != fp:
         d.add("settings", "warn", f"the index was built with {pointer.get('fingerprint')}, the settings say {fp}: the next ingest rebuilds it")
-        d.exit_code = STALE
+        d.exit_code = max(d.exit_code, STALE)
     else:
         d.add("settings", "ok", fp)
 

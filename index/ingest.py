@@ -36,7 +36,7 @@ from index.corpus import CLEANER_VERSION, DEFAULT_MAX_BYTES, SCAN_CACHE, CorpusF
 from index.embedding import DIMENSIONS, MODEL_NAME
 from index import table
 from index.lexical import LexicalIndex
-from index.store import ChromaStore, IndexUnavailable, IngestLocked, _timeout_in, encode_meta
+from index.store import ChromaStore, IndexUnavailable, IngestLocked, _timeout_in, encode_meta, file_in_the_way, not_a_directory
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +131,11 @@ def _disk_nearly_full(data_dir: Path, floor: int = 8 * 1024 * 1024) -> bool:
 def _data_dir_error(data_dir: Path, exc: BaseException) -> DataDirError:
     code = getattr(exc, "errno", None)
     text = str(exc).lower()
+    if code in (errno.EEXIST, errno.ENOTDIR):
+        # a file where a directory is wanted: named, with what to do ("File exists" said neither)
+        file = file_in_the_way(Path(getattr(exc, "filename", None) or data_dir))
+        if file is not None:
+            return DataDirError(f"Cannot write the index in DATA_DIR {data_dir}: {not_a_directory(data_dir, file)}")
     if code == errno.ENOSPC or "disk is full" in text or "no space" in text:
         why = "the disk is full"
     elif code in (errno.EROFS, errno.EACCES, errno.EPERM) or "readonly" in text or "read-only" in text:
@@ -143,10 +148,32 @@ def _data_dir_error(data_dir: Path, exc: BaseException) -> DataDirError:
     return DataDirError(f"Cannot write the index in DATA_DIR {data_dir}: {why}. {advice}")
 
 
-def check_writable(data_dir: Path) -> None:
-    """Fail early and clearly when DATA_DIR cannot take the index."""
+# the folders citebot keeps in DATA_DIR (DATA_DIR/chroma: the embedded store's)
+DATA_FOLDERS = ("chroma", "table", "bm25", "answerer", "lexicon")
+
+
+def folder_problem(data_dir: Path, embedded: bool = True) -> str | None:
+    """What to say (after "... DATA_DIR <data_dir>: ") when a file stands where DATA_DIR, a parent
+    of it or one of its folders should be a directory (`embedded`: DATA_DIR/chroma counts), else
+    None. Found before an ingest spends minutes on Chroma only to fail at the serving table with
+    "File exists"."""
+    data_dir = Path(data_dir)
+    for name in DATA_FOLDERS:
+        if name == "chroma" and not embedded:
+            continue
+        file = file_in_the_way(data_dir / name)
+        if file is not None:
+            return not_a_directory(data_dir, file)
+    return None
+
+
+def check_writable(data_dir: Path, embedded: bool = True) -> None:
+    """Fail early and clearly when DATA_DIR cannot take the index (`embedded`: the store's files
+    go in DATA_DIR/chroma)."""
     from index.atomic import write_problem
 
+    if (problem := folder_problem(data_dir, embedded)) is not None:
+        raise DataDirError(f"Cannot write the index in DATA_DIR {data_dir}: {problem}")
     exc = write_problem(data_dir)
     if exc is not None:
         raise _data_dir_error(Path(data_dir), exc) from exc
@@ -155,7 +182,7 @@ def check_writable(data_dir: Path) -> None:
 def preflight(store: ChromaStore, data_dir: Path) -> None:
     """The cheap checks, before a caller spends seconds loading the model: DATA_DIR
     writable, Chroma reachable, no other ingest running. Raises like ingest()."""
-    check_writable(data_dir)
+    check_writable(data_dir, embedded=not store.host)
     store.heartbeat()
     with ingest_lock(store, data_dir):
         pass
@@ -251,19 +278,24 @@ def ingest(
         raise EmptyCorpus(f"No usable articles in {corpus_dir}{skipped}: nothing was indexed, and the index was left as it is "
                           "(to remove an index, delete its DATA_DIR).", report.skipped)
     data_dir = Path(data_dir)
-    check_writable(data_dir)
+    check_writable(data_dir, embedded=not getattr(store, "host", None))
     try:
         with ingest_lock(store, data_dir) as renew:
             _ingest(found, store, embed, data_dir, chunk_size, chunk_overlap, rebuild, max_file_bytes, batch_articles,
                     progress, renew, report, delta_fraction)
     except OSError as exc:
         raise _data_dir_error(data_dir, exc) from exc
-    except (IngestLocked, IndexUnavailable):
+    except (IngestLocked, DataDirError):
         raise
     except Exception as exc:
-        text = str(exc).lower()
+        if isinstance(exc, IndexUnavailable) and (getattr(store, "host", None) or exc.__cause__ is None):
+            raise  # the store's one line (a server that went away mid-ingest, ...)
+        # an embedded store's failure (IndexUnavailable from index.store, or raw) that a full or
+        # read-only DATA_DIR explains better
+        cause = exc.__cause__ if isinstance(exc, IndexUnavailable) else exc
+        text = str(cause).lower()
         if any(k in text for k in ("disk is full", "readonly database", "read-only", "no space left")):
-            raise _data_dir_error(data_dir, exc) from exc
+            raise _data_dir_error(data_dir, cause) from exc
         if not getattr(store, "host", None) and _disk_nearly_full(data_dir):
             # embedded Chroma reports a full disk as e.g. "Error in compaction: Failed to apply
             # logs to the metadata segment"; the free space tells what really happened
@@ -442,7 +474,8 @@ def _ingest(found, store, embed, data_dir, chunk_size, chunk_overlap, rebuild, m
     log.info("BM25 index of %d chunks in %.1f s", len(lexical.ids), time.perf_counter() - t)
     report.chunks_total = len(lexical.ids)
     if plan is not None:
-        report.chunks_shared = report.chunks_total - store.collection("chunks", create=False, generation=gen).count()
+        with store._calling():
+            report.chunks_shared = report.chunks_total - store.collection("chunks", create=False, generation=gen).count()
     store.publish(gen, fp, stamp, {"articles": len(hashes), "chunks": len(lexical.ids)})
     table.prune(data_dir, set(store.generations()))
 

@@ -24,9 +24,11 @@ import logging
 import os
 import re
 import socket
+import stat
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -204,6 +206,32 @@ def _get_articles(col, kind: str, sources: list[str], include: list[str]) -> dic
     return col.get(where={"source": {"$in": sources}}, include=include)
 
 
+def file_in_the_way(path: Path) -> Path | None:
+    """The file (not a directory) at `path` or at one of its parents: where a directory is wanted
+    and none can be made until it is moved. None when there is none."""
+    path = Path(path)
+    for p in (path, *path.parents):
+        try:
+            mode = p.stat().st_mode
+        except OSError:  # missing, or below a file (ENOTDIR): look further up
+            continue
+        return None if stat.S_ISDIR(mode) else p
+    return None
+
+
+def not_a_directory(data_dir: Path, file: Path) -> str:
+    """What to say, after "... DATA_DIR <data_dir>: ", when `file` stands where DATA_DIR, one of its
+    parents or one of its folders should be a directory (readers said "no index yet" and ingest
+    "File exists", naming neither the file nor what to do)."""
+    data_dir, file = Path(data_dir), Path(file)
+    if file == data_dir:
+        return "it is a file, not a directory. Point DATA_DIR at a directory (or move that file away)."
+    if data_dir in file.parents:
+        return (f"{file} is a file, not a directory: citebot keeps a folder of the index there. Move the file away "
+                "(the next `citebot ingest` makes the folder), or point DATA_DIR at another directory.")
+    return f"{file}, part of that path, is a file, not a directory. Point DATA_DIR at a directory."
+
+
 def generation_number(gen: str | None) -> int:
     m = _GEN_RE.match(gen or "")
     return int(m.group(1)) if m else 0
@@ -243,8 +271,12 @@ class ChromaStore:
     def may_hold_an_index(self) -> bool:
         """False for an embedded store nothing was ever written to (no DATA_DIR/chroma/chroma.sqlite3):
         readers say "no index" without opening it, which would create it (a mistyped DATA_DIR left an
-        empty store behind). A server may always hold one."""
-        return bool(self.host) or (self.data_dir / "chroma" / "chroma.sqlite3").is_file()
+        empty store behind). A server may always hold one. True when a file stands where DATA_DIR or
+        DATA_DIR/chroma should be a directory: opening says so (and can create nothing there), where
+        "no index yet, run `citebot ingest`" sent the user to an ingest that fails."""
+        if self.host or (self.data_dir / "chroma" / "chroma.sqlite3").is_file():
+            return True
+        return file_in_the_way(self.data_dir / "chroma") is not None
 
     def _unavailable(self, exc: BaseException, waited: float | None = None) -> IndexUnavailable:
         """The error for a failed Chroma call: a server that did not answer in time (`waited`
@@ -261,6 +293,19 @@ class ChromaStore:
                 f"check that DATA_DIR is readable and writable; if its files are damaged, move {self.data_dir / 'chroma'} "
                 "aside and run `citebot ingest` to build the index again.")
         return IndexUnavailable(f"Cannot reach the Chroma index at {self.location}: {hint} ({exc})")
+
+    @contextmanager
+    def _calling(self):
+        """Around Chroma calls on collections, reads and writes alike: a failure of the store (a
+        server that went away mid-ingest, httpx.ConnectError; a chroma.sqlite3 damaged inside its
+        pages, an InternalError from its compactor) is IndexUnavailable with _unavailable's one
+        line, which every command prints with exit code 3 — as for the client and the pointer."""
+        try:
+            yield
+        except (IndexUnavailable, IndexMissing):
+            raise
+        except Exception as exc:
+            raise self._unavailable(exc) from exc
 
     def _check_server(self, url: str) -> None:
         """GET the server's heartbeat on a fresh connection, waiting at most `check_s`: raises
@@ -294,6 +339,8 @@ class ChromaStore:
                     client.heartbeat()
                     self._heartbeat_url = url
                 else:
+                    if (file := file_in_the_way(self.data_dir / "chroma")) is not None:
+                        raise IndexUnavailable(f"Cannot open the Chroma index in DATA_DIR {self.data_dir}: {not_a_directory(self.data_dir, file)}")
                     (self.data_dir / "chroma").mkdir(parents=True, exist_ok=True)
                     client = chromadb.PersistentClient(path=str(self.data_dir / "chroma"), settings=_chroma_settings())
             except IndexUnavailable:
@@ -338,14 +385,17 @@ class ChromaStore:
         return self._get_collection(f"{self.prefix}_state", create=True, space="l2")
 
     def _state_row(self, key: str) -> dict | None:
-        got = self._state().get(ids=[key], include=["metadatas"])
+        with self._calling():
+            got = self._state().get(ids=[key], include=["metadatas"])
         return dict(got["metadatas"][0] or {}) if got["ids"] else None
 
     def _put_state(self, key: str, meta: dict) -> None:
-        self._state().upsert(ids=[key], embeddings=[[1.0]], metadatas=[meta])
+        with self._calling():
+            self._state().upsert(ids=[key], embeddings=[[1.0]], metadatas=[meta])
 
     def _delete_state(self, key: str) -> None:
-        self._state().delete(ids=[key])
+        with self._calling():
+            self._state().delete(ids=[key])
 
     def pointer(self) -> dict | None:
         """The current generation's record {generation, fingerprint, stamp, ...}, or None."""
@@ -383,7 +433,9 @@ class ChromaStore:
         """Every generation that has collections (complete or not), oldest first."""
         gens = set()
         pat = re.compile(rf"^{re.escape(self.prefix)}_(g\d+)_(?:{'|'.join(KINDS)})$")
-        for col in self.client.list_collections():
+        with self._calling():
+            listed = self.client.list_collections()
+        for col in listed:
             name = col if isinstance(col, str) else col.name
             if m := pat.match(name):
                 gens.add(m.group(1))
@@ -480,7 +532,8 @@ class ChromaStore:
             hidden, n = sorted(layer.hidden), 0
             for i in range(0, len(hidden), 5000):  # SQLite's limit on a statement's variables
                 part = hidden[i : i + 5000]
-                got = _get_articles(col, kind, part, [])
+                with self._calling():
+                    got = _get_articles(col, kind, part, [])
                 n += sum(1 for row_id in got["ids"] if not layer.shows(kind, row_id))
             self._hidden_rows[key] = n
         return self._hidden_rows[key]
@@ -492,14 +545,16 @@ class ChromaStore:
         query = [embedding.tolist() if hasattr(embedding, "tolist") else list(embedding)]
         if len(layers) == 1:
             col = self.collection(kind, create=False, generation=layers[0].generation)
-            got = col.query(query_embeddings=query, n_results=n, include=[])
+            with self._calling():
+                got = col.query(query_embeddings=query, n_results=n, include=[])
             return list(got["ids"][0]) if got["ids"] else []
         found: list[tuple[float, str]] = []
         for layer in layers:
             col = self.collection(kind, create=False, generation=layer.generation)
             size = self._sizes.get((layer.generation, kind))
             if size is None:  # a published generation's collections do not change
-                size = self._sizes[(layer.generation, kind)] = col.count()
+                with self._calling():
+                    size = self._sizes[(layer.generation, kind)] = col.count()
             hidden = self._hidden_count(kind, layer) if layer.hidden else 0
             # hidden rows among the closest are passed over: ask for more than n, as many more as
             # there could be in the way (n at first, four times as many each time that does not
@@ -510,7 +565,8 @@ class ChromaStore:
                 k = min(size, n + extra)
                 if k <= 0:
                     break
-                got = col.query(query_embeddings=query, n_results=k, include=["distances"])
+                with self._calling():
+                    got = col.query(query_embeddings=query, n_results=k, include=["distances"])
                 ids, dists = (got["ids"][0], got["distances"][0]) if got["ids"] else ([], [])
                 shown = [(float(d), i) for i, d in zip(ids, dists) if layer.shows(kind, i)]
                 if len(shown) >= n or k >= size or extra >= hidden:
@@ -566,8 +622,7 @@ class ChromaStore:
         row = self._state_row("lease")
         now = time.time()
         if row and row.get("owner") != me and float(row.get("expires", 0)) > now:
-            host, _, pid = str(row.get("owner", "")).rpartition(":")
-            if not (host == socket.gethostname() and pid.isdigit() and not _pid_alive(int(pid))):
+            if not lease_holder_gone(str(row.get("owner", ""))):
                 until = time.strftime("%H:%M:%S", time.localtime(float(row["expires"])))
                 raise IngestLocked(
                     f"Another ingest ({row.get('owner')}) is writing the index at {self.location}; "
@@ -624,9 +679,10 @@ class ChromaStore:
         client's max batch size a call: ChromaVectorStore.add splits at 41,665 rows, an embedded
         Chroma takes 5,461 at most (a batch of long articles has more sentences than that)."""
         store = self.vector_store(kind, generation=generation)
-        step = max(1, self.client.get_max_batch_size())
-        for i in range(0, len(nodes), step):
-            store.add(nodes[i : i + step])
+        with self._calling():
+            step = max(1, self.client.get_max_batch_size())
+            for i in range(0, len(nodes), step):
+                store.add(nodes[i : i + step])
 
     # --- index-wide state -------------------------------------------------
     def fingerprint(self) -> str | None:
@@ -661,14 +717,16 @@ class ChromaStore:
         return out
 
     def delete_article(self, source: str, generation: str | None = None) -> None:
-        for kind in ("chunks", "sentences"):
-            self.collection(kind, generation=generation).delete(where={"source": source})
-        self.collection("articles", generation=generation).delete(ids=[source])
+        with self._calling():
+            for kind in ("chunks", "sentences"):
+                self.collection(kind, generation=generation).delete(where={"source": source})
+            self.collection("articles", generation=generation).delete(ids=[source])
 
     def delete_sources(self, sources: list[str], generation: str | None = None) -> None:
-        for kind in ("chunks", "sentences"):
-            self.collection(kind, generation=generation).delete(where={"source": {"$in": list(sources)}})
-        self.collection("articles", generation=generation).delete(ids=list(sources))
+        with self._calling():
+            for kind in ("chunks", "sentences"):
+                self.collection(kind, generation=generation).delete(where={"source": {"$in": list(sources)}})
+            self.collection("articles", generation=generation).delete(ids=list(sources))
 
     def put_article(self, article, title_embedding, generation: str | None = None) -> None:
         self.put_articles([article], [title_embedding], generation)
@@ -718,7 +776,8 @@ class ChromaStore:
                 continue
             col = self.collection(kind, create=False, generation=layer.generation)
             for i in range(0, len(mine), batch):
-                got = _get_articles(col, kind, mine[i : i + batch], include)
+                with self._calling():
+                    got = _get_articles(col, kind, mine[i : i + batch], include)
                 if layer.hidden:
                     got = _only(got, [layer.shows(kind, row_id) for row_id in got["ids"]], include)
                 if got["ids"]:
@@ -727,20 +786,23 @@ class ChromaStore:
     def _add(self, col, got: dict) -> None:
         if not got["ids"]:
             return
-        step = max(1, self.client.get_max_batch_size())
-        for i in range(0, len(got["ids"]), step):
-            col.upsert(
-                ids=got["ids"][i : i + step],
-                embeddings=got["embeddings"][i : i + step],
-                documents=got["documents"][i : i + step],
-                metadatas=got["metadatas"][i : i + step],
-            )
+        with self._calling():
+            step = max(1, self.client.get_max_batch_size())
+            for i in range(0, len(got["ids"]), step):
+                col.upsert(
+                    ids=got["ids"][i : i + step],
+                    embeddings=got["embeddings"][i : i + step],
+                    documents=got["documents"][i : i + step],
+                    metadatas=got["metadatas"][i : i + step],
+                )
 
     def count(self, kind: str, generation: str | None = None) -> int:
         """Rows of `kind` in the generation (every layer)."""
         total = 0
         for layer in self.layers(generation):
-            total += self.collection(kind, create=False, generation=layer.generation).count()
+            col = self.collection(kind, create=False, generation=layer.generation)
+            with self._calling():
+                total += col.count()
             if layer.hidden:
                 total -= self._hidden_count(kind, layer)
         return total
@@ -763,7 +825,8 @@ class ChromaStore:
             col = self.collection(kind, create=False, generation=layer.generation)
             offset = 0
             while True:
-                got = col.get(include=include, limit=batch, offset=offset)
+                with self._calling():
+                    got = col.get(include=include, limit=batch, offset=offset)
                 if not got["ids"]:
                     break
                 offset += len(got["ids"])
@@ -772,6 +835,14 @@ class ChromaStore:
                     if not got["ids"]:
                         continue
                 yield got
+
+
+def lease_holder_gone(owner: str) -> bool:
+    """True when the ingest lease's holder ("host:pid") ran on this host and its process is gone:
+    it died without releasing the lease, which need not be waited out (another host's cannot be
+    told until the lease expires)."""
+    host, _, pid = owner.rpartition(":")
+    return host == socket.gethostname() and pid.isdigit() and not _pid_alive(int(pid))
 
 
 def _pid_alive(pid: int) -> bool:
