@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CITEBOT, CORPUS, SHMELYEV_Q, SHMELYEV_SOURCE, cli_env, flat, terminate_when
-from fake_bot_api import TOKEN
+from fake_bot_api import TOKEN, FakeBotAPI
 from index.corpus import read_article
 
 GOOD = "003_a249e923c2b6cff2.txt"
@@ -283,13 +283,14 @@ def test_ctrl_c_while_the_index_loads_ends_with_one_line_and_status_130(seed_dat
     """Ctrl-C while a command loads the index and models: click said "Aborted!" with status 1.
     The index is on a Chroma server that accepts the connection and never answers, so the
     command is surely loading (opening the index) when the test has accepted it; then SIGINT
-    goes to the whole process group, as a terminal sends it (the spaCy worker of `ask` too)."""
-    with socket.socket() as chroma:
+    goes to the whole process group, as a terminal sends it (the spaCy worker of `ask` too).
+    `telegram` checks the Bot API before it loads: a fake one answers getMe."""
+    with socket.socket() as chroma, FakeBotAPI(TOKEN) as api:
         chroma.bind(("127.0.0.1", 0))
         chroma.listen()
         chroma.settimeout(120)
         env = cli_env(seed_data_dir, model_cache, CHROMA_HOST="127.0.0.1", CHROMA_PORT=str(chroma.getsockname()[1]),
-                      TELEGRAM_BOT_TOKEN=TOKEN)
+                      TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=api.url)
         with _as_from_a_terminal(args, env, tmp_path) as proc:
             connection, _ = chroma.accept()
             with connection:  # unanswered until the command has ended

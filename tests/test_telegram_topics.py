@@ -210,7 +210,9 @@ def test_ctrl_c_while_waiting_for_the_api_ends_with_one_line_and_130(make_settin
     url = f"http://127.0.0.1:{free_port()}"
     code = "import sys; from bot.config import Settings; from bot.telegram.app import check_api; sys.exit(check_api(Settings(_env_file=None)) or 0)"
     env = cli_env(tmp_path / "data", model_cache, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=url, PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([sys.executable, "-c", code], env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    # SIGINT as a terminal leaves it: a CI runner starting jobs in the background starts them with it ignored
+    proc = subprocess.Popen([sys.executable, "-c", code], env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         first = proc.stderr.readline()  # the first failed attempt
         assert first.startswith(f"Cannot reach the Telegram Bot API at {url} (attempt 1): ") and "Retrying in 1 s" in first
