@@ -205,17 +205,32 @@ def test_a_slow_switch_to_a_new_generation_does_not_hold_up_questions(chroma_ser
     assert not answer.refused and "Independence Palace" in answer.text
 
 
-def test_the_serving_answerer_recovers_when_the_server_restarts(chroma_server, tmp_path, make_settings, embed):
+def _serving_one_article(chroma_server, tmp_path, make_settings, embed):
+    """(settings, corpus, a serving answerer) over a one-article index on the server, checked
+    every question, that answers the Shmelyev question."""
     from bot import services
+    from index.ingest import ingest
 
     corpus = one_article_corpus(tmp_path / "corpus")
     settings = make_settings(tmp_path / "data", chroma_host="127.0.0.1", chroma_port=chroma_server.port, index_check_seconds=0)
-    from index.ingest import ingest
-
     ingest(corpus, services.store(settings), embed, settings.data_dir)
     live = services.serving_answerer(settings)
     assert not live.ask(SHMELYEV_Q).refused
+    return settings, corpus, live
 
+
+def _answers_again(live, seconds: float = 30):
+    """Ask until the answer comes (every refusal meanwhile is 'index unavailable'); fails after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while (answer := live.ask(SHMELYEV_Q)).refused:
+        assert answer.reason == "index_unavailable"
+        assert time.monotonic() < deadline, "never answered again"
+        time.sleep(0.5)
+    assert "Svobodnaya Pressa" in answer.text
+
+
+def test_the_serving_answerer_recovers_when_the_server_restarts(chroma_server, tmp_path, make_settings, embed):
+    _settings, _corpus, live = _serving_one_article(chroma_server, tmp_path, make_settings, embed)
     chroma_server.stop()
     down = live.ask(SHMELYEV_Q)  # no exception: a polite refusal
     assert down.refused and down.reason == "index_unavailable"
@@ -224,12 +239,7 @@ def test_the_serving_answerer_recovers_when_the_server_restarts(chroma_server, t
     assert again.reason == "index_unavailable"
 
     chroma_server.start()
-    deadline = time.monotonic() + 30
-    while (answer := live.ask(SHMELYEV_Q)).refused:
-        assert answer.reason == "index_unavailable"
-        assert time.monotonic() < deadline, "never recovered"
-        time.sleep(0.5)
-    assert "Svobodnaya Pressa" in answer.text
+    _answers_again(live)
 
 
 def test_a_server_restarted_empty_is_said_to_have_no_index_not_to_be_down(chroma_server, tmp_path, make_settings, embed):
@@ -238,12 +248,7 @@ def test_a_server_restarted_empty_is_said_to_have_no_index_not_to_be_down(chroma
     from bot import services
     from index.ingest import ingest
 
-    corpus = one_article_corpus(tmp_path / "corpus")
-    settings = make_settings(tmp_path / "data", chroma_host="127.0.0.1", chroma_port=chroma_server.port, index_check_seconds=0)
-    ingest(corpus, services.store(settings), embed, settings.data_dir)
-    live = services.serving_answerer(settings)
-    assert not live.ask(SHMELYEV_Q).refused
-
+    settings, corpus, live = _serving_one_article(chroma_server, tmp_path, make_settings, embed)
     chroma_server.stop()
     shutil.rmtree(chroma_server.path)
     chroma_server.start()
@@ -252,11 +257,7 @@ def test_a_server_restarted_empty_is_said_to_have_no_index_not_to_be_down(chroma
     assert "citebot ingest" in empty.text and "try again" not in empty.text.lower()
 
     ingest(corpus, services.store(settings), embed, settings.data_dir)
-    deadline = time.monotonic() + 30
-    while (answer := live.ask(SHMELYEV_Q)).refused:
-        assert time.monotonic() < deadline, "never answered from the new index"
-        time.sleep(0.5)
-    assert "Svobodnaya Pressa" in answer.text
+    _answers_again(live)
 
 
 def test_repl_articles_lists_the_index_a_reingest_published(chroma_server, tmp_path, make_settings, embed, monkeypatch):
