@@ -255,7 +255,6 @@ class LiveAnswerer:
         if self._down:
             return self._unavailable(question, t0, missing=self._missing)
         answerer = self._answerer
-        from index.store import IndexMissing
         from index.table import IndexFileDamaged
 
         try:
@@ -271,9 +270,7 @@ class LiveAnswerer:
                 raise
             if self._refresh(force=True) and self._answerer is not answerer and not self._down:
                 return self._answerer.ask(question)  # the generation it read was dropped: retry once
-            if not self._down and self._index_gone():
-                self._mark_down(IndexMissing("no index on the server"))  # the next index found is loaded anew
-            return self._unavailable(question, t0, missing=self._missing)
+            return self._unavailable(question, t0, missing=self._missing)  # _refresh tells an empty server
 
     def refresh(self) -> None:
         """Follow a re-ingest now, as a question would (at most every INDEX_CHECK_SECONDS): for
@@ -291,13 +288,6 @@ class LiveAnswerer:
 
         return self._answerer._refuse(question, prompts.render("index_missing" if missing else "index_unavailable"),
                                       "index_unavailable", t0)
-
-    def _index_gone(self) -> bool:
-        """Chroma answers but holds no index (no generation pointer)."""
-        try:
-            return self._store.current_generation() is None
-        except Exception:  # noqa: BLE001 - unreachable after all: the plain "unavailable"
-            return False
 
     def _chroma_failed(self, exc: Exception) -> bool:
         from index.store import IndexUnavailable
