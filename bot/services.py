@@ -253,7 +253,7 @@ class LiveAnswerer:
         t0 = time.perf_counter()
         self._refresh()
         if self._down:
-            return self._unavailable(question, t0, missing=self._missing)
+            return self._unavailable(question, t0)
         answerer = self._answerer
         from index.table import IndexFileDamaged
 
@@ -270,23 +270,21 @@ class LiveAnswerer:
                 raise
             if self._refresh(force=True) and self._answerer is not answerer and not self._down:
                 return self._answerer.ask(question)  # the generation it read was dropped: retry once
-            return self._unavailable(question, t0, missing=self._missing)  # _refresh tells an empty server
+            return self._unavailable(question, t0)
 
     def refresh(self) -> None:
         """Follow a re-ingest now, as a question would (at most every INDEX_CHECK_SECONDS): for
         what lists the index without asking (the REPL's /articles)."""
         self._refresh()
-        if self.reloading is not None:
-            self.reloading.join(self.settings.index_reload_wait_seconds)
 
     # ------------------------------------------------------------------
-    def _unavailable(self, question: str, t0: float, missing: bool = False):
-        """The polite refusal while the index cannot be read: the server not answering, or (missing)
-        answering with no index at all — restarted on an empty --path, or emptied — which is not
-        "try again in a minute" but "ingest"."""
+    def _unavailable(self, question: str, t0: float):
+        """The polite refusal while the index cannot be read: the server not answering, or
+        answering with no index at all (`_missing`: restarted on an empty --path, or emptied),
+        which is not "try again in a minute" but "ingest"."""
         import prompts
 
-        return self._answerer._refuse(question, prompts.render("index_missing" if missing else "index_unavailable"),
+        return self._answerer._refuse(question, prompts.render("index_missing" if self._missing else "index_unavailable"),
                                       "index_unavailable", t0)
 
     def _chroma_failed(self, exc: Exception) -> bool:

@@ -73,7 +73,8 @@ def diagnose(
 
 
 def _diagnose(d: Diagnosis, store: ChromaStore, data_dir: Path, corpus_dir: Path, chunk_size: int, chunk_overlap: int,
-              max_file_bytes: int, embed_backend: str, model_cache: Path, embed_precision: str) -> Diagnosis:
+              max_file_bytes: int, embed_backend: str, model_cache: Path, embed_precision: str) -> None:
+    """The checks, added to `d` in order (a failed read ends them: diagnose records it)."""
     from index.corpus import SCAN_CACHE, scan_corpus
     from index.embedding import model_id, onnx_path
     from index.ingest import fingerprint, folder_problem, ingest_running_here, lock_path
@@ -100,7 +101,7 @@ def _diagnose(d: Diagnosis, store: ChromaStore, data_dir: Path, corpus_dir: Path
     if not store.may_hold_an_index():  # nothing ingested here: said without opening (creating) the store
         d.add("index", "fail", "no index yet: run `citebot ingest`")
         d.exit_code = max(d.exit_code, NO_INDEX)
-        return d
+        return
     t = time.perf_counter()
     try:
         store.heartbeat()
@@ -108,7 +109,7 @@ def _diagnose(d: Diagnosis, store: ChromaStore, data_dir: Path, corpus_dir: Path
     except IndexUnavailable as exc:
         d.add("connection", "fail", str(exc))
         d.exit_code = UNREACHABLE
-        return d
+        return
     d.add("connection", "ok", f"answered in {(time.perf_counter() - t) * 1000:.0f} ms")
 
     # an ingest is running when it holds the lease (server mode, any machine) or DATA_DIR's lock
@@ -142,7 +143,7 @@ def _diagnose(d: Diagnosis, store: ChromaStore, data_dir: Path, corpus_dir: Path
     if pointer is None:
         d.add("index", "fail", "no index yet: run `citebot ingest`")
         d.exit_code = max(d.exit_code, NO_INDEX)
-        return d
+        return
     gen = str(pointer.get("generation", ""))
     counts = {kind: store.count(kind, generation=gen) for kind in ("articles", "chunks", "sentences")}
     d.facts.update(generation=gen, **counts)
@@ -200,7 +201,7 @@ def _diagnose(d: Diagnosis, store: ChromaStore, data_dir: Path, corpus_dir: Path
         d.add("bm25", "ok", f"{len(lexical.ids)} chunks in {Path(data_dir) / 'bm25'}")
     else:
         d.add("bm25", "info", f"no current copy in {Path(data_dir) / 'bm25'}: rebuilt from Chroma when the bot starts")
-    return d
+    return
 
 
 def _check_hnsw(d: Diagnosis, store: ChromaStore, gen: str) -> None:
