@@ -1162,7 +1162,7 @@ class Answerer:
         guide = self._guide(best.focus, q, read)
         # only a read answer the answer is cut around is judged: "Who is Svetlana Tikhanovskaya's
         # husband?" read "… Svetlana Tikhanovskaya", and the answer keeps the person beside it
-        if read and guide == [read.strip()] and self._read_wrong_kind(q, best):
+        if read and (guide == [read.strip()] or q.proper_name) and self._read_wrong_kind(q, best):
             return guide, "wrong_kind"
         if read and self._read_no_place(q, best):
             return guide, "wrong_kind"
@@ -1538,12 +1538,15 @@ class Answerer:
         if not c.reader_answer or not (q.type_head or q.hard_type):
             return False
         entities = self._answer_entities(c)
+        ratio = self.settings.name_match_ratio
+        if q.proper_name:  # "the name of the potash company" read "Belarus's potash industry"
+            return not any(label in q.expected and not any(name_in(n, set(words(text)), ratio) for n in q.names)
+                           for label, text in entities)
         if q.hard_type and q.expected and not any(label in q.expected for label, _ in entities):
             return True  # "Who will replace Coale?" read "lawyer"; "when …?" read "before Poland closed the border"
         if q.type_head == "name":
             return False  # "John Coale" for "Coale's first name": has_answer_type judged it
         wn = wordnet.get() if self.settings.wordnet and q.type_head else None
-        ratio = self.settings.name_match_ratio
         found = [  # the entities in the answer, other than names the question gives
             text for _label, text in entities if not any(name_in(n, set(words(text)), ratio) for n in q.names)
         ]

@@ -341,6 +341,9 @@ class Question:
     # Putin release", "how long was Lukashenko sentenced" — passive): the one the answer must say
     # did it (or had it done)
     doer: tuple[int, str, bool] | None = None
+    # "what is the name of the potash company …": the answer is a proper name of that kind
+    # (type_head), other than the names the question gives
+    proper_name: bool = False
 
 
 def analyse(text: str, nlp, wordnet: bool = True) -> Question:
@@ -407,6 +410,13 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
     asks_name = wh in ("what", "which", "other") and _PERSONAL_NAME_RE.search(text) is not None
     if asks_name:
         expected, type_head = frozenset({"PERSON", "ORG"}), "name"
+    # "what is the name of the potash company / of his party": a proper name of that kind, which
+    # a sentence about the company that names none ("Belarus's potash industry") does not give
+    named_thing = None if asks_name or wh not in ("what", "which", "other") else _named_thing(toks)
+    if named_thing is not None:
+        # any kind of name: the small model's labels are not to be trusted here ("Svobodnaya
+        # Pressa", an outlet, is a WORK_OF_ART to it)
+        type_head, expected = named_thing.lemma_.lower(), PROPER_NAME_LABELS
 
     names: list[tuple[str, ...]] = []
     name_token_ids: set[int] = set()
@@ -504,13 +514,27 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
     if predicate and predicate in terms:
         focus_terms.add(predicate)
     hard_type = not likelihood and not soon and not role and (
-        wh in ("who", "when", "how_many", "how_much", "how_long", "how_old") or asks_name
+        wh in ("who", "when", "how_many", "how_much", "how_long", "how_old") or asks_name or named_thing is not None
         or bool(expected) and expected <= (TIME_LABELS | NUMBER_LABELS | {"PERCENT", "MONEY", "QUANTITY"})
     )
     return Question(
         text, wh, expected, names, numbers, terms, predicate, content_lemmas(doc), name_words, speech, focus_terms, hard_type,
-        sources, type_head, role, asked_noun, tuple(persons), name_of, doer,
+        sources, type_head, role, asked_noun, tuple(persons), name_of, doer, named_thing is not None,
     )
+
+
+PROPER_NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW"})
+
+
+def _named_thing(toks):
+    """The noun whose proper name a question asks for — "company" in "What is the name of the
+    Belarusian potash company …?" — or None. Not a person's first name or surname (asks_name)."""
+    for i, t in enumerate(toks[:-1]):
+        if t.lower_ == "name" and t.pos_ == "NOUN" and toks[i + 1].lower_ == "of":
+            obj = next((c for c in toks[i + 1].children if c.dep_ == "pobj"), None)
+            if obj is not None and obj.pos_ == "NOUN":
+                return obj
+    return None
 
 
 _QUESTION_AUX = frozenset({"did", "does", "do", "was", "were", "is", "are", "has", "have", "had", "will", "would", "could", "can"})
