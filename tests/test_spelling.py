@@ -202,3 +202,18 @@ def test_a_names_variants_in_the_vocabulary_say_where_the_name_is():
     assert {"tikhanovsky", "tikhanyovski", "tsikhanouskiy"} <= name_variants(("tsikhanovskiy",), indexed, 0.75)
     assert {"united", "states", "us"} <= name_variants(("washington",), indexed, 0.75)  # the country for its capital
     assert name_variants(("macron",), indexed, 0.75) == frozenset()
+
+
+def test_initials_that_spell_a_common_word_do_not_make_a_person_present():
+    """"United States" is there where "U.S." is, but Igor Shatov is not wherever "is" is, nor
+    Artyom Shraibman wherever "as" is — a window without them failed no name check before."""
+    from bot.support import IndexedWords, name_in, name_variants
+
+    window = {"some", "worry", "that", "the", "purpose", "is", "not", "as", "before", "us"}
+    assert name_in(("united", "states"), window, 0.75)
+    assert not name_in(("igor", "shatov"), window, 0.75)
+    assert not name_in(("artyom", "shraibman"), window, 0.75)
+    assert name_in(("igor", "shatov"), window | {"shatov"}, 0.75)
+    vocabulary = IndexedWords(sorted(window | {"shatov", "shraibman"}))
+    assert name_variants(("igor", "shatov"), vocabulary, 0.75) == {"shatov"}
+    assert name_variants(("united", "states"), vocabulary, 0.75) == {"us"}
