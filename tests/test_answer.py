@@ -1387,3 +1387,30 @@ def test_the_name_of_a_thing_must_be_a_name_the_question_does_not_give(answerer)
     # a person's first name stays the person-name rule's
     first = analyse("What is the first name of the analyst Shraibman?", answerer.nlp)
     assert not first.proper_name and first.type_head == "name"
+
+
+def test_a_person_serving_the_role_asked_about_does_not_hold_it(answerer):
+    # "Vsevolod Shemov, advisor to the Chairman of the Baltic Sea Research Association of
+    # Russia": the chairman is never named
+    chairman = answerer.ask("Who is the chairman of the Baltic Sea Research Association of Russia?")
+    assert chairman.refused and chairman.support["other_role"], (chairman.text, chairman.support)
+    # the role the person does hold is still an answer
+    deputy = answerer.ask("Who is Kellogg's deputy?")
+    assert not deputy.refused and "John Cole" in deputy.text
+
+
+def test_an_untagged_name_read_as_the_answer_is_a_person_and_the_answer_its_sentence(answerer):
+    # spaCy's small model tags "Natalia" a place and "Eisenmont" nothing: the read name is still
+    # the person asked for, and the answer is its sentence, not the filler before the paragraph break
+    answer = answerer.ask("Who is the press secretary of the Belarusian president?")
+    assert not answer.refused and "wrong_kind" not in answer.support, answer.support
+    assert answer.text.startswith("Belarusian President Press Secretary Natalia Eisenmont stated")
+    assert "Some results have already been achieved" not in answer.text
+
+
+def test_untagged_names():
+    from bot.answer import _untagged_name
+
+    assert _untagged_name("Natalia Eisenmont") and _untagged_name("Maryna Zolatava")
+    assert not _untagged_name("Press Secretary") and not _untagged_name("The West")
+    assert not _untagged_name("Eisenmont") and not _untagged_name("a lawyer") and not _untagged_name("EU Council")
