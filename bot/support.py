@@ -671,6 +671,9 @@ def term_credits(
         if st in stems or (typed and term == q.type_head):
             out.append(1.0)
             continue
+        if len(st) == 4 and any(st + suffix in stems for suffix in AGENT_SUFFIXES):
+            out.append(1.0)  # "edit" ~ "editor", "lead" ~ "leader": too short for `_derived`
+            continue
         if len(st) >= 5:
             if prefixes is None:
                 prefixes = {}
@@ -691,6 +694,9 @@ def term_credits(
             credit = max(0.0, min(1.0, (sim - SOFT_FLOOR) / (SOFT_FULL - SOFT_FLOOR)))
         out.append(credit)
     return tuple(out)
+
+
+AGENT_SUFFIXES = ("er", "or")
 
 
 def sentence_stems(lemmas, wordset) -> set[str]:

@@ -1414,3 +1414,12 @@ def test_untagged_names():
     assert _untagged_name("Natalia Eisenmont") and _untagged_name("Maryna Zolatava")
     assert not _untagged_name("Press Secretary") and not _untagged_name("The West")
     assert not _untagged_name("Eisenmont") and not _untagged_name("a lawyer") and not _untagged_name("EU Council")
+
+
+def test_an_agent_noun_covers_its_short_verb(answerer):
+    from bot.support import analyse, term_credits
+
+    q = analyse("Which outlet did Maryna Zolatava edit?", answerer.nlp)
+    assert "edit" in q.terms
+    credits = dict(zip(q.terms, term_credits(q, {"tut.by", "editor", "maryna", "zolatava"}, {"tut.by", "editor", "maryna", "zolatava"})))
+    assert credits["edit"] == 1.0 and credits["outlet"] == 0.0
