@@ -20,8 +20,17 @@ EXIT_BUSY = 4  # `ingest`: another ingest is running
 EXIT_INTERRUPTED = 130  # Ctrl-C: 128 + SIGINT, as a shell reports a command it interrupted
 
 
+EXIT_CONFIG = 78  # an invalid setting (environment, .env): sysexits' EX_CONFIG
+
+
 def _settings(ctx: click.Context) -> Settings:
-    return ctx.obj["settings"]
+    """The settings, read when the group started; an invalid one is said here, when a command
+    first needs them, so `citebot ask --help` still works with a broken .env."""
+    settings = ctx.obj["settings"]
+    if isinstance(settings, Exception):
+        _err_console().print(f"[red]{_m(_settings_problem(settings))}[/red]")
+        sys.exit(EXIT_CONFIG)
+    return settings
 
 
 # `ask` of a question it cannot take (empty, only punctuation, over MAX_QUESTION_CHARS): the polite
@@ -51,7 +60,8 @@ def _m(value) -> str:
 def _err_console():
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False)
+    # soft_wrap: a message is one line for a log file or a pipe, not cut at 80 columns
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _stop_on_sigterm() -> None:
@@ -128,14 +138,23 @@ def _with_mode(ctx: click.Context, mode: str | None) -> Settings:
     return settings.model_copy(update={"answer_mode": mode}) if mode else settings
 
 
-def _settings_problem(exc: ValueError) -> str:
-    """One line per invalid setting, named as it is set (the environment variable)."""
+def _settings_problem(exc: Exception) -> str:
+    """One line per invalid setting, named as it is set (the environment variable, and its
+    other names: MAX_FILE_BYTES / MAX_ARTICLE_BYTES)."""
+    if isinstance(exc, UnicodeDecodeError):
+        env_file = Settings.model_config.get("env_file")
+        return f"Invalid settings: {env_file} is not UTF-8 text ({exc.reason} at byte {exc.start}). See .env.example."
     errors = getattr(exc, "errors", None)
     if not callable(errors):
         return f"Invalid settings: {exc}"
     lines = []
     for e in errors():
-        name = ".".join(str(p) for p in e.get("loc", ())).upper() or "settings"
+        loc = [str(p) for p in e.get("loc", ())]
+        name = ".".join(loc).upper() or "settings"
+        field = Settings.model_fields.get(loc[0]) if len(loc) == 1 else None
+        choices = getattr(field.validation_alias, "choices", None) if field is not None else None
+        if choices:
+            name = " / ".join(dict.fromkeys(str(c).upper() for c in choices))
         given = e.get("input")
         shown = f" (got {given!r})" if isinstance(given, (str, int, float)) else ""
         lines.append(f"Invalid setting {name}: {e.get('msg', 'not valid')}{shown}. See .env.example.")
@@ -152,9 +171,10 @@ def cli(ctx: click.Context, data_dir: Path | None, verbose: int) -> None:
     overrides = {"data_dir": data_dir} if data_dir else {}
     try:
         settings = Settings(**overrides)
-    except ValueError as exc:  # pydantic's ValidationError: a setting (environment, .env) of the wrong kind
-        _err_console().print(f"[red]{_m(_settings_problem(exc))}[/red]")
-        sys.exit(EXIT_STALE)
+    except ValueError as exc:  # pydantic's ValidationError (a setting of the wrong kind), a .env that is not UTF-8
+        ctx.obj = {"settings": exc}  # said by the command that needs them (`_settings`), not by its --help
+        logging.basicConfig(level="WARNING", stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+        return
     level = [settings.log_level.upper(), "INFO", "DEBUG"][min(verbose, 2)]
     logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     from bot.services import quiet_libraries

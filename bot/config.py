@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -18,7 +19,9 @@ MIN_CHUNK_SIZE = 32
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # an empty value (CORPUS_DIR= in .env or the environment) is the default, as if unset: an
+    # empty path would otherwise be the working directory, an empty prefix an invalid name
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True)
 
     # where things live
     data_dir: Path = Path("data")
@@ -26,7 +29,8 @@ class Settings(BaseSettings):
     # Chroma: embedded under DATA_DIR/chroma unless CHROMA_HOST is set
     chroma_host: str | None = None
     chroma_port: int = Field(8000, ge=1, le=65535)
-    chroma_collection_prefix: str = "citebot"
+    chroma_collection_prefix: str = Field("citebot", pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{2,39}$",
+                                          description="3–40 letters, digits, _ or -, starting with a letter or digit")
     # serving processes (Telegram bot, REPL): how often to look for a newly published index
     # generation (one small Chroma read), and the longest wait between reconnection attempts
     index_check_seconds: float = Field(2.0, ge=0)
@@ -97,7 +101,7 @@ class Settings(BaseSettings):
     llm_base_url: str | None = None  # e.g. http://127.0.0.1:11434/v1 (Ollama)
     llm_model: str | None = None
     llm_api_key: str | None = Field(None, repr=False)  # optional; never logged
-    llm_timeout_s: float = Field(30.0, gt=0, description="hard limit for one LLM answer, then the extractive fallback")
+    llm_timeout_s: float = Field(30.0, gt=0, le=600, description="hard limit for one LLM answer, then the extractive fallback")
     llm_max_tokens: int = Field(400, gt=0, description="longest generated answer, in tokens")
     llm_context_tokens: int = Field(1500, gt=0, description="excerpt budget sent to the model (tiktoken cl100k)")
     llm_temperature: float = Field(0.0, ge=0)
@@ -130,6 +134,15 @@ class Settings(BaseSettings):
         if level not in LOG_LEVELS:
             raise PydanticCustomError("log_level", "should be one of {levels}", {"levels": ", ".join(LOG_LEVELS)})
         return level
+
+    @field_validator("llm_base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        """LLM_BASE_URL=127.0.0.1:11434/v1 (no scheme) would fail every question later, one
+        fallback at a time: said at start instead."""
+        if value is not None and not re.match(r"^https?://[^/\s:]+(:\d+)?(/\S*)?$", value.strip()):
+            raise PydanticCustomError("llm_base_url", "should be an http(s) URL, such as http://127.0.0.1:11434/v1")
+        return value.strip() if value is not None else None
 
     @field_validator("chunk_overlap")
     @classmethod

@@ -311,7 +311,7 @@ def test_a_setting_of_the_wrong_kind_is_one_line_naming_it(tmp_path, model_cache
 
     env = {**cli_env(tmp_path / "data", model_cache), "CHROMA_PORT": "abc", "MAX_QUESTION_CHARS": "many"}
     proc = subprocess.run([str(CITEBOT), "ask", "Who?"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
-    assert proc.returncode == 1 and "Traceback" not in proc.stderr and proc.stdout == ""
+    assert proc.returncode == 78 and "Traceback" not in proc.stderr and proc.stdout == ""  # EX_CONFIG
     err = flat(proc.stderr)
     assert "Invalid setting CHROMA_PORT: Input should be a valid integer" in err and "(got 'abc')" in err
     assert "Invalid setting MAX_QUESTION_CHARS" in err and "(got 'many')" in err

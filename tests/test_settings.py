@@ -1,5 +1,5 @@
 """Settings out of range or of an unknown kind: one line per setting through the CLI's handler
-("Invalid setting NAME: … See .env.example.", exit 1), never a traceback from deep inside
+("Invalid setting NAME: … See .env.example.", exit 78, EX_CONFIG), never a traceback from deep inside
 logging, llama-index or the ingest, and never silently ignored."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def _citebot(args: list[str], tmp_path: Path, model_cache: Path, **env: str) -> 
 
 
 def _assert_invalid(proc: subprocess.CompletedProcess, tmp_path: Path, *expected: str) -> None:
-    assert proc.returncode == 1, (proc.returncode, proc.stdout, proc.stderr)
+    assert proc.returncode == 78, (proc.returncode, proc.stdout, proc.stderr)
     assert "Traceback" not in proc.stderr and "Error:" not in proc.stderr, proc.stderr
     assert proc.stdout == ""
     err = flat(proc.stderr)
@@ -131,3 +131,44 @@ def test_defaults_and_documented_values_stay_valid():
     Settings(_env_file=None, index_check_seconds=0, sentence_scan_max=0, ingest_delta_fraction=0, chunk_size=32, chunk_overlap=31)
     with pytest.raises(ValidationError, match="chunk_overlap"):
         Settings(_env_file=None, chunk_size=64, chunk_overlap=64)
+
+
+def test_new_checks_name_the_setting(tmp_path, model_cache):
+    proc = _citebot(
+        ["doctor"], tmp_path, model_cache,
+        MAX_ARTICLE_BYTES="-5", LLM_BASE_URL="127.0.0.1:11434/v1", LLM_TIMEOUT_S="1e10", CHROMA_COLLECTION_PREFIX="a b",
+    )
+    _assert_invalid(
+        proc, tmp_path,
+        # the alias the user set is named beside the setting's own name
+        "Invalid setting MAX_FILE_BYTES / MAX_ARTICLE_BYTES: Input should be greater than 0 (got '-5')",
+        # no scheme: every generative question would fall back, one at a time
+        "Invalid setting LLM_BASE_URL: should be an http(s) URL, such as http://127.0.0.1:11434/v1",
+        # a timeout the clock cannot add ("timestamp out of range" on every question)
+        "Invalid setting LLM_TIMEOUT_S: Input should be less than or equal to 600",
+        "Invalid setting CHROMA_COLLECTION_PREFIX:",
+    )
+
+
+def test_an_empty_value_is_the_default_not_the_working_directory(tmp_path):
+    """CORPUS_DIR= would have been ".": an ingest from the project folder indexed README.md and
+    SECURITY.md and removed every article. Empty is unset."""
+    (tmp_path / ".env").write_text("CORPUS_DIR=\nDATA_DIR=\nCHROMA_COLLECTION_PREFIX=\nLLM_BASE_URL=\n", encoding="utf-8")
+    import os
+
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        s = Settings()
+    finally:
+        os.chdir(cwd)
+    assert (s.corpus_dir, s.data_dir, s.chroma_collection_prefix, s.llm_base_url) == (Path("corpus"), Path("data"), "citebot", None)
+
+
+def test_a_broken_env_file_is_named_and_does_not_block_help(tmp_path, model_cache):
+    (tmp_path / ".env").write_bytes(b"LOG_LEVEL=\xff\xfe\n")
+    helped = _citebot(["ask", "--help"], tmp_path, model_cache)
+    assert helped.returncode == 0 and "Usage: citebot ask" in helped.stdout, helped.stderr
+    proc = _citebot(["ask", "Who?"], tmp_path, model_cache)
+    assert proc.returncode == 78 and proc.stdout == "" and "Traceback" not in proc.stderr
+    assert flat(proc.stderr).strip() == "Invalid settings: .env is not UTF-8 text (invalid start byte at byte 10). See .env.example."
