@@ -594,6 +594,15 @@ def calibrate(ctx: click.Context, questions: tuple[Path, ...], split: str | None
         task = bar.add_task("Scoring candidates", total=len(rows))
         samples = cal.collect(answerer, rows, progress=lambda n, total: bar.update(task, completed=n))
     name = " + ".join(p.name for p in questions) + (f" (split {split})" if split else "")
+    answerable = sum(s.answerable for s in samples)
+    gold = sum(s.answerable and any(s.positive) for s in samples)
+    if min(answerable, len(samples) - answerable) < cal.MIN_PER_CLASS or gold < cal.MIN_PER_CLASS:
+        _err_console().print(
+            f"[red]Nothing to fit: calibrate needs labelled questions, at least {cal.MIN_PER_CLASS} with \"answerable\": true "
+            f"(whose expected answer or evidence a retrieved span holds) and {cal.MIN_PER_CLASS} with false; "
+            f"{_m(name)} has {answerable} answerable ({gold} of them with such a span) and {len(samples) - answerable} "
+            f"unanswerable{f' of {len(rows)} rows' if len(rows) != len(samples) else ''}.[/red]")
+        sys.exit(1)
     model, train = cal.fit(answerer, samples, name=name)
     click.echo(
         f"Fitted on {len(samples)} questions ({name}); threshold {model.threshold:.2f}; training-set: "

@@ -402,3 +402,19 @@ def test_an_interrupted_first_ingest_says_there_is_no_index_yet(tmp_path, make_s
                           cwd=tmp_path, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Indexed 15 articles" in flat(done.stdout) and "resumed an interrupted ingest" in flat(done.stdout)
+
+
+def test_calibrate_on_too_few_labelled_questions_says_so(tmp_path, run_citebot, seed_data_dir):
+    """No labels (or one kind only) crashed with a numpy TypeError or sklearn's "only one class"."""
+    questions = tmp_path / "few.jsonl"
+    questions.write_text(
+        '{"id": 1, "question": "Who?"}\n'
+        '{"id": 2, "question": "Which outlet interviewed Boris Shmelyev?", "answerable": true, "expected": [["Svobodnaya Pressa"]]}\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "model.json"
+    proc = run_citebot(["calibrate", str(questions), "--out", str(out)], seed_data_dir)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr[-500:]
+    err = flat(proc.stderr)
+    assert "Nothing to fit: calibrate needs labelled questions" in err and "few.jsonl has 1 answerable" in err
+    assert not out.exists()

@@ -27,6 +27,9 @@ from bot.scoring import (
     SupportModel,
 )
 
+# fewer labelled questions of either kind than this and there is nothing to fit (one class, or a
+# threshold chosen on a handful): `citebot calibrate` says so instead
+MIN_PER_CLASS = 5
 READER_K = 4  # spans per question the reader reads (its cost grows with them: ≈ 3 ms a passage)
 
 
