@@ -413,7 +413,7 @@ def eval_group() -> None:
 @click.pass_context
 def eval_cmd(ctx: click.Context, questions: Path, out_dir: Path, limit: int | None, ids: tuple[str, ...], jobs: int,
              sweep: bool, no_report: bool, gate_file: Path | None, mode: str | None) -> None:
-    """Run a question set (JSON Lines, see EVAL_FORMAT.md) and report metrics."""
+    """Run a question set (JSON Lines, see evals/EVAL_FORMAT.md) and report metrics."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
     from rich.table import Table
@@ -483,6 +483,9 @@ def eval_cmd(ctx: click.Context, questions: Path, out_dir: Path, limit: int | No
         from bot.evaluate import report
 
         written += report.write(result, out_dir, title=questions.name)
+    else:  # a report an earlier run left there would describe other results
+        for stale in (out_dir / "report.html", out_dir / "report.md"):
+            stale.unlink(missing_ok=True)
     console.print("Wrote " + ", ".join(_m(p) for p in written))
     if bounds is not None:
         misses = gate.check(result.metrics, bounds)

@@ -163,6 +163,11 @@ def test_eval_command_writes_results_and_prints_the_table(tmp_path, run_citebot,
     assert [r["id"] for r in rows] == ["x1", "x2"] and rows[1]["refused"]
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["answer_correct"] == 1.0 and metrics["refused_unanswerable"] == 1.0
+    assert (out / "report.html").is_file() and (out / "report.md").is_file()
+    # --no-report into the same folder: the report of the run before would describe other results
+    proc = run_citebot(["eval", str(qfile), "--out", str(out), "--no-report", "--ids", "x2"], seed_data_dir)
+    assert proc.returncode == 0, proc.stderr
+    assert not (out / "report.html").exists() and not (out / "report.md").exists()
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{oops\n{"id": "x3", "question": "ok"}\n{"id": [null], "question": "q"}\n')
     proc = run_citebot(["eval", str(bad), "--out", str(out)], seed_data_dir)

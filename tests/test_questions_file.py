@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from conftest import CORPUS, EVALS, seed_files
+from conftest import CORPUS, EVALS, ROOT, seed_files
 from index.corpus import read_article
 
 SETS = ["questions.jsonl", "holdout.jsonl", "holdout2.jsonl", "holdout3.jsonl", "holdout4.jsonl", "train3.jsonl"]
@@ -95,3 +95,13 @@ def test_public_set_size_and_mix():
 def test_every_seed_article_is_evidence_somewhere():
     docs = {ev["doc"] for name in SETS for r in parse(name) for ev in r.get("evidence", [])}
     assert docs == set(CLEANED)
+
+
+def test_the_eval_contract_ships_with_the_project():
+    """README and `citebot eval run --help` point at evals/EVAL_FORMAT.md: it is in the checkout,
+    the same text as the contract the project was given (when that is beside it)."""
+    ours = ROOT / "evals" / "EVAL_FORMAT.md"
+    assert ours.is_file() and "`citebot eval QUESTIONS.jsonl --out DIR`" in ours.read_text(encoding="utf-8")
+    given = ROOT.parent / "shared" / "EVAL_FORMAT.md"
+    if given.is_file():
+        assert ours.read_text(encoding="utf-8") == given.read_text(encoding="utf-8")
