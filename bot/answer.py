@@ -599,6 +599,21 @@ class _Candidate:
     other_speaker: bool = False  # the span is the words of someone other than the one whose view is asked
 
 
+def no_question(question: str, max_chars: int, t0: float | None = None) -> Answer | None:
+    """The polite refusal of a question there is nothing to answer in — empty, only punctuation
+    or emoji ("???", "👍"), longer than `max_chars` — or None. Needs no index: `citebot ask ""`
+    says so before loading one."""
+    t0 = time.perf_counter() if t0 is None else t0
+    q_text = clean_question(question)
+    if not q_text or not any(ch.isalnum() for ch in q_text):
+        text, reason = prompts.render("empty_question"), "empty_question"
+    elif len(q_text) > max_chars:
+        text, reason = prompts.render("question_too_long", length=len(q_text), limit=max_chars), "too_long"
+    else:
+        return None
+    return Answer(question, text, (), True, reason, "extractive", {"total_ms": (time.perf_counter() - t0) * 1000}, None)
+
+
 def _untagged_name(text: str) -> bool:
     """A first name and a surname as the small model may tag nothing or something else ("Press
     Secretary Natalia Eisenmont": Natalia a place, Eisenmont nothing): two or three capitalised
@@ -917,13 +932,9 @@ class Answerer:
     def check_question(self, question: str, t0: float) -> tuple[str | None, Answer | None]:
         """(the cleaned question, None), or (None, the refusal of an empty / too long one)."""
         q_text = clean_question(question)
-        if not q_text:
-            return None, self._refuse(question, prompts.render("empty_question"), "empty_question", t0)
-        if len(q_text) > self.settings.max_question_chars:
-            msg = prompts.render("question_too_long", length=len(q_text), limit=self.settings.max_question_chars)
-            return None, self._refuse(question, msg, "too_long", t0)
-        if not any(ch.isalnum() for ch in q_text):  # only punctuation or emoji: "???", "👍"
-            return None, self._refuse(question, prompts.render("empty_question"), "empty_question", t0)
+        nothing = no_question(question, self.settings.max_question_chars, t0)
+        if nothing is not None:
+            return None, nothing
         if not_in_latin_script(q_text) or in_another_language(q_text, self._english_word):
             # "Кто такой Лукашенко?", "Wo hat Lukaschenko Kellogg getroffen?": not "the articles don't state it"
             return None, self._refuse(question, prompts.render("not_english", topics=self._topics), "not_english", t0)

@@ -335,16 +335,21 @@ def ask(ctx: click.Context, question: tuple[str, ...], as_json: bool, mode: str 
     def as_json_error(kind: str, message: str) -> None:  # scripts reading --json get JSON either way
         click.echo(json.dumps({"question": text, "error": kind, "message": message}, ensure_ascii=False, indent=2))
 
-    answerer = _open_answerer(_with_mode(ctx, mode), quick_start=True, on_error=as_json_error if as_json else None)
-    from index.table import IndexFileDamaged
+    from bot.answer import no_question
 
-    try:
-        answer = answerer.ask(text)
-    except IndexFileDamaged as exc:  # set aside: the next start (or `citebot ingest`) makes it again
-        _err_console().print(f"[red]{_m(exc)}[/red]")
-        if as_json:
-            as_json_error("index_damaged", str(exc))
-        sys.exit(EXIT_UNAVAILABLE)
+    settings = _with_mode(ctx, mode)
+    answer = no_question(text, settings.max_question_chars)  # said before the index loads
+    if answer is None:
+        answerer = _open_answerer(settings, quick_start=True, on_error=as_json_error if as_json else None)
+        from index.table import IndexFileDamaged
+
+        try:
+            answer = answerer.ask(text)
+        except IndexFileDamaged as exc:  # set aside: the next start (or `citebot ingest`) makes it again
+            _err_console().print(f"[red]{_m(exc)}[/red]")
+            if as_json:
+                as_json_error("index_damaged", str(exc))
+            sys.exit(EXIT_UNAVAILABLE)
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:

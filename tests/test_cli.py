@@ -423,3 +423,13 @@ def test_calibrate_on_too_few_labelled_questions_says_so(tmp_path, run_citebot, 
     err = flat(proc.stderr)
     assert "Nothing to fit: calibrate needs labelled questions" in err and "few.jsonl has 1 answerable" in err
     assert not out.exists()
+
+
+def test_no_question_is_said_before_any_index_is_loaded(tmp_path, run_citebot):
+    """`citebot ask ""` loaded the index (seconds at scale) to say "Please ask a question"; where
+    there is no index it said how to build one instead."""
+    for args in (["ask", ""], ["ask", "???"], ["ask", "--json", "x" * 5000]):
+        proc = run_citebot(args, tmp_path / "no-index-here")
+        assert proc.returncode == 1 and "citebot ingest" not in proc.stderr, (args[:2], proc.stderr[-300:])
+        assert "Please ask a question" in proc.stdout or json.loads(proc.stdout)["reason"] == "too_long"
+    assert not (tmp_path / "no-index-here").exists()
