@@ -22,9 +22,9 @@ import numpy as np
 
 import prompts
 from bot import wordnet
-from bot.speakers import Speakers
+from bot.speakers import Speakers, quotes
 from bot.support import (
-    IndexedWords, LetterCounts, Question, ROLE_NOUNS, _WORD_RE, Support, Vocabulary, _PASSIVE_AUX, _is_question_name, _similar, analyse, assess, fold, has_role, name_in, name_variants, same_person, stands_for_a_country, stem, LIKELIHOOD_LEMMAS, sentence_stems, term_credits, term_weights, words,
+    IndexedWords, LetterCounts, Question, ROLE_NOUNS, _WORD_RE, reports_speech, Support, Vocabulary, _PASSIVE_AUX, _is_question_name, _similar, analyse, assess, fold, has_role, name_in, name_variants, same_person, stands_for_a_country, stem, LIKELIHOOD_LEMMAS, sentence_stems, term_credits, term_weights, words,
 )
 from bot.verify import is_verbatim
 from index.embedding import MODEL_NAME
@@ -1987,9 +1987,21 @@ class Answerer:
         return feats
 
     def _said_by_asked(self, q: Question, focus: list[int]) -> bool:
+        """Are these the words of a person the question names: the speaker of the span, or
+        someone it quotes ("… after which Lukashenko had a catchphrase: "Trump promised to
+        visit"" in Shmelyev's answer, for "What did Lukashenko keep saying?")."""
         ratio = self.settings.name_match_ratio
         said = [self._speakers.words(j) for j in focus]
-        return any(w and same_person(n, w, ratio) for w in said for n in q.names)
+        if any(w and same_person(n, w, ratio) for w in said for n in q.names):
+            return True
+        speakers = [q.names[k] for k in q.sources] or q.names  # "what did Kellogg say to Lukashenko": Kellogg's words
+        for j in focus:
+            text = self.library.sentences[j].text
+            if not reports_speech([self.library.sentences[j]]):
+                continue
+            if any(quotes(text, m.start(), m.group()) for n in speakers for m in re.finditer(rf"\b{re.escape(n[-1])}\b", text, re.IGNORECASE)):
+                return True
+        return False
 
     def _name_in_text(self, name: tuple[str, ...], source: str | None) -> bool:
         """Is the name (or a spelling variant) in that article / anywhere (None)? Cached. The

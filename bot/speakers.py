@@ -39,7 +39,8 @@ _INTRO = re.compile(
 _SAYS = re.compile(
     r"\b(said|says|say|noted|notes|stated|states|wrote|writes|added|adds|told|tells|explained|explains|continued|continues"
     r"|concluded|concludes|argued|argues|believes|believed|thinks|thought|insisted|insists|warned|warns|stressed|stresses"
-    r"|emphasized|emphasised|remarked|according to|exclaimed|responded|replied|recalled|recalls)\b",
+    r"|emphasized|emphasised|remarked|according to|exclaimed|responded|replied|recalled|recalls"
+    r"|announced|declared|claimed|proposed|suggested|admitted|acknowledged|repeated|promised|predicted|joked)\b",
     re.I,
 )
 # "Shraibman says", "Igor Shatov, head of …, said" is left out (the apposition could name anyone)
@@ -50,6 +51,8 @@ _SAYS_BEFORE = re.compile(
     _SAYS.pattern.replace("|told|tells", "") + r"(?:\s+(?!(?:that|to|with|about|by|for|in|on|at|of|whether|if|how|what|why|he|she|they|it)\b)[A-Za-z.’'-]+){0,5}?\s+$",
     re.I,
 )
+# a name, a few lower-case words of its own clause, a colon and the quotation they introduce
+_INTRODUCES_QUOTE = re.compile(r"(?:\s+[a-z][\w’'-]*){1,5}\s*:\s*[\"“«]")
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|«[^»]*»")
 
 
@@ -97,7 +100,20 @@ def _reported_speaker(text: str, people: list[tuple[int, str]]) -> str | None:
             return name
         if re.search(r"[”\"»][.,]?\s*$", text[max(0, at - 4) : at]):
             return name
+        if _INTRODUCES_QUOTE.match(text, end):  # "… after which Lukashenko had a catchphrase: "Trump promised …""
+            return name
     return None
+
+
+def quotes(text: str, at: int, name: str) -> bool:
+    """Does the name at `at` (outside quotation marks) introduce words of its own: the subject
+    of a reporting verb ("Lukashenko proposed, "If …"") or of a clause that ends in a colon
+    before a quotation ("… after which Lukashenko had a catchphrase: "Trump promised …"")? Not
+    a name after the verb ("… he exclaimed upon seeing Kellogg's deputy"): that one is spoken to."""
+    if not any(a <= at < b for a, b in _outside_quotes(text)):
+        return False
+    end = at + len(name)
+    return bool(_SAYS_AFTER.match(text, end) or _INTRODUCES_QUOTE.match(text, end))
 
 
 def _introduced(text: str, people: list[tuple[int, str]]) -> str | None:

@@ -1423,3 +1423,25 @@ def test_an_agent_noun_covers_its_short_verb(answerer):
     assert "edit" in q.terms
     credits = dict(zip(q.terms, term_credits(q, {"tut.by", "editor", "maryna", "zolatava"}, {"tut.by", "editor", "maryna", "zolatava"})))
     assert credits["edit"] == 1.0 and credits["outlet"] == 0.0
+
+
+def test_words_a_span_quotes_from_the_person_asked_about_are_theirs(answerer):
+    # in Shmelyev's answer: "… after which Lukashenko had a catchphrase: "Trump promised to visit
+    # (Belarus).""; the quote is Lukashenko's though the paragraph is Shmelyev's
+    said = answerer.ask("After the phone call, what did Lukashenko keep saying Trump had promised him?")
+    assert not said.refused and "Trump promised to visit" in said.text, said.support
+    # the person spoken to is not the speaker: Kellogg's own words are never given
+    spoken_to = answerer.ask("What did Kellogg himself say to Lukashenko during their meeting in Minsk?")
+    assert spoken_to.refused, (spoken_to.text, spoken_to.support)
+
+
+def test_a_name_that_introduces_a_quotation():
+    from bot.speakers import quotes
+
+    text = 'In this call, the presidents greeted each other warmly, after which Lukashenko had a catchphrase: "Trump promised to visit (Belarus)."'
+    assert quotes(text, text.index("Lukashenko"), "Lukashenko")
+    proposed = '"Svoboda": Lukashenko proposed, "If Zelenskyy refuses peace, he will lose the entire Ukraine."'
+    assert quotes(proposed, proposed.index("Lukashenko"), "Lukashenko")
+    assert not quotes(proposed, proposed.index("Zelenskyy"), "Zelenskyy")  # inside the quotation
+    seen = '"Hey, good guy, how are you!" he exclaimed upon seeing Kellogg\'s deputy John Cole and hugged him.'
+    assert not quotes(seen, seen.index("Kellogg"), "Kellogg")
