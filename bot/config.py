@@ -102,7 +102,8 @@ class Settings(BaseSettings):
     llm_model: str | None = None
     llm_api_key: str | None = Field(None, repr=False)  # optional; never logged
     llm_timeout_s: float = Field(30.0, gt=0, le=600, description="hard limit for one LLM answer, then the extractive fallback")
-    llm_max_tokens: int = Field(400, gt=0, description="longest generated answer, in tokens")
+    # at most 400: a longer completion is no short answer, and only lets a looping model run on
+    llm_max_tokens: int = Field(400, gt=0, le=400, description="longest generated answer, in tokens")
     llm_context_tokens: int = Field(1500, gt=0, description="excerpt budget sent to the model (tiktoken cl100k)")
     llm_temperature: float = Field(0.0, ge=0)
     # share of a generated sentence's key terms (rarity-weighted) that its cited excerpts must hold

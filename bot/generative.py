@@ -16,12 +16,22 @@ never count as support. Nothing it writes is trusted:
 4. each surviving citation carries a verbatim quote — the excerpt sentence that
    supports the claim — checked against the stored article like in extractive mode.
 
-If the model returned the refusal marker, the answer is a refusal. If nothing of
-its reply survives (it made things up, or answered something else), the extractive
-answer is returned when it answers — verified on its own, it does not depend on the
-rejected reply — with `fallback` "rejected: …"; a refusal otherwise. If the model
-cannot be reached, errs, times out or returns nothing usable, the extractive answer
-is returned instead, with `fallback` saying why.
+A sentence that names, counts and claims nothing ("Yes [1].") supports nothing: any
+excerpt would "hold" it. Text the reply puts in quotation marks must be in a cited
+excerpt word for word (case, spacing, quote and dash styles aside): a quotation is
+the one claim whose exact words matter.
+
+If the model's whole reply is the refusal marker, the answer is a refusal. If nothing of
+its reply survives (it made things up, or answered something else), or the reply is
+too long to be an answer (MAX_REPLY_CHARS; it is not parsed), the extractive answer is
+returned when it answers — exactly what extractive mode answers to the question,
+verified on its own, it does not depend on the rejected reply — with `fallback`
+"rejected: …"; a refusal otherwise. If the model cannot be reached, errs, times out or
+returns nothing usable, the extractive answer is returned instead, with `fallback`
+saying why in words a reader understands ("http_error: the model server returned
+HTTP 429 (rate limited)").
+The reply is cleaned of terminal control sequences and bidirectional overrides the
+way questions are, before it is verified or shown.
 The LLM client (llama-index's OpenAILike) is imported only here, on first use.
 """
 
@@ -29,6 +39,8 @@ from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
+import functools
+import json
 import logging
 import os
 import re
@@ -37,7 +49,7 @@ import time
 from dataclasses import dataclass
 
 import prompts
-from bot.answer import Answer, Citation
+from bot.answer import _CONTROL_RE, _INVISIBLE_RE, Answer, Citation
 from bot.support import TITLE_WORDS, Question, analyse, name_in, stem, term_coverage, words
 from bot.verify import is_verbatim
 from index.tokens import count as count_tokens
@@ -46,6 +58,21 @@ log = logging.getLogger(__name__)
 
 REFUSAL_MARKER = "NOT_IN_EXCERPTS"
 MAX_SENTENCES = 6  # asked of the model; longer replies are cut after verification
+# The completion asked for (LLM_MAX_TOKENS may ask for less, never more): MAX_SENTENCES cited
+# sentences are ≈ 250 tokens. More only lets a looping model run on until LLM_TIMEOUT_S.
+MAX_REPLY_TOKENS = 400
+# A reply longer than this is rejected unparsed (spaCy took 40 s and 1.7 GB for 300 KB, and
+# refuses 1 MB with an error). MAX_REPLY_TOKENS of English are ≈ 1,600 characters, MAX_SENTENCES
+# long sentences with their markers ≈ 2,000: twice that is no answer the prompt asked for, and
+# still parses in ≈ 50 ms. Characters, not sentences: counting sentences needs the parse.
+MAX_REPLY_CHARS = 4_000
+# The HTTP body read at most (the JSON around the reply, escapes, a <think> block within
+# MAX_REPLY_TOKENS: all far below it): a server that ignores max_tokens is not read to the end.
+MAX_REPLY_BYTES = 256 * 1024
+TOO_LONG = "the reply is too long"
+NOTHING_TO_CHECK = "nothing in the sentence to check (no name, number or key term)"
+# escapes left by bot/answer.py's _INVISIBLE_RE: ESC c (reset), ESC 7 / ESC 8, ESC ( B …
+_ESCAPE_RE = re.compile(r"\x1b[\x20-\x2f]*[\x30-\x7e]")
 _MARKER_RE = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
 _MARKER_RUN_RE = re.compile(r"(?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])+")
 _THINK_RE = re.compile(r"<think>.*?(?:</think>|\Z)", re.S | re.I)
@@ -60,7 +87,36 @@ _INJECTION_RE = re.compile(
 )
 WITHHELD = "[…]"
 _CAPITALISED_RE = re.compile(r"\b[A-Z][\w'’.-]*")
-_REFUSAL_RE = re.compile(r"NOT[\s_-]*IN[\s_-]*EXCERPTS", re.I)
+# The refusal marker as the model may write it ("NOT_IN_EXCERPTS", "not in the excerpts"). The
+# whole reply is a refusal only when it opens with it (markup and punctuation before it aside):
+# within an answer it is a sentence saying that something is not there, which supports nothing.
+_REFUSAL = r"NOT[\s_-]*IN[\s_-]*(?:THE[\s_-]+)?EXCERPTS"
+_REFUSAL_RE = re.compile(_REFUSAL, re.I)
+_REFUSAL_REPLY_RE = re.compile(rf"^[\W_]*{_REFUSAL}(?![^\W_])", re.I)
+# Quotation marks: double ones in any style; single curly ones (’ closes only where it is not an
+# apostrophe inside a word: "Lukashenko’s"). Straight single quotes are apostrophes too often.
+_OPENING_QUOTES = "“„‟«"
+_CLOSING_QUOTES = "”»"
+_SINGLE_QUOTED_RE = re.compile(r"‘([^‘’]*(?:’\w[^‘’]*)*)(?:’(?!\w)|$)")
+_ELLIPSIS_RE = re.compile(r"\.\.\.+|…|\[\s*(?:\.\.\.|…)\s*\]")
+_FOLD = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"',
+                       "«": '"', "»": '"', "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-"})
+# Numbers written as words: spaCy counts them as stop words (no key term) and `numbers` holds
+# digits only, yet "third [1]." answers "which release was it?" and must be in its excerpt — as
+# the word, or in digits ("3", "3rd").
+_CARDINALS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen"
+              " seventeen eighteen nineteen twenty").split()
+_ORDINALS = ("zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth"
+             " fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth").split()
+_NUMBER_WORDS = {w: str(k) for k, w in enumerate(_CARDINALS)} | {w: str(k) for k, w in enumerate(_ORDINALS)}
+_NUMBER_WORDS |= {w: w for w in ("thirty forty fifty sixty seventy eighty ninety hundred thousand million billion trillion"
+                                 " thirtieth fortieth fiftieth hundredth thousandth millionth dozen").split()}
+_HTTP_REASONS = {
+    400: "bad request: check LLM_MODEL", 401: "not authorised: check LLM_API_KEY", 403: "forbidden: check LLM_API_KEY",
+    404: "not found: check LLM_BASE_URL and LLM_MODEL", 408: "request timeout", 413: "request too large",
+    422: "request not accepted", 429: "rate limited", 500: "server error", 502: "bad gateway",
+    503: "unavailable", 504: "gateway timeout",
+}
 
 
 class LLMConfigError(ValueError):
@@ -68,12 +124,17 @@ class LLMConfigError(ValueError):
 
 
 class LLMFailure(Exception):
-    """The model gave no usable reply; `reason` is the short code recorded as `fallback`."""
+    """The model gave no usable reply; `reason` is the short code recorded as `fallback`, `detail`
+    says why in words a reader understands (it is shown in the fallback note)."""
 
     def __init__(self, reason: str, detail: str = "") -> None:
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
         self.detail = detail
+
+
+class ReplyTooLarge(Exception):
+    """The HTTP body of the reply passed MAX_REPLY_BYTES: it is not read further."""
 
 
 @dataclass(frozen=True)
@@ -99,20 +160,28 @@ def check_settings(settings) -> None:
         )
 
 
+def reply_tokens(settings) -> int:
+    """The max_tokens asked for: LLM_MAX_TOKENS (which the settings keep at most MAX_REPLY_TOKENS)."""
+    return min(settings.llm_max_tokens, MAX_REPLY_TOKENS)
+
+
 def make_llm(settings):
     """llama-index's OpenAI-compatible chat LLM for these settings (imported lazily)."""
     import httpx
     from llama_index.llms.openai_like import OpenAILike
 
     return OpenAILike(
-        # made here, at start (TLS setup included), so the first question does not pay for it
-        http_client=httpx.Client(timeout=settings.llm_timeout_s),
+        # made here, at start (TLS setup included), so the first question does not pay for it;
+        # the body of a reply is read up to MAX_REPLY_BYTES, uncompressed (so that the bytes
+        # counted are the bytes kept), whatever the server sends
+        http_client=httpx.Client(timeout=settings.llm_timeout_s, headers={"Accept-Encoding": "identity"},
+                                 event_hooks={"response": [_cap_body]}),
         model=settings.llm_model,
         api_base=settings.llm_base_url.rstrip("/"),
         api_key=settings.llm_api_key or "not-needed",  # local servers ignore it; the client requires one
         is_chat_model=True,
-        context_window=settings.llm_context_tokens + settings.llm_max_tokens + 1024,
-        max_tokens=settings.llm_max_tokens,
+        context_window=settings.llm_context_tokens + reply_tokens(settings) + 1024,
+        max_tokens=reply_tokens(settings),
         temperature=settings.llm_temperature,
         timeout=settings.llm_timeout_s,
         max_retries=0,  # one attempt: the whole answer must fit in LLM_TIMEOUT_S
@@ -151,7 +220,7 @@ class Generator:
             q, hits, cands = a.candidates(q_text, timings)
             excerpts = self.excerpts(hits, cands)
             if not excerpts:  # nothing retrieved (a refusal), or LLM_CONTEXT_TOKENS too small for one sentence
-                answer = a.decide(question, q, cands, timings, t0)
+                answer = self.extractive(question, timings, t0)
                 if answer.refused:
                     return dataclasses.replace(answer, mode="generative")
                 log.warning("no excerpt fits LLM_CONTEXT_TOKENS=%d; using the extractive answer", self.settings.llm_context_tokens)
@@ -162,15 +231,37 @@ class Generator:
             reply = self.complete(messages)
         except LLMFailure as exc:
             timings["llm_ms"] = (time.perf_counter() - t) * 1000
-            log.warning("LLM answer failed (%s); using the extractive answer", exc)
             with self.computing:
-                return dataclasses.replace(a.decide(question, q, cands, timings, t0), fallback=str(exc))
+                if exc.reason == "rejected":  # a body over MAX_REPLY_BYTES: too long, as a long text is
+                    return self.rejected(question, exc.detail, timings, t0, [{"kind": "answer", "reason": f"{TOO_LONG} (over {MAX_REPLY_BYTES} bytes)"}])
+                log.warning("LLM answer failed (%s); using the extractive answer", exc)
+                return dataclasses.replace(self.extractive(question, timings, t0), fallback=str(exc))
         timings["llm_ms"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
         with self.computing:
-            answer = self.verified_answer(question, q, reply, excerpts, timings, t0, lambda: a.decide(question, q, cands, timings, t0))
+            answer = self.verified_answer(question, q, reply, excerpts, timings, t0, lambda: self.extractive(question, timings, t0))
         answer.timings["verify_ms"] = (time.perf_counter() - t) * 1000
         return answer
+
+    def extractive(self, question: str, timings: dict[str, float], t0: float) -> Answer:
+        """Exactly what extractive mode answers (topic overviews, bylines, two questions in one
+        included: `Answerer.decide` alone skips them), with this attempt's timings kept.
+        It retrieves and reads again rather than reuse this attempt's candidates: the Answerer
+        has no entry point that takes them, and a copy of `extractive`'s steps here would drift
+        from it. It costs one extractive answer (≈ 50 ms), only when the model’s reply is not used."""
+        answer = self.answerer.extractive(question)
+        return dataclasses.replace(answer, timings={**timings, **answer.timings, "total_ms": (time.perf_counter() - t0) * 1000})
+
+    def rejected(self, question: str, why: str, timings, t0, dropped: list[dict], support: dict | None = None, extractive=None) -> Answer:
+        """Nothing of the reply verified (or it was too long to try): the extractive answer,
+        checked on its own, when it answers ("Who interviewed Shmelyev?" is no less answerable
+        because the model made up its reply), else the refusal with what was dropped."""
+        ans = extractive() if extractive is not None else self.extractive(question, timings, t0)
+        if ans.refused:
+            timings["total_ms"] = (time.perf_counter() - t0) * 1000
+            return Answer(question, self.answerer.refusal_text(), (), True, "unsupported", "generative", dict(timings), support, None, tuple(dropped))
+        log.warning("the LLM reply was rejected (%s); using the extractive answer", why)
+        return dataclasses.replace(ans, fallback=f"rejected: {why}", dropped=tuple(dropped))
 
     # --- excerpts -------------------------------------------------------
     def excerpts(self, hits, cands, extra_spans: int = 3) -> list[Excerpt]:
@@ -275,6 +366,8 @@ class Generator:
             raise LLMFailure("timeout", f"no reply within {limit:g} s") from None
 
     def _chat(self, messages) -> str:
+        """The reply's text, cleaned; or LLMFailure with a reason a reader understands (the
+        exception's own words name Python types: "IndexError: list index out of range")."""
         import openai
 
         try:
@@ -282,17 +375,28 @@ class Generator:
         except openai.APITimeoutError:
             raise LLMFailure("timeout", f"no reply within {self.settings.llm_timeout_s:g} s") from None
         except openai.APIConnectionError as exc:
-            raise LLMFailure("unreachable", f"cannot reach {self.settings.llm_base_url} ({_cause(exc)})") from None
+            if _caused_by(exc, ReplyTooLarge):
+                raise LLMFailure("rejected", TOO_LONG) from None
+            log.info("LLM connection failed: %s", _cause(exc))
+            raise LLMFailure("unreachable", f"cannot reach the model server at {self.settings.llm_base_url} ({_connection_reason(exc)})") from None
         except openai.APIStatusError as exc:
-            raise LLMFailure("http_error", f"HTTP {exc.status_code} from {self.settings.llm_base_url}") from None
+            log.info("LLM server %s returned HTTP %s", self.settings.llm_base_url, exc.status_code)
+            raise LLMFailure("http_error", _http_reason(exc.status_code)) from None
         except Exception as exc:  # noqa: BLE001 - a reply the client cannot parse is a model failure, not ours
-            raise LLMFailure("malformed_output", f"{type(exc).__name__}: {exc}"[:200]) from None
+            if _caused_by(exc, ReplyTooLarge):  # the body of an error status, read outside the client's guard
+                raise LLMFailure("rejected", TOO_LONG) from None
+            log.info("LLM reply not understood: %s", f"{type(exc).__name__}: {exc}"[:200])
+            if isinstance(exc, IndexError):  # llama-index reads choices[0]: there was none
+                raise LLMFailure("malformed_output", "the model sent no answer") from None
+            if _caused_by(exc, json.JSONDecodeError) or _caused_by(exc, UnicodeDecodeError):
+                raise LLMFailure("malformed_output", "the model's reply was not valid JSON") from None
+            raise LLMFailure("malformed_output", "the model's reply was not a chat completion") from None
         content = response.message.content
         if content is not None and not isinstance(content, str):
-            raise LLMFailure("malformed_output", "the reply's content is not text")
-        text = _THINK_RE.sub("", content or "").strip()
+            raise LLMFailure("malformed_output", "the model's answer was not text")
+        text = clean_reply(_THINK_RE.sub("", content or "")).strip()
         if not text:
-            raise LLMFailure("empty_output", "the model returned no text")
+            raise LLMFailure("empty_output", "the model sent no answer")
         return text
 
     # --- verification ---------------------------------------------------
@@ -336,17 +440,14 @@ class Generator:
             timings["total_ms"] = (time.perf_counter() - t0) * 1000
             return Answer(question, a.refusal_text(), (), True, reason, "generative", dict(timings), support, None, tuple(dropped))
 
-        def rejected(why: str, support: dict) -> Answer:
-            """Nothing of the reply verified: the extractive answer, checked on its own, when
-            it answers ("Who interviewed Shmelyev?" is no less answerable because the model
-            made up its reply), else the refusal with what was dropped."""
-            ans = extractive()
-            if ans.refused:
-                return refuse("unsupported", support)
-            log.warning("no sentence of the LLM reply was verified (%s); using the extractive answer", why)
-            return dataclasses.replace(ans, fallback=f"rejected: {why}", dropped=tuple(dropped))
+        def rejected(why: str, support: dict | None) -> Answer:
+            return self.rejected(question, why, timings, t0, dropped, support, extractive)
 
-        if _REFUSAL_RE.search(reply):
+        if len(reply) > MAX_REPLY_CHARS:  # before anything reads it: the parse is what costs
+            dropped.append({"kind": "answer", "reason": f"{TOO_LONG} ({len(reply)} characters, at most {MAX_REPLY_CHARS})"})
+            return rejected(TOO_LONG, None)
+        reply = clean_reply(reply)
+        if _REFUSAL_REPLY_RE.match(reply):
             return refuse("not_in_excerpts")
         claims = self.parse(reply)
         if not claims:
@@ -357,6 +458,10 @@ class Generator:
         any_marker = any(c.markers for c in claims)
         recited = 0
         for claim in claims:
+            if _REFUSAL_RE.search(claim.text):  # "His age is not in excerpts.": it says nothing of the articles
+                dropped.append({"kind": "sentence", "sentence": claim.text, "markers": [f"[{n}]" for n in claim.markers],
+                                "reason": "it says the excerpts do not hold something"})
+                continue
             valid = []
             for n in claim.markers:
                 if n in by_n:
@@ -364,6 +469,9 @@ class Generator:
                 else:
                     dropped.append({"kind": "marker", "marker": f"[{n}]", "sentence": claim.text, "reason": f"no excerpt [{n}] (there are {len(excerpts)})"})
             cq = analyse(claim.text, a.nlp, self.settings.wordnet)
+            if not self._checkable(cq):  # "Yes [1].": any excerpt would hold it, so none supports it
+                dropped.append({"kind": "sentence", "sentence": claim.text, "markers": [f"[{n}]" for n in claim.markers], "reason": NOTHING_TO_CHECK})
+                continue
             soft = self._soft(cq)
             support = self.support(cq, [by_n[n] for n in valid], soft) if valid else None
             if support is None or not support[0]:
@@ -454,6 +562,25 @@ class Generator:
             out.append(folded)
         return out
 
+    def _checkable(self, cq: Question) -> bool:
+        """Does the sentence say anything an excerpt can hold or lack — a name, a number, a key
+        term, a capitalised word? "Yes.", "No.", "ok.", "Yes, he did." (or a quoted "Yes") do not:
+        they would pass against any excerpt, so they support nothing (a "yes" inside a sentence
+        that says what is so is checked with the rest of it)."""
+        return bool(cq.names or cq.numbers or cq.terms or self._proper_words(cq) or _number_words(cq.text))
+
+    def _holds_quotation(self, ex: Excerpt, pieces: tuple[str, ...]) -> bool:
+        """Are the quoted words in the excerpt, in order (pieces: the quotation cut at its
+        ellipses), as the model saw it (withheld sentences are not there)?"""
+        text = _fold(self.model_text(ex))
+        pos = 0
+        for piece in pieces:
+            at = text.find(piece, pos)
+            if at < 0:
+                return False
+            pos = at + len(piece)
+        return True
+
     def _soft(self, cq: Question):
         """Paraphrase-tolerant term matching for this claim (the corpus lexicon's embeddings)."""
         terms = list(dict.fromkeys(cq.terms))
@@ -466,12 +593,21 @@ class Generator:
         lib = self.library
         a = self.answerer
         ratio = self.settings.name_match_ratio
+        if not self._checkable(cq):
+            return False, NOTHING_TO_CHECK, []
+        for quoted in _quotations(cq.text):
+            if not any(self._holds_quotation(ex, quoted) for ex in cited):
+                return False, f"the quotation “{' … '.join(quoted)}” is not in the cited excerpt", []
         idx = [j for ex in cited for j in ex.sentences if not self.is_injection(j)]
         wset = set().union(*(a._sentence_words[j] for j in idx))
         lemmas = {lm for j in idx for lm in lib.sentences[j].lemmas}
         for num in cq.numbers:
             if not _number_in(num, wset):
                 return False, f"number {num} is not in the cited excerpt", []
+        number_words = _number_words(cq.text)
+        for word in number_words:
+            if not _number_word_in(word, wset):
+                return False, f"number “{word}” is not in the cited excerpt", []
         for name in cq.names + self._proper_words(cq):
             if not _name_present(name, wset, ratio):
                 return False, f"“{' '.join(name)}” is not in the cited excerpt", []
@@ -490,11 +626,10 @@ class Generator:
                 sw = a._sentence_words[j]
                 score = sum(2.0 for n in items_names if name_in(n, sw, ratio))
                 score += sum(2.0 for num in cq.numbers if _number_in(num, sw))
+                score += sum(2.0 for word in number_words if _number_word_in(word, sw))
                 score += len(stems & ({stem(lm) for lm in lib.sentences[j].lemmas} | {stem(w) for w in sw}))
                 if score > best_score:
                     best_j, best_score = j, score
-            if not (cq.names or cq.numbers or cq.terms):
-                best_score = 1.0  # nothing to check ("Yes [1].")
             used.append((ex, best_j, best_score))
         # a marker the sentence does not need: the other cited excerpts support it without this
         # one, and this one holds less than half of what the best one does
@@ -527,6 +662,14 @@ def _name_present(name: tuple[str, ...], wordset: set[str], ratio: float) -> boo
         return True
     sig = [t for t in name if len(t) >= 3 and "-" not in t and t not in TITLE_WORDS and t not in stop]
     return all(name_in((t,), wordset, ratio) for t in sig)
+
+
+def _number_words(text: str) -> list[str]:
+    return [w for w in dict.fromkeys(words(text)) if w in _NUMBER_WORDS]
+
+
+def _number_word_in(word: str, wordset: set[str]) -> bool:
+    return word in wordset or _number_in(_NUMBER_WORDS[word], wordset)
 
 
 def _first_word_at(text: str) -> int:
@@ -565,4 +708,113 @@ def _attr(text: str) -> str:
 def _cause(exc: BaseException) -> str:
     inner = exc.__cause__ or exc.__context__
     return type(inner).__name__ if inner else type(exc).__name__
+
+
+def _caused_by(exc: BaseException, kind: type) -> bool:
+    """Is `exc`, or an exception it was raised from, a `kind`? (The client wraps what the
+    transport raised.)"""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, kind):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _http_reason(status: int) -> str:
+    what = _HTTP_REASONS.get(status) or ("server error" if status >= 500 else "request refused")
+    return f"the model server returned HTTP {status} ({what})"
+
+
+def _connection_reason(exc: BaseException) -> str:
+    """Why the connection failed, in words: the transport's message, not its exception's name."""
+    text = str(exc.__cause__ or exc.__context__ or exc).lower()
+    if "refused" in text:
+        return "connection refused"
+    if "name or service" in text or "nodename" in text or "getaddrinfo" in text or "name resolution" in text:
+        return "unknown host name"
+    if "certificate" in text or "ssl" in text:
+        return "TLS certificate not accepted"
+    if "disconnected" in text or "reset" in text or "closed" in text:
+        return "the server closed the connection"
+    return "no connection"
+
+
+def clean_reply(text: str) -> str:
+    """The model's text cleaned as questions are (bot/answer.py: clean_question): terminal escape
+    sequences, bidirectional overrides and invisible format characters removed, other control
+    characters made spaces; line breaks kept (they separate the reply's sentences). Also the
+    two-character escapes the question patterns leave a letter of ("ESC c", a terminal reset,
+    left "Shmelyev c" in a verified answer)."""
+    return _CONTROL_RE.sub(" ", _ESCAPE_RE.sub("", _INVISIBLE_RE.sub("", text or "")))
+
+
+
+def _fold(text: str) -> str:
+    """For comparing a quotation with the excerpt: case, spacing, quote and dash styles folded."""
+    return " ".join(text.translate(_FOLD).casefold().split())
+
+
+def _quotations(text: str) -> list[tuple[str, ...]]:
+    """The text inside quotation marks (each quotation folded, cut at its ellipses into the
+    pieces that must be there in order). A quotation the sentence splitter cut in two counts in
+    each part: a quote with no closing mark runs to the end of the sentence, a closing mark
+    with no opening one closes a quotation begun at its start."""
+    spans: list[str] = []
+    start, last = None, 0
+    for i, ch in enumerate(text):
+        # a straight quote opens unless it closes a word with no quotation open ('… state" [1].')
+        closes = ch == '"' and (start is not None or (i > 0 and not text[i - 1].isspace() and not text[i + 1 : i + 2].isalnum()))
+        if ch in _OPENING_QUOTES or (ch == '"' and not closes):
+            if start is None:
+                start = i + 1
+        elif ch in _CLOSING_QUOTES or closes:
+            spans.append(text[start:i] if start is not None else text[last:i])
+            start = None
+            last = i + 1
+    if start is not None:
+        spans.append(text[start:])
+    spans += [m.group(1) for m in _SINGLE_QUOTED_RE.finditer(text)]
+    out = []
+    for span in spans:
+        pieces = tuple(p for p in (_fold(part).strip(" .,;:!?-'\"") for part in _ELLIPSIS_RE.split(span)) if re.search(r"\w", p))
+        if pieces:
+            out.append(pieces)
+    return out
+
+
+def _cap_body(response) -> None:
+    """httpx response hook (called before the body is read): a body announced as, or found to
+    be, over MAX_REPLY_BYTES raises ReplyTooLarge as soon as that is known, not after reading
+    it whole. (A server that compresses although asked not to is capped on the compressed
+    bytes: text grows a few times, not without bound, when it runs on.)"""
+    length = response.headers.get("Content-Length", "")
+    if length.isdigit() and int(length) > MAX_REPLY_BYTES:
+        raise ReplyTooLarge(f"{length} bytes announced")
+    response.stream = _capped_stream_type()(response.stream, MAX_REPLY_BYTES)
+
+
+@functools.cache
+def _capped_stream_type():
+    import httpx
+
+    class CappedStream(httpx.SyncByteStream):
+        def __init__(self, inner, limit: int) -> None:
+            self.inner, self.limit = inner, limit
+
+        def __iter__(self):
+            read = 0
+            for chunk in self.inner:
+                read += len(chunk)
+                if read > self.limit:
+                    raise ReplyTooLarge(f"over {self.limit} bytes")
+                yield chunk
+
+        def close(self) -> None:
+            close = getattr(self.inner, "close", None)
+            if close is not None:
+                close()
+
+    return CappedStream
 

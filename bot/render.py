@@ -42,9 +42,10 @@ def print_answer(console: Console, answer, rewritten: str | None = None) -> None
     if shown:
         console.print(Text(prompts.render("answering", question=shown), style="italic dim"))
     if answer.fallback:
-        rejected = answer.fallback.startswith("rejected: ")
+        code, _, detail = answer.fallback.partition(": ")  # "http_error: the model server returned HTTP 429 …"
+        rejected = code == "rejected"
         console.print(Text(prompts.render("generative_rejected" if rejected else "generative_fallback",
-                                          reason=answer.fallback.removeprefix("rejected: ")), style="dim"))
+                                          reason=detail or code), style="dim"))
     if answer.refused:
         console.print(Text(answer.text, style="yellow"))
         return

@@ -7,6 +7,8 @@ last user message (or by the default rule). A rule is one of:
     Reply(status=500)          an HTTP error with an OpenAI-style error body
     Reply(delay=5, text=...)   the reply after a delay (a timeout when longer than LLM_TIMEOUT_S)
     Reply(raw=b"...")          a 200 response whose body is these bytes (garbage / malformed JSON)
+    Reply(flood=N)             a 200 completion whose content is N bytes of "x", sent in pieces with no
+                               Content-Length (a server that runs on; it stops when the client hangs up)
 
 Every request body is recorded in `requests` (the prompts the model was shown), its headers in `headers`.
 """
@@ -26,6 +28,7 @@ class Reply:
     status: int = 200
     delay: float = 0.0
     raw: bytes | None = None
+    flood: int = 0
 
 
 class FakeLLM:
@@ -57,9 +60,27 @@ class FakeLLM:
                     time.sleep(reply.delay)
                 if reply.raw is not None:
                     return self._send(reply.status, reply.raw)
+                if reply.flood:
+                    return self._flood(reply.flood, request.get("model", "fake"))
                 if reply.status != 200:
                     return self._send(reply.status, json.dumps({"error": {"message": "scripted failure", "type": "server_error"}}).encode())
                 return self._send(200, json.dumps(completion(reply.text or "", request.get("model", "fake"))).encode())
+
+            def _flood(self, size: int, model: str) -> None:
+                """HTTP/1.0 without a Content-Length: the body ends when the connection closes, so
+                the client cannot know its size before reading it."""
+                head, tail = json.dumps(completion("\0", model)).encode().split(b"\\u0000")
+                piece = b"x" * 65536
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.end_headers()
+                    self.wfile.write(head)
+                    for _ in range(size // len(piece)):
+                        self.wfile.write(piece)
+                    self.wfile.write(tail)
+                except (BrokenPipeError, ConnectionResetError):  # the client stopped reading: as it should
+                    pass
 
             def _send(self, status: int, payload: bytes) -> None:
                 try:

@@ -165,6 +165,7 @@ def test_control_characters_are_ignored_not_fatal(answerer):
     "\x1b[1;31mWhich outlet interviewed\x1b[0m Boris Shmelyev?",
     "Which outlet interviewed Bo\u00adris Shme\u200blyev?",  # soft hyphen, zero-width space inside words
     "\u202eWhich outlet interviewed Boris Shmelyev?\u202c",  # a right-to-left override
+    "\x1bcWhich outlet interviewed Boris Shmelyev?\x1b7",  # ESC c (reset), ESC 7: once left a stray "c", "7"
 ])
 def test_escape_sequences_and_invisible_characters_are_removed(answerer, question):
     """They are not words: left in, "Shmelyev?\x1b[0m" was no name the articles know and the

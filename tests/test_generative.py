@@ -10,6 +10,7 @@ from __future__ import annotations
 import concurrent.futures
 import json
 import os
+import re
 import subprocess
 import time
 
@@ -350,7 +351,7 @@ def test_api_key_is_sent_as_bearer_token_and_never_shown(answerer, seed_settings
     with caplog.at_level("DEBUG"):
         answer = gen.ask(SHMELYEV_Q)
     assert llm.headers[-1]["Authorization"] == "Bearer sk-test-123"
-    assert answer.fallback.startswith("http_error: HTTP 401")
+    assert answer.fallback == "http_error: the model server returned HTTP 401 (not authorised: check LLM_API_KEY)"
     assert "sk-test-123" not in caplog.text and "sk-test-123" not in json.dumps(answer.to_dict())
     assert "sk-test-123" not in repr(gen.settings)
 
@@ -358,6 +359,202 @@ def test_api_key_is_sent_as_bearer_token_and_never_shown(answerer, seed_settings
 def test_input_refusals_stay_refusals(generator, llm):
     answer = generator.ask("   ")
     assert answer.refused and answer.reason == "empty_question" and llm.requests == []
+
+
+# --- replies that must not pass, fallbacks that must be the extractive answer -----------------
+RESIGN_Q = "Did Boris Shmelyev say that Lukashenko will resign next month?"
+VISIT_Q = "Did Trump promise to visit Belarus?"
+VISIT = "Trump promised to visit"
+
+
+def same_as_extractive(answer, answerer, question):
+    expected = answerer.extractive(question)
+    return (answer.text, answer.citations, answer.refused) == (expected.text, expected.citations, expected.refused)
+
+
+@pytest.mark.parametrize(("question", "reply"), [(RESIGN_Q, "Yes [1]."), (VISIT_Q, "No [1]."), (VISIT_Q, "ok [1]."), (VISIT_Q, "Yes, he did [1][2].")])
+def test_a_sentence_with_nothing_to_check_supports_nothing(generator, llm, answerer, question, reply):
+    """"Yes [1]." names, counts and claims nothing: any excerpt would "support" it. It is dropped,
+    so the reply is rejected and the extractive answer (or its refusal) stands."""
+    llm.script(default=Reply(reply))
+    answer = generator.ask(question)
+    assert same_as_extractive(answer, answerer, question)
+    assert answer.mode == "extractive" or (answer.refused and answer.reason == "unsupported")
+    (d,) = [d for d in answer.dropped if d["kind"] == "sentence"]
+    assert d["sentence"] == reply.split(" [")[0] + "." and "nothing" in d["reason"]
+
+
+def test_a_yes_stays_inside_a_sentence_that_carries_checked_content(generator, llm):
+    n = excerpt_no(generator, VISIT_Q, VISIT)
+    llm.script(default=Reply(f"Yes — Trump promised to visit Belarus [{n}]."))
+    answer = generator.ask(VISIT_Q)
+    assert_verified(generator, answer)
+    assert answer.text == "Yes — Trump promised to visit Belarus [1]." and VISIT in answer.citations[0].quote
+
+
+def test_a_number_written_as_a_word_is_checked(generator, llm):
+    """"third [1]." answers "which one?" (a number word is no key term, and not a digit): it is
+    kept where its excerpt says it, and "fifth" is not."""
+    question = "Counting the releases brokered by the Trump administration, which one was the December release?"
+    n = excerpt_no(generator, question, "This is the third release")
+    llm.script(default=Reply(f"third [{n}]."))
+    answer = generator.ask(question)
+    assert_verified(generator, answer)
+    assert answer.text == "third [1]." and "third release" in answer.citations[0].quote
+    llm.script(default=Reply(f"fifth [{n}]."))
+    answer = generator.ask(question)
+    assert answer.fallback.startswith("rejected") and "“fifth”" in answer.dropped[0]["reason"]
+
+
+FALLBACK_QS = [
+    "Tell me about potash",  # a topic overview
+    "Tikhanovsky",  # a bare name: an overview too
+    "Who wrote the article about Lukashenko greeting Kellogg?",  # the byline
+    "Which outlet interviewed Boris Shmelyev and how many prisoners did Kellogg take away?",  # two questions in one
+    SHMELYEV_Q,
+]
+
+
+@pytest.mark.parametrize("question", FALLBACK_QS)
+@pytest.mark.parametrize("reply", [Reply(status=500), Reply("He won the Nobel Prize in 1987 [1].")], ids=["http-500", "rejected"])
+def test_the_fallback_is_exactly_the_extractive_answer(generator, llm, answerer, question, reply):
+    llm.script(default=reply)
+    answer = generator.ask(question)
+    assert answer.mode == "extractive" and answer.fallback.startswith(("http_error", "rejected"))
+    assert same_as_extractive(answer, answerer, question) and not answer.refused
+    assert answer.timings["llm_ms"] > 0
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        'Shmelyev said: "Trump promised Lukashenko economic aid in exchange for the union state" [{n}].',
+        "Shmelyev said: “Trump promised Lukashenko economic aid” [{n}].",
+        "Shmelyev said Trump promised Lukashenko «economic aid in exchange for the union state» [{n}].",
+        'Shmelyev said: "Trump promised Lukashenko economic aid. [{n}] He wants the union state" [{n}].',  # one quotation, two sentences
+    ],
+    ids=["straight", "curly", "guillemets", "across-sentences"],
+)
+def test_a_quotation_must_be_in_a_cited_excerpt(generator, llm, reply):
+    """Words put in someone's mouth: the names and terms of the sentence are all in the excerpt,
+    but no excerpt holds the quotation."""
+    question = "What did Shmelyev say about Trump?"
+    n = excerpt_no(generator, question, VISIT)
+    llm.script(default=Reply(reply.format(n=n)))
+    answer = generator.ask(question)
+    assert answer.mode == "extractive" or answer.refused
+    assert "promised Lukashenko economic aid" not in answer.text and "He wants" not in answer.text
+    assert any("quotation" in d.get("reason", "") for d in answer.dropped)
+
+
+def test_a_quotation_the_excerpt_holds_is_kept_whatever_its_quotes_case_and_dashes(generator, llm):
+    question = "What did Lukashenko say about an agreement with the United States?"
+    n = excerpt_no(generator, question, '"major agreement"')
+    m = excerpt_no(generator, question, "Ukraine should be")
+    llm.script(default=Reply(
+        f"Lukashenko is willing to reach a “Major Agreement” with the United States [{n}]. "
+        f"He said: «Ukraine should be an independent sovereign country» [{m}]."
+    ))
+    answer = generator.ask(question)
+    assert_verified(generator, answer)
+    assert "“Major Agreement”" in answer.text and "«Ukraine should be an independent sovereign country»" in answer.text
+
+
+@pytest.mark.parametrize(
+    "reply",
+    ["x" * 1_200_000, "x " * 150_000, Reply(flood=50_000_000), f"{OUTLET} interviewed Boris Shmelyev [1]. " + "And he said more [1]. " * 200],
+    ids=["1.2MB-one-line", "300KB", "no-content-length", "over-4000-chars"],
+)
+def test_a_runaway_reply_is_rejected_without_parsing_it(answerer, seed_settings, fake_llm, llm, reply):
+    """A server that ignores max_tokens (or a model that loops): spaCy parsed a 300 KB reply for
+    40 s in 1.7 GB and refused one of 1.2 MB with a traceback. Rejected unread instead."""
+    import tracemalloc
+
+    gen = Generator(answerer, llm_settings(seed_settings, fake_llm.url))
+    gen.parse = lambda text: pytest.fail("a reply over the bound was parsed")
+    llm.script(default=reply if isinstance(reply, Reply) else Reply(reply))
+    gen.ask("warm-up: " + SHMELYEV_Q)
+    tracemalloc.start()
+    t = time.perf_counter()
+    try:
+        answer = gen.ask(SHMELYEV_Q)
+        elapsed = time.perf_counter() - t
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert answer.mode == "extractive" and answer.fallback == "rejected: the reply is too long"
+    assert same_as_extractive(answer, answerer, SHMELYEV_Q)
+    (d,) = answer.dropped
+    assert d["kind"] == "answer" and d["reason"].startswith("the reply is too long")
+    assert elapsed < 5 and peak < 40_000_000
+
+
+def test_the_request_asks_for_a_bounded_completion(answerer, seed_settings, fake_llm, llm):
+    from bot.generative import MAX_REPLY_TOKENS
+
+    assert 300 <= MAX_REPLY_TOKENS <= 500
+    gen = Generator(answerer, llm_settings(seed_settings, fake_llm.url, llm_max_tokens=100_000))
+    gen.ask(SHMELYEV_Q)
+    assert llm.requests[-1]["max_tokens"] == MAX_REPLY_TOKENS
+    assert llm.headers[-1]["Accept-Encoding"] == "identity"  # the size read is the size of the reply
+
+
+def test_not_in_excerpts_inside_a_reply_only_drops_its_sentence(generator, llm):
+    n = excerpt_no(generator, SHMELYEV_Q, OUTLET)
+    for tail in ("His exact age is not in excerpts.", "NOT_IN_EXCERPTS", "His age: NOT_IN_EXCERPTS [1]."):
+        llm.script(default=Reply(f"{OUTLET} interviewed Boris Shmelyev [{n}]. {tail}"))
+        answer = generator.ask(SHMELYEV_Q)
+        assert_verified(generator, answer)
+        assert answer.text == f"{OUTLET} interviewed Boris Shmelyev [1]."
+        assert [d["kind"] for d in answer.dropped] == ["sentence"]
+
+
+@pytest.mark.parametrize("reply", ["**NOT_IN_EXCERPTS**", "`NOT_IN_EXCERPTS`", "NOT_IN_EXCERPTS. The excerpts do not mention Macron.", "  not in excerpts"])
+def test_a_reply_that_is_the_refusal_marker_is_a_refusal(generator, llm, reply):
+    llm.script(default=Reply(reply))
+    answer = generator.ask(MACRON_Q)
+    assert answer.refused and answer.reason == "not_in_excerpts" and answer.mode == "generative"
+
+
+def test_terminal_control_characters_in_the_reply_never_reach_the_screen(generator, llm):
+    n = excerpt_no(generator, SHMELYEV_Q, OUTLET)
+    llm.script(default=Reply(
+        f"\x1b[2J\x1b[H{OUTLET} interviewed Boris \u202eShmelyev\u202c\x1bc [{n}].\x1b7\n"
+        f"\x1b]0;owned\x07The zebra \u2066said\u2069 quantum \x1b[31mmarmalade\x1b[0m [{n}]."
+    ))
+    answer = generator.ask(SHMELYEV_Q)
+    assert_verified(generator, answer)
+    assert answer.text == f"{OUTLET} interviewed Boris Shmelyev [1]."
+    shown = json.dumps(answer.to_dict(), ensure_ascii=False)
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", shown)
+    assert [d["sentence"] for d in answer.dropped] == ["The zebra said quantum marmalade."]
+
+
+@pytest.mark.parametrize(
+    ("reply", "fallback"),
+    [
+        (Reply(status=429), "http_error: the model server returned HTTP 429 (rate limited)"),
+        (Reply(raw=b"\x00\xff<html>not json"), "malformed_output: the model's reply was not valid JSON"),
+        (Reply(raw=b'{"choices": []}'), "malformed_output: the model sent no answer"),
+        (Reply(raw=b'{"choices": "nope"}'), "malformed_output: the model's reply was not a chat completion"),
+        (Reply(""), "empty_output: the model sent no answer"),
+    ],
+    ids=["429", "not-json", "no-choices", "not-a-completion", "empty"],
+)
+def test_fallback_notes_give_human_reasons(generator, llm, reply, fallback):
+    from io import StringIO
+
+    from rich.console import Console
+
+    from bot.render import print_answer
+
+    llm.script(default=reply)
+    answer = generator.ask(SHMELYEV_Q)
+    assert answer.fallback == fallback
+    out = StringIO()
+    print_answer(Console(file=out, width=300, highlight=False), answer)
+    note = out.getvalue().splitlines()[0]
+    assert "not available" not in note and "Error" not in note and fallback.split(": ", 1)[1] in note
 
 
 # --- settings, services, front ends -----------------------------------------------------------
@@ -482,7 +679,7 @@ def test_terminal_says_when_the_extractive_fallback_was_used(generator, llm):
     answer = generator.ask(SHMELYEV_Q)
     out = StringIO()
     print_answer(Console(file=out, width=200, highlight=False), answer)
-    assert out.getvalue().startswith("(The language model was not available (http_error: HTTP 502")
+    assert out.getvalue().startswith("(The language model gave no usable answer (the model server returned HTTP 502 (bad gateway))")
 
 
 def test_terminal_says_when_the_reply_was_rejected(generator, llm):

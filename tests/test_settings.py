@@ -137,6 +137,7 @@ def test_new_checks_name_the_setting(tmp_path, model_cache):
     proc = _citebot(
         ["doctor"], tmp_path, model_cache,
         MAX_ARTICLE_BYTES="-5", LLM_BASE_URL="127.0.0.1:11434/v1", LLM_TIMEOUT_S="1e10", CHROMA_COLLECTION_PREFIX="a b",
+        LLM_MAX_TOKENS="4000",
     )
     _assert_invalid(
         proc, tmp_path,
@@ -147,6 +148,8 @@ def test_new_checks_name_the_setting(tmp_path, model_cache):
         # a timeout the clock cannot add ("timestamp out of range" on every question)
         "Invalid setting LLM_TIMEOUT_S: Input should be less than or equal to 600",
         "Invalid setting CHROMA_COLLECTION_PREFIX:",
+        # once silently asked for 400 instead
+        "Invalid setting LLM_MAX_TOKENS: Input should be less than or equal to 400",
     )
 
 
