@@ -41,6 +41,7 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _INVISIBLE_RE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-_]|\x1b[ -/]*[0-~]|[\u00ad\u200b-\u200f\u2060-\u2064\ufeff\u202a-\u202e\u2066-\u2069]")
 # Where an answer may be cut: after clause punctuation, before a dash, between sentences.
 _CLAUSE_RE = re.compile(r"(?<=[,;:—–.!?])\s+|(?<=[.!?,][\"”’)])\s+|\s+(?=[—–]\s)")
+_NO_APOSTROPHE_RE = re.compile(r"\b(who|what|where|when|how|why|that|there)s\b", re.IGNORECASE)
 _TRUECASE_RE = re.compile(r"\b([A-Za-z][a-z]+)\b")
 # "in which year …": a date in the sentence stands for the word ("2022 Nobel Peace Prize winner");
 # other kinds of head noun are not taken as said by an entity ("which city" is not "Ukraine")
@@ -1762,7 +1763,10 @@ class Answerer:
 
     def truecase(self, question: str) -> str:
         """A question typed all in lower case ("what does shraibman say trump may get credit for")
-        with the corpus's names capitalised, so the question analysis finds them as names."""
+        with the corpus's names capitalised, so the question analysis finds them as names; and
+        "whos" / "whats" typed without the apostrophe read as "who's" / "what's" (the parser
+        made a verb "s" of it, a term no article holds)."""
+        question = _NO_APOSTROPHE_RE.sub(r"\1's", question)
         if any(ch.isupper() for ch in question):
             return question
         stop = stop_words()

@@ -1446,3 +1446,15 @@ def test_a_name_that_introduces_a_quotation():
     assert not quotes(proposed, proposed.index("Zelenskyy"), "Zelenskyy")  # inside the quotation
     seen = '"Hey, good guy, how are you!" he exclaimed upon seeing Kellogg\'s deputy John Cole and hugged him.'
     assert not quotes(seen, seen.index("Kellogg"), "Kellogg")
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("whos maryna zolatava exactly", "Tut.by editor Maryna Zolatava"),
+    ("whats the name of lukashenkos press secretary", "Natalia Eisenmont"),
+])
+def test_a_contraction_typed_without_its_apostrophe_is_read_as_one(answerer, question, expected):
+    """"whos" was parsed "who" + a verb "s", a term no article holds: refused."""
+    q = answerer.analyse(answerer.truecase(question))
+    assert "s" not in q.terms
+    answer = answerer.ask(question)
+    assert not answer.refused and expected in answer.citations[0].quote, answer.support
