@@ -1427,14 +1427,24 @@ class Answerer:
             there.setdefault(fold(w), w)
         ratio = self.settings.name_match_ratio
 
+        def close_to(word: str) -> str | None:
+            close = [(SequenceMatcher(None, word, w).ratio(), orig) for w, orig in there.items() if _similar(word, w, ratio)]
+            return max(close)[1] if close else None
+
+        # a first name the passage spells past recognition beside a surname it does spell
+        # ("Siarhei Tsikhanouski" and "Sergey Tikhanyovski"): left out, the surname is enough
+        dropped = {n[0] for n in q.names if len(n) == 2 and n[0] not in there and close_to(n[0]) is None
+                   and (n[1] in there or close_to(n[1]) is not None)}
+
         def respell(m: re.Match) -> str:
             word = fold(m.group(0))
             if word not in q.name_words or word in there:
                 return m.group(0)
-            close = [(SequenceMatcher(None, word, w).ratio(), orig) for w, orig in there.items() if _similar(word, w, ratio)]
-            return max(close)[1] if close else m.group(0)
+            if word in dropped:
+                return ""
+            return close_to(word) or m.group(0)
 
-        return self._TOKEN_RE.sub(respell, text)
+        return re.sub(r"  +", " ", self._TOKEN_RE.sub(respell, text))
 
     # "Washington" / "America" for the United States, as questions put it, and the passage's own
     # name for it: the reader matches words, not what they stand for ("what is the first thing
