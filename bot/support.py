@@ -531,9 +531,10 @@ PROPER_NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "P
 
 def _named_thing(toks):
     """The noun whose proper name a question asks for — "company" in "What is the name of the
-    Belarusian potash company …?" — or None. Not a person's first name or surname (asks_name)."""
+    Belarusian potash company …?", "commentary" in "What is the title of Shraibman's
+    commentary?" — or None. Not a person's first name or surname (asks_name)."""
     for i, t in enumerate(toks[:-1]):
-        if t.lower_ == "name" and t.pos_ == "NOUN" and toks[i + 1].lower_ == "of":
+        if t.lower_ in ("name", "title") and t.pos_ == "NOUN" and toks[i + 1].lower_ == "of":
             obj = next((c for c in toks[i + 1].children if c.dep_ == "pobj"), None)
             if obj is not None and obj.pos_ == "NOUN":
                 return obj

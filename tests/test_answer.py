@@ -1385,6 +1385,10 @@ def test_the_name_of_a_thing_must_be_a_name_the_question_does_not_give(answerer)
     assert not outlet.refused and "Svobodnaya Pressa" in outlet.text, outlet.support
     airline = answerer.ask("what is the name of the belarusian airline taken off the sanctions list")
     assert not airline.refused and "Belavia" in airline.text, airline.support
+    # the title of a work: a name too ("the Carnegie Endowment for International Peace", which
+    # the question gives itself, is not the commentary's title)
+    title = answerer.ask("What is the title of Artyom Shraibman's commentary for the Carnegie Endowment?")
+    assert title.refused and title.support["wrong_kind"], (title.text, title.support)
     # a person's first name stays the person-name rule's
     first = analyse("What is the first name of the analyst Shraibman?", answerer.nlp)
     assert not first.proper_name and first.type_head == "name"
