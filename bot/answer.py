@@ -606,10 +606,12 @@ def no_question(question: str, max_chars: int, t0: float | None = None) -> Answe
     says so before loading one."""
     t0 = time.perf_counter() if t0 is None else t0
     q_text = clean_question(question)
-    if not q_text or not any(ch.isalnum() for ch in q_text):
+    if not q_text:
         text, reason = prompts.render("empty_question"), "empty_question"
-    elif len(q_text) > max_chars:
+    elif len(q_text) > max_chars:  # before the next: a pasted page of punctuation is too long first
         text, reason = prompts.render("question_too_long", length=len(q_text), limit=max_chars), "too_long"
+    elif not any(ch.isalnum() for ch in q_text):
+        text, reason = prompts.render("empty_question"), "empty_question"
     else:
         return None
     return Answer(question, text, (), True, reason, "extractive", {"total_ms": (time.perf_counter() - t0) * 1000}, None)
