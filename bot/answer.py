@@ -600,12 +600,12 @@ class _Candidate:
     other_speaker: bool = False  # the span is the words of someone other than the one whose view is asked
 
 
-def no_question(question: str, max_chars: int, t0: float | None = None) -> Answer | None:
+def no_question(question: str, max_chars: int, t0: float | None = None, cleaned: str | None = None) -> Answer | None:
     """The polite refusal of a question there is nothing to answer in — empty, only punctuation
     or emoji ("???", "👍"), longer than `max_chars` — or None. Needs no index: `citebot ask ""`
     says so before loading one."""
     t0 = time.perf_counter() if t0 is None else t0
-    q_text = clean_question(question)
+    q_text = clean_question(question) if cleaned is None else cleaned
     if not q_text:
         text, reason = prompts.render("empty_question"), "empty_question"
     elif len(q_text) > max_chars:  # before the next: a pasted page of punctuation is too long first
@@ -735,10 +735,12 @@ _SPACE_BEFORE_MARK_RE = re.compile(r"\s+(?=[?!.,;:](?:\s|$))")
 
 
 def clean_question(text: str) -> str:
-    text = _CONTROL_RE.sub(" ", _INVISIBLE_RE.sub("", text or ""))
+    # whitespace runs collapsed before the patterns that look at spaces: over a run of n spaces
+    # (100 KB of emoji, each cut to a space) they backtrack n² steps — minutes for one question
+    text = " ".join(_CONTROL_RE.sub(" ", _INVISIBLE_RE.sub("", text or "")).split())
     cut = _EMOJI_RE.sub(" ", text)
     if cut != text:  # "Which country is 🇺🇸?": no space left before the question mark
-        text = _SPACE_BEFORE_MARK_RE.sub("", cut)
+        text = _SPACE_BEFORE_MARK_RE.sub("", " ".join(cut.split()))
     return " ".join(_EMOTICONS_AROUND_RE.sub(" ", text).split())
 
 
@@ -935,7 +937,7 @@ class Answerer:
     def check_question(self, question: str, t0: float) -> tuple[str | None, Answer | None]:
         """(the cleaned question, None), or (None, the refusal of an empty / too long one)."""
         q_text = clean_question(question)
-        nothing = no_question(question, self.settings.max_question_chars, t0)
+        nothing = no_question(question, self.settings.max_question_chars, t0, q_text)
         if nothing is not None:
             return None, nothing
         if not_in_latin_script(q_text) or in_another_language(q_text, self._english_word):

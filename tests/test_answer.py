@@ -1462,3 +1462,29 @@ def test_a_contraction_typed_without_its_apostrophe_is_read_as_one(answerer, que
     assert "s" not in q.terms
     answer = answerer.ask(question)
     assert not answer.refused and expected in answer.citations[0].quote, answer.support
+
+
+@pytest.mark.parametrize("fragment", ["😀💩", "👍🏽👨\u200d👩\u200d👧\u200d👦🇺🇦", ":) ", "\x00", " \t"])
+def test_the_patterns_that_look_at_spaces_never_see_a_run_of_them(fragment, monkeypatch):
+    """100 KB of emoji became 100 KB of spaces, over which the space-before-a-mark pattern
+    backtracked quadratically: minutes for one question (the fuzz test's 100 KB examples). The
+    patterns now see single spaces only (checked on what they are given, not by a clock)."""
+    from bot import answer as answer_mod
+
+    seen = []
+
+    class Watch:
+        def __init__(self, pattern):
+            self.pattern = pattern
+
+        def sub(self, repl, text):
+            seen.append(text)
+            return self.pattern.sub(repl, text)
+
+    monkeypatch.setattr(answer_mod, "_SPACE_BEFORE_MARK_RE", Watch(answer_mod._SPACE_BEFORE_MARK_RE))
+    monkeypatch.setattr(answer_mod, "_EMOTICONS_AROUND_RE", Watch(answer_mod._EMOTICONS_AROUND_RE))
+    big = (fragment * (100_000 // len(fragment) + 1))[:100_000]
+    answer_mod.clean_question(big)
+    assert seen and not any("  " in text or "\t" in text or "\n" in text for text in seen)
+    assert answer_mod.clean_question("Which country is 🇺🇸 ?") == "Which country is?"
+    assert answer_mod.clean_question("  Who   met \t Kellogg ?  :) ") == "Who met Kellogg ?"
