@@ -50,6 +50,7 @@ from dataclasses import dataclass
 
 import prompts
 from bot.answer import _CONTROL_RE, _INVISIBLE_RE, Answer, Citation
+from bot.evaluate.metrics import normalise
 from bot.support import TITLE_WORDS, Question, analyse, name_in, stem, term_coverage, words
 from bot.verify import is_verbatim
 from index.tokens import count as count_tokens
@@ -99,8 +100,9 @@ _OPENING_QUOTES = "“„‟«"
 _CLOSING_QUOTES = "”»"
 _SINGLE_QUOTED_RE = re.compile(r"‘([^‘’]*(?:’\w[^‘’]*)*)(?:’(?!\w)|$)")
 _ELLIPSIS_RE = re.compile(r"\.\.\.+|…|\[\s*(?:\.\.\.|…)\s*\]")
-_FOLD = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"',
-                       "«": '"', "»": '"', "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-"})
+# primes, which models write for quotes at times; the rest of the folding is the eval's own
+# (bot.evaluate.metrics.normalise: quotes, every dash, case, spacing, compatibility forms)
+_PRIMES = str.maketrans({"′": "'", "″": '"'})
 # Numbers written as words: spaCy counts them as stop words (no key term) and `numbers` holds
 # digits only, yet "third [1]." answers "which release was it?" and must be in its excerpt — as
 # the word, or in digits ("3", "3rd").
@@ -753,7 +755,7 @@ def clean_reply(text: str) -> str:
 
 def _fold(text: str) -> str:
     """For comparing a quotation with the excerpt: case, spacing, quote and dash styles folded."""
-    return " ".join(text.translate(_FOLD).casefold().split())
+    return normalise(text.translate(_PRIMES))
 
 
 def _quotations(text: str) -> list[tuple[str, ...]]:
