@@ -649,14 +649,25 @@ class Rewriter:
             prep, toks = " ".join(t.text.lower() for t in toks[:k]), toks[k:]
         old = self._wh_phrase(toks)
         if not old:
+            if toks and toks[0].lower_ in AUX and not prep and len(toks) > 2 and new_wh.split()[-1] in WH | {"year", "date", "day", "month"}:
+                # "Did Bialiatski win a Nobel prize?" "In which year?" → "In which year did Bialiatski win …?"
+                first = toks[0].text.lower() if toks[0].text[1:].islower() or len(toks[0].text) == 1 else toks[0].text
+                return self._finish(f"{new_wh} {first} " + " ".join(t.text for t in toks[1:]))
             return None
         n = len(old.split())
+        partitive = (old in ("which", "who") and len(toks) > n + 2 and toks[n].lower_ == "of"
+                     and toks[n + 1].lower_ in ("the", "these", "those", "all") and toks[n + 2].pos_ == "NOUN")
+        if partitive:  # "which of the prisoners was Trump interested in": the prisoners are what it asks about
+            n += 3
         wh_toks, rest = toks[:n], toks[n:]
         if not rest:
             return None
         if f"{prep} {old}".strip() == new_wh:
             return prev.rewritten
-        noun = " ".join(t.text for t in wh_toks[1:] if t.lower_ not in HOW_X) if len(wh_toks) > 1 else ""
+        if partitive:
+            noun = wh_toks[-1].text
+        else:
+            noun = " ".join(t.text for t in wh_toks[1:] if t.lower_ not in HOW_X) if len(wh_toks) > 1 else ""
         head = wh_toks[-1].lemma_.lower() if noun else None  # "which Belarusian airline" → airline
         if new_wh in ("how many", "how much"):
             if noun and not prep and wh_toks[-1].tag_ in ("NNS", "NNPS"):

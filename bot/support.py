@@ -32,7 +32,7 @@ from index.nlp import CONTENT_POS, NAME_LABELS, NUMBER_LABELS, TIME_LABELS, cont
 WH_WORDS = {"who", "whom", "whose", "what", "which", "when", "where", "why", "how"}
 # Words that say how a question is asked, not what it is about.
 GENERIC = {
-    "say", "state", "tell", "mention", "article", "report", "accord", "describe", "call", "refer",
+    "say", "state", "tell", "mention", "article", "piece", "story", "report", "accord", "describe", "call", "refer",
     "do", "be", "have", "get", "make", "happen", "take", "give", "go", "come", "name", "kind", "type",
     "thing", "way", "exactly", "actually", "specifically", "main", "also", "there", "here", "so", "then",
     "write", "use", "mean", "cite", "quote", "think", "believe", "many", "much", "long", "number", "people",
@@ -349,6 +349,14 @@ class Question:
     proper_name: bool = False
 
 
+_YES_NO_STARTS = frozenset({"be", "do", "have", "can", "will", "would", "should", "could", "is", "did", "does"})
+# "Did Kellogg say when he would return?" asks when: a wh-clause after these verbs is the question
+_INDIRECT_QUESTION_VERBS = frozenset({
+    "say", "tell", "know", "explain", "reveal", "announce", "mention", "specify", "indicate", "disclose",
+    "confirm", "report", "state", "ask", "show", "learn", "decide", "clarify",
+})
+
+
 def analyse(text: str, nlp, wordnet: bool = True) -> Question:
     """The question's analysis. wordnet=False (WORDNET=0): no rule that looks a word up in WordNet
     ("receive" a person = "meet" them only for a name the question tags as a person)."""
@@ -356,7 +364,15 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
     toks = [t for t in doc if not t.is_space]
     low = [t.lower_ for t in toks]
     wh = "other"
+    yes_no_start = bool(toks) and toks[0].lemma_.lower() in _YES_NO_STARTS
+    root_lemma = next((t.lemma_.lower() for t in toks if t.dep_ == "ROOT"), "")
+    time_clause: set[int] = set()  # "when the two met": when it happened, not what is asked
     for i, w in enumerate(low[:6]):
+        if (yes_no_start and i > 0 and w in WH_WORDS and toks[i].head.dep_ in ("advcl", "relcl")
+                and root_lemma not in _INDIRECT_QUESTION_VERBS):
+            if w == "when" and toks[i].head.dep_ == "advcl":
+                time_clause = {t.i for t in toks[i].head.subtree}
+            continue  # "Did Lukashenko embrace Kellogg when the two met?": a clause of a yes/no question
         if w == "how" and i + 1 < len(low) and low[i + 1] in ("many", "much", "long", "old"):
             wh = "how_" + low[i + 1]
             break
@@ -364,7 +380,7 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
             wh = w if w != "whom" else "who"
             break
     else:
-        if toks and toks[0].lemma_.lower() in {"be", "do", "have", "can", "will", "would", "should", "could", "is", "did", "does"}:
+        if yes_no_start:
             wh = "yes_no"
     expected = frozenset(EXPECTED.get(wh, set()))
     describing: set[int] = set()  # tokens between "which" and its noun ("which Ukrainian leader")
@@ -468,7 +484,7 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
     hosting = _receives_a_person(toks, {i for k in persons for i in name_spans[k]}, wordnet)
     terms = []
     for t in toks:
-        if t.i in name_token_ids or t.i in phrasal or t.is_stop or t.is_punct or t.pos_ not in CONTENT_POS:
+        if t.i in name_token_ids or t.i in phrasal or t.i in time_clause or t.is_stop or t.is_punct or t.pos_ not in CONTENT_POS:
             continue
         lemma = "meet" if t.i in hosting else _LEMMA_FIXES.get(t.lower_, t.lemma_.lower())
         if lemma in GENERIC or lemma in WH_WORDS or any(ch.isdigit() for ch in lemma):
@@ -683,6 +699,10 @@ def term_credits(
             if _derived(st, prefixes.get(st[:5], ())):  # only stems with the same first five letters
                 out.append(1.0)
                 continue
+        kinds = VERB_KINDS.get(term)
+        if kinds is not None and not kinds.isdisjoint(lemmas):
+            out.append(1.0)  # "sent" ~ "deported": a way of doing what the question asks
+            continue
         if wordnet is not None:
             if covered is None:
                 covered = wordnet.matcher(lemmas)
@@ -698,6 +718,14 @@ def term_credits(
 
 
 AGENT_SUFFIXES = ("er", "or")
+
+# Verbs an article uses for a particular way of doing what a question's plainer verb asks
+# ("Where was Bialiatski sent?" — "deported to Lithuania"). WordNet (bot/wordnet.py) takes
+# verbs' synonyms only: a verb's broader senses are too general on the whole ("visit" is a
+# way to "meet"). General English, not this corpus's.
+VERB_KINDS = {
+    "send": frozenset({"deport", "exile", "expel", "extradite", "dispatch", "transfer", "ship", "export"}),
+}
 
 
 def sentence_stems(lemmas, wordset) -> set[str]:
@@ -777,8 +805,11 @@ PHRASAL_VERBS = {
     "turn down": "reject", "step down": "resign", "call off": "cancel", "take part": "participate",
     "set up": "establish", "shut down": "close", "close down": "close", "lock up": "imprison", "put behind bars": "imprison",
     "pull out": "withdraw", "find out": "learn", "throw out": "expel", "kick out": "expel",
-    "crack down": "suppress", "bring about": "cause",
+    "crack down": "suppress", "bring about": "cause", "take delivery": "receive",
 }
+
+
+_PHRASAL_BEFORE_OF = frozenset({"take delivery"})  # "taken delivery of the missile": received it
 
 
 # Complex prepositions ("in terms of", "with respect to", "apart from"): their words say how
@@ -853,7 +884,7 @@ def _phrasal_verbs(toks) -> tuple[set[int], list[str]]:
             if key not in PHRASAL_VERBS:
                 continue
             after_particle = particles[-1].i + 1
-            if after_particle < len(t.doc) and t.doc[after_particle].lower_ == "of":
+            if after_particle < len(t.doc) and t.doc[after_particle].lower_ == "of" and key not in _PHRASAL_BEFORE_OF:
                 continue
             spanned.update([t.i, *(x.i for x in particles)])
             verbs.append(PHRASAL_VERBS[key])

@@ -299,6 +299,12 @@ def test_excerpt_may_be_longer_than_the_answer_and_contains_it(answerer):
         ("How long was X's sentence, and how many were released with him?", ["How long was X's sentence?", "How many were released with him?"]),
         ("Which airline had sanctions lifted and which industry was relieved?", ["Which airline had sanctions lifted?", "Which industry was relieved?"]),
         ("Did the talks happen, and what did they agree on?", ["Did the talks happen?", "What did they agree on?"]),
+        # "and if so" before the second question, a preposition before its question word
+        ("Did Bialiatski win a Nobel prize, and if so in which year?", ["Did Bialiatski win a Nobel prize?", "In which year?"]),
+        ("Did Trump call Lukashenko, and if so, when?", ["Did Trump call Lukashenko?", "When?"]),
+        # a question word alone asks the first question's reason, time or place
+        ("Which of the prisoners was Trump personally interested in, and why?",
+         ["Which of the prisoners was Trump personally interested in?", "Why?"]),
     ],
 )
 def test_two_questions_in_one_are_split(question, parts):
@@ -315,6 +321,7 @@ def test_two_questions_in_one_are_split(question, parts):
         "What did Lukashenko and Kellogg discuss?",
         "Sanctions on potash and what else?",  # the first part is not a question
         "Why did the US lift sanctions and what for",  # "what for" is not a question of its own
+        "Who met Kellogg, and when?",  # too short a first question to be one of two
     ],
 )
 def test_single_questions_are_not_split(question):
@@ -711,6 +718,7 @@ def test_who_wrote_an_article_is_answered_by_its_byline(answerer):
     from bot.verify import is_verbatim
 
     for question in ("Who wrote the article about Lukashenko greeting Kellogg as a good guy?",
+                     "Who wrote the article about Lukashenko's friendly welcome for Kellogg?",  # half its words there
                      "Who wrote the article about Lukashenko reaching out to Kellogg?",  # the title's words
                      "Who is Dmitriy Rodionov?"):  # named nowhere else
         answer = answerer.ask(question)
@@ -729,6 +737,41 @@ def test_who_wrote_an_article_is_answered_by_its_byline(answerer):
         assert re.search(pattern, f"Title\n{line}\nText.", re.MULTILINE | re.IGNORECASE).group(0) == line
     # a writer the text names is still found by reading it
     assert "Shraibman" in str(answerer.ask("Who wrote the commentary for the Carnegie Endowment?").support.get("reader_answer"))
+
+
+def test_a_yes_no_questions_when_clause_is_not_what_it_asks(answerer):
+    """"Did Lukashenko embrace Kellogg when the two met?" was read as a when-question: a date
+    was wanted, and "met" a term the embracing sentence lacks, so it was refused."""
+    from bot.support import analyse
+
+    q = analyse("Did Lukashenko embrace Kellogg when the two met?", answerer.nlp)
+    assert q.wh == "yes_no" and q.terms == ["embrace"], (q.wh, q.terms)
+    assert analyse("Is the man who met Kellogg a lawyer?", answerer.nlp).wh == "yes_no"
+    assert analyse("Did Kellogg say when he would return?", answerer.nlp).wh == "when"  # asks when, indirectly
+    answer = answerer.ask("Did Lukashenko embrace Kellogg when the two met?")
+    assert not answer.refused and "embracing Kellogg" in answer.text
+    assert answerer.ask("Did Lukashenko embrace Macron when the two met?").refused
+
+
+def test_if_so_and_a_bare_question_word_ask_about_the_first_part(answerer):
+    answer = answerer.ask("Did Ales Bialiatski win a Nobel prize, and if so in which year?")
+    assert not answer.refused and "2022" in answer.text
+    assert [p["question"] for p in answer.support["parts"]][1] == "In which year did Ales Bialiatski win a Nobel prize?"
+    assert answerer.ask("Did Macron win a Nobel prize, and if so in which year?").refused
+    # "…, and why?" with no reason of its own found: answered as the one question it was before
+    answer = answerer.ask("What kind of conversation did Lukashenko hope to have with Kellogg, and why?")
+    assert not answer.refused and "candid" in answer.text and "don't say" not in answer.text
+
+
+def test_a_plainer_verb_is_answered_by_a_particular_way_of_doing_it(answerer):
+    from bot.support import VERB_KINDS, analyse
+
+    assert "deport" in VERB_KINDS["send"]
+    answer = answerer.ask("Where were most of the freed prisoners, among them Babariko and Kolesnikova, sent?")
+    assert not answer.refused and "Ukraine" in answer.text
+    # "taken delivery of" is "received"; "the piece on …" says where, not what
+    terms = analyse("which missile has belarus taken delivery of, according to the piece on a deal", answerer.nlp).terms
+    assert "receive" in terms and "delivery" not in terms and "piece" not in terms, terms
 
 
 def test_a_phrasal_verb_question_is_answered(answerer):

@@ -180,6 +180,13 @@ AIRLINE_Q = "Which Belarusian airline has the US lifted sanctions against?"
         # "they" after a question naming two people meeting: the two
         ([("Where did Lukashenko meet Kellogg?", "At the Independence Palace in Minsk.")],
          "What did they discuss?", "What did Lukashenko and Kellogg discuss?"),
+        # after a yes/no question, a question word alone asks it again with that word
+        ([("Did Lukashenko pardon Tikhanovsky?", "Lukashenko pardoned opposition politician Sergey Tikhanyovski.")],
+         "When?", "When did Lukashenko pardon Tikhanovsky?"),
+        # "which of the prisoners": the one the answer named takes its place
+        ([("Which of the prisoners was Trump personally interested in?",
+           "Of all Lukashenko's prisoners, Bialiatski was the only one of personal interest to Trump.")],
+         "Why?", "Why was Trump personally interested in Bialiatski?"),
     ],
 )
 def test_more_follow_ups(rewriter, exchanges, follow_up, expected):
