@@ -89,6 +89,21 @@ class WordNet:
         """The word's noun senses (the plural read as its singular when only that is known)."""
         return frozenset(s for s in self.senses(_singular(self, word)) if self._depth is None or self._depth[s] == DEPTH_BY_POS["n"])
 
+    def _verbs(self, word: str) -> frozenset[int]:
+        """The word's verb senses; for an inflected form, its base form's ("freed", "deported", and
+        "embracing", which WordNet lists as a noun only)."""
+        v = DEPTH_BY_POS["v"]
+        own = frozenset(s for s in self.senses(word) if self._depth is None or self._depth[s] == v)
+        if own:
+            return own
+        based = (self._listed(self._index[b]) for b in base_forms(word) if b in self._index)
+        return frozenset(s for ss in based for s in ss if self._depth is None or self._depth[s] == v)
+
+    def verb_synonym(self, verb: str, word: str) -> bool:
+        """Do the two share a verb sense ("free" and "released")?"""
+        mine = self._verbs(verb)
+        return bool(mine) and not mine.isdisjoint(self._verbs(word))
+
     @functools.lru_cache(maxsize=10_000)
     def _kinds(self, word: str) -> frozenset[int]:
         """The word's noun senses and everything above them: what kinds of thing it can name."""

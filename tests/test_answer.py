@@ -817,6 +817,39 @@ def test_wordnet_relates_synonyms_and_kinds_not_neighbours():
     # a form WordNet does not list has its base form's senses: "the freed prisoners"
     assert wn.related("freed", "release") and wn.related("free", "freed") and wn.related("cities", "minsk")
     assert "free" in wordnet.base_forms("freed") and wordnet.base_forms("sent") == []
+    # verb senses only, an inflected form's base form's ("embracing" is listed as a noun)
+    assert wn.verb_synonym("free", "released") and wn.verb_synonym("hug", "embracing")
+    assert not wn.verb_synonym("pardon", "released") and not wn.verb_synonym("city", "minsk")
+
+
+def test_the_reader_is_asked_with_the_spans_own_verb(answerer):
+    """The reader matches words: "sent" read against "… deported to Lithuania, including … Ales
+    Bialiatski" scored barely above no answer, "deported" far above it."""
+    from bot.support import analyse
+
+    span = "A small number of prisoners were, however, deported to Lithuania, including Ales Bialiatski."
+    q = analyse("Where was Bialiatski sent after his release?", answerer.nlp)
+    assert answerer._worded_as(q, q.text, span) == "Where was Bialiatski deported after his release?"
+    q = analyse("Why was Tikhanovsky freed?", answerer.nlp)
+    assert answerer._worded_as(q, q.text, "Tikhanyovski was released to reunite the family.") == "Why was Tikhanovsky released?"
+    # the question's own verb in the span, or none related: as asked; a noun is never replaced
+    q = analyse("Where was Bialiatski deported?", answerer.nlp)
+    assert answerer._worded_as(q, q.text, span) == q.text
+    q = analyse("Which city did Kellogg visit?", answerer.nlp)
+    assert answerer._worded_as(q, q.text, "Kellogg met Lukashenko in Minsk.") == q.text
+    answer = answerer.ask("Where was Byalyatski sent after being let out?")
+    assert not answer.refused and "Lithuania" in answer.text
+
+
+def test_a_country_the_question_names_by_its_adjective_is_no_answer(answerer):
+    """"Which country had received all previously released Belarusian political prisoners?" was
+    answered with a sentence whose read answer was "Belarus", the question's own country."""
+    from bot.answer import _nationality_of
+
+    assert _nationality_of("belarus", "belarusian") and _nationality_of("ukraine", "ukrainian")
+    assert _nationality_of("lithuania", "lithuanian") and not _nationality_of("tikhanovsky", "tikhanovskaya")
+    answer = answerer.ask("Which country had received all previously released Belarusian political prisoners?")
+    assert answer.refused or "Belarus" != (answer.support or {}).get("reader_answer")
 
 
 def test_the_reader_answer_guides_the_trim_when_it_names_a_person_of_the_article(answerer):
