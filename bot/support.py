@@ -36,6 +36,7 @@ GENERIC = {
     "do", "be", "have", "get", "make", "happen", "take", "give", "go", "come", "name", "kind", "type",
     "thing", "way", "exactly", "actually", "specifically", "main", "also", "there", "here", "so", "then",
     "write", "use", "mean", "cite", "quote", "think", "believe", "many", "much", "long", "number", "people",
+    "mainly", "chiefly", "primarily", "principally",
     "roughly", "approximately", "about", "around", "still", "now", "currently", "according", "view", "opinion",
     "question", "answer", "fact", "point", "likely", "whether", "want", "consider",
     # "how does X characterise / portray Y": asks for the words used, like "describe"
@@ -472,8 +473,11 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
     root = next((t for t in toks if t.dep_ == "ROOT"), None)
     identity = wh == "who" and root is not None and root.lemma_.lower() == "be" and bool(names) and all(
         t.i in name_token_ids or t.is_stop or t.is_punct or t.lower_ in WH_WORDS or t.lemma_.lower() in ROLE_HEADS for t in toks)
+    stances = {t.i for t in toks if t.lemma_.lower() in ROLE_HEADS and t.pos_ == "NOUN"
+               and t.head.lemma_.lower() in STANCE_VERBS and t.dep_ in ("dobj", "nsubjpass")}
     role = identity or (wh in ("what", "which", "other") and bool(names) and any(
-        t.lemma_.lower() in ROLE_HEADS and t.pos_ == "NOUN" and not _of_a_thing(t, name_token_ids) for t in toks))
+        t.lemma_.lower() in ROLE_HEADS and t.pos_ == "NOUN" and not _of_a_thing(t, name_token_ids) and t.i not in stances
+        for t in toks))
     if role:
         expected = frozenset()
     source_ids = {t.i for t in toks if _is_source(t)}
@@ -487,7 +491,7 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
         if t.i in name_token_ids or t.i in phrasal or t.i in time_clause or t.is_stop or t.is_punct or t.pos_ not in CONTENT_POS:
             continue
         lemma = "meet" if t.i in hosting else _LEMMA_FIXES.get(t.lower_, t.lemma_.lower())
-        if lemma in GENERIC or lemma in WH_WORDS or any(ch.isdigit() for ch in lemma):
+        if (lemma in GENERIC and t.i not in stances) or lemma in WH_WORDS or any(ch.isdigit() for ch in lemma):
             continue
         if lemma == "expect" and t.tag_ == "VBN":  # "Trump is expected to visit": a hedge, not what is asked
             continue
@@ -930,6 +934,8 @@ def _is_question_name(ent_words: set[str], q: Question, ratio: float) -> bool:
 
 
 ROLE_HEADS = {"role", "position", "title", "job", "post", "occupation", "profession"}
+# "What position have Babaryka and Kalesnikava taken?": a stance taken, not a post held
+STANCE_VERBS = {"take", "adopt"}
 # nouns that name what a person is, written next to the name ("political analyst Artyom
 # Shraibman", "Vladimir Zarikhin, vice director of …", "Boris Shmelyev, a doctor of history")
 ROLE_NOUNS = {

@@ -841,6 +841,17 @@ def test_the_reader_is_asked_with_the_spans_own_verb(answerer):
     assert not answer.refused and "Lithuania" in answer.text
 
 
+def test_a_stance_taken_is_asked_for_by_its_word_and_answered(answerer):
+    from bot.support import analyse
+
+    q = analyse("What positions have Babaryka and Kalesnikava taken since being freed?", answerer.nlp)
+    assert "position" in q.terms and not q.role  # "position" is no term of "what position does X hold"
+    answer = answerer.ask("What positions have Babaryka and Kalesnikava taken since being freed?")
+    assert not answer.refused and "moderate stances" in answer.text
+    # "mainly", like "main", says how much, not what
+    assert "mainly" not in analyse("What was Kellogg's trip to Minsk mainly for?", answerer.nlp).terms
+
+
 def test_a_country_the_question_names_by_its_adjective_is_no_answer(answerer):
     """"Which country had received all previously released Belarusian political prisoners?" was
     answered with a sentence whose read answer was "Belarus", the question's own country."""
@@ -1057,6 +1068,7 @@ def test_a_reaction_asked_in_other_words_is_refused_too(answerer, question):
         ("Who met Kellogg in Minsk?", False),  # asks for a person
         ("Who is the US ambassador to Belarus?", False),
         ("Who is Zelenskyy?", True),  # spaCy tags the name a common noun: capitalised mid-question, it is a name
+        ("What positions have Babaryka and Kalesnikava taken since being freed?", False),  # a stance taken, not a post
     ],
 )
 def test_identity_and_role_questions_ask_for_a_description_not_another_person(answerer, question, role):
