@@ -56,19 +56,6 @@ REACTION_TERMS = {"respond", "response", "react", "reaction", "reply"}
 SPEAKER_MISMATCH = 1.0  # rank penalty: the span is someone else's words than the asked-about speaker's
 NUMBER_MISSING = 2.0  # rank penalty: the span and its neighbours lack a number the question gives
 NEAR_SENTENCES = 6  # how far back a speaker's name still counts as "near" an answer
-def _nationality_of(place: str, word: str) -> bool:
-    """Is `word` the adjective of `place` ("belarusian" of "belarus", "ukrainian" of "ukraine",
-    "lithuanian" of "lithuania")? Not another form of a name ("tikhanovskaya", "tikhanyovski")."""
-    if len(place) < 4 or len(word) <= len(place):
-        return False
-    stem_ = place[:-1] if place.endswith(("e", "a")) else place
-    return word.startswith(stem_) and word[len(stem_):] in _NATIONALITY_ENDINGS
-
-
-_NATIONALITY_ENDINGS = frozenset({"ian", "an", "n", "ish", "ese", "i"})
-_IRREGULAR_PAST = {"send": ("sent",), "meet": ("met",), "hold": ("held",), "give": ("gave", "given"), "take": ("took", "taken"),
-                   "bring": ("brought",), "tell": ("told",), "say": ("said",), "win": ("won",), "leave": ("left",),
-                   "keep": ("kept",), "lose": ("lost",), "pay": ("paid",), "sell": ("sold",), "buy": ("bought",)}
 EAGER_LEXICON = 20_000  # lexicons up to this many lemmas are scored whole for each question term
 _FUNCTION_WORDS = frozenset(
     "the and that this with from have has had was were are for not but his her their its they them "
@@ -79,6 +66,24 @@ _FUNCTION_WORDS = frozenset(
 _SENTENCE_END = ".!?…\"”’'»)"  # an excerpt ending on one of these ends where its sentence does
 # a footnote mark right after a sentence's end ("… expressing his support for them.”3")
 _FOOTNOTE_RE = re.compile(r"(?:(?<=[.!?…][\"”’»)])|(?<=[^\W\d_][.!?]))\d{1,2}$")
+
+
+def _nationality_of(place: str, word: str) -> bool:
+    """Is `word` the adjective of `place` ("belarusian" of "belarus", "ukrainian" of "ukraine",
+    "lithuanian" of "lithuania")? Not another form of a name ("tikhanovskaya", "tikhanyovski")."""
+    if len(place) < 4 or len(word) <= len(place):
+        return False
+    stem_ = place[:-1] if place.endswith(("e", "a")) else place
+    return word.startswith(stem_) and word[len(stem_):] in _NATIONALITY_ENDINGS
+
+
+_NATIONALITY_ENDINGS = frozenset({"ian", "an", "n", "ish", "ese", "i"})
+
+
+# past forms a question may ask with, which no detachment rule turns back into the verb (`Answerer._worded_as`)
+_IRREGULAR_PAST = {"send": ("sent",), "meet": ("met",), "hold": ("held",), "give": ("gave", "given"), "take": ("took", "taken"),
+                   "bring": ("brought",), "tell": ("told",), "say": ("said",), "win": ("won",), "leave": ("left",),
+                   "keep": ("kept",), "lose": ("lost",), "pay": ("paid",), "sell": ("sold",), "buy": ("bought",)}
 
 
 def _within(c, citations) -> bool:
