@@ -89,20 +89,27 @@ class WordNet:
         """The word's noun senses (the plural read as its singular when only that is known)."""
         return frozenset(s for s in self.senses(_singular(self, word)) if self._depth is None or self._depth[s] == DEPTH_BY_POS["n"])
 
-    def _verbs(self, word: str) -> frozenset[int]:
-        """The word's verb senses; for an inflected form, its base form's ("freed", "deported", and
-        "embracing", which WordNet lists as a noun only)."""
+    def _verbs(self, word: str) -> list[int]:
+        """The word's verb senses, most frequent first; for an inflected form, its base form's
+        ("freed", "deported", and "embracing", which WordNet lists as a noun only)."""
         v = DEPTH_BY_POS["v"]
-        own = frozenset(s for s in self.senses(word) if self._depth is None or self._depth[s] == v)
+
+        def verb_senses(i: int) -> list[int]:
+            ids = self._sense_ids[self._sense_ptr[i] : self._sense_ptr[i + 1]].tolist()
+            return [s for s in ids if self._depth is None or self._depth[s] == v]
+
+        i = self._index.get(word)
+        own = verb_senses(i) if i is not None else []
         if own:
             return own
-        based = (self._listed(self._index[b]) for b in base_forms(word) if b in self._index)
-        return frozenset(s for ss in based for s in ss if self._depth is None or self._depth[s] == v)
+        return [s for b in base_forms(word) if b in self._index for s in verb_senses(self._index[b])]
 
-    def verb_synonym(self, verb: str, word: str) -> bool:
-        """Do the two share a verb sense ("free" and "released")?"""
-        mine = self._verbs(verb)
-        return bool(mine) and not mine.isdisjoint(self._verbs(word))
+    def verb_synonym(self, verb: str, word: str, senses: int = 2) -> bool:
+        """Does `word`, in one of its `senses` most frequent verb senses, mean `verb` ("released"
+        and "free")? Not a rarer sense: "count" (on someone) is no "weigh", though WordNet's
+        third sense of "count" ("matter") is one."""
+        mine = set(self._verbs(verb))
+        return bool(mine) and not mine.isdisjoint(self._verbs(word)[:senses])
 
     @functools.lru_cache(maxsize=10_000)
     def _kinds(self, word: str) -> frozenset[int]:

@@ -820,6 +820,7 @@ def test_wordnet_relates_synonyms_and_kinds_not_neighbours():
     # verb senses only, an inflected form's base form's ("embracing" is listed as a noun)
     assert wn.verb_synonym("free", "released") and wn.verb_synonym("hug", "embracing")
     assert not wn.verb_synonym("pardon", "released") and not wn.verb_synonym("city", "minsk")
+    assert not wn.verb_synonym("weigh", "count")  # only in count's third sense ("matter"); "count on" is no weighing
 
 
 def test_the_reader_is_asked_with_the_spans_own_verb(answerer):
