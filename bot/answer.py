@@ -80,12 +80,6 @@ def _nationality_of(place: str, word: str) -> bool:
 _NATIONALITY_ENDINGS = frozenset({"ian", "an", "n", "ish", "ese", "i"})
 
 
-# past forms a question may ask with, which no detachment rule turns back into the verb (`Answerer._worded_as`)
-_IRREGULAR_PAST = {"send": ("sent",), "meet": ("met",), "hold": ("held",), "give": ("gave", "given"), "take": ("took", "taken"),
-                   "bring": ("brought",), "tell": ("told",), "say": ("said",), "win": ("won",), "leave": ("left",),
-                   "keep": ("kept",), "lose": ("lost",), "pay": ("paid",), "sell": ("sold",), "buy": ("bought",)}
-
-
 def _within(c, citations) -> bool:
     """Is citation c's excerpt part of one of these (same article, inside its span)?"""
     return any(o.source == c.source and o.start <= c.start and c.end <= o.end for o in citations)
@@ -1490,8 +1484,8 @@ class Answerer:
         read against "… deported to Lithuania, including … Bialiatski" beat no answer by 0.2,
         with "deported" by 9.8. Only the question's main verb, and only another verb: a noun the
         passage names a kind of ("which city" and "Minsk") would put the answer in the question."""
-        verb = q.predicate
-        if not verb or verb not in q.terms:
+        verb, asked = q.predicate, (q.predicate_word or "").lower()
+        if not verb or not asked or verb not in q.terms:
             return text
         there: dict[str, str] = {}
         for w in self._TOKEN_RE.findall(passage):
@@ -1507,7 +1501,7 @@ class Answerer:
 
         def reword(m: re.Match) -> str:
             low = m.group(0).lower()
-            if low != verb and verb not in base_forms(low) and stem(low) != stem(verb) and low not in _IRREGULAR_PAST.get(verb, ()):
+            if low != asked:
                 return m.group(0)
             inflected = low != verb  # "sent", "freed": the passage's inflected form, when it has one
             same = [w for w in found if w.lower().endswith(("ed", "en", "t")) == inflected]

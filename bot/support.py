@@ -348,6 +348,7 @@ class Question:
     # "what is the name of the potash company …": the answer is a proper name of that kind
     # (type_head), other than the names the question gives
     proper_name: bool = False
+    predicate_word: str | None = None  # the predicate as the question writes it ("sent" for "send")
 
 
 _YES_NO_STARTS = frozenset({"be", "do", "have", "can", "will", "would", "should", "could", "is", "did", "does"})
@@ -504,10 +505,12 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
     if soon:  # "how soon": like "long" in "how long", it says what kind of answer is wanted
         terms = [t for t in terms if t != "soon"]
     predicate = None
+    predicate_word = None
     doer = None
     for t in toks:
         if t.dep_ == "ROOT" and t.pos_ == "VERB" and t.lemma_.lower() not in GENERIC:
             predicate = t.lemma_.lower()
+            predicate_word = t.text
             for c in t.children:
                 k = next((k for k, span in enumerate(name_spans) if c.i in span), None) if c.dep_ in ("nsubj", "nsubjpass") else None
                 if k is not None and k in persons:
@@ -542,7 +545,7 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
     )
     return Question(
         text, wh, expected, names, numbers, terms, predicate, content_lemmas(doc), name_words, speech, focus_terms, hard_type,
-        sources, type_head, role, asked_noun, tuple(persons), name_of, doer, named_thing is not None,
+        sources, type_head, role, asked_noun, tuple(persons), name_of, doer, named_thing is not None, predicate_word,
     )
 
 
