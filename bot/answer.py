@@ -52,6 +52,8 @@ _YEAR_RE = re.compile(r"\b(1[89]|20)\d\d\b")
 _REASON_RE = re.compile(
     r"\b(because|in order to|so that|is meant to|are meant to|was meant to|aims? to|aimed at|the aim|the goal|intended to|"
     r"designed to|due to|as a result|the reason|that is why|this is why)\b", re.I)
+# a sentence that gives the result of the one before it ("That's why he decided …")
+_RESULT_RE = re.compile(r"\W*(?:that['’]s why|that is why|this is why|which is why|so,? |therefore|hence|for this reason|that['’]s the reason)", re.I)
 REACTION_TERMS = {"respond", "response", "react", "reaction", "reply"}
 SPEAKER_MISMATCH = 1.0  # rank penalty: the span is someone else's words than the asked-about speaker's
 NUMBER_MISSING = 2.0  # rank penalty: the span and its neighbours lack a number the question gives
@@ -610,6 +612,7 @@ class _Candidate:
     features: dict = field(default_factory=dict)
     penalty: float = 0.0  # rule-based rank penalties (rank_penalty), on top of the ranker's score
     reader_answer: str | None = None  # the reader's best answer inside the span (when it reads one)
+    window_read: tuple[int, int, float] | None = None  # (start, end in the article, gap) of its best in the window
     other_speaker: bool = False  # the span is the words of someone other than the one whose view is asked
 
 
@@ -1102,6 +1105,13 @@ class Answerer:
         if all(a.refused for a in answers):
             reason = "unsupported" if any(a.reason == "unsupported" for a in answers) else answers[0].reason
             return Answer(question, self.refusal_text(), (), True, reason, "extractive", timings, first.support)
+        merged = self._overlapping(first, second)
+        if merged is not None:
+            # the two answers are overlapping pieces of one passage ("… Bialiatski was the only
+            # one of personal interest to Trump." and "… to Trump. The release of a Nobel
+            # laureate is meant to …"): shown once, as the passage from the first's start to
+            # the last's end
+            answers = [replace(first, text=merged), second]
         texts, citations = [], []
         for k, (part, a) in enumerate(zip(parts, answers)):
             if a.refused:
@@ -1117,6 +1127,24 @@ class Answerer:
             citations += [c for c in a.citations if c not in citations]
         support = {"parts": [{"question": p, "refused": a.refused, **(a.support or {})} for p, a in zip([parts[0], second_q], answers)]}
         return Answer(question, " ".join(texts), tuple(citations), False, None, "extractive", timings, support)
+
+    def _overlapping(self, first: Answer, second: Answer) -> str | None:
+        """The article text that runs from the earlier of two answers to the end of the later,
+        when both are answered from one article and their texts overlap there; else None."""
+        if first.refused or second.refused or not first.citations or not second.citations:
+            return None
+        c1, c2 = first.citations[0], second.citations[0]
+        article = self.library.articles.get(c1.source)
+        if c1.source != c2.source or article is None:
+            return None
+        text = article.text
+        s1, s2 = text.find(first.text, c1.start), text.find(second.text, c2.start)
+        if s1 < 0 or s2 < 0:
+            return None
+        (a, ae), (b, be) = sorted([(s1, s1 + len(first.text)), (s2, s2 + len(second.text))])
+        if b >= ae or be <= ae:  # apart, or the later inside the earlier (shown once already)
+            return None
+        return text[a:be]
 
     OVERVIEW_CITATIONS = 3  # excerpts an overview shows, each from another article when it can
 
@@ -1197,12 +1225,51 @@ class Answerer:
         if not self._supported(best.support, support.get("p_answerable"), model) or ruled:
             return self._refuse(question, self.refusal_text(cands), "unsupported", t0, timings, support)
 
-        text, citation = self._compose(best.focus, q, guide, best.reader_answer)
+        focus, read = best.focus, best.reader_answer
+        if q.wh == "why":
+            focus, guide, read = self._with_reason(best, guide, read)
+        text, citation = self._compose(focus, q, guide, read)
         article = self.library.articles[citation.source]
         if not is_verbatim(article.text, citation.quote, citation.start, citation.end):
             return self._refuse(question, self.refusal_text(cands), "quote_unverified", t0, timings, support)
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         return Answer(question, text, (citation,), False, None, "extractive", timings, support)
+
+    # how far the reader's best answer beside a "why" span must beat its best inside it to be
+    # taken as the reason
+    WHY_NEIGHBOUR_MARGIN = 0.2
+
+    def _with_reason(self, best: _Candidate, guide: list[str], read: str | None) -> tuple[list[int], list[str], str | None]:
+        """(focus, guide, read) of the answer to a "why" question: the chosen span, and the
+        sentence beside it that gives the reason when the span itself gives none. The span is
+        chosen for saying what the question says, and the reason is often the next sentence
+        ("Bialiatski was the only one of personal interest to Trump. ⏎ The release of a Nobel
+        laureate is meant to …") or the one before ("… he will ultimately only get some
+        leftovers … ⏎ That's why he decided to get ahead …"). Taken: the one before, when the
+        span opens with "that's why", "so", "therefore"; the next, when it gives a reason or a
+        purpose (_REASON_RE); else the neighbour where the reader's best answer in the span's
+        window lies, when it beats the span's own by WHY_NEIGHBOUR_MARGIN."""
+        lib = self.library
+        focus = list(best.focus)
+        said = " ".join(lib.sentences[j].text for j in focus)
+        if _REASON_RE.search(said):
+            return focus, guide, read
+        src = lib.sentences[focus[0]].source
+        before, after = focus[0] - 1, focus[-1] + 1
+        before = before if before >= 0 and lib.sentences[before].source == src else None
+        after = after if after < len(lib.sentences) and lib.sentences[after].source == src else None
+        if before is not None and _RESULT_RE.match(lib.sentences[focus[0]].text):
+            return [before, *focus], guide, read
+        if after is not None and _REASON_RE.search(lib.sentences[after].text):
+            return [*focus, after], guide, read
+        w = best.window_read
+        if w is None or w[2] <= best.features.get("reader", float("inf")) + self.WHY_NEIGHBOUR_MARGIN:
+            return focus, guide, read
+        for j in (before, after):
+            if j is not None and lib.sentences[j].start <= w[0] and w[1] <= lib.sentences[j].end:
+                answer = lib.articles[src].text[w[0] : w[1]]
+                return sorted([*focus, j]), [answer], answer
+        return focus, guide, read
 
     def rule_check(self, q: Question, best: _Candidate, reader: bool = True) -> tuple[list[str], str | None]:
         """(what the answer would be cut around (`_guide`), the rule that refuses the span or
@@ -1431,7 +1498,9 @@ class Answerer:
             passage = passages[at]
             score, start, end = passage.best(lib.sentences[c.focus[0]].start - base, lib.sentences[c.focus[-1]].end - base)
             c.features["reader"] = max(-READER_CLIP, min(READER_CLIP, score - passage.null))
-            c.features["reader_window"] = max(-READER_CLIP, min(READER_CLIP, passage.gap(lib.sentences[win[0]].start - base, lib.sentences[win[-1]].end - base)))
+            w_score, w_start, w_end = passage.best(lib.sentences[win[0]].start - base, lib.sentences[win[-1]].end - base)
+            c.features["reader_window"] = max(-READER_CLIP, min(READER_CLIP, w_score - passage.null))
+            c.window_read = (base + w_start, base + w_end, w_score - passage.null) if w_start >= 0 else None
             c.reader_answer = passage.text[start:end] if start >= 0 else None
             c.features["reader_echo"], c.features["reader_typed"] = self._judge_read(q, c, asked)
 

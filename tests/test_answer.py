@@ -1131,6 +1131,47 @@ def test_a_why_answer_keeps_the_sentence_that_gives_the_reason(plain_answerer):
     assert not answer.refused and "meant to" in answer.text and "Nobel Peace Prize" in answer.text
 
 
+def test_a_why_answer_adds_the_next_sentence_when_it_gives_the_purpose(answerer):
+    # the chosen span says what the question says ("… the only one of personal interest to
+    # Trump."); the purpose is the sentence after it ("… is meant to increase the chances …")
+    answer = answerer.ask("Why was Trump personally interested in Ales Bialiatski?")
+    assert not answer.refused and "personal interest to Trump" in answer.text
+    assert "meant to" in answer.text and "Nobel Peace Prize" in answer.text
+    (c,) = answer.citations
+    assert answer.text in c.quote
+    assert_citation_is_verbatim(answerer, c)
+
+
+def test_a_why_answer_opening_with_thats_why_adds_the_sentence_before(answerer):
+    answer = answerer.ask("Why did Lukashenko decide to get ahead of Moscow with the US, according to Vasilyev?")
+    assert not answer.refused
+    assert "only get some leftovers" in answer.text and "That's why he decided" in answer.text
+    assert_citation_is_verbatim(answerer, answer.citations[0])
+
+
+def test_a_why_answer_takes_the_neighbour_where_the_reader_finds_the_reason(answerer):
+    # the span names the pardon; the reader's best answer beside it is "humanitarian", in the
+    # sentence after the next, which the span's window holds
+    answer = answerer.ask("Why was Tikhanyovski pardoned, according to Lukashenko's press secretary?")
+    assert not answer.refused and "purely humanitarian" in answer.text
+    assert_citation_is_verbatim(answerer, answer.citations[0])
+
+
+def test_a_why_answer_that_gives_a_reason_is_not_extended(answerer):
+    answer = answerer.ask("Why can't Lukashenko forget 2020?")
+    assert not answer.refused and "nearly lost power" in answer.text
+    assert len(answer.text.split()) <= answerer.settings.max_answer_words
+
+
+def test_two_parts_answered_from_overlapping_text_show_it_once(answerer):
+    answer = answerer.ask("Which of the prisoners was Trump personally interested in, and why?")
+    assert not answer.refused
+    assert answer.text.count("personal interest to Trump") == 1
+    assert "Bialiatski" in answer.text and "Nobel Peace Prize" in answer.text
+    for c in answer.citations:
+        assert_citation_is_verbatim(answerer, c)
+
+
 def test_a_trimmed_answer_keeps_the_piece_naming_the_noun_asked_about(answerer):
     # The best span is two sentences (42 words): the first shares more of the question's words
     # ('started', 'phone call'), the second names the catchphrase asked about and gives it.
