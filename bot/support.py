@@ -487,9 +487,11 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
     phrasal, phrasal_verbs = _phrasal_verbs(toks)
     phrasal |= _complex_prepositions(toks)
     hosting = _receives_a_person(toks, {i for k in persons for i in name_spans[k]}, wordnet)
+    manner = _reduplicated(doc)
     terms = []
     for t in toks:
-        if t.i in name_token_ids or t.i in phrasal or t.i in time_clause or t.is_stop or t.is_punct or t.pos_ not in CONTENT_POS:
+        if (t.i in name_token_ids or t.i in phrasal or t.i in time_clause or t.i in manner or t.is_stop or t.is_punct
+                or t.pos_ not in CONTENT_POS):
             continue
         lemma = "meet" if t.i in hosting else _LEMMA_FIXES.get(t.lower_, t.lemma_.lower())
         if (lemma in GENERIC and t.i not in stances) or lemma in WH_WORDS or any(ch.isdigit() for ch in lemma):
@@ -550,6 +552,19 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
 
 
 PROPER_NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW"})
+
+
+def _reduplicated(doc) -> set[int]:
+    """Tokens of a hyphenated word that repeats its first part ("face-to-face", "step-by-step",
+    "day-to-day", "one-on-one"): a manner, not a thing the answer must name ("How likely did
+    Vasilyev consider a face-to-face meeting …?" looked for faces)."""
+    out: set[int] = set()
+    for i in range(len(doc) - 4):
+        w = doc[i : i + 5]
+        if (w[1].text == "-" and w[3].text == "-" and w[0].lower_ == w[4].lower_ and w[0].is_alpha
+                and not any(t.whitespace_ for t in w[:4])):
+            out.update(range(i, i + 5))
+    return out
 
 
 def _named_thing(toks):

@@ -676,6 +676,16 @@ def test_a_complex_prepositions_words_are_not_terms(answerer):
     assert "matter" in analyse("What matter did the envoy raise?", answerer.nlp).terms
 
 
+def test_a_hyphenated_manner_repeating_its_word_is_not_a_term(answerer):
+    from bot.support import analyse
+
+    q = analyse("How likely did Vasilyev consider a face-to-face meeting between Lukashenko and Zelensky?", answerer.nlp)
+    assert q.terms == ["meeting"], q.terms  # not "face" twice: no answer says "face"
+    assert "plan" in analyse("What step-by-step plan did he offer?", answerer.nlp).terms
+    assert "step" not in analyse("What step-by-step plan did he offer?", answerer.nlp).terms
+    assert "face" in analyse("Did they meet face to face?", answerer.nlp).terms  # not hyphenated: left to the model
+
+
 def test_receiving_a_person_is_meeting_them(answerer):
     from bot.support import analyse
 
