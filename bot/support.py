@@ -1023,8 +1023,16 @@ def has_answer_type(q: Question, sentences, ratio: float = 0.75) -> bool:
                 continue  # the entity is the question's own subject, not an answer
             if (q.wh == "how_long" or (q.wh == "how_many" and label == "DATE")) and not (ent_words & TIME_UNITS):
                 continue  # "how long", "how many years": a duration ("18 years"), not a date ("2020")
+            if q.type_head in DAY_HEADS and label == "DATE" and (ent_words & TIME_UNITS or not _DAY_RE.search(text)):
+                continue  # "on what date", "which day": a day ("December 12", "Saturday"), not "this summer"
             return True
     return False
+
+
+DAY_HEADS = frozenset({"date", "day"})
+_DAY_RE = re.compile(
+    r"(?<![\d,.])(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?(?![\d,.]\d)|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+    r"|today|yesterday|tomorrow)\b", re.IGNORECASE)
 
 
 def reports_speech(sentences) -> bool:

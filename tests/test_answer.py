@@ -970,6 +970,24 @@ def test_an_answer_of_another_kind_than_asked_is_told(answerer, question, answer
     assert Answerer._wrong_kind(q, answer, found, wordnet.get()) is wrong
 
 
+@pytest.mark.parametrize("question", [
+    "On what exact date was Sergei Tikhanovsky released from prison?",  # "this summer" is no day
+    "On which day did Tikhanovsky walk free?",
+])
+def test_a_date_asked_for_is_a_day_not_a_season_or_a_duration(answerer, question):
+    answer = answerer.ask(question)
+    assert answer.refused and answer.reason == "unsupported", answer.text
+
+
+def test_a_day_asked_for_is_answered_by_one(answerer):
+    from bot.support import _DAY_RE
+
+    assert not answerer.ask("On what date did Lukashenko meet Coale?").refused  # "on December 12"
+    assert "Saturday 13 December" in answerer.ask("On what day did it become known that 123 political prisoners had been freed?").text
+    assert [bool(_DAY_RE.search(t)) for t in ("December 12", "the 1st", "Saturday", "this summer", "2020", "in November")] == [
+        True, True, True, False, False, False]
+
+
 def test_a_name_the_question_gives_is_no_answer_to_who_or_when(answerer):
     from bot.answer import Answerer
     from bot.support import analyse
