@@ -849,6 +849,8 @@ class Rewriter:
 
     def _resolve_token(self, t, doc, history: list[Turn]) -> str | None:
         low = t.lower_
+        if low in ("itself", "themselves"):
+            return None  # a reflexive means its own clause's subject ("what does Minsk keep for itself")
         at_start = t.i == 0 or all(x.is_punct or x.lower_ in LEADING_FILLERS for x in doc[: t.i])
         if low in MALE or low in FEMALE:
             role = (MALE | FEMALE)[low]

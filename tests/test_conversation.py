@@ -79,6 +79,8 @@ def test_follow_ups_are_rewritten_to_standalone_questions(rewriter, exchange, fo
         "Which deputy of Kellogg did Lukashenko greet with a hug, calling him a good guy?",
         "How long was Tikhanovsky's prison sentence, and how many were released together with him?",
         "Besides Tikhanyovski himself, how many others were freed after Kellogg's visit?",  # reflexive
+        "What does Minsk keep for itself?",  # a reflexive is its own clause's subject, never a thing named before
+        "What did the prisoners say about themselves?",
         "What did she say?",  # no woman has been discussed: never a man instead
         # "according to X" set off by commas is an aside, not the elliptical "Why, according to him?"
         "Why, according to Minsk, was Tikhanyovski let go?",
