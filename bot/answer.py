@@ -765,6 +765,10 @@ _WH = r"(?:what|which|who|whom|whose|when|where|why|how)"
 _COMPOUND_RE = re.compile(
     rf"\s*,?\s+and\s+(?:if\s+(?:so|yes)\s*,?\s+)?(?=(?:(?:in|on|at|for|since|until|by|from|to)\s+)?{_WH}\b)", re.IGNORECASE
 )
+# "Vasilyev and Zarikhin each": two names (capitalised words) a question asks about one by one
+_NAME_WORDS = r"[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,2}"
+_EACH_RE = re.compile(rf"\b({_NAME_WORDS}) and ({_NAME_WORDS}) each\b")
+_ONE_DOES = {"were": "was", "are": "is", "have": "has", "do": "does"}  # "how long were A and B each …": "was A"
 _BARE_WH_RE = re.compile(r"^(?:why|when|where|how)\s*\??$", re.IGNORECASE)  # "…, and why?"
 _QUESTION_START_RE = re.compile(
     rf"^(?:{_WH}|is|are|was|were|did|does|do|has|have|had|can|could|will|would|should)\b", re.IGNORECASE
@@ -872,6 +876,11 @@ def split_compound(question: str) -> list[str]:
     ("How and why …", "Who met whom and where?" are single questions)."""
     m = _COMPOUND_RE.search(question)
     if m is None:
+        each = _EACH_RE.search(question)
+        if each is not None and _QUESTION_START_RE.match(question):
+            # "How likely did Vasilyev and Zarikhin each think a meeting was?": one question per name
+            before = re.sub(r"\b(were|are|have|do)(\s+)$", lambda v: _ONE_DOES[v.group(1).lower()] + v.group(2), question[: each.start()])
+            return [before + each.group(k) + question[each.end() :] for k in (1, 2)]
         return [question]
     first, second = question[: m.start()].strip(" ,;"), question[m.end() :].strip()
     if _BARE_WH_RE.match(second):  # "Which prisoner was Trump interested in, and why?": why that one

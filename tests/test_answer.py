@@ -305,6 +305,11 @@ def test_excerpt_may_be_longer_than_the_answer_and_contains_it(answerer):
         # a question word alone asks the first question's reason, time or place
         ("Which of the prisoners was Trump personally interested in, and why?",
          ["Which of the prisoners was Trump personally interested in?", "Why?"]),
+        # two names asked about one by one
+        ("How likely did Vasilyev and Zarikhin each think a meeting was?",
+         ["How likely did Vasilyev think a meeting was?", "How likely did Zarikhin think a meeting was?"]),
+        ("How long were Babariko and Maria Kolesnikova each sentenced to?",
+         ["How long was Babariko sentenced to?", "How long was Maria Kolesnikova sentenced to?"]),
     ],
 )
 def test_two_questions_in_one_are_split(question, parts):
@@ -322,6 +327,8 @@ def test_two_questions_in_one_are_split(question, parts):
         "Sanctions on potash and what else?",  # the first part is not a question
         "Why did the US lift sanctions and what for",  # "what for" is not a question of its own
         "Who met Kellogg, and when?",  # too short a first question to be one of two
+        "What did each of them say?",
+        "Babariko and Kolesnikova each called for what?",  # not a question's start
     ],
 )
 def test_single_questions_are_not_split(question):
@@ -1189,6 +1196,14 @@ def test_a_why_answer_that_gives_a_reason_is_not_extended(answerer):
     answer = answerer.ask("Why can't Lukashenko forget 2020?")
     assert not answer.refused and "nearly lost power" in answer.text
     assert len(answer.text.split()) <= answerer.settings.max_answer_words
+
+
+def test_two_names_asked_about_each_get_an_answer_each(answerer):
+    answer = answerer.ask("How likely did Vasilyev and Zarikhin each think a Lukashenko-Zelensky meeting was?")
+    assert not answer.refused and "50%" in answer.text and "5%" in answer.text
+    assert {c.source[:3] for c in answer.citations} == {"001"}
+    for c in answer.citations:
+        assert_citation_is_verbatim(answerer, c)
 
 
 def test_two_parts_answered_from_overlapping_text_show_it_once(answerer):
