@@ -768,6 +768,7 @@ _COMPOUND_RE = re.compile(
 # "Vasilyev and Zarikhin each": two names (capitalised words) a question asks about one by one
 _NAME_WORDS = r"[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,2}"
 _EACH_RE = re.compile(rf"\b({_NAME_WORDS}) and ({_NAME_WORDS}) each\b")
+_OBJECT_PREPOSITIONS = frozenset({"to", "by", "from", "with", "of", "for", "about", "at", "on", "than"})
 _ONE_DOES = {"were": "was", "are": "is", "have": "has", "do": "does"}  # "how long were A and B each …": "was A"
 _BARE_WH_RE = re.compile(r"^(?:why|when|where|how)\s*\??$", re.IGNORECASE)  # "…, and why?"
 _QUESTION_START_RE = re.compile(
@@ -1500,7 +1501,17 @@ class Answerer:
         lib = self.library
         regions, windows, where = self._regions(cands, context)
         texts = [lib.articles[src].text[lib.sentences[a].start : lib.sentences[b].end] for src, a, b in regions]
-        passages = self.reader.read_pairs([(self._as_asked(self._worded_as(q, self._spelled_as(q, text), text)), text) for text in texts])
+        asked_as = [self._as_asked(self._worded_as(q, self._spelled_as(q, text), text)) for text in texts]
+        # a passage in the words of a person the question names, without the name: read both
+        # ways, the surer reading kept (_speaker_as_pronoun)
+        also = [(i, self._speaker_as_pronoun(q, asked, text, range(a, b + 1)))
+                for i, ((_src, a, b), text, asked) in enumerate(zip(regions, texts, asked_as))]
+        also = [(i, other) for i, other in also if other != asked_as[i]]
+        read = self.reader.read_pairs(list(zip(asked_as, texts)) + [(other, texts[i]) for i, other in also])
+        passages = read[: len(texts)]
+        for (i, _other), passage in zip(also, read[len(texts) :]):
+            if passage.gap() > passages[i].gap():
+                passages[i] = passage
         asked = {stem(w) for w in words(q.text)}
         for c, win, at in zip(cands, windows, where):
             base = lib.sentences[regions[at][1]].start
@@ -1554,6 +1565,39 @@ class Answerer:
             return close_to(word) or m.group(0)
 
         return re.sub(r"  +", " ", self._TOKEN_RE.sub(respell, text))
+
+    def _speaker_as_pronoun(self, q: Question, text: str, passage: str, rows: range) -> str:
+        """The question with a person it names said as "he" / "she" ("him", "his"), when the
+        passage is that person's words and does not name them: an interview's answers ("— I
+        think the possibility is quite high, about 50%.") never repeat the name the question
+        asks by, and the reader matches words: "How likely did Vladimir Vasilyev consider a
+        face-to-face meeting …?" read that answer 1.1 below no answer, with "he" 5.2 above.
+        The support check still asks the name of the span (the speaker attributed to it)."""
+        if not q.persons:
+            return text
+        ratio = self.settings.name_match_ratio
+        said_by = [w for j in rows if (w := self._speakers.words(j))]
+        if not said_by:
+            return text
+        there = set(words(passage))
+        from bot.conversation import _looks_female
+
+        for k in q.persons:
+            name = q.names[k]
+            if self._name_in_words(name, there) or not any(same_person(name, v, ratio) for v in said_by):
+                continue
+            female = _looks_female(" ".join(name))
+            pattern = re.compile(r"(?<![\w-])" + r"\s+".join(map(re.escape, name)) + r"(['’]s)?(?![\w-])", re.IGNORECASE)
+
+            def pronoun(m: re.Match) -> str:
+                if m.group(1):
+                    return "her" if female else "his"
+                before = text[: m.start()].split()
+                governed = bool(before) and before[-1].lower() in _OBJECT_PREPOSITIONS
+                return ("her" if governed else "she") if female else ("him" if governed else "he")
+
+            text = pattern.sub(pronoun, text, count=1)
+        return text
 
     def _worded_as(self, q: Question, text: str, passage: str) -> str:
         """The question's verb said as the passage says it, where the passage has another verb

@@ -1198,6 +1198,29 @@ def test_a_why_answer_that_gives_a_reason_is_not_extended(answerer):
     assert len(answer.text.split()) <= answerer.settings.max_answer_words
 
 
+def test_an_interview_answer_is_read_with_its_speaker_as_he(answerer):
+    # "— I think the possibility is quite high, about 50%." never names Vasilyev: the reader
+    # reads the question with "he" for him as well, and keeps the surer reading
+    answer = answerer.ask("What odds did Vladimir Vasilyev give for a Lukashenko-Zelensky meeting?")
+    assert not answer.refused and "50%" in answer.text
+    assert answerer.ask("What odds did Artyom Shraibman give for a Lukashenko-Zelensky meeting?").refused  # not his words
+
+
+def test_the_speaker_becomes_a_pronoun_only_in_a_passage_of_their_words_without_their_name(answerer):
+    lib = answerer.library
+    question = "How likely did Vladimir Vasilyev think a meeting was, according to Vladimir Vasilyev's answer?"
+    q = answerer.analyse(question)
+    said = [j for j in range(len(lib.sentences)) if "possibility is quite high" in lib.sentences[j].text]
+    (j,) = said
+    text = lib.sentences[j].text
+    assert answerer._speaker_as_pronoun(q, question, text, range(j, j + 1)) == (
+        "How likely did he think a meeting was, according to his answer?")
+    named = next(k for k in range(len(lib.sentences)) if "Vasilyev" in lib.sentences[k].text)
+    assert answerer._speaker_as_pronoun(q, question, lib.sentences[named].text, range(named, named + 1)) == question
+    q2 = answerer.analyse("What did Lukashenko say to Vladimir Vasilyev?")
+    assert answerer._speaker_as_pronoun(q2, q2.text, text, range(j, j + 1)) == "What did Lukashenko say to him?"
+
+
 def test_two_names_asked_about_each_get_an_answer_each(answerer):
     answer = answerer.ask("How likely did Vasilyev and Zarikhin each think a Lukashenko-Zelensky meeting was?")
     assert not answer.refused and "50%" in answer.text and "5%" in answer.text
