@@ -54,6 +54,14 @@ _REASON_RE = re.compile(
     r"designed to|due to|as a result|the reason|that is why|this is why)\b", re.I)
 # a sentence that gives the result of the one before it ("That's why he decided …")
 _RESULT_RE = re.compile(r"\W*(?:that['’]s why|that is why|this is why|which is why|so,? |therefore|hence|for this reason|that['’]s the reason)", re.I)
+# a question that sets something aside and asks what else ("If not from the mutiny, where …?")
+_SET_ASIDE_RE = re.compile(r"\b(?:if not|rather than|other than|instead of|not because of|apart from)\b", re.I)
+# a denial ("I don't think …", "it is not …") and the sentence after it that says what is so
+# instead ("This is more likely the result of …", "Rather, …") — not "This is rather telling"
+_DENIAL_RE = re.compile(r"\b(?:do|does|did|is|are|was|were|has|have|had)(?:n['’]t| not)\b", re.I)
+_ALTERNATIVE_RE = re.compile(
+    r"\W*(?:(?:this|that|it) (?:is|was) (?:more likely|most likely|rather (?:the|a|an|due|because)|instead)\b"
+    r"|rather\b|instead\b|on the contrary\b)", re.I)
 REACTION_TERMS = {"respond", "response", "react", "reaction", "reply"}
 SPEAKER_MISMATCH = 1.0  # rank penalty: the span is someone else's words than the asked-about speaker's
 NUMBER_MISSING = 2.0  # rank penalty: the span and its neighbours lack a number the question gives
@@ -1238,6 +1246,8 @@ class Answerer:
         focus, read = best.focus, best.reader_answer
         if q.wh == "why":
             focus, guide, read = self._with_reason(best, guide, read)
+        if _SET_ASIDE_RE.search(q.text):
+            focus, guide, read = self._with_alternative(focus, guide, read)
         text, citation = self._compose(focus, q, guide, read)
         article = self.library.articles[citation.source]
         if not is_verbatim(article.text, citation.quote, citation.start, citation.end):
@@ -1279,6 +1289,27 @@ class Answerer:
             if j is not None and lib.sentences[j].start <= w[0] and w[1] <= lib.sentences[j].end:
                 answer = lib.articles[src].text[w[0] : w[1]]
                 return sorted([*focus, j]), [answer], answer
+        return focus, guide, read
+
+    def _with_alternative(self, focus: list[int], guide: list[str], read: str | None) -> tuple[list[int], list[str], str | None]:
+        """(focus, guide, read) with the sentence after a denial that says what is so instead:
+        "I don't think Lukashenko's authority comes from his role in quelling the rebellion … ⏎
+        This is more likely the result of his wise policy …" answers "If not from Prigozhin's
+        mutiny, where does his authority come from?" with the second sentence, which the span
+        chosen for the question's words leaves out, or holds but is not cut around. Unchanged
+        unless a sentence of the span denies something and the next one opens with the
+        alternative (_ALTERNATIVE_RE). Only for a question that sets something aside
+        (_SET_ASIDE_RE): "Whose rebellion was Lukashenko said to have quelled?" is answered by
+        the denial itself."""
+        lib = self.library
+        for j in focus:
+            after = j + 1
+            if after >= len(lib.sentences) or lib.sentences[after].source != lib.sentences[j].source:
+                continue
+            nxt = lib.sentences[after]
+            if _DENIAL_RE.search(lib.sentences[j].text) and _ALTERNATIVE_RE.match(nxt.text):
+                said = lib.articles[nxt.source].text[nxt.start : nxt.end].strip()
+                return sorted({*focus, after}), [said], None
         return focus, guide, read
 
     def rule_check(self, q: Question, best: _Candidate, reader: bool = True) -> tuple[list[str], str | None]:

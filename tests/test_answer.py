@@ -1221,6 +1221,17 @@ def test_the_speaker_becomes_a_pronoun_only_in_a_passage_of_their_words_without_
     assert answerer._speaker_as_pronoun(q2, q2.text, text, range(j, j + 1)) == "What did Lukashenko say to him?"
 
 
+def test_a_question_setting_something_aside_is_answered_by_the_alternative(answerer):
+    # "I don't think … comes from his role in quelling the rebellion … ⏎ This is more likely the
+    # result of his wise policy …"
+    answer = answerer.ask("If not from putting down Prigozhin's mutiny, where does Lukashenko's authority come from in Zarikhin's view?")
+    assert not answer.refused and "wise policy" in answer.text and "balance" in answer.text
+    assert_citation_is_verbatim(answerer, answer.citations[0])
+    # the denial itself answers a question about what it denies
+    answer = answerer.ask("Whose rebellion was Lukashenko said to have quelled, in the Svoboda interview with Zarikhin?")
+    assert not answer.refused and "Prigozhin" in answer.text
+
+
 def test_two_names_asked_about_each_get_an_answer_each(answerer):
     answer = answerer.ask("How likely did Vasilyev and Zarikhin each think a Lukashenko-Zelensky meeting was?")
     assert not answer.refused and "50%" in answer.text and "5%" in answer.text
