@@ -721,6 +721,9 @@ def term_credits(
             if _derived(st, prefixes.get(st[:5], ())):  # only stems with the same first five letters
                 out.append(1.0)
                 continue
+        if term in PAST_WORDS and not PAST_WORDS.isdisjoint(lemmas):
+            out.append(1.0)  # "previously" ~ "in the past", "formerly", "earlier"
+            continue
         kinds = VERB_KINDS.get(term)
         if kinds is not None and not kinds.isdisjoint(lemmas):
             out.append(1.0)  # "sent" ~ "deported": a way of doing what the question asks
@@ -740,6 +743,10 @@ def term_credits(
 
 
 AGENT_SUFFIXES = ("er", "or")
+
+# words that put what is asked before now: any says it ("Which country had previously received
+# the released prisoners?" — "In the past, all released prisoners have been deported to …")
+PAST_WORDS = frozenset({"previously", "formerly", "earlier", "past", "prior", "hitherto"})
 
 # Verbs an article uses for a particular way of doing what a question's plainer verb asks
 # ("Where was Bialiatski sent?" — "deported to Lithuania"). WordNet (bot/wordnet.py) takes

@@ -693,6 +693,17 @@ def test_a_hyphenated_manner_repeating_its_word_is_not_a_term(answerer):
     assert "face" in analyse("Did they meet face to face?", answerer.nlp).terms  # not hyphenated: left to the model
 
 
+def test_previously_is_said_by_in_the_past(answerer):
+    from bot.support import PAST_WORDS, term_credits
+
+    q = answerer.analyse("Which country had received all previously released Belarusian political prisoners?")
+    credits = dict(zip(q.terms, term_credits(q, {"in", "the", "past", "deport"}, {"in", "the", "past", "deported"})))
+    assert credits["previously"] == 1.0 and "past" in PAST_WORDS
+    assert dict(zip(q.terms, term_credits(q, {"now", "deport"}, {"now", "deported"})))["previously"] < 1.0
+    answer = answerer.ask("Which country had received all previously released Belarusian political prisoners?")
+    assert not answer.refused and "In the past, all released prisoners have been deported to Lithuania" in answer.text
+
+
 def test_receiving_a_person_is_meeting_them(answerer):
     from bot.support import analyse
 
