@@ -724,6 +724,10 @@ def term_credits(
         if term in PAST_WORDS and not PAST_WORDS.isdisjoint(lemmas):
             out.append(1.0)  # "previously" ~ "in the past", "formerly", "earlier"
             continue
+        same = PARAPHRASES.get(term)
+        if same is not None and not same.isdisjoint(lemmas):
+            out.append(1.0)  # "carrier" ~ "airline", "ship" ~ "transport"
+            continue
         kinds = VERB_KINDS.get(term)
         if kinds is not None and not kinds.isdisjoint(lemmas):
             out.append(1.0)  # "sent" ~ "deported": a way of doing what the question asks
@@ -743,6 +747,19 @@ def term_credits(
 
 
 AGENT_SUFFIXES = ("er", "or")
+
+# Words news writing uses for one another that WordNet does not take for synonyms (its senses
+# are finer: an "airline" is not a "carrier" there, nor "stated" "announced"). General English,
+# each group a set of interchangeable words; kept short: every pair in it must hold both ways.
+# Tried and left out: trip ~ visit and gift ~ present (each made a right answer lose to a
+# sentence that merely mentions "the visit" or "the gifts", and answered nothing new)
+PARAPHRASE_GROUPS = (
+    frozenset({"announce", "state", "declare", "proclaim"}),
+    frozenset({"airline", "carrier"}),
+    frozenset({"ship", "transport", "export", "transit"}),
+    frozenset({"barrier", "obstacle", "hurdle", "impediment", "obstruction"}),
+)
+PARAPHRASES = {w: group - {w} for group in PARAPHRASE_GROUPS for w in group}
 
 # words that put what is asked before now: any says it ("Which country had previously received
 # the released prisoners?" — "In the past, all released prisoners have been deported to …")
