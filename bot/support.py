@@ -36,7 +36,7 @@ GENERIC = {
     "do", "be", "have", "get", "make", "happen", "take", "give", "go", "come", "name", "kind", "type",
     "thing", "way", "exactly", "actually", "specifically", "main", "also", "there", "here", "so", "then",
     "write", "use", "mean", "cite", "quote", "think", "believe", "many", "much", "long", "number", "people",
-    "mainly", "chiefly", "primarily", "principally",
+    "mainly", "chiefly", "primarily", "principally", "particular", "particularly", "especially",
     "roughly", "approximately", "about", "around", "still", "now", "currently", "according", "view", "opinion",
     "question", "answer", "fact", "point", "likely", "whether", "want", "consider",
     # "how does X characterise / portray Y": asks for the words used, like "describe"
@@ -758,6 +758,7 @@ PARAPHRASE_GROUPS = (
     frozenset({"airline", "carrier"}),
     frozenset({"ship", "transport", "export", "transit"}),
     frozenset({"barrier", "obstacle", "hurdle", "impediment", "obstruction"}),
+    frozenset({"care", "interest"}),
 )
 PARAPHRASES = {w: group - {w} for group in PARAPHRASE_GROUPS for w in group}
 

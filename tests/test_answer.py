@@ -716,6 +716,10 @@ def test_news_paraphrases_wordnet_does_not_join_count_as_the_word(answerer):
     answer = answerer.ask("Who announced that Tikhanovsky had been pardoned?")  # "Eisenmont stated that …"
     assert not answer.refused and "Eisenmont" in answer.text
     assert answerer.ask("Which Belarusian carrier has the EU taken off its sanctions list?").refused  # a near miss still
+    # "cared about" ~ "of personal interest to"; "in particular" asks nothing of its own
+    answer = answerer.ask("Why did Trump care about Bialiatski in particular?")
+    assert not answer.refused and "personal interest to Trump" in answer.text and "Nobel Peace Prize" in answer.text
+    assert "particular" not in answerer.analyse("Why did Trump care about Bialiatski in particular?").terms
 
 
 def test_receiving_a_person_is_meeting_them(answerer):
