@@ -752,7 +752,9 @@ AGENT_SUFFIXES = ("er", "or")
 # are finer: an "airline" is not a "carrier" there, nor "stated" "announced"). General English,
 # each group a set of interchangeable words; kept short: every pair in it must hold both ways.
 # Tried and left out: trip ~ visit and gift ~ present (each made a right answer lose to a
-# sentence that merely mentions "the visit" or "the gifts", and answered nothing new)
+# sentence that merely mentions "the visit" or "the gifts", and answered nothing new); stop ~
+# prevent ("what might Lukashenko stop sending …" then found "the main obstacle preventing …");
+# reporter ~ journalist and sanction ~ restriction (no answer changed)
 PARAPHRASE_GROUPS = (
     frozenset({"announce", "state", "declare", "proclaim"}),
     frozenset({"airline", "carrier"}),
