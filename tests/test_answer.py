@@ -1015,6 +1015,14 @@ def test_a_date_asked_for_is_a_day_not_a_season_or_a_duration(answerer, question
     assert answer.refused and answer.reason == "unsupported", answer.text
 
 
+def test_the_length_of_a_sentence_is_answered_by_a_sentence_that_speaks_of_one(answerer):
+    # "in the last few hours before the deportation" is a length, but not of a prison term
+    answer = answerer.ask("How long was Maria Kolesnikova's prison sentence?")
+    assert answer.refused and answer.reason == "unsupported", answer.text
+    answer = answerer.ask("How long was Tikhanovsky's prison term?")
+    assert not answer.refused and "18 years" in answer.text
+
+
 def test_a_day_asked_for_is_answered_by_one(answerer):
     from bot.support import _DAY_RE
 
