@@ -33,7 +33,7 @@ WH_WORDS = {"who", "whom", "whose", "what", "which", "when", "where", "why", "ho
 # Words that say how a question is asked, not what it is about.
 GENERIC = {
     "say", "state", "tell", "mention", "article", "piece", "story", "report", "accord", "describe", "call", "refer",
-    "do", "be", "have", "get", "make", "happen", "take", "give", "go", "come", "name", "kind", "type",
+    "do", "be", "have", "get", "make", "happen", "take", "give", "go", "come", "name", "kind", "type", "sort",
     "thing", "way", "exactly", "actually", "specifically", "main", "also", "there", "here", "so", "then",
     "write", "use", "mean", "cite", "quote", "think", "believe", "many", "much", "long", "number", "people",
     "mainly", "chiefly", "primarily", "principally", "particular", "particularly", "especially",
@@ -557,7 +557,9 @@ PROPER_NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "P
 def _reduplicated(doc) -> set[int]:
     """Tokens of a hyphenated word that repeats its first part ("face-to-face", "step-by-step",
     "day-to-day", "one-on-one"): a manner, not a thing the answer must name ("How likely did
-    Vasilyev consider a face-to-face meeting …?" looked for faces)."""
+    Vasilyev consider a face-to-face meeting …?" looked for faces). Written apart ("from time to
+    time") they stay terms: dropping them made "how does Trump encourage Lukashenko from time to
+    time?" an answer from the wrong sentence instead of a refusal."""
     out: set[int] = set()
     for i in range(len(doc) - 4):
         w = doc[i : i + 5]

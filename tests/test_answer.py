@@ -691,6 +691,7 @@ def test_a_hyphenated_manner_repeating_its_word_is_not_a_term(answerer):
     assert "plan" in analyse("What step-by-step plan did he offer?", answerer.nlp).terms
     assert "step" not in analyse("What step-by-step plan did he offer?", answerer.nlp).terms
     assert "face" in analyse("Did they meet face to face?", answerer.nlp).terms  # not hyphenated: left to the model
+    assert "sort" not in analyse("What sort of deal is Lukashenko ready to make?", answerer.nlp).terms  # like "kind"
 
 
 def test_previously_is_said_by_in_the_past(answerer):
