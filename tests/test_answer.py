@@ -664,6 +664,8 @@ def test_only_the_phrasal_verbs_own_words_are_read_as_it(answerer):
     terms = analyse("What steps did the envoy take before he stepped down?", answerer.nlp).terms
     assert "step" in terms and "resign" in terms  # the noun "steps" stays a term
     assert "release" not in analyse("Did Minsk let go of its demand?", answerer.nlp).terms  # "let go of": give up
+    q = analyse("Tikhanyovski left prison together with how many so-called accomplices?", answerer.nlp)
+    assert "release" in q.terms and "leave" not in q.terms and "prison" not in q.terms  # left prison: was released
 
 
 def test_a_complex_prepositions_words_are_not_terms(answerer):
