@@ -857,7 +857,7 @@ PHRASAL_VERBS = {
     "set up": "establish", "shut down": "close", "close down": "close", "lock up": "imprison", "put behind bars": "imprison",
     "pull out": "withdraw", "find out": "learn", "throw out": "expel", "kick out": "expel",
     "crack down": "suppress", "bring about": "cause", "take delivery": "receive",
-    "leave prison": "release", "leave jail": "release", "walk out": "release",
+    "leave prison": "release", "leave jail": "release",
 }
 
 
