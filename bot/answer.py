@@ -1275,9 +1275,9 @@ class Answerer:
         if _REASON_RE.search(said):
             return focus, guide, read
         src = lib.sentences[focus[0]].source
-        before, after = focus[0] - 1, focus[-1] + 1
-        before = before if before >= 0 and lib.sentences[before].source == src else None
-        after = after if after < len(lib.sentences) and lib.sentences[after].source == src else None
+        window = self._window(focus)  # the neighbours of the same article
+        before = window[0] if window[0] < focus[0] else None
+        after = window[-1] if window[-1] > focus[-1] else None
         if before is not None and _RESULT_RE.match(lib.sentences[focus[0]].text):
             return [before, *focus], guide, read
         if after is not None and _REASON_RE.search(lib.sentences[after].text):
@@ -1303,8 +1303,8 @@ class Answerer:
         the denial itself."""
         lib = self.library
         for j in focus:
-            after = j + 1
-            if after >= len(lib.sentences) or lib.sentences[after].source != lib.sentences[j].source:
+            after = self._window([j])[-1]
+            if after == j:  # the article's last sentence
                 continue
             nxt = lib.sentences[after]
             if _DENIAL_RE.search(lib.sentences[j].text) and _ALTERNATIVE_RE.match(nxt.text):
