@@ -777,7 +777,8 @@ _COMPOUND_RE = re.compile(
 _NAME_WORDS = r"[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,2}"
 _EACH_RE = re.compile(rf"\b({_NAME_WORDS}) and ({_NAME_WORDS}) each\b")
 _OBJECT_PREPOSITIONS = frozenset({"to", "by", "from", "with", "of", "for", "about", "at", "on", "than"})
-_ONE_DOES = {"were": "was", "are": "is", "have": "has", "do": "does"}  # "how long were A and B each …": "was A"
+# a plural verb and its singular ("how long were A and B each …": "was A"; the rewriter's too)
+SINGULAR = {"were": "was", "are": "is", "have": "has", "do": "does"}
 _BARE_WH_RE = re.compile(r"^(?:why|when|where|how)\s*\??$", re.IGNORECASE)  # "…, and why?"
 _QUESTION_START_RE = re.compile(
     rf"^(?:{_WH}|is|are|was|were|did|does|do|has|have|had|can|could|will|would|should)\b", re.IGNORECASE
@@ -888,7 +889,7 @@ def split_compound(question: str) -> list[str]:
         each = _EACH_RE.search(question)
         if each is not None and _QUESTION_START_RE.match(question):
             # "How likely did Vasilyev and Zarikhin each think a meeting was?": one question per name
-            before = re.sub(r"\b(were|are|have|do)(\s+)$", lambda v: _ONE_DOES[v.group(1).lower()] + v.group(2), question[: each.start()])
+            before = re.sub(r"\b(were|are|have|do)(\s+)$", lambda v: SINGULAR[v.group(1).lower()] + v.group(2), question[: each.start()])
             return [before + each.group(k) + question[each.end() :] for k in (1, 2)]
         return [question]
     first, second = question[: m.start()].strip(" ,;"), question[m.end() :].strip()

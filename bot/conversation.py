@@ -42,7 +42,7 @@ from collections import Counter, OrderedDict, deque
 from dataclasses import dataclass, field, replace
 
 import prompts
-from bot.answer import Answer, clean_question
+from bot.answer import SINGULAR, Answer, clean_question
 
 MALE = {"he": "subj", "him": "obj", "his": "poss", "himself": "obj"}
 FEMALE = {"she": "subj", "her": "obj", "hers": "obj", "herself": "obj"}
@@ -111,7 +111,6 @@ TITLES = {"president", "press", "secretary", "minister", "prime", "special", "re
           "spokeswoman", "deputy", "director", "chief", "leader", "adviser", "advisor", "general", "ambassador", "mr",
           "mrs", "ms", "dr", "sir", "lady", "lord", "vice", "foreign", "state", "senator", "governor"}
 QUANTIFIERS = {"most", "some", "all", "many", "few", "several", "half", "none", "each", "one", "both"}
-SINGULAR = {"were": "was", "are": "is", "have": "has", "do": "does"}
 PLURAL_VERB = {v: k for k, v in SINGULAR.items()}
 EVENT_VERBS = {"cost", "happen", "occur", "mean", "matter", "cause", "lead", "last", "work", "change", "end", "start",
                "begin"}

@@ -723,12 +723,9 @@ def term_credits(
             if _derived(st, prefixes.get(st[:5], ())):  # only stems with the same first five letters
                 out.append(1.0)
                 continue
-        if term in PAST_WORDS and not PAST_WORDS.isdisjoint(lemmas):
-            out.append(1.0)  # "previously" ~ "in the past", "formerly", "earlier"
-            continue
         same = PARAPHRASES.get(term)
         if same is not None and not same.isdisjoint(lemmas):
-            out.append(1.0)  # "carrier" ~ "airline", "ship" ~ "transport"
+            out.append(1.0)  # "carrier" ~ "airline", "previously" ~ "in the past"
             continue
         kinds = VERB_KINDS.get(term)
         if kinds is not None and not kinds.isdisjoint(lemmas):
@@ -750,6 +747,10 @@ def term_credits(
 
 AGENT_SUFFIXES = ("er", "or")
 
+# words that put what is asked before now: any says it ("Which country had previously received
+# the released prisoners?" — "In the past, all released prisoners have been deported to …")
+PAST_WORDS = frozenset({"previously", "formerly", "earlier", "past", "prior", "hitherto"})
+
 # Words news writing uses for one another that WordNet does not take for synonyms (its senses
 # are finer: an "airline" is not a "carrier" there, nor "stated" "announced"). General English,
 # each group a set of interchangeable words; kept short: every pair in it must hold both ways.
@@ -763,12 +764,10 @@ PARAPHRASE_GROUPS = (
     frozenset({"ship", "transport", "export", "transit"}),
     frozenset({"barrier", "obstacle", "hurdle", "impediment", "obstruction"}),
     frozenset({"care", "interest"}),
+    PAST_WORDS,
 )
 PARAPHRASES = {w: group - {w} for group in PARAPHRASE_GROUPS for w in group}
 
-# words that put what is asked before now: any says it ("Which country had previously received
-# the released prisoners?" — "In the past, all released prisoners have been deported to …")
-PAST_WORDS = frozenset({"previously", "formerly", "earlier", "past", "prior", "hitherto"})
 
 # Verbs an article uses for a particular way of doing what a question's plainer verb asks
 # ("Where was Bialiatski sent?" — "deported to Lithuania"). WordNet (bot/wordnet.py) takes
