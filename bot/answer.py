@@ -25,7 +25,7 @@ from bot import wordnet
 from bot.wordnet import base_forms
 from bot.speakers import Speakers, quotes
 from bot.support import (
-    DURATION_HEADS, IndexedWords, LetterCounts, Question, ROLE_NOUNS, VERB_KINDS, _WORD_RE, reports_speech, Support, Vocabulary, _PASSIVE_AUX, _is_question_name, _similar, analyse, assess, fold, has_role, name_in, name_variants, same_person, stands_for_a_country, stem, LIKELIHOOD_LEMMAS, sentence_stems, term_credits, term_weights, words,
+    DURATION_HEADS, IndexedWords, LetterCounts, MEDIA_NOUNS, Question, ROLE_NOUNS, VERB_KINDS, _WORD_RE, reports_speech, Support, Vocabulary, _PASSIVE_AUX, _is_question_name, _similar, analyse, assess, fold, has_role, name_in, name_variants, same_person, stands_for_a_country, stem, LIKELIHOOD_LEMMAS, sentence_stems, term_credits, term_weights, words,
 )
 from bot.verify import is_verbatim
 from index.embedding import MODEL_NAME
@@ -55,6 +55,7 @@ _REASON_RE = re.compile(
 # a sentence that gives the result of the one before it ("That's why he decided …")
 _RESULT_RE = re.compile(r"\W*(?:that['’]s why|that is why|this is why|which is why|so,? |therefore|hence|for this reason|that['’]s the reason)", re.I)
 # a question that sets something aside and asks what else ("If not from the mutiny, where …?")
+_MEDIA_ALT = "|".join(sorted(MEDIA_NOUNS, key=len, reverse=True))  # the words for a publication's text, for a pattern
 _SET_ASIDE_RE = re.compile(r"\b(?:if not|rather than|other than|instead of|not because of|apart from)\b", re.I)
 # a denial ("I don't think …", "it is not …") and the sentence after it that says what is so
 # instead ("This is more likely the result of …", "Rather, …") — not "This is rather telling"
@@ -1273,13 +1274,14 @@ class Answerer:
         lib = self.library
         focus = list(best.focus)
         said = " ".join(lib.sentences[j].text for j in focus)
-        if _REASON_RE.search(said):
+        result = _RESULT_RE.match(said)  # "That is why …" gives no reason of its own
+        if _REASON_RE.search(said, result.end() if result else 0):
             return focus, guide, read
         src = lib.sentences[focus[0]].source
         window = self._window(focus)  # the neighbours of the same article
         before = window[0] if window[0] < focus[0] else None
         after = window[-1] if window[-1] > focus[-1] else None
-        if before is not None and _RESULT_RE.match(lib.sentences[focus[0]].text):
+        if before is not None and result:
             return [before, *focus], guide, read
         if after is not None and _REASON_RE.search(lib.sentences[after].text):
             return [*focus, after], guide, read
@@ -1549,7 +1551,7 @@ class Answerer:
         lib = self.library
         regions, windows, where = self._regions(cands, context)
         texts = [lib.articles[src].text[lib.sentences[a].start : lib.sentences[b].end] for src, a, b in regions]
-        asked_as = [self._as_asked(self._worded_as(q, self._spelled_as(q, text), text)) for text in texts]
+        asked_as = [self._as_asked(self._without_outlets(q, self._worded_as(q, self._spelled_as(q, text), text))) for text in texts]
         # a passage in the words of a person the question names, without the name: read both
         # ways, the surer reading kept (_speaker_as_pronoun)
         also = [(i, self._speaker_as_pronoun(q, asked, text, range(a, b + 1)))
@@ -1573,6 +1575,21 @@ class Answerer:
             c.features["reader_echo"], c.features["reader_typed"] = self._judge_read(q, c, asked)
 
     _TOKEN_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+    @staticmethod
+    def _without_outlets(q: Question, question: str) -> str:
+        """The question for the reader without "according to" a publication (q.outlets) or "per /
+        in the X interview": "Why, according to European Pravda, did Trump care …?" reads as "Why
+        did Trump care …?". The article is the publication's, and its sentences never name it
+        as the one who says them."""
+        for k in q.outlets:
+            name = r"\W+".join(re.escape(w) for w in q.names[k] if w != "the")
+            cut = re.sub(rf",?\s*\b(?:according to|per|in)\s+(?:the\s+)?(?:\w+\s+)?{name}(?:['’]s)?(?:\s+(?:{_MEDIA_ALT}))?(?=\s*[,?.!]|\s*$)(?:\s*,)?",
+                         "", question, count=1, flags=re.IGNORECASE)
+            if cut != question:
+                cut = cut.lstrip(" ,")
+                question = cut[:1].upper() + cut[1:]
+        return question
 
     @staticmethod
     def _as_asked(question: str) -> str:
@@ -1880,6 +1897,8 @@ class Answerer:
         timings["retrieve_ms"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
         q = self._spelled_out(parsing.result(), hits[: self.settings.fused_top_k])
+        if q.outlets:  # "according to Shemov" tagged ORG: a person the articles name, not a publication
+            q = replace(q, outlets=tuple(k for k in q.outlets if not self._a_person(q.names[k])))
         hits = self._with_names(q, hits, self.settings.fused_top_k, lambda h: h.chunk.source, lambda h: set(words(h.chunk.text)))
         terms = list(dict.fromkeys(q.terms))
         # a separate call from the question's: ONNX Runtime is several times slower on a
@@ -2094,7 +2113,10 @@ class Answerer:
             if j not in in_sentence:
                 said_by = self._speakers.words(j)  # the one whose words it reports counts as named
                 in_sentence[j] = [
-                    self._name_in_words(n, self._sentence_words[j]) or bool(said_by and same_person(n, said_by, ratio)) for n in q.names
+                    self._name_in_words(n, self._sentence_words[j]) or bool(said_by and same_person(n, said_by, ratio))
+                    # a publication the question cites is named by its article as a whole
+                    or (k in q.outlets and self._name_in_text(n, lib.sentences[j].source))
+                    for k, n in enumerate(q.names)
                 ]
             return in_sentence[j]
 
@@ -2170,7 +2192,7 @@ class Answerer:
                     speaks and not any(self._name_in_words(n, self._sentence_words[j]) for j in focus)
                     and any(v and not same_person(n, v, ratio) for v in voices)
                     for k, (n, speaks) in enumerate(zip(q.names, speaks_in(src)))
-                    if k in q.sources
+                    if k in q.sources and k not in q.outlets
                 )
                 if self.model is not None:
                     rank = self.model.ranker.decision(feats)
@@ -2189,7 +2211,7 @@ class Answerer:
                 other = any(
                     not any(self._name_in_words(n, self._sentence_words[j]) for j in focus)
                     and all(v and not same_person(n, v, ratio) for v in voices)
-                    for k, n in enumerate(q.names) if k in q.sources and (k in q.persons or self._a_person(n))
+                    for k, n in enumerate(q.names) if k in q.sources and k not in q.outlets and (k in q.persons or self._a_person(n))
                 )
                 out.append(_Candidate(focus, sup, rank, feats, penalty, other_speaker=other))
         out.sort(key=lambda c: -c.rank_score)

@@ -349,6 +349,9 @@ class Question:
     # (type_head), other than the names the question gives
     proper_name: bool = False
     predicate_word: str | None = None  # the predicate as the question writes it ("sent" for "send")
+    # names[k] of the publication an article is by or from ("the Svobodnaya Pressa piece", "according
+    # to European Pravda"): the whole of an article that names it counts as naming it
+    outlets: tuple[int, ...] = ()
 
 
 _YES_NO_STARTS = frozenset({"be", "do", "have", "can", "will", "would", "should", "could", "is", "did", "does"})
@@ -442,6 +445,7 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
     names: list[tuple[str, ...]] = []
     name_token_ids: set[int] = set()
     name_spans: list[range] = []
+    name_labels: list[str | None] = []  # spaCy's label of each name (None: a proper noun it did not tag)
     persons: list[int] = []
     for ent in doc.ents:
         if ent.label_ == "NORP" and set(range(ent.start, ent.end)) <= describing:
@@ -452,6 +456,7 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
                 if ent.label_ == "PERSON":
                     persons.append(len(names))
                 names.append(tk)
+                name_labels.append(ent.label_)
                 name_token_ids.update(range(ent.start, ent.end))
                 name_spans.append(range(ent.start, ent.end))
     for t in toks:  # proper nouns spaCy did not tag as entities (or took for common nouns:
@@ -463,6 +468,7 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
                 if not stands_for_a_country(t.lower_):
                     persons.append(len(names))  # untagged: as likely a person ("Zelenskyy") as not
                 names.append(tk)
+                name_labels.append(None)
                 name_token_ids.add(t.i)
                 name_spans.append(range(t.i, t.i + 1))
     for t in toks:  # a capital acting: the city's name or its country's makes it present
@@ -483,6 +489,8 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
         expected = frozenset()
     source_ids = {t.i for t in toks if _is_source(t)}
     sources = tuple(k for k, span in enumerate(name_spans) if source_ids.intersection(span))
+    outlets, outlet_words = _outlets(doc, name_spans, name_labels, persons)
+    name_token_ids |= outlet_words
     numbers = [w for t in toks if t.like_num or any(ch.isdigit() for ch in t.text) for w in words(t.text) if any(ch.isdigit() for ch in w)]
     phrasal, phrasal_verbs = _phrasal_verbs(toks)
     phrasal |= _complex_prepositions(toks)
@@ -527,7 +535,10 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
                     doer = (k, verb.lemma_.lower(), passive)
                     break
     name_words = {w for n in names for w in n}
-    speech = wh == "what" and any(t.lemma_.lower() in SPEECH_VERBS and t.pos_ == "VERB" for t in toks)
+    # "what did X say …" reports speech; "what … does the Svobodnaya Pressa piece say …" what an article states
+    speech = wh == "what" and any(
+        t.lemma_.lower() in SPEECH_VERBS and t.pos_ == "VERB"
+        and not any(c.dep_ == "nsubj" and c.lemma_.lower() in MEDIA_NOUNS for c in t.children) for t in toks)
     focus_terms: set[str] = set()
     asked_noun = None
     wh_at = next((t.i for t in toks if t.lower_ in ("what", "which")), None)
@@ -548,7 +559,36 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
     return Question(
         text, wh, expected, names, numbers, terms, predicate, content_lemmas(doc), name_words, speech, focus_terms, hard_type,
         sources, type_head, role, asked_noun, tuple(persons), name_of, doer, named_thing is not None, predicate_word,
+        outlets,
     )
+
+
+# a publication's text or its people: "the Svobodnaya Pressa piece", "the Siberian Newspaper interview"
+MEDIA_NOUNS = frozenset({
+    "piece", "article", "report", "comment", "commentary", "interview", "interviewer", "story", "column", "editorial",
+    "publication", "outlet", "op-ed", "website", "feature",
+})
+
+
+def _outlets(doc, name_spans: list[range], labels: list[str | None], persons: list[int]) -> tuple[tuple[int, ...], set[int]]:
+    """(the names[k] that name a publication, the tokens that go with them and are no terms).
+    A publication is named before a word for its text ("the bne IntelliNews comment": the
+    lower-case "bne" goes with the name), or as an organisation the question cites ("according
+    to European Pravda"). Not a person: what a person says is their own words (the Answerer
+    also drops a name the articles give a person, which spaCy can tag ORG)."""
+    out, words_of = [], set()
+    for k, span in enumerate(name_spans):
+        last = doc[span[-1]]
+        head = last.head
+        if (last.dep_ in ("compound", "poss", "amod", "nmod") and (head.pos_ == "NOUN" or head.dep_ in ("pobj", "dobj", "nsubj", "nsubjpass", "attr")) and head.lemma_.lower() in MEDIA_NOUNS
+                and head.i not in span and labels[k] != "PERSON"):
+            out.append(k)
+            words_of.update(c.i for t in (head, *(doc[i] for i in span)) for c in t.children
+                            if c.dep_ == "compound" and c.i < span[0] and c.is_lower)
+        elif (labels[k] in ("ORG", "WORK_OF_ART") and k not in persons and last.dep_ == "pobj"
+              and head.lower_ == "to" and head.head.lower_ == "according"):
+            out.append(k)
+    return tuple(out), words_of
 
 
 PROPER_NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW"})
@@ -606,7 +646,7 @@ def _is_source(t) -> bool:
     saying or thinking, "according to X", "in X's view"."""
     if t.dep_ == "nsubj" and t.head.lemma_.lower() in SOURCE_VERBS:
         return True
-    if t.dep_ == "pobj" and t.head.lower_ == "to" and t.head.head.lower_ == "according":
+    if t.dep_ == "pobj" and (t.head.lower_ == "to" and t.head.head.lower_ == "according" or t.head.lower_ == "per"):
         return True
     return t.dep_ == "poss" and t.head.lemma_.lower() in {"view", "opinion", "words", "estimate", "assessment", "words"}
 

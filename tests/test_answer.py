@@ -1224,6 +1224,23 @@ def test_a_why_answer_opening_with_thats_why_adds_the_sentence_before(answerer):
     assert_citation_is_verbatim(answerer, answer.citations[0])
 
 
+BRIDGE = {
+    "903_bridge.txt": "Tartu closes its wooden bridge for the winter\n\nEngineers found rot in three of the oak "
+    "beams that carry the Kaarsild footbridge over the Emajõgi river. That is why the town council decided to close "
+    "the bridge until April. Pedestrians are asked to use the Vabaduse bridge instead.\n",
+}
+
+
+def test_a_why_answer_opening_with_that_is_why_written_out_adds_the_sentence_before(tmp_path, make_settings, embed):
+    """"That is why …" written out gives no reason of its own, as "That's why …" does not: the
+    sentence before it, which does, is added to the answer."""
+    answerer = answerer_over_seed_and(BRIDGE, tmp_path, make_settings, embed)
+    answer = answerer.ask("Why did the town council decide to close the Kaarsild footbridge?")
+    assert not answer.refused, answer.text
+    assert "rot in three of the oak beams" in answer.text and "That is why the town council" in answer.text
+    assert_citation_is_verbatim(answerer, answer.citations[0])
+
+
 def test_a_why_answer_takes_the_neighbour_where_the_reader_finds_the_reason(answerer):
     # the span names the pardon; the reader's best answer beside it is "humanitarian", in the
     # sentence after the next, which the span's window holds
@@ -1735,3 +1752,42 @@ def test_the_patterns_that_look_at_spaces_never_see_a_run_of_them(fragment, monk
     assert seen and not any("  " in text or "\t" in text or "\n" in text for text in seen)
     assert answer_mod.clean_question("Which country is 🇺🇸 ?") == "Which country is?"
     assert answer_mod.clean_question("  Who   met \t Kellogg ?  :) ") == "Who met Kellogg ?"
+
+
+def test_a_publication_the_question_cites_is_named_by_its_whole_article(answerer):
+    """"The Svobodnaya Pressa piece", "according to European Pravda", "the bne IntelliNews
+    comment": the publication an article is by or from. Its article names it once (an
+    interviewer's label, a byline), never beside the answer, so the whole article counts as
+    naming it; and the piece "saying" something is what the article states, not reported speech."""
+    q = answerer.analyse("Which missile does the Svobodnaya Pressa article say Belarus already has?")
+    (k,) = q.outlets
+    assert q.names[k][-2:] == ("svobodnaya", "pressa") and not q.speech
+    q = answerer.analyse("Which analyst is quoted in the bne IntelliNews comment?")
+    assert [q.names[k] for k in q.outlets] == [("intellinews",)] and "bne" not in q.terms
+    assert answerer.analyse("Why, according to European Pravda, was Bialiatski deported?").outlets
+    # a person is no publication, whatever spaCy's label: their words are their own
+    assert not answerer.analyse("Why, according to Lukashenko, was Tikhanyovski pardoned?").outlets
+    assert not answerer.analyse("Did Sergei Lavrov comment on Minsk's overtures?").outlets
+
+    answer = answerer.ask("Which missile does the Svobodnaya Pressa article say Belarus already has?")
+    assert not answer.refused and "Izumrud" in answer.text
+    assert_citation_is_verbatim(answerer, answer.citations[0])
+    answer = answerer.ask("Why, according to European Pravda, did Trump care personally about Bialiatski?")
+    assert not answer.refused and "Nobel" in answer.text
+    # still a near miss when the article does not say it
+    assert answerer.ask("What does the Svobodnaya Pressa article say Maduro received?").refused
+    assert answerer.ask("According to European Pravda, what did Macron say about the prisoners?").refused
+
+
+def test_the_reader_reads_a_question_without_the_publication_it_cites():
+    from types import SimpleNamespace
+
+    from bot.answer import Answerer
+
+    pravda = SimpleNamespace(outlets=(0,), names=[("european", "pravda")])
+    svoboda = SimpleNamespace(outlets=(0,), names=[("svoboda",)])
+    assert Answerer._without_outlets(pravda, "Why, according to European Pravda, did Trump care?") == "Why did Trump care?"
+    assert Answerer._without_outlets(pravda, "According to European Pravda, what did Trump want?") == "What did Trump want?"
+    assert Answerer._without_outlets(pravda, "What did Trump want, according to European Pravda?") == "What did Trump want?"
+    assert Answerer._without_outlets(svoboda, "Where does Vasilyev work, per the Svoboda interview?") == "Where does Vasilyev work?"
+    assert Answerer._without_outlets(svoboda, "What did Svoboda ask Vasilyev?") == "What did Svoboda ask Vasilyev?"  # its own doing
