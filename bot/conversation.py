@@ -94,6 +94,8 @@ PERSON_NOUNS = {"person", "politician", "leader", "analyst", "envoy", "journalis
                 "representative", "diplomat", "commentator", "spokesman", "spokeswoman", "people", "persons", "deputy",
                 "king", "queen", "ruler", "dictator", "husband", "wife", "editor", "chairman", "advisor", "adviser",
                 "reporter", "professor", "ambassador"}
+# "in his view", "by her estimate": the words of the person whose view is asked
+VIEW_NOUNS = {"view", "opinion", "words", "estimate", "estimation", "assessment", "judgment", "judgement", "reading", "mind"}
 PERSON_LABELS = {"PERSON"}
 GROUP_LABELS = {"NORP", "ORG"}
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -200,6 +202,21 @@ def _leading_preposition(tokens) -> int:
 def _clause_of(t):
     """The nearest head above a token that has a subject: the verb of the token's clause (None at the top)."""
     return next((a for a in t.ancestors if any(c.dep_ in ("nsubj", "nsubjpass") for c in a.children)), None)
+
+
+def _wh_phrase_end(doc) -> int:
+    """Where a leading "which/what …" phrase ends ("which ancient King" of "which ancient king does
+    he compare Trump to", which truecasing may have made a name): 0 when the question does not
+    open with one. Its words name what is asked, never someone a pronoun after it could mean."""
+    i = 0
+    while i < len(doc) and (doc[i].is_punct or doc[i].lower_ in LEADING_FILLERS):
+        i += 1
+    if i >= len(doc) or doc[i].lower_ not in ("which", "what", "whose"):
+        return 0
+    i += 1
+    while i < len(doc) and doc[i].pos_ in ("ADJ", "NOUN", "PROPN", "DET", "NUM") and doc[i].lower_ not in AUX:
+        i += 1
+    return i
 
 
 def _cap(text: str, at_start: bool) -> str:
@@ -356,10 +373,11 @@ class Rewriter:
             n = at + len(self._wh_phrase(toks[at:]).split())
             # "which journalist did X tell" (object) vs "who announced", "which citizen was released"
             wh_subject = not (len(toks) > n + 1 and toks[n].lower_ in AUX and toks[n + 1].tag_ not in ("VBN", "VBG"))
-        source = None  # "according to Vasilyev, …": whose view the question asks for
-        for i, t in enumerate(toks[:-2]):
-            if t.lower_ == "according" and toks[i + 1].lower_ == "to":
-                rest = " ".join(x.text for x in toks[i + 2 : i + 6]).lower()
+        source = None  # "according to Vasilyev, …", "per Vasilyev": whose view the question asks for
+        for i, t in enumerate(toks[:-1]):
+            at_source = i + 2 if t.lower_ == "according" and toks[i + 1].lower_ == "to" else i + 1 if t.lower_ == "per" else None
+            if at_source is not None:
+                rest = " ".join(x.text for x in toks[at_source : at_source + 4]).lower()
                 source = next((m.text for m in found if m.kind == "person" and not m.from_answer and rest.startswith(m.text.lower())), None)
         subject = None
         for t in doc:
@@ -367,6 +385,8 @@ class Rewriter:
                 span = doc[t.left_edge.i : t.right_edge.i + 1].text.lower()
                 subject = next((m.text for m in found if m.kind == "person" and not m.from_answer and m.text.lower() in span), None)
                 if subject:
+                    if source is None and t.head.lemma_.lower() in SPEECH:
+                        source = subject  # "what does Vasilyev say Lukashenko expects": his view, as "according to Vasilyev"
                     break
         reported = None  # "what does X think Y expects …": Y
         if subject:
@@ -394,9 +414,12 @@ class Rewriter:
     def _doc_mentions(self, doc, from_answer: bool) -> list[Mention]:
         out: list[Mention] = []
         covered: set[int] = set()
+        asked = 0 if from_answer else _wh_phrase_end(doc)
         for ent in doc.ents:
             text = ent.text.strip(" \"'“”‘’")
             label = self._label(ent)
+            if label in PERSON_LABELS and ent.end <= asked:
+                continue  # "which ancient King …": the one asked for, whom the answer names
             if label in PERSON_LABELS:
                 kind = "person"
             elif label in PLACE_LABELS:
@@ -429,7 +452,7 @@ class Rewriter:
         i = 0
         toks = list(doc)
         while i < len(toks):
-            if toks[i].pos_ == "PROPN" and toks[i].i not in covered:
+            if toks[i].pos_ == "PROPN" and toks[i].i not in covered and toks[i].i >= asked:
                 j = i
                 while j + 1 < len(toks) and toks[j + 1].pos_ == "PROPN" and toks[j + 1].i not in covered:
                     j += 1
@@ -855,13 +878,22 @@ class Rewriter:
             role = (MALE | FEMALE)[low]
             if low == "her":  # object or possessive
                 role = "poss" if t.tag_ == "PRP$" or t.dep_ == "poss" else "obj"
+            # "in his view", "by her estimate": whose view is asked, like "according to him" — his
+            # own clause's subject's if that is a person ("why does Lukashenko, in his view, …"), else
+            # the speaker of the talk, not a name it mentions ("why would meeting Lukashenko be a
+            # downgrade for Zelensky in his view")
+            viewpoint = role == "poss" and t.head.lemma_.lower() in VIEW_NOUNS and t.head.dep_ == "pobj" and (
+                t.head.head.lower_ in ("in", "by", "to"))
+            if viewpoint and self._subject_of_clause(t, "person"):
+                return None
             # "Who is Maria Kalesnikava and why was she jailed?": she is Maria. An object
             # pronoun never means the clause's own subject ("what is Trump doing to him").
-            if self._bound_inside(doc, t, role):
+            if not viewpoint and self._bound_inside(doc, t, role):
                 return None
             gender = "m" if low in MALE else "f"
             named_here = {w for e in doc.ents for w in e.text.lower().split()} | {x.lower_ for x in doc if x.pos_ == "PROPN"}
-            according = t.head.lower_ == "to" and t.head.head.lower_ == "according"  # "according to him": a speaker
+            # "according to him", "per him": a speaker
+            according = (t.head.lower_ == "to" and t.head.head.lower_ == "according") or t.head.lower_ == "per" or viewpoint
             # "what does he think/say …": the source the talk is about. Not "which aircraft does he
             # expect to get?": a verb with a to-infinitive tells the person's own doing
             speech = according or (role == "subj" and t.head.lemma_.lower() in SPEECH
@@ -876,7 +908,7 @@ class Rewriter:
             m = self._person(history, gender, named_here, role, speech, past)
             if m is None:
                 return None
-            return _cap(self._full(m) + ("'s" if role == "poss" else ""), at_start)
+            return _cap(self._full(m) + ("'s" if role == "poss" or viewpoint else ""), at_start)
         if low in PLURAL:
             if self._antecedent_inside(doc, t, "group"):
                 return None
@@ -1142,12 +1174,14 @@ class Rewriter:
     def _antecedent_inside(self, doc, t, kind: str) -> bool:
         before = doc[: t.i]
         if kind == "person":  # a name before the pronoun, judged as mentions are (corpus labels too)
+            asked = _wh_phrase_end(doc)  # "which ancient king does he …": the asked one is no antecedent
             return any(
-                self._is_person(e)
-                or (e.label_ not in PLACE_LABELS and len(e.text.split()) >= 2 and self._person_name(e.text))
+                (self._is_person(e)
+                 or (e.label_ not in PLACE_LABELS and len(e.text.split()) >= 2 and self._person_name(e.text)))
+                and e.start >= asked
                 for e in doc.ents if e.end <= t.i
             ) or any(
-                x.pos_ == "PROPN" and not x.ent_type_ and x.lower_ in self.person_words for x in before
+                x.pos_ == "PROPN" and not x.ent_type_ and x.lower_ in self.person_words and x.i >= asked for x in before
             ) or any(  # "who granted the opposition politician his pardon"
                 x.pos_ == "NOUN" and x.tag_ == "NN" and x.lower_ in PERSON_NOUNS  # a definite one: not the asked
                 and any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in x.children) for x in before  # "which king", "what kind of activist"

@@ -325,6 +325,37 @@ def test_follow_ups_found_by_the_dev_dialogues(rewriter, exchanges, follow_up, e
 
 
 @pytest.mark.parametrize(
+    "exchanges, follow_up, expected",
+    [
+        # the person a "which …" phrase asks for is nobody a pronoun after it could mean, even when
+        # truecasing a lower-case question has made "king" a name
+        ([("Who is Vladimir Zarikhin?", "Vladimir Zarikhin is vice director of the Institute for CIS Countries.")],
+         "which ancient ruler does he liken trump to", "Which ancient ruler does Vladimir Zarikhin liken Trump to?"),
+        # "in his view" asks whose view, as "according to him" does: the one whose estimate was
+        # asked, not a name of its own clause that is not its subject
+        ([("How likely does Vladimir Vasilyev think a Lukashenko-Zelenskyy meeting is?", "About 50%.")],
+         "why would meeting lukashenko help zelensky in his view",
+         "Why would meeting Lukashenko help Zelensky in Vladimir Vasilyev's view?"),
+        # … but a person subject's own view is his
+        ([("Why was Tikhanyovski pardoned?", "It was humanitarian.")],
+         "Why does Lukashenko, in his view, deserve credit?", "Why does Lukashenko, in his view, deserve credit?"),
+        # "what does X say Y expects" makes X the source, as "according to X" does: "per him" and
+        # "according to him" two turns later are X, not Y the last question was about
+        ([("What does Vladimir Vasilyev say Lukashenko expects to get from the US?", "Boeing airplanes and American cars."),
+          ("How would Lukashenko pay for them?", "With US loans.")],
+         "and what has Washington given Belarus already, per him?",
+         "And what has Washington given Belarus already, per Vladimir Vasilyev?"),
+        ([("What does Boris Shmelyev say Lukashenko wants from the Americans?", "Economic aid."),
+          ("How much is Lukashenko asking for?", "He did not say.")],
+         "What could Belarus offer in exchange, according to him?",
+         "What could Belarus offer in exchange, according to Boris Shmelyev?"),
+    ],
+)
+def test_follow_ups_found_by_the_third_dialogue_set(rewriter, exchanges, follow_up, expected):
+    assert rewriter.rewrite(follow_up, after(rewriter, *exchanges)) == expected
+
+
+@pytest.mark.parametrize(
     "exchanges, follow_up",
     [
         # "which ancient king did Zarikhin mention?" unanswered: "he" is the unknown king, not Zarikhin
@@ -726,3 +757,16 @@ def test_a_reciprocal_they_is_not_the_last_turns_group(rewriter):
     q = "What did Lukashenko say would happen if they played mind games with each other?"
     assert rewriter.rewrite(q, history) == q
     assert rewriter.rewrite("Where were they sent?", history) == "Where were the political prisoners sent?"
+
+
+def test_a_truecased_which_phrase_is_not_the_antecedent(rewriter):
+    """"which ancient king does he compare trump to": truecasing makes "King" a name (the articles
+    write "King Midas"), which must not stand for "he" — the asked-for one is nobody yet."""
+    history = after(rewriter, ("Who is Vladimir Zarikhin?", "Vladimir Zarikhin is vice director of the Institute for CIS Countries."))
+    rewritten = rewriter.rewrite("which ancient king does he compare trump to", history)
+    assert rewritten.lower() == "which ancient king does vladimir zarikhin compare trump to?"
+    # and the next turn's "he" is still Zarikhin, not the king the answer names
+    history.append(rewriter.analyse_turn(rewritten, Answer(rewritten, "King Midas of ancient times had the power to turn "
+                                                                       "everything he touched into gold."), when=0.0))
+    assert rewriter.rewrite("So where does he say Lukashenko's authority comes from?", history) == (
+        "So where does Vladimir Zarikhin say Lukashenko's authority comes from?")
