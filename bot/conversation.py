@@ -84,7 +84,8 @@ LEADING_FILLERS = {"and", "so", "but", "ok", "okay", "then", "also", "well", "hm
 # Content that an elliptical follow-up may carry besides its question word:
 # "when did that happen", "why did he do that", "and when was that".
 EVENT_WORDS = {"happen", "occur", "do", "be", "take", "place", "that", "this", "it", "he", "she", "they", "him",
-               "her", "them", "so", "exactly", "then", "again", "there"}
+               "her", "them", "so", "exactly", "then", "again", "there",
+               "tho", "though", "please", "pls", "lol"}  # chat fillers: "why tho", "when exactly pls"
 AUX = {"do", "does", "did", "is", "are", "was", "were", "has", "have", "had", "will", "would", "can", "could",
        "should", "may", "might", "must", "shall"}
 DO_SUPPORT = {"VBD": "did", "VBZ": "does", "VBP": "do"}
@@ -383,7 +384,11 @@ class Rewriter:
         for t in doc:
             if t.dep_ in ("nsubj", "nsubjpass") and t.lower_ not in WH:
                 span = doc[t.left_edge.i : t.right_edge.i + 1].text.lower()
-                subject = next((m.text for m in found if m.kind == "person" and not m.from_answer and m.text.lower() in span), None)
+                people = [m.text for m in found if m.kind == "person" and not m.from_answer and m.text.lower() in span]
+                # "Trump's envoy John Coale": the subject's own words name him, not the possessor's
+                own = [p for p in people if t.lower_ in p.lower().split()] + [
+                    p for p in people if not re.search(rf"{re.escape(p.lower())}\s*['’]s?\b", span)]
+                subject = (own or people or [None])[0]
                 if subject:
                     if source is None and t.head.lemma_.lower() in SPEECH:
                         source = subject  # "what does Vasilyev say Lukashenko expects": his view, as "according to Vasilyev"
@@ -420,6 +425,8 @@ class Rewriter:
             label = self._label(ent)
             if label in PERSON_LABELS and ent.end <= asked:
                 continue  # "which ancient King …": the one asked for, whom the answer names
+            if label == "NORP" and ent.root.dep_ in ("amod", "compound") and ent.root.head.pos_ == "NOUN" and ent.root.head.i >= ent.end:
+                continue  # "What American goods …": a word describing the goods, not a group "them" could mean
             if label in PERSON_LABELS:
                 kind = "person"
             elif label in PLACE_LABELS:
@@ -552,12 +559,29 @@ class Rewriter:
                     rewritten = f"{rewritten[:-1]}, according to {source}?"
                 return rewritten
             return question
+        counted = self._count_of(body, prev)
+        if counted is not None:
+            return counted
         resolved = self._resolve_pronouns(question, doc, history)
         if IN_RETURN.search(resolved):  # "What would the US give in return?" — for the last turn's event
             event = self._passive_event(prev.rewritten)
             if event is not None:
                 resolved = self._finish(IN_RETURN.sub(lambda m: f"{m.group(0)} for {event}", resolved, count=1))
         return resolved
+
+    def _count_of(self, body, prev: Turn) -> str | None:
+        """"How many are left?" after a question about "the political prisoners still held in
+        Belarus": how many of the plural thing the last question named ("How many political
+        prisoners are left?"); None when it named no one such thing, or the count has its noun."""
+        low = [t.lower_ for t in body]
+        if low[:2] != ["how", "many"] or len(body) < 4 or body[2].pos_ not in ("AUX", "VERB"):
+            return None
+        plural = [m for m in prev.mentions if not m.from_answer and m.kind in ("thing", "group") and m.plural
+                  and m.text.lower().startswith("the ")]
+        if len(plural) != 1:
+            return None
+        noun = re.sub(r"^the\s+(?:[\d,.]+\s+)?", "", plural[0].text, flags=re.IGNORECASE)
+        return self._finish("How many " + noun + " " + "".join(t.text_with_ws for t in body[2:]).strip())
 
     def _passive_event(self, question: str) -> str | None:
         """"How soon could the political prisoners be freed?" → "the political prisoners being
@@ -729,6 +753,11 @@ class Rewriter:
         subject = self._answer_entity(prev, head)
         if subject is None:
             subject = f"the {noun}" if noun else None
+        if subject is None and old == "what" and new_wh in ("why", "when", "where", "how"):
+            # "What happened between X and his wife's circle?" … "why tho": the reader's answer
+            # ("several conflicts") is what happened — "Why did several conflicts happen …?"
+            read = ((prev.answer.support or {}).get("reader_answer") or "").strip() if not prev.answer.refused else ""
+            subject = read if read and len(read.split()) <= 6 else None
         if subject is None:
             return None
         first = rest[0]
@@ -1284,7 +1313,9 @@ class Rewriter:
                     return f"{people[0]} and {people[1]}"
             for m in turn.mentions:
                 if not m.from_answer and (m.kind == "group" or (m.kind == "thing" and m.plural)):
-                    return m.text
+                    # "the 123 political prisoners" → "the political prisoners": the count was the
+                    # last question's detail, and "most of them" are no longer 123
+                    return re.sub(r"^(the\s+)\d[\d,.]*\s+(?=\w)", r"\1", m.text, flags=re.IGNORECASE)
             # "who did Lukashenko meet?" … "where was their meeting?": the two people of that turn
             people = [m for m in turn.mentions if m.kind == "person"]
             asker = next((m for m in people if not m.from_answer), None)

@@ -349,6 +349,19 @@ def test_follow_ups_found_by_the_dev_dialogues(rewriter, exchanges, follow_up, e
           ("How much is Lukashenko asking for?", "He did not say.")],
          "What could Belarus offer in exchange, according to him?",
          "What could Belarus offer in exchange, according to Boris Shmelyev?"),
+        # "How many are left?": how many of the plural thing the last question named
+        ([("What did John Coale say about the political prisoners still held in Belarus?", "They could be released within a month.")],
+         "How many are left?", "How many political prisoners are left?"),
+        # "them" is the group, not the last question's count of it ("most of them" are not 123)
+        ([("When did it become known that Lukashenko had released 123 political prisoners?", "On 13 December.")],
+         "where were most of them deported to", "Where were most of the political prisoners deported to?"),
+        # "American" describing the goods is no group "them" could mean
+        ([("What American goods does Vladimir Vasilyev say Lukashenko expects to get from the US?", "Boeing airplanes and American cars.")],
+         "how would he pay for them", "How would Lukashenko pay for the American goods?"),
+        # "Trump's envoy John Coale said": Coale is the one who spoke, not his possessor
+        ([("What did Trump's envoy John Coale say about the political prisoners?", "They could be released within a month."),
+          ("How many are left?", "About a thousand.")],
+         "What would Belarus get in exchange, according to him?", "What would Belarus get in exchange, according to John Coale?"),
     ],
 )
 def test_follow_ups_found_by_the_third_dialogue_set(rewriter, exchanges, follow_up, expected):
@@ -770,3 +783,14 @@ def test_a_truecased_which_phrase_is_not_the_antecedent(rewriter):
                                                                        "everything he touched into gold."), when=0.0))
     assert rewriter.rewrite("So where does he say Lukashenko's authority comes from?", history) == (
         "So where does Vladimir Zarikhin say Lukashenko's authority comes from?")
+
+
+def test_why_after_what_happened_asks_why_the_answer_happened(rewriter):
+    """"What happened between X and his wife's circle?" … "why tho": the reader's answer
+    ("several conflicts") is what happened; "tho" is a chat filler, not a name."""
+    history = [rewriter.analyse_turn(
+        "What happened between Sergey Tikhanovsky and his wife's inner circle after his release?",
+        Answer("q", "His blunt style has led to several conflicts with his wife's inner circle.",
+               support={"reader_answer": "several conflicts"}), when=0.0)]
+    assert rewriter.rewrite("why tho", history) == (
+        "Why did several conflicts happen between Sergey Tikhanovsky and his wife's inner circle after his release?")
