@@ -804,6 +804,8 @@ PARAPHRASE_GROUPS = (
     frozenset({"ship", "transport", "export", "transit"}),
     frozenset({"barrier", "obstacle", "hurdle", "impediment", "obstruction"}),
     frozenset({"care", "interest"}),
+    frozenset({"leader", "president"}),  # "the Belarusian leader" ~ "the president of Belarus"
+    frozenset({"pledge", "commitment"}),
     PAST_WORDS,
 )
 PARAPHRASES = {w: group - {w} for group in PARAPHRASE_GROUPS for w in group}

@@ -723,6 +723,11 @@ def test_news_paraphrases_wordnet_does_not_join_count_as_the_word(answerer):
     answer = answerer.ask("Why did Trump care about Bialiatski in particular?")
     assert not answer.refused and "personal interest to Trump" in answer.text and "Nobel Peace Prize" in answer.text
     assert "particular" not in answerer.analyse("Why did Trump care about Bialiatski in particular?").terms
+    # "the Belarusian leader" ~ "the president of Belarus"; a "pledge" ~ a "commitment"
+    answer = answerer.ask("Which journalist did the Belarusian leader tell that it was time to begin peace talks?")
+    assert not answer.refused and "Zarubin" in answer.text
+    answer = answerer.ask("What pledge does Kellogg hope Lukashenko will give?")
+    assert not answer.refused and "no longer participate" in answer.text
 
 
 def test_receiving_a_person_is_meeting_them(answerer):
