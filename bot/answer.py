@@ -1114,7 +1114,10 @@ class Answerer:
         from bot.conversation import needs_context
 
         second_q = parts[1]
-        if needs_context(second_q):  # else the rewriter would return it as it is: no parse for it
+        # else the rewriter would return it as it is: no parse for it. The same question word and
+        # noun may leave out what the first part said ("…, and what odds did Zarikhin give?")
+        parallel = [w.lower() for w in parts[1].split()[:2]] == [w.lower() for w in parts[0].split()[:2]]
+        if needs_context(second_q) or parallel:
             rw = self._rewriter
             second_q = rw.rewrite(parts[1], [rw.analyse_turn(parts[0], first, 0.0)])
         second = self.extractive(second_q)

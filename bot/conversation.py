@@ -567,7 +567,33 @@ class Rewriter:
             event = self._passive_event(prev.rewritten)
             if event is not None:
                 resolved = self._finish(IN_RETURN.sub(lambda m: f"{m.group(0)} for {event}", resolved, count=1))
-        return resolved
+        return self._parallel_tail(resolved, prev) or resolved
+
+    def _parallel_tail(self, question: str, prev: Turn) -> str | None:
+        """"What odds did Vasilyev give for a Lukashenko-Zelensky meeting?" … "What odds did
+        Zarikhin give?": the same question about someone else, its prepositional phrase left
+        unsaid — put back from the last question ("… give for a Lukashenko-Zelensky meeting?").
+        Only for the same question word and noun and the same verb, in a short question with no
+        prepositional phrase of its own; None otherwise."""
+        doc, before = self.nlp(question), self.nlp(prev.rewritten)
+        toks = [t for t in doc if not t.is_punct and t.lower_ not in LEADING_FILLERS]
+        if not toks or len(toks) > 8 or toks[0].lower_ not in WH:
+            return None
+        old = [t for t in before if not t.is_punct and t.lower_ not in LEADING_FILLERS]
+        if not old or self._wh_phrase(toks).lower() != self._wh_phrase(old).lower():
+            return None
+        root, root_before = doc[:].root, before[:].root
+        if root.pos_ != "VERB" or root.lemma_.lower() != root_before.lemma_.lower():
+            return None
+        if any(c.dep_ in ("prep", "dative", "agent") for c in root.children):
+            return None
+        tail = [c for c in root_before.children if c.dep_ == "prep" and c.i > root_before.i]
+        if len(tail) != 1:
+            return None
+        phrase = before[tail[0].left_edge.i : tail[0].right_edge.i + 1].text
+        if phrase.lower() in question.lower():
+            return None
+        return self._finish(self._truecase(question).rstrip(" ?.!") + " " + phrase)
 
     def _count_of(self, body, prev: Turn) -> str | None:
         """"How many are left?" after a question about "the political prisoners still held in

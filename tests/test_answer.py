@@ -1796,3 +1796,13 @@ def test_the_reader_reads_a_question_without_the_publication_it_cites():
     assert Answerer._without_outlets(pravda, "What did Trump want, according to European Pravda?") == "What did Trump want?"
     assert Answerer._without_outlets(svoboda, "Where does Vasilyev work, per the Svoboda interview?") == "Where does Vasilyev work?"
     assert Answerer._without_outlets(svoboda, "What did Svoboda ask Vasilyev?") == "What did Svoboda ask Vasilyev?"  # its own doing
+
+
+def test_a_compound_second_part_about_someone_else_takes_the_first_parts_phrase(answerer):
+    """"What odds did Vasilyev give for a Lukashenko-Zelensky meeting, and what odds did Zarikhin
+    give?": the second part is the first about Zarikhin, "for a … meeting" left unsaid."""
+    answer = answerer.ask("What chance did Vladimir Vasilyev give for a Lukashenko-Zelensky meeting, "
+                          "and what chance did Vladimir Zarikhin give?")
+    assert not answer.refused and "50%" in answer.text and "5%" in answer.text
+    parts = answer.support["parts"]
+    assert parts[1]["question"] == "What chance did Vladimir Zarikhin give for a Lukashenko-Zelensky meeting?"

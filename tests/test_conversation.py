@@ -362,6 +362,14 @@ def test_follow_ups_found_by_the_dev_dialogues(rewriter, exchanges, follow_up, e
         ([("What did Trump's envoy John Coale say about the political prisoners?", "They could be released within a month."),
           ("How many are left?", "About a thousand.")],
          "What would Belarus get in exchange, according to him?", "What would Belarus get in exchange, according to John Coale?"),
+        # the same question about someone else, its prepositional phrase left unsaid
+        ([("What odds did Vladimir Vasilyev give for a Lukashenko-Zelensky meeting?", "About 50%.")],
+         "what odds did zarikhin give", "What odds did Zarikhin give for a Lukashenko-Zelensky meeting?"),
+        # … not when it says one of its own, nor for another verb
+        ([("What odds did Vladimir Vasilyev give for a Lukashenko-Zelensky meeting?", "About 50%.")],
+         "What odds did Zarikhin give for a Putin-Trump summit?", "What odds did Zarikhin give for a Putin-Trump summit?"),
+        ([("What odds did Vladimir Vasilyev give for a Lukashenko-Zelensky meeting?", "About 50%.")],
+         "What odds did Zarikhin expect?", "What odds did Zarikhin expect?"),
     ],
 )
 def test_follow_ups_found_by_the_third_dialogue_set(rewriter, exchanges, follow_up, expected):
