@@ -1879,7 +1879,7 @@ class Answerer:
         t = time.perf_counter()
         # the question's parse (spaCy) runs on a second thread while this one embeds the
         # question and searches: both libraries release the GIL for most of their work
-        q_text = self.spell(self._unshouted(q_text))
+        q_text = self._without_apposition(self.spell(self._unshouted(q_text)))
         parsing = self._analysis_pool.submit(self.analyse, self.truecase(q_text))
         # "Washington" / "America" for the United States: the embedding model does not take one
         # for the other, so the question is embedded saying "the United States"; the lexical
@@ -1989,6 +1989,17 @@ class Answerer:
     def _words_around(self, j: int) -> set[str]:
         """The words of sentence j's window (it and its neighbours in the same article)."""
         return set().union(*(self._sentence_words[i] for i in self._window([j])))
+
+    # "Who is Igor Shatov, the political scientist quoted about Kellogg's trip?": the description
+    # after the name says which Igor Shatov is meant, it is not what the answer must repeat
+    _WHO_IS_APPOSITION_RE = re.compile(
+        r"^\s*((?:who|what)\s+(?:is|was)\s+(?:[A-Z][\w.'’-]*\s+){0,3}[A-Z][\w.'’-]*)\s*,\s*(?:the|a|an)\s+[^?,]+\?*\s*$",
+        re.IGNORECASE)
+
+    @classmethod
+    def _without_apposition(cls, question: str) -> str:
+        m = cls._WHO_IS_APPOSITION_RE.match(question)
+        return f"{m.group(1).strip()}?" if m and m.group(1).split()[-1][:1].isupper() else question
 
     @staticmethod
     def _unshouted(question: str) -> str:

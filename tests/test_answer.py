@@ -1806,3 +1806,16 @@ def test_a_compound_second_part_about_someone_else_takes_the_first_parts_phrase(
     assert not answer.refused and "50%" in answer.text and "5%" in answer.text
     parts = answer.support["parts"]
     assert parts[1]["question"] == "What chance did Vladimir Zarikhin give for a Lukashenko-Zelensky meeting?"
+
+
+def test_who_is_a_person_with_a_description_after_the_name_asks_who_they_are(answerer):
+    """"Who is Igor Shatov, the political scientist quoted about Kellogg's trip?": the description
+    says which Igor Shatov; the answer is his description in the articles, whatever words the
+    question's description used."""
+    from bot.answer import Answerer
+
+    assert Answerer._without_apposition("Who is Igor Shatov, the analyst quoted on the Kellogg visit?") == "Who is Igor Shatov?"
+    assert Answerer._without_apposition("Who is Igor Shatov, and what did he say?") == "Who is Igor Shatov, and what did he say?"
+    answer = answerer.ask("Who is Igor Shatov, the analyst quoted on the Kellogg visit?")
+    assert not answer.refused and "Strategic Development Fund" in answer.text
+    assert answer.question == "Who is Igor Shatov, the analyst quoted on the Kellogg visit?"  # as asked
