@@ -1272,6 +1272,8 @@ class Rewriter:
         unresolved pronoun is better than a question about the wrong person."""
         best: dict[str, tuple[float, int, Mention]] = {}
         order = 0
+        topic = history[-1].subject if len(history) >= 2 and history[-1].subject and history[-2].subject and (
+            history[-1].subject.split()[-1].lower() == history[-2].subject.split()[-1].lower()) else None
         for d, turn in enumerate(reversed(history[-3:])):
             asked_for = turn.asks_person and not turn.identity
             if asked_for and d == 0 and not any(m.from_answer and m.kind == "person" and not self._unvouched(turn, m)
@@ -1306,7 +1308,9 @@ class Rewriter:
                 elif m.from_answer:
                     base = 1.0
                 elif role == "obj":  # parallel roles: "what has X offered Y?" … "what is Z doing to him?" → Y
-                    base = 1.7 if is_subject else 2.2
+                    # — unless X is the subject of the last two questions, whom the talk is about ("When
+                    # was Coale made envoy?" "What did he do for Trump before?" "When did Lukashenko meet him?")
+                    base = (2.4 if m.text == topic else 1.7) if is_subject else 2.2
                 elif role == "subj" and not speech and d == 0 and turn.reported == m.text:
                     # "what does X think Y expects?" … "how would he pay?": Y, whose doing was asked
                     # about; a speech verb ("what does he say …") keeps X

@@ -370,6 +370,11 @@ def test_follow_ups_found_by_the_dev_dialogues(rewriter, exchanges, follow_up, e
          "What odds did Zarikhin give for a Putin-Trump summit?", "What odds did Zarikhin give for a Putin-Trump summit?"),
         ([("What odds did Vladimir Vasilyev give for a Lukashenko-Zelensky meeting?", "About 50%.")],
          "What odds did Zarikhin expect?", "What odds did Zarikhin expect?"),
+        # an object "him" is the one the last two questions were about, not a person named once
+        # beside him (the parallel-role rule would give the one "for" whom he worked)
+        ([("When was John Coale made special envoy to Belarus?", "Trump appointed his former lawyer John Coale in November."),
+          ("What did John Coale do for Trump before?", "He was Trump's lawyer.")],
+         "when did lukashenko meet him after the appointment?", "When did Lukashenko meet John Coale after the appointment?"),
     ],
 )
 def test_follow_ups_found_by_the_third_dialogue_set(rewriter, exchanges, follow_up, expected):
