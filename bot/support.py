@@ -200,7 +200,11 @@ class LetterCounts:
 # capitals (Minsk for Belarus, Vilnius for Lithuania, the Kremlin for Russia) near misses about the
 # city itself got answered ("When did Kellogg arrive in Minsk?") — measured on the public and train
 # sets; those stand for their country only where they act (ACTING_CAPITALS).
-METONYMS = {"washington": (("united", "states"), ("america",))}
+METONYMS = {
+    "washington": (("united", "states"), ("america",)),
+    # "what does Lukashenko want from the Americans": the United States, as the articles say it
+    "americans": (("united", "states"), ("america",)), "american": (("united", "states"), ("america",)),
+}
 # Other capitals stand for their country only where the question makes the city act or own:
 # the active subject of a verb ("what could Minsk get", "Minsk might stop sending balloons") or
 # a possessor ("Minsk's finances", not "Minsk's mayor": CITY_OWN), which a city as a place

@@ -1819,3 +1819,18 @@ def test_who_is_a_person_with_a_description_after_the_name_asks_who_they_are(ans
     answer = answerer.ask("Who is Igor Shatov, the analyst quoted on the Kellogg visit?")
     assert not answer.refused and "Strategic Development Fund" in answer.text
     assert answer.question == "Who is Igor Shatov, the analyst quoted on the Kellogg visit?"  # as asked
+
+
+def test_the_americans_are_the_united_states_the_articles_name(answerer):
+    """"for the Americans", "American firms": the country, which the articles call the U.S. or
+    the United States — as "Washington" already was."""
+    from bot.support import name_in
+
+    from bot.support import words
+
+    assert name_in(("americans",), set(words("the U.S. could conduct")), answerer.settings.name_match_ratio)
+    answer = answerer.ask("What kind of imports could Lukashenko broker to Russia for the Americans?")
+    assert not answer.refused and "parallel imports" in answer.text
+    answer = answerer.ask("How could American firms help Belarusian potash get around the EU sanctions?")
+    assert not answer.refused and "export it as their own" in answer.text
+    assert answerer.ask("What did the Americans give Lukashenko in exchange for Bialiatski?").refused  # a near miss still
