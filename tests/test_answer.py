@@ -1824,9 +1824,7 @@ def test_who_is_a_person_with_a_description_after_the_name_asks_who_they_are(ans
 def test_the_americans_are_the_united_states_the_articles_name(answerer):
     """"for the Americans", "American firms": the country, which the articles call the U.S. or
     the United States — as "Washington" already was."""
-    from bot.support import name_in
-
-    from bot.support import words
+    from bot.support import name_in, words
 
     assert name_in(("americans",), set(words("the U.S. could conduct")), answerer.settings.name_match_ratio)
     answer = answerer.ask("What kind of imports could Lukashenko broker to Russia for the Americans?")
