@@ -43,6 +43,19 @@ _INVISIBLE_RE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\
 # Where an answer may be cut: after clause punctuation, before a dash, between sentences.
 _CLAUSE_RE = re.compile(r"(?<=[,;:—–.!?])\s+|(?<=[.!?,][\"”’)])\s+|\s+(?=[—–]\s)")
 _NO_APOSTROPHE_RE = re.compile(r"\b(who|what|where|when|how|why|that|there)s\b", re.IGNORECASE)
+# chat: short forms ("how many yrs", "the press sec of the belarus pres") and an opening
+# "quick q:" / "hey,". ("why cant …" is left as typed: the reader read "can't" no better.)
+CHAT_SHORT_FORMS = {
+    "yrs": "years", "yr": "year", "pres": "president", "govt": "government", "ppl": "people", "approx": "approximately",
+    "bn": "billion", "mln": "million", "intl": "international", "admin": "administration", "abt": "about",
+    "bc": "because", "b/c": "because", "w/": "with", "u": "you", "ur": "your", "thx": "thanks", "pls": "please",
+}
+_CHAT_SHORT_RE = re.compile(r"(?<![\w.'’/])(" + "|".join(re.escape(k) for k in sorted(CHAT_SHORT_FORMS, key=len, reverse=True))
+                            + r")(?![\w'’/]|\.\w)", re.IGNORECASE)
+_PRESS_SEC_RE = re.compile(r"\bpress sec\b\.?", re.IGNORECASE)
+_CHAT_OPENING_RE = re.compile(
+    r"^\s*(?:(?:(?:quick|short|simple|small|dumb|random)\s+)?(?:q|qn|question)\s*[:\-–—]+|(?:hey|hi|hello|yo|btw|ok|okay|um+|hmm+)\b[\s,!.:-]*)\s*",
+    re.IGNORECASE)
 _TRUECASE_RE = re.compile(r"\b([A-Za-z][a-z]+)\b")
 # "in which year …": a date in the sentence stands for the word ("2022 Nobel Peace Prize winner");
 # other kinds of head noun are not taken as said by an entity ("which city" is not "Ukraine")
@@ -1879,7 +1892,7 @@ class Answerer:
         t = time.perf_counter()
         # the question's parse (spaCy) runs on a second thread while this one embeds the
         # question and searches: both libraries release the GIL for most of their work
-        q_text = self._without_apposition(self.spell(self._unshouted(q_text)))
+        q_text = self._without_apposition(self.spell(self._unabbreviated(self._unshouted(q_text))))
         parsing = self._analysis_pool.submit(self.analyse, self.truecase(q_text))
         # "Washington" / "America" for the United States: the embedding model does not take one
         # for the other, so the question is embedded saying "the United States"; the lexical
@@ -1902,6 +1915,7 @@ class Answerer:
         q = self._spelled_out(parsing.result(), hits[: self.settings.fused_top_k])
         if q.outlets:  # "according to Shemov" tagged ORG: a person the articles name, not a publication
             q = replace(q, outlets=tuple(k for k in q.outlets if not self._a_person(q.names[k])))
+        q = self._first_word_named(q)
         hits = self._with_names(q, hits, self.settings.fused_top_k, lambda h: h.chunk.source, lambda h: set(words(h.chunk.text)))
         terms = list(dict.fromkeys(q.terms))
         # a separate call from the question's: ONNX Runtime is several times slower on a
@@ -2000,6 +2014,33 @@ class Answerer:
     def _without_apposition(cls, question: str) -> str:
         m = cls._WHO_IS_APPOSITION_RE.match(question)
         return f"{m.group(1).strip()}?" if m and m.group(1).split()[-1][:1].isupper() else question
+
+    def _first_word_named(self, q: Question) -> Question:
+        """The question with its first word as a name where the parse took it for a common noun
+        and it is another spelling of an article's name ("zarihin odds on a lukashenko zelenskyy
+        meeting?": a capital opens every sentence, so the parse has no other sign of a name)."""
+        m = self._TOKEN_RE.search(q.text)
+        first = m.group(0).lower() if m else ""
+        if first not in q.terms or (first,) in q.names or not self._name_variant(first):
+            return q
+        return replace(q, names=[*q.names, (first,)], terms=[t for t in q.terms if t != first],
+                       name_words=q.name_words | {first}, focus_terms=q.focus_terms - {first})
+
+    @staticmethod
+    def _unabbreviated(question: str) -> str:
+        """A chat message as a question: "quick q: whos the press sec of the belarus pres" →
+        "whos the press secretary of the belarus president" ("whos" is the truecasing's). A
+        short form keeps its case only in its first letter."""
+        opened = _CHAT_OPENING_RE.sub("", question, count=1)
+        if len(opened.split()) >= 2:
+            question = opened
+        question = _PRESS_SEC_RE.sub(lambda m: m.group(0)[:6] + "secretary", question)
+
+        def full(m: re.Match) -> str:
+            word = CHAT_SHORT_FORMS[m.group(1).lower()]
+            return word.capitalize() if m.group(1)[:1].isupper() and len(m.group(1)) > 1 else word
+
+        return _CHAT_SHORT_RE.sub(full, question)
 
     @staticmethod
     def _unshouted(question: str) -> str:

@@ -579,16 +579,21 @@ def _outlets(doc, name_spans: list[range], labels: list[str | None], persons: li
     A publication is named before a word for its text ("the bne IntelliNews comment": the
     lower-case "bne" goes with the name), or as an organisation the question cites ("according
     to European Pravda"). Not a person: what a person says is their own words (the Answerer
-    also drops a name the articles give a person, which spaCy can tag ORG)."""
+    drops a name the articles give a person, whatever label spaCy gave it)."""
     out, words_of = [], set()
     for k, span in enumerate(name_spans):
         last = doc[span[-1]]
         head = last.head
         if (last.dep_ in ("compound", "poss", "amod", "nmod") and (head.pos_ == "NOUN" or head.dep_ in ("pobj", "dobj", "nsubj", "nsubjpass", "attr")) and head.lemma_.lower() in MEDIA_NOUNS
-                and head.i not in span and labels[k] != "PERSON"):
+                and head.i not in span):  # the parse's PERSON is no guide here ("the svobodnaya Pressa piece")
             out.append(k)
-            words_of.update(c.i for t in (head, *(doc[i] for i in span)) for c in t.children
-                            if c.dep_ == "compound" and c.i < span[0] and c.is_lower)
+            # "the bne IntelliNews comment", "the svobodnaya Pressa piece" (a first word the parse
+            # left out of the name): the words just before the name that go with it
+            start = span[0]
+            while start > 0 and doc[start - 1].dep_ in ("compound", "amod") and doc[start - 1].head.i in (head.i, *span) and (
+                    doc[start - 1].is_lower or doc[start - 1].text[:1].isupper()) and doc[start - 1].is_alpha:
+                start -= 1
+                words_of.add(start)
         elif (labels[k] in ("ORG", "WORK_OF_ART") and k not in persons and last.dep_ == "pobj"
               and head.lower_ == "to" and head.head.lower_ == "according"):
             out.append(k)

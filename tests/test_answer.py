@@ -1832,3 +1832,27 @@ def test_the_americans_are_the_united_states_the_articles_name(answerer):
     answer = answerer.ask("How could American firms help Belarusian potash get around the EU sanctions?")
     assert not answer.refused and "export it as their own" in answer.text
     assert answerer.ask("What did the Americans give Lukashenko in exchange for Bialiatski?").refused  # a near miss still
+
+
+def test_chat_short_forms_and_openings_are_read_as_words():
+    from bot.answer import Answerer
+
+    assert Answerer._unabbreviated("quick q: whos the press sec of the belarus pres") == (
+        "whos the press secretary of the belarus president")
+    assert Answerer._unabbreviated("hey, how many yrs did he get") == "how many years did he get"
+    assert Answerer._unabbreviated("how many ppl were freed approx") == "how many people were freed approximately"
+    assert Answerer._unabbreviated("What did the U.S. say?") == "What did the U.S. say?"  # no short form inside a word
+    assert Answerer._unabbreviated("hi") == "hi"  # a greeting alone stays one
+
+
+def test_chat_questions_are_answered(answerer):
+    answer = answerer.ask("quick q: how many yrs did tikhanovsky get")
+    assert not answer.refused and "18 years" in answer.text
+    answer = answerer.ask("who is the press sec of the belarusian pres")
+    assert not answer.refused and "Eisenmont" in answer.text
+    # a misspelled name opening the message is a name, not a word ("zarihin" for Zarikhin)
+    q, _cands = answerer._run("zarihin odds on a lukashenko zelenskyy meeting?", {})
+    assert ("zarihin",) in q.names and "zarihin" not in q.terms
+    # a publication the parse took for a person: "the svobodnaya Pressa piece"
+    q = answerer.analyse("what missile did Belarus receive? the svobodnaya Pressa piece mentions one")
+    assert q.outlets and "svobodnaya" not in q.terms
