@@ -911,7 +911,11 @@ def split_compound(question: str) -> list[str]:
         if len(first.split()) < 4 or not _QUESTION_START_RE.match(first):
             return [question]
         return [first.rstrip("?") + "?", second[:1].upper() + second[1:].rstrip("?") + "?"]
-    if len(first.split()) < 3 or len(second.split()) < 3 or not _QUESTION_START_RE.match(first):
+    # "whos coale and when did trump make him envoy": two words are a question when they ask who
+    # or what someone is
+    short_ok = len(first.split()) == 2 and re.match(r"(?i)(?:who|what)(?:['’]?s)\b", first) is not None
+    if (len(first.split()) < 3 and not short_ok) or len(second.split()) < 3 or not _QUESTION_START_RE.match(
+            _NO_APOSTROPHE_RE.sub(r"\1's", first)):
         return [question]
     return [first.rstrip("?") + "?", second[:1].upper() + second[1:]]
 

@@ -310,6 +310,9 @@ def test_excerpt_may_be_longer_than_the_answer_and_contains_it(answerer):
          ["How likely did Vasilyev think a meeting was?", "How likely did Zarikhin think a meeting was?"]),
         ("How long were Babariko and Maria Kolesnikova each sentenced to?",
          ["How long was Babariko sentenced to?", "How long was Maria Kolesnikova sentenced to?"]),
+        # two words are a question when they ask who or what someone is, apostrophe or not
+        ("whos coale and when did trump make him envoy", ["whos coale?", "When did trump make him envoy"]),
+        ("What's Belavia and why was it sanctioned?", ["What's Belavia?", "Why was it sanctioned?"]),
     ],
 )
 def test_two_questions_in_one_are_split(question, parts):
@@ -327,6 +330,7 @@ def test_two_questions_in_one_are_split(question, parts):
         "Sanctions on potash and what else?",  # the first part is not a question
         "Why did the US lift sanctions and what for",  # "what for" is not a question of its own
         "Who met Kellogg, and when?",  # too short a first question to be one of two
+        "whos in charge and why",
         "What did each of them say?",
         "Babariko and Kolesnikova each called for what?",  # not a question's start
     ],
