@@ -69,6 +69,8 @@ _REASON_RE = re.compile(
 _RESULT_RE = re.compile(r"\W*(?:that['’]s why|that is why|this is why|which is why|so,? |therefore|hence|for this reason|that['’]s the reason)", re.I)
 # a question that sets something aside and asks what else ("If not from the mutiny, where …?")
 _MEDIA_ALT = "|".join(sorted(MEDIA_NOUNS, key=len, reverse=True))  # the words for a publication's text, for a pattern
+# "who else …", "which other country …": someone or something besides the names the question gives
+_ELSE_RE = re.compile(r"\b(?:who|whom|what|where|which)\s+(?:else|other)\b", re.IGNORECASE)
 _SET_ASIDE_RE = re.compile(r"\b(?:if not|rather than|other than|instead of|not because of|apart from)\b", re.I)
 # a denial ("I don't think …", "it is not …") and the sentence after it that says what is so
 # instead ("This is more likely the result of …", "Rather, …") — not "This is rather telling"
@@ -1883,6 +1885,8 @@ class Answerer:
         found = [  # the entities in the answer, other than names the question gives
             text for _label, text in entities if not any(name_in(n, set(words(text)), ratio) for n in q.names)
         ]
+        if entities and not found and _ELSE_RE.search(q.text):
+            return True  # "who else won the Nobel Peace Prize with Bialiatski?" read "Ales" (Bialiatski)
         return self._wrong_kind(q, c.reader_answer, found, wn)
 
     def rerank(self, top: list[_Candidate]) -> list[_Candidate]:

@@ -1860,3 +1860,12 @@ def test_chat_questions_are_answered(answerer):
     # a publication the parse took for a person: "the svobodnaya Pressa piece"
     q = answerer.analyse("what missile did Belarus receive? the svobodnaya Pressa piece mentions one")
     assert q.outlets and "svobodnaya" not in q.terms
+
+
+def test_who_else_is_not_answered_by_the_person_the_question_names(answerer):
+    """"Who else won the Nobel Peace Prize with Bialiatski?": the only laureate the articles name
+    is Bialiatski, whose first name the reader read ("Ales"): nobody else, so a refusal."""
+    answer = answerer.ask("Who else won the Nobel Peace Prize with Bialiatski?")
+    assert answer.refused
+    answer = answerer.ask("Which Nobel Peace Prize winner was deported to Lithuania?")  # the plain question still
+    assert not answer.refused and "Bialiatski" in answer.text
