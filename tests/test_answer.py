@@ -1865,7 +1865,7 @@ def test_chat_questions_are_answered(answerer):
 def test_who_else_is_not_answered_by_the_person_the_question_names(answerer):
     """"Who else won the Nobel Peace Prize with Bialiatski?": the only laureate the articles name
     is Bialiatski, whose first name the reader read ("Ales"): nobody else, so a refusal."""
-    answer = answerer.ask("Who else won the Nobel Peace Prize with Bialiatski?")
+    answer = answerer.ask("who else won the nobel peace prize with bialiatski in 2022")  # holdout10 h10-61
     assert answer.refused
     answer = answerer.ask("Which Nobel Peace Prize winner was deported to Lithuania?")  # the plain question still
     assert not answer.refused and "Bialiatski" in answer.text
