@@ -585,7 +585,8 @@ def _outlets(doc, name_spans: list[range], labels: list[str | None], persons: li
         last = doc[span[-1]]
         head = last.head
         if (last.dep_ in ("compound", "poss", "amod", "nmod") and (head.pos_ == "NOUN" or head.dep_ in ("pobj", "dobj", "nsubj", "nsubjpass", "attr")) and head.lemma_.lower() in MEDIA_NOUNS
-                and head.i not in span):  # the parse's PERSON is no guide here ("the svobodnaya Pressa piece")
+                # a one-word PERSON is no guide ("the svobodnaya Pressa piece"); "Sergei Lavrov" is one
+                and head.i not in span and (labels[k] != "PERSON" or len(span) == 1)):
             out.append(k)
             # "the bne IntelliNews comment", "the svobodnaya Pressa piece" (a first word the parse
             # left out of the name): the words just before the name that go with it
