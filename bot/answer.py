@@ -2332,6 +2332,9 @@ class Answerer:
         visit"" in Shmelyev's answer, for "What did Lukashenko keep saying?")."""
         ratio = self.settings.name_match_ratio
         said = [self._speakers.words(j) for j in focus]
+        # "… Alexander Grigorievich clearly stated": a first name and patronymic, the polite form
+        # for someone the article names in full ("Alexander Lukashenko")
+        said += [self._by_patronymic(w, self.library.sentences[j].source) for j, w in zip(focus, said) if w]
         if any(w and same_person(n, w, ratio) for w in said for n in q.names):
             return True
         speakers = [q.names[k] for k in q.sources] or q.names  # "what did Kellogg say to Lukashenko": Kellogg's words
@@ -2342,6 +2345,20 @@ class Answerer:
             if any(quotes(text, m.start(), m.group()) for n in speakers for m in re.finditer(rf"\b{re.escape(n[-1])}\b", text, re.IGNORECASE)):
                 return True
         return False
+
+    _PATRONYMIC_RE = re.compile(r"^[a-z]+(?:ovich|evich|ievich|yevich|ovna|evna|ichna)$")
+
+    def _by_patronymic(self, said: frozenset[str], source: str) -> frozenset[str]:
+        """The full name a speaker named by first name and patronymic has in the article
+        ("Alexander Grigorievich" -> "Alexander Lukashenko", when the article names only one
+        Alexander), else nothing."""
+        if len(said) != 2 or not any(self._PATRONYMIC_RE.match(w) for w in said):
+            return frozenset()
+        (first,) = [w for w in said if not self._PATRONYMIC_RE.match(w)]
+        found = {m.group(1).lower() for m in re.finditer(rf"\b{re.escape(first)}\s+([A-Z][a-z]+)\b",
+                                                       self.library.articles[source].text, re.IGNORECASE)}
+        found -= said
+        return frozenset({first, *found}) if len(found) == 1 else frozenset()
 
     def _name_in_text(self, name: tuple[str, ...], source: str | None) -> bool:
         """Is the name (or a spelling variant) in that article / anywhere (None)? Cached. The

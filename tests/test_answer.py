@@ -1869,3 +1869,16 @@ def test_who_else_is_not_answered_by_the_person_the_question_names(answerer):
     assert answer.refused
     answer = answerer.ask("Which Nobel Peace Prize winner was deported to Lithuania?")  # the plain question still
     assert not answer.refused and "Bialiatski" in answer.text
+
+
+def test_a_speaker_named_by_first_name_and_patronymic_is_the_person_the_article_names_in_full(answerer):
+    """'"Ukraine should be an independent sovereign country," Alexander Grigorievich clearly
+    stated': the polite form of Alexander Lukashenko, whom the article names in full — his words
+    for "what did Lukashenko say …"."""
+    lib = answerer.library
+    j = next(j for j in range(len(lib.sentences)) if "Alexander Grigorievich clearly stated" in lib.sentences[j].text)
+    said = answerer._speakers.words(j)
+    assert {"alexander", "lukashenko"} <= answerer._by_patronymic(said, lib.sentences[j].source)
+    answer = answerer.ask("What kind of country did Lukashenko say Ukraine should be?")
+    assert not answer.refused and "independent sovereign country" in answer.text
+    assert answerer.ask("What kind of country did Zelensky say Ukraine should be?").refused  # not his words
