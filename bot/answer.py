@@ -863,6 +863,12 @@ def small_talk(question: str) -> str | None:
     for name, pattern in _SMALL_TALK.items():
         if pattern.match(text):
             return name
+    # "hi, how are you?", "hey thanks": a greeting before small talk is small talk (the articles
+    # quote "Hey, good guy, how are you!", which is no answer to it)
+    opened = re.match(r"(?i)^(?:hi|hello|hey|hiya|yo|howdy)\b[\s,!.]*(.+)$", text)
+    if opened is not None:
+        rest = opened.group(1).strip(" ,!")
+        return next((name for name, pattern in _SMALL_TALK.items() if pattern.match(rest)), None)
     return None
 
 
