@@ -836,7 +836,7 @@ _SMALL_TALK = {
     "greeting": re.compile(
         r"^(?:hi|hello|hey|hiya|yo|howdy|greetings|good\s+(?:morning|afternoon|evening|day)|"
         r"hi\s+there|hello\s+there|hey\s+there|who\s+are\s+you|what\s+can\s+you\s+do|what\s+do\s+you\s+do|help|"
-        r"how\s+are\s+you|how\s+do\s+(?:i|you)\s+use\s+(?:this|you|it)|start)(?:\s+(?:bot|citebot|there))?$",
+        r"how\s+are\s+you|how\s+do\s+(?:i|you)\s+use\s+(?:this|you|it)|start|what['’]?s\s+up|sup)(?:\s+(?:bot|citebot|there))?$",
         re.IGNORECASE,
     ),
     "corpus": re.compile(
@@ -844,12 +844,14 @@ _SMALL_TALK = {
         r"(?:are\s+|do\s+you\s+)?(?:about|cover|covered|have|know|contain|say)|"
         r"what\s+(?:topics|subjects|articles|sources|documents)\s+(?:do|can)\s+you\s+(?:cover|know|have|answer)(?:\s+(?:about|questions\s+about))?|"
         r"what\s+do\s+you\s+know(?:\s+about)?|what\s+can\s+i\s+ask(?:\s+(?:you|about))?|"
-        r"(?:list|show)(?:\s+me)?\s+(?:the\s+|your\s+|all\s+)?(?:articles|sources|documents))$",
+        r"(?:list|show)(?:\s+me)?\s+(?:the\s+|your\s+|all\s+)?(?:articles|sources|documents)|"
+        r"(?:(?:can|could)\s+you\s+)?(?:please\s+)?(?:summari[sz]e|sum\s+up|give\s+(?:me\s+)?(?:a\s+)?(?:summary|overview)\s+of)"
+        r"\s+(?:the\s+|these\s+|your\s+|all\s+(?:the\s+)?)?(?:articles|sources|news|documents)(?:\s+please)?)$",
         re.IGNORECASE,
     ),
     "thanks": re.compile(
         r"^(?:(?:ok(?:ay)?|great|cool|nice|perfect|good|got\s+it)[\s,]*)?(?:thanks?(?:\s+(?:a\s+lot|so\s+much|again))?|thank\s+you(?:\s+(?:very\s+much|so\s+much|again))?|thx|ty|cheers|"
-        r"ok(?:ay)?|great|cool|nice|perfect|good|got\s+it|bye|goodbye|see\s+you)(?:\s+(?:bot|citebot))?$",
+        r"ok(?:ay)?|great|cool|nice|perfect|good|got\s+it|bye|goodbye|see\s+you|(?:lol|haha|lmao)(?:\s+ok(?:ay)?)?|ok(?:ay)?\s+lol)(?:\s+(?:bot|citebot))?$",
         re.IGNORECASE,
     ),
 }

@@ -424,7 +424,8 @@ def test_a_topic_the_articles_never_mention_is_refused_saying_so(answerer):
      ("What are the articles about?", "corpus"), ("which articles do you have", "corpus"), ("What do you know?", "corpus"),
      # a greeting before small talk: the articles' "Hey, good guy, how are you!" is no answer to it
      ("hi how are you", "greeting"), ("Hello, how are you?", "greeting"), ("hey thanks", "thanks"),
-     ("hey, what are the articles about?", "corpus")],
+     ("hey, what are the articles about?", "corpus"), ("what's up", "greeting"), ("lol ok", "thanks"),
+     ("can you summarize the articles", "corpus"), ("give me a summary of the news please", "corpus")],
 )
 def test_greetings_and_thanks_get_a_reply_not_a_refusal(answerer, message, reply):
     answer = answerer.ask(message)
@@ -436,6 +437,7 @@ def test_greetings_and_thanks_get_a_reply_not_a_refusal(answerer, message, reply
 @pytest.mark.parametrize(
     "question",
     ["Hello, who interviewed Boris Shmelyev?", "Is Lukashenko good?", "thanks for nothing", "hey, who met Kellogg in Minsk?",
+     "summarize the article about Kellogg", "what's up with the potash sanctions",
      "What do you know about Kellogg?", "What sources does Shraibman cite?"],  # a topic, a question
 )
 def test_a_question_that_starts_like_small_talk_is_still_a_question(question):
