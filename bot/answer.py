@@ -849,6 +849,14 @@ _SMALL_TALK = {
         r"\s+(?:the\s+|these\s+|your\s+|all\s+(?:the\s+)?)?(?:articles|sources|news|documents)(?:\s+please)?)$",
         re.IGNORECASE,
     ),
+    # "are you sure?", "source?": where an answer comes from, not a question for the articles
+    # (they hold "sources of revenue" and "I am not sure …")
+    "provenance": re.compile(
+        r"^(?:(?:are|r)\s+(?:you|u)\s+sure|(?:is\s+(?:that|this|it)\s+)?(?:really|true)|really|"
+        r"(?:what(?:['’]?s|\s+is)\s+(?:your|the)\s+)?sources?|(?:where|how)\s+(?:did|do)\s+(?:you|u)\s+(?:get|know|find)\s+(?:that|this|it)|"
+        r"how\s+do\s+(?:you|u)\s+know(?:\s+(?:that|this))?|says?\s+who|(?:any\s+)?proof|citation\s+needed)$",
+        re.IGNORECASE,
+    ),
     "thanks": re.compile(
         r"^(?:(?:ok(?:ay)?|great|cool|nice|perfect|good|got\s+it)[\s,]*)?(?:thanks?(?:\s+(?:a\s+lot|so\s+much|again))?|thank\s+you(?:\s+(?:very\s+much|so\s+much|again))?|thx|ty|cheers|"
         r"ok(?:ay)?|great|cool|nice|perfect|good|got\s+it|bye|goodbye|see\s+you|(?:lol|haha|lmao)(?:\s+ok(?:ay)?)?|ok(?:ay)?\s+lol)(?:\s+(?:bot|citebot))?$",

@@ -77,6 +77,8 @@ def needs_context(question: str) -> bool:
     return not _REFERS_BACK.isdisjoint(low)
 
 
+# "tell me more", "more please", "go on": more of what the articles say about the last subject
+_MORE_RE = re.compile(r"^(?:(?:please\s+)?tell\s+me\s+more|more|more\s+please|go\s+on|keep\s+going|(?:anything|what)\s+else|and)$")
 OTHER_ONE = {"the other one", "the other", "the other person", "the other man", "the other woman", "the other figure"}
 WH = {"who", "whom", "whose", "what", "which", "when", "where", "why", "how"}
 HOW_X = {"many", "much", "long", "old", "often", "far"}
@@ -330,6 +332,7 @@ class Rewriter:
     # ---- what a turn is about ------------------------------------------------------------
     def analyse_turn(self, question: str, answer: Answer | None, when: float) -> Turn:
         """What a finished turn is about: its question word, and who/what it and its answer name."""
+        question = self._truecase(question)  # "who met kellogg in minsk": a name, not a word
         doc = self.nlp(question)
         wh = self._wh(doc)
         found = self._doc_mentions(doc, from_answer=False)
@@ -522,6 +525,9 @@ class Rewriter:
         if not body:
             return question
 
+        if _MORE_RE.match(" ".join(t.lower_ for t in body if not t.is_punct)):
+            topic = self._topic(prev)  # "tell me more": what the articles say about the last turn's subject
+            return f"Tell me about {topic}" if topic else question
         about = self._what_about(body)
         if about is not None:
             if about.lower() in OTHER_ONE:  # "And the other one?": the other of the pair named before
@@ -594,6 +600,17 @@ class Rewriter:
         if phrase.lower() in question.lower():
             return None
         return self._finish(self._truecase(question).rstrip(" ?.!") + " " + phrase)
+
+    @staticmethod
+    def _topic(prev: Turn) -> str | None:
+        """What the last turn was about, for "tell me more": the person or thing its question
+        named (not the corpus's protagonists), else the one its answer introduced."""
+        for from_answer in (False, True):
+            for kind in ("person", "thing", "group", "place"):
+                m = next((m for m in prev.mentions if m.from_answer == from_answer and m.kind == kind and not m.common), None)
+                if m is not None:
+                    return m.text
+        return None
 
     def _count_of(self, body, prev: Turn) -> str | None:
         """"How many are left?" after a question about "the political prisoners still held in
@@ -1349,7 +1366,10 @@ class Rewriter:
             # "who did Lukashenko meet?" … "where was their meeting?": the two people of that turn
             people = [m for m in turn.mentions if m.kind == "person"]
             asker = next((m for m in people if not m.from_answer), None)
-            answered = next((m for m in people if m.from_answer and not m.common), None)
+            # the one the answer gave for "who": the reader's answer says which, protagonist or not
+            read = _read_answer(turn)
+            answered = next((m for m in people if m.from_answer and read is not None and m.text.lower() in read), None) or next(
+                (m for m in people if m.from_answer and not m.common), None)
             if pair and turn.asks_person and asker is not None and answered is not None:
                 return f"{asker.text} and {answered.text}"
             # "where did Lukashenko meet Kellogg?" … "what did they agree?": the two it named

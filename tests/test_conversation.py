@@ -7,6 +7,7 @@ import asyncio
 
 import pytest
 
+import prompts
 from bot.answer import Answer
 from bot.conversation import Conversation, ConversationStore, Rewriter
 from conftest import CITEBOT, SHMELYEV_Q, SHMELYEV_SOURCE, cli_env, flat
@@ -807,3 +808,21 @@ def test_why_after_what_happened_asks_why_the_answer_happened(rewriter):
                support={"reader_answer": "several conflicts"}), when=0.0)]
     assert rewriter.rewrite("why tho", history) == (
         "Why did several conflicts happen between Sergey Tikhanovsky and his wife's inner circle after his release?")
+
+
+def test_a_chat_after_a_who_question_more_they_and_are_you_sure(answerer, rewriter):
+    """A user's chat after "who met kellogg in minsk": "tell me more" asks what the articles say
+    about the one the question named, "they" are the asker's person and the one the answer gave
+    (the protagonist too: the reader's answer says so), and "are you sure?" / "source?" get how
+    answers are sourced — never a quote that happens to say "sure" or "sources"."""
+    conv = Conversation(answerer, rewriter=rewriter)
+    first = conv.ask("who met kellogg in minsk")
+    assert not first.answer.refused and "Lukashenko" in first.answer.text
+    more = conv.ask("tell me more")
+    assert more.rewritten == "Tell me about Kellogg" and not more.answer.refused
+    for doubt in ("are you sure?", "source?"):
+        reply = conv.ask(doubt)
+        assert reply.answer.reason == "small_talk" and reply.answer.text == prompts.render("provenance")
+    talk = conv.ask("and what did they talk about")
+    assert "Kellogg" in talk.rewritten and "Lukashenko" in talk.rewritten
+    assert not talk.answer.refused and "agenda" in talk.answer.text
