@@ -43,6 +43,7 @@ from dataclasses import dataclass, field, replace
 
 import prompts
 from bot.answer import SINGULAR, Answer, clean_question
+from bot.support import VIEW_NOUNS
 
 MALE = {"he": "subj", "him": "obj", "his": "poss", "himself": "obj"}
 FEMALE = {"she": "subj", "her": "obj", "hers": "obj", "herself": "obj"}
@@ -97,8 +98,6 @@ PERSON_NOUNS = {"person", "politician", "leader", "analyst", "envoy", "journalis
                 "representative", "diplomat", "commentator", "spokesman", "spokeswoman", "people", "persons", "deputy",
                 "king", "queen", "ruler", "dictator", "husband", "wife", "editor", "chairman", "advisor", "adviser",
                 "reporter", "professor", "ambassador"}
-# "in his view", "by her estimate": the words of the person whose view is asked
-VIEW_NOUNS = {"view", "opinion", "words", "estimate", "estimation", "assessment", "judgment", "judgement", "reading", "mind"}
 PERSON_LABELS = {"PERSON"}
 GROUP_LABELS = {"NORP", "ORG"}
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -581,6 +580,12 @@ class Rewriter:
         unsaid — put back from the last question ("… give for a Lukashenko-Zelensky meeting?").
         Only for the same question word and noun and the same verb, in a short question with no
         prepositional phrase of its own; None otherwise."""
+        def opening(text: str) -> list[str]:
+            return [w for w in re.findall(r"[a-z]+", text.lower()) if w not in LEADING_FILLERS][:2]
+
+        first = opening(question)
+        if not first or first[0] not in WH or first != opening(prev.rewritten):
+            return None  # not the same question word and noun: no need to parse either
         doc, before = self.nlp(question), self.nlp(prev.rewritten)
         toks = [t for t in doc if not t.is_punct and t.lower_ not in LEADING_FILLERS]
         if not toks or len(toks) > 8 or toks[0].lower_ not in WH:

@@ -584,8 +584,9 @@ def _outlets(doc, name_spans: list[range], labels: list[str | None], persons: li
     for k, span in enumerate(name_spans):
         last = doc[span[-1]]
         head = last.head
-        if (last.dep_ in ("compound", "poss", "amod", "nmod") and (head.pos_ == "NOUN" or head.dep_ in ("pobj", "dobj", "nsubj", "nsubjpass", "attr")) and head.lemma_.lower() in MEDIA_NOUNS
-                # a one-word PERSON is no guide ("the svobodnaya Pressa piece"); "Sergei Lavrov" is one
+        a_noun = head.pos_ == "NOUN" or head.dep_ in ("pobj", "dobj", "nsubj", "nsubjpass", "attr")  # "comment" tagged VERB
+        # a one-word PERSON is no guide ("the svobodnaya Pressa piece"); "Sergei Lavrov" is one
+        if (last.dep_ in ("compound", "poss", "amod", "nmod") and a_noun and head.lemma_.lower() in MEDIA_NOUNS
                 and head.i not in span and (labels[k] != "PERSON" or len(span) == 1)):
             out.append(k)
             # "the bne IntelliNews comment", "the svobodnaya Pressa piece" (a first word the parse
@@ -658,7 +659,11 @@ def _is_source(t) -> bool:
         return True
     if t.dep_ == "pobj" and (t.head.lower_ == "to" and t.head.head.lower_ == "according" or t.head.lower_ == "per"):
         return True
-    return t.dep_ == "poss" and t.head.lemma_.lower() in {"view", "opinion", "words", "estimate", "assessment", "words"}
+    return t.dep_ == "poss" and t.head.lemma_.lower() in VIEW_NOUNS
+
+
+# "in X's view", "by her estimate": the words of the person whose view is asked
+VIEW_NOUNS = frozenset({"view", "opinion", "words", "estimate", "estimation", "assessment", "judgment", "judgement", "reading", "mind"})
 
 
 @lru_cache(maxsize=200_000)
