@@ -2368,11 +2368,13 @@ class Answerer:
         """The full name a speaker named by first name and patronymic has in the article
         ("Alexander Grigorievich" -> "Alexander Lukashenko", when the article names only one
         Alexander), else nothing."""
-        if len(said) != 2 or not any(self._PATRONYMIC_RE.match(w) for w in said):
+        firsts = [w for w in said if not self._PATRONYMIC_RE.match(w)]
+        if len(said) != 2 or len(firsts) != 1:
             return frozenset()
-        (first,) = [w for w in said if not self._PATRONYMIC_RE.match(w)]
-        found = {m.group(1).lower() for m in re.finditer(rf"\b{re.escape(first)}\s+([A-Z][a-z]+)\b",
-                                                       self.library.articles[source].text, re.IGNORECASE)}
+        first = firsts[0]
+        # the capitalised word after the first name, wherever the article writes it ("Alexander Lukashenko")
+        found = {m.group(1).lower() for m in re.finditer(rf"\b(?i:{re.escape(first)})\s+([A-Z][a-z]+)\b",
+                                                       self.library.articles[source].text)}
         found -= said
         return frozenset({first, *found}) if len(found) == 1 else frozenset()
 

@@ -1884,6 +1884,8 @@ def test_a_speaker_named_by_first_name_and_patronymic_is_the_person_the_article_
     j = next(j for j in range(len(lib.sentences)) if "Alexander Grigorievich clearly stated" in lib.sentences[j].text)
     said = answerer._speakers.words(j)
     assert {"alexander", "lukashenko"} <= answerer._by_patronymic(said, lib.sentences[j].source)
+    assert answerer._by_patronymic(frozenset({"ivanovich", "petrovich"}), lib.sentences[j].source) == frozenset()  # no first name
+    assert answerer._by_patronymic(frozenset({"alexander", "said"}), lib.sentences[j].source) == frozenset()  # no patronymic
     answer = answerer.ask("What kind of country did Lukashenko say Ukraine should be?")
     assert not answer.refused and "independent sovereign country" in answer.text
     assert answerer.ask("What kind of country did Zelensky say Ukraine should be?").refused  # not his words
