@@ -832,9 +832,10 @@ BARE_TOPIC_MAX_WORDS = 3
 OVERVIEW_COVERAGE = 0.95  # share of the topic's words an overview's sentence must hold (rarer words weigh more)
 
 
+_HELLO = r"hi|hello|hey|hiya|yo|howdy"  # a greeting on its own, or before other small talk
 _SMALL_TALK = {
     "greeting": re.compile(
-        r"^(?:hi|hello|hey|hiya|yo|howdy|greetings|good\s+(?:morning|afternoon|evening|day)|"
+        rf"^(?:{_HELLO}|greetings|good\s+(?:morning|afternoon|evening|day)|"
         r"hi\s+there|hello\s+there|hey\s+there|who\s+are\s+you|what\s+can\s+you\s+do|what\s+do\s+you\s+do|help|"
         r"how\s+are\s+you|how\s+do\s+(?:i|you)\s+use\s+(?:this|you|it)|start|what['’]?s\s+up|sup)(?:\s+(?:bot|citebot|there))?$",
         re.IGNORECASE,
@@ -875,7 +876,7 @@ def small_talk(question: str) -> str | None:
             return name
     # "hi, how are you?", "hey thanks": a greeting before small talk is small talk (the articles
     # quote "Hey, good guy, how are you!", which is no answer to it)
-    opened = re.match(r"(?i)^(?:hi|hello|hey|hiya|yo|howdy)\b[\s,!.]*(.+)$", text)
+    opened = re.match(rf"(?i)^(?:{_HELLO})\b[\s,!.]*(.+)$", text)
     if opened is not None:
         rest = opened.group(1).strip(" ,!")
         return next((name for name, pattern in _SMALL_TALK.items() if pattern.match(rest)), None)
