@@ -56,6 +56,9 @@ _PRESS_SEC_RE = re.compile(r"\bpress sec\b\.?", re.IGNORECASE)
 _CHAT_OPENING_RE = re.compile(
     r"^\s*(?:(?:(?:quick|short|simple|small|dumb|random)\s+)?(?:q|qn|question)\s*[:\-–—]+|(?:hey|hi|hello|yo|btw|ok|okay|um+|hmm+)\b[\s,!.:-]*)\s*",
     re.IGNORECASE)
+# "… did Artyom Shraibman write …": a named writer (the small model may tag the name an ORG)
+_NAMED_WRITER_RE = re.compile(r"\b(?:did|does|do|has|have|had)\s+(?:[A-Z][\w'’.-]*\s+){1,3}(?:write|pen)\b")
+_WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’.-]*")
 _TRUECASE_RE = re.compile(r"\b([A-Za-z][a-z]+)\b")
 # "in which year …": a date in the sentence stands for the word ("2022 Nobel Peace Prize winner");
 # other kinds of head noun are not taken as said by an entity ("which city" is not "Ukraine")
@@ -1070,6 +1073,8 @@ class Answerer:
 
     def _asks_author(self, q: Question) -> bool:
         lemmas = set(q.lemmas)
+        if _NAMED_WRITER_RE.search(q.text):
+            return False  # "Who did Artyom Shraibman write his commentary for?": the writer is given
         return q.wh == "who" and bool(lemmas & self._ARTICLE_NOUNS) and bool(lemmas & {"write", "author", "pen"})
 
     def _names_a_person(self, answer: Answer, cands: list) -> bool:
@@ -2117,7 +2122,10 @@ class Answerer:
         "whos" / "whats" typed without the apostrophe read as "who's" / "what's" (the parser
         made a verb "s" of it, a term no article holds)."""
         question = _NO_APOSTROPHE_RE.sub(r"\1's", question)
-        if any(ch.isupper() for ch in question):
+        # typed in lower case: no capitalised word (an acronym — "US", "EU" — or "I" typed in
+        # capitals does not make "what does shatov think the US may offer" cased; a capital
+        # first word does: "Whose status as de facto leader …" is written with care)
+        if any(w[:1].isupper() and not w.isupper() for w in _WORD_RE.findall(question)):
             return question
         stop = stop_words()
 

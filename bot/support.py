@@ -408,7 +408,9 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
                     break
             if head is not None:
                 describing = set(range(toks[wh_at].i + 1, head.i))
-            for w in ([head.lemma_.lower()] if head is not None else []) + low[wh_at + 1 : wh_at + 4]:
+            # "what official reason": an adjective describing the head is no head of its own
+            after = [t.lower_ for t in toks[wh_at + 1 : wh_at + 4] if head is None or t.pos_ != "ADJ"]
+            for w in ([head.lemma_.lower()] if head is not None else []) + after:
                 if w in LIKELIHOOD_HEADS:  # "what chance …": like "how likely"
                     likelihood_head = True
                     type_head = head.lemma_.lower() if head is not None else w
@@ -514,8 +516,8 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
             continue
         terms.append(lemma)
     terms += [v for v in dict.fromkeys(phrasal_verbs) if v not in terms]
-    if role:  # "what position does X hold": the title alone says it
-        terms = [t for t in terms if t not in ("hold", "occupy")]
+    if role:  # "what position does X hold", "what is X's professional background": the title alone says it
+        terms = [t for t in terms if t not in ("hold", "occupy", "professional") and t not in ROLE_HEADS]
     if soon:  # "how soon": like "long" in "how long", it says what kind of answer is wanted
         terms = [t for t in terms if t != "soon"]
     predicate = None
@@ -552,8 +554,12 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
                 focus_terms.add(t.lemma_.lower())
                 asked_noun = t.lemma_.lower()
                 break
-            if t.pos_ in ("VERB", "ADP") and t.lemma_.lower() not in ("be",):
-                break
+            if t.pos_ in ("VERB", "ADP", "AUX") and t.lemma_.lower() not in ("be",):
+                break  # "what did the commentator say": the noun after "did" is its subject, not what is asked
+    if asked_noun in REASON_NOUNS:  # "what reason did Minsk give for …": why
+        wh, terms, expected, type_head = "why", [t for t in terms if t != asked_noun], frozenset(EXPECTED.get("why", ())), None
+        focus_terms.discard(asked_noun)
+        asked_noun = None
     if predicate and predicate in terms:
         focus_terms.add(predicate)
     hard_type = not likelihood and not soon and not role and (
@@ -565,6 +571,11 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
         sources, type_head, role, asked_noun, tuple(persons), name_of, doer, named_thing is not None, predicate_word,
         outlets,
     )
+
+
+# "what reason / justification did X give": the question asks why; a sentence gives the reason
+# without the word ("was purely humanitarian - to allow him to …")
+REASON_NOUNS = frozenset({"reason", "motive", "justification", "rationale", "explanation", "grounds"})
 
 
 # a publication's text or its people: "the Svobodnaya Pressa piece", "the Siberian Newspaper interview"
@@ -1037,7 +1048,7 @@ def _is_question_name(ent_words: set[str], q: Question, ratio: float) -> bool:
     return all(any(_similar(w, n, ratio) for n in q.name_words | set(q.numbers)) for w in ent_words)
 
 
-ROLE_HEADS = {"role", "position", "title", "job", "post", "occupation", "profession"}
+ROLE_HEADS = {"role", "position", "title", "job", "post", "occupation", "profession", "affiliation", "background"}
 # "What position have Babaryka and Kalesnikava taken?": a stance taken, not a post held
 STANCE_VERBS = {"take", "adopt"}
 # nouns that name what a person is, written next to the name ("political analyst Artyom
