@@ -43,7 +43,7 @@ from dataclasses import dataclass, field, replace
 
 import prompts
 from bot.answer import SINGULAR, Answer, clean_question
-from bot.support import VIEW_NOUNS
+from bot.support import VIEW_NOUNS, _similar
 
 MALE = {"he": "subj", "him": "obj", "his": "poss", "himself": "obj"}
 FEMALE = {"she": "subj", "her": "obj", "hers": "obj", "herself": "obj"}
@@ -125,6 +125,14 @@ ACT_NOUNS = {"decision", "move", "step", "plan", "deal", "agreement", "statement
              "approach", "initiative", "gesture", "concession", "exchange", "trade", "compromise", "reaction", "response",
              "warning", "threat", "assessment", "estimate", "prediction", "suggestion", "condition", "conditions"}
 GENERIC_NOUNS = {"article", "articles", "text", "story", "report", "question", "answer", "thing", "one", "lot"}
+
+
+def _plural(noun: str) -> str:
+    if re.search(r"(?:s|x|z|ch|sh)$", noun):
+        return noun + "es"
+    if re.search(r"[^aeiou]y$", noun):
+        return noun[:-1] + "ies"
+    return noun + "s"
 
 
 @dataclass(frozen=True)
@@ -527,7 +535,13 @@ class Rewriter:
         if _MORE_RE.match(" ".join(t.lower_ for t in body if not t.is_punct)):
             topic = self._topic(prev)  # "tell me more": what the articles say about the last turn's subject
             return f"Tell me about {topic}" if topic else question
+        bare = [t.lower_ for t in body if not t.is_punct]
+        if bare in (["in", "return"], ["what", "in", "return"]):  # "and in return?"
+            return self._in_return(prev) or question
         about = self._what_about(body)
+        if about is not None and self._doing(about):
+            # "what about shipping it via russia": another way of doing it, a question of its own
+            return self._resolve_pronouns(question, doc, history)
         if about is not None:
             if about.lower() in OTHER_ONE:  # "And the other one?": the other of the pair named before
                 about = self._other(history)
@@ -558,6 +572,8 @@ class Rewriter:
         if core and (source is not None or not cut) and self._elliptical(core):
             if wh_phrase:
                 rewritten = self._retarget(prev, f"{prep} {wh_phrase}".strip(), history)
+                if rewritten is None and bare == ["how", "many"]:  # after "who brokered the prisoner release …"
+                    rewritten = self._how_many_in(prev)
                 if rewritten is None:
                     return question
                 if source and source.lower() not in rewritten.lower():
@@ -631,6 +647,32 @@ class Rewriter:
         noun = re.sub(r"^the\s+(?:[\d,.]+\s+)?", "", plural[0].text, flags=re.IGNORECASE)
         return self._finish("How many " + noun + " " + "".join(t.text_with_ws for t in body[2:]).strip())
 
+    def _in_return(self, prev: Turn) -> str | None:
+        """"How soon could the political prisoners be freed according to Coale?" … "and in
+        return?": what is given in return for that event ("What would be given in return for the
+        political prisoners being freed, according to Coale?"); None unless the last question
+        is passive (then its event is a phrase)."""
+        event = self._passive_event(re.sub(r",?\s+according to .*$", "", prev.rewritten.rstrip("?.! ")))
+        if event is None:
+            return None
+        tail = f", according to {prev.source}" if prev.source else ""
+        return self._finish(f"What would be given in return for {event}{tail}")
+
+    def _how_many_in(self, prev: Turn) -> str | None:
+        """"Who brokered the Belarus prisoner release on 13 December?" … "how many?": how many of
+        the noun that names what the event is of ("How many prisoners were in the Belarus
+        prisoner release on 13 December?"); None when no one noun does."""
+        doc = self.nlp(prev.rewritten)
+        found = [t for t in doc if t.pos_ == "NOUN" and t.dep_ == "compound" and t.head.pos_ == "NOUN"
+                 and t.tag_ == "NN" and t.lower_ not in GENERIC_NOUNS]
+        if len(found) != 1:
+            return None
+        noun, head = found[0], found[0].head
+        end = head.right_edge.i + 1
+        while end < len(doc) and doc[end].dep_ == "prep":  # "… release on 13 December", the parser's verb's
+            end = doc[end].right_edge.i + 1
+        return self._finish(f"How many {_plural(noun.lower_)} were in {doc[head.left_edge.i : end].text}")
+
     def _passive_event(self, question: str) -> str | None:
         """"How soon could the political prisoners be freed?" → "the political prisoners being
         freed": the event of a passive question, as a phrase; None for any other question."""
@@ -679,6 +721,12 @@ class Rewriter:
             return None
         text = "".join(t.text_with_ws for t in rest).strip().rstrip("?.! ").strip()
         return text or None
+
+    def _doing(self, about: str) -> bool:
+        """"shipping it via Russia": an action (a gerund first), not a thing to put in the last
+        question's place."""
+        first = next(iter(self.nlp(about)), None)
+        return first is not None and first.tag_ == "VBG" and first.lower_.endswith("ing")
 
     def _elliptical(self, body) -> bool:
         if not body or body[0].lower_ not in WH:
@@ -1009,6 +1057,8 @@ class Rewriter:
                 return None  # "who announced it?": the news, not a thing named before
             if low in DEMONSTRATIVE and t.head.dep_ in ("relcl", "ccomp"):
                 return None
+            if low in DEMONSTRATIVE and t.dep_ == "pobj" and t.head.lower_ == "like":
+                return None  # "talking like that": a manner, not a thing named before
             if self._antecedent_inside(doc, t, "thing"):
                 return None
             if THING.get(low) == "poss" and self._subject_of_clause(t, "thing"):
@@ -1310,8 +1360,8 @@ class Rewriter:
                 if asked_for and m.from_answer and self._unvouched(turn, m):
                     continue
                 words = set(m.text.lower().split())
-                if words & exclude:
-                    continue  # "what does he think Lukashenko wants": he is not Lukashenko
+                if words & exclude or any(_similar(w, x, 0.8) for w in words for x in exclude if len(w) >= 6 and len(x) >= 6):
+                    continue  # "what does he think Lukashenko wants" (or "Lukashneko"): he is not Lukashenko
                 is_subject = not m.from_answer and turn.subject == m.text
                 if speech and not m.from_answer and turn.source == m.text:
                     base = 4.5  # "according to Vasilyev …" → "what does he say …": Vasilyev

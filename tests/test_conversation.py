@@ -383,6 +383,43 @@ def test_follow_ups_found_by_the_third_dialogue_set(rewriter, exchanges, follow_
 
 
 @pytest.mark.parametrize(
+    "exchanges, follow_up, expected",
+    [
+        # "and in return?" after a passive question: what is given in return for that event, by
+        # the same source
+        ([("How soon could the political prisoners be freed according to Coale?", "Within a month.")],
+         "and in return?", "What would be given in return for the political prisoners being freed, according to Coale?"),
+        # "how many?" after a question about an event named by what it is of
+        ([("who brokered the belarus prisoner release on 13 december", "The Trump administration.")],
+         "how many?", "How many prisoners were in the Belarus prisoner release on 13 December?"),
+        # "what about <doing something>": another way of doing it, not a thing put in the last
+        # question's place ("How much potash does shipping it via Russia export?")
+        ([("how much potash does belarus export a year", "The articles do not say.")],
+         "what about shipping it via russia", "What about shipping the potash via Russia?"),
+        # a name typed with a letter swapped is still the question's own person: "him" is not he
+        ([("Which Venezuelan leader is Lukashenko on good terms with?",
+           "Lukashenko has even offered Belarus as a safe haven for Venezuela's President Nicolás Maduro.")],
+         "what did lukashneko offer him", "What did Lukashneko offer Nicolás Maduro?"),
+        # "talking like that": a manner, no thing named before
+        ([("What did Lukashenko say Ukraine should be?", "An independent sovereign country.")],
+         "how does vasilyev describe him talking like that", "How does Vasilyev describe Lukashenko talking like that?"),
+        # an acronym typed in capitals leaves a lower-case question lower-case: "shatov" is a name
+        ([("what does shatov think the US may offer minsk?", "The U.S. may offer investment to Minsk.")],
+         "whose investment does he think belarus finds more reliable",
+         "Whose investment does Igor Shatov think Belarus finds more reliable?"),
+    ],
+)
+def test_follow_ups_found_by_the_fourth_dialogue_set(rewriter, exchanges, follow_up, expected):
+    assert rewriter.rewrite(follow_up, after(rewriter, *exchanges)) == expected
+
+
+def test_in_return_without_an_event_to_fill_it_is_left_alone(rewriter):
+    # an active question has no event phrase for "in return" to be for
+    history = after(rewriter, ("Who did Lukashenko meet in Minsk?", KELLOGG_A))
+    assert rewriter.rewrite("and in return?", history) == "and in return?"
+
+
+@pytest.mark.parametrize(
     "exchanges, follow_up",
     [
         # "which ancient king did Zarikhin mention?" unanswered: "he" is the unknown king, not Zarikhin
