@@ -2296,9 +2296,11 @@ class Answerer:
                 # someone who does ("What does Zelenskyy think Lukashenko expects?" and Vasilyev's
                 # "Obviously, Lukashenko expects …"); not a country or an office ("according to
                 # Minsk"), which speaks through a spokesperson
+                # — nor by a question (an interviewer's) that does not name them
+                asks = all(lib.sentences[j].text.rstrip().rstrip("\"”’'").endswith("?") for j in focus)
                 other = any(
                     not any(self._name_in_words(n, self._sentence_words[j]) for j in focus)
-                    and all(v and not same_person(n, v, ratio) for v in voices)
+                    and (asks or any(v for v in voices) and not any(v and same_person(n, v, ratio) for v in voices))
                     for k, n in enumerate(q.names) if k in q.sources and k not in q.outlets and (k in q.persons or self._a_person(n))
                 )
                 out.append(_Candidate(focus, sup, rank, feats, penalty, other_speaker=other))

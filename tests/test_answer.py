@@ -1651,6 +1651,16 @@ def test_a_persons_view_is_not_answered_with_someone_elses_words(answerer):
     assert not any(c.other_speaker for c in cands[:5])
 
 
+def test_a_persons_words_are_not_a_narrators_sentence_or_an_interviewers_question(answerer):
+    """A span whose one speaker is someone else, beside a sentence of narration, is not Putin's
+    words; nor is an interviewer's question Zarikhin's assessment (holdout11 h11-038, h11-045:
+    neither is quoted on it)."""
+    assert answerer.ask('What did Vladimir Putin say about Lukashenko\'s offer of a "major agreement" with the United States?').refused
+    assert answerer.ask("How did Vladimir Zarikhin assess the US threat to supply Tomahawk missiles to Ukraine?").refused
+    answer = answerer.ask('What did Lukashenko say about a "major agreement" with the United States?')
+    assert not answer.refused and "major agreement" in answer.text
+
+
 def test_the_name_of_a_thing_must_be_a_name_the_question_does_not_give(answerer):
     from bot.support import analyse
 
