@@ -977,6 +977,24 @@ class Answerer:
         self._sentence_words = _SentenceWords(library.sentences)
         self._sentence_stems = _SentenceStems(library.sentences, self._sentence_words)
         self._speakers = Speakers(library, facts.speakers)
+        self._introductions: dict[tuple[str, frozenset[str]], tuple[frozenset[str], frozenset[str]]] = {}
+
+    def _introduction(self, source: str, speaker: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
+        """(lemmas, words) of the sentence of `source` that introduces the speaker: the first
+        with their surname and a role noun ("… interviewed Vladimir Vasilyev, a senior researcher
+        at the Institute for U.S. and Canada Studies"); empty when none does."""
+        key = (source, speaker)
+        found = self._introductions.get(key)
+        if found is None:
+            found = (frozenset(), frozenset())
+            surname = max(speaker, key=len)
+            for j in self.library.by_source.get(source, range(0)):
+                said = self._sentence_words[j]
+                if surname in said and not ROLE_NOUNS.isdisjoint(said):
+                    found = (frozenset(self.library.sentences[j].lemmas), frozenset(said))
+                    break
+            self._introductions[key] = found
+        return found
 
     @property
     def nlp(self):
@@ -2197,13 +2215,21 @@ class Answerer:
                 speaking[src] = [any(same_person(n, v, ratio) for v in voices) for n in q.names]
             return speaking[src]
 
+        def introduced(j: int) -> tuple[frozenset[str], frozenset[str]]:
+            # a person the question describes ("the Carnegie analyst") is the span's speaker when
+            # the article introduces the speaker so: that sentence's words are the span's too
+            said_by = self._speakers.words(j) if q.described else None
+            return self._introduction(lib.sentences[j].source, said_by) if said_by else (frozenset(), frozenset())
+
         def names_at(j: int) -> list[bool]:
             if j not in in_sentence:
                 said_by = self._speakers.words(j)  # the one whose words it reports counts as named
+                intro = introduced(j)[1] if q.described_names else frozenset()
                 in_sentence[j] = [
                     self._name_in_words(n, self._sentence_words[j]) or bool(said_by and same_person(n, said_by, ratio))
                     # a publication the question cites is named by its article as a whole
                     or (k in q.outlets and self._name_in_text(n, lib.sentences[j].source))
+                    or (k in q.described_names and bool(intro) and self._name_in_words(n, intro))
                     for k, n in enumerate(q.names)
                 ]
             return in_sentence[j]
@@ -2218,7 +2244,12 @@ class Answerer:
                 typed = (q.type_head in DATE_HEADS and any(
                     label == "DATE" and (q.type_head != "year" or _YEAR_RE.search(text)) for label, text in lib.sentences[j].entities
                 )) or (q.type_head in LIKELIHOOD_LEMMAS and any(label == "PERCENT" for label, _ in lib.sentences[j].entities))
-                credits[j] = term_credits(q, lib.sentences[j].lemmas, self._sentence_words[j], soft, wn, typed, self._sentence_stems[j])
+                lemmas, stems = lib.sentences[j].lemmas, self._sentence_stems[j]
+                if q.described:
+                    extra = {lm for lm in introduced(j)[0] if lm in q.described}
+                    if extra:
+                        lemmas, stems = set(lemmas) | extra, stems | {stem(lm) for lm in extra}
+                credits[j] = term_credits(q, lemmas, self._sentence_words[j], soft, wn, typed, stems)
             return credits[j]
 
         def joint(idx: tuple[int, ...], source: str) -> float:  # neighbouring spans share these

