@@ -74,6 +74,8 @@ _RESULT_RE = re.compile(r"\W*(?:that['’]s why|that is why|this is why|which is
 _MEDIA_ALT = "|".join(sorted(MEDIA_NOUNS, key=len, reverse=True))  # the words for a publication's text, for a pattern
 # "who else …", "which other country …": someone or something besides the names the question gives
 _ELSE_RE = re.compile(r"\b(?:who|whom|what|where|which)\s+(?:else|other)\b", re.IGNORECASE)
+# "where does his authority actually come from?": what is so, when the span denies something else
+_REALLY_RE = re.compile(r"\b(?:actually|really|truly|in fact|in reality)\b", re.I)
 _SET_ASIDE_RE = re.compile(r"\b(?:if not|rather than|other than|instead of|not because of|apart from)\b", re.I)
 # a denial ("I don't think …", "it is not …") and the sentence after it that says what is so
 # instead ("This is more likely the result of …", "Rather, …") — not "This is rather telling"
@@ -981,16 +983,15 @@ class Answerer:
 
     def _introduction(self, source: str, speaker: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
         """(lemmas, words) of the sentence of `source` that introduces the speaker: the first
-        with their surname and a role noun ("… interviewed Vladimir Vasilyev, a senior researcher
+        with their whole name and a role noun ("… interviewed Vladimir Vasilyev, a senior researcher
         at the Institute for U.S. and Canada Studies"); empty when none does."""
         key = (source, speaker)
         found = self._introductions.get(key)
         if found is None:
             found = (frozenset(), frozenset())
-            surname = max(speaker, key=len)
             for j in self.library.by_source.get(source, range(0)):
                 said = self._sentence_words[j]
-                if surname in said and not ROLE_NOUNS.isdisjoint(said):
+                if speaker <= said and not ROLE_NOUNS.isdisjoint(said):  # the whole name, as introductions give it
                     found = (frozenset(self.library.sentences[j].lemmas), frozenset(said))
                     break
             self._introductions[key] = found
@@ -1310,7 +1311,7 @@ class Answerer:
         focus, read = best.focus, best.reader_answer
         if q.wh == "why":
             focus, guide, read = self._with_reason(best, guide, read)
-        if _SET_ASIDE_RE.search(q.text):
+        if _SET_ASIDE_RE.search(q.text) or (q.wh != "yes_no" and _REALLY_RE.search(q.text)):
             focus, guide, read = self._with_alternative(focus, guide, read)
         text, citation = self._compose(focus, q, guide, read)
         article = self.library.articles[citation.source]

@@ -52,6 +52,9 @@ THING = {"it": "subj", "its": "poss", "itself": "obj"}
 DEMONSTRATIVE = {"this", "that"}
 REPORTING_VERBS = {"announce", "confirm", "report", "deny", "reveal", "approve", "criticize", "criticise", "welcome",
                    "condemn", "decide", "order", "predict", "explain", "know", "believe"}
+# verbs of going or sending somewhere: "sent to Ukraine", not "sent in Ukraine"
+MOTION_VERBS = frozenset({"send", "deport", "go", "move", "fly", "travel", "take", "bring", "flee", "transfer", "exile",
+                          "expel", "head", "return", "come", "ship", "export", "release", "free"})
 LIGHT_VERBS = {"be", "have", "do", "get", "make", "take", "give", "say", "see", "go", "come", "use"}
 IN_RETURN = re.compile(r"\bin return\b(?!\s+for\b)", re.IGNORECASE)
 RECIPROCAL = re.compile(r"\b(?:each other|one another)\b", re.IGNORECASE)
@@ -362,7 +365,7 @@ class Rewriter:
             for t in toks[at + 1 : at + 7]:
                 if t.pos_ in ("NOUN", "PROPN"):
                     head = t
-                elif not (t.pos_ in ("ADJ", "NUM") or t.tag_ == "VBN"):
+                elif not (t.pos_ in ("ADJ", "NUM") or t.tag_ == "VBN" or t.dep_ == "amod"):  # "freed" may be tagged VBD
                     break
             if head is not None:
                 near.add(head.lemma_.lower())
@@ -824,6 +827,16 @@ class Rewriter:
         if aux_first and not subject_wh:
             words = [t.text for t in rest]
             kind = old.split()[0]
+            if kind == "where" and not prep:
+                # "where were most of them deported to?" … "why tho": why there ("… deported to
+                # Ukraine?"), the place the reader read in the answer
+                read = _read_answer(prev)
+                places = list(dict.fromkeys(m.text for m in prev.mentions if m.from_answer and m.kind == "place"
+                                            and read is not None and m.text.lower() in read))
+                if len(places) == 1:
+                    verb = next((t.lemma_.lower() for t in reversed(rest) if t.pos_ == "VERB"), "")
+                    tail = places[0] if rest[-1].pos_ == "ADP" else f"{'to' if verb in MOTION_VERBS else 'in'} {places[0]}"
+                    return self._finish(f"{new_wh} " + " ".join(words) + " " + tail)
             # "what practice …" is answered by a description, named only when the answer calls
             # the name a practice; "which outlet …" by a name near the question's words too
             filler = self._answer_entity(prev, head, strict=kind == "what") if kind in ("who", "whom", "which", "what") else None

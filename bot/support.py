@@ -390,6 +390,9 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
         if w == "how" and i + 1 < len(low) and low[i + 1] in ("many", "much", "long", "old"):
             wh = "how_" + low[i + 1]
             break
+        if w == "how" and i + 1 < len(low) and low[i + 1] == "come":  # "how come Trump cared about him"
+            wh = "why"
+            break
         if w in WH_WORDS:
             wh = w if w != "whom" else "who"
             break

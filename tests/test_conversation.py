@@ -403,6 +403,11 @@ def test_follow_ups_found_by_the_third_dialogue_set(rewriter, exchanges, follow_
         # "talking like that": a manner, no thing named before
         ([("What did Lukashenko say Ukraine should be?", "An independent sovereign country.")],
          "how does vasilyev describe him talking like that", "How does Vasilyev describe Lukashenko talking like that?"),
+        # "which two freed … figures" asks for people even when "freed" is tagged a past verb:
+        # "they" are the two the answer names
+        ([("which two freed belarusian opposition figures have taken more moderate stances?",
+           "Babariko and Kolesnikova have already taken more moderate stances, calling for dialogue with Minsk.")],
+         "what are they calling for", "What are Babariko and Kolesnikova calling for?"),
         # an acronym typed in capitals leaves a lower-case question lower-case: "shatov" is a name
         ([("what does shatov think the US may offer minsk?", "The U.S. may offer investment to Minsk.")],
          "whose investment does he think belarus finds more reliable",
@@ -863,3 +868,14 @@ def test_a_chat_after_a_who_question_more_they_and_are_you_sure(answerer, rewrit
     talk = conv.ask("and what did they talk about")
     assert "Kellogg" in talk.rewritten and "Lukashenko" in talk.rewritten
     assert not talk.answer.refused and "agenda" in talk.answer.text
+
+
+def test_why_after_where_asks_why_there(rewriter):
+    """"why tho" after "where did most of them get sent": why to the place the reader read in the
+    answer ("Ukraine"), not why they were sent at all."""
+    q = "Where were most of the political prisoners deported to?"
+    text = "The majority of the political prisoners, including Viktar Babaryka and Maria Kalesnikava, were deported to Ukraine."
+    history = [rewriter.analyse_turn(q, Answer(q, text, support={"reader_answer": "Ukraine"}), when=0.0)]
+    assert rewriter.rewrite("why tho", history) == "Why were most of the political prisoners deported to Ukraine?"
+    history = [rewriter.analyse_turn(q, Answer(q, text), when=0.0)]  # nothing read: no place to ask about
+    assert rewriter.rewrite("why tho", history) == "Why were most of the political prisoners deported?"
