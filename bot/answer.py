@@ -1056,7 +1056,7 @@ class Answerer:
         wn = wordnet.get() if self.settings.wordnet else None
         return wn is None or bool(wn.senses(word.lower()))
 
-    def extractive(self, question: str) -> Answer:
+    def extractive(self, question: str, split: bool = True) -> Answer:
         t0 = time.perf_counter()
         q_text, refusal = self.check_question(question, t0)
         if refusal is not None:
@@ -1064,7 +1064,7 @@ class Answerer:
         topic = overview_topic(q_text)
         if topic is not None:
             return self.overview(question, topic, t0)
-        parts = split_compound(q_text)
+        parts = split_compound(q_text) if split else [q_text]
         if len(parts) > 1:
             both = self._compound(question, parts, t0)
             if both is not None:
@@ -1184,6 +1184,13 @@ class Answerer:
         if second.refused and _BARE_WH_RE.match(parts[1]):
             return None
         answers = [first, second]
+        if first.refused and not second.refused:
+            # the first part unanswered: the whole asked as one question may be ("When Lukashenko
+            # hugged a member of the US delegation …, who was that man and how was he related to
+            # Kellogg?" — the first part alone lost what the second says of him)
+            whole = self.extractive(question, split=False)
+            if not whole.refused:
+                return whole
         timings = {"total_ms": (time.perf_counter() - t0) * 1000}
         if all(a.refused for a in answers):
             reason = "unsupported" if any(a.reason == "unsupported" for a in answers) else answers[0].reason

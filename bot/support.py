@@ -381,7 +381,14 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
     yes_no_start = bool(toks) and toks[0].lemma_.lower() in _YES_NO_STARTS
     root_lemma = next((t.lemma_.lower() for t in toks if t.dep_ == "ROOT"), "")
     time_clause: set[int] = set()  # "when the two met": when it happened, not what is asked
-    for i, w in enumerate(low[:6]):
+    # "When Lukashenko hugged a member of the delegation …, who was that man?": a leading clause
+    # that sets the scene, the question word after its comma
+    scene = 0
+    if len(low) > 1 and low[0] in ("when", "while", "after", "before", "once", "as") and low[1] not in _QUESTION_AUX:
+        comma = next((i for i, w in enumerate(low) if w == ","), None)
+        if comma is not None and any(w in WH_WORDS for w in low[comma + 1 : comma + 4]):
+            scene = comma + 1
+    for i, w in enumerate(low[scene : scene + 6], start=scene):
         if (yes_no_start and i > 0 and w in WH_WORDS and toks[i].head.dep_ in ("advcl", "relcl")
                 and root_lemma not in _INDIRECT_QUESTION_VERBS):
             if w == "when" and toks[i].head.dep_ == "advcl":

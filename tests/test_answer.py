@@ -1991,3 +1991,15 @@ def test_how_come_asks_why_and_actually_asks_what_is_so_instead_of_a_denial(answ
     assert not answer.refused and "balance" in answer.text
     answer = answerer.ask("Where does Lukashenko's authority come from, according to Zarikhin?")  # no "actually": as before
     assert not answer.refused
+
+
+def test_a_scene_setting_clause_is_not_the_question_and_a_compound_may_be_answered_whole(answerer):
+    """"When Lukashenko hugged a member of the US delegation …, who was that man and how was he
+    related to Kellogg?" asks who (the "when" clause sets the scene), and its first part alone
+    — "who was that man?" without "Kellogg" — is not answered: the whole is, as one question
+    (holdout11 h11-002)."""
+    question = 'When Lukashenko hugged a member of the US delegation and called him a "good guy", who was that man and how was he related to Kellogg?'
+    assert answerer.analyse(question).wh == "who"
+    assert answerer.analyse("When did Lukashenko meet Kellogg, and where?").wh == "when"
+    answer = answerer.ask(question)
+    assert not answer.refused and "Kellogg's deputy John Cole" in answer.text and "don't say" not in answer.text
