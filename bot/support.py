@@ -38,7 +38,7 @@ GENERIC = {
     "write", "use", "mean", "cite", "quote", "think", "believe", "many", "much", "long", "number", "people",
     "mainly", "chiefly", "primarily", "principally", "particular", "particularly", "especially",
     "roughly", "approximately", "about", "around", "still", "now", "currently", "according", "view", "opinion",
-    "question", "answer", "fact", "point", "likely", "whether", "want", "consider",
+    "question", "answer", "fact", "point", "likely", "whether", "want", "consider", "telling",
     # "how does X characterise / portray Y": asks for the words used, like "describe"
     "characterise", "characterize", "portray", "depict",
     # "what is X's role / position / job": the answer is the title next to the name, which
@@ -717,7 +717,8 @@ def _is_source(t) -> bool:
 
 
 # "in X's view", "by her estimate": the words of the person whose view is asked
-VIEW_NOUNS = frozenset({"view", "opinion", "words", "estimate", "estimation", "assessment", "judgment", "judgement", "reading", "mind"})
+VIEW_NOUNS = frozenset({"view", "opinion", "words", "estimate", "estimation", "assessment", "judgment", "judgement", "reading", "mind",
+                        "telling", "account"})
 
 
 @lru_cache(maxsize=200_000)
@@ -879,9 +880,14 @@ PARAPHRASE_GROUPS = (
     frozenset({"team", "delegation"}),
     frozenset({"mutiny", "rebellion", "revolt", "uprising"}),
     frozenset({"end", "lift"}),  # "the end of the sanctions" ~ "the lifting of the sanctions"
+    frozenset({"friction", "tension", "conflict", "clash", "dispute"}),
+    frozenset({"cause", "lead"}),  # "what caused friction" ~ "led to several conflicts"
     PAST_WORDS,
 )
-PARAPHRASES = {w: group - {w} for group in PARAPHRASE_GROUPS for w in group}
+PARAPHRASES: dict[str, frozenset[str]] = {}
+for _group in PARAPHRASE_GROUPS:  # a word in two groups ("conflict") stands for the words of both
+    for _w in _group:
+        PARAPHRASES[_w] = PARAPHRASES.get(_w, frozenset()) | (_group - {_w})
 
 
 # Verbs an article uses for a particular way of doing what a question's plainer verb asks

