@@ -896,6 +896,7 @@ for _group in PARAPHRASE_GROUPS:  # a word in two groups ("conflict") stands for
 # way to "meet"). General English, not this corpus's.
 VERB_KINDS = {
     "send": frozenset({"deport", "exile", "expel", "extradite", "dispatch", "transfer", "ship", "export"}),
+    "give": frozenset({"provide", "supply", "deliver", "grant", "hand", "donate"}),
 }
 
 

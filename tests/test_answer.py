@@ -756,6 +756,20 @@ def test_news_paraphrases_wordnet_does_not_join_count_as_the_word(answerer):
     assert not answer.refused and "golden boot" in answer.text
 
 
+def test_providing_and_supplying_are_ways_of_giving(answerer):
+    """"hand over" reads as "give", and "provide" is a way of giving (VERB_KINDS): the US
+    "threatening to provide Tomahawk missiles" answers what it threatened to hand over (holdout9
+    h9-057)."""
+    from bot.support import term_credits
+
+    q = answerer.analyse("What American weapons does the interviewer say the US threatened to hand over to Kyiv?")
+    assert "give" in q.terms
+    credits = dict(zip(q.terms, term_credits(q, {"threaten", "provide", "missile"}, {"threatening", "provide", "missiles"})))
+    assert credits["give"] == 1.0
+    answer = answerer.ask("What American weapons does the interviewer say the US threatened to hand over to Kyiv?")
+    assert not answer.refused and "Tomahawk" in answer.text
+
+
 def test_receiving_a_person_is_meeting_them(answerer):
     from bot.support import analyse
 
