@@ -67,7 +67,9 @@ _YEAR_RE = re.compile(r"\b(1[89]|20)\d\d\b")
 # a sentence that gives a reason or a purpose
 _REASON_RE = re.compile(
     r"\b(because|in order to|so that|is meant to|are meant to|was meant to|aims? to|aimed at|the aim|the goal|intended to|"
-    r"designed to|due to|as a result|the reason|that is why|this is why)\b", re.I)
+    r"designed to|due to|as a result|the reason|that is why|this is why|to allow|to enable|so as to|for the purpose)\b", re.I)
+# "sentenced to 18 years for organizing mass unrest": a reason for what the sentence says
+_FOR_DOING_RE = re.compile(r"\bfor\s+(?:\w+ly\s+)?\w+ing\b", re.I)
 # a sentence that gives the result of the one before it ("That's why he decided …")
 _RESULT_RE = re.compile(r"\W*(?:that['’]s why|that is why|this is why|which is why|so,? |therefore|hence|for this reason|that['’]s the reason)", re.I)
 # a question that sets something aside and asks what else ("If not from the mutiny, where …?")
@@ -1317,7 +1319,7 @@ class Answerer:
 
         focus, read = best.focus, best.reader_answer
         if q.wh == "why":
-            focus, guide, read = self._with_reason(best, guide, read)
+            focus, guide, read = self._with_reason(best, guide, read, q.terms)
         if _SET_ASIDE_RE.search(q.text) or (q.wh != "yes_no" and _REALLY_RE.search(q.text)):
             focus, guide, read = self._with_alternative(focus, guide, read)
         text, citation = self._compose(focus, q, guide, read)
@@ -1331,7 +1333,8 @@ class Answerer:
     # taken as the reason
     WHY_NEIGHBOUR_MARGIN = 0.2
 
-    def _with_reason(self, best: _Candidate, guide: list[str], read: str | None) -> tuple[list[int], list[str], str | None]:
+    def _with_reason(self, best: _Candidate, guide: list[str], read: str | None,
+                     terms: list[str] = ()) -> tuple[list[int], list[str], str | None]:
         """(focus, guide, read) of the answer to a "why" question: the chosen span, and the
         sentence beside it that gives the reason when the span itself gives none. The span is
         chosen for saying what the question says, and the reason is often the next sentence
@@ -1347,21 +1350,23 @@ class Answerer:
         result = _RESULT_RE.match(said)  # "That is why …" gives no reason of its own
         if _REASON_RE.search(said, result.end() if result else 0):
             return focus, guide, read
+        if terms and any(_FOR_DOING_RE.search(lib.sentences[j].text) and all(stem(t) in self._sentence_stems[j] for t in terms)
+                         for j in focus):
+            return focus, guide, read  # "sentenced … for organizing mass unrest": a sentence says what was asked, and why
         src = lib.sentences[focus[0]].source
         window = self._window(focus)  # the neighbours of the same article
         before = window[0] if window[0] < focus[0] else None
         after = window[-1] if window[-1] > focus[-1] else None
         if before is not None and result:
             return [before, *focus], guide, read
+        w = best.window_read
+        if w is not None and w[2] > best.features.get("reader", float("inf")) + self.WHY_NEIGHBOUR_MARGIN:
+            for j in (before, after):
+                if j is not None and lib.sentences[j].start <= w[0] and w[1] <= lib.sentences[j].end:
+                    answer = lib.articles[src].text[w[0] : w[1]]
+                    return sorted([*focus, j]), [answer], answer
         if after is not None and _REASON_RE.search(lib.sentences[after].text):
             return [*focus, after], guide, read
-        w = best.window_read
-        if w is None or w[2] <= best.features.get("reader", float("inf")) + self.WHY_NEIGHBOUR_MARGIN:
-            return focus, guide, read
-        for j in (before, after):
-            if j is not None and lib.sentences[j].start <= w[0] and w[1] <= lib.sentences[j].end:
-                answer = lib.articles[src].text[w[0] : w[1]]
-                return sorted([*focus, j]), [answer], answer
         return focus, guide, read
 
     def _with_alternative(self, focus: list[int], guide: list[str], read: str | None) -> tuple[list[int], list[str], str | None]:

@@ -423,6 +423,9 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
                     break
             if head is not None:
                 describing = set(range(toks[wh_at].i + 1, head.i))
+            elif (len(low) > wh_at + 4 and low[wh_at + 1] in ("is", "was", "are", "were") and low[wh_at + 2] == "the"
+                  and toks[wh_at + 3].pos_ == "NOUN" and low[wh_at + 4] == "of"):
+                head = toks[wh_at + 3]  # "what is the capital of Venezuela": a city, as "which city" asks
             # "what official reason": an adjective describing the head is no head of its own
             after = [t.lower_ for t in toks[wh_at + 1 : wh_at + 4] if head is None or t.pos_ != "ADJ"]
             for w in ([head.lemma_.lower()] if head is not None else []) + after:

@@ -2026,3 +2026,22 @@ def test_a_scene_setting_clause_is_not_the_question_and_a_compound_may_be_answer
     assert answerer.analyse("When did Lukashenko meet Kellogg, and where?").wh == "when"
     answer = answerer.ask(question)
     assert not answer.refused and "Kellogg's deputy John Cole" in answer.text and "don't say" not in answer.text
+
+
+def test_what_is_the_noun_of_asks_for_that_kind(answerer):
+    """"What is the capital of Venezuela?" asks for a place, as "which city" does: the span that
+    names only Venezuela and Belarus does not answer it (holdout12 h12-043, off-topic)."""
+    q = answerer.analyse("What is the capital of Venezuela?")
+    assert q.type_head == "capital" and "GPE" in q.expected
+    assert answerer.ask("What is the capital of Venezuela?").refused
+
+
+def test_why_takes_the_next_sentences_purpose_unless_a_sentence_already_gives_the_reason(answerer):
+    """"Why was Tikhanyovski released, according to the press secretary?": the span about his
+    sentence gives no reason for the release, the next one does ("was purely humanitarian - to
+    allow him to reunite with his family"); "Why had Tikhanyovski been put in prison?" is
+    answered by the sentence's own "for organizing mass unrest", without the release."""
+    answer = answerer.ask("Why was Tikhanyovski released, according to the Belarusian presidential press secretary?")  # holdout12 h12-069
+    assert not answer.refused and "reunite with his family" in answer.text
+    answer = answerer.ask("Why had Tikhanyovski been put in prison?")
+    assert not answer.refused and "mass unrest" in answer.text and "humanitarian" not in answer.text
