@@ -68,6 +68,8 @@ _YEAR_RE = re.compile(r"\b(1[89]|20)\d\d\b")
 _REASON_RE = re.compile(
     r"\b(because|in order to|so that|is meant to|are meant to|was meant to|aims? to|aimed at|the aim|the goal|intended to|"
     r"designed to|due to|as a result|the reason|that is why|this is why|to allow|to enable|so as to|for the purpose)\b", re.I)
+# a name alone: capitalised words ("Odesa", "Ales Bialiatski")
+_BARE_NAME_RE = re.compile(r"(?:the\s+)?[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,3}")
 # "sentenced to 18 years for organizing mass unrest": a reason for what the sentence says
 _FOR_DOING_RE = re.compile(r"\bfor\s+(?:\w+ly\s+)?\w+ing\b", re.I)
 # a sentence that gives the result of the one before it ("That's why he decided …")
@@ -1319,6 +1321,8 @@ class Answerer:
 
         focus, read = best.focus, best.reader_answer
         if q.wh == "why":
+            if read and _BARE_NAME_RE.fullmatch(read.strip()):
+                guide, read = [], None  # a name read for "why …" ("Odesa") is no reason to cut the answer around
             focus, guide, read = self._with_reason(best, guide, read, q.terms)
         if _SET_ASIDE_RE.search(q.text) or (q.wh != "yes_no" and _REALLY_RE.search(q.text)):
             focus, guide, read = self._with_alternative(focus, guide, read)

@@ -2045,3 +2045,11 @@ def test_why_takes_the_next_sentences_purpose_unless_a_sentence_already_gives_th
     assert not answer.refused and "reunite with his family" in answer.text
     answer = answerer.ask("Why had Tikhanyovski been put in prison?")
     assert not answer.refused and "mass unrest" in answer.text and "humanitarian" not in answer.text
+
+
+def test_a_name_read_for_why_is_no_reason_to_cut_the_answer_around(answerer):
+    """"Why is Kyiv unlikely to let Belarusian potash go through its ports?": the reader read
+    "Odesa" in the two sentences, and the answer was cut to the one naming the port; the reason
+    is the other one (holdout12 h12-011)."""
+    answer = answerer.ask("Why is Kyiv unlikely to let Belarusian potash go through its ports?")
+    assert not answer.refused and "complicit" in answer.text
