@@ -550,7 +550,8 @@ class Rewriter:
                 about = self._other(history)
                 if about is None:
                     return question
-            return self._substitute(about, history) or question
+            about = self._truecase(about)  # "and odesa?": a name typed in lower case
+            return self._substitute(about, history) or self._in_place_of_last(about, prev) or question
         # "Why, according to him?": an elliptical question with its source named after it
         core, source, cut = body, None, False
         for k in range(1, len(body) - 2):
@@ -939,6 +940,22 @@ class Rewriter:
         if kind == "person" and new[:1].isupper():
             return self._one_of_them(prev.rewritten, new)
         return None
+
+    def _in_place_of_last(self, new: str, prev: Turn) -> str | None:
+        """"What about Gdansk?" … "and odesa?": the name the last "what about" put in, replaced
+        again, when no mention of its kind was found (the small model tags no entity in "Why
+        is Gdansk closed to Belarusian potash?")."""
+        if prev.rewritten.lower() == clean_question(prev.question).lower():
+            return None  # the last "what about" was not put in place either
+        doc = self.nlp(self._truecase(prev.question))
+        body = [t for t in doc if not t.is_space]
+        i = 0
+        while i < len(body) and (body[i].lower_ in LEADING_FILLERS or body[i].is_punct):
+            i += 1
+        last = self._what_about(body[i:]) if body[i:] else None
+        if not last or last.lower() in OTHER_ONE or last == prev.rewritten or last not in prev.rewritten:
+            return None
+        return self._finish(prev.rewritten.replace(last, new, 1))
 
     def _one_of_them(self, question: str, name: str) -> str | None:
         """"Where were most of the political prisoners deported to?" + "What about Bialiatski?":

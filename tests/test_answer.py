@@ -745,6 +745,8 @@ def test_news_paraphrases_wordnet_does_not_join_count_as_the_word(answerer):
     q = answerer.analyse("Who put down the Prigozhin mutiny, and what followed the end of the sanctions?")
     credits = dict(zip(q.terms, term_credits(q, {"rebellion", "lift"}, {"rebellion", "lifting"})))
     assert credits["mutiny"] == 1.0 and credits["end"] == 1.0
+    answer = answerer.ask("why is klaipeda closed to belarusian potash")  # "closed" ~ "blocked" (conversations3 cv3-24)
+    assert not answer.refused and "balloon" in answer.text
     # a word in two groups stands for both: "conflict" ~ "war" and ~ "clash"
     assert {"war", "clash", "friction"} <= PARAPHRASES["conflict"] and "conflict" in PARAPHRASES["clash"]
     answer = answerer.ask("since his release who has sergei tikhanovsky clashed with")  # holdout2 x145

@@ -4,6 +4,7 @@ Conversation history (bound, expiry, reset), and follow-ups through the REPL and
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 
@@ -879,3 +880,16 @@ def test_why_after_where_asks_why_there(rewriter):
     assert rewriter.rewrite("why tho", history) == "Why were most of the political prisoners deported to Ukraine?"
     history = [rewriter.analyse_turn(q, Answer(q, text), when=0.0)]  # nothing read: no place to ask about
     assert rewriter.rewrite("why tho", history) == "Why were most of the political prisoners deported?"
+
+
+def test_a_second_what_about_replaces_the_name_the_first_put_in(rewriter):
+    """"why is klaipeda closed to belarusian potash" … "What about Gdansk?" … "and odesa?": the
+    small model tags no entity in "Why is Gdansk closed to Belarusian potash?", so the name the
+    last "what about" put in is what the new one replaces — not when it put nothing in."""
+    history = [rewriter.analyse_turn("why is klaipeda closed to belarusian potash", Answer("q", "It is blocked."), when=0.0)]
+    second = rewriter.rewrite("What about Gdansk?", history)
+    assert second == "Why is Gdansk closed to Belarusian potash?"
+    history.append(replace(rewriter.analyse_turn("What about Gdansk?", Answer("q", "It is off limits."), when=0.0), rewritten=second))
+    assert rewriter.rewrite("and odesa?", history) == "Why is Odesa closed to Belarusian potash?"
+    unchanged = replace(rewriter.analyse_turn("and odesa?", Answer("q", "No."), when=0.0), rewritten="and Odesa?")
+    assert rewriter.rewrite("what about gdansk", [*history, unchanged]) == "what about gdansk"
