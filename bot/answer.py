@@ -986,18 +986,20 @@ class Answerer:
         self._introductions: dict[tuple[str, frozenset[str]], tuple[frozenset[str], frozenset[str]]] = {}
 
     def _introduction(self, source: str, speaker: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
-        """(lemmas, words) of the sentence of `source` that introduces the speaker: the first
-        with their whole name and a role noun ("… interviewed Vladimir Vasilyev, a senior researcher
+        """(lemmas, words) of the sentences of `source` that introduce the person: those with
+        their whole name and a role noun ("… interviewed Vladimir Vasilyev, a senior researcher
         at the Institute for U.S. and Canada Studies"); empty when none does."""
         key = (source, speaker)
         found = self._introductions.get(key)
         if found is None:
-            found = (frozenset(), frozenset())
+            lemmas: set[str] = set()
+            said_there: set[str] = set()
             for j in self.library.by_source.get(source, range(0)):
                 said = self._sentence_words[j]
                 if speaker <= said and not ROLE_NOUNS.isdisjoint(said):  # the whole name, as introductions give it
-                    found = (frozenset(self.library.sentences[j].lemmas), frozenset(said))
-                    break
+                    lemmas.update(self.library.sentences[j].lemmas)
+                    said_there.update(said)
+            found = (frozenset(lemmas), frozenset(said_there))
             self._introductions[key] = found
         return found
 
@@ -2232,11 +2234,21 @@ class Answerer:
                 speaking[src] = [any(same_person(n, v, ratio) for v in voices) for n in q.names]
             return speaking[src]
 
+        intros: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+
         def introduced(j: int) -> tuple[frozenset[str], frozenset[str]]:
-            # a person the question describes ("the Carnegie analyst") is the span's speaker when
-            # the article introduces the speaker so: that sentence's words are the span's too
-            said_by = self._speakers.words(j) if q.described else None
-            return self._introduction(lib.sentences[j].source, said_by) if said_by else (frozenset(), frozenset())
+            # a person the question describes ("the Carnegie analyst", "Trump's former lawyer")
+            # is the span's speaker, or a person it names, when the article introduces them so:
+            # that sentence's words are the span's too
+            if not q.described:
+                return frozenset(), frozenset()
+            if j not in intros:
+                src = lib.sentences[j].source
+                people = [self._speakers.words(j)] + [frozenset(words(text)) for label, text in lib.sentences[j].entities
+                                                      if label == "PERSON"]
+                found = [self._introduction(src, p) for p in dict.fromkeys(people) if p]
+                intros[j] = (frozenset().union(*(f[0] for f in found)), frozenset().union(*(f[1] for f in found)))
+            return intros[j]
 
         def names_at(j: int) -> list[bool]:
             if j not in in_sentence:

@@ -608,12 +608,14 @@ def _description(toks, name_spans: list[range], labels: list[str | None], terms:
             continue
         if not (_is_source(t) or t.dep_ == "poss"):
             continue  # only one whose words or view are asked: "the Belarusian leader embraced him" is no speaker
+        if any(c.lower_ in WH_WORDS for c in t.children):
+            continue  # "which political analyst wrote …": the one asked for, no one described
         if (t.head.pos_ == "PROPN" and t.head.i > t.i) or any(c.dep_ == "appos" and c.pos_ == "PROPN" for c in t.children):
             continue  # "analyst Artyom Shraibman", "the analyst, Shraibman": a title of the name
         ids = {x.i for x in t.subtree}
         ks = [k for k, span in enumerate(name_spans) if set(span) <= ids]
-        if any(labels[k] == "PERSON" for k in ks):
-            continue
+        if any(labels[k] == "PERSON" and t.doc[name_spans[k].stop - 1].dep_ != "poss" for k in ks):
+            continue  # a person named in it is the one described (not "Trump's" in "Trump's former lawyer")
         lemmas.update(x.lemma_.lower() for x in t.subtree)
         inside.update(ks)
     return frozenset(lemmas & set(terms)), tuple(sorted(inside))

@@ -1986,6 +1986,15 @@ def test_a_speaker_the_question_describes_is_the_one_the_article_introduces_so(a
     # and a title before a name ("political analyst Artyom Shraibman") names the person
     assert not answerer.analyse("How did John Coale reply when the Belarusian leader embraced him?").described
     assert not answerer.analyse("What did political analyst Artyom Shraibman write?").described
+    # a possessor is not the one described ("Trump's former lawyer"), and "which political
+    # analyst wrote …" asks for the analyst: no one is described
+    assert answerer.analyse("What did Trump's former lawyer, now his envoy to Belarus, call a fair trade?").described == {"lawyer", "envoy"}
+    assert not answerer.analyse("Which political analyst wrote the Carnegie Endowment commentary?").described
+    # a person the span names counts as well as its speaker: "… said Igor Shatov, head of the
+    # expert committee of the Strategic Development Fund" (train3 p213)
+    answer = answerer.ask("What does the head of the Strategic Development Fund's expert committee think of Washington's "
+                          "attempt to pull Minsk away from Moscow?")
+    assert not answer.refused and "won't succeed" in answer.text
 
 
 def test_places_hold_no_title(answerer):
