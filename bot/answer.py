@@ -1003,6 +1003,32 @@ class Answerer:
             self._introductions[key] = found
         return found
 
+    # what an expert is introduced as: "the other analyst" means another of these in the article
+    EXPERT_NOUNS = frozenset({"analyst", "expert", "researcher", "scientist", "professor", "director", "advisor",
+                              "adviser", "historian", "economist", "commentator", "political", "fellow", "lecturer"})
+
+    def experts_at(self, source: str, start: int) -> tuple[list[str], str | None]:
+        """(the experts who speak in the article, each as its introduction writes the name; the
+        one whose words are at `start`, or None): for "the other analyst" in a conversation."""
+        lib = self.library
+        if source not in lib.articles:
+            return [], None
+        names: list[str] = []
+        by_words: dict[frozenset[str], str] = {}
+        for speaker in sorted(self._speakers.in_article(source), key=sorted):
+            lemmas, _ = self._introduction(source, speaker)
+            if self.EXPERT_NOUNS.isdisjoint(lemmas):
+                continue
+            text = next((lib.sentences[j].text for j in lib.by_source.get(source, range(0))
+                         if speaker <= self._sentence_words[j]), "")
+            written = [w for w in re.findall(r"[\w’'-]+", text) if fold(w) in speaker]
+            name = " ".join(dict.fromkeys(written)) if written else " ".join(sorted(speaker)).title()
+            names.append(name)
+            by_words[speaker] = name
+        at = lib.sentence_indices(source, start, start + 1)
+        said_by = self._speakers.words(at[0]) if at else frozenset()
+        return names, by_words.get(said_by)
+
     @property
     def nlp(self):
         if self._nlp is None:

@@ -83,6 +83,9 @@ def needs_context(question: str) -> bool:
 
 # "tell me more", "more please", "go on": more of what the articles say about the last subject
 _MORE_RE = re.compile(r"^(?:(?:please\s+)?tell\s+me\s+more|more|more\s+please|go\s+on|keep\s+going|(?:anything|what)\s+else|and)$")
+# "the other analyst", "and the other one?": another expert of the article (Rewriter._other_expert)
+_OTHER_EXPERT_RE = re.compile(
+    r"\bthe other (analyst|commentator|expert|researcher|scientist|specialist|professor|one|person|guy)\b", re.IGNORECASE)
 OTHER_ONE = {"the other one", "the other", "the other person", "the other man", "the other woman", "the other figure"}
 WH = {"who", "whom", "whose", "what", "which", "when", "where", "why", "how"}
 HOW_X = {"many", "much", "long", "old", "often", "far"}
@@ -292,7 +295,7 @@ _LOWER_WORD = re.compile(r"\b[a-z]{3,}\b")
 class Rewriter:
     """Turns a follow-up into a standalone question using earlier turns (newest last)."""
 
-    def __init__(self, nlp, sentences=(), truecase=None, names: dict | None = None) -> None:
+    def __init__(self, nlp, sentences=(), truecase=None, names: dict | None = None, experts_at=None) -> None:
         """names: `corpus_names(sentences)` when the caller keeps it (the answerer's corpus facts,
         made once per index: a pass over every sentence took 3.6 s at 10k chunks)."""
         self.nlp = nlp
@@ -300,6 +303,9 @@ class Rewriter:
         # (Answerer.truecase): "why has tikhanovsky clashed with his wife's circle" then has a
         # person for "his" in it, as the same question typed with capitals does
         self._truecase = truecase or (lambda text: text)
+        # (source, offset) -> (the experts who speak in that article, the one speaking there):
+        # Answerer.experts_at, for "the other analyst"
+        self._experts_at = experts_at
         names = corpus_names(sentences) if names is None else names
         self.person_words: set[str] = set(names["person_words"])
         self.lower_words: set[str] = set(names["lower_words"])
@@ -322,7 +328,7 @@ class Rewriter:
     def for_answerer(cls, answerer) -> "Rewriter":
         facts = getattr(answerer, "_facts", None)
         return cls(answerer.nlp, getattr(answerer.library, "sentences", ()), getattr(answerer, "truecase", None),
-                   getattr(facts, "names", None))
+                   getattr(facts, "names", None), getattr(answerer, "experts_at", None))
 
     def _is_person(self, ent) -> bool:
         return self._label(ent) == "PERSON"
@@ -538,6 +544,11 @@ class Rewriter:
         if _MORE_RE.match(" ".join(t.lower_ for t in body if not t.is_punct)):
             topic = self._topic(prev)  # "tell me more": what the articles say about the last turn's subject
             return f"Tell me about {topic}" if topic else question
+        other = _OTHER_EXPERT_RE.search(question)
+        if other is not None and not (other.group(1).lower() in ("one", "person") and self._other(history)):
+            name = self._other_expert(history)  # "and the other analyst?": the other expert of the article
+            if name is not None:
+                return self.rewrite(question[: other.start()] + name + question[other.end() :], history)
         bare = [t.lower_ for t in body if not t.is_punct]
         if bare in (["in", "return"], ["what", "in", "return"]):  # "and in return?"
             return self._in_return(prev) or question
@@ -650,6 +661,22 @@ class Rewriter:
             return None
         noun = re.sub(r"^the\s+(?:[\d,.]+\s+)?", "", plural[0].text, flags=re.IGNORECASE)
         return self._finish("How many " + noun + " " + "".join(t.text_with_ws for t in body[2:]).strip())
+
+    def _other_expert(self, history: list[Turn]) -> str | None:
+        """"What chance did Vasilyev give …?" … "and the other one?": the one other expert who
+        speaks in the article the last answer came from (its introduction calls them an analyst,
+        a researcher …), not one the last turns named or whose words the answer quoted; None
+        unless exactly one is left."""
+        if self._experts_at is None:
+            return None
+        turn = next((t for t in reversed(history[-2:]) if not t.answer.refused and t.answer.citations), None)
+        if turn is None:
+            return None
+        cited = turn.answer.citations[0]
+        experts, speaking = self._experts_at(cited.source, cited.start)
+        named = {m.text.split()[-1].lower() for t in history[-3:] for m in t.mentions if m.kind == "person"}  # surnames
+        left = [e for e in experts if e != speaking and e.split()[-1].lower() not in named]
+        return left[0] if len(left) == 1 else None
 
     def _in_return(self, prev: Turn) -> str | None:
         """"How soon could the political prisoners be freed according to Coale?" … "and in

@@ -383,11 +383,15 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
     time_clause: set[int] = set()  # "when the two met": when it happened, not what is asked
     # "When Lukashenko hugged a member of the delegation …, who was that man?": a leading clause
     # that sets the scene, the question word after its comma
+    # — or a statement first: "Shemov mentions an American released earlier - on what date was that?"
     scene = 0
-    if len(low) > 1 and low[0] in ("when", "while", "after", "before", "once", "as") and low[1] not in _QUESTION_AUX:
-        comma = next((i for i, w in enumerate(low) if w == ","), None)
-        if comma is not None and any(w in WH_WORDS for w in low[comma + 1 : comma + 4]):
-            scene = comma + 1
+    opens_scene = len(low) > 1 and low[0] in ("when", "while", "after", "before", "once", "as") and low[1] not in _QUESTION_AUX
+    asks_first = any(w in WH_WORDS and toks[i].head.dep_ != "relcl" for i, w in enumerate(low[:6]))  # not "an American who was"
+    if opens_scene or not (asks_first or (low and low[0] in _YES_NO_STARTS)):
+        marks = (",",) if opens_scene else (",", "-", "—", "–", ":", ";")
+        cut = next((i for i, w in enumerate(low) if w in marks and any(x in WH_WORDS for x in low[i + 1 : i + 4])), None)
+        if cut is not None:
+            scene = cut + 1
     for i, w in enumerate(low[scene : scene + 6], start=scene):
         if (yes_no_start and i > 0 and w in WH_WORDS and toks[i].head.dep_ in ("advcl", "relcl")
                 and root_lemma not in _INDIRECT_QUESTION_VERBS):

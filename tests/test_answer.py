@@ -2064,3 +2064,13 @@ def test_a_name_read_for_why_is_no_reason_to_cut_the_answer_around(answerer):
     is the other one (holdout12 h12-011)."""
     answer = answerer.ask("Why is Kyiv unlikely to let Belarusian potash go through its ports?")
     assert not answer.refused and "complicit" in answer.text
+
+
+def test_a_statement_then_the_question_asks_what_follows_the_dash(answerer):
+    """"Vsevolod Shemov mentions an American who was released before Tikhanyovski - on what date
+    was that?": the question is after the dash (a date the articles never give), not the
+    relative "who" of the statement."""
+    q = answerer.analyse("Vsevolod Shemov mentions an American who was released before Tikhanyovski - on what date was that?")
+    assert q.wh == "what" and "DATE" in q.expected
+    assert answerer.ask("Vsevolod Shemov mentions an American who was released before Tikhanyovski - on what date was that?").refused
+    assert answerer.analyse("Which American was released before Tikhanyovski?").wh == "which"

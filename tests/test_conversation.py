@@ -893,3 +893,18 @@ def test_a_second_what_about_replaces_the_name_the_first_put_in(rewriter):
     assert rewriter.rewrite("and odesa?", history) == "Why is Odesa closed to Belarusian potash?"
     unchanged = replace(rewriter.analyse_turn("and odesa?", Answer("q", "No."), when=0.0), rewritten="and Odesa?")
     assert rewriter.rewrite("what about gdansk", [*history, unchanged]) == "what about gdansk"
+
+
+def test_the_other_analyst_is_the_articles_other_expert(answerer):
+    """"and the other one?" after Vasilyev's odds, "the other analyst" after Shmelyev: the one
+    other expert who speaks in the article the last answer came from (conversations4 cv4-07,
+    cv4-11); the last turns' own person is never "the other"."""
+    talk = Conversation(answerer)
+    first = talk.ask("what chance did vladimir vasilyev give a lukashenko-zelenskyy meeting")
+    assert not first.answer.refused and "50%" in first.answer.text
+    other = talk.ask("and the other one?")
+    assert "Zarikhin" in other.rewritten and "5%" in other.answer.text
+    talk = Conversation(answerer)
+    talk.ask("What could Belarus theoretically offer the US, according to Boris Shmelyev?")
+    other = talk.ask("what did the other analyst say lukashenkos 'agreement' really points to")
+    assert "Vasilyev" in other.rewritten and "strategic partnership" in other.answer.text
