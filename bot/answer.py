@@ -983,23 +983,30 @@ class Answerer:
         self._sentence_words = _SentenceWords(library.sentences)
         self._sentence_stems = _SentenceStems(library.sentences, self._sentence_words)
         self._speakers = Speakers(library, facts.speakers)
-        self._introductions: dict[tuple[str, frozenset[str]], tuple[frozenset[str], frozenset[str]]] = {}
+        # (source, name words) -> (lemmas, words, first sentence) of the person's introductions
+        self._introductions: dict[tuple[str, frozenset[str]], tuple[frozenset[str], frozenset[str], int | None]] = {}
 
     def _introduction(self, source: str, speaker: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
         """(lemmas, words) of the sentences of `source` that introduce the person: those with
         their whole name and a role noun ("… interviewed Vladimir Vasilyev, a senior researcher
         at the Institute for U.S. and Canada Studies"); empty when none does."""
+        return self._introduced(source, speaker)[:2]
+
+    def _introduced(self, source: str, speaker: frozenset[str]) -> tuple[frozenset[str], frozenset[str], int | None]:
+        """`_introduction`, and the first of those sentences (None when there is none)."""
         key = (source, speaker)
         found = self._introductions.get(key)
         if found is None:
             lemmas: set[str] = set()
             said_there: set[str] = set()
+            first = None
             for j in self.library.by_source.get(source, range(0)):
                 said = self._sentence_words[j]
                 if speaker <= said and not ROLE_NOUNS.isdisjoint(said):  # the whole name, as introductions give it
                     lemmas.update(self.library.sentences[j].lemmas)
                     said_there.update(said)
-            found = (frozenset(lemmas), frozenset(said_there))
+                    first = j if first is None else first
+            found = (frozenset(lemmas), frozenset(said_there), first)
             self._introductions[key] = found
         return found
 
@@ -1016,12 +1023,10 @@ class Answerer:
         names: list[str] = []
         by_words: dict[frozenset[str], str] = {}
         for speaker in sorted(self._speakers.in_article(source), key=sorted):
-            lemmas, _ = self._introduction(source, speaker)
-            if self.EXPERT_NOUNS.isdisjoint(lemmas):
+            lemmas, _, first = self._introduced(source, speaker)
+            if first is None or self.EXPERT_NOUNS.isdisjoint(lemmas):
                 continue
-            text = next((lib.sentences[j].text for j in lib.by_source.get(source, range(0))
-                         if speaker <= self._sentence_words[j]), "")
-            written = [w for w in re.findall(r"[\w’'-]+", text) if fold(w) in speaker]
+            written = [w for w in re.findall(r"[\w’'-]+", lib.sentences[first].text) if fold(w) in speaker]
             name = " ".join(dict.fromkeys(written)) if written else " ".join(sorted(speaker)).title()
             names.append(name)
             by_words[speaker] = name
