@@ -133,6 +133,15 @@ ACT_NOUNS = {"decision", "move", "step", "plan", "deal", "agreement", "statement
 GENERIC_NOUNS = {"article", "articles", "text", "story", "report", "question", "answer", "thing", "one", "lot"}
 
 
+def _without_fillers(doc) -> list:
+    """The question's tokens after a leading "and", "so", "ok," …."""
+    tokens = [t for t in doc if not t.is_space]
+    i = 0
+    while i < len(tokens) and (tokens[i].lower_ in LEADING_FILLERS or tokens[i].is_punct):
+        i += 1
+    return tokens[i:]
+
+
 def _plural(noun: str) -> str:
     if re.search(r"(?:s|x|z|ch|sh)$", noun):
         return noun + "es"
@@ -532,12 +541,7 @@ class Rewriter:
             return question
         doc = self.nlp(self._truecase(question))
         prev = history[-1]
-        tokens = [t for t in doc if not t.is_space]
-        # drop leading "and", "so", "ok," ...
-        i = 0
-        while i < len(tokens) and (tokens[i].lower_ in LEADING_FILLERS or tokens[i].is_punct):
-            i += 1
-        body = tokens[i:]
+        body = _without_fillers(doc)
         if not body:
             return question
 
@@ -974,12 +978,8 @@ class Rewriter:
         is Gdansk closed to Belarusian potash?")."""
         if prev.rewritten.lower() == clean_question(prev.question).lower():
             return None  # the last "what about" was not put in place either
-        doc = self.nlp(self._truecase(prev.question))
-        body = [t for t in doc if not t.is_space]
-        i = 0
-        while i < len(body) and (body[i].lower_ in LEADING_FILLERS or body[i].is_punct):
-            i += 1
-        last = self._what_about(body[i:]) if body[i:] else None
+        body = _without_fillers(self.nlp(self._truecase(prev.question)))
+        last = self._what_about(body) if body else None
         if not last or last.lower() in OTHER_ONE or last == prev.rewritten or last not in prev.rewritten:
             return None
         return self._finish(prev.rewritten.replace(last, new, 1))

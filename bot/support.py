@@ -890,8 +890,8 @@ PARAPHRASE_GROUPS = (
     frozenset({"mutiny", "rebellion", "revolt", "uprising"}),
     frozenset({"end", "lift"}),  # "the end of the sanctions" ~ "the lifting of the sanctions"
     frozenset({"friction", "tension", "conflict", "clash", "dispute"}),
-    frozenset({"cause", "lead"}),
-    frozenset({"close", "block", "shut"}),  # "what caused friction" ~ "led to several conflicts"
+    frozenset({"cause", "lead"}),  # "what caused friction" ~ "led to several conflicts"
+    frozenset({"close", "block", "shut"}),
     PAST_WORDS,
 )
 PARAPHRASES: dict[str, frozenset[str]] = {}
