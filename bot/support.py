@@ -361,6 +361,9 @@ class Question:
     # and the names[k] inside it, which the article's introduction of the span's speaker may give
     described: frozenset[str] = frozenset()
     described_names: tuple[int, ...] = ()
+    # the words that cite that person ("according to the chief researcher at the Institute for
+    # the United States and Canada"), as the question writes them; "" when none
+    described_as: str = ""
 
 
 _YES_NO_STARTS = frozenset({"be", "do", "have", "can", "will", "would", "should", "could", "is", "did", "does"})
@@ -592,21 +595,23 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
         wh in ("who", "when", "how_many", "how_much", "how_long", "how_old") or asks_name or named_thing is not None
         or bool(expected) and expected <= (TIME_LABELS | NUMBER_LABELS | {"PERCENT", "MONEY", "QUANTITY"})
     )
-    described, described_names = _description(toks, name_spans, name_labels, terms)
+    described, described_names, described_as = _description(toks, name_spans, name_labels, terms)
     return Question(
         text, wh, expected, names, numbers, terms, predicate, content_lemmas(doc), name_words, speech, focus_terms, hard_type,
         sources, type_head, role, asked_noun, tuple(persons), name_of, doer, named_thing is not None, predicate_word,
-        outlets, described, described_names,
+        outlets, described, described_names, described_as,
     )
 
 
-def _description(toks, name_spans: list[range], labels: list[str | None], terms: list[str]) -> tuple[frozenset[str], tuple[int, ...]]:
+def _description(toks, name_spans: list[range], labels: list[str | None], terms: list[str]) -> tuple[frozenset[str], tuple[int, ...], str]:
     """The terms and names of the question's descriptions of an unnamed person whose words or
     view it asks ("according to the senior researcher at the Institute for U.S. and Canada
     Studies", "the researcher's image"): the subtree of a role noun that holds no person's name
-    and names none ("political analyst Artyom Shraibman" is named)."""
+    and names none ("political analyst Artyom Shraibman" is named); and the words that cite
+    the first of them ("according to the …", "per the …"), or ""."""
     lemmas: set[str] = set()
     inside: set[int] = set()
+    cited = ""
     for t in toks:
         if t.pos_ != "NOUN" or t.lemma_.lower() not in ROLE_NOUNS or any(t.i in span for span in name_spans):
             continue
@@ -622,7 +627,10 @@ def _description(toks, name_spans: list[range], labels: list[str | None], terms:
             continue  # a person named in it is the one described (not "Trump's" in "Trump's former lawyer")
         lemmas.update(x.lemma_.lower() for x in t.subtree)
         inside.update(ks)
-    return frozenset(lemmas & set(terms)), tuple(sorted(inside))
+        if not cited and t.dep_ == "pobj":
+            start = t.head.head if t.head.lower_ == "to" and t.head.head.lower_ == "according" else t.head
+            cited = t.doc[start.i : t.right_edge.i + 1].text
+    return frozenset(lemmas & set(terms)), tuple(sorted(inside)), cited
 
 
 # "what reason / justification did X give": the question asks why; a sentence gives the reason

@@ -8,6 +8,7 @@ import re
 import pytest
 
 import prompts
+from bot.answer import Answerer
 from bot.support import words
 from bot.verify import is_verbatim
 from conftest import CORPUS, EVALS, MACRON_Q, SHMELYEV_Q, SHMELYEV_SOURCE
@@ -2074,3 +2075,54 @@ def test_a_statement_then_the_question_asks_what_follows_the_dash(answerer):
     assert q.wh == "what" and "DATE" in q.expected
     assert answerer.ask("Vsevolod Shemov mentions an American who was released before Tikhanyovski - on what date was that?").refused
     assert answerer.analyse("Which American was released before Tikhanyovski?").wh == "which"
+
+
+def test_a_described_speaker_is_read_without_the_description_where_the_passage_introduces_him(answerer):
+    """"According to the chief researcher at the Institute for the United States and Canada, what
+    roles do China and India … play?": the passage that introduces Vasilyev answers "who", and
+    the reader took his name; without the description it reads "sticks" (holdout11 h11-019)."""
+    q = answerer.analyse("According to the chief researcher at the Institute for the United States and Canada, what roles do "
+                         "China and India play?")
+    assert q.described_as == "According to the chief researcher at the Institute for the United States and Canada"
+    assert Answerer._without_described(q, q.text) == "What roles do China and India play?"
+    answer = answerer.ask("According to the chief researcher at the Institute for the United States and Canada, what roles do "
+                          "China and India, on the one hand, and Belarus, on the other, play in Washington's pressure on Russia?")
+    assert not answer.refused and "sticks" in answer.text and "interviewed" not in answer.text
+
+
+def test_a_contrast_drawn_in_the_question_is_no_term():
+    assert Answerer._without_asides("What roles do China and India, on the one hand, and Belarus, on the other, play?") == (
+        "What roles do China and India and Belarus play?")
+    assert Answerer._without_asides("On the other hand, what did he say?") == "What did he say?"
+    assert Answerer._without_asides("Who is on the other side?") == "Who is on the other side?"
+
+
+def test_a_name_cut_short_in_chat_is_the_name(answerer):
+    """"luka" for Lukashenko, "lukas method" for his (holdout14): a word that is neither the
+    articles' nor English and begins exactly one of their names. "tikh" begins two people's."""
+    assert answerer.spell("which journalist did luka tell its time to start negotiations") == (
+        "which journalist did lukashenko tell its time to start negotiations")
+    assert answerer.spell("what does shraibman think lukas method with trump is") == (
+        "what does shraibman think lukashenko's method with trump is")
+    assert answerer.spell("Why did Luka go?") == "Why did Lukashenko go?"
+    assert answerer.spell("what did tikh say") == "what did tikh say"
+    assert answerer.spell("what did the plan say") == "what did the plan say"  # an English word
+    answer = answerer.ask("which journalist did luka tell its time to start negotiations")
+    assert not answer.refused and "Zarubin" in answer.text
+
+
+@pytest.mark.parametrize("question", [
+    "What exactly are the conditions of Lukashenko's 'good proposal' for mediation?",
+    "whats actually in the 'good proposal' luka says trump heard in alaska",
+    "whats in that 'future development plan for belarus-us relations' luka ordered",
+])
+def test_what_a_thing_holds_is_answered_only_by_a_span_that_says_it(answerer, question):
+    """The spans name the proposal or the plan ("there is already a 'good proposal' for conflict
+    mediation") and never say what is in it."""
+    answer = answerer.ask(question)
+    assert answer.refused and answer.reason == "unsupported", answer.text
+
+
+def test_a_condition_asked_is_answered_by_one(answerer):
+    answer = answerer.ask("On what condition would Minsk take Washington's demands into account?")
+    assert not answer.refused and "as long as" in answer.text
