@@ -1359,6 +1359,10 @@ class Answerer:
             focus, guide, read = self._with_reason(best, guide, read, q.terms)
         if _SET_ASIDE_RE.search(q.text) or (q.wh != "yes_no" and _REALLY_RE.search(q.text)):
             focus, guide, read = self._with_alternative(focus, guide, read)
+        if not any(self._CONTENT_SAID_RE.search(self.library.sentences[j].text) for j in focus) and (
+                (after := self._condition_after(q, focus)) is not None):
+            nxt = self.library.sentences[after]  # the condition the next sentence gives, which the answer keeps
+            focus, guide, read = [*focus, after], [self.library.articles[nxt.source].text[nxt.start : nxt.end].strip()], None
         text, citation = self._compose(focus, q, guide, read)
         article = self.library.articles[citation.source]
         if not is_verbatim(article.text, citation.quote, citation.start, citation.end):
@@ -1493,7 +1497,25 @@ class Answerer:
         if q.wh != "what" or not (q.asked_noun in self._CONTENT_NOUNS or self._WHATS_IN_RE.search(q.text)):
             return False
         lib = self.library
-        return not any(self._CONTENT_SAID_RE.search(lib.sentences[j].text) for j in best.focus)
+        return not any(self._CONTENT_SAID_RE.search(lib.sentences[j].text) for j in best.focus) and (
+            self._condition_after(q, best.focus) is None)
+
+    # a condition said outright ("He said that as long as the United States considers …")
+    _CONDITION_SAID_RE = re.compile(
+        r"\b(?:(?:as|so) long as|on (?:the )?condition|provided that|in return for|in exchange for)\b", re.IGNORECASE)
+
+    def _condition_after(self, q: Question, focus: list[int]) -> int | None:
+        """The sentence right after the span that gives the condition asked for ("On what
+        condition did Lukashenko say he is willing to reach the agreement?": "… willing to reach
+        a 'major agreement' … ⏎ He said that as long as the United States considers the
+        interests of Belarus, …"), or None. Only a condition said outright, and only for "what
+        condition / terms": a colon or an "if" in the next sentence is too common."""
+        if q.asked_noun not in ("condition", "term") or not focus:
+            return None
+        after = self._window([focus[-1]])[-1]
+        if after == focus[-1] or not self._CONDITION_SAID_RE.search(self.library.sentences[after].text):
+            return None
+        return after
 
     # words between a subject and its verb: auxiliaries and the adverbs news copy puts there ("were"
     # and the like make it passive: _PASSIVE_AUX)

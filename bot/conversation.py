@@ -130,6 +130,9 @@ ACT_NOUNS = {"decision", "move", "step", "plan", "deal", "agreement", "statement
              "offer", "policy", "choice", "measure", "order", "request", "promise", "demand", "arrangement", "idea",
              "approach", "initiative", "gesture", "concession", "exchange", "trade", "compromise", "reaction", "response",
              "warning", "threat", "assessment", "estimate", "prediction", "suggestion", "condition", "conditions"}
+# what a prepositional question phrase asks of a whole event: "on what condition", "for what reason"
+ADJUNCT_NOUNS = {"condition", "conditions", "terms", "reason", "reasons", "purpose", "grounds", "basis", "cost", "price",
+                 "circumstances", "pretext"}
 GENERIC_NOUNS = {"article", "articles", "text", "story", "report", "question", "answer", "thing", "one", "lot"}
 
 
@@ -159,6 +162,7 @@ class Mention:
     common: bool = False  # a name the corpus mentions everywhere ("Lukashenko"): background, not focus
     before: tuple[str, ...] = ()  # the words just before it ("political analyst" Artyom Shraibman)
     after: tuple[str, ...] = ()  # the words just after it ("Svobodnaya Pressa" interviewed …)
+    modifier: bool = False  # a name describing a noun ("the Trump proposal"): not whom the turn is about
 
 
 @dataclass
@@ -479,9 +483,10 @@ class Rewriter:
             text = re.sub(r"'s$|’s$", "", text)
             last = text.lower().split()[-1] if text.split() else ""
             before = tuple(x.lemma_.lower() for x in doc[max(0, ent.start - 4) : ent.start] if x.is_alpha)
+            modifier = ent.root.dep_ in ("compound", "amod") and ent.root.head.pos_ == "NOUN" and ent.root.head.i >= end
             out.append(Mention(text, kind, plural=label == "NORP", from_answer=from_answer,
                                common=kind == "person" and last in self.common_words, before=before,
-                               after=tuple(x.lemma_.lower() for x in doc[end : end + 3] if x.is_alpha)))
+                               after=tuple(x.lemma_.lower() for x in doc[end : end + 3] if x.is_alpha), modifier=modifier))
             covered.update(range(ent.start, end))
         # names spaCy did not tag at all ("What kind of activist is Ales Bialiatski?")
         i = 0
@@ -750,8 +755,9 @@ class Rewriter:
         low = [t.lower_ for t in body]
         if len(low) >= 3 and low[0] in ("what", "how") and low[1] == "about":
             rest = body[2:]
-        elif body[0].i > 0 and body[0].doc[0].lower_ == "and" and len(body) <= 5 and not any(t.lower_ in WH for t in body):
-            rest = body  # "and Bialiatski?"
+        elif (body[0].i > 0 and body[0].doc[0].lower_ == "and" and len(body) <= 5 and not any(t.lower_ in WH for t in body)
+              and not any(t.pos_ in ("VERB", "AUX") for t in body)):
+            rest = body  # "and Bialiatski?" (not "and did lukashenko agree to that", a question of its own)
         else:
             return None
         text = "".join(t.text_with_ws for t in rest).strip().rstrip("?.! ").strip()
@@ -826,8 +832,12 @@ class Rewriter:
             prep, toks = " ".join(t.text.lower() for t in toks[:k]), toks[k:]
         old = self._wh_phrase(toks)
         if not old:
-            if toks and toks[0].lower_ in AUX and not prep and len(toks) > 2 and new_wh.split()[-1] in WH | {"year", "date", "day", "month"}:
-                # "Did Bialiatski win a Nobel prize?" "In which year?" → "In which year did Bialiatski win …?"
+            asks = new_wh.split()
+            if toks and toks[0].lower_ in AUX and not prep and len(toks) > 2 and (
+                    asks[-1] in WH | {"year", "date", "day", "month"} or (asks[0] not in WH and asks[-1] in ADJUNCT_NOUNS)):
+                # "Did Bialiatski win a Nobel prize?" "In which year?" → "In which year did Bialiatski
+                # win …?"; "Did he say he is willing to reach a deal?" "On what condition?" (not "in
+                # support of which bid?", which asks for something the question never had)
                 first = toks[0].text.lower() if toks[0].text[1:].islower() or len(toks[0].text) == 1 else toks[0].text
                 return self._finish(f"{new_wh} {first} " + " ".join(t.text for t in toks[1:]))
             return None
@@ -836,12 +846,16 @@ class Rewriter:
                      and toks[n + 1].lower_ in ("the", "these", "those", "all") and toks[n + 2].pos_ == "NOUN")
         if partitive:  # "which of the prisoners was Trump interested in": the prisoners are what it asks about
             n += 3
+        kind_of = (old.split()[-1] in ("kind", "sort", "type") and len(toks) > n + 2 and toks[n].lower_ == "of"
+                   and toks[n + 1].pos_ == "NOUN")
+        if kind_of:  # "what kind of agreement did he say …": the agreement is what it asks about
+            n += 2
         wh_toks, rest = toks[:n], toks[n:]
         if not rest:
             return None
         if f"{prep} {old}".strip() == new_wh:
             return prev.rewritten
-        if partitive:
+        if partitive or kind_of:
             noun = wh_toks[-1].text
         else:
             noun = " ".join(t.text for t in wh_toks[1:] if t.lower_ not in HOW_X) if len(wh_toks) > 1 else ""
@@ -1446,6 +1460,8 @@ class Rewriter:
                     base = 2.3
                 else:
                     base = 2.0
+                if m.modifier:  # "what is the trump proposal he supports" … "what did he say": not Trump
+                    base *= 0.5
                 score = base * 0.6**d * (0.95 if m.common else 1.0)  # ties go to the specific name
                 key = m.text.lower().split()[-1]
                 if key not in best or score > best[key][0]:

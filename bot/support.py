@@ -381,7 +381,9 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
     toks = [t for t in doc if not t.is_space]
     low = [t.lower_ for t in toks]
     wh = "other"
-    yes_no_start = bool(toks) and toks[0].lemma_.lower() in _YES_NO_STARTS
+    # "And did Lukashenko agree to that?": a leading "and" / "so" / "but" is no part of the question
+    opening = next((t for t in toks if not t.is_punct and t.lower_ not in ("and", "so", "but", "ok", "okay", "well")), None)
+    yes_no_start = opening is not None and opening.lemma_.lower() in _YES_NO_STARTS
     root_lemma = next((t.lemma_.lower() for t in toks if t.dep_ == "ROOT"), "")
     time_clause: set[int] = set()  # "when the two met": when it happened, not what is asked
     # "When Lukashenko hugged a member of the delegation …, who was that man?": a leading clause
@@ -533,11 +535,14 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
     manner = _reduplicated(doc)
     terms = []
     for t in toks:
-        if (t.i in name_token_ids or t.i in phrasal or t.i in time_clause or t.i in manner or t.is_stop or t.is_punct
-                or t.pos_ not in CONTENT_POS):
+        # "what is the US using Belarus as": a use of something as something is what is asked,
+        # not how the question asks it ("what word did he use"; "using" is a stop word)
+        used_as = t.lemma_.lower() == "use" and t.pos_ == "VERB" and any(c.lower_ == "as" for c in t.children)
+        if (t.i in name_token_ids or t.i in phrasal or t.i in time_clause or t.i in manner or (t.is_stop and not used_as)
+                or t.is_punct or t.pos_ not in CONTENT_POS):
             continue
         lemma = "meet" if t.i in hosting else _LEMMA_FIXES.get(t.lower_, t.lemma_.lower())
-        if (lemma in GENERIC and t.i not in stances) or lemma in WH_WORDS or any(ch.isdigit() for ch in lemma):
+        if (lemma in GENERIC and t.i not in stances and not used_as) or lemma in WH_WORDS or any(ch.isdigit() for ch in lemma):
             continue
         if lemma == "expect" and t.tag_ == "VBN":  # "Trump is expected to visit": a hedge, not what is asked
             continue

@@ -2126,3 +2126,24 @@ def test_what_a_thing_holds_is_answered_only_by_a_span_that_says_it(answerer, qu
 def test_a_condition_asked_is_answered_by_one(answerer):
     answer = answerer.ask("On what condition would Minsk take Washington's demands into account?")
     assert not answer.refused and "as long as" in answer.text
+
+
+def test_a_use_of_something_as_something_is_what_is_asked(answerer):
+    """"using" is a stop word and "use" a word of asking ("what word did he use"); "using
+    Belarus as" is the question (conversations5 cv5-13)."""
+    assert "use" in answerer.analyse("What does Vladimir Vasilyev say the US is using Belarus as?").terms
+    assert "use" not in answerer.analyse("What word did Vasilyev use?").terms
+    answer = answerer.ask("What does Vladimir Vasilyev say the US is using Belarus as?")
+    assert not answer.refused and "carrots" in answer.text
+
+
+def test_the_condition_the_next_sentence_gives_is_the_answer(answerer):
+    """"… willing to reach a 'major agreement' … ⏎ He said that as long as the United States
+    considers the interests of Belarus, …" (conversations5 cv5-11)."""
+    answer = answerer.ask("On what condition did Lukashenko say he is willing to reach the agreement with the US government?")
+    assert not answer.refused and answer.text.startswith("He said that as long as")
+
+
+def test_a_leading_and_keeps_a_yes_no_question_one(answerer):
+    assert answerer.analyse("And did Lukashenko agree to the commitment?").wh == "yes_no"
+    assert answerer.analyse("so is Vilnius willing?").wh == "yes_no"

@@ -908,3 +908,40 @@ def test_the_other_analyst_is_the_articles_other_expert(answerer):
     talk.ask("What could Belarus theoretically offer the US, according to Boris Shmelyev?")
     other = talk.ask("what did the other analyst say lukashenkos 'agreement' really points to")
     assert "Vasilyev" in other.rewritten and "strategic partnership" in other.answer.text
+
+
+def test_a_wh_fragment_with_a_preposition_asks_the_last_question_again(rewriter):
+    """"on what condition" after a yes/no question or after "what kind of agreement …"
+    (conversations5 cv5-11): the last question with the new question word; the thing the kind
+    was asked of stays in it."""
+    yes_no = "Did Lukashenko say he is willing to reach a major agreement with the US government?"
+    history = after(rewriter, (yes_no, "He stated that he is willing to reach a major agreement."))
+    assert rewriter.rewrite("on what condition", history) == (
+        "On what condition did Lukashenko say he is willing to reach a major agreement with the US government?")
+    assert rewriter.rewrite("which country", history) == "which country"  # no preposition: no slot for it
+    kind = "What kind of agreement did Lukashenko say he is willing to reach with the US government?"
+    history = after(rewriter, (kind, "He stated that he is willing to reach a major agreement."))
+    assert rewriter.rewrite("on what condition", history) == (
+        "On what condition did Lukashenko say he is willing to reach the agreement with the US government?")
+
+
+def test_a_name_describing_a_noun_is_not_whom_he_means(rewriter):
+    """"what is the trump proposal he says he fully supports" … "which relationships did he say
+    must not be harmed": the talk is about Lukashenko; Trump only names the proposal."""
+    history = after(
+        rewriter,
+        ("On what condition did Lukashenko say he is willing to reach the agreement with the US government?",
+         "He said that as long as the United States considers the interests of Belarus, …"),
+        ("what is the trump proposal he says he fully supports", ""),
+    )
+    assert rewriter.rewrite("which relationships did he say must not be harmed", history) == (
+        "Which relationships did Lukashenko say must not be harmed?")
+
+
+def test_and_then_a_question_of_its_own_is_no_what_about(rewriter):
+    """"and did lukashenko agree to that" is a yes/no question, not "and X?" with X put in the
+    last question's place ("What commitment does did Lukashenko agree to that want …")."""
+    history = after(rewriter, ("what commitment does kellogg want to get from lukashenko",
+                               "Kellogg wants to get a commitment from Lukashenko that Belarus will no longer participate."))
+    rewritten = rewriter.rewrite("and did lukashenko agree to that", history)
+    assert rewritten.lower().startswith("and did lukashenko agree to") and "want" not in rewritten
