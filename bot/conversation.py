@@ -43,7 +43,7 @@ from dataclasses import dataclass, field, replace
 
 import prompts
 from bot.answer import SINGULAR, Answer, clean_question
-from bot.support import VIEW_NOUNS, _similar
+from bot.support import VIEW_NOUNS, _similar, stem
 
 MALE = {"he": "subj", "him": "obj", "his": "poss", "himself": "obj"}
 FEMALE = {"she": "subj", "her": "obj", "hers": "obj", "herself": "obj"}
@@ -130,6 +130,10 @@ ACT_NOUNS = {"decision", "move", "step", "plan", "deal", "agreement", "statement
              "offer", "policy", "choice", "measure", "order", "request", "promise", "demand", "arrangement", "idea",
              "approach", "initiative", "gesture", "concession", "exchange", "trade", "compromise", "reaction", "response",
              "warning", "threat", "assessment", "estimate", "prediction", "suggestion", "condition", "conditions"}
+# getting or giving something for an event: "what would Belarus get for that"
+FOR_THAT = re.compile(r"\b((?:get|gets|got|receive|receives|received|give|gives|gave|offer|offers|offered|pay|pays|paid|"
+                      r"want|wants|wanted|ask|asks|asked|demand|demands|demanded|expect|expects|expected|gain|gains|gained)"
+                      r"(?:\s+in\s+exchange)?)\s+for\s+(?:that|this)\b", re.IGNORECASE)
 # what a prepositional question phrase asks of a whole event: "on what condition", "for what reason"
 ADJUNCT_NOUNS = {"condition", "conditions", "terms", "reason", "reasons", "purpose", "grounds", "basis", "cost", "price",
                  "circumstances", "pretext"}
@@ -607,12 +611,39 @@ class Rewriter:
         counted = self._count_of(body, prev)
         if counted is not None:
             return counted
+        exchanged = FOR_THAT.sub(r"\1 in return", question, count=1)
+        if exchanged != question and self._passive_event(prev.rewritten) is not None:
+            # "what would Belarus get for that" after "when could the political prisoners be
+            # freed": in return for the last question's event, as "in return" is
+            question = self._truecase(exchanged)
+            doc = self.nlp(question)
         resolved = self._resolve_pronouns(question, doc, history)
+        if resolved == question:
+            resolved = self._event_owned(question, doc, prev) or resolved
         if IN_RETURN.search(resolved):  # "What would the US give in return?" — for the last turn's event
             event = self._passive_event(prev.rewritten)
             if event is not None:
                 resolved = self._finish(IN_RETURN.sub(lambda m: f"{m.group(0)} for {event}", resolved, count=1))
         return self._parallel_tail(resolved, prev) or resolved
+
+    def _event_owned(self, question: str, doc, prev: Turn) -> str | None:
+        """"Why was Sergey Tikhanyovski sentenced to prison?" … "how long was the sentence": the
+        noun of the last question's verb ("sentence" for "sentenced", "release", "visit") is the
+        one person's it was about — "how long was Sergey Tikhanyovski's sentence". Only when
+        the last question named one person and the follow-up names no one; None otherwise."""
+        if any(t.lower_ in PERSON_PRONOUNS or t.ent_type_ in PERSON_LABELS for t in doc):
+            return None
+        people = list(dict.fromkeys(self._full(m) for m in prev.mentions if m.kind == "person" and not m.from_answer))
+        if len(people) != 1:
+            return None
+        verbs = {stem(t.lemma_.lower()) for t in self.nlp(prev.rewritten) if t.pos_ == "VERB"}
+        for t in doc:
+            if (t.tag_ == "NN" and stem(t.lower_) in verbs
+                    and any(c.dep_ == "det" and c.lower_ == "the" and c.i == t.i - 1 for c in t.children)
+                    and not any(c.dep_ in ("poss", "prep") for c in t.children)):
+                det = doc[t.i - 1]
+                return self._finish(doc[: det.i].text_with_ws + f"{people[0]}'s {t.text}" + doc[t.i].whitespace_ + doc[t.i + 1 :].text)
+        return None
 
     def _parallel_tail(self, question: str, prev: Turn) -> str | None:
         """"What odds did Vasilyev give for a Lukashenko-Zelensky meeting?" … "What odds did
@@ -1139,6 +1170,9 @@ class Rewriter:
             m = self._parallel_thing(t, history) or self._thing(history, verb)
             if m is None:
                 return None
+            if t.dep_ in ("dobj", "obj", "pobj") and any(
+                    c.dep_ in ("nsubj", "nsubjpass") and c.lower_ == m.text.lower() for c in governor.children):
+                return None  # never its own clause's subject ("what would Belarus get for Belarus")
             return _cap(m.text + ("'s" if THING.get(low) == "poss" else ""), at_start)
         if low == "there" and t.dep_ == "advmod":
             if self._existential(doc, t):

@@ -945,3 +945,24 @@ def test_and_then_a_question_of_its_own_is_no_what_about(rewriter):
                                "Kellogg wants to get a commitment from Lukashenko that Belarus will no longer participate."))
     rewritten = rewriter.rewrite("and did lukashenko agree to that", history)
     assert rewritten.lower().startswith("and did lukashenko agree to") and "want" not in rewritten
+
+
+def test_the_noun_of_the_last_questions_verb_is_its_persons(rewriter):
+    """"Why was Sergey Tikhanyovski sentenced?" … "how long was the sentence" (conversations5
+    cv5-02): his sentence. Not with two people in the last question, nor a name in the follow-up."""
+    history = after(rewriter, ("Why was Sergey Tikhanyovski sentenced to prison in Belarus?",
+                               "Tikhanyovski was sentenced to 18 years in prison for organizing mass unrest."))
+    assert rewriter.rewrite("how long was the sentence", history) == "How long was Sergey Tikhanyovski's sentence?"
+    assert rewriter.rewrite("how long was the trip", history) == "how long was the trip"
+    history = after(rewriter, ("When did Lukashenko meet Kellogg?", "On Friday."))
+    assert rewriter.rewrite("where was the meeting", history) == "where was the meeting"
+
+
+def test_what_one_gets_for_that_is_in_return_for_the_last_event(rewriter):
+    """"when could they be freed" … "and what would belarus get for that" (conversations5
+    cv5-18): in return for the prisoners being freed — never "for Belarus", the subject of its
+    own clause."""
+    history = after(rewriter, ("When could the political prisoners be freed?",
+                               "John Coale has suggested they could be released within a month."))
+    assert rewriter.rewrite("and what would belarus get for that", history) == (
+        "And what would Belarus get in return for the political prisoners being freed?")
