@@ -130,6 +130,22 @@ ACT_NOUNS = {"decision", "move", "step", "plan", "deal", "agreement", "statement
              "offer", "policy", "choice", "measure", "order", "request", "promise", "demand", "arrangement", "idea",
              "approach", "initiative", "gesture", "concession", "exchange", "trade", "compromise", "reaction", "response",
              "warning", "threat", "assessment", "estimate", "prediction", "suggestion", "condition", "conditions"}
+# "that guy", "this fellow": chat for "he" / "him" / "his"
+_THAT_GUY_RE = re.compile(r"\b(?:that|this)\s+(?:guy|fellow|dude|bloke)(['’]s)?\b", re.IGNORECASE)
+
+
+def _as_pronoun(m: re.Match) -> str:
+    if m.group(1):
+        return "his"
+    before = m.string[: m.start()].split()
+    return "him" if before and (before[-1].lower() in _OBJECT_PREPOSITIONS or before[-1].lower().endswith("ed")) else "he"
+
+
+_OBJECT_PREPOSITIONS = {"to", "with", "about", "for", "of", "from", "by", "on", "at", "against", "than", "like", "interview",
+                        "interviewed", "meet", "met", "ask", "asked", "call", "called", "quote", "quoted"}
+# "How likely does Vladimir Zarikhin think a meeting … is?": a degree asked of a clause ending in its verb
+_HOW_ADJ_RE = re.compile(r"^\s*how\s+\w+\s+(does|do|did|is|was|are|were|would|will)\s+(.+?)\s+(is|was|are|were|be)\s*\??\s*$",
+                         re.IGNORECASE)
 # getting or giving something for an event: "what would Belarus get for that"
 FOR_THAT = re.compile(r"\b((?:get|gets|got|receive|receives|received|give|gives|gave|offer|offers|offered|pay|pays|paid|"
                       r"want|wants|wanted|ask|asks|asked|demand|demands|demanded|expect|expects|expected|gain|gains|gained)"
@@ -548,7 +564,10 @@ class Rewriter:
         question = clean_question(question)
         if not history or not question:
             return question
-        doc = self.nlp(self._truecase(question))
+        guy = _THAT_GUY_RE.sub(_as_pronoun, question)  # "what's that guy's title": his
+        doc = self.nlp(self._truecase(guy))
+        if guy != question:
+            question = guy
         prev = history[-1]
         body = _without_fillers(doc)
         if not body:
@@ -565,6 +584,10 @@ class Rewriter:
         bare = [t.lower_ for t in body if not t.is_punct]
         if bare in (["in", "return"], ["what", "in", "return"]):  # "and in return?"
             return self._in_return(prev) or question
+        if len(bare) == 3 and bare[:2] == ["why", "so"]:  # "why so low" after "how likely does X think Y is?"
+            m = _HOW_ADJ_RE.match(prev.rewritten)
+            if m is not None:
+                return self._finish(f"why {m.group(1)} {m.group(2)} {m.group(3)} so {bare[2]}")
         about = self._what_about(body)
         if about is not None and self._doing(about):
             # "what about shipping it via russia": another way of doing it, a question of its own

@@ -966,3 +966,13 @@ def test_what_one_gets_for_that_is_in_return_for_the_last_event(rewriter):
                                "John Coale has suggested they could be released within a month."))
     assert rewriter.rewrite("and what would belarus get for that", history) == (
         "And what would Belarus get in return for the political prisoners being freed?")
+
+
+def test_why_so_low_and_that_guy(rewriter):
+    """"why so low" after "How likely does X think Y is?" asks why X thinks Y is so low; "that
+    guy's" is "his" (conversations5 cv5-07)."""
+    history = after(rewriter, ("How likely does Vladimir Zarikhin think a meeting between Lukashenko and Zelenskyy is?",
+                               "— In the current situation, I think the possibility of both sides meeting is low, only 5%."))
+    assert rewriter.rewrite("why so low", history) == (
+        "Why does Vladimir Zarikhin think a meeting between Lukashenko and Zelenskyy is so low?")
+    assert rewriter.rewrite("what's that guy's title", history) == "What's Vladimir Zarikhin's title?"
