@@ -59,6 +59,9 @@ HEAD_TYPES = {
     frozenset(DURATION_HEADS): TIME_LABELS | frozenset({"QUANTITY", "CARDINAL"}),
     # "what dollar amount", "what sum": money or a number
     frozenset({"amount", "sum", "dollar", "dollars", "euro", "euros", "price", "cost"}): frozenset({"MONEY", "CARDINAL", "QUANTITY", "PERCENT"}),
+    # "what is the range of the missile": a measure, which a description of it ("a remote missile system") is not
+    frozenset({"range", "distance", "length", "weight", "speed", "capacity", "height", "population", "volume", "value",
+               "budget", "revenue", "turnover"}): frozenset({"QUANTITY", "CARDINAL", "MONEY", "PERCENT"}),
     frozenset({"person", "politician", "leader", "king", "analyst", "envoy", "journalist", "official", "man", "woman",
                "president", "secretary", "researcher", "expert", "lawyer", "author", "scientist", "candidate"}): frozenset({"PERSON"}),
     frozenset({"outlet", "newspaper", "company", "airline", "organisation", "organization", "agency", "institute",

@@ -2166,3 +2166,12 @@ def test_what_the_asker_is_doing_is_no_part_of_the_question(answerer):
     answer = answerer.ask("I'm checking the rail stat in the Lukashenko mediation piece: before Poland shut the "
                           "Polish-Belarusian border, what share of China-EU railway freight went through it?")  # holdout13 h13-066
     assert not answer.refused and "90%" in answer.text
+
+
+def test_a_measure_asked_is_answered_by_a_quantity(answerer):
+    """"What is the range of the Izumrud missile system?": the article calls it "a remote missile
+    system" and gives no range (holdout13 h13-001)."""
+    q = answerer.analyse("What is the range of the Izumrud missile system Belarus has received?")
+    assert q.type_head == "range" and "QUANTITY" in q.expected
+    answer = answerer.ask("What is the range of the Izumrud missile system Belarus has received?")
+    assert answer.refused and answer.reason == "unsupported", answer.text
