@@ -396,10 +396,16 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
     opens_scene = len(low) > 1 and low[0] in ("when", "while", "after", "before", "once", "as") and low[1] not in _QUESTION_AUX
     asks_first = any(w in WH_WORDS and toks[i].head.dep_ != "relcl" for i, w in enumerate(low[:6]))  # not "an American who was"
     if opens_scene or not (asks_first or (low and low[0] in _YES_NO_STARTS)):
-        marks = (",",) if opens_scene else (",", "-", "—", "–", ":", ";")
+        marks = (",",) if opens_scene else (".", ",", "-", "—", "–", ":", ";")  # ".": "Lukashenko hugged one of them. Who was that?"
         cut = next((i for i, w in enumerate(low) if w in marks and any(x in WH_WORDS for x in low[i + 1 : i + 4])), None)
         if cut is not None:
             scene = cut + 1
+        elif opens_scene:
+            # no comma: "when luka yelled 'hey good guy' at kellogg who was he actually talking to" —
+            # a later question word followed by an auxiliary opens the question
+            later = next((i for i in range(2, len(low) - 1) if low[i] in WH_WORDS - {"when"} and low[i + 1] in _QUESTION_AUX), None)
+            if later is not None:
+                scene = later
     for i, w in enumerate(low[scene : scene + 6], start=scene):
         if (yes_no_start and i > 0 and w in WH_WORDS and toks[i].head.dep_ in ("advcl", "relcl")
                 and root_lemma not in _INDIRECT_QUESTION_VERBS):

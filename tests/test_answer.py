@@ -2175,3 +2175,13 @@ def test_a_measure_asked_is_answered_by_a_quantity(answerer):
     assert q.type_head == "range" and "QUANTITY" in q.expected
     answer = answerer.ask("What is the range of the Izumrud missile system Belarus has received?")
     assert answer.refused and answer.reason == "unsupported", answer.text
+
+
+@pytest.mark.parametrize("question", [
+    "when luka yelled 'hey good guy' at kellogg who was he actually talking to",  # holdout14 h14-048: no comma
+    "Lukashenko hugged one of Kellogg's people and called him a good guy. Who was that, and when had he last been to Belarus?",  # h13-053
+])
+def test_the_question_after_a_scene_or_a_statement_asks_who(answerer, question):
+    assert answerer.analyse(question).wh == "who"
+    answer = answerer.ask(question)
+    assert not answer.refused and "Cole" in answer.text
