@@ -25,7 +25,7 @@ from bot import wordnet
 from bot.wordnet import base_forms
 from bot.speakers import Speakers, quotes
 from bot.support import (
-    DURATION_HEADS, IndexedWords, LetterCounts, MEDIA_NOUNS, Question, ROLE_NOUNS, VERB_KINDS, _WORD_RE, reports_speech, Support, Vocabulary, _PASSIVE_AUX, _is_question_name, _similar, analyse, assess, fold, has_role, name_in, name_variants, same_person, stands_for_a_country, stem, LIKELIHOOD_LEMMAS, sentence_stems, term_credits, term_weights, words,
+    DURATION_HEADS, PERSON_HEADS, IndexedWords, LetterCounts, MEDIA_NOUNS, Question, ROLE_NOUNS, VERB_KINDS, _WORD_RE, reports_speech, Support, Vocabulary, _PASSIVE_AUX, _is_question_name, _similar, analyse, assess, fold, has_role, name_in, name_variants, same_person, stands_for_a_country, stem, LIKELIHOOD_LEMMAS, sentence_stems, term_credits, term_weights, words,
 )
 from bot.verify import is_verbatim
 from index.embedding import MODEL_NAME
@@ -2058,6 +2058,8 @@ class Answerer:
             return True  # "who else won the Nobel Peace Prize with Bialiatski?" read "Ales" (Bialiatski)
         if q.type_head in ORG_HEADS and any(label == "ORG" and text in found for label, text in entities):
             return False  # "what organisation does he advise" read "advisor to the Chairman of the Baltic Sea Research Association"
+        if q.type_head in PERSON_HEADS and any(label == "PERSON" and text in found for label, text in entities):
+            return False  # "which other leader is he competing with" read "Erdogan's frequent participation in …"
         return self._wrong_kind(q, c.reader_answer, found, wn)
 
     def rerank(self, top: list[_Candidate]) -> list[_Candidate]:

@@ -50,6 +50,9 @@ TITLE_WORDS = {"president", "mr", "mrs", "ms", "dr", "minister", "leader", "envo
 DURATION_HEADS = {"term", "sentence"}
 LIKELIHOOD_HEADS = {"chance", "chances", "odds", "likelihood", "probability", "possibility"}
 LIKELIHOOD_LEMMAS = LIKELIHOOD_HEADS | {"odd"}  # spaCy lemmatises "odds" to "odd"
+# "which leader", "what analyst": a person is asked for
+PERSON_HEADS = frozenset({"person", "politician", "leader", "king", "analyst", "envoy", "journalist", "official", "man", "woman",
+                          "president", "secretary", "researcher", "expert", "lawyer", "author", "scientist", "candidate"})
 # "which country", "what date", "which outlet": the noun after the wh-word says what kind of answer is wanted.
 HEAD_TYPES = {
     frozenset({"date", "day", "year", "month", "time", "week"}): TIME_LABELS,
@@ -62,8 +65,7 @@ HEAD_TYPES = {
     # "what is the range of the missile": a measure, which a description of it ("a remote missile system") is not
     frozenset({"range", "distance", "length", "weight", "speed", "capacity", "height", "population", "volume", "value",
                "budget", "revenue", "turnover"}): frozenset({"QUANTITY", "CARDINAL", "MONEY", "PERCENT"}),
-    frozenset({"person", "politician", "leader", "king", "analyst", "envoy", "journalist", "official", "man", "woman",
-               "president", "secretary", "researcher", "expert", "lawyer", "author", "scientist", "candidate"}): frozenset({"PERSON"}),
+    PERSON_HEADS: frozenset({"PERSON"}),
     frozenset({"outlet", "newspaper", "company", "airline", "organisation", "organization", "agency", "institute",
                "party", "media", "publication", "think-tank", "firm", "bank"}): frozenset({"ORG", "PERSON", "NORP"}),
 }

@@ -2185,3 +2185,10 @@ def test_the_question_after_a_scene_or_a_statement_asks_who(answerer, question):
     assert answerer.analyse(question).wh == "who"
     answer = answerer.ask(question)
     assert not answer.refused and "Cole" in answer.text
+
+
+def test_a_person_named_inside_the_read_answer_is_of_the_asked_kind(answerer):
+    """"which other leader is luka trying to compete with" read "Erdogan's frequent participation
+    in international mediation, …": its head is no leader, Erdogan inside it is (holdout14 h14-005)."""
+    answer = answerer.ask("which other leader is luka trying to compete with as a world mediator")
+    assert not answer.refused and "Erdogan" in answer.text
