@@ -2340,7 +2340,7 @@ class Answerer:
         for k in range(len(toks) - 1):
             w, nxt = toks[k], toks[k + 1]
             if (w.isalpha() and w.islower() and len(w) >= 3 and nxt[:1].isupper() and w not in known
-                    and w not in stop and wn is not None and not wn.senses(w)):
+                    and w not in stop and not w.endswith("ly") and wn is not None and not wn.senses(w)):  # WordNet has no adverbs
                 toks[k] = w.capitalize()
         return " ".join(toks)
 

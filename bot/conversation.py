@@ -1172,6 +1172,8 @@ class Rewriter:
         if low in THING or (low in DEMONSTRATIVE and t.pos_ == "PRON" and t.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "obj")):
             if low in ("it", "this", "that") and self._expletive(t):
                 return None
+            if low in DEMONSTRATIVE and t.i > 0 and t.doc[t.i - 1].lower_ == "all":
+                return None  # "what does trump have to do in all this": everything talked about, no one thing
             if t.tag_ == "WDT":
                 return None  # "the proposal that Lukashenko backs": a relative pronoun
             if low in DEMONSTRATIVE and (t.head.head if t.dep_ == "pobj" else t.head).dep_ == "conj":

@@ -2192,3 +2192,9 @@ def test_a_person_named_inside_the_read_answer_is_of_the_asked_kind(answerer):
     in international mediation, …": its head is no leader, Erdogan inside it is (holdout14 h14-005)."""
     answer = answerer.ask("which other leader is luka trying to compete with as a world mediator")
     assert not answer.refused and "Erdogan" in answer.text
+
+
+def test_an_adverb_before_a_name_is_no_first_name(answerer):
+    """WordNet has no adverbs: "actually" before a capitalised word is not taken for a first name."""
+    assert "Actually" not in answerer.truecase("what did trump actually post about shraibman")
+    assert answerer.truecase("what does artem shraibman say").startswith("what does Artem Shraibman")

@@ -976,3 +976,12 @@ def test_why_so_low_and_that_guy(rewriter):
     assert rewriter.rewrite("why so low", history) == (
         "Why does Vladimir Zarikhin think a meeting between Lukashenko and Zelenskyy is so low?")
     assert rewriter.rewrite("what's that guy's title", history) == "What's Vladimir Zarikhin's title?"
+
+
+def test_all_this_is_everything_talked_about(rewriter):
+    """"and what does trump himself have to do in all this" (conversations5 cv5-21): no "in all
+    Artyom Shraibman's take"."""
+    history = after(rewriter, ("What's Artyom Shraibman's take on Lukashenko's method?",
+                               "That consists of identifying the senior partner's soft spots and then massaging them with flattery."))
+    assert rewriter.rewrite("and what does trump himself have to do in all this", history) == (
+        "and what does trump himself have to do in all this")
