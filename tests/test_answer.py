@@ -2198,3 +2198,10 @@ def test_an_adverb_before_a_name_is_no_first_name(answerer):
     """WordNet has no adverbs: "actually" before a capitalised word is not taken for a first name."""
     assert "Actually" not in answerer.truecase("what did trump actually post about shraibman")
     assert answerer.truecase("what does artem shraibman say").startswith("what does Artem Shraibman")
+
+
+def test_a_second_round_of_reading_when_the_first_finds_no_answer(answerer):
+    """"what did lukashenko say ukraine should be": the first two passages read hold no answer;
+    the next best span does ("Ukraine should be an independent sovereign country")."""
+    answer = answerer.ask("what did lukashenko say ukraine should be")
+    assert not answer.refused and "independent sovereign country" in answer.text
