@@ -526,6 +526,11 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
         t.i in name_token_ids or t.is_stop or t.is_punct or t.lower_ in WH_WORDS or t.lemma_.lower() in ROLE_HEADS for t in toks)
     stances = {t.i for t in toks if t.lemma_.lower() in ROLE_HEADS and t.pos_ == "NOUN"
                and t.head.lemma_.lower() in STANCE_VERBS and t.dep_ in ("dobj", "nsubjpass")}
+    # "What positions have Babariko and Kolesnikova taken": the parse may make the asked noun the
+    # subject of "have"; a "what / which" role noun and a stance verb in the question are a stance
+    if any(t.lemma_.lower() in STANCE_VERBS and t.pos_ == "VERB" for t in toks):
+        stances |= {t.i for t in toks if t.lemma_.lower() in ROLE_HEADS and t.pos_ == "NOUN"
+                    and any(c.lower_ in ("what", "which") for c in t.children)}
     # (of a person: "what roles do China and India play, according to the researcher at the
     # Institute …" asks no title — places, and names in whose words it is asked, hold none)
     in_source = {x.i for t in toks if _is_source(t) for x in t.subtree}

@@ -2205,3 +2205,12 @@ def test_a_second_round_of_reading_when_the_first_finds_no_answer(answerer):
     the next best span does ("Ukraine should be an independent sovereign country")."""
     answer = answerer.ask("what did lukashenko say ukraine should be")
     assert not answer.refused and "independent sovereign country" in answer.text
+
+
+def test_what_positions_have_they_taken_asks_a_stance_whatever_the_parse(answerer):
+    """The parse makes "positions" the subject of "have" (holdout14 h14-004); the stance is asked
+    all the same: "more moderate stances, calling for dialogue"."""
+    q = answerer.analyse("What positions have Babariko and Kolesnikova taken since their release?")
+    assert "position" in q.terms
+    answer = answerer.ask("What positions have Babariko and Kolesnikova taken since their release?")
+    assert not answer.refused and "moderate stances" in answer.text
