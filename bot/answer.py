@@ -94,7 +94,7 @@ _SET_ASIDE_RE = re.compile(r"\b(?:if not|rather than|other than|instead of|not b
 _DENIAL_RE = re.compile(r"\b(?:do|does|did|is|are|was|were|has|have|had)(?:n['’]t| not)\b", re.I)
 _ALTERNATIVE_RE = re.compile(
     r"\W*(?:(?:this|that|it) (?:is|was) (?:more likely|most likely|rather (?:the|a|an|due|because)|instead)\b"
-    r"|rather\b|instead\b|on the contrary\b)", re.I)
+    r"|rather\b|instead\b|on the contrary\b|theoretically\b|in theory\b|in principle\b)", re.I)
 REACTION_TERMS = {"respond", "response", "react", "reaction", "reply"}
 SPEAKER_MISMATCH = 1.0  # rank penalty: the span is someone else's words than the asked-about speaker's
 NUMBER_MISSING = 2.0  # rank penalty: the span and its neighbours lack a number the question gives
@@ -1436,7 +1436,7 @@ class Answerer:
             nxt = lib.sentences[after]
             if _DENIAL_RE.search(lib.sentences[j].text) and _ALTERNATIVE_RE.match(nxt.text):
                 said = lib.articles[nxt.source].text[nxt.start : nxt.end].strip()
-                return sorted({*focus, after}), [said], None
+                return [j, after], [said], None  # the denial and what is so instead (not a question before them)
         return focus, guide, read
 
     def rule_check(self, q: Question, best: _Candidate, reader: bool = True) -> tuple[list[str], str | None]:

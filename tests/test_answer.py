@@ -2214,3 +2214,11 @@ def test_what_positions_have_they_taken_asks_a_stance_whatever_the_parse(answere
     assert "position" in q.terms
     answer = answerer.ask("What positions have Babariko and Kolesnikova taken since their release?")
     assert not answer.refused and "moderate stances" in answer.text
+
+
+def test_what_is_so_in_theory_after_a_denial(answerer):
+    """"what can belarus actually offer the us in return": "… he has not proposed any substantial
+    conditions. ⏎ Theoretically, Belarus can offer the U.S. potash, …" (holdout14 h14-043); the
+    interviewer's question before the denial is no part of the answer."""
+    answer = answerer.ask("what can belarus actually offer the us in return, according to shmelyev")
+    assert not answer.refused and "potash" in answer.text and "What can he offer" not in answer.text
