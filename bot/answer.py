@@ -64,6 +64,10 @@ _CHAT_OPENING_RE = re.compile(
 _CHECKING_RE = re.compile(
     r"^\s*(?:I['’]?m|I am|we['’]?re|we are)\s+(?:just\s+)?(?:checking|fact-checking|double-checking|verifying|confirming|"
     r"writing|editing|reading|looking at|looking into|working on)\b[^:?]{0,120}:\s*", re.IGNORECASE)
+# a correction before the question: "No, I mean his other interview, the one about the deal with
+# the us. what does Vladimir Vasilyev think Lukashenko expects to get?"
+_CORRECTION_RE = re.compile(r"^\s*(?:no|nope|sorry|wait|oops)\b[,.!]?\s*I\s+mean(?:t)?\b[^.?!]{0,160}[.!]\s+(?=\S)", re.IGNORECASE)
+_PRONOUN_RE = re.compile(r"\b(?:he|she|him|her|his|hers|they|them|their|it|its)\b", re.IGNORECASE)
 # "… did Artyom Shraibman write …": a named writer (the small model may tag the name an ORG)
 _NAMED_WRITER_RE = re.compile(r"\b(?:did|does|do|has|have|had)\s+(?:[A-Z][\w'’.-]*\s+){1,3}(?:write|pen)\b")
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’.-]*")
@@ -2248,7 +2252,10 @@ class Answerer:
         opened = _CHAT_OPENING_RE.sub("", question, count=1)
         if len(opened.split()) >= 2:
             question = opened
-        opened = _CHECKING_RE.sub("", question, count=1)  # "I'm checking the rail stat in the piece: …"
+        corrected = _CORRECTION_RE.sub("", question, count=1)
+        if corrected != question and _PRONOUN_RE.search(corrected):
+            corrected = question  # "no i mean kellogg. when did he arrive?": the name is in the correction
+        opened = _CHECKING_RE.sub("", corrected, count=1)  # "I'm checking the rail stat in the piece: …"
         if opened != question and len(opened.split()) >= 3:
             question = opened[:1].upper() + opened[1:]
         question = _PRESS_SEC_RE.sub(lambda m: m.group(0)[:6] + "secretary", question)

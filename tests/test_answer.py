@@ -2222,3 +2222,13 @@ def test_what_is_so_in_theory_after_a_denial(answerer):
     interviewer's question before the denial is no part of the answer."""
     answer = answerer.ask("what can belarus actually offer the us in return, according to shmelyev")
     assert not answer.refused and "potash" in answer.text and "What can he offer" not in answer.text
+
+
+def test_a_correction_before_the_question_is_no_part_of_it():
+    from bot.answer import Answerer
+
+    assert Answerer._unabbreviated("No, I mean his other interview, the one about the deal with the us. what does Vladimir "
+                                   "Vasilyev think Lukashenko expects to get?") == (
+        "What does Vladimir Vasilyev think Lukashenko expects to get?")  # conversations5 cv5-13
+    # the name the question's pronoun means is in the correction: kept
+    assert Answerer._unabbreviated("no i mean kellogg. when did he arrive?") == "no i mean kellogg. when did he arrive?"
