@@ -32,7 +32,7 @@ from index.nlp import CONTENT_POS, NAME_LABELS, NUMBER_LABELS, TIME_LABELS, cont
 WH_WORDS = {"who", "whom", "whose", "what", "which", "when", "where", "why", "how"}
 # Words that say how a question is asked, not what it is about.
 GENERIC = {
-    "say", "state", "tell", "mention", "article", "piece", "story", "report", "accord", "describe", "call", "refer",
+    "say", "state", "tell", "warn", "mention", "article", "piece", "story", "report", "accord", "describe", "call", "refer",
     "do", "be", "have", "get", "make", "happen", "take", "give", "go", "come", "name", "kind", "type", "sort",
     "thing", "way", "exactly", "actually", "specifically", "main", "also", "there", "here", "so", "then",
     "write", "use", "mean", "cite", "quote", "think", "believe", "many", "much", "long", "number", "people",

@@ -2232,3 +2232,12 @@ def test_a_correction_before_the_question_is_no_part_of_it():
         "What does Vladimir Vasilyev think Lukashenko expects to get?")  # conversations5 cv5-13
     # the name the question's pronoun means is in the correction: kept
     assert Answerer._unabbreviated("no i mean kellogg. when did he arrive?") == "no i mean kellogg. when did he arrive?"
+
+
+def test_what_someone_warned_is_what_they_said(answerer):
+    """"What did Lukashenko warn would happen if Kyiv says no?": the article has him propose it
+    ("If Zelenskyy refuses peace, he will lose the entire Ukraine"); "warn" asks for words, as
+    "say" does (conversations3 cv3-06)."""
+    assert "warn" not in answerer.analyse("What did Lukashenko warn would happen if Kyiv says no?").terms
+    answer = answerer.ask("What did Lukashenko warn would happen if Kyiv says no?")
+    assert not answer.refused and "lose the entire Ukraine" in answer.text
