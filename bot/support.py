@@ -398,7 +398,7 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
     opens_scene = len(low) > 1 and low[0] in ("when", "while", "after", "before", "once", "as") and low[1] not in _QUESTION_AUX
     asks_first = any(w in WH_WORDS and toks[i].head.dep_ != "relcl" for i, w in enumerate(low[:6]))  # not "an American who was"
     if opens_scene or not (asks_first or (low and low[0] in _YES_NO_STARTS)):
-        marks = (",",) if opens_scene else (".", ",", "-", "—", "–", ":", ";")  # ".": "Lukashenko hugged one of them. Who was that?"
+        marks = (",",) if opens_scene else (".", "..", "...", "…", ",", "-", "—", "–", ":", ";")  # ".": "Lukashenko hugged one of them. Who was that?"
         cut = next((i for i, w in enumerate(low) if w in marks and any(x in WH_WORDS for x in low[i + 1 : i + 4])), None)
         if cut is not None:
             scene = cut + 1

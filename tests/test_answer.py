@@ -2241,3 +2241,11 @@ def test_what_someone_warned_is_what_they_said(answerer):
     assert "warn" not in answerer.analyse("What did Lukashenko warn would happen if Kyiv says no?").terms
     answer = answerer.ask("What did Lukashenko warn would happen if Kyiv says no?")
     assert not answer.refused and "lose the entire Ukraine" in answer.text
+
+
+def test_a_statement_ending_in_dots_before_the_question(answerer):
+    """"so trump promised to visit belarus.. when is he going" asks when (holdout14 h14-016): the
+    articles report the promise and give no date."""
+    assert answerer.analyse("so trump promised to visit belarus.. when is he going").wh == "when"
+    answer = answerer.ask("so trump promised to visit belarus.. when is he going")
+    assert answer.refused and answer.reason == "unsupported", answer.text
