@@ -99,7 +99,10 @@ _DENIAL_RE = re.compile(r"\b(?:do|does|did|is|are|was|were|has|have|had)(?:n['â€
 _ALTERNATIVE_RE = re.compile(
     r"\W*(?:(?:this|that|it) (?:is|was) (?:more likely|most likely|rather (?:the|a|an|due|because)|instead)\b"
     r"|rather\b|instead\b|on the contrary\b|theoretically\b|in theory\b|in principle\b)", re.I)
-REACTION_TERMS = {"respond", "response", "react", "reaction", "reply"}
+# a reaction to something reported, which a span reporting only that thing does not give:
+# responses, and taking up or turning down an offer ("did Maduro accept the offer of a safe haven")
+REACTION_TERMS = {"respond", "response", "react", "reaction", "reply", "accept", "acceptance", "reject", "rejection",
+                  "decline", "agree"}
 SPEAKER_MISMATCH = 1.0  # rank penalty: the span is someone else's words than the asked-about speaker's
 NUMBER_MISSING = 2.0  # rank penalty: the span and its neighbours lack a number the question gives
 NEAR_SENTENCES = 6  # how far back a speaker's name still counts as "near" an answer

@@ -2249,3 +2249,12 @@ def test_a_statement_ending_in_dots_before_the_question(answerer):
     assert answerer.analyse("so trump promised to visit belarus.. when is he going").wh == "when"
     answer = answerer.ask("so trump promised to visit belarus.. when is he going")
     assert answer.refused and answer.reason == "unsupported", answer.text
+
+
+@pytest.mark.parametrize("question", [
+    "did maduro accept lukas offer of a safe haven in belarus",  # holdout14 h14-024
+    "Did Zelenskyy accept Putin's invitation to come to Moscow?",  # holdout2 x044
+])
+def test_taking_up_an_offer_is_a_reaction_the_offer_does_not_report(answerer, question):
+    answer = answerer.ask(question)
+    assert answer.refused and answer.reason == "unsupported", answer.text
