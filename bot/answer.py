@@ -1374,8 +1374,7 @@ class Answerer:
             focus, guide, read = self._with_reason(best, guide, read, q.terms)
         if _SET_ASIDE_RE.search(q.text) or (q.wh != "yes_no" and _REALLY_RE.search(q.text)):
             focus, guide, read = self._with_alternative(focus, guide, read)
-        if not any(self._CONTENT_SAID_RE.search(self.library.sentences[j].text) for j in focus) and (
-                (after := self._condition_after(q, focus)) is not None):
+        if not self._says_content(focus) and (after := self._condition_after(q, focus)) is not None:
             nxt = self.library.sentences[after]  # the condition the next sentence gives, which the answer keeps
             focus, guide, read = [*focus, after], [self.library.articles[nxt.source].text[nxt.start : nxt.end].strip()], None
         text, citation = self._compose(focus, q, guide, read)
@@ -1494,11 +1493,17 @@ class Answerer:
     # what a plan, a proposal or a deal holds: "what are the conditions of …", "what's in …"
     _CONTENT_NOUNS = frozenset({"condition", "term", "detail", "provision", "content", "clause", "specific"})
     _WHATS_IN_RE = re.compile(r"\bwhat(?:['’]s|\s+is|\s+are|\s+was|\s+were)\s+(?:\w+ly\s+)?in\s+(?!it\b)", re.IGNORECASE)
+    # a condition said outright ("He said that as long as the United States considers …")
+    _CONDITION = r"(?:as|so) long as|on (?:the )?condition|provided that|in return for|in exchange for"
+    _CONDITION_SAID_RE = re.compile(rf"\b(?:{_CONDITION})\b", re.IGNORECASE)
     # a span that gives what something holds: it says so, lists it after a colon, or gives a
     # condition ("in return for the release of all the political prisoners, …", "as long as …")
     _CONTENT_SAID_RE = re.compile(
         r":|\b(?:includ(?:e|es|ed)|contain(?:s|ed)?|consist(?:s|ed)?|compris(?:e|es|ed)|envisag(?:e|es|ed)|stipulat(?:e|es|ed)"
-        r"|involv(?:e|es|ed)|if|unless|provided|in return|in exchange|(?:as|so) long as|on (?:the )?condition)\b", re.IGNORECASE)
+        rf"|involv(?:e|es|ed)|if|unless|provided|in return|in exchange|{_CONDITION})\b", re.IGNORECASE)
+
+    def _says_content(self, focus: list[int]) -> bool:
+        return any(self._CONTENT_SAID_RE.search(self.library.sentences[j].text) for j in focus)
 
     def _content_missing(self, q: Question, best: _Candidate) -> bool:
         """"What exactly are the conditions of Lukashenko's 'good proposal'?", "whats in that
@@ -1511,13 +1516,7 @@ class Answerer:
         approach … consist of?") say "consists", and for a condition "as long as"."""
         if q.wh != "what" or not (q.asked_noun in self._CONTENT_NOUNS or self._WHATS_IN_RE.search(q.text)):
             return False
-        lib = self.library
-        return not any(self._CONTENT_SAID_RE.search(lib.sentences[j].text) for j in best.focus) and (
-            self._condition_after(q, best.focus) is None)
-
-    # a condition said outright ("He said that as long as the United States considers …")
-    _CONDITION_SAID_RE = re.compile(
-        r"\b(?:(?:as|so) long as|on (?:the )?condition|provided that|in return for|in exchange for)\b", re.IGNORECASE)
+        return not self._says_content(best.focus) and self._condition_after(q, best.focus) is None
 
     def _condition_after(self, q: Question, focus: list[int]) -> int | None:
         """The sentence right after the span that gives the condition asked for ("On what
@@ -2302,18 +2301,33 @@ class Answerer:
 
     _CLIPPED_RE = re.compile(r"(?<![\w'’-])([A-Za-z]{4,})(?![\w'’-])")
 
+    @property
+    def _capitalised_sorted(self) -> tuple[str, ...]:
+        """The capitalised words sorted, for prefix search; made again when the facts are (a re-ingest)."""
+        caps = self._capitalised
+        memo = getattr(self, "_sorted_caps_memo", None)
+        if memo is None or memo[0] is not caps:
+            memo = (caps, tuple(sorted(caps)))
+            self._sorted_caps_memo = memo
+        return memo[1]
+
     def _unclipped(self, question: str) -> str:
         """A name cut short as people do in chat ("luka" for Lukashenko, "why did luka hurry",
         "lukas method": his) written out: a word of four letters or more that is neither an
         article word nor English and begins exactly one name the articles capitalise, at least
         three letters longer. "tikh" begins four spellings of two people and stays as it is."""
-        speller, caps = self._speller, self._capitalised
+        speller, caps, ordered = self._speller, self._capitalised, self._capitalised_sorted
 
         def whole(w: str) -> str | None:
             low = w.lower()
             if low in caps or speller.known(low):
                 return None
-            found = [c for c in caps if c.startswith(low) and len(c) >= len(low) + 3]
+            at = bisect.bisect_left(ordered, low)  # the names that begin with it, found in the sorted list
+            found = []
+            while at < len(ordered) and ordered[at].startswith(low) and len(found) < 2:
+                if len(ordered[at]) >= len(low) + 3:
+                    found.append(ordered[at])
+                at += 1
             if len(found) != 1:
                 return None
             return found[0].capitalize() if w[:1].isupper() else found[0]  # truecase capitalises a lower-case question's
