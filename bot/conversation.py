@@ -138,10 +138,11 @@ def _as_pronoun(m: re.Match) -> str:
     if m.group(1):
         return "his"
     before = m.string[: m.start()].split()
-    return "him" if before and (before[-1].lower() in _OBJECT_PREPOSITIONS or before[-1].lower().endswith("ed")) else "he"
+    return "him" if before and (before[-1].lower() in _BEFORE_AN_OBJECT or before[-1].lower().endswith("ed")) else "he"
 
 
-_OBJECT_PREPOSITIONS = {"to", "with", "about", "for", "of", "from", "by", "on", "at", "against", "than", "like", "interview",
+# words after which "that guy" is an object ("interviewed that guy", "with that guy")
+_BEFORE_AN_OBJECT = {"to", "with", "about", "for", "of", "from", "by", "on", "at", "against", "than", "like", "interview",
                         "interviewed", "meet", "met", "ask", "asked", "call", "called", "quote", "quoted"}
 # "How likely does Vladimir Zarikhin think a meeting … is?": a degree asked of a clause ending in its verb
 _HOW_ADJ_RE = re.compile(r"^\s*how\s+\w+\s+(does|do|did|is|was|are|were|would|will)\s+(.+?)\s+(is|was|are|were|be)\s*\??\s*$",
@@ -202,6 +203,7 @@ class Turn:
     reported: str | None = None  # "what does X think Y expects": Y, the person in the reported clause
     content: frozenset = frozenset()  # the question's nouns, names and verbs (lemmas)
     asks_many: bool = False  # "which two figures …", "which prisoners …": the answer names several
+    verbs: frozenset = frozenset()  # the stems of its verbs ("sentenc" of "sentenced": "the sentence" is its)
 
 
 @dataclass(frozen=True)
@@ -460,7 +462,7 @@ class Rewriter:
         return Turn(question, question, answer_for, when, wh, found, asks_person, identity, wh_subject, subject, source,
                     frozenset(asked), reported,
                     frozenset(t.lemma_.lower() for t in doc if t.pos_ in ("NOUN", "PROPN", "VERB") and t.lower_ not in WH),
-                    asks_many)
+                    asks_many, frozenset(stem(t.lemma_.lower()) for t in doc if t.pos_ == "VERB"))
 
     def _wh(self, doc) -> str | None:
         for t in doc[:6]:
@@ -564,10 +566,8 @@ class Rewriter:
         question = clean_question(question)
         if not history or not question:
             return question
-        guy = _THAT_GUY_RE.sub(_as_pronoun, question)  # "what's that guy's title": his
-        doc = self.nlp(self._truecase(guy))
-        if guy != question:
-            question = guy
+        question = _THAT_GUY_RE.sub(_as_pronoun, question)  # "what's that guy's title": his
+        doc = self.nlp(self._truecase(question))
         prev = history[-1]
         body = _without_fillers(doc)
         if not body:
@@ -659,9 +659,8 @@ class Rewriter:
         people = list(dict.fromkeys(self._full(m) for m in prev.mentions if m.kind == "person" and not m.from_answer))
         if len(people) != 1:
             return None
-        verbs = {stem(t.lemma_.lower()) for t in self.nlp(prev.rewritten) if t.pos_ == "VERB"}
         for t in doc:
-            if (t.tag_ == "NN" and stem(t.lower_) in verbs
+            if (t.tag_ == "NN" and stem(t.lower_) in prev.verbs
                     and any(c.dep_ == "det" and c.lower_ == "the" and c.i == t.i - 1 for c in t.children)
                     and not any(c.dep_ in ("poss", "prep") for c in t.children)):
                 det = doc[t.i - 1]
