@@ -43,7 +43,7 @@ from dataclasses import dataclass, field, replace
 
 import prompts
 from bot.answer import SINGULAR, Answer, clean_question
-from bot.support import VIEW_NOUNS, _similar, stem
+from bot.support import LEADING_FILLERS, VIEW_NOUNS, _similar, stem
 
 MALE = {"he": "subj", "him": "obj", "his": "poss", "himself": "obj"}
 FEMALE = {"she": "subj", "her": "obj", "hers": "obj", "herself": "obj"}
@@ -89,7 +89,6 @@ _OTHER_EXPERT_RE = re.compile(
 OTHER_ONE = {"the other one", "the other", "the other person", "the other man", "the other woman", "the other figure"}
 WH = {"who", "whom", "whose", "what", "which", "when", "where", "why", "how"}
 HOW_X = {"many", "much", "long", "old", "often", "far"}
-LEADING_FILLERS = {"and", "so", "but", "ok", "okay", "then", "also", "well", "hm", "hmm", "right"}
 # Content that an elliptical follow-up may carry besides its question word:
 # "when did that happen", "why did he do that", "and when was that".
 EVENT_WORDS = {"happen", "occur", "do", "be", "take", "place", "that", "this", "it", "he", "she", "they", "him",

@@ -30,6 +30,8 @@ import numpy as np
 from index.nlp import CONTENT_POS, NAME_LABELS, NUMBER_LABELS, TIME_LABELS, content_lemmas, stop_words
 
 WH_WORDS = {"who", "whom", "whose", "what", "which", "when", "where", "why", "how"}
+# words a chat message opens with that join it to the talk ("and when?", "so did he …"), no part of the question
+LEADING_FILLERS = frozenset({"and", "so", "but", "ok", "okay", "then", "also", "well", "hm", "hmm", "right"})
 # Words that say how a question is asked, not what it is about.
 GENERIC = {
     "say", "state", "tell", "warn", "mention", "article", "piece", "story", "report", "accord", "describe", "call", "refer",
@@ -387,7 +389,7 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
     low = [t.lower_ for t in toks]
     wh = "other"
     # "And did Lukashenko agree to that?": a leading "and" / "so" / "but" is no part of the question
-    opening = next((t for t in toks if not t.is_punct and t.lower_ not in ("and", "so", "but", "ok", "okay", "well")), None)
+    opening = next((t for t in toks if not t.is_punct and t.lower_ not in LEADING_FILLERS), None)
     yes_no_start = opening is not None and opening.lemma_.lower() in _YES_NO_STARTS
     root_lemma = next((t.lemma_.lower() for t in toks if t.dep_ == "ROOT"), "")
     time_clause: set[int] = set()  # "when the two met": when it happened, not what is asked
