@@ -125,8 +125,11 @@ def test_answers_say_what_the_reader_read(answerer):
 
 def test_a_yes_no_question_is_left_to_the_plain_model(answerer, plain_answerer):
     """An extractive reader has no span to find for a yes/no question: it is not read, and the
-    plain model (with its own threshold) decides it."""
-    q = "Has Nicolás Maduro accepted Lukashenko's offer of a safe haven?"
+    plain model (with its own threshold) decides it — unless a rule refuses it first: that
+    Maduro accepted the offer is a reaction no span reports, whatever the model gives it."""
+    accepted = answerer.ask("Has Nicolás Maduro accepted Lukashenko's offer of a safe haven?")
+    assert accepted.refused and accepted.support["p_answerable"] >= answerer.plain_model.threshold
+    q = "Has Lukashenko offered Nicolás Maduro a safe haven?"
     answer = answerer.ask(q)
     assert answer.support["wh"] == "yes_no"
     assert "reader" not in answer.support and "read_ms" not in answer.timings
