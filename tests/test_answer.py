@@ -2258,3 +2258,11 @@ def test_a_statement_ending_in_dots_before_the_question(answerer):
 def test_taking_up_an_offer_is_a_reaction_the_offer_does_not_report(answerer, question):
     answer = answerer.ask(question)
     assert answer.refused and answer.reason == "unsupported", answer.text
+
+
+def test_odds_are_a_likelihood_whatever_the_word(answerer):
+    """"zarihin odds on a lukashenko zelenskyy meeting?" (holdout10 h10-11): the article says
+    "the possibility of both sides meeting is low, only 5%"; odds, chances, probability,
+    likelihood and possibility are one another's words."""
+    answer = answerer.ask("zarihin odds on a lukashenko zelenskyy meeting?")
+    assert not answer.refused and "5%" in answer.text
