@@ -798,6 +798,12 @@ _EMOTICONS_AROUND_RE = re.compile(rf"^(?:\s*{_EMOTICON}(?!\S))+|(?:(?<!\S){_EMOT
 _SPACE_BEFORE_MARK_RE = re.compile(r"\s+(?=[?!.,;:](?:\s|$))")
 
 
+def _opening_capitalised(text: str) -> str:
+    """What is left of a question after words before it were cut, opening as a question does."""
+    text = text.lstrip(" ,")
+    return text[:1].upper() + text[1:]
+
+
 def clean_question(text: str) -> str:
     # whitespace runs collapsed before the patterns that look at spaces: over a run of n spaces
     # (100 KB of emoji, each cut to a space) they backtrack n² steps — minutes for one question
@@ -1785,15 +1791,16 @@ class Answerer:
             cut = re.sub(rf",?\s*\b(?:according to|per|in)\s+(?:the\s+)?(?:\w+\s+)?{name}(?:['’]s)?(?:\s+(?:{_MEDIA_ALT}))?(?=\s*[,?.!]|\s*$)(?:\s*,)?",
                          "", question, count=1, flags=re.IGNORECASE)
             if cut != question:
-                cut = cut.lstrip(" ,")
-                question = cut[:1].upper() + cut[1:]
+                question = _opening_capitalised(cut)
         return question
 
     @staticmethod
     def _describes(q: Question, passage: str) -> bool:
         """Does the passage hold every word of the question's description of a person?"""
+        if not q.described:  # most questions: the passage is not stemmed for nothing
+            return False
         there = {stem(w) for w in words(passage)}
-        return bool(q.described) and all(stem(w) in there for w in q.described)
+        return all(stem(w) in there for w in q.described)
 
     @staticmethod
     def _without_described(q: Question, question: str) -> str:
@@ -1807,7 +1814,7 @@ class Answerer:
         cut = re.sub(rf",?\s*{re.escape(q.described_as)}(?:\s*,)?", "", question, count=1).lstrip(" ,")
         if cut == question or len(cut.split()) <= 2:
             return question
-        return cut[:1].upper() + cut[1:]
+        return _opening_capitalised(cut)
 
     @staticmethod
     def _as_asked(question: str) -> str:
@@ -2244,7 +2251,7 @@ class Answerer:
         cut = cls._ASIDE_RE.sub("", question).lstrip(" ,")
         if len(cut.split()) <= 2:
             return question
-        return cut[:1].upper() + cut[1:] if question.lstrip()[:1].isupper() else cut
+        return _opening_capitalised(cut) if question.lstrip()[:1].isupper() else cut
 
     @staticmethod
     def _unabbreviated(question: str) -> str:
@@ -2259,7 +2266,7 @@ class Answerer:
             corrected = question  # "no i mean kellogg. when did he arrive?": the name is in the correction
         opened = _CHECKING_RE.sub("", corrected, count=1)  # "I'm checking the rail stat in the piece: …"
         if opened != question and len(opened.split()) >= 3:
-            question = opened[:1].upper() + opened[1:]
+            question = _opening_capitalised(opened)
         question = _PRESS_SEC_RE.sub(lambda m: m.group(0)[:6] + "secretary", question)
 
         def full(m: re.Match) -> str:
