@@ -1152,7 +1152,7 @@ class Answerer:
         lemmas = set(q.lemmas)
         if _NAMED_WRITER_RE.search(q.text):
             return False  # "Who did Artyom Shraibman write his commentary for?": the writer is given
-        return q.wh == "who" and bool(lemmas & self._ARTICLE_NOUNS) and bool(lemmas & {"write", "author", "pen"})
+        return q.wh in ("who", "whose") and bool(lemmas & self._ARTICLE_NOUNS) and bool(lemmas & {"write", "author", "pen", "byline"})
 
     def _names_a_person(self, answer: Answer, cands: list) -> bool:
         """Does the answer's read answer hold a person the span names ("Artyom Shraibman wrote …",
@@ -1185,6 +1185,8 @@ class Answerer:
             if len(sources) != 1:
                 return None
             source = sources[0]
+        elif q.article is not None:
+            source = q.article  # "who wrote the piece about Lukashenko greeting Kellogg …": the one it describes
         else:
             if not cands:
                 return None
@@ -2108,6 +2110,7 @@ class Answerer:
         # the question's parse (spaCy) runs on a second thread while this one embeds the
         # question and searches: both libraries release the GIL for most of their work
         q_text = self._without_apposition(self.spell(self._unabbreviated(self._without_asides(self._unshouted(q_text)))))
+        q_text, article = self._article_reference(q_text)
         parsing = self._analysis_pool.submit(self.analyse, self.truecase(q_text))
         # "Washington" / "America" for the United States: the embedding model does not take one
         # for the other, so the question is embedded saying "the United States"; the lexical
@@ -2131,6 +2134,9 @@ class Answerer:
         if q.outlets:  # "according to Shemov" tagged ORG: a person the articles name, not a publication
             q = replace(q, outlets=tuple(k for k in q.outlets if not self._a_person(q.names[k])))
         q = self._first_word_named(q)
+        if article is not None:  # only the article the question asks about, when it has a hit
+            q = replace(q, article=article)
+            hits = [h for h in hits if h.chunk.source == article] or hits
         hits = self._with_names(q, hits, self.settings.fused_top_k, lambda h: h.chunk.source, lambda h: set(words(h.chunk.text)))
         terms = list(dict.fromkeys(q.terms))
         # a separate call from the question's: ONNX Runtime is several times slower on a
@@ -2242,6 +2248,85 @@ class Answerer:
                        name_words=q.name_words | {first}, focus_terms=q.focus_terms - {first})
 
     # "what roles do China and India, on the one hand, and Belarus, on the other, play …": a
+    # "in the piece on Kellogg's Minsk visit", "according to the article asking whether …": which
+    # article is meant, said by what it is about. The description is no part of what is asked
+    # ("union" and "ask" were terms of "In the piece asking whether Lukashenko wants a union
+    # state with the US, what does he say Ukraine should be?"), and it ends at a comma, the end,
+    # or the verb the article is the subject of ("does the article on X say …")
+    _PIECE_NOUNS = r"(?:piece|article|story|report|interview|commentary|comment|column|op-ed|analysis)"
+    _PIECE_ABOUT_RE = re.compile(
+        rf"\b(the\s+(?:[\w'’.-]+\s+){{0,3}}?{_PIECE_NOUNS})\s+(?:on|about|asking|covering|discussing|titled|called|headlined|where|in which)\s+"
+        r"((?:(?<!\w)['\"‘“][^'\"‘’“”]*['\"’”]|.)+?)(?=\s+(?:says?|said|mentions?|describes?|names?|calls?|gives?|quotes?|reports?|claims?|notes?|explains?"
+        r"|brings?|puts?|cites?|points?)\b|\s*[,?!;]|\s*\.(?:\s|$)|\s+-+\s|\s*—|\s*$)",
+        re.IGNORECASE)
+    # "the 'Secret Diplomacy' piece": part of its title, quoted
+    _PIECE_TITLED_RE = re.compile(rf"\b(the)\s+['\"‘“]([^'\"‘’“”]{{3,80}})['\"’”]\s+({_PIECE_NOUNS})\b", re.IGNORECASE)
+    # what is left of it when it only said which article: "In the piece, …", "…, according to the article?"
+    _BARE_PIECE_RE = re.compile(
+        rf"^\s*(?:in|from|according to|per)\s+the\s+{_PIECE_NOUNS}\s*,\s*|,?\s*\b(?:in|from|according to|per)\s+the\s+{_PIECE_NOUNS}\s*(?=[?.!]*\s*$)",
+        re.IGNORECASE)
+    LEAD_SENTENCES = 3  # an article is described by its title and these first sentences
+
+    def _article_reference(self, question: str) -> tuple[str, str | None]:
+        """(the question without the description of the article it asks about, that article's
+        source), or (question, None) when it describes none or no one article best fits the
+        description. The fit: the description's content words found in an article's title
+        (2 each) or its first LEAD_SENTENCES sentences (1 each); at least 2, and more than any
+        other article's."""
+        for pattern, head, described in ((self._PIECE_TITLED_RE, lambda m: f"{m.group(1)} {m.group(3)}", 2),
+                                         (self._PIECE_ABOUT_RE, lambda m: m.group(1), 2)):
+            m = pattern.search(question)
+            if m is None:
+                continue
+            source = self._article_described(m.group(described))
+            if source is None:
+                return question, None
+            cut = question[: m.start()] + head(m) + question[m.end() :]
+            cut = self._pronoun_named(cut[: m.start()], cut[m.start() :], m.group(described))
+            bare = self._BARE_PIECE_RE.sub("", cut, count=1)
+            if len(bare.split()) >= 3:
+                cut = _opening_capitalised(bare) if question.lstrip()[:1].isupper() else bare
+            return cut, source
+        return question, None
+
+    _HE_RE = re.compile(r"\b(?:(he|she|him)|(his))\b", re.IGNORECASE)
+
+    def _pronoun_named(self, before: str, after: str, description: str) -> str:
+        """before + after, with the first he / she / him / his after the description said as the
+        one person the description names ("In the piece asking whether Lukashenko wants …, what
+        does he say …?": the pronoun's name leaves with the description)."""
+        people = list(dict.fromkeys(w for w in re.findall(r"[^\W\d_][\w-]*", description)
+                                    if self._a_person((fold(w),))))
+        if len(people) != 1:
+            return before + after
+        name = people[0]
+        return before + self._HE_RE.sub(lambda m: name if m.group(1) else f"{name}'s", after, count=1)
+
+    def _article_described(self, description: str) -> str | None:
+        stop = stop_words()
+        want = {stem(w) for w in words(description) if w not in stop}
+        if not want:
+            return None
+        scores = sorted(((sum(2 if w in title else 1 if w in lead else 0 for w in want), src)
+                         for src, (title, lead) in self._article_about.items()), reverse=True)
+        if not scores or scores[0][0] < 2 or (len(scores) > 1 and scores[1][0] == scores[0][0]):
+            return None
+        return scores[0][1]
+
+    @functools.cached_property
+    def _article_about(self) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+        """Each article's title stems and its lead's (title and first sentences), made at the
+        first question that describes an article."""
+        lib, stop = self.library, stop_words()
+        out = {}
+        for src in lib.articles:
+            title = self._meta(src).get("title") or ""
+            rows = lib.by_source.get(src) if hasattr(lib, "by_source") else None
+            lead = " ".join(lib.sentences[j].text for j in (rows[: self.LEAD_SENTENCES] if rows else ()))
+            out[src] = (frozenset(stem(w) for w in words(title) if w not in stop),
+                        frozenset(stem(w) for w in words(f"{title} {lead}") if w not in stop))
+        return out
+
     # contrast the sentence draws in its own words, no "hand" an answer must hold (the reader,
     # too, read the answer below "no answer" with it, 2.2 above without)
     _ASIDE_RE = re.compile(r",?\s*\bon the (?:one|other)(?:\s+hand)?\s*(?=[,?.!]|$),?", re.IGNORECASE)
@@ -2418,6 +2503,8 @@ class Answerer:
         k = self.settings.sentence_top_k
         if closest is None:
             closest = lib.top_sentences(q_emb, 3 * k)
+        if q.article is not None:
+            closest = [j for j in closest if lib.sentences[j].source == q.article] or closest
         closest = self._with_names(q, closest, k, lambda j: lib.sentences[j].source, self._words_around)
         cand = retrieved | set(closest)
         if not cand:

@@ -371,6 +371,9 @@ class Question:
     # the words that cite that person ("according to the chief researcher at the Institute for
     # the United States and Canada"), as the question writes them; "" when none
     described_as: str = ""
+    # the article the question says it asks about ("in the 'Secret Diplomacy' piece", "according
+    # to the article on Lukashenko's proposed deal"): its source, the only one answers come from
+    article: str | None = None
 
 
 _YES_NO_STARTS = frozenset({"be", "do", "have", "can", "will", "would", "should", "could", "is", "did", "does"})

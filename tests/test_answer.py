@@ -809,6 +809,34 @@ def test_a_span_where_someone_else_did_it_is_refused(answerer):
     assert analyse("Who released the prisoners?", answerer.nlp).doer is None  # no person named as the subject
 
 
+def test_a_question_about_a_described_article_is_answered_from_it(answerer):
+    """"In the 'Secret Diplomacy' piece, …", "… in the piece on the Kellogg visit to Minsk":
+    the description says which article is meant (its title and first sentences) and is no part
+    of what is asked; both questions were refused ("secret", "diplomacy" taken for names;
+    "union" and "ask" for terms)."""
+    for question, expected, source in (
+        ("In the 'Secret Diplomacy' piece, which leader does Lukashenko hope to meet?", "Zelenskyy", "001_"),
+        # the pronoun's name is in the description
+        ("In the piece asking whether Lukashenko wants a union state with the US, what does he say Ukraine should be?",
+         "independent sovereign", "002_"),
+        ("What job title is Igor Shatov given in the piece on the Kellogg visit to Minsk?", "Strategic Development Fund", "000_"),
+        ("Whose byline is on the piece about Lukashenko greeting the Americans with 'Hey, good guy, how are you'?",
+         "Dmitriy Rodionov", "000_"),
+    ):
+        answer = answerer.ask(question)
+        assert not answer.refused and expected in answer.text, (question, answer.text)
+        assert answer.citations[0].source.startswith(source)
+    cut, source = answerer._article_reference("In the piece asking whether Lukashenko wants a union state with the US, "
+                                              "what does he say Ukraine should be?")
+    assert (cut, source[:4]) == ("What does Lukashenko say Ukraine should be?", "002_")
+    # a description no one article fits better than the others is left as asked, and so is a
+    # piece about what no article covers
+    for question in ("Which missile does the article on Lukashenko's 'major agreement' offer say Belarus has?",
+                     "In the piece about Macron's visit to Paris, what did Kellogg say?"):
+        assert answerer._article_reference(question) == (question, None)
+    assert answerer.ask("In the piece about Macron's visit to Paris, what did Kellogg say?").refused
+
+
 def test_who_wrote_an_article_is_answered_by_its_byline(answerer):
     """"Author: Dmitriy Rodionov" is kept in article 000's cleaned text and metadata; "who wrote
     the article about …" was refused, or answered with a sentence naming no writer."""
