@@ -37,6 +37,7 @@ GENERIC = {
     "say", "state", "tell", "warn", "mention", "article", "piece", "story", "report", "accord", "describe", "call", "refer",
     "do", "be", "have", "get", "make", "happen", "take", "give", "go", "come", "name", "kind", "type", "sort",
     "thing", "way", "exactly", "actually", "specifically", "main", "also", "there", "here", "so", "then",
+    "true", "really",  # "is it true that …", "did he really …": how sure the asker is, not what is asked
     "write", "use", "mean", "cite", "quote", "think", "believe", "many", "much", "long", "number", "people",
     "mainly", "chiefly", "primarily", "principally", "particular", "particularly", "especially",
     "roughly", "approximately", "about", "around", "still", "now", "currently", "according", "view", "opinion",
@@ -923,6 +924,7 @@ PARAPHRASE_GROUPS = (
     frozenset({"team", "delegation"}),
     frozenset({"mutiny", "rebellion", "revolt", "uprising"}),
     frozenset({"end", "lift"}),  # "the end of the sanctions" ~ "the lifting of the sanctions"
+    frozenset({"lift", "remove"}),  # "removed sanctions from the airline" ~ "lifted sanctions against"
     frozenset({"friction", "tension", "conflict", "clash", "dispute"}),
     frozenset({"cause", "lead"}),  # "what caused friction" ~ "led to several conflicts"
     frozenset({"close", "block", "shut"}),

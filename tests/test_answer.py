@@ -752,6 +752,11 @@ def test_news_paraphrases_wordnet_does_not_join_count_as_the_word(answerer):
     assert {"war", "clash", "friction"} <= PARAPHRASES["conflict"] and "conflict" in PARAPHRASES["clash"]
     answer = answerer.ask("since his release who has sergei tikhanovsky clashed with")  # holdout2 x145
     assert not answer.refused and "his wife’s inner circle" in answer.text
+    # "removed" ~ "lifted" sanctions, and "is it true" asks nothing of the answer (holdout15 h15-040)
+    assert "true" not in answerer.analyse("Is it true that the US removed sanctions from Belavia?").terms
+    answer = answerer.ask("is it true US removed sanctions from belarus airline? which one")
+    assert not answer.refused and "Belavia" in answer.text
+    assert answerer.ask("Is it true that Macron visited Minsk?").refused
     # "in Vasilyev's telling" asks his view, and "telling" is no word the answer must hold
     q = answerer.analyse("What symbolic present from Trump, in Vasilyev's telling, led Lukashenko to expect great riches?")
     assert "telling" not in q.terms and q.sources
