@@ -25,7 +25,7 @@ from bot import wordnet
 from bot.wordnet import base_forms
 from bot.speakers import Speakers, quotes
 from bot.support import (
-    DURATION_HEADS, PERSON_HEADS, IndexedWords, LetterCounts, MEDIA_NOUNS, Question, ROLE_NOUNS, VERB_KINDS, _WORD_RE, reports_speech, Support, Vocabulary, _PASSIVE_AUX, _is_question_name, _similar, analyse, assess, fold, has_role, name_in, name_variants, same_person, stands_for_a_country, stem, LIKELIHOOD_LEMMAS, sentence_stems, term_credits, term_weights, words,
+    AGENT_LABELS, DURATION_HEADS, PERSON_HEADS, IndexedWords, LetterCounts, MEDIA_NOUNS, Question, ROLE_NOUNS, VERB_KINDS, _WORD_RE, reports_speech, Support, Vocabulary, _PASSIVE_AUX, _is_question_name, _similar, analyse, assess, fold, has_role, name_in, name_variants, same_person, stands_for_a_country, stem, the_country, LIKELIHOOD_LEMMAS, sentence_stems, term_credits, term_weights, words,
 )
 from bot.verify import is_verbatim
 from index.embedding import MODEL_NAME
@@ -1035,6 +1035,86 @@ class Answerer:
     EXPERT_NOUNS = frozenset({"analyst", "expert", "researcher", "scientist", "professor", "director", "advisor",
                               "adviser", "historian", "economist", "commentator", "political", "fellow", "lecturer"})
 
+    # "who said the possibility … was only 5%?", "which expert put the chance at 5%?": the one
+    # whose words the span is. An interview's answers never repeat the speaker's name
+    # (bot/speakers.py attributes them), so the answer names the speaker, cited from the
+    # sentence that introduces them
+    _ASKS_SPEAKER_RE = re.compile(
+        r"^\W*(?:(?:and|so|but|ok|okay)\s+)?(?:who|(?:which|what)\s+(?:\w+\s+)?(?:analyst|expert|researcher|scientist"
+        r"|commentator|observer|politician|official|historian|economist))\s+(?:\w+ly\s+)?(?:said|says|say|thinks?|thought"
+        r"|believes?|believed|put|puts|estimated?|estimates|warned?|warns|predicted?|predicts|argued?|argues|claimed?|claims"
+        r"|called|calls|compared?|compares|described?|describes|gave|gives|noted?|notes|suggested?|suggests|expects?|expected"
+        r"|reckons?|reckoned|considers?|considered|doubts?|doubted)\b",
+        re.IGNORECASE)
+
+    def asks_speaker(self, q: Question) -> bool:
+        return self._ASKS_SPEAKER_RE.search(q.text) is not None
+
+    def _speaker_answers(self, q: Question, focus) -> bool:
+        """Is the span's speaker, whom it does not name, the answer ("who said …" of an interview answer)?"""
+        return self.asks_speaker(q) and any(self._unnamed_speaker(j) for j in focus)
+
+    def _unnamed_speaker(self, j: int) -> frozenset[str]:
+        """The speaker of sentence j when it reports their words without naming them (an
+        interview answer), else the empty set."""
+        said_by = self._speakers.words(j)
+        if not said_by or not said_by.isdisjoint(self._sentence_words[j]):
+            return frozenset()
+        return said_by
+
+    def _speaker_cited(self, focus, named_too: bool = False) -> tuple[str, Citation] | None:
+        """(the speaker of the span as their introduction writes the name, that introduction's
+        citation), for an answer that must name whose words it gives; None when the span names
+        its speaker (unless `named_too`) or the article introduces them nowhere."""
+        lib = self.library
+        said_by = next((w for j in focus if (w := self._speakers.words(j) if named_too else self._unnamed_speaker(j))), None)
+        if not said_by:
+            return None
+        source = lib.sentences[focus[0]].source
+        first = self._introduced(source, said_by)[2]
+        if first is None:
+            return None
+        intro = lib.sentences[first]
+        written = [w for w in re.findall(r"[\w’'-]+", intro.text) if fold(w) in said_by]
+        if not written:
+            return None
+        article = lib.articles[source]
+        quote = article.text[intro.start : intro.end].strip()
+        start = article.text.index(quote, intro.start)
+        return " ".join(dict.fromkeys(written)), Citation(article.source, article.title, article.date, article.url, quote,
+                                                          start, start + len(quote))
+
+    # "who said that?", "says who?", "whose words are those?" of the last answer
+    WHO_SAID_THAT_RE = re.compile(
+        r"^\W*(?:(?:and|so|but|ok|okay|wait)\s*,?\s+)?(?:who\s+(?:said|says|say|claimed|claims|thinks|thought|believes|wrote)"
+        r"\s+(?:that|this|it|so|those\s+words)|whose\s+(?:words|view|opinion|claim|quote|estimate)\s+(?:is|are|was|were)\s+"
+        r"(?:that|this|those|these|it)|says\s+who|according\s+to\s+(?:whom|who)|who(?:['’]s|\s+is)\s+saying\s+(?:that|this|so))"
+        r"\s*[?!.]*\s*$", re.IGNORECASE)
+
+    def whose_words(self, question: str, previous: Answer) -> Answer | None:
+        """"Who said that?" of the previous answer: the person whose words its excerpt gives
+        (bot/speakers.py: named in it or an interview's speaker), cited from the sentence that
+        introduces them beside the excerpt. None when the excerpt is nobody's words (the
+        article's own) or the person is introduced nowhere: the question is then answered as
+        any other."""
+        t0 = time.perf_counter()
+        if previous.refused or not previous.citations:
+            return None
+        c = previous.citations[0]
+        if c.source not in self.library.articles:
+            return None
+        rows = self.library.sentence_indices(c.source, c.start, c.end)
+        named = self._speaker_cited(rows, named_too=True) if rows else None
+        if named is None:
+            return None
+        name, intro = named
+        for cited in (intro, c):
+            if not is_verbatim(self.library.articles[cited.source].text, cited.quote, cited.start, cited.end):
+                return None
+        text = prompts.render("speaker_answer", speaker=name, answer=previous.text)
+        timings = {"total_ms": (time.perf_counter() - t0) * 1000}
+        return Answer(question, text, (c, intro), False, None, "extractive", timings, {"speaker": name})
+
     def experts_at(self, source: str, start: int) -> tuple[list[str], str | None]:
         """(the experts who speak in the article, each as its introduction writes the name; the
         one whose words are at `start`, or None): for "the other analyst" in a conversation."""
@@ -1376,6 +1456,8 @@ class Answerer:
             return self._refuse(question, self.refusal_text(cands), "unsupported", t0, timings, support)
 
         focus, read = best.focus, best.reader_answer
+        if self._speaker_answers(q, focus):
+            read = None
         if q.wh == "why":
             if read and _BARE_NAME_RE.fullmatch(read.strip()):
                 guide, read = [], None  # a name read for "why …" ("Odesa") is no reason to cut the answer around
@@ -1386,11 +1468,16 @@ class Answerer:
             nxt = self.library.sentences[after]  # the condition the next sentence gives, which the answer keeps
             focus, guide, read = [*focus, after], [self.library.articles[nxt.source].text[nxt.start : nxt.end].strip()], None
         text, citation = self._compose(focus, q, guide, read)
-        article = self.library.articles[citation.source]
-        if not is_verbatim(article.text, citation.quote, citation.start, citation.end):
-            return self._refuse(question, self.refusal_text(cands), "quote_unverified", t0, timings, support)
+        citations = (citation,)
+        if self._speaker_answers(q, focus) and (named := self._speaker_cited(focus)) is not None:
+            name, intro = named  # "Vladimir Zarikhin: — In the current situation, … only 5%."
+            text, citations = prompts.render("speaker_answer", speaker=name, answer=text), (citation, intro)
+            support["speaker"] = name
+        for c in citations:
+            if not is_verbatim(self.library.articles[c.source].text, c.quote, c.start, c.end):
+                return self._refuse(question, self.refusal_text(cands), "quote_unverified", t0, timings, support)
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
-        return Answer(question, text, (citation,), False, None, "extractive", timings, support)
+        return Answer(question, text, citations, False, None, "extractive", timings, support)
 
     # how far the reader's best answer beside a "why" span must beat its best inside it to be
     # taken as the reason
@@ -1460,6 +1547,8 @@ class Answerer:
         wrong kind. Calibration applies them too, so its threshold is chosen for the questions
         they leave to the model. `reader=False`: the span as the plain model sees it (unread)."""
         read = best.reader_answer if reader and best.features.get("reader", 0.0) > 0 else None
+        if read and self._speaker_answers(q, best.focus):
+            read = None  # "who said …" of an interview answer: its speaker, not a name the reader found in it
         guide = self._guide(best.focus, q, read)
         # only a read answer the answer is cut around is judged: "Who is Svetlana Tikhanovskaya's
         # husband?" read "… Svetlana Tikhanovskaya", and the answer keeps the person beside it
@@ -1567,8 +1656,13 @@ class Answerer:
                 continue
             # people the question names are not "someone else" ("Where did Lukashenko deport Maria
             # Kalesnikava?" and "… Maria Kalesnikava, were deported to Ukraine")
-            people = [text for label, text in sentence.entities if label == "PERSON"
-                      and not any(same_person(n, tuple(words(text)), ratio) for n in q.names)]
+            # (for an organisation or a state the question names as the doer, another one:
+            # "the US lifted" for "why did the EU lift"; a person acts for a state, and a capital
+            # or Washington is its country)
+            labels = AGENT_LABELS if k not in q.persons else ("PERSON",)
+            people = [text for label, text in sentence.entities if label in labels
+                      and not any(same_person(n, tuple(words(text)), ratio) for n in q.names)
+                      and not (k not in q.persons and the_country(tuple(words(text))) == the_country(q.names[k]))]
             if not people:
                 continue
             tokens = re.findall(r"[\w’'.-]+|,", sentence.text)
@@ -2582,6 +2676,18 @@ class Answerer:
                 joint_memo[key] = self._joint_sim(list(idx), source, sim)
             return joint_memo[key]
 
+        speaker_asked = self.asks_speaker(q)
+        spoken_memo: dict[int, object] = {}
+
+        def spoken(j: int):
+            # "who said …": an interview answer's speaker, whom it does not name, is a person it gives
+            if not speaker_asked:
+                return lib.sentences[j]
+            if j not in spoken_memo:
+                sentence, said_by = lib.sentences[j], self._unnamed_speaker(j)
+                spoken_memo[j] = replace(sentence, entities=(*sentence.entities, ("PERSON", " ".join(sorted(said_by))))) if said_by else sentence
+            return spoken_memo[j]
+
         out: list[_Candidate] = []
         for i in sorted(cand):
             for focus in self._focus_options(i):
@@ -2591,18 +2697,21 @@ class Answerer:
                 src = lib.sentences[i].source
                 if src not in article_names:
                     article_names[src] = [self._name_in_text(n, src) for n in q.names]
+                # "who said X": X is said in the span itself, not beside it (another speaker's
+                # "only 5%" after this one's "about 50%")
+                said = focus if speaker_asked else window
                 sup = assess(
-                    q, [lib.sentences[j] for j in focus], [lib.sentences[j] for j in window], dense,
+                    q, [spoken(j) for j in focus], [lib.sentences[j] for j in said], dense,
                     self.vocab, ratio, article_names[src], soft, names_in_corpus,
                     # the window's words are only read for the question's numbers (names and
                     # term credits are passed in)
-                    set().union(*(self._sentence_words[j] for j in window)) if q.numbers else None,
+                    set().union(*(self._sentence_words[j] for j in said)) if q.numbers else None,
                     None,
                     (
                         [any(names_at(j)[k] for j in focus) for k in range(len(q.names))],
-                        [any(names_at(j)[k] for j in window) for k in range(len(q.names))],
+                        [any(names_at(j)[k] for j in said) for k in range(len(q.names))],
                     ),
-                    ([credit(j) for j in window], [credit(j) for j in focus], weights),
+                    ([credit(j) for j in said], [credit(j) for j in focus], weights),
                 )
                 prev = focus[0] - 1
                 asked = self._asked_before(focus[0])

@@ -1669,6 +1669,12 @@ class Conversation:
             if self._too_long(question):  # refused as it is: never parsed for rewriting or pronouns
                 return Reply(question, clean_question(question), self.answerer.ask(question))
             history = self.history()
+            said = self._whose_words(question, history)
+            if said is not None:  # "who said that?": the person whose words the last answer gave
+                turn = self.rewriter.analyse_turn(clean_question(question), said, self.clock())
+                turn.question = question
+                self.turns.append(turn)
+                return Reply(question, clean_question(question), said)
             rewritten = self.rewriter.rewrite(question, history) if history else clean_question(question)
             pronoun = self.rewriter.unresolved_person(rewritten) if rewritten else None
             if pronoun is not None:  # "what is his job?" with nobody discussed: never a guessed person
@@ -1689,6 +1695,15 @@ class Conversation:
             turn.question = question
             self.turns.append(turn)
             return Reply(question, rewritten, answer)
+
+    def _whose_words(self, question: str, history: list[Turn]) -> Answer | None:
+        ask = getattr(self.answerer, "whose_words", None)
+        pattern = getattr(self.answerer, "WHO_SAID_THAT_RE", None)
+        if not history or ask is None or pattern is None or not pattern.match(clean_question(question)):
+            return None
+        # the last answer given: "that" is what the bot last showed, past a refusal in between
+        last = next((t.answer for t in reversed(history) if t.answer is not None and not t.answer.refused), None)
+        return ask(clean_question(question), last) if last is not None else None
 
     def _too_long(self, question: str) -> bool:
         """Over the answerer's MAX_QUESTION_CHARS: a follow-up that long is not rewritten (its

@@ -223,6 +223,21 @@ ACTING_CAPITALS = {
     "beijing": ("china",), "tehran": ("iran",), "ankara": ("turkey",), "caracas": ("venezuela",),
     "pyongyang": ("north", "korea"), "tokyo": ("japan",), "berlin": ("germany",), "paris": ("france",),
 }
+AGENT_LABELS = frozenset({"ORG", "GPE", "NORP"})
+
+
+def the_country(name: tuple[str, ...]) -> tuple[str, ...]:
+    """The country a capital, Washington or the Americans stand for ("minsk" → belarus, "u.s."
+    → united states), else the name itself."""
+    if len(name) == 1 and name[0] in ACTING_CAPITALS:
+        return ACTING_CAPITALS[name[0]]
+    if len(name) == 1 and name[0] in METONYMS:
+        return METONYMS[name[0]][0]
+    if name in (("us",), ("u.s.",), ("usa",), ("america",), ("u.s",)):
+        return ("united", "states")
+    return name
+
+
 def stands_for_a_country(word: str) -> bool:
     """A capital (or Washington) that may stand for its country's government: never a person."""
     return word in ACTING_CAPITALS or word in METONYMS
@@ -585,7 +600,8 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
             predicate_word = t.text
             for c in t.children:
                 k = next((k for k, span in enumerate(name_spans) if c.i in span), None) if c.dep_ in ("nsubj", "nsubjpass") else None
-                if k is not None and k in persons:
+                # a person, or an organisation or state that acts ("why did the EU lift …")
+                if k is not None and (k in persons or name_labels[k] in AGENT_LABELS):
                     doer = (k, predicate, c.dep_ == "nsubjpass")
     if doer is None:  # "did Putin release": the small parser reads do + a noun "release" at times
         for k in persons:
@@ -1275,7 +1291,9 @@ def assess(
             names_found += 1
         else:
             missing.append(" ".join(n))
-    numbers_ok = all(num in wwords or any(num in w for w in wwords) for num in q.numbers)
+    # the number itself, not one that holds its digits ("5" is not in "50%")
+    numbers_ok = all(num in wwords or any(re.search(rf"(?<!\d){re.escape(num)}(?!\d)", w) for w in wwords if num in w)
+                     for num in q.numbers)
     if credit_rows is None:
         wlemmas = {lm for s in window for lm in s.lemmas}
         flemmas = {lm for s in focus for lm in s.lemmas}

@@ -985,3 +985,27 @@ def test_all_this_is_everything_talked_about(rewriter):
                                "That consists of identifying the senior partner's soft spots and then massaging them with flattery."))
     assert rewriter.rewrite("and what does trump himself have to do in all this", history) == (
         "and what does trump himself have to do in all this")
+
+
+def test_who_said_that_names_the_speaker_of_the_last_answer(answerer):
+    """"who said that?" (conversations6 cv6-08) was rewritten "Who said the transit?" and
+    refused: it asks whose words the last answer gave — here an interview answer that never
+    names its speaker — and is answered with the speaker, cited from their introduction."""
+    from bot.verify import is_verbatim
+
+    conv = Conversation(answerer)
+    first = conv.ask("Before Poland closed the Polish-Belarusian border, what share of China–EU rail freight went through it?")
+    assert not first.answer.refused and "90%" in first.answer.text
+    conv.ask("and what's that transit worth a year?")  # a refusal in between: "that" is still the answer shown
+    reply = conv.ask("who said that?")
+    answer = reply.answer
+    assert not answer.refused and answer.text.startswith("Vladimir Vasilyev: ") and answer.support["speaker"] == "Vladimir Vasilyev"
+    assert answer.citations[0] == first.answer.citations[0] and "interviewed Vladimir Vasilyev" in answer.citations[1].quote
+    for c in answer.citations:
+        assert is_verbatim(answerer.library.articles[c.source].text, c.quote, c.start, c.end)
+    assert "Vasilyev" in conv.ask("where does he work?").rewritten  # he: the speaker just named
+    # the article's own words are nobody's: the question is answered as any other, never with a speaker
+    conv = Conversation(answerer)
+    conv.ask("How many political prisoners did Lukashenko release on December 13?")
+    assert "speaker" not in (conv.ask("says who?").answer.support or {})
+    assert "speaker" not in (Conversation(answerer).ask("who said that?").answer.support or {})  # nothing said yet
