@@ -1032,6 +1032,8 @@ class Answerer:
         return found
 
     # what an expert is introduced as: "the other analyst" means another of these in the article
+    # a person described by these alone is any expert ("according to the expert")
+    ANY_EXPERT = frozenset({"expert", "analyst", "specialist", "commentator", "observer", "pundit"})
     EXPERT_NOUNS = frozenset({"analyst", "expert", "researcher", "scientist", "professor", "director", "advisor",
                               "adviser", "historian", "economist", "commentator", "political", "fellow", "lecturer"})
 
@@ -2664,7 +2666,12 @@ class Answerer:
                 )) or (q.type_head in LIKELIHOOD_LEMMAS and any(label == "PERCENT" for label, _ in lib.sentences[j].entities))
                 lemmas, stems = lib.sentences[j].lemmas, self._sentence_stems[j]
                 if q.described:
-                    extra = {lm for lm in introduced(j)[0] if lm in q.described}
+                    intro = introduced(j)[0]
+                    extra = {lm for lm in intro if lm in q.described}
+                    # "according to the expert / the analyst": any expert the article introduces
+                    # (Zarikhin is "vice director of the Russian Institute …", no "expert")
+                    if len(q.described) == 1 and q.described <= self.ANY_EXPERT and not self.EXPERT_NOUNS.isdisjoint(intro):
+                        extra |= q.described
                     if extra:
                         lemmas, stems = set(lemmas) | extra, stems | {stem(lm) for lm in extra}
                 credits[j] = term_credits(q, lemmas, self._sentence_words[j], soft, wn, typed, stems)

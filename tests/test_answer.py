@@ -2153,6 +2153,17 @@ def test_a_described_speaker_is_read_without_the_description_where_the_passage_i
     assert not answer.refused and "sticks" in answer.text and "interviewed" not in answer.text
 
 
+def test_the_expert_alone_is_any_expert_the_article_introduces(answerer):
+    """"according to the expert" / "the analyst" describes no one in particular: any speaker the
+    article introduces as an expert of some kind counts (Zarikhin is "vice director of the
+    Russian Institute …", no "expert"; holdout14 h14-021 was refused)."""
+    for question in ("why would meeting lukashenko be a bad look for zelensky according to the expert",
+                     "According to the analyst, why could meeting Lukashenko mean downgrading for Zelenskyy?"):
+        answer = answerer.ask(question)
+        assert not answer.refused and "downgrading" in answer.text, (question, answer.text)
+    assert answerer.ask("According to the analyst, what did Macron say about Lukashenko?").refused
+
+
 def test_a_contrast_drawn_in_the_question_is_no_term():
     assert Answerer._without_asides("What roles do China and India, on the one hand, and Belarus, on the other, play?") == (
         "What roles do China and India and Belarus play?")
