@@ -38,6 +38,7 @@ GENERIC = {
     "do", "be", "have", "get", "make", "happen", "take", "give", "go", "come", "name", "kind", "type", "sort",
     "thing", "way", "exactly", "actually", "specifically", "main", "also", "there", "here", "so", "then",
     "true", "really",  # "is it true that …", "did he really …": how sure the asker is, not what is asked
+    "overall", "altogether",  # "how many were freed overall": the count itself ("total" is not: "the total value")
     "write", "use", "mean", "cite", "quote", "think", "believe", "many", "much", "long", "number", "people",
     "mainly", "chiefly", "primarily", "principally", "particular", "particularly", "especially",
     "roughly", "approximately", "about", "around", "still", "now", "currently", "according", "view", "opinion",

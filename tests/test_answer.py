@@ -757,6 +757,9 @@ def test_news_paraphrases_wordnet_does_not_join_count_as_the_word(answerer):
     answer = answerer.ask("is it true US removed sanctions from belarus airline? which one")
     assert not answer.refused and "Belavia" in answer.text
     assert answerer.ask("Is it true that Macron visited Minsk?").refused
+    # "overall" asks for the count itself (conversations6 cv6-25); "the total value" keeps its word
+    assert "123" in answerer.ask("how many people were freed in the December 13 release overall?").text
+    assert "total" in answerer.analyse("What was the total value of the rare earth agreement?").terms
     # "in Vasilyev's telling" asks his view, and "telling" is no word the answer must hold
     q = answerer.analyse("What symbolic present from Trump, in Vasilyev's telling, led Lukashenko to expect great riches?")
     assert "telling" not in q.terms and q.sources
