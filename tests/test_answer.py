@@ -2167,6 +2167,24 @@ def test_the_expert_alone_is_any_expert_the_article_introduces(answerer):
     assert answerer.ask("According to the analyst, what did Macron say about Lukashenko?").refused
 
 
+def test_a_surname_is_read_as_the_passage_writes_the_whole_name_where_a_role_is_asked(answerer):
+    """The reader matches words: "What is Shatov's affiliation?" read 0.1 above "no answer" against
+    "… said Igor Shatov, head of the expert committee …", "What is Igor Shatov's affiliation?"
+    8.1. Only for what a person is or where they work (holdout10 h10-08, holdout16 h16-037),
+    one person asked about, and not the corpus's protagonists (any passage writes them so)."""
+    passage = "\"It won't succeed,\" said Igor Shatov, head of the expert committee of the Strategic Development Fund."
+    q = answerer.analyse("What is Shatov's affiliation?")
+    assert answerer._in_full(q, q.text, passage) == "What is Igor Shatov's affiliation?"
+    q = answerer.analyse("Why does Shatov doubt it?")  # not a role: as asked
+    assert answerer._in_full(q, q.text, passage) == q.text
+    q = answerer.analyse("Where does Lukashenko work?")
+    assert answerer._in_full(q, q.text, "Belarusian President Alexander Lukashenko met Kellogg.") == q.text
+    for question, expected in (("What is Shatov's affiliation?", "Strategic Development Fund"),
+                               ("quick q: where does shemov work", "Baltic Sea Research Association")):
+        answer = answerer.ask(question)
+        assert not answer.refused and expected in answer.text, (question, answer.text)
+
+
 def test_a_contrast_drawn_in_the_question_is_no_term():
     assert Answerer._without_asides("What roles do China and India, on the one hand, and Belarus, on the other, play?") == (
         "What roles do China and India and Belarus play?")
