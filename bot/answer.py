@@ -2357,10 +2357,11 @@ class Answerer:
         """The words of sentence j's window (it and its neighbours in the same article)."""
         return set().union(*(self._sentence_words[i] for i in self._window([j])))
 
-    # "Who is Igor Shatov, the political scientist quoted about Kellogg's trip?": the description
-    # after the name says which Igor Shatov is meant, it is not what the answer must repeat
+    # "Who is Igor Shatov, the political scientist quoted about Kellogg's trip?", "Who is Boris
+    # Shmelyev, whom Svobodnaya Pressa interviewed …?": the description after the name says which
+    # Igor Shatov is meant, it is not what the answer must repeat
     _WHO_IS_APPOSITION_RE = re.compile(
-        r"^\s*((?:who|what)\s+(?:is|was)\s+(?:[A-Z][\w.'’-]*\s+){0,3}[A-Z][\w.'’-]*)\s*,\s*(?:the|a|an)\s+[^?,]+\?*\s*$",
+        r"^\s*((?:who|what)\s+(?:is|was)\s+(?:[A-Z][\w.'’-]*\s+){0,3}[A-Z][\w.'’-]*)\s*,\s*(?:the|a|an|whom|who)\s+[^?,]+\?*\s*$",
         re.IGNORECASE)
 
     @classmethod

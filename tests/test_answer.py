@@ -1935,6 +1935,11 @@ def test_who_is_a_person_with_a_description_after_the_name_asks_who_they_are(ans
 
     assert Answerer._without_apposition("Who is Igor Shatov, the analyst quoted on the Kellogg visit?") == "Who is Igor Shatov?"
     assert Answerer._without_apposition("Who is Igor Shatov, and what did he say?") == "Who is Igor Shatov, and what did he say?"
+    # a relative clause says which one too (conversations7 cv7-08, cv7-12: Vasilyev's introduction, a refusal)
+    assert Answerer._without_apposition("Who is Boris Shmelyev, whom Svobodnaya Pressa interviewed about the deal?") == (
+        "Who is Boris Shmelyev?")
+    answer = answerer.ask("Who is Vladimir Zarikhin, whom Svoboda interviewed about Lukashenko?")
+    assert not answer.refused and "vice director" in answer.text
     answer = answerer.ask("Who is Igor Shatov, the analyst quoted on the Kellogg visit?")
     assert not answer.refused and "Strategic Development Fund" in answer.text
     assert answer.question == "Who is Igor Shatov, the analyst quoted on the Kellogg visit?"  # as asked
