@@ -43,7 +43,7 @@ from dataclasses import dataclass, field, replace
 
 import prompts
 from bot.answer import SINGULAR, Answer, clean_question
-from bot.support import LEADING_FILLERS, VIEW_NOUNS, _similar, fold, stem
+from bot.support import LEADING_FILLERS, VIEW_NOUNS, _similar, stem
 
 MALE = {"he": "subj", "him": "obj", "his": "poss", "himself": "obj"}
 FEMALE = {"she": "subj", "her": "obj", "hers": "obj", "herself": "obj"}
@@ -300,37 +300,30 @@ def corpus_names(sentences) -> dict:
     votes: dict[str, Counter] = {}
     lower: set[str] = set()
     full: dict[str, set[str]] = {}
-    placed: set[str] = set()  # written as a place: "the port of Klaipeda", "Poland's Gdansk port"
     total = 0
     for s in sentences:
         lower.update(_LOWER_WORD.findall(s.text))
-        if "port" in s.text or "city" in s.text or "town" in s.text or "region" in s.text:
-            placed.update(fold(m.group(1)) for cue in _PLACE_CUES for m in cue.finditer(s.text))
         if s.entities:
             total += 1
         for label, text in s.entities:
-            for w in fold(text).split():  # "Klaipėda" and "Klaipeda" are one name
+            for w in text.lower().split():
                 votes.setdefault(w.strip(".,\"'“”’"), Counter())[label] += 1
             ws = " ".join(text.split()).strip(".,\"'“”’").split()
             if label == "PERSON" and 2 <= len(ws) <= 3 and all(w[:1].isupper() and w.isalpha() for w in ws):
                 full.setdefault(ws[-1].lower(), set()).add(" ".join(ws))
     total = total or 1
-    # (a word the articles write as a place is none: spaCy's small model tags "Klaipeda" PERSON)
-    person = {w for w, c in votes.items()
-              if (c["PERSON"] >= 2 or c["PERSON"] * 3 >= sum(c.values())) and w not in TITLES and w not in placed}
+    person = {w for w, c in votes.items() if (c["PERSON"] >= 2 or c["PERSON"] * 3 >= sum(c.values())) and w not in TITLES}
     return {
         "person_words": sorted(person),
         "lower_words": sorted(lower),
         "common_words": sorted(w for w, c in votes.items() if c["PERSON"] >= 10 and sum(c.values()) * 5 >= total * 0.5),
         "full_names": {k: next(iter(v)) for k, v in sorted(full.items()) if len(v) == 1},
         "place_words": sorted(w for w, c in votes.items() if w not in person
-                              and ((c["GPE"] + c["LOC"]) * 2 >= sum(c.values()) and c["GPE"] + c["LOC"] >= 1 or w in placed)),
+                              and (c["GPE"] + c["LOC"]) * 2 >= sum(c.values()) and c["GPE"] + c["LOC"] >= 1),
     }
 
 
 _LOWER_WORD = re.compile(r"\b[a-z]{3,}\b")
-_PLACE_CUES = (re.compile(r"\b(?:port|city|town|village|region|province)\s+of\s+([A-Z][^\W\d_]+)\b"),
-               re.compile(r"\b([A-Z][^\W\d_]+)\s+(?:port|seaport)\b"))
 
 
 class Rewriter:

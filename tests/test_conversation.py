@@ -1009,25 +1009,3 @@ def test_who_said_that_names_the_speaker_of_the_last_answer(answerer):
     conv.ask("How many political prisoners did Lukashenko release on December 13?")
     assert "speaker" not in (conv.ask("says who?").answer.support or {})
     assert "speaker" not in (Conversation(answerer).ask("who said that?").answer.support or {})  # nothing said yet
-
-
-def test_a_name_the_articles_write_as_a_place_is_no_person():
-    """spaCy's small model tags "Klaipeda" PERSON in article 004 (and "Klaipėda" GPE, another
-    word until folded): "he" then meant the port and "and Gdansk?" found no place to replace.
-    A word written as "the port of X" / "X port" is a place."""
-    from types import SimpleNamespace
-
-    from bot.conversation import corpus_names
-
-    rows = [SimpleNamespace(text="Export routes through the Lithuanian port of Klaipeda remain blocked.", entities=(("PERSON", "Klaipeda"),)),
-            SimpleNamespace(text="Lithuania could unblock the port of Klaipėda.", entities=(("GPE", "Klaipėda"),)),
-            SimpleNamespace(text="Artyom Shraibman says so.", entities=(("PERSON", "Artyom Shraibman"),))]
-    names = corpus_names(rows)
-    assert "klaipeda" in names["place_words"] and "klaipeda" not in names["person_words"]
-    assert "shraibman" in names["person_words"]
-
-
-def test_a_port_is_no_antecedent_of_he(answerer):
-    conv = Conversation(answerer)
-    conv.ask("Why is the Klaipeda route for Belarusian potash still blocked despite US sanctions relief?")
-    assert "Klaipeda" not in conv.ask("how many Polish citizens is he holding?").rewritten
