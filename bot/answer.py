@@ -2468,27 +2468,37 @@ class Answerer:
     def _article_described(self, description: str) -> str | None:
         stop = stop_words()
         want = {stem(w) for w in words(description) if w not in stop}
-        if not want:
+        index = self._article_about
+        scores: Counter = Counter()
+        for w in want:  # only the articles that share a word with the description are scored
+            for src, weight in index.get(w, {}).items():
+                scores[src] += weight
+        ranked = sorted(scores.items(), key=lambda x: (-x[1], x[0]))
+        if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
             return None
-        scores = sorted(((sum(2 if w in title else 1 if w in lead else 0 for w in want), src)
-                         for src, (title, lead) in self._article_about.items()), reverse=True)
-        if not scores or scores[0][0] < 2 or (len(scores) > 1 and scores[1][0] == scores[0][0]):
-            return None
-        return scores[0][1]
+        return ranked[0][0]
+
+    # an article's first sentences describe it too, in a corpus of up to this many articles
+    # (beyond it the titles alone: reading every lead at the first such question would take seconds)
+    LEAD_ARTICLES_MAX = 2000
 
     @functools.cached_property
-    def _article_about(self) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
-        """Each article's title stems and its lead's (title and first sentences), made at the
-        first question that describes an article."""
+    def _article_about(self) -> dict[str, dict[str, int]]:
+        """stem -> {source: 2 when the article's title has the word, else 1 when its first
+        LEAD_SENTENCES sentences do}: made at the first question that describes an article."""
         lib, stop = self.library, stop_words()
-        out = {}
+        leads = len(lib.articles) <= self.LEAD_ARTICLES_MAX and hasattr(lib, "by_source")
+        index: dict[str, dict[str, int]] = {}
         for src in lib.articles:
-            title = self._meta(src).get("title") or ""
-            rows = lib.by_source.get(src) if hasattr(lib, "by_source") else None
-            lead = " ".join(lib.sentences[j].text for j in (rows[: self.LEAD_SENTENCES] if rows else ()))
-            out[src] = (frozenset(stem(w) for w in words(title) if w not in stop),
-                        frozenset(stem(w) for w in words(f"{title} {lead}") if w not in stop))
-        return out
+            title = {stem(w) for w in words(self._meta(src).get("title") or "") if w not in stop}
+            for w in title:
+                index.setdefault(w, {})[src] = 2
+            if leads:
+                rows = lib.by_source.get(src)
+                lead = " ".join(lib.sentences[j].text for j in (rows[: self.LEAD_SENTENCES] if rows else ()))
+                for w in {stem(w) for w in words(lead) if w not in stop} - title:
+                    index.setdefault(w, {})[src] = 1
+        return index
 
     # contrast the sentence draws in its own words, no "hand" an answer must hold (the reader,
     # too, read the answer below "no answer" with it, 2.2 above without)

@@ -853,6 +853,9 @@ def test_a_question_about_a_described_article_is_answered_from_it(answerer):
                      "In the piece about Macron's visit to Paris, what did Kellogg say?"):
         assert answerer._article_reference(question) == (question, None)
     assert answerer.ask("In the piece about Macron's visit to Paris, what did Kellogg say?").refused
+    # an index from each word to the articles whose title (2) or first sentences (1) hold it
+    about = answerer._article_about
+    assert about["secret"] == {"001_3d31b8ba4ffd7bb4.txt": 2} and about["major"].get("002_b4c17ae533b9d5da.txt") == 1
 
 
 def test_who_said_it_is_answered_by_the_speaker_of_an_interview_answer(answerer):
