@@ -2424,6 +2424,8 @@ class Answerer:
         re.IGNORECASE)
     # "the 'Secret Diplomacy' piece": part of its title, quoted
     _PIECE_TITLED_RE = re.compile(rf"\b(the)\s+['\"‘“]([^'\"‘’“”]{{3,80}})['\"’”]\s+({_PIECE_NOUNS})\b", re.IGNORECASE)
+    # "the Secret Diplomacy piece": capitalised words of its title, unquoted
+    _PIECE_NAMED_RE = re.compile(rf"\bthe\s+((?:[A-Z][\w’'.-]*\s+){{1,4}})({_PIECE_NOUNS})\b")
     # what is left of it when it only said which article: "In the piece, …", "…, according to the article?"
     _BARE_PIECE_RE = re.compile(
         rf"^\s*(?:in|from|according to|per)\s+the\s+{_PIECE_NOUNS}\s*,\s*|,?\s*\b(?:in|from|according to|per)\s+the\s+{_PIECE_NOUNS}\s*(?=[?.!]*\s*$)",
@@ -2437,7 +2439,8 @@ class Answerer:
         (2 each) or its first LEAD_SENTENCES sentences (1 each); at least 2, and more than any
         other article's."""
         for pattern, head, described in ((self._PIECE_TITLED_RE, lambda m: f"{m.group(1)} {m.group(3)}", 2),
-                                         (self._PIECE_ABOUT_RE, lambda m: m.group(1), 2)):
+                                         (self._PIECE_ABOUT_RE, lambda m: m.group(1), 2),
+                                         (self._PIECE_NAMED_RE, lambda m: f"the {m.group(2)}", 1)):
             m = pattern.search(question)
             if m is None:
                 continue

@@ -834,6 +834,7 @@ def test_a_question_about_a_described_article_is_answered_from_it(answerer):
     "union" and "ask" for terms)."""
     for question, expected, source in (
         ("In the 'Secret Diplomacy' piece, which leader does Lukashenko hope to meet?", "Zelenskyy", "001_"),
+        ("In the Secret Diplomacy piece, which leader does Lukashenko hope to meet?", "Zelenskyy", "001_"),  # unquoted
         # the pronoun's name is in the description
         ("In the piece asking whether Lukashenko wants a union state with the US, what does he say Ukraine should be?",
          "independent sovereign", "002_"),
