@@ -1345,6 +1345,7 @@ class Answerer:
             # the last's end
             answers = [replace(first, text=merged), second]
         texts, citations = [], []
+        each = _EACH_RE.search(question) if _COMPOUND_RE.search(question) is None else None
         for k, (part, a) in enumerate(zip(parts, answers)):
             if a.refused:
                 texts.append(prompts.render("part_unsupported", question=part))
@@ -1355,10 +1356,30 @@ class Answerer:
                 # …?"): shown once, its excerpt kept unless the other's holds it
                 citations += [c for c in a.citations if c not in citations and not _within(c, other.citations)]
                 continue
-            texts.append(a.shown)  # each part's excerpt marked where it is cut, not only the whole's ends
-            citations += [c for c in a.citations if c not in citations]
+            shown, intro = a.shown, None
+            if each and a.citations and (said := self._speaker_of_part(a, each.group(k + 1))) is not None:
+                # "What odds do Vasilyev and Zarikhin each give …?": two interview answers that name
+                # no one; each is shown with whose it is ("Vladimir Vasilyev: — I think … 50%.")
+                name, intro = said
+                shown = prompts.render("speaker_answer", speaker=name, answer=shown)
+            texts.append(shown)  # each part's excerpt marked where it is cut, not only the whole's ends
+            citations += [c for c in (*a.citations, *((intro,) if intro else ())) if c not in citations]
         support = {"parts": [{"question": p, "refused": a.refused, **(a.support or {})} for p, a in zip([parts[0], second_q], answers)]}
         return Answer(question, " ".join(texts), tuple(citations), False, None, "extractive", timings, support)
+
+    def _speaker_of_part(self, answer: Answer, asked: str) -> tuple[str, Citation] | None:
+        """(the asked person's name as their introduction writes it, that citation) when the part's
+        excerpt is their words without their name; None otherwise."""
+        c = answer.citations[0]
+        if c.source not in self.library.articles:
+            return None
+        rows = self.library.sentence_indices(c.source, c.start, c.end)
+        said = self._speaker_cited(rows) if rows else None
+        if said is None or not same_person(tuple(words(asked)), tuple(words(said[0])), self.settings.name_match_ratio):
+            return None
+        if not is_verbatim(self.library.articles[said[1].source].text, said[1].quote, said[1].start, said[1].end):
+            return None
+        return said
 
     def _overlapping(self, first: Answer, second: Answer) -> str | None:
         """The article text that runs from the earlier of two answers to the end of the later,

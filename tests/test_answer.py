@@ -1411,6 +1411,10 @@ def test_two_names_asked_about_each_get_an_answer_each(answerer):
     answer = answerer.ask("How likely did Vasilyev and Zarikhin each think a Lukashenko-Zelensky meeting was?")
     assert not answer.refused and "50%" in answer.text and "5%" in answer.text
     assert {c.source[:3] for c in answer.citations} == {"001"}
+    # interview answers that name no one: each shown with whose it is, cited from the introduction
+    assert answer.text.startswith("Vladimir Vasilyev: ") and "Vladimir Zarikhin: " in answer.text
+    assert answer.text.index("Vladimir Zarikhin: ") < answer.text.index("5%")
+    assert any("interviewed Vladimir Vasilyev" in c.quote for c in answer.citations)
     for c in answer.citations:
         assert_citation_is_verbatim(answerer, c)
 
