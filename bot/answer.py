@@ -1086,6 +1086,16 @@ class Answerer:
         return " ".join(dict.fromkeys(written)), Citation(article.source, article.title, article.date, article.url, quote,
                                                           start, start + len(quote))
 
+    def _speaker_of(self, c: Citation, named_too: bool = False) -> tuple[str, Citation] | None:
+        """`_speaker_cited` of a citation's sentences, its introduction's quote verified."""
+        if c.source not in self.library.articles:
+            return None
+        rows = self.library.sentence_indices(c.source, c.start, c.end)
+        said = self._speaker_cited(rows, named_too) if rows else None
+        if said is None or not is_verbatim(self.library.articles[c.source].text, said[1].quote, said[1].start, said[1].end):
+            return None
+        return said
+
     # "who said that?", "says who?", "whose words are those?" of the last answer
     WHO_SAID_THAT_RE = re.compile(
         r"^\W*(?:(?:and|so|but|ok|okay|wait)\s*,?\s+)?(?:who\s+(?:said|says|say|claimed|claims|thinks|thought|believes|wrote)"
@@ -1103,16 +1113,10 @@ class Answerer:
         if previous.refused or not previous.citations:
             return None
         c = previous.citations[0]
-        if c.source not in self.library.articles:
-            return None
-        rows = self.library.sentence_indices(c.source, c.start, c.end)
-        named = self._speaker_cited(rows, named_too=True) if rows else None
-        if named is None:
+        named = self._speaker_of(c, named_too=True)
+        if named is None or not is_verbatim(self.library.articles[c.source].text, c.quote, c.start, c.end):
             return None
         name, intro = named
-        for cited in (intro, c):
-            if not is_verbatim(self.library.articles[cited.source].text, cited.quote, cited.start, cited.end):
-                return None
         text = prompts.render("speaker_answer", speaker=name, answer=previous.text)
         timings = {"total_ms": (time.perf_counter() - t0) * 1000}
         return Answer(question, text, (c, intro), False, None, "extractive", timings, {"speaker": name})
@@ -1370,14 +1374,8 @@ class Answerer:
     def _speaker_of_part(self, answer: Answer, asked: str) -> tuple[str, Citation] | None:
         """(the asked person's name as their introduction writes it, that citation) when the part's
         excerpt is their words without their name; None otherwise."""
-        c = answer.citations[0]
-        if c.source not in self.library.articles:
-            return None
-        rows = self.library.sentence_indices(c.source, c.start, c.end)
-        said = self._speaker_cited(rows) if rows else None
+        said = self._speaker_of(answer.citations[0])
         if said is None or not same_person(tuple(words(asked)), tuple(words(said[0])), self.settings.name_match_ratio):
-            return None
-        if not is_verbatim(self.library.articles[said[1].source].text, said[1].quote, said[1].start, said[1].end):
             return None
         return said
 
