@@ -2428,7 +2428,7 @@ class Answerer:
     def _a_person_named(self, text: str) -> bool:
         """Every word a name the articles capitalise, the last one a person's."""
         ws = [fold(w) for w in re.findall(r"[^\W\d_][\w’'-]*", text)]
-        return bool(ws) and all(w in self._capitalised for w in ws) and ws[-1] in self._person_words and not stands_for_a_country(ws[-1])
+        return bool(ws) and all(w in self._capitalised for w in ws) and self._a_person((ws[-1],))
 
     # "in the piece on Kellogg's Minsk visit", "according to the article asking whether …": which
     # article is meant, said by what it is about. The description is no part of what is asked
