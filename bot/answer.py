@@ -2253,7 +2253,7 @@ class Answerer:
         t = time.perf_counter()
         # the question's parse (spaCy) runs on a second thread while this one embeds the
         # question and searches: both libraries release the GIL for most of their work
-        q_text = self._without_apposition(self.spell(self._unabbreviated(self._without_asides(self._unshouted(q_text)))))
+        q_text = self._without_apposition(self.spell(self._unabbreviated(self._claim_checked(self._without_asides(self._unshouted(q_text))))))
         q_text = self._topic_first(q_text)
         q_text, article = self._article_reference(q_text)
         parsing = self._analysis_pool.submit(self.analyse, self.truecase(q_text))
@@ -2525,6 +2525,48 @@ class Answerer:
     # contrast the sentence draws in its own words, no "hand" an answer must hold (the reader,
     # too, read the answer below "no answer" with it, 2.2 above without)
     _ASIDE_RE = re.compile(r",?\s*\bon the (?:one|other)(?:\s+hand)?\s*(?=[,?.!]|$),?", re.IGNORECASE)
+
+    # A claim given to be checked: "Is it right / correct / accurate / fair to say that X?",
+    # "Can you confirm that X?", "My draft says X. Is that right?", "X - correct?": asked as
+    # "Is it true that X?" ("true" is how sure the asker is, not a word the answer must hold;
+    # "right", "correct" and "draft" would be asked for)
+    _CLAIM_LEAD_RE = re.compile(
+        r"^\s*(?:(?:is|was)\s+it\s+(?:really\s+)?(?:right|correct|accurate|true|fair|the\s+case)(?:\s+to\s+say)?|"
+        r"(?:can|could)\s+you\s+(?:please\s+)?(?:confirm|verify|check)|(?:please\s+)?(?:confirm|verify|check))"
+        r"\s*(?:that|whether|if)?\s+(?=\S)",
+        re.IGNORECASE)
+    _CLAIM_SOURCE = (r"(?:(?:my|our|the|a|one)\s+(?:\w+\s+)?(?:draft|copy|story|piece|notes?|text|colleague|editor|source|"
+                     r"report|script|version|wire|headline|lede|caption)|(?:i|we)\s+(?:have|wrote|read|heard))")
+    _CLAIM_SOURCE_RE = re.compile(
+        rf"^\s*{_CLAIM_SOURCE}\s+(?:(?:says?|has|have|claims?|states?|reports?|puts?|gives?|mentions?|suggests?|"
+        r"reads?|describes?|calls?|quotes?|names?|lists?)\s+)?(?:it\s+)?(?:that\s+)?",
+        re.IGNORECASE)
+    _CLAIM_CHECK_RE = re.compile(
+        r"(?:[.;,:]\s*|\s+[-–—]+\s*|\s+)(?:(?:is|was)\s+(?:that|this|it)\s+(?:\w+\s+)?(?:really\s+)?(?:right|correct|accurate|true|so|the\s+case)"
+        r"|(?:right|correct|accurate|true|confirm(?:ed)?|yes\s+or\s+no|am\s+i\s+right|do\s+i\s+have\s+(?:that|this|it)\s+right)"
+        r"|(?:does|do|can)\s+(?:the\s+)?(?:articles?|piece|story|text|sources?|reporting|you)\s+(?:support|confirm|back(?:\s+up)?|bear\s+out)"
+        r"(?:\s+(?:that|this|it))?(?:\s+up)?|(?:can|could)\s+you\s+confirm(?:\s+(?:that|this|it))?)\s*\?+\s*$",
+        re.IGNORECASE)
+
+    @classmethod
+    def _claim_checked(cls, question: str) -> str:
+        lead = cls._CLAIM_LEAD_RE.match(question)
+        if lead is not None:
+            claim = question[lead.end():]
+            if not _QUESTION_START_RE.match(claim) and len(claim.split()) >= 3:
+                return f"Is it true that {claim}"
+            return question
+        check = cls._CLAIM_CHECK_RE.search(question)
+        if check is None:
+            return question
+        claim = question[: check.start()].strip()
+        source = cls._CLAIM_SOURCE_RE.match(claim)
+        if source is not None:
+            claim = claim[source.end():]
+        claim = claim.rstrip(" .;,:-–—")
+        if len(claim.split()) < 3 or _QUESTION_START_RE.match(claim) or "?" in claim:
+            return question
+        return f"Is it true that {claim}?"
 
     @classmethod
     def _without_asides(cls, question: str) -> str:
