@@ -42,7 +42,7 @@ from collections import Counter, OrderedDict, deque
 from dataclasses import dataclass, field, replace
 
 import prompts
-from bot.answer import SINGULAR, Answer, clean_question
+from bot.answer import SINGULAR, Answer, clean_question, split_compound
 from bot.support import LEADING_FILLERS, VIEW_NOUNS, _similar, stem
 
 MALE = {"he": "subj", "him": "obj", "his": "poss", "himself": "obj"}
@@ -325,6 +325,21 @@ def corpus_names(sentences) -> dict:
 
 _LOWER_WORD = re.compile(r"\b[a-z]{3,}\b")
 
+
+
+def _proper_runs(span) -> list[list]:
+    """Runs of two or more proper nouns in a row ("Natalia Eisenmont")."""
+    runs, run = [], []
+    for x in span:
+        if x.pos_ == "PROPN" and x.text[:1].isupper():
+            run.append(x)
+            continue
+        if len(run) >= 2:
+            runs.append(run)
+        run = []
+    if len(run) >= 2:
+        runs.append(run)
+    return runs
 
 class Rewriter:
     """Turns a follow-up into a standalone question using earlier turns (newest last)."""
@@ -1437,6 +1452,8 @@ class Rewriter:
                 for e in doc.ents if e.end <= t.i
             ) or any(
                 x.pos_ == "PROPN" and not x.ent_type_ and x.lower_ in self.person_words and x.i >= asked for x in before
+            ) or any(  # "Who is Natalia Eisenmont, and what did she …": a name spaCy cut ("Natalia" a GPE)
+                self._person_name(" ".join(w.text for w in run)) for run in _proper_runs(before) if run[0].i >= asked
             ) or any(  # "who granted the opposition politician his pardon"
                 x.pos_ == "NOUN" and x.tag_ == "NN" and x.lower_ in PERSON_NOUNS  # a definite one: not the asked
                 and any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in x.children) for x in before  # "which king", "what kind of activist"
@@ -1523,6 +1540,12 @@ class Rewriter:
                 key = m.text.lower().split()[-1]
                 if key not in best or score > best[key][0]:
                     best[key] = (score, -order, m)
+        if not best and gender == "f":
+            # "… according to her?" four turns after "Who is Natalia Eisenmont …?": a woman the
+            # conversation named before the last three turns, when it named only one
+            women = {m.text.lower().split()[-1]: m for turn in history[:-3] for m in turn.mentions
+                     if m.kind == "person" and _looks_female(m.text) and not set(m.text.lower().split()) & exclude}
+            return next(iter(women.values())) if len(women) == 1 else None
         if not best:
             return None
         return max(best.values(), key=lambda x: (x[0], x[1]))[2]
@@ -1677,6 +1700,8 @@ class Conversation:
                 return Reply(question, clean_question(question), said)
             rewritten = self.rewriter.rewrite(question, history) if history else clean_question(question)
             pronoun = self.rewriter.unresolved_person(rewritten) if rewritten else None
+            if pronoun is not None and self._first_part_names(rewritten):
+                pronoun = None
             if pronoun is not None:  # "what is his job?" with nobody discussed: never a guessed person
                 t0 = time.perf_counter()
                 text = prompts.render("unresolved_reference", pronoun=pronoun, be="is")
@@ -1695,6 +1720,15 @@ class Conversation:
             turn.question = question
             self.turns.append(turn)
             return Reply(question, rewritten, answer)
+
+    def _first_part_names(self, question: str) -> bool:
+        """"Which Nobel laureate was among those released, and where was he sent?": the pronoun
+        is the person the first part asks for (the Answerer reads the second part in the light of
+        the first part's answer)."""
+        parts = split_compound(question)
+        if len(parts) != 2 or self.rewriter.unresolved_person(parts[0]) is not None:
+            return False
+        return self.rewriter.analyse_turn(parts[0], None, 0.0).asks_person
 
     def _whose_words(self, question: str, history: list[Turn]) -> Answer | None:
         ask = getattr(self.answerer, "whose_words", None)

@@ -2391,3 +2391,55 @@ def test_odds_are_a_likelihood_whatever_the_word(answerer):
     likelihood and possibility are one another's words."""
     answer = answerer.ask("zarihin odds on a lukashenko zelenskyy meeting?")
     assert not answer.refused and "5%" in answer.text
+
+
+def test_a_claim_given_to_be_checked_is_asked_as_is_it_true():
+    """A fact-checker's wrappers (holdout17): "right", "correct", "draft" are no terms."""
+    for asked, expected in (
+        ("Is it right that Vladimir Zarikhin puts the odds at only 5%?", "Is it true that Vladimir Zarikhin puts the odds at only 5%?"),
+        ("Can you confirm that Lukashenko met Kellogg in Minsk?", "Is it true that Lukashenko met Kellogg in Minsk?"),
+        ("My draft says Tsikhanouski got a 15-year term. Is that number right?", "Is it true that Tsikhanouski got a 15-year term?"),
+        ("The draft says 52 prisoners were freed - correct?", "Is it true that 52 prisoners were freed?"),
+        ("Our draft says Babaryka took a tougher line. Does the article support that?", "Is it true that Babaryka took a tougher line?"),
+    ):
+        assert Answerer._claim_checked(asked) == expected
+    for asked in ("Who is right?", "Is Shatov right?", "Which figure is correct?",
+                  "Copy has Lukashenko meeting Kellogg somewhere in Minsk - which building?"):
+        assert Answerer._claim_checked(asked) == asked
+
+
+def test_a_claim_with_a_figure_or_place_the_articles_contradict_is_answered_with_theirs(answerer):
+    """"My draft says … 15-year prison term. Is that number right?" (holdout17 h17-003): asked
+    again without the figure, the answer gives the article's 18 years; "in Geneva" gets
+    "in Alaska". An institution no article names ("a vote in Congress") is no place to correct:
+    refused."""
+    for question, expected in (
+        ("My draft says Tsikhanouski had been given a 15-year prison term. Is that number right?", "18 years"),
+        ("Our draft says Trump was briefed on the conditions of Lukashenko's mediation proposal in Geneva. Correct?", "Alaska"),
+    ):
+        answer = answerer.ask(question)
+        assert not answer.refused and expected in answer.text, (question, answer.text)
+        assert answer.question == question
+    assert answerer.ask("Our draft says the lifting of U.S. sanctions on Belavia followed a vote in Congress - is that correct?").refused
+
+
+def test_a_publication_the_question_cites_is_the_article_read(answerer):
+    """"In the Svobodnaya Pressa article, …" (conversations8 cv8-15): the one retrieved article
+    that names the publication word for word is the one answered from ("Svoboda" is another's)."""
+    answer = answerer.ask("In the Svobodnaya Pressa article, how does Vasilyev say Trump will treat Lukashenko?")
+    assert not answer.refused and "chewing gum" in answer.text
+    assert answer.citations[0].source.startswith("002_")
+
+
+def test_who_is_x_with_a_participle_after_the_name_asks_who_x_is(answerer):
+    assert Answerer._without_apposition("Who is Boris Shmelyev, interviewed by Svobodnaya Pressa?") == "Who is Boris Shmelyev?"
+    answer = answerer.ask("Who is Boris Shmelyev, interviewed by Svobodnaya Pressa?")
+    assert not answer.refused and "doctor of history" in answer.text
+
+
+def test_how_long_is_not_answered_by_a_year(answerer):
+    """"How long had Bialiatski been in prison?" (holdout18 h18-060): the reader's "2022" is a
+    date, no duration; the articles never say how long."""
+    assert answerer.ask("How long had Ales Bialiatski been in prison?").refused
+    answer = answerer.ask("How long was Tikhanovsky sentenced to?")
+    assert not answer.refused and "18 years" in answer.text

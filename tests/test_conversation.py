@@ -1009,3 +1009,31 @@ def test_who_said_that_names_the_speaker_of_the_last_answer(answerer):
     conv.ask("How many political prisoners did Lukashenko release on December 13?")
     assert "speaker" not in (conv.ask("says who?").answer.support or {})
     assert "speaker" not in (Conversation(answerer).ask("who said that?").answer.support or {})  # nothing said yet
+
+
+def test_a_name_spacy_cut_in_two_is_the_pronouns_antecedent_and_a_woman_is_found_further_back(answerer):
+    """"Who is Natalia Eisenmont, and what did she announce …?" (conversations8 cv8-02): spaCy
+    tags "Natalia" a place and leaves "Eisenmont" out; the two capitalised words are still a
+    name before "she". Four turns later, "according to her" is the one woman the talk named."""
+    conv = Conversation(answerer)
+    first = conv.ask("Who is Natalia Eisenmont, and what did she announce about Sergey Tikhanyovski?")
+    assert first.answer.reason != "unresolved_reference" and "Natalia Eisenmont" in first.answer.text
+    for follow_up in ("how long was his sentence?", "for what?", "which prison was he held in?"):
+        conv.ask(follow_up)
+    assert conv.ask("and why was he let go, according to her?").rewritten.endswith("according to Natalia Eisenmont?")
+    # with two women named back then, "her" is not guessed
+    conv = Conversation(answerer)
+    conv.ask("Who are Natalia Eisenmont and Maria Kolesnikova?")
+    for follow_up in ("how long was Tikhanyovski's sentence?", "for what?", "which prison was he held in?"):
+        conv.ask(follow_up)
+    assert conv.ask("and why was he let go, according to her?").answer.reason == "unresolved_reference"
+
+
+def test_a_pronoun_for_the_person_the_first_part_asks_for_is_no_unresolved_reference(answerer):
+    """"Which Nobel laureate …, and where was he sent?" (conversations8 cv8-17): "he" is the
+    laureate the first part's answer names; a pronoun with no one before it is still refused."""
+    reply = Conversation(answerer).ask("Which Nobel laureate was among the prisoners released in December, and where was he sent?")
+    assert not reply.answer.refused and "Bialiatski" in reply.answer.text and "Lithuania" in reply.answer.text
+    assert reply.answer.support["parts"][1]["question"] == "Where was Ales Bialiatski sent?"
+    reply = Conversation(answerer).ask("When were the prisoners released, and where was he sent?")
+    assert reply.answer.reason == "unresolved_reference"
