@@ -1225,7 +1225,7 @@ class Answerer:
             corrected = self._corrected(question, q, t0)
             if corrected is not None:
                 return corrected
-        if asks_author and not answer.refused and not self._names_a_person(answer, cands):
+        if asks_author and not answer.refused and not (self._names_a_person(answer, cands) and self._WRITER_RE.search(answer.text)):
             # "who wrote the article about the potash sanctions?" — an article without a byline:
             # a sentence about potash that names no writer does not answer it
             return self._refuse(question, self.refusal_text(cands), "unsupported", t0, timings, answer.support)
@@ -1297,6 +1297,10 @@ class Answerer:
         if _NAMED_WRITER_RE.search(q.text):
             return False  # "Who did Artyom Shraibman write his commentary for?": the writer is given
         return q.wh in ("who", "whose") and bool(lemmas & self._ARTICLE_NOUNS) and bool(lemmas & {"write", "author", "pen", "byline"})
+
+    # the person an answer to "who wrote …" names wrote it: "the article by Yurii Panchenko",
+    # "… Artyom Shraibman wrote", not "Svobodnaya Pressa interviewed Vladimir Vasilyev"
+    _WRITER_RE = re.compile(r"\b(?:by|wrote|writes|written|write|author(?:ed|s)?|penned|pens|column(?:ist)?|editor|byline)\b", re.IGNORECASE)
 
     def _names_a_person(self, answer: Answer, cands: list) -> bool:
         """Does the answer's read answer hold a person the span names ("Artyom Shraibman wrote …",
@@ -1538,6 +1542,11 @@ class Answerer:
         if self._speaker_answers(q, focus):
             read = None
         if q.wh == "why":
+            if not guide and read and len(focus) > 1 and not _BARE_NAME_RE.fullmatch(read.strip()):
+                # two sentences and nothing to cut them around: the reader's pick, however unsure,
+                # says which one holds the reason ("A more radical option … via Odesa has been floated.
+                # But that is also unlikely as Kyiv considers Lukashenko complicit …")
+                guide = [read.strip()]
             if read and _BARE_NAME_RE.fullmatch(read.strip()):
                 guide, read = [], None  # a name read for "why …" ("Odesa") is no reason to cut the answer around
             focus, guide, read = self._with_reason(best, guide, read, q.terms)
@@ -2286,7 +2295,7 @@ class Answerer:
         if q.hard_type and q.expected and not any(label in q.expected for label, _ in entities) and not (
                 "PERSON" in q.expected and _untagged_name(c.reader_answer)):
             return True  # "Who will replace Coale?" read "lawyer"; "when …?" read "before Poland closed the border"
-        if q.wh == "how_long" and entities and not re.search(r"\b(?:since|until|till)\b", c.reader_answer, re.IGNORECASE) and not any(
+        if q.wh in ("how_long", "how_old") and entities and not re.search(r"\b(?:since|until|till)\b", c.reader_answer, re.IGNORECASE) and not any(
                 set(words(text)) & TIME_UNITS for label, text in entities if label in q.expected):
             return True  # "how long had Bialiatski been in prison?" read "2022": a date, no duration
         if q.type_head == "name":

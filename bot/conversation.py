@@ -43,7 +43,7 @@ from dataclasses import dataclass, field, replace
 
 import prompts
 from bot.answer import SINGULAR, Answer, clean_question, split_compound
-from bot.support import LEADING_FILLERS, VIEW_NOUNS, _similar, stem
+from bot.support import LEADING_FILLERS, MEDIA_NOUNS, VIEW_NOUNS, _similar, stem
 
 MALE = {"he": "subj", "him": "obj", "his": "poss", "himself": "obj"}
 FEMALE = {"she": "subj", "her": "obj", "hers": "obj", "herself": "obj"}
@@ -325,6 +325,16 @@ def corpus_names(sentences) -> dict:
 
 _LOWER_WORD = re.compile(r"\b[a-z]{3,}\b")
 
+
+
+_AUTHOR_VERBS = frozenset({"write", "author", "publish", "pen", "run", "print", "sign"})
+
+
+def _a_publication(m: Mention) -> bool:
+    """A mention that says where something was read: "the Siberian Newspaper article", a name
+    before "piece" / "interview", or after "according to" / "per"."""
+    last = m.text.lower().split()[-1] if m.text.split() else ""
+    return last in MEDIA_NOUNS or m.after[:1] and m.after[0] in MEDIA_NOUNS or m.before[-2:] == ("according", "to") or m.before[-1:] == ("per",)
 
 
 def _proper_runs(span) -> list[list]:
@@ -1598,7 +1608,15 @@ class Rewriter:
             q = [m for m in turn.mentions if not m.from_answer and m.kind in ("thing", "place", "group") and not m.plural]
             named = [m for m in q if m.kind != "thing" or m.text[:1].isupper() or any(w[:1].isupper() for w in m.text.split()[1:])]
             things = [m for m in q if m.kind == "thing"]
-            picks.append(things + [m for m in named if m not in things])
+            pick = things + [m for m in named if m not in things]
+            # "According to the Siberian Newspaper article, who did Lukashenko meet at the
+            # Independence Palace?" … "so it was in Minsk?": where the question read, not what it
+            # asked about; the publication only when the turn names nothing else ("who wrote it?")
+            read = [m if m.text.lower().split()[-1] in MEDIA_NOUNS or not (m.after[:1] and m.after[0] in MEDIA_NOUNS)
+                    else replace(m, text=f"the {m.text} {m.after[0]}", kind="thing")  # "Who wrote the Svobodnaya Pressa article?"
+                    for m in pick if _a_publication(m)]
+            rest = [m for m in pick if not _a_publication(m)]
+            picks.append(read + rest if verb in _AUTHOR_VERBS else rest + read)
         default = next((p[0] for p in picks if p), None)
         if verb is None or default is None or verb in LIGHT_VERBS:
             return default

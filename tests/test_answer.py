@@ -2443,3 +2443,23 @@ def test_how_long_is_not_answered_by_a_year(answerer):
     assert answerer.ask("How long had Ales Bialiatski been in prison?").refused
     answer = answerer.ask("How long was Tikhanovsky sentenced to?")
     assert not answer.refused and "18 years" in answer.text
+
+
+def test_how_old_is_not_answered_by_a_year(answerer):
+    """"How old is Lukashenko?" (holdout18 h18-051): the reader's "2025" is the article's date."""
+    assert answerer.ask("How old is the Belarusian president Alexander Lukashenko?").refused
+
+
+def test_a_why_answer_of_two_sentences_is_cut_around_the_one_the_reader_read(answerer):
+    """holdout18 h18-052: the span is "A more radical option … via Odesa has been floated. But
+    that is also unlikely as Kyiv considers Lukashenko complicit …"; the answer is the second."""
+    answer = answerer.ask("Why is Kyiv unlikely to let Belarus export potash through the port of Odesa?")
+    assert not answer.refused and "complicit" in answer.text and "floated" not in answer.text
+
+
+def test_who_wrote_is_answered_by_a_writer_not_by_an_interviewee(answerer):
+    """"Who wrote the Svobodnaya Pressa article?": it has no byline, and "Svobodnaya Pressa
+    interviewed Vladimir Vasilyev" names no writer; "the article by Yurii Panchenko" does."""
+    assert answerer.ask("Who wrote the Svobodnaya Pressa article?").refused
+    answer = answerer.ask("Who wrote the European Pravda analysis of Trump's deal with Belarus's dictator?")
+    assert not answer.refused and "Yurii Panchenko" in answer.text

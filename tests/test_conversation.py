@@ -1037,3 +1037,15 @@ def test_a_pronoun_for_the_person_the_first_part_asks_for_is_no_unresolved_refer
     assert reply.answer.support["parts"][1]["question"] == "Where was Ales Bialiatski sent?"
     reply = Conversation(answerer).ask("When were the prisoners released, and where was he sent?")
     assert reply.answer.reason == "unresolved_reference"
+
+
+def test_it_is_not_the_article_the_question_was_read_in_unless_asked_who_wrote_it(answerer, rewriter):
+    """"According to the Siberian Newspaper article, who did Lukashenko meet at the Independence
+    Palace?" … "so it was in Minsk?" (conversations8 cv8-01): "it" is not the publication; "who
+    wrote it?" is."""
+    history = after(rewriter, ("According to the Siberian Newspaper article, who did Lukashenko meet at the Independence Palace?",
+                               "Belarusian President Alexander Lukashenko met with U.S. Special Representative for Ukraine John Kellogg at the Independence Palace in Minsk."))
+    assert "Siberian Newspaper" not in rewriter.rewrite("so it was in Minsk?", history)
+    history = after(rewriter, ("What did the Svobodnaya Pressa article say about Lukashenko's offer?",
+                               "You mentioned that Lukashenko is interested in obtaining economic aid."))
+    assert rewriter.rewrite("who wrote it?", history) == "Who wrote the Svobodnaya Pressa article?"
