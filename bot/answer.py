@@ -1550,6 +1550,8 @@ class Answerer:
             if read and _BARE_NAME_RE.fullmatch(read.strip()):
                 guide, read = [], None  # a name read for "why …" ("Odesa") is no reason to cut the answer around
             focus, guide, read = self._with_reason(best, guide, read, q.terms)
+        if q.wh == "yes_no":
+            focus, guide = self._with_view(q, list(focus), guide)
         if _SET_ASIDE_RE.search(q.text) or (q.wh != "yes_no" and _REALLY_RE.search(q.text)):
             focus, guide, read = self._with_alternative(focus, guide, read)
         if not self._says_content(focus) and (after := self._condition_after(q, focus)) is not None:
@@ -1606,6 +1608,44 @@ class Answerer:
         if after is not None and _REASON_RE.search(lib.sentences[after].text):
             return [*focus, after], guide, read
         return focus, guide, read
+
+    def _with_view(self, q: Question, focus: list[int], guide: list[str]) -> tuple[list[int], list[str]]:
+        """(focus, guide) of the answer to "Does Igor Shatov believe Washington can succeed in
+        pulling Belarus away …?": the span says what the question says ("Some worry that the real
+        purpose … is … to 'pull' Belarus away from Russia"), and the person's verdict is the next
+        sentence ('"It won't succeed, …" said Igor Shatov'); a yes/no question about a person's
+        view is answered with their words, so that sentence joins the answer, which is cut around
+        it. Only when no sentence of the span names or quotes the person and one beside it does."""
+        lib, ratio = self.library, self.settings.name_match_ratio
+        people = [q.names[k] for k in q.sources if k not in q.outlets and self._a_person(q.names[k])]
+        if len(people) != 1:
+            return focus, guide
+        person = people[0]
+
+        def theirs(j: int) -> bool:
+            said_by = self._speakers.words(j)
+            return self._name_in_words(person, self._sentence_words[j]) or bool(said_by and same_person(person, said_by, ratio))
+
+        if any(theirs(j) for j in focus):
+            return focus, guide
+        src = lib.sentences[focus[0]].source
+
+        def asks(i: int) -> bool:
+            return lib.sentences[i].text.rstrip().rstrip("\"”’'").endswith("?")
+
+        # the sentence after (past the article's own question: "… 'pull' Belarus away from Russia.
+        # ⏎ Will this attempt succeed? ⏎ 'It won't succeed, …' said Igor Shatov"), or the one before
+        after = focus[-1] + 1
+        if after < len(lib.sentences) and lib.sentences[after].source == src and asks(after) and not theirs(after):
+            after += 1
+        for j in (after, focus[0] - 1):
+            if 0 <= j < len(lib.sentences) and lib.sentences[j].source == src and theirs(j):
+                span = list(range(min(j, focus[0]), max(j, focus[-1]) + 1))
+                kept = [i for i in span if i == j or not asks(i) or focus[0] < i < j] or span
+                kept = list(range(kept[0], kept[-1] + 1))
+                one = lib.sentences[j]
+                return kept, [lib.articles[src].text[one.start : one.end].strip()]
+        return focus, guide
 
     def _with_alternative(self, focus: list[int], guide: list[str], read: str | None) -> tuple[list[int], list[str], str | None]:
         """(focus, guide, read) with the sentence after a denial that says what is so instead:

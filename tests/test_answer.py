@@ -2463,3 +2463,11 @@ def test_who_wrote_is_answered_by_a_writer_not_by_an_interviewee(answerer):
     assert answerer.ask("Who wrote the Svobodnaya Pressa article?").refused
     answer = answerer.ask("Who wrote the European Pravda analysis of Trump's deal with Belarus's dictator?")
     assert not answer.refused and "Yurii Panchenko" in answer.text
+
+
+def test_a_yes_no_question_about_a_persons_view_is_answered_with_their_words(answerer):
+    """"Does Igor Shatov believe Washington can succeed in pulling Belarus away from Russia?"
+    (in six question sets): the span that says what the question says names no Shatov; two
+    sentences on, past the article's own question, is his verdict, which the answer keeps."""
+    answer = answerer.ask("Does Igor Shatov believe Washington can succeed in pulling Belarus away from Russia?")
+    assert not answer.refused and "It won't succeed" in answer.text and "said Igor Shatov" in answer.text
