@@ -2557,6 +2557,8 @@ class Answerer:
     _PIECE_TITLED_RE = re.compile(rf"\b(the)\s+['\"‘“]([^'\"‘’“”]{{3,80}})['\"’”]\s+({_PIECE_NOUNS})\b", re.IGNORECASE)
     # "the Secret Diplomacy piece": capitalised words of its title, unquoted
     _PIECE_NAMED_RE = re.compile(rf"\bthe\s+((?:[A-Z][\w’'.-]*\s+){{1,4}})({_PIECE_NOUNS})\b")
+    # "the piece by Dmitriy Rodionov", "the article written by …": its author
+    _PIECE_BY_RE = re.compile(rf"\b(the\s+{_PIECE_NOUNS})\s+(?:written\s+)?by\s+((?:[A-Z][\w’'.-]*\s+){{0,2}}[A-Z][\w’'.-]*)")
     # what is left of it when it only said which article: "In the piece, …", "…, according to the article?"
     _BARE_PIECE_RE = re.compile(
         rf"^\s*(?:in|from|according to|per)\s+the\s+{_PIECE_NOUNS}\s*,\s*|,?\s*\b(?:in|from|according to|per)\s+the\s+{_PIECE_NOUNS}\s*(?=[?.!]*\s*$)",
@@ -2569,6 +2571,18 @@ class Answerer:
         description. The fit: the description's content words found in an article's title
         (2 each) or its first LEAD_SENTENCES sentences (1 each); at least 2, and more than any
         other article's."""
+        m = self._PIECE_BY_RE.search(question)
+        if m is not None:  # "In the piece by Dmitriy Rodionov, …": the article its byline names
+            author = tuple(words(m.group(2)))
+            ratio = self.settings.name_match_ratio
+            sources = [src for src, name in self._authors.items() if name_in(author, set(words(name)), ratio)]
+            if len(sources) != 1:
+                return question, None
+            cut = question[: m.start()] + m.group(1) + question[m.end() :]
+            bare = self._BARE_PIECE_RE.sub("", cut, count=1)
+            if len(bare.split()) >= 3:
+                cut = _opening_capitalised(bare) if question.lstrip()[:1].isupper() else bare
+            return cut, sources[0]
         for pattern, head, described in ((self._PIECE_TITLED_RE, lambda m: f"{m.group(1)} {m.group(3)}", 2),
                                          (self._PIECE_ABOUT_RE, lambda m: m.group(1), 2),
                                          (self._PIECE_NAMED_RE, lambda m: f"the {m.group(2)}", 1)):

@@ -334,7 +334,7 @@ def _a_publication(m: Mention) -> bool:
     """A mention that says where something was read: "the Siberian Newspaper article", a name
     before "piece" / "interview", or after "according to" / "per"."""
     last = m.text.lower().split()[-1] if m.text.split() else ""
-    return last in MEDIA_NOUNS or m.after[:1] and m.after[0] in MEDIA_NOUNS or m.before[-2:] == ("according", "to") or m.before[-1:] == ("per",)
+    return last in MEDIA_NOUNS or m.after[:1] and m.after[0] in MEDIA_NOUNS or m.before[-2:] in (("according", "to"), ("accord", "to")) or m.before[-1:] == ("per",)
 
 
 def _proper_runs(span) -> list[list]:
@@ -1577,7 +1577,8 @@ class Rewriter:
                 if len(people) >= 2:
                     return f"{people[0]} and {people[1]}"
             for m in turn.mentions:
-                if not m.from_answer and (m.kind == "group" or (m.kind == "thing" and m.plural)):
+                if not m.from_answer and (m.kind == "group" or (m.kind == "thing" and m.plural)) and not _a_publication(m):
+                    # (not "European Pravda" of "according to European Pravda": where it was read)
                     # "the 123 political prisoners" → "the political prisoners": the count was the
                     # last question's detail, and "most of them" are no longer 123
                     return re.sub(r"^(the\s+)\d[\d,.]*\s+(?=\w)", r"\1", m.text, flags=re.IGNORECASE)

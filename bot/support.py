@@ -945,6 +945,7 @@ PARAPHRASE_GROUPS = (
     frozenset({"friction", "tension", "conflict", "clash", "dispute"}),
     frozenset({"cause", "lead"}),  # "what caused friction" ~ "led to several conflicts"
     frozenset({"close", "block", "shut"}),
+    frozenset({"winner", "laureate"}),  # "the Nobel Peace Prize winner" ~ "Nobel laureate Ales Bialiatski"
     frozenset(LIKELIHOOD_LEMMAS),  # "Vasilyev put odds on …" ~ "the possibility is quite high"
     PAST_WORDS,
 )

@@ -2471,3 +2471,19 @@ def test_a_yes_no_question_about_a_persons_view_is_answered_with_their_words(ans
     sentences on, past the article's own question, is his verdict, which the answer keeps."""
     answer = answerer.ask("Does Igor Shatov believe Washington can succeed in pulling Belarus away from Russia?")
     assert not answer.refused and "It won't succeed" in answer.text and "said Igor Shatov" in answer.text
+
+
+def test_the_piece_by_an_author_is_the_article_their_byline_names(answerer):
+    """"In the piece by Dmitriy Rodionov, …" (conversations9 cv9-05): the article whose author
+    he is; an author no article has leaves the question as it is."""
+    cut, source = answerer._article_reference("In the piece by Dmitriy Rodionov, what does the commentator say the U.S. may offer Minsk?")
+    assert source.startswith("000_") and cut == "What does the commentator say the U.S. may offer Minsk?"
+    assert answerer._article_reference("In the piece by John Smith, what did Lukashenko say?") == (
+        "In the piece by John Smith, what did Lukashenko say?", None)
+
+
+def test_a_laureate_is_a_winner(answerer):
+    """holdout5 h5a33: "the Nobel laureate Ales Byalyatski" is the article's "2022 Nobel Peace
+    Prize winner Ales Bialiatski", who was deported to Lithuania."""
+    answer = answerer.ask("Where was the Nobel laureate Ales Byalyatski sent after being freed?")
+    assert not answer.refused and "Lithuania" in answer.text

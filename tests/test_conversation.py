@@ -1049,3 +1049,12 @@ def test_it_is_not_the_article_the_question_was_read_in_unless_asked_who_wrote_i
     history = after(rewriter, ("What did the Svobodnaya Pressa article say about Lukashenko's offer?",
                                "You mentioned that Lukashenko is interested in obtaining economic aid."))
     assert rewriter.rewrite("who wrote it?", history) == "Who wrote the Svobodnaya Pressa article?"
+
+
+def test_they_is_not_the_publication_the_question_cited(answerer, rewriter):
+    """conversations9 cv9-17: "According to European Pravda, how many political prisoners …?" …
+    "Who says they could all be released within a month?": they are the prisoners."""
+    history = after(rewriter, ("According to European Pravda, how many political prisoners are still held in Belarus after the three waves of releases?",
+                               "Despite three waves of releases, there are still around a thousand political prisoners in Belarus."))
+    assert rewriter.rewrite("Who says they could all be released within a month?", history) == (
+        "Who says the political prisoners could all be released within a month?")
