@@ -942,12 +942,39 @@ def overview_topic(question: str) -> str | None:
     return topic
 
 
+# "How did Vasilyev's and Zarikhin's estimates of … differ?", "Vasilyev vs Zarikhin - what odds
+# does each give …?": the same thing asked of two people, one question each
+_DIFFER_RE = re.compile(
+    rf"^\s*how\s+(did|do|does)\s+({_NAME_WORDS})(?:['’]s?)?\s+and\s+({_NAME_WORDS})['’]s?\s+(.+?)\s+(?:differ|compare|contrast)\s*\?*\s*$",
+    re.IGNORECASE)
+_VERSUS_EACH_RE = re.compile(rf"^(?:[^:]*:\s*)?({_NAME_WORDS})\s+(?:vs\.?|versus)\s+({_NAME_WORDS})\s*(?:[-–—:,]+\s*)+(.*\beach\b.*)$")
+
+
+def _compared_pair(question: str) -> tuple[str, str, list[str]] | None:
+    """(first name, second name, the two questions) when `question` asks the same of two people."""
+    m = _DIFFER_RE.match(question)
+    if m is not None:
+        plural = re.match(r"\w+(?<!s)s\b", m.group(4)) is not None  # "estimates", not "process"
+        be = ("were" if plural else "was") if m.group(1).lower() == "did" else ("are" if plural else "is")
+        names = [re.sub(r"['’]s?$", "", n) for n in (m.group(2), m.group(3))]
+        return names[0], names[1], [f"What {be} {name}'s {m.group(4)}?" for name in names]
+    m = _VERSUS_EACH_RE.match(question)
+    if m is not None:
+        rest = m.group(3).strip()
+        parts = [re.sub(r"\beach\b", name, rest, count=1) for name in (m.group(1), m.group(2))]
+        return m.group(1), m.group(2), [_opening_capitalised(part) for part in parts]
+    return None
+
+
 def split_compound(question: str) -> list[str]:
     """["How long was X's sentence?", "how many were released with him this summer?"] for
     "How long was X's sentence, and how many were released with him this summer?":
     two questions joined by "and" before a second question word. One item otherwise
     ("How and why …", "Who met whom and where?" are single questions)."""
     m = _COMPOUND_RE.search(question)
+    pair = _compared_pair(question)
+    if m is None and pair is not None:
+        return pair[2]
     if m is None:
         each = _EACH_RE.search(question)
         if each is not None and _QUESTION_START_RE.match(question):
@@ -1412,6 +1439,8 @@ class Answerer:
             answers = [replace(first, text=merged), second]
         texts, citations = [], []
         each = _EACH_RE.search(question) if _COMPOUND_RE.search(question) is None else None
+        pair = _compared_pair(question) if each is None and _COMPOUND_RE.search(question) is None else None
+        named = (each.group(1), each.group(2)) if each is not None else pair[:2] if pair is not None else None
         for k, (part, a) in enumerate(zip(parts, answers)):
             if a.refused:
                 texts.append(prompts.render("part_unsupported", question=part))
@@ -1423,7 +1452,7 @@ class Answerer:
                 citations += [c for c in a.citations if c not in citations and not _within(c, other.citations)]
                 continue
             shown, intro = a.shown, None
-            if each and a.citations and (said := self._speaker_of_part(a, each.group(k + 1))) is not None:
+            if named and a.citations and (said := self._speaker_of_part(a, named[k])) is not None:
                 # "What odds do Vasilyev and Zarikhin each give …?": two interview answers that name
                 # no one; each is shown with whose it is ("Vladimir Vasilyev: — I think … 50%.")
                 name, intro = said

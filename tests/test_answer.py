@@ -8,7 +8,7 @@ import re
 import pytest
 
 import prompts
-from bot.answer import Answerer
+from bot.answer import Answerer, split_compound
 from bot.support import words
 from bot.verify import is_verbatim
 from conftest import CORPUS, EVALS, MACRON_Q, SHMELYEV_Q, SHMELYEV_SOURCE
@@ -2487,3 +2487,22 @@ def test_a_laureate_is_a_winner(answerer):
     Prize winner Ales Bialiatski", who was deported to Lithuania."""
     answer = answerer.ask("Where was the Nobel laureate Ales Byalyatski sent after being freed?")
     assert not answer.refused and "Lithuania" in answer.text
+
+
+def test_the_same_thing_asked_of_two_people_is_asked_of_each():
+    """"How did Vasilyev's and Zarikhin's estimates … differ?" (holdout19 h19-078), "Vasilyev vs
+    Zarikhin - what odds does each give …?" (holdout16 h16-033): one question per person. A
+    comparison with a third party is not split."""
+    assert split_compound("How did Vasilyev's and Zarikhin's estimates of the chances of a meeting differ?") == [
+        "What were Vasilyev's estimates of the chances of a meeting?", "What were Zarikhin's estimates of the chances of a meeting?"]
+    assert split_compound("Svoboda interviews: Vasilyev vs Zarikhin - what odds does each give a meeting?") == [
+        "What odds does Vasilyev give a meeting?", "What odds does Zarikhin give a meeting?"]
+    for question in ("How do Babaryka and Kalesnikava's positions differ from Tsikhanouskaya's since their release?",
+                     "How did Lukashenko and Kellogg meet?"):
+        assert split_compound(question) == [question]
+
+
+def test_two_peoples_estimates_compared_are_each_shown_with_whose_they_are(answerer):
+    answer = answerer.ask("How did Vasilyev's and Zarikhin's estimates of the chances of a Lukashenko-Zelensky meeting differ?")
+    assert not answer.refused and "Vladimir Vasilyev: " in answer.text and "Vladimir Zarikhin: " in answer.text
+    assert "50%" in answer.text and "5%" in answer.text
