@@ -2418,6 +2418,7 @@ class Answerer:
         if q.outlets:  # "according to Shemov" tagged ORG: a person the articles name, not a publication
             q = replace(q, outlets=tuple(k for k in q.outlets if not self._a_person(q.names[k])))
         q = self._first_word_named(q)
+        q = self._publisher_named(q)
         if article is None and q.outlets:  # "in the Svobodnaya Pressa article", "per European Pravda"
             article = self._outlet_article(q, hits)
         if article is not None:  # only the article the question asks about, when it has a hit
@@ -2630,6 +2631,21 @@ class Answerer:
         return question, None
 
     _HE_RE = re.compile(r"\b(?:(he|she|him)|(his))\b", re.IGNORECASE)
+
+    @functools.cached_property
+    def _publishers(self) -> frozenset[frozenset[str]]:
+        """The words of each publisher the articles' metadata name ("bne IntelliNews"): read once."""
+        return frozenset(frozenset(words(p)) for src in self.library.articles if (p := (self._meta(src).get("publisher") or "").strip()))
+
+    def _publisher_named(self, q: Question) -> Question:
+        """A name that is an article's publisher is a publication the question cites, however
+        it is worded ("Which prisoners does bne IntelliNews name …?"), and its other words
+        ("bne") are no terms."""
+        found = [k for k, n in enumerate(q.names) if any(set(n) <= p for p in self._publishers)]
+        if not found:
+            return q
+        theirs = set().union(*(p for p in self._publishers if any(set(q.names[k]) <= p for k in found)))
+        return replace(q, outlets=tuple(sorted({*q.outlets, *found})), terms=[t for t in q.terms if t not in theirs])
 
     def _outlet_article(self, q: Question, hits) -> str | None:
         """The one retrieved article that names the publication the question cites, word for

@@ -334,7 +334,8 @@ def _a_publication(m: Mention) -> bool:
     """A mention that says where something was read: "the Siberian Newspaper article", a name
     before "piece" / "interview", or after "according to" / "per"."""
     last = m.text.lower().split()[-1] if m.text.split() else ""
-    return last in MEDIA_NOUNS or m.after[:1] and m.after[0] in MEDIA_NOUNS or m.before[-2:] in (("according", "to"), ("accord", "to")) or m.before[-1:] == ("per",)
+    cites = any(m.before[i : i + 2] in (("according", "to"), ("accord", "to")) for i in range(len(m.before) - 1))
+    return last in MEDIA_NOUNS or bool(m.after[:1] and m.after[0] in MEDIA_NOUNS) or cites or "per" in m.before[-2:]
 
 
 def _proper_runs(span) -> list[list]:

@@ -580,6 +580,8 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
                 or t.is_punct or t.pos_ not in CONTENT_POS):
             continue
         lemma = "meet" if t.i in hosting else _LEMMA_FIXES.get(t.lower_, t.lemma_.lower())
+        if lemma == "know" and t.i >= 2 and doc[t.i - 1].text == "-" and doc[t.i - 2].lower_ in ("well", "best", "widely"):
+            lemma = "famous"  # "which well-known prisoners": "some of the most famous", not a knowing
         if (lemma in GENERIC and t.i not in stances and not used_as) or lemma in WH_WORDS or any(ch.isdigit() for ch in lemma):
             continue
         if lemma == "expect" and t.tag_ == "VBN":  # "Trump is expected to visit": a hedge, not what is asked
@@ -945,7 +947,8 @@ PARAPHRASE_GROUPS = (
     frozenset({"friction", "tension", "conflict", "clash", "dispute"}),
     frozenset({"cause", "lead"}),  # "what caused friction" ~ "led to several conflicts"
     frozenset({"close", "block", "shut"}),
-    frozenset({"winner", "laureate"}),  # "the Nobel Peace Prize winner" ~ "Nobel laureate Ales Bialiatski"
+    frozenset({"winner", "laureate"}),
+    frozenset({"famous", "prominent", "notable", "renowned"}),  # "the Nobel Peace Prize winner" ~ "Nobel laureate Ales Bialiatski"
     frozenset(LIKELIHOOD_LEMMAS),  # "Vasilyev put odds on …" ~ "the possibility is quite high"
     PAST_WORDS,
 )

@@ -2506,3 +2506,13 @@ def test_two_peoples_estimates_compared_are_each_shown_with_whose_they_are(answe
     answer = answerer.ask("How did Vasilyev's and Zarikhin's estimates of the chances of a Lukashenko-Zelensky meeting differ?")
     assert not answer.refused and "Vladimir Vasilyev: " in answer.text and "Vladimir Zarikhin: " in answer.text
     assert "50%" in answer.text and "5%" in answer.text
+
+
+def test_an_articles_publisher_is_a_publication_however_the_question_words_it(answerer):
+    """"Which well-known prisoners does bne IntelliNews name …?" (conversations9 cv9-20): bne
+    IntelliNews is the publisher in article 004's metadata, so it is cited as a publication
+    (its article read, "bne" no term); "well-known" is the article's "most famous"."""
+    q, _hits, _cands = answerer.retrieve("Which well-known prisoners does bne IntelliNews name among the 123 released on December 13?", {})
+    assert q.outlets and q.article.startswith("004_") and "bne" not in q.terms and "famous" in q.terms
+    answer = answerer.ask("Which well-known prisoners does bne IntelliNews name among the 123 released on December 13?")
+    assert not answer.refused and "Bialiatski" in answer.text
