@@ -817,7 +817,7 @@ def clean_question(text: str) -> str:
 _WH = r"(?:what|which|who|whom|whose|when|where|why|how)"
 # "…, and how many …", "…, and if so, in which year?": a second question after "and"
 _COMPOUND_RE = re.compile(
-    rf"\s*,?\s+and\s+(?:if\s+(?:so|yes)\s*,?\s+)?(?=(?:(?:in|on|at|for|since|until|by|from|to)\s+)?{_WH}\b)", re.IGNORECASE
+    rf"\s*,?\s+and\s+(?:if\s+(?:so|yes)\s*,?\s+)?(?=(?:(?:in|on|at|for|since|until|by|from|to|after|before|during|with|under|about)\s+)?{_WH}\b)", re.IGNORECASE
 )
 # "Vasilyev and Zarikhin each": two names (capitalised words) a question asks about one by one
 _NAME_WORDS = r"[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,2}"

@@ -2516,3 +2516,9 @@ def test_an_articles_publisher_is_a_publication_however_the_question_words_it(an
     assert q.outlets and q.article.startswith("004_") and "bne" not in q.terms and "famous" in q.terms
     answer = answerer.ask("Which well-known prisoners does bne IntelliNews name among the 123 released on December 13?")
     assert not answer.refused and "Bialiatski" in answer.text
+
+
+def test_a_second_question_opening_with_a_preposition_is_a_second_question():
+    """"…, and after whose visit to Minsk did this happen?" (holdout18 h18-041)."""
+    assert split_compound("How many people did he pardon, and after whose visit to Minsk did this happen?") == [
+        "How many people did he pardon?", "After whose visit to Minsk did this happen?"]
