@@ -576,6 +576,9 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
         # "what is the US using Belarus as": a use of something as something is what is asked,
         # not how the question asks it ("what word did he use"; "using" is a stop word)
         used_as = t.lemma_.lower() == "use" and t.pos_ == "VERB" and any(c.lower_ == "as" for c in t.children)
+        if t.lower_ == "most" and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == "of" and t.i not in name_token_ids:
+            terms.append("majority")  # "where were most of the prisoners sent": "the majority of the prisoners"
+            continue
         if (t.i in name_token_ids or t.i in phrasal or t.i in time_clause or t.i in manner or (t.is_stop and not used_as)
                 or t.is_punct or t.pos_ not in CONTENT_POS):
             continue
@@ -948,7 +951,8 @@ PARAPHRASE_GROUPS = (
     frozenset({"cause", "lead"}),  # "what caused friction" ~ "led to several conflicts"
     frozenset({"close", "block", "shut"}),
     frozenset({"winner", "laureate"}),
-    frozenset({"famous", "prominent", "notable", "renowned"}),  # "the Nobel Peace Prize winner" ~ "Nobel laureate Ales Bialiatski"
+    frozenset({"famous", "prominent", "notable", "renowned"}),
+    frozenset({"majority", "most"}),  # "the Nobel Peace Prize winner" ~ "Nobel laureate Ales Bialiatski"
     frozenset(LIKELIHOOD_LEMMAS),  # "Vasilyev put odds on …" ~ "the possibility is quite high"
     PAST_WORDS,
 )

@@ -2522,3 +2522,13 @@ def test_a_second_question_opening_with_a_preposition_is_a_second_question():
     """"…, and after whose visit to Minsk did this happen?" (holdout18 h18-041)."""
     assert split_compound("How many people did he pardon, and after whose visit to Minsk did this happen?") == [
         "How many people did he pardon?", "After whose visit to Minsk did this happen?"]
+
+
+def test_most_of_is_the_majority_of(answerer):
+    """"Where were most of the political prisoners freed in December deported to?"
+    (conversations6 cv6-17): "The majority of the political prisoners … were deported to
+    Ukraine", not the sentence before it about where they went in the past."""
+    q = answerer.analyse("Where were most of the political prisoners deported to?")
+    assert "majority" in q.terms
+    answer = answerer.ask("Where were most of the political prisoners freed in December deported to?")
+    assert not answer.refused and "Ukraine" in answer.text
