@@ -826,8 +826,9 @@ _OBJECT_PREPOSITIONS = frozenset({"to", "by", "from", "with", "of", "for", "abou
 # a plural verb and its singular ("how long were A and B each …": "was A"; the rewriter's too)
 SINGULAR = {"were": "was", "are": "is", "have": "has", "do": "does"}
 _BARE_WH_RE = re.compile(r"^(?:why|when|where|how)\s*\??$", re.IGNORECASE)  # "…, and why?"
-_QUESTION_START_RE = re.compile(
-    rf"^(?:{_WH}|is|are|was|were|did|does|do|has|have|had|can|could|will|would|should)\b", re.IGNORECASE
+_QUESTION_START_RE = re.compile(  # "To which country were …" opens a question too
+    rf"^(?:(?:(?:to|in|on|at|for|from|by|with|since|after|before|during|under|about)\s+)?{_WH}|is|are|was|were|did|does|do|has|have|had|can|could|will|would|should)\b",
+    re.IGNORECASE
 )
 
 

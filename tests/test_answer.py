@@ -2532,3 +2532,10 @@ def test_most_of_is_the_majority_of(answerer):
     assert "majority" in q.terms
     answer = answerer.ask("Where were most of the political prisoners freed in December deported to?")
     assert not answer.refused and "Ukraine" in answer.text
+
+
+def test_a_first_question_opening_with_a_preposition_is_split_too():
+    """"To which country were most of the prisoners … deported, and who reportedly took that
+    decision?" (holdout8 h8-068)."""
+    assert split_compound("To which country were most of the prisoners deported, and who reportedly took that decision?") == [
+        "To which country were most of the prisoners deported?", "Who reportedly took that decision?"]
