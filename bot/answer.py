@@ -2047,6 +2047,10 @@ class Answerer:
                          "", question, count=1, flags=re.IGNORECASE)
             if cut != question:
                 question = _opening_capitalised(cut)
+            elif q.wh != "when" and q.type_head not in DATE_HEADS:
+                # "Which analyst does bne IntelliNews quote …?": "… does the article quote …?" (not
+                # "On what date did bne IntelliNews publish …", which its byline's date answers)
+                question = re.sub(rf"\b(do|does|did)\s+(?:the\s+)?{name}\b(?!['’])", r"\1 the article", question, count=1, flags=re.IGNORECASE)
         return question
 
     @staticmethod
@@ -2634,19 +2638,20 @@ class Answerer:
     _HE_RE = re.compile(r"\b(?:(he|she|him)|(his))\b", re.IGNORECASE)
 
     @functools.cached_property
-    def _publishers(self) -> frozenset[frozenset[str]]:
+    def _publishers(self) -> frozenset[tuple[str, ...]]:
         """The words of each publisher the articles' metadata name ("bne IntelliNews"): read once."""
-        return frozenset(frozenset(words(p)) for src in self.library.articles if (p := (self._meta(src).get("publisher") or "").strip()))
+        return frozenset(tuple(words(p)) for src in self.library.articles if (p := (self._meta(src).get("publisher") or "").strip()))
 
     def _publisher_named(self, q: Question) -> Question:
         """A name that is an article's publisher is a publication the question cites, however
-        it is worded ("Which prisoners does bne IntelliNews name …?"), and its other words
-        ("bne") are no terms."""
-        found = [k for k, n in enumerate(q.names) if any(set(n) <= p for p in self._publishers)]
-        if not found:
+        it is worded ("Which prisoners does bne IntelliNews name …?"): named in full ("bne"
+        too, which is then no term)."""
+        full = {k: p for k, n in enumerate(q.names) for p in self._publishers if set(n) <= set(p)}
+        if not full:
             return q
-        theirs = set().union(*(p for p in self._publishers if any(set(q.names[k]) <= p for k in found)))
-        return replace(q, outlets=tuple(sorted({*q.outlets, *found})), terms=[t for t in q.terms if t not in theirs])
+        names = [full.get(k, n) for k, n in enumerate(q.names)]
+        theirs = {w for p in full.values() for w in p}
+        return replace(q, names=names, outlets=tuple(sorted({*q.outlets, *full})), terms=[t for t in q.terms if t not in theirs])
 
     def _outlet_article(self, q: Question, hits) -> str | None:
         """The one retrieved article that names the publication the question cites, word for

@@ -2539,3 +2539,17 @@ def test_a_first_question_opening_with_a_preposition_is_split_too():
     decision?" (holdout8 h8-068)."""
     assert split_compound("To which country were most of the prisoners deported, and who reportedly took that decision?") == [
         "To which country were most of the prisoners deported?", "Who reportedly took that decision?"]
+
+
+def test_a_publisher_asked_as_the_one_quoting_is_read_as_the_article(answerer):
+    """"Which analyst does bne IntelliNews quote on how Lukashenko handles Trump?" (conversations6
+    cv6-21): the publisher is named in full and the reader reads "… does the article quote …",
+    since the article's sentences never name their publisher; a date asked of the publisher keeps it."""
+    q = answerer.analyse("Which analyst does bne IntelliNews quote on how Lukashenko handles Trump?")
+    q = answerer._publisher_named(q)
+    assert ("bne", "intellinews") in q.names
+    assert answerer._without_outlets(q, q.text) == "Which analyst does the article quote on how Lukashenko handles Trump?"
+    answer = answerer.ask("Which analyst does bne IntelliNews quote on how Lukashenko handles Trump?")
+    assert not answer.refused and "Artyom Shraibman" in answer.text
+    q = answerer._publisher_named(answerer.analyse("On what date did bne IntelliNews publish its comment?"))
+    assert "bne IntelliNews" in answerer._without_outlets(q, q.text)
