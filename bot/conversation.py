@@ -330,6 +330,10 @@ _LOWER_WORD = re.compile(r"\b[a-z]{3,}\b")
 _AUTHOR_VERBS = frozenset({"write", "author", "publish", "pen", "run", "print", "sign"})
 
 
+_ABOUT_THEN_ASK_RE = re.compile(r"^\s*(?:and\s+|so\s+|ok(?:ay)?,?\s+)?(?:what|how)\s+about\s+(.+?)\s*(?:\s[-–—]+|[,:;])\s*(\S.*\?)\s*$", re.IGNORECASE)
+_SUBJECT_PRONOUN_RE = re.compile(r"\b(?:he|she|it|they)\b", re.IGNORECASE)
+
+
 def _a_publication(m: Mention) -> bool:
     """A mention that says where something was read: "the Siberian Newspaper article", a name
     before "piece" / "interview", or after "according to" / "per"."""
@@ -592,6 +596,12 @@ class Rewriter:
         if not history or not question:
             return question
         question = _THAT_GUY_RE.sub(_as_pronoun, question)  # "what's that guy's title": his
+        about = _ABOUT_THEN_ASK_RE.match(question)
+        if about is not None:  # "and what about his deputy - who was he?": "who was his deputy?"
+            topic, asked = about.group(1).strip(), about.group(2).strip()
+            said = _SUBJECT_PRONOUN_RE.sub(topic, asked, count=1)
+            if said != asked and not _SUBJECT_PRONOUN_RE.fullmatch(topic):
+                question = said[:1].upper() + said[1:]
         doc = self.nlp(self._truecase(question))
         prev = history[-1]
         body = _without_fillers(doc)

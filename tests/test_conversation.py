@@ -1058,3 +1058,11 @@ def test_they_is_not_the_publication_the_question_cited(answerer, rewriter):
                                "Despite three waves of releases, there are still around a thousand political prisoners in Belarus."))
     assert rewriter.rewrite("Who says they could all be released within a month?", history) == (
         "Who says the political prisoners could all be released within a month?")
+
+
+def test_what_about_x_then_a_question_asks_it_of_x(answerer, rewriter):
+    """"And what about his deputy - who was he?" (conversations9 cv9-01): "who was his deputy?",
+    then "his" as any follow-up's."""
+    history = after(rewriter, ("Which U.S. official did Alexander Lukashenko meet at the Independence Palace in Minsk?",
+                               "Belarusian President Alexander Lukashenko met with U.S. Special Representative for Ukraine John Kellogg at the Independence Palace in Minsk."))
+    assert rewriter.rewrite("And what about his deputy - who was he?", history) == "Who was John Kellogg's deputy?"
