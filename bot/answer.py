@@ -2005,7 +2005,7 @@ class Answerer:
         lib = self.library
         regions, windows, where = self._regions(cands, context)
         texts = [lib.articles[src].text[lib.sentences[a].start : lib.sentences[b].end] for src, a, b in regions]
-        asked_as = [self._as_asked(self._without_outlets(q, self._worded_as(q, self._in_full(q, self._spelled_as(q, text), text), text)))
+        asked_as = [self._as_asked(self._without_outlets(q, self._worded_as(q, self._in_full(q, self._spelled_as(q, text), text), text), text))
                     for text in texts]
         # a passage in the words of a person the question names, without the name: read both
         # ways, the surer reading kept (_speaker_as_pronoun)
@@ -2036,18 +2036,21 @@ class Answerer:
     _TOKEN_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
 
     @staticmethod
-    def _without_outlets(q: Question, question: str) -> str:
+    def _without_outlets(q: Question, question: str, passage: str | None = None) -> str:
         """The question for the reader without "according to" a publication (q.outlets) or "per /
         in the X interview": "Why, according to European Pravda, did Trump care …?" reads as "Why
         did Trump care …?". The article is the publication's, and its sentences never name it
-        as the one who says them."""
+        as the one who says them. A publication the question makes the doer ("Which analyst
+        does bne IntelliNews quote …?") is "the article" — unless the passage read names it
+        ("What did Svoboda ask Vasilyev?" of '"Svoboda": How do you …?')."""
         for k in q.outlets:
             name = r"\W+".join(re.escape(w) for w in q.names[k] if w != "the")
             cut = re.sub(rf",?\s*\b(?:according to|per|in)\s+(?:the\s+)?(?:\w+\s+)?{name}(?:['’]s)?(?:\s+(?:{_MEDIA_ALT}))?(?=\s*[,?.!]|\s*$)(?:\s*,)?",
                          "", question, count=1, flags=re.IGNORECASE)
             if cut != question:
                 question = _opening_capitalised(cut)
-            elif q.wh != "when" and q.type_head not in DATE_HEADS:
+            elif passage is not None and getattr(q, "wh", None) != "when" and getattr(q, "type_head", None) not in DATE_HEADS and not re.search(
+                    rf"\b{name}\b", passage, re.IGNORECASE):
                 # "Which analyst does bne IntelliNews quote …?": "… does the article quote …?" (not
                 # "On what date did bne IntelliNews publish …", which its byline's date answers)
                 question = re.sub(rf"\b(do|does|did)\s+(?:the\s+)?{name}\b(?!['’])", r"\1 the article", question, count=1, flags=re.IGNORECASE)
