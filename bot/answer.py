@@ -2661,15 +2661,16 @@ class Answerer:
         word ("Svobodnaya Pressa", not the other article's "Svoboda"), or None when none or
         several do. Its passages are the ones read, as for an article the question describes."""
         sources = list(dict.fromkeys(h.chunk.source for h in hits))
-        found = {src for k in q.outlets for src in sources if all(self._holds_word(src, w) for w in q.names[k])}
+        found = {src for k in q.outlets for src in sources if all(self._holds_any(src, frozenset((w,))) for w in q.names[k])}
         return found.pop() if len(found) == 1 else None
 
-    def _holds_word(self, source: str, word: str) -> bool:
-        """Is this word (exactly, no spelling variant) among the article's words?"""
+    def _holds_any(self, source: str, words_: frozenset[str]) -> bool:
+        """Is any of these words (exactly, no spelling variant) among the article's words? From
+        the mapped article words when the corpus facts have them, else the article's word set."""
         facts = self._facts.article_words
         if facts is not None and source in facts:
-            return facts.holds_any(source, frozenset((word,)))
-        return word in self._article_words(source)
+            return facts.holds_any(source, words_)
+        return not words_.isdisjoint(self._article_words(source))
 
     def _pronoun_named(self, before: str, after: str, description: str) -> str:
         """before + after, with the first he / she / him / his after the description said as the
@@ -3205,12 +3206,7 @@ class Answerer:
             variants = self._variants(name)
             if len(self._name_cache) > 50_000:
                 self._name_cache.clear()
-            if source is None:
-                self._name_cache[key] = bool(variants)
-            elif self._facts.article_words is not None and source in self._facts.article_words:
-                self._name_cache[key] = self._facts.article_words.holds_any(source, variants)
-            else:
-                self._name_cache[key] = not variants.isdisjoint(self._article_words(source))
+            self._name_cache[key] = bool(variants) if source is None else self._holds_any(source, variants)
         return self._name_cache[key]
 
     def _name_in_words(self, name: tuple[str, ...], words_: set[str]) -> bool:
