@@ -1280,9 +1280,14 @@ class Answerer:
         found += [("figure", m.group(0)) for m in self._FIGURE_RE.finditer(q.text)]
         found += [("ordinal", m.group(1)) for m in self._ORDINAL_RE.finditer(q.text)]
         unknown = [" ".join(n) for n in q.names if not self._name_in_text(n, None)]
-        if unknown:  # a place ("in Geneva"), not an institution ("a vote in Congress")
+        # a place the articles know, where the claim puts something ("sent to Poland"): the
+        # articles may say where instead
+        placed = [" ".join(n) for n in q.names if self._name_in_text(n, None) and re.search(
+            rf"\b(?:to|in|at|from|into|via|through)\s+(?:the\s+)?{re.escape(' '.join(n))}\b", q.text, re.IGNORECASE)]
+        if unknown or placed:  # a place ("in Geneva"), not an institution ("a vote in Congress")
             places = {" ".join(words(e.text)) for e in self.nlp(self.truecase(q.text)).ents if e.label_ in self._PLACE_LABELS}
             found += [("name", n) if n in places else ("other", n) for n in unknown]
+            found += [("name", n) for n in placed if n in places]
         return found[0] if len(found) == 1 and found[0][0] != "other" else None
 
     def _corrected(self, question: str, q: Question, t0: float) -> Answer | None:

@@ -2555,3 +2555,12 @@ def test_a_publisher_asked_as_the_one_quoting_is_read_as_the_article(answerer):
     assert not answer.refused and "Artyom Shraibman" in answer.text
     q = answerer._publisher_named(answerer.analyse("On what date did bne IntelliNews publish its comment?"))
     assert "bne IntelliNews" in answerer._without_outlets(q, q.text, passage)
+
+
+def test_a_claim_putting_something_in_a_place_the_articles_know_is_corrected_with_theirs(answerer):
+    """"most of the freed prisoners were sent to poland right?" (holdout14 h14-077): Poland is in
+    the articles, but not as where they went; asked again without "to poland", the answer says
+    Ukraine. A claim about a place whose answer names no other place stays refused."""
+    answer = answerer.ask("most of the freed prisoners were sent to poland right?")
+    assert not answer.refused and "Ukraine" in answer.text and "Poland" not in answer.text
+    assert answerer.ask("Is it right that Maria Kalesnikava held a press conference in Kyiv right after she was deported?").refused
