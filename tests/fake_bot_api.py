@@ -343,11 +343,17 @@ class FakeBotAPI:
     async def _handle(self, request: web.Request) -> web.Response:
         at = time.monotonic()
         token, method = request.match_info["token"], request.match_info["method"]
-        if request.content_type == "application/json":
-            params = await request.json()
-        else:
-            form = await request.post()
-            params = {k: _decode(k, v) for k, v in form.items() if isinstance(v, str)}
+        try:
+            if request.content_type == "application/json":
+                params = await request.json()
+            else:
+                form = await request.post()
+                params = {k: _decode(k, v) for k, v in form.items() if isinstance(v, str)}
+        except ConnectionResetError:
+            # the client went away while sending (its application stopping mid-request): no call
+            # was made, and a real Bot API would not answer either. Raised as an HTTP error so that
+            # aiohttp does not log the server's own "Error handling request" for it
+            raise web.HTTPBadRequest(text="connection lost while the request was sent") from None
         call = Call(method, params, request.path, at)
         with self._lock:
             fault = self.faults.get(method, []).pop(0) if self.faults.get(method) and token == self.token else None
