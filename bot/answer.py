@@ -1346,10 +1346,22 @@ class Answerer:
                    for j in cands[0].focus for label, text in self.library.sentences[j].entities)
 
     @functools.cached_property
+    def _bylines(self) -> tuple[dict[str, str], frozenset[tuple[str, ...]]]:
+        """(each article's author, the words of each publisher), where the metadata gives them:
+        read in one pass at the first question that needs either, not per question (a "who is
+        X?" refused over 40,000 articles)."""
+        authors, publishers = {}, set()
+        for src in self.library.articles:
+            meta = self._meta(src)
+            if author := (meta.get("author") or "").strip():
+                authors[src] = author
+            if publisher := (meta.get("publisher") or "").strip():
+                publishers.add(tuple(words(publisher)))
+        return authors, frozenset(publishers)
+
+    @property
     def _authors(self) -> dict[str, str]:
-        """Each article's author, where its metadata gives one: read once, not per question (a
-        "who is X?" refused over 40,000 articles)."""
-        return {src: author for src in self.library.articles if (author := (self._meta(src).get("author") or "").strip())}
+        return self._bylines[0]
 
     _BYLINE_LINE_RE = r"^(?:Author\s*:\s*|By\s+){name}(?!\w).*$"  # as the cleaner reads it (index.corpus), any case
 
@@ -1444,8 +1456,9 @@ class Answerer:
             # the last's end
             answers = [replace(first, text=merged), second]
         texts, citations = [], []
-        each = _EACH_RE.search(question) if _COMPOUND_RE.search(question) is None else None
-        pair = _compared_pair(question) if each is None and _COMPOUND_RE.search(question) is None else None
+        single = _COMPOUND_RE.search(question) is None
+        each = _EACH_RE.search(question) if single else None
+        pair = _compared_pair(question) if single and each is None else None
         named = (each.group(1), each.group(2)) if each is not None else pair[:2] if pair is not None else None
         for k, (part, a) in enumerate(zip(parts, answers)):
             if a.refused:
@@ -1665,22 +1678,23 @@ class Answerer:
             return focus, guide
         src = lib.sentences[focus[0]].source
 
-        def asks(i: int) -> bool:
-            return lib.sentences[i].text.rstrip().rstrip("\"”’'").endswith("?")
-
         # the sentence after (past the article's own question: "… 'pull' Belarus away from Russia.
         # ⏎ Will this attempt succeed? ⏎ 'It won't succeed, …' said Igor Shatov"), or the one before
         after = focus[-1] + 1
-        if after < len(lib.sentences) and lib.sentences[after].source == src and asks(after) and not theirs(after):
+        if after < len(lib.sentences) and lib.sentences[after].source == src and self._asks(after) and not theirs(after):
             after += 1
         for j in (after, focus[0] - 1):
             if 0 <= j < len(lib.sentences) and lib.sentences[j].source == src and theirs(j):
                 span = list(range(min(j, focus[0]), max(j, focus[-1]) + 1))
-                kept = [i for i in span if i == j or not asks(i) or focus[0] < i < j] or span
+                kept = [i for i in span if i == j or not self._asks(i) or focus[0] < i < j] or span
                 kept = list(range(kept[0], kept[-1] + 1))
                 one = lib.sentences[j]
                 return kept, [lib.articles[src].text[one.start : one.end].strip()]
         return focus, guide
+
+    def _asks(self, j: int) -> bool:
+        """Is sentence j a question (its closing quote mark aside)?"""
+        return self.library.sentences[j].text.rstrip().rstrip("\"”’'").endswith("?")
 
     def _with_alternative(self, focus: list[int], guide: list[str], read: str | None) -> tuple[list[int], list[str], str | None]:
         """(focus, guide, read) with the sentence after a denial that says what is so instead:
@@ -2645,10 +2659,10 @@ class Answerer:
 
     _HE_RE = re.compile(r"\b(?:(he|she|him)|(his))\b", re.IGNORECASE)
 
-    @functools.cached_property
+    @property
     def _publishers(self) -> frozenset[tuple[str, ...]]:
-        """The words of each publisher the articles' metadata name ("bne IntelliNews"): read once."""
-        return frozenset(tuple(words(p)) for src in self.library.articles if (p := (self._meta(src).get("publisher") or "").strip()))
+        """The words of each publisher the articles' metadata name ("bne IntelliNews")."""
+        return self._bylines[1]
 
     def _publisher_named(self, q: Question) -> Question:
         """A name that is an article's publisher is a publication the question cites, however
@@ -3110,7 +3124,7 @@ class Answerer:
                 # "Obviously, Lukashenko expects …"); not a country or an office ("according to
                 # Minsk"), which speaks through a spokesperson
                 # — nor by a question (an interviewer's) that does not name them
-                asks = all(lib.sentences[j].text.rstrip().rstrip("\"”’'").endswith("?") for j in focus)
+                asks = all(self._asks(j) for j in focus)
                 other = any(
                     not any(self._name_in_words(n, self._sentence_words[j]) for j in focus)
                     and (asks or any(v for v in voices) and not any(v and same_person(n, v, ratio) for v in voices))

@@ -326,7 +326,6 @@ def corpus_names(sentences) -> dict:
 _LOWER_WORD = re.compile(r"\b[a-z]{3,}\b")
 
 
-
 _AUTHOR_VERBS = frozenset({"write", "author", "publish", "pen", "run", "print", "sign"})
 
 
@@ -355,6 +354,7 @@ def _proper_runs(span) -> list[list]:
     if len(run) >= 2:
         runs.append(run)
     return runs
+
 
 class Rewriter:
     """Turns a follow-up into a standalone question using earlier turns (newest last)."""

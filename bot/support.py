@@ -950,9 +950,9 @@ PARAPHRASE_GROUPS = (
     frozenset({"friction", "tension", "conflict", "clash", "dispute"}),
     frozenset({"cause", "lead"}),  # "what caused friction" ~ "led to several conflicts"
     frozenset({"close", "block", "shut"}),
-    frozenset({"winner", "laureate"}),
-    frozenset({"famous", "prominent", "notable", "renowned"}),
-    frozenset({"majority", "most"}),  # "the Nobel Peace Prize winner" ~ "Nobel laureate Ales Bialiatski"
+    frozenset({"winner", "laureate"}),  # "the Nobel Peace Prize winner" ~ "Nobel laureate Ales Bialiatski"
+    frozenset({"famous", "prominent", "notable", "renowned"}),  # "well-known prisoners" ~ "the most famous"
+    frozenset({"majority", "most"}),  # "most of the prisoners" ~ "the majority of the political prisoners"
     frozenset(LIKELIHOOD_LEMMAS),  # "Vasilyev put odds on …" ~ "the possibility is quite high"
     PAST_WORDS,
 )
