@@ -49,6 +49,8 @@ GENERIC = {
     # never repeats these words ("U.S. Special Representative for Ukraine John Kellogg")
     "role", "position", "title", "job", "occupation", "profession", "official",
 }
+# verbs of holding a view, which ask for what the subject says as "say" and "think" do (GENERIC)
+OPINION_VERBS = frozenset({"argue", "contend", "assert", "maintain", "reckon", "opine", "insist"})
 TITLE_WORDS = {"president", "mr", "mrs", "ms", "dr", "minister", "leader", "envoy", "special", "the", "of"}
 
 DURATION_HEADS = {"term", "sentence"}
@@ -589,6 +591,8 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
             continue
         if lemma == "expect" and t.tag_ == "VBN":  # "Trump is expected to visit": a hedge, not what is asked
             continue
+        if lemma in OPINION_VERBS and t.pos_ == "VERB" and any(c.dep_ == "nsubj" for c in t.children):
+            continue  # "what does the author argue …": whose view is asked, which an article's "says" gives
         if lemma == "matter" and wh == "why":  # "why does X matter" (spaCy may tag it a noun): why X is important
             continue
         terms.append(lemma)
@@ -692,6 +696,10 @@ MEDIA_NOUNS = frozenset({
     "piece", "article", "report", "comment", "commentary", "interview", "interviewer", "story", "column", "editorial",
     "publication", "outlet", "op-ed", "website", "feature",
 })
+# the people behind a publication's text: "the bne IntelliNews author", "the European Pravda
+# columnist" — the publication's byline, which no sentence of the article repeats
+# (not "editor", "journalist", "reporter": a Tut.by editor is one of the prisoners)
+STAFF_NOUNS = frozenset({"author", "writer", "columnist"})
 
 
 def _outlets(doc, name_spans: list[range], labels: list[str | None], persons: list[int]) -> tuple[tuple[int, ...], set[int]]:
@@ -706,9 +714,11 @@ def _outlets(doc, name_spans: list[range], labels: list[str | None], persons: li
         head = last.head
         a_noun = head.pos_ == "NOUN" or head.dep_ in ("pobj", "dobj", "nsubj", "nsubjpass", "attr")  # "comment" tagged VERB
         # a one-word PERSON is no guide ("the svobodnaya Pressa piece"); "Sergei Lavrov" is one
-        if (last.dep_ in ("compound", "poss", "amod", "nmod") and a_noun and head.lemma_.lower() in MEDIA_NOUNS
+        if (last.dep_ in ("compound", "poss", "amod", "nmod") and a_noun and head.lemma_.lower() in MEDIA_NOUNS | STAFF_NOUNS
                 and head.i not in span and (labels[k] != "PERSON" or len(span) == 1)):
             out.append(k)
+            if head.lemma_.lower() in STAFF_NOUNS and not any(c.lower_ in ("which", "what", "whose") for c in head.children):
+                words_of.add(head.i)  # "the bne IntelliNews author": whose text, which no sentence of it names
             # "the bne IntelliNews comment", "the svobodnaya Pressa piece" (a first word the parse
             # left out of the name): the words just before the name that go with it
             start = span[0]
@@ -952,7 +962,8 @@ PARAPHRASE_GROUPS = (
     frozenset({"close", "block", "shut"}),
     frozenset({"winner", "laureate"}),  # "the Nobel Peace Prize winner" ~ "Nobel laureate Ales Bialiatski"
     frozenset({"famous", "prominent", "notable", "renowned"}),  # "well-known prisoners" ~ "the most famous"
-    frozenset({"majority", "most"}),  # "most of the prisoners" ~ "the majority of the political prisoners"
+    frozenset({"majority", "most"}),
+    frozenset({"compare", "liken", "similar", "resemble", "akin", "comparable"}),  # "compare Trump to" ~ "the situation is similar"  # "most of the prisoners" ~ "the majority of the political prisoners"
     frozenset(LIKELIHOOD_LEMMAS),  # "Vasilyev put odds on …" ~ "the possibility is quite high"
     PAST_WORDS,
 )
