@@ -25,7 +25,7 @@ from bot import wordnet
 from bot.wordnet import base_forms
 from bot.speakers import Speakers, quotes
 from bot.support import (
-    AGENT_LABELS, DURATION_HEADS, PERSON_HEADS, IndexedWords, LetterCounts, MEDIA_NOUNS, Question, ROLE_NOUNS, VERB_KINDS, _WORD_RE, reports_speech, Support, Vocabulary, _PASSIVE_AUX, _is_question_name, _similar, analyse, assess, fold, has_role, name_in, name_variants, same_person, stands_for_a_country, stem, the_country, LIKELIHOOD_LEMMAS, TIME_UNITS, sentence_stems, term_credits, term_weights, words,
+    ACTING_CAPITALS, AGENT_LABELS, DURATION_HEADS, PERSON_HEADS, IndexedWords, LetterCounts, MEDIA_NOUNS, Question, ROLE_NOUNS, VERB_KINDS, _WORD_RE, reports_speech, Support, Vocabulary, _PASSIVE_AUX, _is_question_name, _similar, analyse, assess, fold, has_role, name_in, name_variants, same_person, stands_for_a_country, stem, the_country, LIKELIHOOD_LEMMAS, TIME_UNITS, sentence_stems, term_credits, term_weights, words,
 )
 from bot.verify import is_verbatim
 from index.embedding import MODEL_NAME
@@ -51,8 +51,16 @@ _NO_APOSTROPHE_RE = re.compile(r"\b(who|what|where|when|how|why|that|there)s\b",
 CHAT_SHORT_FORMS = {
     "yrs": "years", "yr": "year", "pres": "president", "govt": "government", "ppl": "people", "approx": "approximately",
     "bn": "billion", "mln": "million", "intl": "international", "admin": "administration", "abt": "about",
-    "bc": "because", "b/c": "because", "w/": "with", "u": "you", "ur": "your", "thx": "thanks", "pls": "please",
+    "bc": "because", "b/c": "because", "w/": "with", "w/o": "without", "thru": "through", "u": "you", "ur": "your",
+    "thx": "thanks", "pls": "please",
 }
+# "Dec 13", "13 Sept.": a month's short form next to a day; "EUR", "USD": a currency's code
+_MONTHS = {"jan": "January", "feb": "February", "mar": "March", "apr": "April", "jun": "June", "jul": "July", "aug": "August",
+           "sep": "September", "sept": "September", "oct": "October", "nov": "November", "dec": "December"}
+_MONTH_SHORT_RE = re.compile(r"\b(" + "|".join(_MONTHS) + r")\.?(?=\s+\d{1,2}(?:st|nd|rd|th)?\b)|(?<=\d\s)(" + "|".join(_MONTHS)
+                             + r")\b\.?", re.IGNORECASE)
+_CURRENCY_CODES = {"EUR": "euros", "USD": "dollars", "GBP": "pounds", "RUB": "roubles", "BYN": "Belarusian roubles"}
+_CURRENCY_RE = re.compile(r"\b(" + "|".join(_CURRENCY_CODES) + r")\b")
 _CHAT_SHORT_RE = re.compile(r"(?<![\w.'’/])(" + "|".join(re.escape(k) for k in sorted(CHAT_SHORT_FORMS, key=len, reverse=True))
                             + r")(?![\w'’/]|\.\w)", re.IGNORECASE)
 _PRESS_SEC_RE = re.compile(r"\bpress sec\b\.?", re.IGNORECASE)
@@ -2444,6 +2452,7 @@ class Answerer:
         q = self._spelled_out(parsing.result(), hits[: self.settings.fused_top_k])
         if q.outlets:  # "according to Shemov" tagged ORG: a person the articles name, not a publication
             q = replace(q, outlets=tuple(k for k in q.outlets if not self._a_person(q.names[k])))
+        q = self._cited_publication(q)
         q = self._first_word_named(q)
         q = self._publisher_named(q)
         if article is None and q.outlets:  # "in the Svobodnaya Pressa article", "per European Pravda"
@@ -2675,6 +2684,17 @@ class Answerer:
         theirs = {w for p in full.values() for w in p}
         return replace(q, names=names, outlets=tuple(sorted({*q.outlets, *full})), terms=[t for t in q.terms if t not in theirs])
 
+    def _cited_publication(self, q: Question) -> Question:
+        """A name the question cites ("per Svobodnaya Pressa", "according to Svobodnaya
+        Pressa", which the small model tags PERSON or FAC) that the articles write capitalised
+        but give no person, and that is no country or city, is a publication, as an ORG so cited is."""
+        cited = tuple(k for k in q.sources if k not in q.outlets and not self._a_person(q.names[k])
+                      and not any(stands_for_a_country(w) or w in ACTING_CAPITALS for w in q.names[k])
+                      and any(w in self._capitalised for w in q.names[k]))
+        if not cited:
+            return q
+        return replace(q, outlets=tuple(sorted({*q.outlets, *cited})), persons=tuple(k for k in q.persons if k not in cited))
+
     def _outlet_article(self, q: Question, hits) -> str | None:
         """The one retrieved article that names the publication the question cites, word for
         word ("Svobodnaya Pressa", not the other article's "Svoboda"), or None when none or
@@ -2810,6 +2830,8 @@ class Answerer:
             word = CHAT_SHORT_FORMS[m.group(1).lower()]
             return word.capitalize() if m.group(1)[:1].isupper() and len(m.group(1)) > 1 else word
 
+        question = _MONTH_SHORT_RE.sub(lambda m: m.group(0) if m.group(0) == "mar" else _MONTHS[(m.group(1) or m.group(2)).lower()], question)
+        question = _CURRENCY_RE.sub(lambda m: _CURRENCY_CODES[m.group(1)], question)
         return _CHAT_SHORT_RE.sub(full, question)
 
     @staticmethod

@@ -727,7 +727,7 @@ def _outlets(doc, name_spans: list[range], labels: list[str | None], persons: li
                 start -= 1
                 words_of.add(start)
         elif (labels[k] in ("ORG", "WORK_OF_ART") and k not in persons and last.dep_ == "pobj"
-              and head.lower_ == "to" and head.head.lower_ == "according"):
+              and (head.lower_ == "to" and head.head.lower_ == "according" or head.lower_ == "per")):
             out.append(k)
     return tuple(out), words_of
 
