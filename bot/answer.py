@@ -67,6 +67,14 @@ _PRESS_SEC_RE = re.compile(r"\bpress sec\b\.?", re.IGNORECASE)
 _CHAT_OPENING_RE = re.compile(
     r"^\s*(?:(?:(?:quick|short|simple|small|dumb|random)\s+)?(?:q|qn|question)\s*[:\-–—]+|(?:hey|hi|hello|yo|btw|ok|okay|um+|hmm+)\b[\s,!.:-]*)\s*",
     re.IGNORECASE)
+# a question asked indirectly: "can you tell me who boris shmeliov is", "do you know how many …",
+# "i wonder what …" — the wh-clause is the question (its copula, when it ends the clause, goes
+# back before the subject: "who boris shmeliov is" → "who is boris shmeliov")
+_INDIRECT_OPENING_RE = re.compile(
+    r"^\s*(?:(?:can|could|would)\s+(?:you|u)\s+(?:please\s+)?tell\s+me|(?:please\s+)?tell\s+me|do\s+(?:you|u)\s+(?:happen\s+to\s+)?know|"
+    r"any\s+idea|i\s+(?:was\s+)?wonder(?:ing)?|i(?:['’]d|\s+would)\s+like\s+to\s+know)\s*,?\s+(?=(?:who|whom|what|when|where|why|how|which)\b)",
+    re.IGNORECASE)
+_CLAUSE_COPULA_RE = re.compile(r"^((?:who|what|where|when|why|which\s+\w+|how\s+\w+))\s+(.+?)\s+(is|was|are|were)\s*([?.!]*)\s*$", re.IGNORECASE)
 # what the asker is doing, said before the question: "I'm checking the rail stat in the mediation
 # piece: before Poland shut the border, what share …" — no words an answer must hold
 _CHECKING_RE = re.compile(
@@ -2818,6 +2826,10 @@ class Answerer:
         opened = _CHAT_OPENING_RE.sub("", question, count=1)
         if len(opened.split()) >= 2:
             question = opened
+        clause = _INDIRECT_OPENING_RE.sub("", question, count=1)
+        if clause != question and len(clause.split()) >= 3:
+            clause = _CLAUSE_COPULA_RE.sub(lambda m: f"{m.group(1)} {m.group(3)} {m.group(2)}{m.group(4) or '?'}", clause)
+            question = _opening_capitalised(clause) if question.lstrip()[:1].isupper() else clause
         corrected = _CORRECTION_RE.sub("", question, count=1)
         if corrected != question and _PRONOUN_RE.search(corrected):
             corrected = question  # "no i mean kellogg. when did he arrive?": the name is in the correction

@@ -43,12 +43,15 @@ GENERIC = {
     "mainly", "chiefly", "primarily", "principally", "particular", "particularly", "especially",
     "roughly", "approximately", "about", "around", "still", "now", "currently", "according", "view", "opinion",
     "question", "answer", "fact", "point", "likely", "whether", "want", "consider", "telling",
+    "stuff",  # "what stuff did Trump give him": what things
     # "how does X characterise / portray Y": asks for the words used, like "describe"
     "characterise", "characterize", "portray", "depict",
     # "what is X's role / position / job": the answer is the title next to the name, which
     # never repeats these words ("U.S. Special Representative for Ukraine John Kellogg")
     "role", "position", "title", "job", "occupation", "profession", "official",
 }
+# "this guy", "that man": a person pointed at, who is the one named
+POINTED_PEOPLE = frozenset({"guy", "man", "woman", "person", "fellow", "dude", "chap", "bloke", "lady", "gentleman"})
 # verbs of holding a view, which ask for what the subject says as "say" and "think" do (GENERIC)
 OPINION_VERBS = frozenset({"argue", "contend", "assert", "maintain", "reckon", "opine", "insist"})
 TITLE_WORDS = {"president", "mr", "mrs", "ms", "dr", "minister", "leader", "envoy", "special", "the", "of"}
@@ -591,6 +594,8 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
             continue
         if lemma == "expect" and t.tag_ == "VBN":  # "Trump is expected to visit": a hedge, not what is asked
             continue
+        if lemma in POINTED_PEOPLE and any(c.lower_ in ("this", "that") for c in t.children):
+            continue  # "igor shatov, who is this guy": the person just named
         if lemma in OPINION_VERBS and t.pos_ == "VERB" and any(c.dep_ == "nsubj" for c in t.children):
             continue  # "what does the author argue …": whose view is asked, which an article's "says" gives
         if lemma == "matter" and wh == "why":  # "why does X matter" (spaCy may tag it a noun): why X is important
@@ -963,6 +968,7 @@ PARAPHRASE_GROUPS = (
     frozenset({"winner", "laureate"}),  # "the Nobel Peace Prize winner" ~ "Nobel laureate Ales Bialiatski"
     frozenset({"famous", "prominent", "notable", "renowned"}),  # "well-known prisoners" ~ "the most famous"
     frozenset({"majority", "most"}),
+    frozenset({"ask", "request"}),  # "because Trump asked" ~ "at the request of Donald Trump"
     frozenset({"compare", "liken", "similar", "resemble", "akin", "comparable"}),  # "compare Trump to" ~ "the situation is similar"  # "most of the prisoners" ~ "the majority of the political prisoners"
     frozenset(LIKELIHOOD_LEMMAS),  # "Vasilyev put odds on …" ~ "the possibility is quite high"
     PAST_WORDS,
@@ -1062,6 +1068,7 @@ PHRASAL_VERBS = {
     "pull out": "withdraw", "find out": "learn", "throw out": "expel", "kick out": "expel",
     "crack down": "suppress", "bring about": "cause", "take delivery": "receive",
     "leave prison": "release", "leave jail": "release",
+    "end up": None,  # "where did Bialiatski end up": where he went, which "deported to Lithuania" says
 }
 
 
@@ -1143,7 +1150,8 @@ def _phrasal_verbs(toks) -> tuple[set[int], list[str]]:
             if after_particle < len(t.doc) and t.doc[after_particle].lower_ == "of" and key not in _PHRASAL_BEFORE_OF:
                 continue
             spanned.update([t.i, *(x.i for x in particles)])
-            verbs.append(PHRASAL_VERBS[key])
+            if PHRASAL_VERBS[key] is not None:
+                verbs.append(PHRASAL_VERBS[key])
             break
     return spanned, verbs
 
