@@ -24,8 +24,9 @@ import prompts
 from bot import wordnet
 from bot.wordnet import base_forms
 from bot.speakers import Speakers, quotes
+from bot.spelling import distance
 from bot.support import (
-    ACTING_CAPITALS, AGENT_LABELS, DURATION_HEADS, PERSON_HEADS, IndexedWords, LetterCounts, MEDIA_NOUNS, Question, ROLE_NOUNS, VERB_KINDS, _WORD_RE, reports_speech, Support, Vocabulary, _PASSIVE_AUX, _is_question_name, _similar, analyse, assess, fold, has_role, name_in, name_variants, same_person, stands_for_a_country, stem, the_country, LIKELIHOOD_LEMMAS, TIME_UNITS, sentence_stems, term_credits, term_weights, words,
+    ACTING_CAPITALS, AGENT_LABELS, DURATION_HEADS, PARAPHRASES, PERSON_HEADS, IndexedWords, LetterCounts, MEDIA_NOUNS, Question, ROLE_NOUNS, VERB_KINDS, _WORD_RE, reports_speech, Support, Vocabulary, _PASSIVE_AUX, _is_question_name, _similar, analyse, assess, fold, has_role, name_in, name_variants, same_person, stands_for_a_country, stem, the_country, LIKELIHOOD_LEMMAS, TIME_UNITS, sentence_stems, term_credits, term_weights, words,
 )
 from bot.verify import is_verbatim
 from index.embedding import MODEL_NAME
@@ -2135,8 +2136,11 @@ class Answerer:
         ratio = self.settings.name_match_ratio
 
         def close_to(word: str) -> str | None:
-            close = [(SequenceMatcher(None, word, w).ratio(), orig) for w, orig in there.items() if _similar(word, w, ratio)]
-            return max(close)[1] if close else None
+            # the fewest edits away, then the likeliest: "Tikhanovsky" is "Tikhanyovski" (2
+            # edits), not his wife "Tikhanyovskaya" (4), which SequenceMatcher rates higher
+            close = [(-distance(word, w, len(word)), SequenceMatcher(None, word, w).ratio(), orig)
+                     for w, orig in there.items() if _similar(word, w, ratio)]
+            return max(close)[2] if close else None
 
         # a first name the passage spells past recognition beside a surname it does spell
         # ("Siarhei Tsikhanouski" and "Sergey Tikhanyovski"): left out, the surname is enough
@@ -2229,7 +2233,7 @@ class Answerer:
             there.setdefault(w.lower(), w)
         if any(stem(w) == stem(verb) for w in there):
             return text  # the passage says it with the question's own verb
-        kinds = VERB_KINDS.get(verb, frozenset())
+        kinds = VERB_KINDS.get(verb, frozenset()) | PARAPHRASES.get(verb, frozenset())  # "announced" ~ "stated"
         wn = wordnet.get() if self.settings.wordnet else None
         found = [orig for w, orig in there.items() if len(w) > 3 and w not in stop_words() and (
             w in kinds or any(b in kinds for b in base_forms(w)) or (wn is not None and wn.verb_synonym(verb, w)))]
