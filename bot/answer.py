@@ -2041,7 +2041,7 @@ class Answerer:
         lib = self.library
         regions, windows, where = self._regions(cands, context)
         texts = [lib.articles[src].text[lib.sentences[a].start : lib.sentences[b].end] for src, a, b in regions]
-        asked_as = [self._as_asked(self._without_outlets(q, self._worded_as(q, self._in_full(q, self._spelled_as(q, text), text), text), text))
+        asked_as = [self._as_asked(self._without_outlets(q, self._paraphrased_as(q, self._worded_as(q, self._in_full(q, self._spelled_as(q, text), text), text), text), text))
                     for text in texts]
         # a passage in the words of a person the question names, without the name: read both
         # ways, the surer reading kept (_speaker_as_pronoun)
@@ -2217,6 +2217,32 @@ class Answerer:
 
             text = pattern.sub(pronoun, text, count=1)
         return text
+
+    # not these: "what chance did Vasilyev give …" read with "possibility" took the interviewer's
+    # question ("How do you assess the possibility of …?") for the answer; "which Ukrainian
+    # leader" read as "president" took "Belarusian President Alexander Lukashenko met with …"
+    _UNSWAPPED = LIKELIHOOD_LEMMAS | {"leader", "president"}
+
+    def _paraphrased_as(self, q: Question, text: str, passage: str) -> str:
+        """The question's other words said as the passage says them where the passage has a
+        paraphrase of one (PARAPHRASES: "the Nobel Peace Prize winner" read as "laureate" against
+        "Nobel laureate Ales Bialiatski"). Only interchangeable words: a kind of the thing asked
+        (WordNet's) would put the answer in the question."""
+        if not q.terms:
+            return text
+        there: dict[str, str] = {}
+        for w in self._TOKEN_RE.findall(passage):
+            there.setdefault(stem(w.lower()), w)
+        swap: dict[str, str] = {}
+        for t in q.terms:
+            if stem(t) in there or t in self._UNSWAPPED:
+                continue  # the passage says it with the question's own word
+            found = [there[stem(p)] for p in sorted(PARAPHRASES.get(t, ())) if stem(p) in there and len(p) > 3]
+            if found:
+                swap[stem(t)] = found[0]
+        if not swap:
+            return text
+        return self._TOKEN_RE.sub(lambda m: swap.get(stem(m.group(0).lower()), m.group(0)), text)
 
     def _worded_as(self, q: Question, text: str, passage: str) -> str:
         """The question's verb said as the passage says it, where the passage has another verb
