@@ -69,12 +69,19 @@ _CHAT_OPENING_RE = re.compile(
     r"^\s*(?:(?:(?:quick|short|simple|small|dumb|random)\s+)?(?:q|qn|question)\s*[:\-–—]+|(?:hey|hi|hello|yo|btw|ok|okay|um+|hmm+)\b[\s,!.:-]*)\s*",
     re.IGNORECASE)
 # a question asked indirectly: "can you tell me who boris shmeliov is", "do you know how many …",
-# "i wonder what …" — the wh-clause is the question (its copula, when it ends the clause, goes
+# "i wonder what …", "quote exactly what he says about …" — the wh-clause is the question (its copula, when it ends the clause, goes
 # back before the subject: "who boris shmeliov is" → "who is boris shmeliov")
 _INDIRECT_OPENING_RE = re.compile(
     r"^\s*(?:(?:can|could|would)\s+(?:you|u)\s+(?:please\s+)?tell\s+me|(?:please\s+)?tell\s+me|do\s+(?:you|u)\s+(?:happen\s+to\s+)?know|"
-    r"any\s+idea|i\s+(?:was\s+)?wonder(?:ing)?|i(?:['’]d|\s+would)\s+like\s+to\s+know)\s*,?\s+(?=(?:who|whom|what|when|where|why|how|which)\b)",
+    r"any\s+idea|i\s+(?:was\s+)?wonder(?:ing)?|i(?:['’]d|\s+would)\s+like\s+to\s+know|"
+    r"(?:please\s+)?(?:quote|cite)(?:\s+(?:me|exactly|verbatim|word\s+for\s+word))*)\s*,?\s+(?=(?:who|whom|what|when|where|why|how|which)\b)",
     re.IGNORECASE)
+# "what he says about …" → "what does he say about …?"
+_CLAUSE_SAYS_RE = re.compile(r"^(what|how)\s+((?:\S+\s+){0,5}?\S+)\s+(says|said|thinks|thought|writes|wrote|argues|argued|claims|claimed)\b\s*(.*?)\s*[?.!]*\s*$",
+                             re.IGNORECASE)
+_SAYS_BASE = {"says": ("does", "say"), "said": ("did", "say"), "thinks": ("does", "think"), "thought": ("did", "think"),
+              "writes": ("does", "write"), "wrote": ("did", "write"), "argues": ("does", "argue"), "argued": ("did", "argue"),
+              "claims": ("does", "claim"), "claimed": ("did", "claim")}
 _CLAUSE_COPULA_RE = re.compile(r"^((?:who|what|where|when|why|which\s+\w+|how\s+\w+))\s+(.+?)\s+(is|was|are|were)\s*([?.!]*)\s*$", re.IGNORECASE)
 # what the asker is doing, said before the question: "I'm checking the rail stat in the mediation
 # piece: before Poland shut the border, what share …" — no words an answer must hold
@@ -1147,6 +1154,33 @@ class Answerer:
         r"\s+(?:that|this|it|so|those\s+words)|whose\s+(?:words|view|opinion|claim|quote|estimate)\s+(?:is|are|was|were)\s+"
         r"(?:that|this|those|these|it)|says\s+who|according\s+to\s+(?:whom|who)|who(?:['’]s|\s+is)\s+saying\s+(?:that|this|so))"
         r"\s*[?!.]*\s*$", re.IGNORECASE)
+
+    # "which article says that?", "source?", "quote it" of the last answer
+    WHICH_ARTICLE_RE = re.compile(
+        r"^\W*(?:(?:and|so|but|ok|okay)\s*,?\s+)?(?:"
+        r"(?:which|what)\s+(?:article|piece|story|source|outlet|publication|paper|report|text)\s+(?:says?|said|is|was|reports?|reported|"
+        r"mentions?|mentioned|states?|stated)\s+(?:that|this|it|so)(?:\s+from)?|"
+        r"(?:where|in\s+which\s+article)\s+(?:did|do)\s+(?:you|u)\s+(?:read|get|find|see)\s+(?:that|this|it)|"
+        r"where\s+(?:did|does)\s+(?:that|this|it)\s+come\s+from|where\s+(?:is|was)\s+(?:that|this|it)\s+from|"
+        r"(?:what(?:['’]?s|\s+is)\s+(?:your|the)\s+)?source(?:\s+(?:for|of)\s+(?:that|this))?|"
+        r"(?:(?:can|could)\s+(?:you|u)\s+)?(?:please\s+)?(?:quote|cite)\s+(?:it|that|this|them|the\s+(?:article|source|passage))(?:\s+(?:exactly|verbatim|word\s+for\s+word))?|"
+        r"(?:give|show)\s+(?:me\s+)?the\s+(?:exact\s+)?(?:quote|words|passage|source)"
+        r")(?:\s*[?!.]+\s*(?:and\s+)?(?:please\s+)?(?:quote|cite)\s+(?:it|that|the\s+passage)(?:\s+(?:exactly|verbatim|word\s+for\s+word))?)?"
+        r"\s*[?!.]*\s*$", re.IGNORECASE)
+
+    def article_of(self, question: str, previous: Answer) -> Answer | None:
+        """"Which article says that? Quote it." of the previous answer: its first excerpt,
+        with the article's title and date, verified again. None when the last answer cites
+        nothing."""
+        t0 = time.perf_counter()
+        if previous.refused or not previous.citations:
+            return None
+        c = previous.citations[0]
+        if c.source not in self.library.articles or not is_verbatim(self.library.articles[c.source].text, c.quote, c.start, c.end):
+            return None
+        text = prompts.render("source_answer", title=c.title, dated=f" ({c.date})" if c.date else "", quote=c.quote)
+        timings = {"total_ms": (time.perf_counter() - t0) * 1000}
+        return Answer(question, text, (c,), False, None, "extractive", timings, {"source_of_last_answer": c.source})
 
     def whose_words(self, question: str, previous: Answer) -> Answer | None:
         """"Who said that?" of the previous answer: the person whose words its excerpt gives
@@ -2859,6 +2893,10 @@ class Answerer:
         clause = _INDIRECT_OPENING_RE.sub("", question, count=1)
         if clause != question and len(clause.split()) >= 3:
             clause = _CLAUSE_COPULA_RE.sub(lambda m: f"{m.group(1)} {m.group(3)} {m.group(2)}{m.group(4) or '?'}", clause)
+            says = _CLAUSE_SAYS_RE.match(clause)
+            if says is not None and not re.search(r"\b(?:do|does|did)\b", says.group(2), re.IGNORECASE):
+                aux, verb = _SAYS_BASE[says.group(3).lower()]
+                clause = f"{says.group(1)} {aux} {says.group(2)} {verb}{' ' + says.group(4) if says.group(4) else ''}?"
             question = _opening_capitalised(clause) if question.lstrip()[:1].isupper() else clause
         corrected = _CORRECTION_RE.sub("", question, count=1)
         if corrected != question and _PRONOUN_RE.search(corrected):

@@ -535,6 +535,9 @@ class Rewriter:
             last = text.lower().split()[-1] if text.split() else ""
             before = tuple(x.lemma_.lower() for x in doc[max(0, ent.start - 4) : ent.start] if x.is_alpha)
             modifier = ent.root.dep_ in ("compound", "amod") and ent.root.head.pos_ == "NOUN" and ent.root.head.i >= end
+            # "the interview about Kellogg's visit": whose visit describes which interview
+            modifier = modifier or (ent.root.dep_ == "poss" and ent.root.head.dep_ == "pobj"
+                                    and ent.root.head.head.lower_ in ("about", "on", "concerning", "regarding"))
             out.append(Mention(text, kind, plural=label == "NORP", from_answer=from_answer,
                                common=kind == "person" and last in self.common_words, before=before,
                                after=tuple(x.lemma_.lower() for x in doc[end : end + 3] if x.is_alpha), modifier=modifier))
@@ -1722,8 +1725,8 @@ class Conversation:
             if self._too_long(question):  # refused as it is: never parsed for rewriting or pronouns
                 return Reply(question, clean_question(question), self.answerer.ask(question))
             history = self.history()
-            said = self._whose_words(question, history)
-            if said is not None:  # "who said that?": the person whose words the last answer gave
+            said = self._whose_words(question, history) or self._article_of(question, history)
+            if said is not None:  # "who said that?": the person whose words the last answer gave; "which article says that?" its article
                 turn = self.rewriter.analyse_turn(clean_question(question), said, self.clock())
                 turn.question = question
                 self.turns.append(turn)
@@ -1766,6 +1769,14 @@ class Conversation:
         if not history or ask is None or pattern is None or not pattern.match(clean_question(question)):
             return None
         # the last answer given: "that" is what the bot last showed, past a refusal in between
+        last = next((t.answer for t in reversed(history) if t.answer is not None and not t.answer.refused), None)
+        return ask(clean_question(question), last) if last is not None else None
+
+    def _article_of(self, question: str, history: list[Turn]) -> Answer | None:
+        ask = getattr(self.answerer, "article_of", None)
+        pattern = getattr(self.answerer, "WHICH_ARTICLE_RE", None)
+        if not history or ask is None or pattern is None or not pattern.match(clean_question(question)):
+            return None
         last = next((t.answer for t in reversed(history) if t.answer is not None and not t.answer.refused), None)
         return ask(clean_question(question), last) if last is not None else None
 
