@@ -1066,3 +1066,37 @@ def test_what_about_x_then_a_question_asks_it_of_x(answerer, rewriter):
     history = after(rewriter, ("Which U.S. official did Alexander Lukashenko meet at the Independence Palace in Minsk?",
                                "Belarusian President Alexander Lukashenko met with U.S. Special Representative for Ukraine John Kellogg at the Independence Palace in Minsk."))
     assert rewriter.rewrite("And what about his deputy - who was he?", history) == "Who was John Kellogg's deputy?"
+
+
+def test_which_article_says_that_gives_the_last_answers_excerpt_and_article(answerer):
+    """"Which article says that? Quote it." (conversations10 cv10-17) was rewritten "Which article
+    says the interest?" and answered from another article: it asks where the last answer comes
+    from, and gets its excerpt again with the article's title, verified. A location question
+    ("where is it?") is not one, and with nothing answered yet it is asked as any other."""
+    from bot.verify import is_verbatim
+
+    conv = Conversation(answerer)
+    first = conv.ask("Why did Trump care about Bialiatski, according to European Pravda?")
+    assert not first.answer.refused
+    reply = conv.ask("Which article says that? Quote it.")
+    answer = reply.answer
+    c = first.answer.citations[0]
+    assert not answer.refused and answer.citations == (c,) and c.title in answer.text and c.quote in answer.text
+    assert answer.support["source_of_last_answer"] == c.source
+    assert is_verbatim(answerer.library.articles[c.source].text, c.quote, c.start, c.end)
+    for q in ("source?", "where did you read that?", "quote it", "Which article is that from?"):
+        assert answerer.WHICH_ARTICLE_RE.match(q), q
+    for q in ("where is it?", "Where was that?", "What article says Trump will visit Minsk?"):
+        assert not answerer.WHICH_ARTICLE_RE.match(q), q
+    assert "source_of_last_answer" not in (Conversation(answerer).ask("Which article says that?").answer.support or {})
+
+
+def test_a_person_whose_visit_describes_the_interview_is_not_his(answerer):
+    """conversations10 cv10-04: after "In the Siberian Newspaper interview about Kellogg's visit,
+    how many accomplices were released together with Sergey Tikhanyovski?", "his wife" is
+    Tikhanyovski's: Kellogg's visit only says which interview."""
+    conv = Conversation(answerer)
+    conv.ask("In the Siberian Newspaper interview about Kellogg's visit, how many accomplices were released together with Sergey Tikhanyovski?")
+    reply = conv.ask("Who is his wife?")
+    assert "Tikhanyovski" in reply.rewritten and "Kellogg" not in reply.rewritten
+    assert not reply.answer.refused and "Tikhanyovskaya" in reply.answer.text
