@@ -882,6 +882,12 @@ _ASKING_OR_POINTING = frozenset(
     "what which who whom whose when where why how whether "
     "he him his she her hers it its they them their theirs this that these those".split()
 )
+# the words of a fragment that asks for one fact of its topic ("Tsikenovich first name?",
+# "Vasilyev odds Luka-Zelensky meeting", "Tikhanovsky sentence length")
+_ASKED_ATTRIBUTES = frozenset(
+    "name surname forename date day year age number count total amount percent percentage share odds chance chances "
+    "likelihood probability title job sentence term length value size cost price figure quoted".split()
+)
 OVERVIEW_MAX_WORDS = 8  # a longer "topic" asks something specific: the question is answered as one
 BARE_TOPIC_MAX_WORDS = 3
 OVERVIEW_COVERAGE = 0.95  # share of the topic's words an overview's sentence must hold (rarer words weigh more)
@@ -961,6 +967,8 @@ def overview_topic(question: str) -> str | None:
     if not topic or _NOT_A_TOPIC_RE.match(topic) or len(topic.split()) > OVERVIEW_MAX_WORDS:
         return None
     if set(words(topic)) & _ASKING_OR_POINTING:  # "at whose request", "his release": a question or a follow-up
+        return None
+    if set(words(topic)) & _ASKED_ATTRIBUTES:  # "Tsikenovich first name?": one fact asked, not all the articles say
         return None
     if not any(ch.isalpha() for ch in topic):
         return None
@@ -1568,7 +1576,7 @@ class Answerer:
         others are further excerpts. None that holds the whole topic: a refusal that says so."""
         t0 = time.perf_counter() if t0 is None else t0
         timings: dict[str, float] = {}
-        q, _hits, cands = self.retrieve(topic, timings)
+        q, _hits, cands = self.retrieve(topic, timings, topic=True)
         if not q.terms and not q.names:  # "Tell me about it": nothing to look for
             return self._refuse(question, self.refusal_text(), "unsupported", t0, timings)
         sentences = self.library.sentences
@@ -2494,8 +2502,9 @@ class Answerer:
             c.rank_score = self.model.reranker.decision(c.features) - c.penalty
         return sorted(top, key=lambda c: -c.rank_score)
 
-    def retrieve(self, q_text: str, timings: dict[str, float]) -> tuple[Question, list, list[_Candidate]]:
-        """(question analysis, retrieved chunks best first, scored candidate spans best first)."""
+    def retrieve(self, q_text: str, timings: dict[str, float], topic: bool = False) -> tuple[Question, list, list[_Candidate]]:
+        """(question analysis, retrieved chunks best first, scored candidate spans best first).
+        topic: the words are an overview's topic (overview_topic), not a question in keywords."""
         t = time.perf_counter()
         # the question's parse (spaCy) runs on a second thread while this one embeds the
         # question and searches: both libraries release the GIL for most of their work
@@ -2522,6 +2531,10 @@ class Answerer:
         timings["retrieve_ms"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
         q = self._spelled_out(parsing.result(), hits[: self.settings.fused_top_k])
+        if q.fragment and not topic:
+            # keywords ("Lukashenko press sec name", "Tikhanovsky sentence length"): asked, embedded
+            # and searched as "What is …?" — the reader and the ranker learnt from questions
+            return self.retrieve(f"What is {q_text.strip().rstrip('?.!').strip()}?", timings)
         if q.outlets:  # "according to Shemov" tagged ORG: a person the articles name, not a publication
             q = replace(q, outlets=tuple(k for k in q.outlets if not self._a_person(q.names[k])))
         q = self._cited_publication(q)

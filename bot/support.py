@@ -66,7 +66,9 @@ PERSON_HEADS = frozenset({"person", "politician", "leader", "king", "analyst", "
 HEAD_TYPES = {
     frozenset({"date", "day", "year", "month", "time", "week"}): TIME_LABELS,
     frozenset({"country", "countries", "city", "cities", "port", "place", "region", "capital", "town", "state"}): frozenset({"GPE", "LOC", "FAC"}),
-    frozenset({"percent", "percentage", "share", "proportion"}): frozenset({"PERCENT", "CARDINAL"}),
+    frozenset({"percent", "percentage", "share", "proportion", "%"}): frozenset({"PERCENT", "CARDINAL"}),
+    # "which prison": a named one ("Penal Colony No. 17"), which a country it was left for is not
+    frozenset({"prison", "jail", "colony"}): frozenset({"FAC", "ORG"}),
     # "what prison term / sentence": a duration ("18 years")
     frozenset(DURATION_HEADS): TIME_LABELS | frozenset({"QUANTITY", "CARDINAL"}),
     # "what dollar amount", "what sum": money or a number
@@ -396,8 +398,12 @@ class Question:
     # the article the question says it asks about ("in the 'Secret Diplomacy' piece", "according
     # to the article on Lukashenko's proposed deal"): its source, the only one answers come from
     article: str | None = None
+    # a query in keywords, no question word nor finite verb ("Lukashenko press sec name",
+    # "Tikhanovsky sentence length"): the Answerer asks it as "What is …?"
+    fragment: bool = False
 
 
+_FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})  # a verb that makes a clause ("quoted" as VBN does not)
 _YES_NO_STARTS = frozenset({"be", "do", "have", "can", "will", "would", "should", "could", "is", "did", "does"})
 # "Did Kellogg say when he would return?" asks when: a wh-clause after these verbs is the question
 _INDIRECT_QUESTION_VERBS = frozenset({
@@ -654,10 +660,14 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
         or bool(expected) and expected <= (TIME_LABELS | NUMBER_LABELS | {"PERCENT", "MONEY", "QUANTITY"})
     )
     described, described_names, described_as = _description(toks, name_spans, name_labels, terms)
+    # (opening with a content word: "and in return?", "any other way around …?" are a
+    # conversation's ellipses, not keywords)
+    fragment = (wh == "other" and bool(toks) and toks[0].pos_ in ("PROPN", "NOUN", "ADJ", "NUM")
+                and not any(t.tag_ in _FINITE_TAGS for t in toks))
     return Question(
         text, wh, expected, names, numbers, terms, predicate, content_lemmas(doc), name_words, speech, focus_terms, hard_type,
         sources, type_head, role, asked_noun, tuple(persons), name_of, doer, named_thing is not None, predicate_word,
-        outlets, described, described_names, described_as,
+        outlets, described, described_names, described_as, fragment=fragment,
     )
 
 
@@ -1179,6 +1189,8 @@ def _name_owner(toks, name_spans: list[range], persons: list[int]) -> tuple[int,
         lead = i - 1 if t.lower_ == "name" else i  # "first name": the modifier before it
         if lead >= 2 and toks[lead - 1].lower_ in ("'s", "’s") and toks[lead - 2].i in at:
             return (at[toks[lead - 2].i],)
+        if lead >= 1 and toks[lead - 1].i in at:  # "Tsikenovich first name?"
+            return (at[toks[lead - 1].i],)
         if i + 1 < len(toks) and toks[i + 1].lower_ == "of":
             # the object of "of", or a name in apposition to it ("of the analyst Shraibman")
             for obj in (c for c in toks[i + 1].children if c.dep_ == "pobj"):

@@ -2622,3 +2622,25 @@ def test_the_reader_reads_the_passages_spelling_of_a_name_and_its_paraphrase(ans
     assert not answer.refused and "Eisenmont" in answer.text and answer.support["reader_answer"] == "Natalia Eisenmont"
     q = answerer.analyse("Which Nobel Peace Prize winner was freed?")
     assert answerer._paraphrased_as(q, q.text, "including Nobel laureate Ales Bialiatski") == "Which Nobel Peace Prize laureate was freed?"
+
+
+def test_a_query_in_keywords_is_asked_as_a_question(answerer):
+    """holdout20 h20-074 / holdout10 h10-17: "Lukashenko press sec name" and "kelog deputy name?"
+    were refused, read as keywords by a reader and ranker that learnt from questions: asked as
+    "What is …?". A bare topic ("Tikhanovsky") stays an overview, and a fragment that asks one
+    fact of its topic ("Tsikenovich first name?", whose first name no article gives) is no topic
+    but a question, refused (h20-041)."""
+    answer = answerer.ask("Lukashenko press sec name")
+    assert not answer.refused and "Eisenmont" in answer.text and answer.support["read_as"].startswith("What is ")
+    assert "overview" in answerer.ask("Tikhanovsky").support
+    answer = answerer.ask("Tsikenovich first name?")
+    assert answer.refused and "overview" not in answer.support
+    assert not answerer.analyse("and in return?").fragment  # a conversation's ellipsis, not keywords
+
+
+def test_which_prison_asks_for_a_named_prison(answerer):
+    """holdout2 x054, holdout9 h9-064, holdout19 h19-077: "In which prison was X held?" was
+    answered with the sentence about his pardon or the country he was deported to; a prison is a
+    named place. (holdout20's "Which prison was Bialiatski held in?" is still answered.)"""
+    assert answerer.ask("In which prison was Sergei Tikhanovsky held before his pardon?").refused
+    assert answerer.ask("In which prison was Viktar Babaryka held before his release?").refused
