@@ -2534,7 +2534,9 @@ class Answerer:
         if q.fragment and not topic:
             # keywords ("Lukashenko press sec name", "Tikhanovsky sentence length"): asked, embedded
             # and searched as "What is …?" — the reader and the ranker learnt from questions
-            return self.retrieve(f"What is {q_text.strip().rstrip('?.!').strip()}?", timings)
+            # (in lower case when the keywords are: the truecasing then gives their names capitals)
+            asked = q_text.strip().rstrip("?.!").strip()
+            return self.retrieve(f"{'what' if asked == asked.lower() else 'What'} is {asked}?", timings)
         if q.outlets:  # "according to Shemov" tagged ORG: a person the articles name, not a publication
             q = replace(q, outlets=tuple(k for k in q.outlets if not self._a_person(q.names[k])))
         q = self._cited_publication(q)
