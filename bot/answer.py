@@ -65,6 +65,8 @@ _CURRENCY_RE = re.compile(r"\b(" + "|".join(_CURRENCY_CODES) + r")\b")
 _CHAT_SHORT_RE = re.compile(r"(?<![\w.'’/])(" + "|".join(re.escape(k) for k in sorted(CHAT_SHORT_FORMS, key=len, reverse=True))
                             + r")(?![\w'’/]|\.\w)", re.IGNORECASE)
 _PRESS_SEC_RE = re.compile(r"\bpress sec\b\.?", re.IGNORECASE)
+# chat fillers that ask nothing: "why tho would trump care about him?", "… when they met lol"
+_CHAT_FILLER_RE = re.compile(r"(?<=\w)\s+(?:tho|lol|lmao|haha+|xd)\b(?=\s|[?!.,]|$)", re.IGNORECASE)
 _CHAT_OPENING_RE = re.compile(
     r"^\s*(?:(?:(?:quick|short|simple|small|dumb|random)\s+)?(?:q|qn|question)\s*[:\-–—]+|(?:hey|hi|hello|yo|btw|ok|okay|um+|hmm+)\b[\s,!.:-]*)\s*",
     re.IGNORECASE)
@@ -835,7 +837,9 @@ def clean_question(text: str) -> str:
     cut = _EMOJI_RE.sub(" ", text)
     if cut != text:  # "Which country is 🇺🇸?": no space left before the question mark
         text = _SPACE_BEFORE_MARK_RE.sub("", " ".join(cut.split()))
-    return " ".join(_EMOTICONS_AROUND_RE.sub(" ", text).split())
+    text = " ".join(_EMOTICONS_AROUND_RE.sub(" ", text).split())
+    bare = _CHAT_FILLER_RE.sub("", text)  # "why tho would trump care …", "… when they met lol"
+    return bare if len(bare.split()) >= 2 else text
 
 
 _WH = r"(?:what|which|who|whom|whose|when|where|why|how)"
@@ -1166,8 +1170,8 @@ class Answerer:
     # "which article says that?", "source?", "quote it" of the last answer
     WHICH_ARTICLE_RE = re.compile(
         r"^\W*(?:(?:and|so|but|ok|okay)\s*,?\s+)?(?:"
-        r"(?:which|what)\s+(?:article|piece|story|source|outlet|publication|paper|report|text)\s+(?:says?|said|is|was|reports?|reported|"
-        r"mentions?|mentioned|states?|stated)\s+(?:that|this|it|so)(?:\s+from)?|"
+        r"(?:which|what)\s+(?:article|piece|story|source|outlet|publication|paper|report|text)(?:\s+(?:says?|said|is|was|reports?|reported|"
+        r"mentions?|mentioned|states?|stated)\s+(?:that|this|it|so)(?:\s+from)?)?|"
         r"(?:where|in\s+which\s+article)\s+(?:did|do)\s+(?:you|u)\s+(?:read|get|find|see)\s+(?:that|this|it)|"
         r"where\s+(?:did|does)\s+(?:that|this|it)\s+come\s+from|where\s+(?:is|was)\s+(?:that|this|it)\s+from|"
         r"(?:what(?:['’]?s|\s+is)\s+(?:your|the)\s+)?source(?:\s+(?:for|of)\s+(?:that|this))?|"
