@@ -76,8 +76,22 @@ _CHAT_OPENING_RE = re.compile(
 _INDIRECT_OPENING_RE = re.compile(
     r"^\s*(?:(?:can|could|would)\s+(?:you|u)\s+(?:please\s+)?tell\s+me|(?:please\s+)?tell\s+me|do\s+(?:you|u)\s+(?:happen\s+to\s+)?know|"
     r"any\s+idea|i\s+(?:was\s+)?wonder(?:ing)?|i(?:['’]d|\s+would)\s+like\s+to\s+know|"
-    r"(?:please\s+)?(?:quote|cite)(?:\s+(?:me|exactly|verbatim|word\s+for\s+word))*)\s*,?\s+(?=(?:who|whom|what|when|where|why|how|which)\b)",
+    r"(?:please\s+)?(?:quote|cite)(?:\s+(?:me|exactly|verbatim|word\s+for\s+word))*|"
+    r"(?:please\s+)?(?:check|confirm|verify|find\s+out|look\s+up|figure\s+out|remind\s+me|let\s+me\s+know|explain))\s*,?\s+(?=(?:who|whom|what|when|where|why|how|which)\b)",
     re.IGNORECASE)
+# a request for a thing: "Find the line Lukashenko shouted when …", "List the goods Shmelyev
+# says …", "Give me the number of …", "Confirm the exact date Kellogg …" — what the thing is
+_REQUEST_RE = re.compile(
+    r"^\s*(?:please\s+)?(?:(?:can|could|would)\s+(?:you|u)\s+)?(?:please\s+)?(find|give\s+me|get\s+me|list|name|confirm|check|quote|pull\s+up|dig\s+up|"
+    r"look\s+up|i\s+(?:need|want)|i['’]d\s+like)\s+(the\s+.+?)\s*[.!?]*"
+    r"(?:\s*[.!]\s+(?:what|who|which)\s+(?:was|is|were|are)\s+(?:it|that|this|they|he|she)\s*\?*)?\s*$", re.IGNORECASE)
+# what the asker says around the question: "For the 6 o'clock bulletin, …", "One for the
+# producer: …", "… Need it for the intro."
+_PREAMBLE_RE = re.compile(
+    r"^\s*(?:(?:for|ahead\s+of|before)\s+(?:the|my|our|tonight['’]s|today['’]s|this)\s+[^,:?]{0,40}?(?:bulletin|show|broadcast|programme|program|"
+    r"piece|story|script|intro|segment|newsletter|report|headline|package)\s*[,:]|one\s+(?:more\s+)?for\s+the\s+\w+\s*[:,-]|quick\s+one\s*[:,-])\s*",
+    re.IGNORECASE)
+_AFTERWORD_RE = re.compile(r"(?<=\?)\s+(?:need|needed|it['’]?s|this\s+is|that['’]?s|for\s+the|thanks|thx|cheers)\b[^?]*$", re.IGNORECASE)
 # "what he says about …" → "what does he say about …?"
 _CLAUSE_SAYS_RE = re.compile(r"^(what|how)\s+((?:\S+\s+){0,5}?\S+)\s+(says|said|thinks|thought|writes|wrote|argues|argued|claims|claimed)\b\s*(.*?)\s*[?.!]*\s*$",
                              re.IGNORECASE)
@@ -2909,8 +2923,22 @@ class Answerer:
         opened = _CHAT_OPENING_RE.sub("", question, count=1)
         if len(opened.split()) >= 2:
             question = opened
+        bare = _AFTERWORD_RE.sub("", _PREAMBLE_RE.sub("", question, count=1)).strip()
+        if bare != question and len(bare.split()) >= 3:
+            question = _opening_capitalised(bare) if question.lstrip()[:1].isupper() else bare
+        request = _REQUEST_RE.match(question)
+        if request is not None and len(request.group(2).split()) >= 3:
+            thing = request.group(2)
+            head = re.split(r"\s+(?:of|that|which|who|in|on|for|to|from|with|at|by)\s+", thing, maxsplit=1)[0].split()[1:3]
+            plural = any(w.lower().endswith("s") and not w.lower().endswith(("ss", "'s", "’s")) for w in head)
+            if request.group(1).lower() == "name":  # "Name the press secretary": the name is asked
+                asked = f"what is the name of {thing}?"
+            else:
+                asked = f"what {'are' if plural else 'is'} {thing}?"
+            question = _opening_capitalised(asked) if question.lstrip()[:1].isupper() else asked
         clause = _INDIRECT_OPENING_RE.sub("", question, count=1)
         if clause != question and len(clause.split()) >= 3:
+            clause = re.sub(r"\s*\.+\s*$", "?", clause)  # "Check why … don't work as an outlet." asks why
             clause = _CLAUSE_COPULA_RE.sub(lambda m: f"{m.group(1)} {m.group(3)} {m.group(2)}{m.group(4) or '?'}", clause)
             says = _CLAUSE_SAYS_RE.match(clause)
             if says is not None and not re.search(r"\b(?:do|does|did)\b", says.group(2), re.IGNORECASE):

@@ -2592,12 +2592,24 @@ def test_per_a_publication_the_model_tags_a_person_cites_the_publication(answere
     ("can you tell me who boris shmeliov is", "who is boris shmeliov?"),
     ("Do you know how many prisoners kellogg took out of belarus", "How many prisoners kellogg took out of belarus"),
     ("Quote exactly what he says about the structure of the opposition.", "What does he say about the structure of the opposition?"),
+    ("Check why Russia's northern ports don't work as an outlet for the potash.",
+     "Why Russia's northern ports don't work as an outlet for the potash?"),
+    ("List the goods Shmelyev says Belarus could in theory sell to the US.",
+     "What are the goods Shmelyev says Belarus could in theory sell to the US?"),
+    ("For the 6 o'clock bulletin, I want the sarcastic label Lukashenko pinned on Kellogg. What was it?",
+     "What is the sarcastic label Lukashenko pinned on Kellogg?"),
+    ("Give me the number of prisoners freed on 13 December", "What is the number of prisoners freed on 13 December?"),
+    ("Name the press secretary of Lukashenko", "What is the name of the press secretary of Lukashenko?"),
+    ("How many political prisoners does Belarus still hold? Need it for the intro.", "How many political prisoners does Belarus still hold?"),
+    ("One for the producer: what gift from Trump does Vasilyev mention?", "What gift from Trump does Vasilyev mention?"),
     ("I mar 3 things", "I mar 3 things"),  # a verb, not March
     ("can you tell me what happened", "can you tell me what happened"),  # too short to be read alone
 ])
 def test_chat_short_forms_and_indirect_questions_are_read_as_plain_questions(asked, read):
-    """holdout20/holdout21/conversations10: month and currency short forms, "thru", and a
-    question asked indirectly ("can you tell me who …", "quote what he says …")."""
+    """holdout20/holdout21/holdout22/conversations10: month and currency short forms, "thru", a
+    question asked indirectly ("can you tell me who …", "quote what he says …", "check why …"),
+    a request for a thing ("List the goods …", "Name the …") and what is said around a question
+    ("For the 6 o'clock bulletin, …", "… Need it for the intro.")."""
     assert Answerer._unabbreviated(asked) == read
 
 
