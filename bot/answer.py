@@ -66,7 +66,8 @@ _CHAT_SHORT_RE = re.compile(r"(?<![\w.'’/])(" + "|".join(re.escape(k) for k in
                             + r")(?![\w'’/]|\.\w)", re.IGNORECASE)
 _PRESS_SEC_RE = re.compile(r"\bpress sec\b\.?", re.IGNORECASE)
 # chat fillers that ask nothing: "why tho would trump care about him?", "… when they met lol"
-_CHAT_FILLER_RE = re.compile(r"(?<=\w)\s+(?:tho|lol|lmao|haha+|xd)\b(?=\s|[?!.,]|$)", re.IGNORECASE)
+# (lower case, or "LOL" shouted: "XD Inc" is a name)
+_CHAT_FILLER_RE = re.compile(r"(?<=\w)\s+(?:tho|lol|LOL|lmao|LMAO|haha+|HAHA+)\b(?=\s|[?!.,]|$)")
 _CHAT_OPENING_RE = re.compile(
     r"^\s*(?:(?:(?:quick|short|simple|small|dumb|random)\s+)?(?:q|qn|question)\s*[:\-–—]+|(?:hey|hi|hello|yo|btw|ok|okay|um+|hmm+)\b[\s,!.:-]*)\s*",
     re.IGNORECASE)

@@ -85,7 +85,8 @@ def needs_context(question: str) -> bool:
 _MORE_RE = re.compile(r"^(?:(?:please\s+)?tell\s+me\s+more|more|more\s+please|go\s+on|keep\s+going|(?:anything|what)\s+else|and)$")
 # "the other analyst", "and the other one?": another expert of the article (Rewriter._other_expert)
 _OTHER_EXPERT_RE = re.compile(
-    r"\bthe other (analyst|commentator|expert|researcher|scientist|specialist|professor|one|person|guy)\b", re.IGNORECASE)
+    r"\bthe other (?:(?:guest|political|invited|interviewed|quoted)\s+)?(analyst|commentator|expert|researcher|scientist|specialist|professor|"
+    r"one|person|guy)\b", re.IGNORECASE)
 OTHER_ONE = {"the other one", "the other", "the other person", "the other man", "the other woman", "the other figure"}
 WH = {"who", "whom", "whose", "what", "which", "when", "where", "why", "how"}
 HOW_X = {"many", "much", "long", "old", "often", "far"}
@@ -329,7 +330,9 @@ _LOWER_WORD = re.compile(r"\b[a-z]{3,}\b")
 _AUTHOR_VERBS = frozenset({"write", "author", "publish", "pen", "run", "print", "sign"})
 
 
-_ABOUT_THEN_ASK_RE = re.compile(r"^\s*(?:and\s+|so\s+|ok(?:ay)?,?\s+)?(?:what|how)\s+about\s+(.+?)\s*(?:\s[-–—]+|[,:;])\s*(\S.*\?)\s*$", re.IGNORECASE)
+_ABOUT_THEN_ASK_RE = re.compile(
+    r"^\s*(?:(?:and\s+|so\s+|ok(?:ay)?,?\s+)?(?:what|how)\s+about\s+(.+?)|(?:and|so|ok(?:ay)?)\s*,?\s+(the\s+(?:other|second|first|third|last)\s+.+?))"
+    r"\s*(?:\s[-–—]+|[,:;])\s*(\S.*\?)\s*$", re.IGNORECASE)
 _SUBJECT_PRONOUN_RE = re.compile(r"\b(?:he|she|it|they)\b", re.IGNORECASE)
 
 
@@ -601,7 +604,8 @@ class Rewriter:
         question = _THAT_GUY_RE.sub(_as_pronoun, question)  # "what's that guy's title": his
         about = _ABOUT_THEN_ASK_RE.match(question)
         if about is not None:  # "and what about his deputy - who was he?": "who was his deputy?"
-            topic, asked = about.group(1).strip(), about.group(2).strip()
+            # (or "and the other guest commentator, who is he and what's his job?")
+            topic, asked = (about.group(1) or about.group(2)).strip(), about.group(3).strip()
             said = _SUBJECT_PRONOUN_RE.sub(topic, asked, count=1)
             if said != asked and not _SUBJECT_PRONOUN_RE.fullmatch(topic):
                 question = said[:1].upper() + said[1:]

@@ -1100,3 +1100,14 @@ def test_a_person_whose_visit_describes_the_interview_is_not_his(answerer):
     reply = conv.ask("Who is his wife?")
     assert "Tikhanyovski" in reply.rewritten and "Kellogg" not in reply.rewritten
     assert not reply.answer.refused and "Tikhanyovskaya" in reply.answer.text
+
+
+def test_the_other_guest_commentator_is_the_articles_other_expert(answerer):
+    """conversations10 cv10-03 / conversations11 cv11-03: after a question about Igor Shatov,
+    "and the other guest commentator, who is he and what's his job?" had "he" read as Kellogg:
+    the other expert the article quotes (Vsevolod Shemov), "guest" or not."""
+    conv = Conversation(answerer)
+    conv.ask("Who is Igor Shatov, quoted in the article about Kellogg's visit to Minsk?")
+    reply = conv.ask("and the other guest commentator, who is he and what's his job?")
+    assert "Shemov" in reply.rewritten and "Kellogg" not in reply.rewritten
+    assert not reply.answer.refused and "Baltic Sea" in reply.answer.text
