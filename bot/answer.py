@@ -2932,7 +2932,7 @@ class Answerer:
             thing = request.group(2)
             head = re.split(r"\s+(?:of|that|which|who|in|on|for|to|from|with|at|by)\s+", thing, maxsplit=1)[0].split()[1:3]
             plural = any(w.lower().endswith("s") and not w.lower().endswith(("ss", "'s", "’s")) for w in head)
-            if request.group(1).lower() == "name":  # "Name the press secretary": the name is asked
+            if request.group(1).lower() == "name" and not plural:  # "Name the press secretary": the name is asked
                 asked = f"what is the name of {thing}?"
             else:
                 asked = f"what {'are' if plural else 'is'} {thing}?"

@@ -2600,6 +2600,7 @@ def test_per_a_publication_the_model_tags_a_person_cites_the_publication(answere
      "What is the sarcastic label Lukashenko pinned on Kellogg?"),
     ("Give me the number of prisoners freed on 13 December", "What is the number of prisoners freed on 13 December?"),
     ("Name the press secretary of Lukashenko", "What is the name of the press secretary of Lukashenko?"),
+    ("Name the two countries Zarikhin says Trump may mix up.", "What are the two countries Zarikhin says Trump may mix up?"),
     ("How many political prisoners does Belarus still hold? Need it for the intro.", "How many political prisoners does Belarus still hold?"),
     ("One for the producer: what gift from Trump does Vasilyev mention?", "What gift from Trump does Vasilyev mention?"),
     ("I mar 3 things", "I mar 3 things"),  # a verb, not March

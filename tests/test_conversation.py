@@ -856,16 +856,18 @@ def test_why_after_what_happened_asks_why_the_answer_happened(rewriter):
 def test_a_chat_after_a_who_question_more_they_and_are_you_sure(answerer, rewriter):
     """A user's chat after "who met kellogg in minsk": "tell me more" asks what the articles say
     about the one the question named, "they" are the asker's person and the one the answer gave
-    (the protagonist too: the reader's answer says so), and "are you sure?" / "source?" get how
-    answers are sourced — never a quote that happens to say "sure" or "sources"."""
+    (the protagonist too: the reader's answer says so), "are you sure?" gets how answers are
+    sourced and "source?" the last answer's article and excerpt — never a quote that happens to
+    say "sure" or "sources"."""
     conv = Conversation(answerer, rewriter=rewriter)
     first = conv.ask("who met kellogg in minsk")
     assert not first.answer.refused and "Lukashenko" in first.answer.text
     more = conv.ask("tell me more")
     assert more.rewritten == "Tell me about Kellogg" and not more.answer.refused
-    for doubt in ("are you sure?", "source?"):
-        reply = conv.ask(doubt)
-        assert reply.answer.reason == "small_talk" and reply.answer.text == prompts.render("provenance")
+    reply = conv.ask("are you sure?")
+    assert reply.answer.reason == "small_talk" and reply.answer.text == prompts.render("provenance")
+    reply = conv.ask("source?")
+    assert reply.answer.citations == more.answer.citations[:1] and more.answer.citations[0].quote in reply.answer.text
     talk = conv.ask("and what did they talk about")
     assert "Kellogg" in talk.rewritten and "Lukashenko" in talk.rewritten
     assert not talk.answer.refused and "agenda" in talk.answer.text
