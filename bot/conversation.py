@@ -1768,19 +1768,19 @@ class Conversation:
         return self.rewriter.analyse_turn(parts[0], None, 0.0).asks_person
 
     def _whose_words(self, question: str, history: list[Turn]) -> Answer | None:
-        ask = getattr(self.answerer, "whose_words", None)
-        pattern = getattr(self.answerer, "WHO_SAID_THAT_RE", None)
+        return self._of_last_answer(question, history, "whose_words", "WHO_SAID_THAT_RE")
+
+    def _article_of(self, question: str, history: list[Turn]) -> Answer | None:
+        return self._of_last_answer(question, history, "article_of", "WHICH_ARTICLE_RE")
+
+    def _of_last_answer(self, question: str, history: list[Turn], method: str, pattern_name: str) -> Answer | None:
+        """"who said that?" (whose_words), "which article says that?" (article_of): the
+        answerer's reply about the last answer given, when the question matches its pattern."""
+        ask = getattr(self.answerer, method, None)
+        pattern = getattr(self.answerer, pattern_name, None)
         if not history or ask is None or pattern is None or not pattern.match(clean_question(question)):
             return None
         # the last answer given: "that" is what the bot last showed, past a refusal in between
-        last = next((t.answer for t in reversed(history) if t.answer is not None and not t.answer.refused), None)
-        return ask(clean_question(question), last) if last is not None else None
-
-    def _article_of(self, question: str, history: list[Turn]) -> Answer | None:
-        ask = getattr(self.answerer, "article_of", None)
-        pattern = getattr(self.answerer, "WHICH_ARTICLE_RE", None)
-        if not history or ask is None or pattern is None or not pattern.match(clean_question(question)):
-            return None
         last = next((t.answer for t in reversed(history) if t.answer is not None and not t.answer.refused), None)
         return ask(clean_question(question), last) if last is not None else None
 
