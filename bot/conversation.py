@@ -87,6 +87,8 @@ _MORE_RE = re.compile(r"^(?:(?:please\s+)?tell\s+me\s+more|more|more\s+please|go
 _OTHER_EXPERT_RE = re.compile(
     r"\bthe other (?:(?:guest|political|invited|interviewed|quoted)\s+)?(analyst|commentator|expert|researcher|scientist|specialist|professor|"
     r"one|person|guy)\b", re.IGNORECASE)
+# verbs that put a name on what was just said: "what did he call that?", "how did she describe this?"
+NAMING_VERBS = frozenset({"call", "describe", "term", "label", "dub", "characterise", "characterize", "name"})
 OTHER_ONE = {"the other one", "the other", "the other person", "the other man", "the other woman", "the other figure"}
 WH = {"who", "whom", "whose", "what", "which", "when", "where", "why", "how"}
 HOW_X = {"many", "much", "long", "old", "often", "far"}
@@ -1227,6 +1229,8 @@ class Rewriter:
                 return None
             if low in DEMONSTRATIVE and t.dep_ == "pobj" and t.head.lower_ == "like":
                 return None  # "talking like that": a manner, not a thing named before
+            if low in DEMONSTRATIVE and t.dep_ in ("dobj", "obj", "oprd") and t.head.lemma_.lower() in NAMING_VERBS:
+                return None  # "what did he call that?": what the last answer said ("Coale called this "a fair trade"")
             if self._antecedent_inside(doc, t, "thing"):
                 return None
             if THING.get(low) == "poss" and self._subject_of_clause(t, "thing"):

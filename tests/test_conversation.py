@@ -1113,3 +1113,15 @@ def test_the_other_guest_commentator_is_the_articles_other_expert(answerer):
     reply = conv.ask("and the other guest commentator, who is he and what's his job?")
     assert "Shemov" in reply.rewritten and "Kellogg" not in reply.rewritten
     assert not reply.answer.refused and "Baltic Sea" in reply.answer.text
+
+
+def test_what_did_he_call_that_is_what_the_last_answer_said(answerer):
+    """conversations10 cv10-18: "what did he call that?" after Coale's offer was rewritten "What
+    did John Coale call the month?": "that" after a naming verb is what the last answer said, and
+    "Coale called this "a fair trade"" answers it."""
+    conv = Conversation(answerer)
+    conv.ask("Which Trump envoy suggested the remaining political prisoners could be released within a month?")
+    conv.ask("and what did he say could happen to the sanctions in return?")
+    reply = conv.ask("what did he call that?")
+    assert reply.rewritten == "What did John Coale call that?"
+    assert not reply.answer.refused and "fair trade" in reply.answer.text
