@@ -87,6 +87,10 @@ _MORE_RE = re.compile(r"^(?:(?:please\s+)?tell\s+me\s+more|more|more\s+please|go
 _OTHER_EXPERT_RE = re.compile(
     r"\bthe other (?:(?:guest|political|invited|interviewed|quoted)\s+)?(analyst|commentator|expert|researcher|scientist|specialist|professor|"
     r"one|person|guy)\b", re.IGNORECASE)
+# what happens to a person, which a follow-up names as "the pardon", "the arrest": the one
+# person the last question was about ("who announced the pardon?" after "How long was Sergey
+# Tikhanyovski sentenced to?")
+OWNED_EVENTS = frozenset({"pardon", "arrest", "conviction", "trial", "detention", "imprisonment", "deportation", "appointment"})
 # verbs that put a name on what was just said: "what did he call that?", "how did she describe this?"
 NAMING_VERBS = frozenset({"call", "describe", "term", "label", "dub", "characterise", "characterize", "name"})
 OTHER_ONE = {"the other one", "the other", "the other person", "the other man", "the other woman", "the other figure"}
@@ -704,7 +708,8 @@ class Rewriter:
         if len(people) != 1:
             return None
         for t in doc:
-            if (t.tag_ == "NN" and stem(t.lower_) in prev.verbs
+            if ((t.tag_ == "NN" or t.tag_ == "NNP" and t.text.islower())  # "the pardon" may be tagged NNP
+                    and (stem(t.lower_) in prev.verbs or t.lemma_.lower() in OWNED_EVENTS)
                     and any(c.dep_ == "det" and c.lower_ == "the" and c.i == t.i - 1 for c in t.children)
                     and not any(c.dep_ in ("poss", "prep") for c in t.children)):
                 det = doc[t.i - 1]

@@ -1125,3 +1125,17 @@ def test_what_did_he_call_that_is_what_the_last_answer_said(answerer):
     reply = conv.ask("what did he call that?")
     assert reply.rewritten == "What did John Coale call that?"
     assert not reply.answer.refused and "fair trade" in reply.answer.text
+
+
+def test_the_pardon_is_the_pardon_of_the_person_talked_about(answerer):
+    """conversations11 cv11-02: after two questions about Sergey Tikhanyovski's sentence, "who
+    announced the pardon?" was refused (whose pardon?) and "why was he let go, according to
+    her?" could not tell who "he" was: the pardon is his, and she is the one who announced it."""
+    conv = Conversation(answerer)
+    conv.ask("How long was Sergey Tikhanyovski sentenced to in prison?")
+    reply = conv.ask("who announced the pardon?")
+    assert reply.rewritten == "Who announced Sergey Tikhanyovski's pardon?"
+    assert not reply.answer.refused and "Eisenmont" in reply.answer.text
+    reply = conv.ask("why was he let go, according to her?")
+    assert "Tikhanyovski" in reply.rewritten and "Eisenmont" in reply.rewritten
+    assert not reply.answer.refused and "humanitarian" in reply.answer.text
