@@ -1093,26 +1093,23 @@ def test_which_article_says_that_gives_the_last_answers_excerpt_and_article(answ
     assert "source_of_last_answer" not in (Conversation(answerer).ask("Which article says that?").answer.support or {})
 
 
-def test_a_person_whose_visit_describes_the_interview_is_not_his(answerer):
-    """conversations10 cv10-04: after "In the Siberian Newspaper interview about Kellogg's visit,
-    how many accomplices were released together with Sergey Tikhanyovski?", "his wife" is
-    Tikhanyovski's: Kellogg's visit only says which interview."""
+@pytest.mark.parametrize("first, follow_up, named, not_named, answered", [
+    # conversations10 cv10-04: Kellogg's visit only says which interview; "his wife" is Tikhanyovski's
+    ("In the Siberian Newspaper interview about Kellogg's visit, how many accomplices were released together with Sergey Tikhanyovski?",
+     "Who is his wife?", "Tikhanyovski", "Kellogg", "Tikhanyovskaya"),
+    # conversations10 cv10-03 / conversations11 cv11-03: "he" had been read as Kellogg; the other
+    # expert the article quotes (Vsevolod Shemov), "guest" or not
+    ("Who is Igor Shatov, quoted in the article about Kellogg's visit to Minsk?",
+     "and the other guest commentator, who is he and what's his job?", "Shemov", "Kellogg", "Baltic Sea"),
+])
+def test_the_person_a_follow_up_means(answerer, first, follow_up, named, not_named, answered):
+    """A person whose possession only describes the article is a weak antecedent, and "the other
+    guest commentator" is the article's other expert."""
     conv = Conversation(answerer)
-    conv.ask("In the Siberian Newspaper interview about Kellogg's visit, how many accomplices were released together with Sergey Tikhanyovski?")
-    reply = conv.ask("Who is his wife?")
-    assert "Tikhanyovski" in reply.rewritten and "Kellogg" not in reply.rewritten
-    assert not reply.answer.refused and "Tikhanyovskaya" in reply.answer.text
-
-
-def test_the_other_guest_commentator_is_the_articles_other_expert(answerer):
-    """conversations10 cv10-03 / conversations11 cv11-03: after a question about Igor Shatov,
-    "and the other guest commentator, who is he and what's his job?" had "he" read as Kellogg:
-    the other expert the article quotes (Vsevolod Shemov), "guest" or not."""
-    conv = Conversation(answerer)
-    conv.ask("Who is Igor Shatov, quoted in the article about Kellogg's visit to Minsk?")
-    reply = conv.ask("and the other guest commentator, who is he and what's his job?")
-    assert "Shemov" in reply.rewritten and "Kellogg" not in reply.rewritten
-    assert not reply.answer.refused and "Baltic Sea" in reply.answer.text
+    conv.ask(first)
+    reply = conv.ask(follow_up)
+    assert named in reply.rewritten and not_named not in reply.rewritten
+    assert not reply.answer.refused and answered in reply.answer.text
 
 
 def test_what_did_he_call_that_is_what_the_last_answer_said(answerer):
