@@ -2289,14 +2289,15 @@ class Answerer:
         paraphrase of one (PARAPHRASES: "the Nobel Peace Prize winner" read as "laureate" against
         "Nobel laureate Ales Bialiatski"). Only interchangeable words: a kind of the thing asked
         (WordNet's) would put the answer in the question."""
-        if not q.terms:
+        swappable = [t for t in q.terms if t in PARAPHRASES and t not in self._UNSWAPPED]
+        if not swappable:  # most questions: the passage is not tokenised for nothing
             return text
         there: dict[str, str] = {}
         for w in self._TOKEN_RE.findall(passage):
             there.setdefault(stem(w.lower()), w)
         swap: dict[str, str] = {}
-        for t in q.terms:
-            if stem(t) in there or t in self._UNSWAPPED:
+        for t in swappable:
+            if stem(t) in there:
                 continue  # the passage says it with the question's own word
             found = [there[stem(p)] for p in sorted(PARAPHRASES.get(t, ())) if stem(p) in there and len(p) > 3]
             if found:
