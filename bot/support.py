@@ -715,6 +715,7 @@ MEDIA_NOUNS = frozenset({
 # columnist" — the publication's byline, which no sentence of the article repeats
 # (not "editor", "journalist", "reporter": a Tut.by editor is one of the prisoners)
 STAFF_NOUNS = frozenset({"author", "writer", "columnist"})
+_PUBLICATION_HEADS = MEDIA_NOUNS | STAFF_NOUNS
 
 
 def _outlets(doc, name_spans: list[range], labels: list[str | None], persons: list[int]) -> tuple[tuple[int, ...], set[int]]:
@@ -729,7 +730,7 @@ def _outlets(doc, name_spans: list[range], labels: list[str | None], persons: li
         head = last.head
         a_noun = head.pos_ == "NOUN" or head.dep_ in ("pobj", "dobj", "nsubj", "nsubjpass", "attr")  # "comment" tagged VERB
         # a one-word PERSON is no guide ("the svobodnaya Pressa piece"); "Sergei Lavrov" is one
-        if (last.dep_ in ("compound", "poss", "amod", "nmod") and a_noun and head.lemma_.lower() in MEDIA_NOUNS | STAFF_NOUNS
+        if (last.dep_ in ("compound", "poss", "amod", "nmod") and a_noun and head.lemma_.lower() in _PUBLICATION_HEADS
                 and head.i not in span and (labels[k] != "PERSON" or len(span) == 1)):
             out.append(k)
             if head.lemma_.lower() in STAFF_NOUNS and not any(c.lower_ in ("which", "what", "whose") for c in head.children):
@@ -977,9 +978,9 @@ PARAPHRASE_GROUPS = (
     frozenset({"close", "block", "shut"}),
     frozenset({"winner", "laureate"}),  # "the Nobel Peace Prize winner" ~ "Nobel laureate Ales Bialiatski"
     frozenset({"famous", "prominent", "notable", "renowned"}),  # "well-known prisoners" ~ "the most famous"
-    frozenset({"majority", "most"}),
+    frozenset({"majority", "most"}),  # "most of the prisoners" ~ "the majority of the political prisoners"
     frozenset({"ask", "request"}),  # "because Trump asked" ~ "at the request of Donald Trump"
-    frozenset({"compare", "liken", "similar", "resemble", "akin", "comparable"}),  # "compare Trump to" ~ "the situation is similar"  # "most of the prisoners" ~ "the majority of the political prisoners"
+    frozenset({"compare", "liken", "similar", "resemble", "akin", "comparable"}),  # "compare Trump to" ~ "the situation is similar"
     frozenset(LIKELIHOOD_LEMMAS),  # "Vasilyev put odds on …" ~ "the possibility is quite high"
     PAST_WORDS,
 )
