@@ -26,7 +26,7 @@ from bot.wordnet import base_forms
 from bot.speakers import Speakers, quotes
 from bot.spelling import distance
 from bot.support import (
-    ACTING_CAPITALS, AGENT_LABELS, DURATION_HEADS, PARAPHRASES, PERSON_HEADS, IndexedWords, LetterCounts, MEDIA_NOUNS, Question, ROLE_NOUNS, VERB_KINDS, _WORD_RE, reports_speech, Support, Vocabulary, _PASSIVE_AUX, _is_question_name, _similar, analyse, assess, fold, has_role, name_in, name_variants, same_person, stands_for_a_country, stem, the_country, LIKELIHOOD_LEMMAS, TIME_UNITS, sentence_stems, term_credits, term_weights, words,
+    ACTING_CAPITALS, AGENT_LABELS, DURATION_HEADS, PARAPHRASES, PERSON_HEADS, IndexedWords, LetterCounts, MEDIA_NOUNS, OCCASION_RE, Question, ROLE_NOUNS, VERB_KINDS, _WORD_RE, reports_speech, Support, Vocabulary, _PASSIVE_AUX, _is_question_name, _similar, analyse, assess, fold, has_role, name_in, name_variants, same_person, stands_for_a_country, stem, the_country, LIKELIHOOD_LEMMAS, TIME_UNITS, sentence_stems, term_credits, term_weights, words,
 )
 from bot.verify import is_verbatim
 from index.embedding import MODEL_NAME
@@ -90,7 +90,10 @@ _REQUEST_RE = re.compile(
 # producer: …", "… Need it for the intro."
 _PREAMBLE_RE = re.compile(
     r"^\s*(?:(?:for|ahead\s+of|before)\s+(?:the|my|our|tonight['’]s|today['’]s|this)\s+[^,:?]{0,40}?(?:bulletin|show|broadcast|programme|program|"
-    r"piece|story|script|intro|segment|newsletter|report|headline|package)\s*[,:]|one\s+(?:more\s+)?for\s+the\s+\w+\s*[:,-]|quick\s+one\s*[:,-])\s*",
+    r"piece|story|script|intro|segment|newsletter|report|headline|package)\s*[,:]|one\s+(?:more\s+)?for\s+the\s+\w+\s*[:,-]|quick\s+one\s*[:,-]"
+    # "Different article now:", "New topic:", "Switching gears -": a turn to something else
+    r"|(?:(?:a|and|ok(?:ay)?|now)\s*,?\s+)?(?:(?:different|another|other|new)\s+(?:article|topic|story|subject|piece|question)|switching\s+(?:topics?|gears|articles?|subjects?)"
+    r"|changing\s+(?:the\s+)?(?:topic|subject)|moving\s+on|next\s+question)(?:\s+now)?\s*(?:[:,-]|\.(?=\s)))\s*",
     re.IGNORECASE)
 _AFTERWORD_RE = re.compile(r"(?<=\?)\s+(?:need|needed|it['’]?s|this\s+is|that['’]?s|for\s+the|thanks|thx|cheers)\b[^?]*$", re.IGNORECASE)
 # "what he says about …" → "what does he say about …?"
@@ -105,6 +108,28 @@ _CLAUSE_COPULA_RE = re.compile(r"^((?:who|what|where|when|why|which\s+\w+|how\s+
 _CHECKING_RE = re.compile(
     r"^\s*(?:I['’]?m|I am|we['’]?re|we are)\s+(?:just\s+)?(?:checking|fact-checking|double-checking|verifying|confirming|"
     r"writing|editing|reading|looking at|looking into|working on)\b[^:?]{0,120}:\s*", re.IGNORECASE)
+# what the asker is working on, said as a sentence before the question: "I'm presenting on Sergey
+# Tikhanyovski. Who announced that Lukashenko had pardoned him?" — the topic, which a pronoun of
+# the question stands for
+_TOPIC_SENTENCE_RE = re.compile(
+    r"^\s*(?:I['’]?m|I am|we['’]?re|we are)\s+(?:just\s+)?(?:presenting|writing|reading|working|researching|preparing\s+\w+(?:\s+\w+)?"
+    r"|doing\s+(?:a|an|my|our)\s+\w+(?:\s+\w+)?)\s+(?:on|about)\s+([^.?!:]{2,60}?)\s*[.!:]\s+(?=\S)", re.IGNORECASE)
+_TOPIC_PRONOUN_RE = re.compile(r"\b(?:(he|she|him)|(his)|(her))\b(\s+\w+)?", re.IGNORECASE)
+
+
+def _as_topic(m: re.Match, name: str) -> str:
+    """The topic's name for a pronoun: "him", "he" → the name; "his", and "her" before a noun
+    ("her husband", not "her in 2020") → the name's possessive."""
+    after = m.group(4) or ""
+    if m.group(1):
+        return name + after
+    if m.group(2) or (after and after.strip().lower() not in _NOT_A_NOUN_AFTER):
+        return name + "'s" + after
+    return name + after
+
+
+_NOT_A_NOUN_AFTER = frozenset({"in", "on", "at", "to", "for", "from", "with", "by", "about", "after", "before", "and", "or",
+                               "as", "over", "into", "during", "since", "until", "when", "while", "because", "that"})
 # a correction before the question: "No, I mean his other interview, the one about the deal with
 # the us. what does Vladimir Vasilyev think Lukashenko expects to get?"
 _CORRECTION_RE = re.compile(r"^\s*(?:no|nope|sorry|wait|oops)\b[,.!]?\s*I\s+mean(?:t)?\b[^.?!]{0,160}[.!]\s+(?=\S)", re.IGNORECASE)
@@ -2497,7 +2522,8 @@ class Answerer:
             return not any(label in q.expected and not any(name_in(n, set(words(text)), ratio) for n in q.names)
                            for label, text in entities)
         if q.hard_type and q.expected and not any(label in q.expected for label, _ in entities) and not (
-                "PERSON" in q.expected and _untagged_name(c.reader_answer)):
+                "PERSON" in q.expected and _untagged_name(c.reader_answer)) and not (
+                q.wh == "when" and not q.type_head and self._occasion_read(c)):
             return True  # "Who will replace Coale?" read "lawyer"; "when …?" read "before Poland closed the border"
         if q.wh in ("how_long", "how_old") and entities and not re.search(r"\b(?:since|until|till)\b", c.reader_answer, re.IGNORECASE) and not any(
                 set(words(text)) & TIME_UNITS for label, text in entities if label in q.expected):
@@ -2515,6 +2541,17 @@ class Answerer:
         if q.type_head in PERSON_HEADS and any(label == "PERSON" and text in found for label, text in entities):
             return False  # "which other leader is he competing with" read "Erdogan's frequent participation in …"
         return self._wrong_kind(q, c.reader_answer, found, wn)
+
+    def _occasion_read(self, c: _Candidate) -> bool:
+        """Is the reader's answer an occasion (OCCASION_RE), with the words just before it in
+        the span: "his trip to the Anchorage summit" read in "… during his trip to the Anchorage
+        summit"?"""
+        _source, text = self.span_text(c.focus)
+        at = text.find(c.reader_answer)
+        if at < 0:
+            return False
+        lo = max(0, at - 40)  # the occasion's words end at most a few words before the answer
+        return any(m.end() >= at - lo - 12 for m in OCCASION_RE.finditer(text[lo : at + len(c.reader_answer)]))
 
     def rerank(self, top: list[_Candidate]) -> list[_Candidate]:
         """The ranker's best spans re-ranked with the reader's features (the rule penalties kept)."""
@@ -2947,6 +2984,12 @@ class Answerer:
                 aux, verb = _SAYS_BASE[says.group(3).lower()]
                 clause = f"{says.group(1)} {aux} {says.group(2)} {verb}{' ' + says.group(4) if says.group(4) else ''}?"
             question = _opening_capitalised(clause) if question.lstrip()[:1].isupper() else clause
+        topic = _TOPIC_SENTENCE_RE.match(question)
+        if topic is not None and len(question[topic.end() :].split()) >= 3:
+            question = question[topic.end() :]
+            name = topic.group(1).strip()
+            if name[:1].isupper() and len(name.split()) <= 4:
+                question = _TOPIC_PRONOUN_RE.sub(lambda m: _as_topic(m, name), question, count=1)
         corrected = _CORRECTION_RE.sub("", question, count=1)
         if corrected != question and _PRONOUN_RE.search(corrected):
             corrected = question  # "no i mean kellogg. when did he arrive?": the name is in the correction

@@ -340,6 +340,18 @@ _ABOUT_THEN_ASK_RE = re.compile(
     r"^\s*(?:(?:and\s+|so\s+|ok(?:ay)?,?\s+)?(?:what|how)\s+about\s+(.+?)|(?:and|so|ok(?:ay)?)\s*,?\s+(the\s+(?:other|second|first|third|last)\s+.+?))"
     r"\s*(?:\s[-–—]+|[,:;])\s*(\S.*\?)\s*$", re.IGNORECASE)
 _SUBJECT_PRONOUN_RE = re.compile(r"\b(?:he|she|it|they)\b", re.IGNORECASE)
+# "the deputy", "the special representative": a person by the title an answer gave him (not "the
+# deputy, Cole," nor "the deputy of …", which say who is meant themselves, nor "the deputy's name",
+# which asks for it)
+_ROLE_PHRASE_RE = re.compile(
+    r"\bthe\s+((?:[a-z][a-z.]*\s+){0,2}(?:deputy|envoy|representative|analyst|commentator|editor|adviser|advisor|researcher"
+    r"|spokesman|spokeswoman|ambassador|lawyer|laureate|diplomat|professor|chairman|secretary|journalist|activist|candidate))\b"
+    r"(?!\s*,\s*[A-Z]|\s+(?:of|for|to|from|at|in|on|who|whom|whose)\b|\s+[A-Z]|['’]s\s+(?:\w+\s+)?name)")
+# "Back to the special representative: what commitment did he want …?", "Going back to Shatov -
+# where does he think …?": the person or thing returned to, then the question about it
+_BACK_TO_RE = re.compile(
+    r"^\s*(?:(?:and|so|ok(?:ay)?|now)\s*,?\s+)?(?:(?:going|coming|getting|get|go)\s+)?back\s+to\s+(.+?)\s*(?:\s[-–—]+|[,:;])\s*(\S.*\?)\s*$",
+    re.IGNORECASE)
 
 
 def _a_publication(m: Mention) -> bool:
@@ -609,12 +621,19 @@ class Rewriter:
             return question
         question = _THAT_GUY_RE.sub(_as_pronoun, question)  # "what's that guy's title": his
         about = _ABOUT_THEN_ASK_RE.match(question)
-        if about is not None:  # "and what about his deputy - who was he?": "who was his deputy?"
-            # (or "and the other guest commentator, who is he and what's his job?")
-            topic, asked = (about.group(1) or about.group(2)).strip(), about.group(3).strip()
+        back = _BACK_TO_RE.match(question) if about is None else None
+        if about is not None or back is not None:
+            # "and what about his deputy - who was he?": "who was his deputy?" (or "and the
+            # other guest commentator, who is he and what's his job?"); "back to the special
+            # representative: what did he want?": "what did the special representative want?"
+            topic, asked = (about.group(1) or about.group(2), about.group(3)) if about is not None else back.groups()
+            topic, asked = topic.strip(), asked.strip()
             said = _SUBJECT_PRONOUN_RE.sub(topic, asked, count=1)
             if said != asked and not _SUBJECT_PRONOUN_RE.fullmatch(topic):
                 question = said[:1].upper() + said[1:]
+            elif back is not None:  # nothing to put the topic in: the question as it goes on
+                question = asked[:1].upper() + asked[1:]
+        question = self._role_named(question, history) or question
         doc = self.nlp(self._truecase(question))
         prev = history[-1]
         body = _without_fillers(doc)
@@ -1256,6 +1275,26 @@ class Rewriter:
             if m is None:
                 return None
             return f"in {m.text}"
+        return None
+
+    def _role_named(self, question: str, history: list[Turn]) -> str | None:
+        """"When had the deputy been to Belarus before?" after an answer about "Kellogg's deputy
+        John Cole": the one person the conversation introduced with that title ("the special
+        representative" → "U.S. Special Representative for Ukraine John Kellogg"), searched from
+        the last turn back; None when no one, or more than one person, fits at the nearest turn."""
+        m = _ROLE_PHRASE_RE.search(question)
+        if m is None:
+            return None
+        wanted = [w for w in m.group(1).lower().split() if w not in ("the",)]
+        for turn in reversed(history):
+            found = {self._full(x) for x in turn.mentions if x.kind == "person" and all(w in x.before for w in wanted)}
+            if len(found) > 1:
+                return None
+            if found:
+                name = found.pop()
+                if name.lower() in question.lower():
+                    return None  # "the deputy, Cole,": named already
+                return self._finish(question[: m.start()] + name + question[m.end() :])
         return None
 
     def _full(self, m: Mention) -> str:

@@ -1260,9 +1260,22 @@ def has_role(q: Question, sentences, ratio: float = 0.75) -> bool:
     return False
 
 
+# An occasion answers "when …?" as a date does: "Trump called Lukashenko on his way to Anchorage",
+# "during his visit to Minsk", "on the sidelines of the summit".
+OCCASION_RE = re.compile(
+    r"\bon (?:his|her|their|its|the) way (?:to|from|back|home)\b"
+    r"|\bduring (?:his|her|their|its|the|a) (?:\w+ )?(?:visit|trip|summit|meeting|talks|flight|tour|stay|call)\b"
+    r"|\bon the (?:eve|sidelines) of\b",
+    re.IGNORECASE,
+)
+
+
 def has_answer_type(q: Question, sentences, ratio: float = 0.75) -> bool:
     """Some sentence holds an entity of the expected type that the question does
-    not already name (for counts: a number in a sentence about the question)."""
+    not already name (for counts: a number in a sentence about the question; for "when …?" an
+    occasion, OCCASION_RE)."""
+    if q.wh == "when" and not q.type_head and any(OCCASION_RE.search(s.text) for s in sentences):
+        return True
     for s in sentences:
         for label, text in s.entities:
             if label not in q.expected:

@@ -2603,6 +2603,12 @@ def test_per_a_publication_the_model_tags_a_person_cites_the_publication(answere
     ("Name the two countries Zarikhin says Trump may mix up.", "What are the two countries Zarikhin says Trump may mix up?"),
     ("How many political prisoners does Belarus still hold? Need it for the intro.", "How many political prisoners does Belarus still hold?"),
     ("One for the producer: what gift from Trump does Vasilyev mention?", "What gift from Trump does Vasilyev mention?"),
+    ("Different article now: when did Trump phone Lukashenko?", "When did Trump phone Lukashenko?"),
+    ("Switching gears - who is Igor Shatov?", "Who is Igor Shatov?"),
+    ("I'm presenting on Sergey Tikhanyovski. Who announced that Lukashenko had pardoned him?",
+     "Who announced that Lukashenko had pardoned Sergey Tikhanyovski?"),
+    ("I'm writing about Maria Kolesnikova: what was her role?", "what was Maria Kolesnikova's role?"),
+    ("We're doing a project on the potash sanctions. What did the US lift?", "What did the US lift?"),
     ("I mar 3 things", "I mar 3 things"),  # a verb, not March
     ("can you tell me what happened", "can you tell me what happened"),  # too short to be read alone
 ])
@@ -2657,3 +2663,17 @@ def test_which_prison_asks_for_a_named_prison(answerer):
     named place. (holdout20's "Which prison was Bialiatski held in?" is still answered.)"""
     assert answerer.ask("In which prison was Sergei Tikhanovsky held before his pardon?").refused
     assert answerer.ask("In which prison was Viktar Babaryka held before his release?").refused
+
+
+@pytest.mark.parametrize("asked", ["When did Trump phone Lukashenko?", "when did trump phone lukashenko"])
+def test_an_occasion_answers_when(answerer, asked):
+    """holdout and dialogue sets: "when did Trump phone Lukashenko?" was refused because the
+    articles give no date, only the occasion ("during his trip to the Anchorage summit"), which
+    answers "when" as well."""
+    answer = answerer.ask(asked)
+    assert not answer.refused and "Anchorage" in answer.text
+
+
+def test_an_occasion_is_no_date_for_what_date(answerer):
+    """The occasion answers "when", not "on what date": the articles give none for the call."""
+    assert answerer.ask("On what date did Trump phone Lukashenko?").refused

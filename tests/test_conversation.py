@@ -1136,3 +1136,29 @@ def test_the_pardon_is_the_pardon_of_the_person_talked_about(answerer):
     reply = conv.ask("why was he let go, according to her?")
     assert "Tikhanyovski" in reply.rewritten and "Eisenmont" in reply.rewritten
     assert not reply.answer.refused and "humanitarian" in reply.answer.text
+
+
+@pytest.mark.parametrize("turns, follow_up, rewritten", [
+    # conversations12 cv12-03: the person returned to, then the question about him
+    (("Who is Igor Shatov?", "Who is Vsevolod Shemov?"),
+     "Going back to Shatov: where does he think Belarus gets more reliable investment than from the West?",
+     "Where does Shatov think Belarus gets more reliable investment than from the West?"),
+    # conversations9 cv9-02: "the press secretary" is the one the last answer introduced as such
+    (("How long was Sergey Tikhanyovski sentenced to in prison?", "who announced the pardon?"),
+     "So what reason did the press secretary give for letting him go?",
+     "So what reason did Natalia Eisenmont give for letting Sergey Tikhanyovski go?"),
+])
+def test_a_person_returned_to_or_named_by_title(answerer, turns, follow_up, rewritten):
+    conv = Conversation(answerer)
+    for q in turns:
+        conv.ask(q)
+    assert conv.ask(follow_up).rewritten == rewritten
+
+
+def test_the_name_asked_by_title_is_not_put_in(answerer):
+    """"what's the deputy's name?" asks for the name: it is not rewritten as "What's John Cole's
+    name?" (conversations8 cv8-01)."""
+    conv = Conversation(answerer)
+    conv.ask("Who did Lukashenko hug at the meeting with Kellogg?")
+    reply = conv.ask("what's the deputy's name?")
+    assert "Cole's name" not in reply.rewritten
