@@ -2127,7 +2127,7 @@ class Answerer:
         lib = self.library
         regions, windows, where = self._regions(cands, context)
         texts = [lib.articles[src].text[lib.sentences[a].start : lib.sentences[b].end] for src, a, b in regions]
-        asked_as = [self._as_asked(self._without_outlets(q, self._paraphrased_as(q, self._worded_as(q, self._in_full(q, self._spelled_as(q, text), text), text), text), text))
+        asked_as = [self._as_asked(self._as_job(q, self._without_outlets(q, self._paraphrased_as(q, self._worded_as(q, self._in_full(q, self._spelled_as(q, text), text), text), text), text)))
                     for text in texts]
         # a passage in the words of a person the question names, without the name: read both
         # ways, the surer reading kept (_speaker_as_pronoun)
@@ -2199,6 +2199,19 @@ class Answerer:
         if cut == question or len(cut.split()) <= 2:
             return question
         return _opening_capitalised(cut)
+
+    # a person's title asked for by another noun than "job"
+    _TITLE_ASKED_RE = re.compile(r"(?<!job )\b(?:official\s+)?(?:title|position|post|occupation|profession)\b", re.IGNORECASE)
+
+    @classmethod
+    def _as_job(cls, q: Question, question: str) -> str:
+        """A question for a person's title (Question.role) asked of the reader with "job":
+        "What was John Kellogg's official title?" read "Alexander Lukashenko" in "Belarusian
+        President Alexander Lukashenko met with U.S. Special Representative for Ukraine John
+        Kellogg …", "What is John Kellogg's job?" reads "Special Representative"."""
+        if not q.role or q.wh == "who":
+            return question
+        return cls._TITLE_ASKED_RE.sub("job", question, count=1)
 
     @staticmethod
     def _as_asked(question: str) -> str:

@@ -2677,3 +2677,13 @@ def test_an_occasion_answers_when(answerer, asked):
 def test_an_occasion_is_no_date_for_what_date(answerer):
     """The occasion answers "when", not "on what date": the articles give none for the call."""
     assert answerer.ask("On what date did Trump phone Lukashenko?").refused
+
+
+def test_a_title_asked_as_a_position_is_read_as_a_job(answerer):
+    """conversations10 cv10-08: "What is Vladimir Zarikhin's position …?" was answered with the
+    sentence introducing Vasilyev — the reader read "position" as a stance; asked for his job it
+    reads the title ("vice director of the Russian Institute …")."""
+    answer = answerer.ask("What is Vladimir Zarikhin's position, according to the Svoboda article on Lukashenko's peace initiative?")
+    assert not answer.refused and "vice director" in answer.text
+    q = answerer.analyse("Give me Vsevolod Shemov's job title as the commentary piece describes it.")
+    assert "job job" not in Answerer._as_job(q, q.text)
