@@ -158,6 +158,9 @@ _MEDIA_ALT = "|".join(sorted(MEDIA_NOUNS, key=len, reverse=True))  # the words f
 _ELSE_RE = re.compile(r"\b(?:who|whom|what|where|which)\s+(?:else|other)\b", re.IGNORECASE)
 # "where does his authority actually come from?": what is so, when the span denies something else
 _REALLY_RE = re.compile(r"\b(?:actually|really|truly|in fact|in reality)\b", re.I)
+# "where does he think Lukashenko's authority comes from?": a view asked for, which a denial ("I
+# don't think it comes from …") gives only with the sentence after it that says what he thinks instead
+_VIEW_ASKED_RE = re.compile(r"\b(?:do|does|did)\s+(?:\w+\s+){1,3}?(?:think|believe|see|consider|reckon)\b|\bin (?:his|her|their) (?:view|opinion)\b", re.I)
 _SET_ASIDE_RE = re.compile(r"\b(?:if not|rather than|other than|instead of|not because of|apart from)\b", re.I)
 # a denial ("I don't think …", "it is not …") and the sentence after it that says what is so
 # instead ("This is more likely the result of …", "Rather, …") — not "This is rather telling"
@@ -1703,7 +1706,7 @@ class Answerer:
             focus, guide, read = self._with_reason(best, guide, read, q.terms)
         if q.wh == "yes_no":
             focus, guide = self._with_view(q, list(focus), guide)
-        if _SET_ASIDE_RE.search(q.text) or (q.wh != "yes_no" and _REALLY_RE.search(q.text)):
+        if _SET_ASIDE_RE.search(q.text) or (q.wh != "yes_no" and (_REALLY_RE.search(q.text) or _VIEW_ASKED_RE.search(q.text))):
             focus, guide, read = self._with_alternative(focus, guide, read)
         if not self._says_content(focus) and (after := self._condition_after(q, focus)) is not None:
             nxt = self.library.sentences[after]  # the condition the next sentence gives, which the answer keeps

@@ -2687,3 +2687,11 @@ def test_a_title_asked_as_a_position_is_read_as_a_job(answerer):
     assert not answer.refused and "vice director" in answer.text
     q = answerer.analyse("Give me Vsevolod Shemov's job title as the commentary piece describes it.")
     assert "job job" not in Answerer._as_job(q, q.text)
+
+
+def test_a_view_asked_for_is_what_the_speaker_thinks_instead_of_what_he_denies(answerer):
+    """conversations7/12, conversations_dev: "Where does Zarikhin think Lukashenko's authority
+    comes from?" was answered with his denial ("I don't think … comes from his role in quelling
+    the rebellion …"); his view is the next sentence."""
+    answer = answerer.ask("Where does Vladimir Zarikhin think Lukashenko's authority comes from?")
+    assert not answer.refused and "wise policy" in answer.text
