@@ -449,6 +449,8 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
             continue  # "Did Lukashenko embrace Kellogg when the two met?": a clause of a yes/no question
         if w == "how" and i + 1 < len(low) and low[i + 1] in ("many", "much", "long", "old"):
             wh = "how_" + low[i + 1]
+            if wh == "how_much" and i + 2 < len(low) and low[i + 2] == "time":
+                wh = "how_long"  # "in how much time could they be released": a duration
             break
         if w == "how" and i + 1 < len(low) and low[i + 1] == "come":  # "how come Trump cared about him"
             wh = "why"
