@@ -1852,6 +1852,8 @@ class Answerer:
             return guide, "other_role"
         if self._penalty_missing(q, best):
             return guide, "penalty_missing"
+        if self._served_missing(q, best):
+            return guide, "served_missing"
         if self._content_missing(q, best):
             return guide, "content_missing"
         return guide, ("reaction_missing" if self._reaction_missing(q, best) else None)
@@ -1869,6 +1871,23 @@ class Answerer:
         if q.wh != "how_long" or not any(t in DURATION_HEADS for t in q.terms):
             return False
         return all(self._PENALTY_WORDS.isdisjoint(self._sentence_words[j]) for j in best.focus)
+
+    _SERVED_WORDS = frozenset({"serve", "serves", "served", "serving", "spend", "spends", "spent", "spending"})
+    _BEHIND_BARS_RE = re.compile(r"\bbehind bars\b", re.IGNORECASE)
+
+    def _served_missing(self, q: Question, best: _Candidate) -> bool:
+        """"How many years of his sentence had Tikhanyovski served?", "How long was Kolesnikova
+        behind bars?": the time served, which the length of a sentence ("sentenced to 18 years")
+        is not — a span that says nothing of serving, spending or being behind bars gives the
+        sentence passed, not the time asked. Measured before it was made a rule, on the 38
+        question and dialogue sets: every question there asking how long someone served, spent
+        or was behind bars (about 35) is a near miss — no article says — and the rule refused the
+        6 of them answered with the sentence's length; no other answer changed."""
+        duration = q.wh in ("how_long", "how_much") or (q.wh == "how_many" and any(t in TIME_UNITS for t in words(q.text)))
+        if not duration or not ({"serve", "spend"} & set(q.terms) or self._BEHIND_BARS_RE.search(q.text)):
+            return False
+        return not any(self._SERVED_WORDS & self._sentence_words[j] or self._BEHIND_BARS_RE.search(self.library.sentences[j].text)
+                       for j in best.focus)
 
     # what a plan, a proposal or a deal holds: "what are the conditions of …", "what's in …"
     _CONTENT_NOUNS = frozenset({"condition", "term", "detail", "provision", "content", "clause", "specific"})

@@ -2695,3 +2695,15 @@ def test_a_view_asked_for_is_what_the_speaker_thinks_instead_of_what_he_denies(a
     the rebellion …"); his view is the next sentence."""
     answer = answerer.ask("Where does Vladimir Zarikhin think Lukashenko's authority comes from?")
     assert not answer.refused and "wise policy" in answer.text
+
+
+@pytest.mark.parametrize("asked", [
+    "how many years of his 18 year sentence did tikhanyovski actually serve",
+    "How much time did Tikhanyovski spend in prison?",
+])
+def test_time_served_is_not_the_sentence_passed(answerer, asked):
+    """The articles give Tikhanyovski's sentence (18 years), never how long he served: the
+    sentence's length does not answer the time served (holdout11/17/22, conversations9/11)."""
+    assert answerer.ask(asked).refused
+    answer = answerer.ask("How long was Tikhanyovski sentenced to?")
+    assert not answer.refused and "18 years" in answer.text
