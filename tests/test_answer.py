@@ -2707,3 +2707,12 @@ def test_time_served_is_not_the_sentence_passed(answerer, asked):
     assert answerer.ask(asked).refused
     answer = answerer.ask("How long was Tikhanyovski sentenced to?")
     assert not answer.refused and "18 years" in answer.text
+
+
+def test_a_reading_that_only_names_the_asked_thing_answers_no_which(answerer):
+    """holdout24 h24-064, train tu004: "Which specific proposal of Donald Trump …?" read "Donald
+    Trump's proposal" — the asked thing named, not which one; a choice the question offers is
+    still answered with one of its options."""
+    assert answerer.ask("Which specific proposal of Donald Trump was Lukashenko referring to when he said he fully supports it?").refused
+    answer = answerer.ask("Which sanctions are more significant for the Belarusian economy, the EU ones or the American ones?")
+    assert not answer.refused and "EU sanctions" in answer.text
