@@ -468,7 +468,9 @@ class Rewriter:
         # "who is X?", "what kind of activist is X?": X stays in focus
         # — X not inside a prepositional phrase: "which prisoner was of interest to Trump?" asks
         # for a person other than Trump
-        outside_preps = " ".join(t.text.lower() for t in doc if t.dep_ != "prep" and not any(a.dep_ == "prep" for a in t.ancestors))
+        # — nor the owner of a person asked for: "who is Trump's special envoy?" asks for the envoy
+        outside_preps = " ".join(t.text.lower() for t in doc if t.dep_ != "prep" and not any(a.dep_ == "prep" for a in t.ancestors)
+                                 and not (t.dep_ == "poss" and t.head.lemma_.lower() in PERSON_NOUNS))
         identity = any(w in ("is", "was", "are", "were") for w in low[1:5]) and any(
             m.kind == "person" and not m.from_answer and m.text.lower() in outside_preps for m in found) and (
             wh in ("who", "whom") or any(t.dep_ == "ROOT" and t.lemma_ == "be" for t in doc))

@@ -1162,3 +1162,12 @@ def test_the_name_asked_by_title_is_not_put_in(answerer):
     conv.ask("Who did Lukashenko hug at the meeting with Kellogg?")
     reply = conv.ask("what's the deputy's name?")
     assert "Cole's name" not in reply.rewritten
+
+
+def test_he_after_who_is_xs_envoy_is_the_envoy(answerer):
+    """conversations12 cv12-15: "Who is Trump's special envoy …?" asks for the envoy, not who
+    Trump is: "he" next is John Coale, whom the answer names."""
+    conv = Conversation(answerer)
+    conv.ask("Who is Trump's special envoy mentioned in the article about the 123 prisoners?")
+    reply = conv.ask("What did he predict for the roughly thousand political prisoners still held?")
+    assert "Coale" in reply.rewritten and "Trump" not in reply.rewritten
