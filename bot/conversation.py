@@ -347,6 +347,11 @@ _ROLE_PHRASE_RE = re.compile(
     r"\bthe\s+((?:[a-z][a-z.]*\s+){0,2}(?:deputy|envoy|representative|analyst|commentator|editor|adviser|advisor|researcher"
     r"|spokesman|spokeswoman|ambassador|lawyer|laureate|diplomat|professor|chairman|secretary|journalist|activist|candidate))\b"
     r"(?!\s*,\s*[A-Z]|\s+(?:of|for|to|from|at|in|on|who|whom|whose)\b|\s+[A-Z]|['’]s\s+(?:\w+\s+)?name)")
+# a yes/no question whether someone of a kind is among those meant: "Was any well-known opposition
+# figure among those released?", "Is there a journalist among them?", "Were any Americans freed?"
+_ANY_PERSON_RE = re.compile(
+    r"^\W*(?:was|were|is|are|has|have|had|did)\s+(?:there\s+)?(?:any|a|an|some)\s+((?:[\w-]+)(?:\s+[\w-]+){0,2})",
+    re.IGNORECASE)
 # "Back to the special representative: what commitment did he want …?", "Going back to Shatov -
 # where does he think …?": the person or thing returned to, then the question about it
 _BACK_TO_RE = re.compile(
@@ -465,6 +470,14 @@ class Rewriter:
             near & PERSON_NOUNS)
         asked = {t.lemma_.lower() for t in wh_chunk if t.is_alpha and t.lower_ not in WH} if wh_chunk is not None else set()
         asked |= near - WH
+        anyone = _ANY_PERSON_RE.match(question) if wh is None else None
+        kind = anyone.group(1).lower().split() if anyone is not None else []
+        head = next((k for k, w in enumerate(kind) if w in PERSON_NOUNS or w.rstrip("s") in PERSON_NOUNS), None)
+        if head is not None:
+            # "Was any well-known opposition figure among those released?": the answer names one,
+            # who is then "he" as a "who …?" question's answer would be
+            asks_person = True
+            asked |= {w for x in kind[: head + 1] for w in x.split("-")}
         # "who is X?", "what kind of activist is X?": X stays in focus
         # — X not inside a prepositional phrase: "which prisoner was of interest to Trump?" asks
         # for a person other than Trump

@@ -1171,3 +1171,14 @@ def test_he_after_who_is_xs_envoy_is_the_envoy(answerer):
     conv.ask("Who is Trump's special envoy mentioned in the article about the 123 prisoners?")
     reply = conv.ask("What did he predict for the roughly thousand political prisoners still held?")
     assert "Coale" in reply.rewritten and "Trump" not in reply.rewritten
+
+
+def test_he_after_was_anyone_of_a_kind_among_them_is_the_one_named(answerer):
+    """conversations12 cv12-12: "Was any well-known opposition figure among those released?" is
+    answered with one ("… released opposition figure Sergey Tikhanyovski …"); "he" next is that
+    person, not Kellogg, whom the same answer mentions."""
+    conv = Conversation(answerer)
+    conv.ask("How many convicted people did Lukashenko pardon at Trump's request?")
+    conv.ask("Was any well-known opposition figure among those released?")
+    reply = conv.ask("How has he behaved since his release?")
+    assert "Tikhanyovski" in reply.rewritten
