@@ -519,8 +519,12 @@ class Rewriter:
                     for c in t.children:
                         if c.dep_ in ("nsubj", "nsubjpass"):
                             span = doc[c.left_edge.i : c.right_edge.i + 1].text.lower()
+                            # the subject itself a person, not "a Lukashenko–Zelenskyy meeting" (parsed
+                            # as "Lukashenko" with "meeting" in apposition)
+                            if c.i + 1 < len(doc) and doc[c.i + 1].text in ("-", "–", "—") and not doc[c.i].whitespace_:
+                                continue
                             reported = next((m.text for m in found if m.kind == "person" and not m.from_answer
-                                             and m.text != subject and m.text.lower() in span), None)
+                                             and m.text != subject and m.text.lower() in span and c.lower_ in m.text.lower()), None)
                     if reported:
                         break
         answer_for = Answer(question, "") if answer is None else answer

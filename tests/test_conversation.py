@@ -1182,3 +1182,13 @@ def test_he_after_was_anyone_of_a_kind_among_them_is_the_one_named(answerer):
     conv.ask("Was any well-known opposition figure among those released?")
     reply = conv.ask("How has he behaved since his release?")
     assert "Tikhanyovski" in reply.rewritten
+
+
+def test_a_name_in_a_hyphenated_compound_is_not_whose_doing_is_asked(answerer):
+    """conversations6 cv6-07: "How likely does Zarikhin think a Lukashenko–Zelenskyy meeting is?"
+    parses "Lukashenko" as the subject of "is"; he is only part of what the meeting is called,
+    so "who is he?" next is Zarikhin."""
+    conv = Conversation(answerer)
+    conv.ask("How likely does Vladimir Vasilyev think a Lukashenko–Zelenskyy meeting is, in the Svoboda interviews?")
+    conv.ask("and the other expert?")
+    assert conv.ask("who is he?").rewritten == "Who is Vladimir Zarikhin?"
