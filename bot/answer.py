@@ -158,6 +158,9 @@ _MEDIA_ALT = "|".join(sorted(MEDIA_NOUNS, key=len, reverse=True))  # the words f
 _ELSE_RE = re.compile(r"\b(?:who|whom|what|where|which)\s+(?:else|other)\b", re.IGNORECASE)
 # "where does his authority actually come from?": what is so, when the span denies something else
 _REALLY_RE = re.compile(r"\b(?:actually|really|truly|in fact|in reality)\b", re.I)
+# "who did Svobodnaya Pressa interview first?": the first of several, in the article's order (not
+# "first name", "the first release")
+_FIRST_ASKED_RE = re.compile(r"\bfirst\b(?=\s*(?:[?,]|$|about\b|in\b|on\b|when\b|after\b|among\b|for\b|of all\b))", re.I)
 # "where does he think Lukashenko's authority comes from?": a view asked for, which a denial ("I
 # don't think it comes from …") gives only with the sentence after it that says what he thinks instead
 _VIEW_ASKED_RE = re.compile(r"\b(?:do|does|did)\s+(?:\w+\s+){1,3}?(?:think|believe|see|consider|reckon)\b|\bin (?:his|her|their) (?:view|opinion)\b", re.I)
@@ -1693,6 +1696,9 @@ class Answerer:
             return self._refuse(question, self.refusal_text(cands), "unsupported", t0, timings, support)
 
         focus, read = best.focus, best.reader_answer
+        if _FIRST_ASKED_RE.search(q.text) and (earlier := self._first_of_kind(q, best, cands)) is not None:
+            focus, read, guide = earlier.focus, None, []
+            support["first_of"] = len(best.focus) and best.focus[0] - earlier.focus[0]
         if self._speaker_answers(q, focus):
             read = None
         if q.wh == "why":
@@ -1801,6 +1807,25 @@ class Answerer:
     def _asks(self, j: int) -> bool:
         """Is sentence j a question (its closing quote mark aside)?"""
         return self.library.sentences[j].text.rstrip().rstrip("\"”’'").endswith("?")
+
+    def _first_of_kind(self, q: Question, best: _Candidate, cands: list[_Candidate]) -> _Candidate | None:
+        """"Who did Svobodnaya Pressa interview first about …?": the article's earliest sentence
+        that says what the chosen one says of the question's terms ("… interviewed Boris
+        Shmelyev …" before "… interviewed Vladimir Vasilyev …"), with its names but one (the
+        chosen one may hold a name by chance: "U.S." in "the Institute for U.S. and Canada
+        Studies") and an answer of the asked type; None when the chosen sentence is the first."""
+        lib = self.library
+        start = best.focus[0]
+        source = lib.sentences[start].source
+        said = set().union(*(self._sentence_stems[j] for j in best.focus))
+        shared = {stem(t) for t in q.terms} & said
+        if not shared:
+            return None
+        names = best.features.get("names_focus", 0.0)
+        earlier = [c for c in cands if len(c.focus) == 1 and c.focus[0] < start and lib.sentences[c.focus[0]].source == source
+                   and shared <= self._sentence_stems[c.focus[0]] and c.support.type_ok is not False
+                   and c.features.get("names_focus", 0.0) >= names - 0.34]
+        return min(earlier, key=lambda c: c.focus[0]) if earlier else None
 
     def _with_alternative(self, focus: list[int], guide: list[str], read: str | None) -> tuple[list[int], list[str], str | None]:
         """(focus, guide, read) with the sentence after a denial that says what is so instead:

@@ -1192,3 +1192,13 @@ def test_a_name_in_a_hyphenated_compound_is_not_whose_doing_is_asked(answerer):
     conv.ask("How likely does Vladimir Vasilyev think a Lukashenko–Zelenskyy meeting is, in the Svoboda interviews?")
     conv.ask("and the other expert?")
     assert conv.ask("who is he?").rewritten == "Who is Vladimir Zarikhin?"
+
+
+def test_who_was_interviewed_first_is_the_articles_first_interviewee(answerer):
+    """conversations6 cv6-12 / conversations11 cv11-13: the deal article interviews Boris
+    Shmelyev, then Vladimir Vasilyev; "first" asks for the earlier one, and the follow-ups are
+    about him."""
+    conv = Conversation(answerer)
+    first = conv.ask("Who did Svobodnaya Pressa interview first about Lukashenko's proposed deal with the US?")
+    assert not first.answer.refused and "Shmelyev" in first.answer.text
+    assert "Shmelyev" in conv.ask("where does he work?").rewritten
