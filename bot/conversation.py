@@ -43,7 +43,7 @@ from dataclasses import dataclass, field, replace
 
 import prompts
 from bot.answer import SINGULAR, Answer, clean_question, split_compound
-from bot.support import LEADING_FILLERS, MEDIA_NOUNS, VIEW_NOUNS, _similar, stem
+from bot.support import LEADING_FILLERS, MEDIA_NOUNS, PARAPHRASES, VIEW_NOUNS, _similar, stem
 
 MALE = {"he": "subj", "him": "obj", "his": "poss", "himself": "obj"}
 FEMALE = {"she": "subj", "her": "obj", "hers": "obj", "herself": "obj"}
@@ -529,7 +529,8 @@ class Rewriter:
                         break
         answer_for = Answer(question, "") if answer is None else answer
         return Turn(question, question, answer_for, when, wh, found, asks_person, identity, wh_subject, subject, source,
-                    frozenset(asked), reported,
+                    # the asked words as an answer may say them ("which journalist" ~ "Tut.by editor Maryna Zolatava")
+                    frozenset(asked).union(*(PARAPHRASES.get(w, ()) for w in asked)), reported,
                     frozenset(t.lemma_.lower() for t in doc if t.pos_ in ("NOUN", "PROPN", "VERB") and t.lower_ not in WH),
                     asks_many, frozenset(stem(t.lemma_.lower()) for t in doc if t.pos_ == "VERB"))
 

@@ -979,6 +979,7 @@ PARAPHRASE_GROUPS = (
     frozenset({"cause", "lead"}),  # "what caused friction" ~ "led to several conflicts"
     frozenset({"close", "block", "shut"}),
     frozenset({"winner", "laureate"}),  # "the Nobel Peace Prize winner" ~ "Nobel laureate Ales Bialiatski"
+    frozenset({"journalist", "editor", "reporter"}),  # "which Tut.by journalist was freed" ~ "Tut.by editor Maryna Zolatava"
     frozenset({"famous", "prominent", "notable", "renowned"}),  # "well-known prisoners" ~ "the most famous"
     frozenset({"majority", "most"}),  # "most of the prisoners" ~ "the majority of the political prisoners"
     frozenset({"ask", "request"}),  # "because Trump asked" ~ "at the request of Donald Trump"

@@ -2716,3 +2716,10 @@ def test_a_reading_that_only_names_the_asked_thing_answers_no_which(answerer):
     assert answerer.ask("Which specific proposal of Donald Trump was Lukashenko referring to when he said he fully supports it?").refused
     answer = answerer.ask("Which sanctions are more significant for the Belarusian economy, the EU ones or the American ones?")
     assert not answer.refused and "EU sanctions" in answer.text
+
+
+def test_a_journalist_asked_for_is_the_editor_the_articles_name(answerer):
+    """holdout2/15/21, conversations12: "which tut.by journalist was freed in december" was
+    refused — the articles call her "Tut.by editor Maryna Zolatava"."""
+    answer = answerer.ask("which tut.by journalist was freed in december")
+    assert not answer.refused and "Zolatava" in answer.text

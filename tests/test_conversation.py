@@ -1202,3 +1202,11 @@ def test_who_was_interviewed_first_is_the_articles_first_interviewee(answerer):
     first = conv.ask("Who did Svobodnaya Pressa interview first about Lukashenko's proposed deal with the US?")
     assert not first.answer.refused and "Shmelyev" in first.answer.text
     assert "Shmelyev" in conv.ask("where does he work?").rewritten
+
+
+def test_she_after_was_any_journalist_among_them_is_the_editor_named(answerer):
+    """conversations12 cv12-24: the answer to "Was any journalist among the prisoners …?" names
+    three women; "she" is the one it calls an editor (a journalist, in other words)."""
+    conv = Conversation(answerer)
+    conv.ask("Was any journalist among the prisoners released on December 13?")
+    assert "Zolatava" in conv.ask("Was she deported to Ukraine or to Lithuania?").rewritten
