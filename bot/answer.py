@@ -163,6 +163,17 @@ _REALLY_RE = re.compile(r"\b(?:actually|really|truly|in fact|in reality)\b", re.
 _FIRST_ASKED_RE = re.compile(r"\bfirst\b(?=\s*(?:[?,]|$|about\b|in\b|on\b|when\b|after\b|among\b|for\b|of all\b))", re.I)
 # "where does he think Lukashenko's authority comes from?": a view asked for, which a denial ("I
 # don't think it comes from …") gives only with the sentence after it that says what he thinks instead
+# a word going on past a dot inside it ("Tut.by", "U.S."): the reader's tokens stop at the dot
+_WORD_GOES_ON_RE = re.compile(r"(?:\.[^\W_]+)+")
+
+
+def _whole_words(text: str, start: int, end: int) -> str:
+    """text[start:end], taken on to the end of a name the reader's tokens cut at a dot ("Tut" of
+    "Tut.by editor Maryna Zolatava" read for "editor of which outlet?")."""
+    m = _WORD_GOES_ON_RE.match(text, end) if end > start and text[end - 1 : end].isalnum() else None
+    return text[start : m.end() if m else end]
+
+
 _VIEW_ASKED_RE = re.compile(r"\b(?:do|does|did)\s+(?:\w+\s+){1,3}?(?:think|believe|see|consider|reckon)\b|\bin (?:his|her|their) (?:view|opinion)\b", re.I)
 _SET_ASIDE_RE = re.compile(r"\b(?:if not|rather than|other than|instead of|not because of|apart from)\b", re.I)
 # a denial ("I don't think …", "it is not …") and the sentence after it that says what is so
@@ -2201,7 +2212,7 @@ class Answerer:
             w_score, w_start, w_end = passage.best(lib.sentences[win[0]].start - base, lib.sentences[win[-1]].end - base)
             c.features["reader_window"] = max(-READER_CLIP, min(READER_CLIP, w_score - passage.null))
             c.window_read = (base + w_start, base + w_end, w_score - passage.null) if w_start >= 0 else None
-            c.reader_answer = passage.text[start:end] if start >= 0 else None
+            c.reader_answer = _whole_words(passage.text, start, end) if start >= 0 else None
             c.features["reader_echo"], c.features["reader_typed"] = self._judge_read(q, c, asked)
 
     _TOKEN_RE = re.compile(r"[^\W\d_]+", re.UNICODE)

@@ -2723,3 +2723,16 @@ def test_a_journalist_asked_for_is_the_editor_the_articles_name(answerer):
     refused — the articles call her "Tut.by editor Maryna Zolatava"."""
     answer = answerer.ask("which tut.by journalist was freed in december")
     assert not answer.refused and "Zolatava" in answer.text
+
+
+def test_a_read_answer_cut_at_a_dot_inside_a_name_is_taken_to_the_names_end(answerer):
+    """The reader's tokens stop at the dot of "Tut.by": read for "the editor of which outlet?" it
+    gave "Tut"; the answer it found is the whole name."""
+    from bot.answer import _whole_words
+
+    text = "Nobel laureate Ales Bialiatski, and Tut.by editor Maryna Zolatava."
+    at = text.index("Tut")
+    assert _whole_words(text, at, at + 3) == "Tut.by"
+    assert _whole_words(text, 0, 5) == "Nobel"  # a whole word stays as it is
+    answer = answerer.ask("Maryna Zolatava, freed on December 13, is described as the editor of which outlet?")
+    assert (answer.support or {}).get("reader_answer") == "Tut.by"
