@@ -161,8 +161,6 @@ _REALLY_RE = re.compile(r"\b(?:actually|really|truly|in fact|in reality)\b", re.
 # "who did Svobodnaya Pressa interview first?": the first of several, in the article's order (not
 # "first name", "the first release")
 _FIRST_ASKED_RE = re.compile(r"\bfirst\b(?=\s*(?:[?,]|$|about\b|in\b|on\b|when\b|after\b|among\b|for\b|of all\b))", re.I)
-# "where does he think Lukashenko's authority comes from?": a view asked for, which a denial ("I
-# don't think it comes from …") gives only with the sentence after it that says what he thinks instead
 # a word going on past a dot inside it ("Tut.by", "U.S."): the reader's tokens stop at the dot
 _WORD_GOES_ON_RE = re.compile(r"(?:\.[^\W_]+)+")
 
@@ -174,6 +172,8 @@ def _whole_words(text: str, start: int, end: int) -> str:
     return text[start : m.end() if m else end]
 
 
+# "where does he think Lukashenko's authority comes from?": a view asked for, which a denial ("I
+# don't think it comes from …") gives only with the sentence after it that says what he thinks instead
 _VIEW_ASKED_RE = re.compile(r"\b(?:do|does|did)\s+(?:\w+\s+){1,3}?(?:think|believe|see|consider|reckon)\b|\bin (?:his|her|their) (?:view|opinion)\b", re.I)
 _SET_ASIDE_RE = re.compile(r"\b(?:if not|rather than|other than|instead of|not because of|apart from)\b", re.I)
 # a denial ("I don't think …", "it is not …") and the sentence after it that says what is so
@@ -1709,7 +1709,7 @@ class Answerer:
         focus, read = best.focus, best.reader_answer
         if _FIRST_ASKED_RE.search(q.text) and (earlier := self._first_of_kind(q, best, cands)) is not None:
             focus, read, guide = earlier.focus, None, []
-            support["first_of"] = len(best.focus) and best.focus[0] - earlier.focus[0]
+            support["first_of"] = best.focus[0] - earlier.focus[0]  # how many sentences earlier
         if self._speaker_answers(q, focus):
             read = None
         if q.wh == "why":
@@ -2530,7 +2530,7 @@ class Answerer:
         asked = {stem(w) for w in words(q.text)}
         if not content or any(stem(w) not in asked for w in content):
             return False
-        head, _common = self._answer_head(read)
+        head, _ = self._answer_head(read)
         if head is None:
             return False
         m = self._WHICH_THEN_RE.search(q.text)

@@ -1305,7 +1305,7 @@ class Rewriter:
         m = _ROLE_PHRASE_RE.search(question)
         if m is None:
             return None
-        wanted = [w for w in m.group(1).lower().split() if w not in ("the",)]
+        wanted = m.group(1).lower().split()
         for turn in reversed(history):
             found = {self._full(x) for x in turn.mentions if x.kind == "person" and all(w in x.before for w in wanted)}
             if len(found) > 1:
