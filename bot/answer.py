@@ -2514,6 +2514,7 @@ class Answerer:
     _KIND_OF_RE = re.compile(r"\b(?:sort|kind|type|form)s?\s+of\b", re.IGNORECASE)
     # "which specific proposal", "which belarusian news agencies": the noun "which" asks with
     _WHICH_THEN_RE = re.compile(r"^\W*which((?:\s+[a-z][\w'’.-]*){1,3})", re.IGNORECASE)
+    _AUXILIARIES = frozenset({"is", "are", "was", "were", "did", "does", "do", "has", "have", "had", "will", "would", "can", "could"})
 
     def _read_only_asked(self, q: Question, read: str) -> bool:
         """Is the reader's answer only the noun a "which" question asks with ("Which specific proposal
@@ -2537,8 +2538,7 @@ class Answerer:
         if m is None:
             return False
         after = words(m.group(1))  # up to the asked noun: the words before any verb
-        verbs = {"is", "are", "was", "were", "did", "does", "do", "has", "have", "had", "will", "would", "can", "could"}
-        after = after[: next((k for k, w in enumerate(after) if w in verbs), len(after))]
+        after = after[: next((k for k, w in enumerate(after) if w in self._AUXILIARIES), len(after))]
         return stem(head) in {stem(w) for w in after}
 
     def _read_no_place(self, q: Question, c: _Candidate) -> bool:

@@ -336,9 +336,11 @@ _LOWER_WORD = re.compile(r"\b[a-z]{3,}\b")
 _AUTHOR_VERBS = frozenset({"write", "author", "publish", "pen", "run", "print", "sign"})
 
 
+# a topic, a dash or a colon, then the question asked about it
+_THEN_ASK = r"\s*(?:\s[-–—]+|[,:;])\s*(\S.*\?)\s*$"
 _ABOUT_THEN_ASK_RE = re.compile(
     r"^\s*(?:(?:and\s+|so\s+|ok(?:ay)?,?\s+)?(?:what|how)\s+about\s+(.+?)|(?:and|so|ok(?:ay)?)\s*,?\s+(the\s+(?:other|second|first|third|last)\s+.+?))"
-    r"\s*(?:\s[-–—]+|[,:;])\s*(\S.*\?)\s*$", re.IGNORECASE)
+    + _THEN_ASK, re.IGNORECASE)
 _SUBJECT_PRONOUN_RE = re.compile(r"\b(?:he|she|it|they)\b", re.IGNORECASE)
 # "the deputy", "the special representative": a person by the title an answer gave him (not "the
 # deputy, Cole," nor "the deputy of …", which say who is meant themselves, nor "the deputy's name",
@@ -355,8 +357,7 @@ _ANY_PERSON_RE = re.compile(
 # "Back to the special representative: what commitment did he want …?", "Going back to Shatov -
 # where does he think …?": the person or thing returned to, then the question about it
 _BACK_TO_RE = re.compile(
-    r"^\s*(?:(?:and|so|ok(?:ay)?|now)\s*,?\s+)?(?:(?:going|coming|getting|get|go)\s+)?back\s+to\s+(.+?)\s*(?:\s[-–—]+|[,:;])\s*(\S.*\?)\s*$",
-    re.IGNORECASE)
+    r"^\s*(?:(?:and|so|ok(?:ay)?|now)\s*,?\s+)?(?:(?:going|coming|getting|get|go)\s+)?back\s+to\s+(.+?)" + _THEN_ASK, re.IGNORECASE)
 
 
 def _a_publication(m: Mention) -> bool:
