@@ -220,6 +220,8 @@ METONYMS = {
     "washington": (("united", "states"), ("america",)),
     # "what does Lukashenko want from the Americans": the United States, as the articles say it
     "americans": (("united", "states"), ("america",)), "american": (("united", "states"), ("america",)),
+    # "USA" is not the initials of "United States" (those are "U.S."), nor a spelling of "US"
+    "usa": (("united", "states"), ("america",)),
 }
 # Other capitals stand for their country only where the question makes the city act or own:
 # the active subject of a verb ("what could Minsk get", "Minsk might stop sending balloons") or

@@ -1204,6 +1204,11 @@ def test_washington_stands_for_the_united_states():
     assert name_in(("washington",), {"us", "officials"}, 0.75)
     assert not name_in(("washington",), {"russia", "belarus"}, 0.75)
     assert not name_in(("minsk",), {"belarus"}, 0.75)  # only Washington: Minsk the city is not Belarus
+    # "USA" (holdout10, holdout23: "what can belarus sell to the usa") is neither the initials of
+    # "United States" nor a spelling of "U.S."
+    assert name_in(("usa",), set(words("Belarus can offer the U.S. potash.")), 0.75)
+    assert name_in(("usa",), set(words("the United States lifted sanctions")), 0.75)
+    assert not name_in(("usa",), set(words("Belarus can offer Russia potash.")), 0.75)
 
 
 def test_passages_about_other_people_make_the_answerer_look_further_for_the_questions_names(answerer):
