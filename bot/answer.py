@@ -26,7 +26,7 @@ from bot.wordnet import base_forms
 from bot.speakers import Speakers, quotes
 from bot.spelling import distance
 from bot.support import (
-    ACTING_CAPITALS, AGENT_LABELS, DURATION_HEADS, PARAPHRASES, PERSON_HEADS, IndexedWords, LetterCounts, MEDIA_NOUNS, OCCASION_RE, Question, ROLE_NOUNS, VERB_KINDS, _WORD_RE, reports_speech, Support, Vocabulary, _PASSIVE_AUX, _is_question_name, _similar, analyse, assess, fold, has_role, name_in, name_variants, same_person, stands_for_a_country, stem, the_country, LIKELIHOOD_LEMMAS, TIME_UNITS, sentence_stems, term_credits, term_weights, words,
+    ACTING_CAPITALS, AGENT_LABELS, DURATION_HEADS, PARAPHRASES, PERSON_HEADS, IndexedWords, LetterCounts, MEDIA_NOUNS, OCCASION_RE, Question, ROLE_NOUNS, VERB_KINDS, _WORD_RE, reports_speech, Support, Vocabulary, _PASSIVE_AUX, _is_question_name, _similar, analyse, assess, fold, has_role, name_in, name_variants, same_person, stands_for_a_country, stem, the_country, LIKELIHOOD_LEMMAS, TIME_UNITS, WH_WORDS, sentence_stems, term_credits, term_weights, words,
 )
 from bot.verify import is_verbatim
 from index.embedding import MODEL_NAME
@@ -1058,6 +1058,57 @@ def _compared_pair(question: str) -> tuple[str, str, list[str]] | None:
         parts = [re.sub(r"\beach\b", name, rest, count=1) for name in (m.group(1), m.group(2))]
         return m.group(1), m.group(2), [_opening_capitalised(part) for part in parts]
     return None
+
+
+# A question asked after what the asker already knows, said as sentences before it: "Igor
+# Shatov, the political scientist in the Kellogg piece, says the trip wasn't only about sizing
+# Lukashenko up. According to him, how many pardoned prisoners did Kellogg take out of Belarus?"
+# The statements are the asker's setting (their words — "segment", "juicy", "remember" — need not
+# be in the articles); the question sentence is what is asked. A sentence ends at . ! ? (a
+# closing quote after it), before a capital, a digit or an opening quote; not after an initial
+# or a title ("U.S. Special Representative", "Mr. Coale").
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"”’']?\s+(?=[\"“‘'(]?[A-Z0-9])")
+_NOT_AN_END_RE = re.compile(r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|St|Prof|Gen|Col|Sen|Rep|vs|No|Jr|Sr)|\b[a-z]\.[a-z])\.[\"”’']?$")
+# a tag that asks nothing new: "…, right?", "…, correct?", "…, didn't he?" — a statement
+_TAG_QUESTION_RE = re.compile(
+    r",?\s*(?:right|correct|no|yes|yeah|true|ok(?:ay)?|isn['’]t\s+(?:it|that|he|she)|wasn['’]t\s+(?:it|that|he|she)|"
+    r"(?:didn|doesn|don|hasn|haven|hadn|aren|weren)['’]t\s+(?:he|she|it|they|you|we)|am\s+I\s+right|is\s+that\s+right)\s*\?+\s*$",
+    re.IGNORECASE)
+# "…I just want the setting right: where exactly did …?", "… things were different, so where
+# were most of them deported?": the question begins at its question word after a colon, a dash
+# or ", so / but / and then"
+_ASKED_AFTER_RE = re.compile(
+    rf"(?:\s*[:;]\s+|\s+[-–—]+\s+|\s*,\s*(?:so|but|then|and\s+so)\s+)(?=(?:(?:in|on|at|for|from|to|by|with|of)\s+)?{_WH}\b"
+    r"|(?:did|does|do|is|was|were|are|has|have|had|can|could|will|would)\s+\w)",
+    re.IGNORECASE)
+
+
+def context_and_question(text: str) -> tuple[str, str] | None:
+    """(what the asker says first, the question) for a question that follows sentences saying
+    what the asker knows; None for a question without such a setting. Sentences after the last
+    question are an aside ("I think it was some palace, but I don't remember which one.")."""
+    sentences: list[str] = []
+    at = 0
+    for m in _SENTENCE_END_RE.finditer(text):
+        if _NOT_AN_END_RE.search(text[at : m.start() + 1]) is not None:
+            continue
+        sentences.append(text[at : m.start()].strip() if text[m.start()] not in "\"”’'" else text[at : m.start() + 1].strip())
+        at = m.end()
+    sentences.append(text[at:].strip())
+    sentences = [x for x in sentences if x]
+    asks = [x.endswith("?") and _TAG_QUESTION_RE.search(x) is None for x in sentences]
+    if not any(asks):
+        return None
+    first = asks.index(True)
+    last = len(asks) - 1 - asks[::-1].index(True)
+    context, asked = sentences[:first], " ".join(sentences[first : last + 1])
+    if not context:  # "Vasilyev on a Lukashenko-Zelenskyy meeting: what odds did he give?" is one question
+        return None
+    cut = _ASKED_AFTER_RE.search(sentences[first])
+    if cut is not None and len(asked[cut.end() :].split()) >= 3:
+        context.append(asked[: cut.start()])
+        asked = asked[cut.end() :]
+    return " ".join(context), _opening_capitalised(asked)
 
 
 def split_compound(question: str) -> list[str]:
@@ -2671,7 +2722,11 @@ class Answerer:
         q_text = self._without_apposition(self.spell(self._unabbreviated(self._claim_checked(self._without_asides(self._unshouted(q_text))))))
         q_text = self._topic_first(q_text)
         q_text, article = self._article_reference(q_text)
-        parsing = self._analysis_pool.submit(self.analyse, self.truecase(q_text))
+        # a question after sentences that set it up: the question, its pronouns named, is what
+        # is analysed and read; the whole message is embedded and searched (its setting finds the passage)
+        setting = self._asked_after_context(q_text)
+        alone = setting is not None and setting[1] == "alone"
+        parsing = self._analysis_pool.submit(self.analyse, self.truecase(setting[0] if alone else q_text))
         # "Washington" / "America" for the United States: the embedding model does not take one
         # for the other, so the question is embedded saying "the United States"; the lexical
         # search gets both words (a passage may say either)
@@ -2691,6 +2746,10 @@ class Answerer:
         timings["retrieve_ms"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
         q = self._spelled_out(parsing.result(), hits[: self.settings.fused_top_k])
+        if setting is not None and not alone:
+            q = self._asked_only(q, setting[0])
+            if setting[1] == "points back":
+                q = replace(q, text=setting[0])
         if q.fragment and not topic:
             # keywords ("Lukashenko press sec name", "Tikhanovsky sentence length"): asked, embedded
             # and searched as "What is …?" — the reader and the ranker learnt from questions
@@ -2718,6 +2777,44 @@ class Answerer:
         cands = self._candidates(q, q_emb, hits, soft, closest=closest.result() if closest is not None else None)
         timings["select_ms"] = (time.perf_counter() - t) * 1000
         return q, hits, cands
+
+    # a question after a setting that still points back at it: "Who was that?", "Which outlet
+    # was it?", "How many were in that summer release?" (a thing the rewriter names by a guess);
+    # a person's pronoun the setting names is said by the name
+    _POINTS_BACK_RE = re.compile(r"\b(?:it|its|that|this|those|these|they|them|their)\b", re.IGNORECASE)
+    _PERSON_PRONOUN_RE = re.compile(r"\b(?:he|she|him|his|her|hers)\b", re.IGNORECASE)
+
+    def _asked_after_context(self, question: str) -> tuple[str, str] | None:
+        """For a message that sets its question up first (context_and_question): (the question
+        sentence with the people of the setting named for its pronouns, how it is asked):
+        "alone" when it then stands alone — it is the question analysed and read; "points back"
+        when it still means something of the setting ("Which outlet was it?", "How many were in
+        that release?") or says too little alone ("Which airline?") — the whole message is
+        analysed, the question sentence read; "unnamed" when a pronoun of it is a person the
+        setting does not name ("Shemov mentions an American freed before Tikhanyovski. What was
+        his name?") — the whole message is analysed and read. None when there is no setting."""
+        parts = context_and_question(question)
+        if parts is None:
+            return None
+        context, asked = parts
+        if self._PERSON_PRONOUN_RE.search(asked) is not None:
+            asked = self._rewriter.resolve(asked, context)
+            if self._PERSON_PRONOUN_RE.search(asked) is not None:
+                return asked, "unnamed"
+        stop = stop_words()
+        content = [w for w in words(asked) if w not in stop and w not in WH_WORDS]
+        if len(content) < 3 or self._POINTS_BACK_RE.search(asked) is not None:
+            return asked, "points back"
+        return asked, "alone"
+
+    @staticmethod
+    def _asked_only(q: Question, asked: str) -> Question:
+        """The question with the terms the question sentence itself does not say as its
+        setting's (Question.setting_terms), and without the setting's numbers: the asker's
+        words, which need not be in the answer."""
+        said = {stem(w) for w in words(asked)}
+        numbers = [n for n in q.numbers if re.search(rf"(?<![\d.,]){re.escape(n)}(?![\d])", asked)]  # "2020-era leaders" sets the scene
+        return replace(q, setting_terms=frozenset(t for t in q.terms if stem(t) not in said), numbers=numbers)
 
     _ASKED_ACRONYM_RE = re.compile(r"\b[A-Z]{3,6}\b")  # two letters match too much by chance ("PM": "Palace in Minsk")
     # capitalised words, with the small words a name may hold between them, on one line; not

@@ -737,6 +737,14 @@ class Rewriter:
                 resolved = self._finish(IN_RETURN.sub(lambda m: f"{m.group(0)} for {event}", resolved, count=1))
         return self._parallel_tail(resolved, prev) or resolved
 
+    def resolve(self, question: str, context: str) -> str:
+        """The question with its pronouns and "that X" said as the sentences before it in the
+        same message name them ("Igor Shatov … says the trip wasn't only about sizing Lukashenko
+        up. According to him, how many …?" → "According to Igor Shatov, how many …?"): those
+        sentences are read as an earlier turn with no answer; none of the follow-up rewrites."""
+        turn = self.analyse_turn(context, None, 0.0)
+        return self._resolve_pronouns(question, self.nlp(self._truecase(question)), [turn])
+
     def _event_owned(self, question: str, doc, prev: Turn) -> str | None:
         """"Why was Sergey Tikhanyovski sentenced to prison?" … "how long was the sentence": the
         noun of the last question's verb ("sentence" for "sentenced", "release", "visit") is the

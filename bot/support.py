@@ -403,6 +403,10 @@ class Question:
     # a query in keywords, no question word nor finite verb ("Lukashenko press sec name",
     # "Tikhanovsky sentence length"): the Answerer asks it as "What is …?"
     fragment: bool = False
+    # terms only the sentences before the question say ("I'm prepping a segment on the Kellogg
+    # trip. Where did …?"): the asker's setting — they count where a span has them, and are
+    # never missing
+    setting_terms: frozenset[str] = frozenset()
 
 
 _FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})  # a verb that makes a clause ("quoted" as VBN does not)
@@ -1026,6 +1030,8 @@ def coverage(
         if only is not None and term not in only:
             continue
         c = max((r[k] for r in rows), default=0.0)
+        if c < 0.5 and term in q.setting_terms:
+            continue
         total += weights[k]
         found += weights[k] * c
         if c < 0.5:
