@@ -174,7 +174,7 @@ def _whole_words(text: str, start: int, end: int) -> str:
 
 # "where does he think Lukashenko's authority comes from?": a view asked for, which a denial ("I
 # don't think it comes from …") gives only with the sentence after it that says what he thinks instead
-_VIEW_ASKED_RE = re.compile(r"\b(?:do|does|did)\s+(?:\w+\s+){1,3}?(?:think|believe|see|consider|reckon)\b|\bin (?:his|her|their) (?:view|opinion)\b", re.I)
+_VIEW_ASKED_RE = re.compile(r"\b(?:do|does|did)\s+(?:\w+\s+){1,3}?(?:think|believe|see|consider|reckon|say|argue|claim)\b|\bin (?:his|her|their) (?:view|opinion)\b", re.I)
 _SET_ASIDE_RE = re.compile(r"\b(?:if not|rather than|other than|instead of|not because of|apart from)\b", re.I)
 # a denial ("I don't think …", "it is not …") and the sentence after it that says what is so
 # instead ("This is more likely the result of …", "Rather, …") — not "This is rather telling"

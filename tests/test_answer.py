@@ -2700,6 +2700,9 @@ def test_a_view_asked_for_is_what_the_speaker_thinks_instead_of_what_he_denies(a
     the rebellion …"); his view is the next sentence."""
     answer = answerer.ask("Where does Vladimir Zarikhin think Lukashenko's authority comes from?")
     assert not answer.refused and "wise policy" in answer.text
+    # conversations13 cv13-10: what he says, as what he thinks
+    answer = answerer.ask("Where does Vladimir Zarikhin say Lukashenko's authority comes from?")
+    assert not answer.refused and "wise policy" in answer.text
 
 
 @pytest.mark.parametrize("asked", [
