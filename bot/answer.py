@@ -1945,7 +1945,34 @@ class Answerer:
             return guide, "served_missing"
         if self._content_missing(q, best):
             return guide, "content_missing"
+        if self._denied(q, best):
+            return guide, "denied"
         return guide, ("reaction_missing" if self._reaction_missing(q, best) else None)
+
+    # words that deny the verb after them: "has refused to release", "did not sign", "never met"
+    _DENIERS = frozenset({"not", "never", "refuse", "refused", "refuses", "refusing", "declined", "declines", "declining",
+                          "failed", "fails", "didn't", "doesn't", "don't", "hasn't", "haven't", "hadn't", "won't",
+                          "wouldn't", "isn't", "wasn't", "weren't", "aren't", "cannot", "can't", "couldn't"})
+
+    def _denied(self, q: Question, best: _Candidate) -> bool:
+        """Does the span deny what the question takes as done? "Which Polish citizens did
+        Lukashenko release in order to reopen the Gdansk route?" of "… as Lukashenko has refused
+        to release Polish citizens in Minsk's jails": the question's verb, within three words
+        after a denial, in the span's sentences. Not for a yes/no question (the denial answers
+        it) nor one that denies something itself ("Why did he refuse to …?")."""
+        verb = q.predicate or (q.doer[1] if q.doer else None)
+        if verb is None or q.wh == "yes_no":
+            return False
+        asked = words(q.text)
+        if any(w in self._DENIERS or w.endswith("n't") for w in asked):
+            return False
+        target = stem(verb)
+        for j in best.focus:
+            said = words(self.library.sentences[j].text)
+            for i, w in enumerate(said):
+                if w in self._DENIERS and any(stem(x) == target for x in said[i + 1 : i + 4]):
+                    return True
+        return False
 
     _PENALTY_WORDS = frozenset({"sentence", "sentences", "sentenced", "prison", "imprisoned", "imprisonment", "jail",
                                 "jailed", "term", "terms", "convicted", "conviction"})  # not "prisoners"

@@ -2818,3 +2818,14 @@ def test_the_setting_terms_count_where_a_span_has_them_and_are_never_missing(ans
     k = q.terms.index("husband")
     row = tuple(0.0 if i == k else 1.0 for i in range(len(q.terms)))
     assert coverage(q, [row], [1.0] * len(q.terms)) == (1.0, [])
+
+
+def test_a_span_that_denies_what_the_question_takes_as_done_does_not_answer_it(answerer):
+    """holdout26 h26-013 (a false premise): "Which Polish citizens did Lukashenko release …?"
+    was answered with "… as Lukashenko has refused to release Polish citizens in Minsk's jails"."""
+    assert answerer.ask("Which Polish prisoners did Lukashenko release from Minsk's jails?").refused
+    # the denial answers a yes/no question, and one that asks about the refusal itself
+    yes_no = answerer.ask("Did Lukashenko release the Polish citizens held in Minsk?")
+    assert not yes_no.refused and "refused to release" in yes_no.text
+    q = answerer.analyse("Why has Lukashenko refused to release Polish citizens?")
+    assert q.predicate and not answerer._denied(q, answerer._run(q.text, {})[1][0])
