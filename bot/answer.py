@@ -1967,12 +1967,28 @@ class Answerer:
         if any(w in self._DENIERS or w.endswith("n't") for w in asked):
             return False
         target = stem(verb)
+        factual = not any(w in self._HYPOTHETICAL for w in asked) and any(w in ("did", "has", "have", "had") for w in asked)
         for j in best.focus:
             said = words(self.library.sentences[j].text)
             for i, w in enumerate(said):
                 if w in self._DENIERS and any(stem(x) == target for x in said[i + 1 : i + 4]):
                     return True
+                if factual and self._supposed(said, i, target):
+                    return True  # "were Lithuania to agree to unblock …" for "Why did Vilnius agree to unblock …?"
         return False
+
+    _HYPOTHETICAL = frozenset({"if", "unless", "were", "would", "could", "might", "may", "should"})
+
+    def _supposed(self, said: list[str], i: int, target: str) -> bool:
+        """Is the verb (stem `target`) supposed, not done, at said[i]: "could lift" (a modal
+        right before it), "if Lithuania agrees", "were Lithuania to agree"?"""
+        w = said[i]
+        if w in ("if", "unless"):
+            return any(stem(x) == target for x in said[i + 1 : i + 5])
+        if w == "were":  # "were deported" is done; "were Lithuania to agree" is supposed
+            return any(x == "to" and k + 1 < len(said) and stem(said[k + 1]) == target
+                       for k, x in enumerate(said[i + 2 : i + 4], start=i + 2))
+        return w in self._HYPOTHETICAL and any(stem(x) == target for x in said[i + 1 : i + 3])
 
     _PENALTY_WORDS = frozenset({"sentence", "sentences", "sentenced", "prison", "imprisoned", "imprisonment", "jail",
                                 "jailed", "term", "terms", "convicted", "conviction"})  # not "prisoners"

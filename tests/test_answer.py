@@ -2829,3 +2829,15 @@ def test_a_span_that_denies_what_the_question_takes_as_done_does_not_answer_it(a
     assert not yes_no.refused and "refused to release" in yes_no.text
     q = answerer.analyse("Why has Lukashenko refused to release Polish citizens?")
     assert q.predicate and not answerer._denied(q, answerer._run(q.text, {})[1][0])
+
+
+def test_a_span_that_only_supposes_what_the_question_takes_as_done_does_not_answer_it(answerer):
+    """holdout26 h26-076 (a false premise): "Why did Vilnius agree to unblock the transit …?"
+    was answered with "… could have a tangible impact were Lithuania to agree to unblock the
+    transit …". A supposition ("were … to", "if", a modal right before the verb) does not say
+    it was done; a question that supposes it too is answered by it."""
+    assert answerer.ask("Why did Vilnius agree to unblock the transit of Belarusian fertilisers?").refused
+    answer = answerer.ask("What would happen if Lithuania agreed to unblock the transit of Belarusian fertilisers?")
+    assert not answer.refused and "tangible impact" in answer.text
+    said = words("In the past, all released prisoners were deported to Lithuania.")
+    assert not answerer._supposed(said, said.index("were"), "deport")  # done, in the passive
