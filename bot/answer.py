@@ -2689,7 +2689,12 @@ class Answerer:
         if head is not None and head not in in_entity:
             if not common:  # "Belarus" for "which country … Belarusian prisoners": the question's own
                 return head in q.name_words or any(_nationality_of(head, n) or _nationality_of(n, head) for n in q.name_words)
-            return wn is not None and kind is not None and wn.kind_of(head, kind) is False
+            if wn is None or kind is None or wn.kind_of(head, kind) is not False:
+                return False
+            # "the Belarus-Russia relationship, the Belarus-China" for "which two countries": the
+            # compound's names are of the asked kind (not the ones the question gives)
+            named = {fold(p) for w in answer.split() for p in re.split(r"[-–—]", w.strip(",.;:")) if p[:1].isupper()}
+            return not any(wn.kind_of(p, kind) for p in named - q.name_words)
         if wn is not None and kind in cls.SETTLEMENT_HEADS:
             places = [w[0] for w in map(words, found) if len(w) == 1]
             return bool(places) and all(wn.kind_of(p, "city") is False and wn.kind_of(p, "town") is False for p in places)

@@ -2841,3 +2841,16 @@ def test_a_span_that_only_supposes_what_the_question_takes_as_done_does_not_answ
     assert not answer.refused and "tangible impact" in answer.text
     said = words("In the past, all released prisoners were deported to Lithuania.")
     assert not answerer._supposed(said, said.index("were"), "deport")  # done, in the passive
+
+
+def test_names_inside_a_compound_answer_a_which_noun_question_of_their_kind(answerer):
+    """holdout26 h26-056: "… must not harm Belarus's relationships with which two countries?" read
+    "the Belarus-Russia relationship, the Belarus-China", whose head ("relationship") is no
+    country, and was refused as an answer of the wrong kind; Russia and China are countries."""
+    answer = answerer.ask("A deal with the U.S. must not harm Belarus's relations with which two countries, according to Lukashenko?")
+    assert not answer.refused and "Belarus-Russia" in answer.text and "Belarus-China" in answer.text
+    q = answerer.analyse("Which country does Belarus want closer ties with?")
+    from bot import wordnet
+
+    assert Answerer._wrong_kind(q, "the Belarus-Lukashenko relationship", [], wordnet.get())  # the question's own name, a person
+    assert not Answerer._wrong_kind(q, "the Belarus-Russia relationship", [], wordnet.get())
