@@ -2768,28 +2768,32 @@ def test_a_question_is_told_from_the_sentences_that_set_it_up(text, parts):
     assert context_and_question(text) == parts
 
 
-def test_the_setting_before_a_question_is_not_asked_for(answerer):
-    """holdout25: the asker's setting ("prepping a segment", "correct me if I'm wrong") was
-    searched for in the answer and the question refused (0.320 answer correct, 0.660 false
-    refusal). The question sentence is analysed and read, its "he" named from the setting; the
-    whole message still finds the passage."""
-    answer = answerer.ask("Boris Shmelyev is quoted in the union state piece. Correct me if I'm wrong, but he is a "
-                          "historian, right? Where does he work as a chief researcher?")
-    assert not answer.refused and "Post-Soviet Studies Center" in answer.text
-    assert answer.support["read_as"] == "Where does Boris Shmelyev work as a chief researcher?"
-    answer = answerer.ask("I'm prepping a segment on the Kellogg visit. Before the quotes I want the setting right: "
-                          "where exactly did Lukashenko sit down with Kellogg? I forget which palace.")
-    assert not answer.refused and "Independence Palace" in answer.text
+@pytest.mark.parametrize("asked, said", [
+    ("Boris Shmelyev is quoted in the union state piece. Correct me if I'm wrong, but he is a historian, right? Where does he "
+     "work as a chief researcher?", "Post-Soviet Studies Center"),
+    ("I'm prepping a segment on the Kellogg visit. Before the quotes I want the setting right: where exactly did Lukashenko "
+     "sit down with Kellogg? I forget which palace.", "Independence Palace"),
     # a question that still points back at its setting: the whole message analysed (its words
     # counted where a span has them, never missing), the question sentence read
-    answer = answerer.ask("In the piece on the proposed major agreement, Vasilyev lists one concrete step Washington has "
-                          "taken, lifting sanctions on a Belarusian carrier (plus hopes of reopening its embassy). Which airline?")
-    assert not answer.refused and "Belavia" in answer.text
+    ("In the piece on the proposed major agreement, Vasilyev lists one concrete step Washington has taken, lifting sanctions "
+     "on a Belarusian carrier (plus hopes of reopening its embassy). Which airline?", "Belavia"),
     # a person the setting describes but does not name: the whole message is the question, as before
-    answer = answerer.ask("Shemov mentions an American citizen who was freed before Tikhanyovski. What was his name?")
-    assert not answer.refused and "Tsikenovich" in answer.text
+    ("Shemov mentions an American citizen who was freed before Tikhanyovski. What was his name?", "Tsikenovich"),
     # the fact the setting leaves out is still refused
-    assert answerer.ask("Lukashenko met Kellogg in Minsk, at the Independence Palace. On what date was that meeting held?").refused
+    ("Lukashenko met Kellogg in Minsk, at the Independence Palace. On what date was that meeting held?", None),
+])
+def test_the_setting_before_a_question_is_not_asked_for(answerer, asked, said):
+    """holdout25 (a podcast host's questions): the asker's setting ("prepping a segment",
+    "correct me if I'm wrong") was searched for in the answer and the question refused (0.320
+    answer correct, 0.660 false refusal). The question sentence is analysed and read, its "he"
+    named from the setting; the whole message still finds the passage."""
+    answer = answerer.ask(asked)
+    if said is None:
+        assert answer.refused
+        return
+    assert not answer.refused and said in answer.text
+    if "Shmelyev" in asked:
+        assert answer.support["read_as"] == "Where does Boris Shmelyev work as a chief researcher?"
 
 
 @pytest.mark.parametrize("asked, back", [
