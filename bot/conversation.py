@@ -42,7 +42,7 @@ from collections import Counter, OrderedDict, deque
 from dataclasses import dataclass, field, replace
 
 import prompts
-from bot.answer import SINGULAR, Answer, clean_question, split_compound
+from bot.answer import _TOPIC_PRONOUN_RE, SINGULAR, Answer, _as_topic, clean_question, split_compound
 from bot.support import LEADING_FILLERS, MEDIA_NOUNS, PARAPHRASES, VIEW_NOUNS, _similar, stem
 
 MALE = {"he": "subj", "him": "obj", "his": "poss", "himself": "obj"}
@@ -358,6 +358,9 @@ _ANY_PERSON_RE = re.compile(
 # where does he think …?": the person or thing returned to, then the question about it
 _BACK_TO_RE = re.compile(
     r"^\s*(?:(?:and|so|ok(?:ay)?|now)\s*,?\s+)?(?:(?:going|coming|getting|get|go)\s+)?back\s+to\s+(.+?)" + _THEN_ASK, re.IGNORECASE)
+# "Shatov — his job?", "And Klaipeda - why is it blocked?": a name, then the question about it
+_NAME_THEN_ASK_RE = re.compile(r"^\s*(?i:(?:and|so|ok(?:ay)?|now)\s*,?\s+)?((?:[A-Z][\w'’.-]*\s+){0,2}[A-Z][\w'’.-]*)" + _THEN_ASK)
+_THING_PRONOUN_RE = re.compile(r"\b(?:(it)|(its))\b", re.IGNORECASE)
 
 
 def _a_publication(m: Mention) -> bool:
@@ -654,6 +657,8 @@ class Rewriter:
                 question = said[:1].upper() + said[1:]
             elif back is not None:  # nothing to put the topic in: the question as it goes on
                 question = asked[:1].upper() + asked[1:]
+        else:
+            question = self._name_then_ask(question) or question
         question = self._role_named(question, history) or question
         doc = self.nlp(self._truecase(question))
         prev = history[-1]
@@ -744,6 +749,25 @@ class Rewriter:
         sentences are read as an earlier turn with no answer; none of the follow-up rewrites."""
         turn = self.analyse_turn(context, None, 0.0)
         return self._resolve_pronouns(question, self.nlp(self._truecase(question)), [turn])
+
+    def _name_then_ask(self, question: str) -> str | None:
+        """"Shatov — his job?" → "Igor Shatov's job?", "And Klaipeda - why is it blocked?" → "why
+        is Klaipeda blocked?": a person's pronoun (or a place's "it") of the question after a name
+        the articles give said as that name (a surname as the articles' one full name for it).
+        None when the question opens otherwise or has no such pronoun."""
+        m = _NAME_THEN_ASK_RE.match(question)
+        if m is None:
+            return None
+        name, asked = m.group(1).strip(), m.group(2).strip()
+        low = [w.strip(".,'’").lower() for w in name.split()]
+        if any(w in self.person_words for w in low):
+            full = self.full_names.get(low[0], name) if len(low) == 1 else name  # "Shemov": "Vsevolod Shemov"
+            said = _TOPIC_PRONOUN_RE.sub(lambda p: _as_topic(p, full), asked, count=1)
+        elif low[-1] in self.place_words:
+            said = _THING_PRONOUN_RE.sub(lambda p: name if p.group(1) else f"{name}'s", asked, count=1)
+        else:
+            return None
+        return said[:1].upper() + said[1:] if said != asked else None
 
     def _event_owned(self, question: str, doc, prev: Turn) -> str | None:
         """"Why was Sergey Tikhanyovski sentenced to prison?" … "how long was the sentence": the

@@ -1210,3 +1210,17 @@ def test_she_after_was_any_journalist_among_them_is_the_editor_named(answerer):
     conv = Conversation(answerer)
     conv.ask("Was any journalist among the prisoners released on December 13?")
     assert "Zolatava" in conv.ask("Was she deported to Ukraine or to Lithuania?").rewritten
+
+
+def test_a_name_then_the_question_about_it_needs_no_earlier_person(answerer):
+    """conversations13 cv13-03: after a refused first turn, "Shatov — his job?" was met with
+    "I can't tell who 'his' is": the name before the dash is who "his" is (a surname as the
+    articles' one full name for it)."""
+    conv = Conversation(answerer)
+    conv.ask("Who are the two guest commentators in the Siberian Newspaper piece?")
+    reply = conv.ask("Shatov — his job?")
+    assert reply.rewritten == "Igor Shatov's job?"
+    assert not reply.answer.refused and "Strategic Development Fund" in reply.answer.text
+    assert conv.rewriter._name_then_ask("Shatov — what is the job?") is None  # no pronoun to name
+    assert conv.rewriter._name_then_ask("Belarus — what does it want?") == "What does Belarus want?"  # a place's "it"
+    assert conv.rewriter._name_then_ask("Macron — what did he say?") is None  # a name the articles never give
