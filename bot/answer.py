@@ -1068,7 +1068,7 @@ def _compared_pair(question: str) -> tuple[str, str, list[str]] | None:
 # closing quote after it), before a capital, a digit or an opening quote; not after an initial
 # or a title ("U.S. Special Representative", "Mr. Coale").
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"”’']?\s+(?=[\"“‘'(]?[A-Z0-9])")
-_NOT_AN_END_RE = re.compile(r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|St|Prof|Gen|Col|Sen|Rep|vs|No|Jr|Sr)|\b[a-z]\.[a-z])\.[\"”’']?$")
+_NOT_AN_END_RE = re.compile(r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|St|Prof|Gen|Col|Sen|Rep|vs|No|Jr|Sr)|\b[a-z]\.[a-z])\.$")
 # a tag that asks nothing new: "…, right?", "…, correct?", "…, didn't he?" — a statement
 _TAG_QUESTION_RE = re.compile(
     r",?\s*(?:right|correct|no|yes|yeah|true|ok(?:ay)?|isn['’]t\s+(?:it|that|he|she)|wasn['’]t\s+(?:it|that|he|she)|"
@@ -1090,7 +1090,7 @@ def context_and_question(text: str) -> tuple[str, str] | None:
     sentences: list[str] = []
     at = 0
     for m in _SENTENCE_END_RE.finditer(text):
-        if _NOT_AN_END_RE.search(text[at : m.start() + 1]) is not None:
+        if _NOT_AN_END_RE.search(text[at : m.start()]) is not None:
             continue
         sentences.append(text[at : m.start()].strip() if text[m.start()] not in "\"”’'" else text[at : m.start() + 1].strip())
         at = m.end()

@@ -2758,6 +2758,9 @@ def test_a_read_answer_cut_at_a_dot_inside_a_name_is_taken_to_the_names_end(answ
     ("Prisoners used to go to Lithuania. This time was different, so where were most of them sent?",
      ("Prisoners used to go to Lithuania. This time was different", "Where were most of them sent?")),
     ("Where did Lukashenko meet Kellogg?", None),
+    ("When did the U.S. Special Representative meet Lukashenko?", None),  # an initial, a title: no sentence ends
+    ("Why did Mr. Coale go to Minsk?", None),
+    ("Mr. Coale went to Minsk. Why?", ("Mr. Coale went to Minsk.", "Why?")),
     ("Vasilyev on a Lukashenko-Zelenskyy meeting: what odds did he give?", None),  # one question
     ("Who met Kellogg? Where?", None),  # questions only
     ("Lukashenko met Kellogg.", None),
