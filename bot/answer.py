@@ -26,7 +26,7 @@ from bot.wordnet import base_forms
 from bot.speakers import Speakers, quotes
 from bot.spelling import distance
 from bot.support import (
-    ACTING_CAPITALS, AGENT_LABELS, DURATION_HEADS, PARAPHRASES, PERSON_HEADS, IndexedWords, LetterCounts, MEDIA_NOUNS, OCCASION_RE, Question, ROLE_NOUNS, VERB_KINDS, _WORD_RE, reports_speech, Support, Vocabulary, _PASSIVE_AUX, _is_question_name, _similar, analyse, assess, fold, has_role, name_in, name_variants, same_person, stands_for_a_country, stem, the_country, LIKELIHOOD_LEMMAS, TIME_UNITS, WH_WORDS, sentence_stems, term_credits, term_weights, words,
+    ACTING_CAPITALS, AGENT_LABELS, DURATION_HEADS, PARAPHRASES, PERSON_HEADS, IndexedWords, LetterCounts, MEDIA_NOUNS, OCCASION_RE, Question, ROLE_NOUNS, TITLE_NOUNS, VERB_KINDS, _WORD_RE, reports_speech, Support, Vocabulary, _PASSIVE_AUX, _is_question_name, _similar, analyse, assess, fold, has_role, name_in, name_variants, same_person, stands_for_a_country, stem, the_country, LIKELIHOOD_LEMMAS, TIME_UNITS, WH_WORDS, sentence_stems, term_credits, term_weights, words,
 )
 from bot.verify import is_verbatim
 from index.embedding import MODEL_NAME
@@ -771,6 +771,18 @@ def _untagged_name(text: str) -> bool:
     written = _WORD_RE.findall(text)
     return 2 <= len(written) <= 3 and all(
         w[:1].isupper() and w[1:].islower() and w.lower() not in ROLE_NOUNS and w.lower() not in stop_words() for w in written)
+
+
+# the last word of an organisation's name ("the Baltic Sea Research Association of Russia",
+# "the Strategic Development Fund"), which the small model may tag nothing or only its "Russia"
+_ORG_HEAD_RE = re.compile(
+    r"(?:\b[A-Z][\w’'-]*\s+){1,5}(?:Association|Institute|Fund|Foundation|Committee|Council|Ministry|Agency|Union|"
+    r"Party|Company|Corporation|Bank|University|Endowment|Centre|Center|Society|Organi[sz]ation|Commission|Service)\b")
+
+
+def _untagged_org(text: str) -> bool:
+    """An organisation's capitalised name in the text (_ORG_HEAD_RE)."""
+    return bool(_ORG_HEAD_RE.search(text))
 
 
 def rank_penalty(speaker_mismatch: bool, number_missing: bool) -> float:
@@ -1740,6 +1752,13 @@ class Answerer:
         """The extractive answer (or refusal) from the scored candidate spans."""
         if not cands:
             return self._refuse(question, self.refusal_text(), "no_evidence", t0, timings)
+        cands = self._described_first(q, cands)
+        if self._asks_title(q) and not self._title_given(q, cands[0]):
+            # a title-only question: the best span that gives the title ("What position does
+            # John Kellogg hold?" ranks "Why Kellogg? In Ukrainian affairs …" first)
+            titled = next((c for c in cands if self._title_given(q, c)), None)
+            if titled is not None:
+                cands = [titled, *(c for c in cands if c is not titled)]
         best = cands[0]
         support = self._support_dict(q, best)
         if q.text.lower() != (clean_question(question) or "").lower():
@@ -1754,16 +1773,23 @@ class Answerer:
         guide, ruled = self.rule_check(q, best)
         if ruled in ("wrong_kind", "other_doer", "other_role"):
             support[ruled] = True
-        if not self._supported(best.support, support.get("p_answerable"), model) or ruled:
+        if ruled or not (self._supported(best.support, support.get("p_answerable"), model) or self._title_given(q, best)
+                         or self._reason_given(q, best)):
             return self._refuse(question, self.refusal_text(cands), "unsupported", t0, timings, support)
 
         focus, read = best.focus, best.reader_answer
+        if self._title_given(q, best):
+            focus = self._titled(q, focus)  # "Some results have already been achieved. ⏎ … Press Secretary Natalia Eisenmont stated …"
         if _FIRST_ASKED_RE.search(q.text) and (earlier := self._first_of_kind(q, best, cands)) is not None:
             focus, read, guide = earlier.focus, None, []
             support["first_of"] = best.focus[0] - earlier.focus[0]  # how many sentences earlier
         if self._speaker_answers(q, focus):
             read = None
         if q.wh == "why":
+            if not guide and len(focus) > 1 and (because := self._term_then_reason(q, focus)) is not None:
+                # "But that is also unlikely as Kyiv considers …": the sentence that says what was
+                # asked and, right after it, why — whatever the reader made of the other one
+                guide, read = [because], None
             if not guide and read and len(focus) > 1 and not _BARE_NAME_RE.fullmatch(read.strip()):
                 # two sentences and nothing to cut them around: the reader's pick, however unsure,
                 # says which one holds the reason ("A more radical option … via Odesa has been floated.
@@ -1790,6 +1816,32 @@ class Answerer:
                 return self._refuse(question, self.refusal_text(cands), "quote_unverified", t0, timings, support)
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         return Answer(question, text, citations, False, None, "extractive", timings, support)
+
+    # a reason clause: "as / since / because" and a subject and its verb ("as Kyiv considers",
+    # "since the border is closed"), not "as part of the deal"
+    _REASON_CONJUNCTION = (r"\s*,?\s+(?:(?:because|given that|now that)\s+\w|(?:as|since)\s+(?:the\s+|a\s+|an\s+)?[\w’'-]+(?:\s+[\w’'-]+)?\s+"
+                           r"(?:\w+s|\w+ed|is|are|was|were|has|have|had|can|could|will|would|did|does|do)\b)")
+
+    def _reason_given(self, q: Question, best: _Candidate) -> bool:
+        """A "why" question whose chosen span says everything it asks (every term and name, no
+        number missing) in a sentence that follows a term of it with a reason clause
+        (_term_then_reason): answered, however unsure the reader is."""
+        s = best.support
+        return (q.wh == "why" and not s.missing and s.names_ok and s.numbers_ok
+                and self._term_then_reason(q, best.focus) is not None)
+
+    def _term_then_reason(self, q: Question, focus) -> str | None:
+        """The text of the one sentence of a "why" span that has a question term followed by a
+        reason clause ("Why is exporting via Odessa unlikely?" — "But that is also unlikely as Kyiv
+        considers Lukashenko complicit …"), or None (none does, or more than one)."""
+        found = []
+        for j in focus:
+            s = self.library.sentences[j]
+            text = self.library.articles[s.source].text[s.start : s.end].strip()
+            if any(re.search(rf"\b{re.escape(t[: max(4, len(t) - 2)])}\w*{self._REASON_CONJUNCTION}", text, re.IGNORECASE)
+                   for t in q.terms if len(t) >= 4):
+                found.append(text)
+        return found[0] if len(found) == 1 else None
 
     # how far the reader's best answer beside a "why" span must beat its best inside it to be
     # taken as the reason
@@ -1933,6 +1985,10 @@ class Answerer:
             # negotiating partner"); it does not say who they are. (Not "what role could X play
             # in …", which asks for a part in something, not a title.)
             return guide, "role_missing"
+        if q.type_head in ROLE_NOUNS and q.type_head in (best.support.missing or ()):
+            # "Which Lithuanian minister said Vilnius would make no concessions?": a person of the
+            # asked title, whom the span does not call so (it says "Vilnius has been clear …")
+            return guide, "title_missing"
         if best.other_speaker:
             return guide, "other_speaker"
         if self._someone_else_did_it(q, best):
@@ -2725,6 +2781,7 @@ class Answerer:
                            for label, text in entities)
         if q.hard_type and q.expected and not any(label in q.expected for label, _ in entities) and not (
                 "PERSON" in q.expected and _untagged_name(c.reader_answer)) and not (
+                "ORG" in q.expected and _untagged_org(c.reader_answer)) and not (
                 q.wh == "when" and not q.type_head and self._occasion_read(c)):
             return True  # "Who will replace Coale?" read "lawyer"; "when …?" read "before Poland closed the border"
         if q.wh in ("how_long", "how_old") and entities and not re.search(r"\b(?:since|until|till)\b", c.reader_answer, re.IGNORECASE) and not any(
@@ -2952,6 +3009,121 @@ class Answerer:
             if self._names_in_article(q, source_of(x)) and all(self._name_in_words(n, words_of(x)) for n in q.names)
         ]
         return top + more[: k // 2]
+
+    # at most this many sentences of a described person's are added to the candidates
+    DESCRIBED_SENTENCES = 40
+
+    def _described_sentences(self, q: Question, cand: set[int]) -> set[int]:
+        """The sentences spoken by the one person the question describes instead of naming ("the
+        vice director of the Russian Institute for the CIS", "the analyst from the CIS
+        institute"), when an article among the candidates' introduces exactly one person so:
+        the description finds the introduction, not the passage with what the person said
+        ("… only 5%" is twenty sentences after "Vladimir Zarikhin, vice director of …")."""
+        if not self._describes_an_expert(q):
+            return set()
+        lib = self.library
+        found: dict[frozenset[str], list[str]] = {}
+        for src in dict.fromkeys(lib.sentences[j].source for j in sorted(cand)):
+            for voice in self._speakers.in_article(src):
+                if self._fits_description(q, src, voice):
+                    found.setdefault(voice, []).append(src)
+        if len(found) != 1:
+            return set()
+        ((voice, sources),) = found.items()
+        spoken = [j for src in sources for j in lib.by_source.get(src, range(0)) if self._speakers.words(j) == voice]
+        return set(spoken[: self.DESCRIBED_SENTENCES])
+
+    def _describes_an_expert(self, q: Question) -> bool:
+        """Does the question describe one person whose words an article gives, in enough words to
+        tell him from the rest: an expert (EXPERT_NOUNS, ANY_EXPERT) in a word besides "expert",
+        "analyst", … ("the historian", "the vice director of the Russian Institute …") or a name
+        ("the analyst from the CIS institute")? Not "according to the expert", which fits anyone,
+        nor "the Belarusian leader" or "Trump's special envoy", officials named where they act,
+        rarely the ones speaking."""
+        if self.EXPERT_NOUNS.isdisjoint(q.described) and self.ANY_EXPERT.isdisjoint(q.described):
+            return False  # an official ("Trump's special envoy", "the U.S. special representative's trip"), named where he acts
+        return bool(q.described - self.ANY_EXPERT or q.described_names)
+
+    def _fits_description(self, q: Question, source: str, voice: frozenset[str]) -> bool:
+        """Does the article introduce this speaker as the question describes a person (every
+        word of the description but "expert", "analyst", …, which any expert is, and every name
+        in it)? False for a description of those words alone, which fits anyone."""
+        if not voice or not self._describes_an_expert(q):
+            return False
+        lemmas, said = self._introduction(source, voice)
+        stems = {stem(lm) for lm in lemmas}
+        if not lemmas or not all(stem(w) in stems or not PARAPHRASES.get(w, frozenset()).isdisjoint(lemmas)
+                                 for w in q.described - self.ANY_EXPERT):
+            return False
+        if q.described & self.ANY_EXPERT and self.EXPERT_NOUNS.isdisjoint(lemmas):
+            return False
+        return all(self._name_in_words(q.names[k], said) for k in q.described_names)
+
+    def _described_first(self, q: Question, cands: list[_Candidate]) -> list[_Candidate]:
+        """The candidates with the best one said by the person the question describes first,
+        when the best is said by someone the description does not fit ("What percentage chance
+        does the vice director of the Russian Institute for the CIS give …?" ranked the chief
+        researcher's "about 50%" above the vice director's "only 5%")."""
+        if q.wh == "yes_no" or not self._describes_an_expert(q):
+            return cands
+        lib = self.library
+
+        def said_by_described(c: _Candidate) -> bool | None:  # None: said by nobody in particular
+            src = lib.sentences[c.focus[0]].source
+            voices = {v for j in c.focus if (v := self._speakers.words(j))}
+            return any(self._fits_description(q, src, v) for v in voices) if voices else None
+
+        def names_described(c: _Candidate) -> bool:
+            # the span's answer is the described person himself: his introduction ("… interviewed
+            # Vladimir Vasilyev, chief researcher at …"), which answers no question about his words
+            read = frozenset(words(c.reader_answer or ""))
+            return q.wh != "who" and bool(read) and self._fits_description(q, lib.sentences[c.focus[0]].source, read)
+
+        if said_by_described(cands[0]) is not False and not names_described(cands[0]):
+            return cands
+        fits = next((c for c in cands[: self.DESCRIBED_LOOK] if said_by_described(c)), None)
+        return cands if fits is None else [fits, *(c for c in cands if c is not fits)]
+
+    # how far down the candidates a span said by the described person is looked for
+    DESCRIBED_LOOK = 10
+
+    @staticmethod
+    def _asks_title(q: Question) -> bool:
+        """The question asks one person's title and nothing else: "What position does John
+        Kellogg hold?", "What is Eisenmont's job?" (not "who is …", which a description answers,
+        nor "What was Coale's job for Trump before …", whose other words must be found too)."""
+        return q.role and q.wh not in ("who", "yes_no") and len(q.names) == 1 and not q.terms and not q.numbers
+
+    def _title_given(self, q: Question, best: _Candidate) -> bool:
+        """A title-only question (_asks_title) whose chosen span gives the person's title next to
+        the name ("… met with U.S. Special Representative for Ukraine John Kellogg …", "…
+        Press Secretary Natalia Eisenmont stated …"): answered, however unsure the reader is of
+        where the title starts (it reads a title run into the name as a weak answer)."""
+        if not self._asks_title(q) or not (best.support.names_ok and best.support.numbers_ok):
+            return False
+        return bool(self._titled(q, best.focus))
+
+    def _titled(self, q: Question, focus) -> list[int]:
+        """The sentences of `focus` that give the question's one person a title (TITLE_NOUNS)."""
+        ratio = self.settings.name_match_ratio
+        return [j for j in focus if has_role(q, [self.library.sentences[j]], ratio, TITLE_NOUNS)]
+
+    # how many of the corpus's sentences with a person's surname are looked at for the title
+    TITLE_ROWS = 200
+
+    def _title_sentences(self, q: Question, cand: set[int]) -> set[int]:
+        """For a title-only question (_asks_title) none of whose retrieved sentences gives the
+        title: the corpus's first sentences that do (a look-up of the surname among the
+        sentences' lemmas). "What position does John Kellogg hold?" retrieves the passages that
+        say "position" and "hold", not the one that says "U.S. Special Representative for
+        Ukraine John Kellogg"."""
+        if not self._asks_title(q):
+            return set()
+        rows = self.library.sentences
+        if not hasattr(rows, "rows_with_lemma") or self._titled(q, cand):
+            return set()
+        found = self._titled(q, rows.rows_with_lemma(q.names[0][-1], self.TITLE_ROWS))
+        return set(found[:2])
 
     def _names_in_article(self, q: Question, source: str) -> bool:
         return all(self._name_in_text(n, source) for n in q.names)
@@ -3415,6 +3587,8 @@ class Answerer:
             closest = [j for j in closest if lib.sentences[j].source == q.article] or closest
         closest = self._with_names(q, closest, k, lambda j: lib.sentences[j].source, self._words_around)
         cand = retrieved | set(closest)
+        cand |= self._title_sentences(q, cand)
+        cand |= self._described_sentences(q, cand)
         if not cand:
             return []
         sims: dict[int, float] = {}
@@ -3470,6 +3644,7 @@ class Answerer:
         weights = term_weights(q, self.vocab)
         wn = wordnet.get() if self.settings.wordnet else None
         credits: dict[int, tuple[float, ...]] = {}
+        percent_asked = {t for t in q.terms if t in ("percent", "percentage")}
 
         def credit(j: int) -> tuple[float, ...]:  # how sentence j covers each question term
             if j not in credits:
@@ -3477,13 +3652,19 @@ class Answerer:
                     label == "DATE" and (q.type_head != "year" or _YEAR_RE.search(text)) for label, text in lib.sentences[j].entities
                 )) or (q.type_head in LIKELIHOOD_LEMMAS and any(label == "PERCENT" for label, _ in lib.sentences[j].entities))
                 lemmas, stems = lib.sentences[j].lemmas, self._sentence_stems[j]
+                if percent_asked and any(label == "PERCENT" for label, _ in lib.sentences[j].entities):
+                    # "what percentage chance": a figure in per cent says it
+                    lemmas, stems = set(lemmas) | percent_asked, stems | {stem(t) for t in percent_asked}
                 if q.described:
                     intro = introduced(j)[0]
-                    extra = {lm for lm in intro if lm in q.described}
+                    # (or another word for it: "the historian" ~ "a doctor of history")
+                    extra = {lm for lm in q.described if lm in intro or not PARAPHRASES.get(lm, frozenset()).isdisjoint(intro)}
                     # "according to the expert / the analyst": any expert the article introduces
                     # (Zarikhin is "vice director of the Russian Institute …", no "expert")
-                    if len(q.described) == 1 and q.described <= self.ANY_EXPERT and not self.EXPERT_NOUNS.isdisjoint(intro):
-                        extra |= q.described
+                    # ("the analyst from the CIS institute": when the rest of the description is his too)
+                    if (q.described & self.ANY_EXPERT and not self.EXPERT_NOUNS.isdisjoint(intro)
+                            and q.described - self.ANY_EXPERT <= extra):
+                        extra |= q.described & self.ANY_EXPERT
                     if extra:
                         lemmas, stems = set(lemmas) | extra, stems | {stem(lm) for lm in extra}
                 credits[j] = term_credits(q, lemmas, self._sentence_words[j], soft, wn, typed, stems)

@@ -44,6 +44,7 @@ GENERIC = {
     "roughly", "approximately", "about", "around", "still", "now", "currently", "according", "view", "opinion",
     "question", "answer", "fact", "point", "likely", "whether", "want", "consider", "telling",
     "stuff",  # "what stuff did Trump give him": what things
+    "word",  # "what words did Lukashenko call out": what he said, which no article calls "words"
     # "how does X characterise / portray Y": asks for the words used, like "describe"
     "characterise", "characterize", "portray", "depict",
     # "what is X's role / position / job": the answer is the title next to the name, which
@@ -61,7 +62,12 @@ LIKELIHOOD_HEADS = {"chance", "chances", "odds", "likelihood", "probability", "p
 LIKELIHOOD_LEMMAS = LIKELIHOOD_HEADS | {"odd"}  # spaCy lemmatises "odds" to "odd"
 # "which leader", "what analyst": a person is asked for
 PERSON_HEADS = frozenset({"person", "politician", "leader", "king", "analyst", "envoy", "journalist", "official", "man", "woman",
-                          "president", "secretary", "researcher", "expert", "lawyer", "author", "scientist", "candidate"})
+                          "president", "secretary", "researcher", "expert", "lawyer", "author", "scientist", "candidate",
+                          # titles: "which US senator accompanied Kellogg" asks for a person
+                          "senator", "minister", "ambassador", "diplomat", "spokesman", "spokeswoman", "spokesperson",
+                          "adviser", "advisor", "deputy", "governor", "mayor", "editor", "reporter", "correspondent",
+                          "commentator", "activist", "chancellor", "negotiator", "historian", "economist", "professor",
+                          "director", "chairman", "chairwoman", "representative"})
 # "which country", "what date", "which outlet": the noun after the wh-word says what kind of answer is wanted.
 HEAD_TYPES = {
     frozenset({"date", "day", "year", "month", "time", "week"}): TIME_LABELS,
@@ -612,6 +618,10 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
             continue  # "igor shatov, who is this guy": the person just named
         if lemma in OPINION_VERBS and t.pos_ == "VERB" and any(c.dep_ == "nsubj" for c in t.children):
             continue  # "what does the author argue …": whose view is asked, which an article's "says" gives
+        if lemma in LIGHT_VERBS and t.pos_ == "VERB" and any(
+                (c.dep_ == "dobj" or (c.dep_ == "nsubjpass" and not any(x.dep_ == "nsubj" for x in t.children)))
+                and c.pos_ == "NOUN" and c.lemma_.lower() not in GENERIC for c in t.children):
+            continue  # "who granted the pardon", "where did they hold talks": the noun says what was done
         if lemma == "matter" and wh == "why":  # "why does X matter" (spaCy may tag it a noun): why X is important
             continue
         terms.append(lemma)
@@ -679,6 +689,14 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
     )
 
 
+def _titled_noun(t) -> bool:
+    """A role noun with another role noun or a common adjective of a title before it ("special
+    representative", "press secretary", "vice director"), not a name's adjective alone ("the
+    Belarusian leader")."""
+    return any(c.dep_ in ("amod", "compound") and c.i < t.i and c.pos_ != "PROPN" and c.text[:1].islower()
+               for c in t.children)
+
+
 def _description(toks, name_spans: list[range], labels: list[str | None], terms: list[str]) -> tuple[frozenset[str], tuple[int, ...], str]:
     """The terms and names of the question's descriptions of an unnamed person whose words or
     view it asks ("according to the senior researcher at the Institute for U.S. and Canada
@@ -691,8 +709,13 @@ def _description(toks, name_spans: list[range], labels: list[str | None], terms:
     for t in toks:
         if t.pos_ != "NOUN" or t.lemma_.lower() not in ROLE_NOUNS or any(t.i in span for span in name_spans):
             continue
-        if not (_is_source(t) or t.dep_ == "poss"):
-            continue  # only one whose words or view are asked: "the Belarusian leader embraced him" is no speaker
+        if not (_is_source(t) or t.dep_ == "poss" or (t.dep_ == "nsubj" and t.head.lemma_ != "be" and _titled_noun(t))):
+            # only one whose words or view are asked: "the Belarusian leader embraced him" is no
+            # speaker — or the doer of the question's verb described by a title of more words
+            # ("how many did the American special representative take out of Belarus": the
+            # article calls Kellogg "U.S. Special Representative for Ukraine"; not the one "who
+            # is the press secretary" asks for)
+            continue
         if any(c.lower_ in WH_WORDS for c in t.children):
             continue  # "which political analyst wrote …": the one asked for, no one described
         if (t.head.pos_ == "PROPN" and t.head.i > t.i) or any(c.dep_ == "appos" and c.pos_ == "PROPN" for c in t.children):
@@ -970,6 +993,7 @@ PAST_WORDS = frozenset({"previously", "formerly", "earlier", "past", "prior", "h
 # reporter ~ journalist and sanction ~ restriction (no answer changed)
 PARAPHRASE_GROUPS = (
     frozenset({"announce", "state", "declare", "proclaim"}),
+    frozenset({"spokesman", "spokeswoman", "spokesperson", "secretary"}),  # "the leader's spokeswoman" ~ "Press Secretary Natalia Eisenmont"
     frozenset({"airline", "carrier"}),
     frozenset({"ship", "transport", "export", "transit"}),
     frozenset({"barrier", "obstacle", "hurdle", "impediment", "obstruction"}),
@@ -984,6 +1008,8 @@ PARAPHRASE_GROUPS = (
     frozenset({"friction", "tension", "conflict", "clash", "dispute"}),
     frozenset({"cause", "lead"}),  # "what caused friction" ~ "led to several conflicts"
     frozenset({"close", "block", "shut"}),
+    frozenset({"trip", "visit", "journey"}),  # "the delegation's trip to Minsk" ~ "the visit of the U.S. delegation"
+    frozenset({"historian", "history"}),  # "according to the historian" ~ "Boris Shmelyev, a doctor of history"
     frozenset({"winner", "laureate"}),  # "the Nobel Peace Prize winner" ~ "Nobel laureate Ales Bialiatski"
     frozenset({"journalist", "editor", "reporter"}),  # "which Tut.by journalist was freed" ~ "Tut.by editor Maryna Zolatava"
     frozenset({"famous", "prominent", "notable", "renowned"}),  # "well-known prisoners" ~ "the most famous"
@@ -1092,6 +1118,12 @@ PHRASAL_VERBS = {
     "leave prison": "release", "leave jail": "release",
     "end up": None,  # "where did Bialiatski end up": where he went, which "deported to Lithuania" says
 }
+
+
+# verbs that say little beside their object noun, which names what was done ("grant a pardon",
+# "hold talks", "pay a visit", "issue a statement", "conduct negotiations"): an article says
+# "pardoned", "met", "visited", "stated"
+LIGHT_VERBS = frozenset({"grant", "issue", "hold", "pay", "conduct", "undertake", "deliver", "extend", "perform", "stage"})
 
 
 _PHRASAL_BEFORE_OF = frozenset({"take delivery"})  # "taken delivery of the missile": received it
@@ -1234,10 +1266,15 @@ ROLE_NOUNS = {
 _APPOSITIVE_RE = re.compile(r"\s*(?:\([^)]*\)\s*)?,\s+(?:(?:a|an|the|who is|who was)\s+)?([\w.’'-]+(?:\s+[\w.’'-]+){0,3})")
 
 
-def has_role(q: Question, sentences, ratio: float = 0.75) -> bool:
-    """Some sentence describes a person the question names: a role noun right before the name
-    ("political analyst Artyom Shraibman", "U.S. Special Representative for Ukraine John
-    Kellogg") or in an apposition after it ("Vladimir Zarikhin, vice director of …")."""
+# the role nouns that are a post or an occupation, not a description ("an American citizen",
+# "a key figure", "his wife", "Nobel laureate", "presidential candidate")
+TITLE_NOUNS = frozenset(ROLE_NOUNS - {"citizen", "figure", "wife", "husband", "laureate", "winner", "dictator", "candidate"})
+
+
+def has_role(q: Question, sentences, ratio: float = 0.75, nouns=ROLE_NOUNS) -> bool:
+    """Some sentence describes a person the question names: a role noun (of `nouns`) right
+    before the name ("political analyst Artyom Shraibman", "U.S. Special Representative for
+    Ukraine John Kellogg") or in an apposition after it ("Vladimir Zarikhin, vice director of …")."""
     for s in sentences:
         text = s.text
         spans = []  # (where the name starts, the name as written)
@@ -1257,16 +1294,16 @@ def has_role(q: Question, sentences, ratio: float = 0.75) -> bool:
                     spans.append((m.start(), m.group(0)))
         for at, ent in spans:
             before = [w.lower().strip(".,") for w in text[max(0, at - 60) : at].split()[-6:]]
-            if before and (before[-1] in ROLE_NOUNS or any(w in ROLE_NOUNS for w in before[-4:]) and text[at - 1 : at] == " "
+            if before and (before[-1] in nouns or any(w in nouns for w in before[-4:]) and text[at - 1 : at] == " "
                            and all(w[:1].isupper() or w in ("for", "of", "the") for w in text[max(0, at - 60) : at].split()[-3:])):
                 return True
             # "An American citizen accused of organizing a conspiracy, Tsikenovich, …"
             clause = text[max(0, at - 90) : at]
             if clause.rstrip().endswith(",") and any(
-                    w.lower().strip(".,") in ROLE_NOUNS for w in re.split(r"[.;:!?]", clause)[-1].split()[:4]):
+                    w.lower().strip(".,") in nouns for w in re.split(r"[.;:!?]", clause)[-1].split()[:4]):
                 return True
             m = _APPOSITIVE_RE.match(text, at + len(ent))
-            if m and any(w.lower().strip(".,") in ROLE_NOUNS for w in m.group(1).split()):
+            if m and any(w.lower().strip(".,") in nouns for w in m.group(1).split()):
                 return True
     return False
 
