@@ -780,6 +780,12 @@ _ORG_HEAD_RE = re.compile(
     r"Party|Company|Corporation|Bank|University|Endowment|Centre|Center|Society|Organi[sz]ation|Commission|Service)\b")
 
 
+# the nouns that ask for a publication, and a name written before a word for its staff
+# ("Tut.by editor Maryna Zolatava", "BBC correspondent …"), which names one
+_OUTLET_HEADS = frozenset({"outlet", "newspaper", "paper", "media", "medium", "publication", "website", "magazine", "channel"})
+_STAFF_OF_RE = re.compile(r"\b[A-Z][\w.’'-]*\s+(?:editor|journalist|reporter|correspondent|columnist|editor-in-chief)\b")
+
+
 def _untagged_org(text: str) -> bool:
     """An organisation's capitalised name in the text (_ORG_HEAD_RE)."""
     return bool(_ORG_HEAD_RE.search(text))
@@ -1785,11 +1791,14 @@ class Answerer:
             support["first_of"] = best.focus[0] - earlier.focus[0]  # how many sentences earlier
         if self._speaker_answers(q, focus):
             read = None
-        if q.wh == "why":
-            if not guide and len(focus) > 1 and (because := self._term_then_reason(q, focus)) is not None:
-                # "But that is also unlikely as Kyiv considers …": the sentence that says what was
-                # asked and, right after it, why — whatever the reader made of the other one
-                guide, read = [because], None
+        because = self._reason_sentence(q, focus) if q.wh == "why" and not guide and len(focus) > 1 else None
+        if because is not None:
+            # "But that is also unlikely as Kyiv considers …": the sentence of the span that gives
+            # the reason — whatever the reader made of the other one
+            lib = self.library
+            focus = [j for j in focus if lib.articles[lib.sentences[j].source].text[lib.sentences[j].start : lib.sentences[j].end].strip() == because]
+            guide, read = [because], None
+        elif q.wh == "why":
             if not guide and read and len(focus) > 1 and not _BARE_NAME_RE.fullmatch(read.strip()):
                 # two sentences and nothing to cut them around: the reader's pick, however unsure,
                 # says which one holds the reason ("A more radical option … via Odesa has been floated.
@@ -1824,11 +1833,27 @@ class Answerer:
 
     def _reason_given(self, q: Question, best: _Candidate) -> bool:
         """A "why" question whose chosen span says everything it asks (every term and name, no
-        number missing) in a sentence that follows a term of it with a reason clause
-        (_term_then_reason): answered, however unsure the reader is."""
+        number missing) and has a sentence that gives a reason (_reason_sentence): answered,
+        however unsure the reader is."""
         s = best.support
         return (q.wh == "why" and not s.missing and s.names_ok and s.numbers_ok
-                and self._term_then_reason(q, best.focus) is not None)
+                and self._reason_sentence(q, best.focus) is not None)
+
+    def _reason_sentence(self, q: Question, focus) -> str | None:
+        """The text of the sentence of a "why" span that gives the reason: the one that follows a
+        question term with a reason clause (_term_then_reason), else the one sentence that names
+        one of the question's names and has a reason clause of its own ("Poland's Gdansk port
+        remains politically off limits, as Lukashenko has refused to release Polish citizens …",
+        not "… too expensive to transport the potash by rail" beside it); None when there is none
+        or more than one."""
+        found = self._term_then_reason(q, focus)
+        if found is not None:
+            return found
+        lib = self.library
+        texts = [lib.articles[lib.sentences[j].source].text[lib.sentences[j].start : lib.sentences[j].end].strip() for j in focus
+                 if not q.names or any(self._name_in_words(n, self._sentence_words[j]) for n in q.names)]
+        reasons = [t for t in texts if _REASON_RE.search(t) or re.search(rf"\w{self._REASON_CONJUNCTION}", t, re.IGNORECASE)]
+        return reasons[0] if len(reasons) == 1 else None
 
     def _term_then_reason(self, q: Question, focus) -> str | None:
         """The text of the one sentence of a "why" span that has a question term followed by a
@@ -1993,6 +2018,8 @@ class Answerer:
             return guide, "other_speaker"
         if self._someone_else_did_it(q, best):
             return guide, "other_doer"
+        if self._given_the_other_way(q, best):
+            return guide, "other_way"
         if self._anothers_role(q, best):
             return guide, "other_role"
         if self._penalty_missing(q, best):
@@ -2124,6 +2151,30 @@ class Answerer:
         "was", "were", "is", "are", "has", "have", "had", "been", "be", "being", "will", "would", "could", "also",
         "then", "later", "already", "personally", "reportedly", "finally", "eventually", "not", "never", "did",
     })
+
+    # the giver's verb in a span: "Lukashenko gave", "Lukashenko has sent him"
+    _GAVE = r"(?:gave|gives|give|giving|sent|sends|send|handed|hands|offered|offers|presented|presents|granted|grants)"
+
+    def _given_the_other_way(self, q: Question, best: _Candidate) -> bool:
+        """"What gift did Lukashenko send Trump in return for the golden boot?" and the span
+        "After receiving a golden boot as a gift from Trump, …": the question's giver (the one
+        person it writes before a verb of giving) receives from another person it names, and the
+        span has the giver give nothing. Asked four times across the held-out sets as a near
+        miss, answered each time with the boot Trump gave."""
+        giving = [k for k in range(len(q.names)) if re.search(
+            rf"\b{re.escape(q.names[k][-1])}\w*\s+(?:\w+ly\s+)?{self._GAVE}\b", q.text, re.IGNORECASE)]
+        if len(giving) != 1:
+            return False
+        k = giving[0]
+        others = [n for i, n in enumerate(q.names) if i != k]  # (the small model tags Trump an organisation at times)
+        if not others:
+            return False
+        lib = self.library
+        text = " ".join(lib.sentences[j].text for j in best.focus)
+        giver = re.escape(q.names[k][-1])
+        if re.search(rf"\b{giver}\w*\s+(?:\w+\s+){{0,3}}{self._GAVE}\b", text, re.IGNORECASE):
+            return False
+        return any(re.search(rf"\bfrom\s+(?:[A-Z][\w.]*\s+){{0,3}}{re.escape(n[-1])}\b", text, re.IGNORECASE) for n in others)
 
     def _someone_else_did_it(self, q: Question, best: _Candidate) -> bool:
         """"How many political prisoners did Putin release?" and the span "Lukashenko released
@@ -3645,6 +3696,7 @@ class Answerer:
         wn = wordnet.get() if self.settings.wordnet else None
         credits: dict[int, tuple[float, ...]] = {}
         percent_asked = {t for t in q.terms if t in ("percent", "percentage")}
+        outlet_asked = {t for t in q.terms if t in _OUTLET_HEADS and t == q.type_head}
 
         def credit(j: int) -> tuple[float, ...]:  # how sentence j covers each question term
             if j not in credits:
@@ -3652,6 +3704,9 @@ class Answerer:
                     label == "DATE" and (q.type_head != "year" or _YEAR_RE.search(text)) for label, text in lib.sentences[j].entities
                 )) or (q.type_head in LIKELIHOOD_LEMMAS and any(label == "PERCENT" for label, _ in lib.sentences[j].entities))
                 lemmas, stems = lib.sentences[j].lemmas, self._sentence_stems[j]
+                if outlet_asked and _STAFF_OF_RE.search(lib.sentences[j].text):
+                    # "which outlet did Zolatava edit": "Tut.by editor Maryna Zolatava" names it
+                    lemmas, stems = set(lemmas) | outlet_asked, stems | {stem(t) for t in outlet_asked}
                 if percent_asked and any(label == "PERCENT" for label, _ in lib.sentences[j].entities):
                     # "what percentage chance": a figure in per cent says it
                     lemmas, stems = set(lemmas) | percent_asked, stems | {stem(t) for t in percent_asked}

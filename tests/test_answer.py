@@ -3022,3 +3022,46 @@ def test_a_title_asked_with_which_wants_a_person(answerer):
     # the title the span gives, or another word for it, answers
     assert not answerer.ask("Which spokeswoman announced the pardon?").refused
     assert not answerer.ask("Which journalist did Lukashenko tell it was time to negotiate?").refused
+
+
+def test_a_why_span_with_a_reason_clause_of_its_own_is_answered(answerer):
+    """holdout h040, holdout19 h19-035: "Poland's Gdansk port remains politically off limits, as
+    Lukashenko has refused to release Polish citizens in Minsk's jails" gives the reason."""
+    answer = answerer.ask("Why can't Belarus ship its potash through Gdansk?")
+    assert not answer.refused and "Polish citizens" in answer.text
+
+
+def test_a_publication_is_named_by_its_staff(answerer):
+    """holdout4 h4a48, holdout23/24: "Which outlet did Maryna Zolatava edit?" — "Tut.by editor
+    Maryna Zolatava" names the outlet without the word."""
+    answer = answerer.ask("Which outlet did Maryna Zolatava edit?")
+    assert "outlet" not in answer.support["missing"]
+
+
+def test_making_public_is_announcing(answerer):
+    q = answerer.analyse("Who made public the pardon of Tikhanovsky?")
+    assert "announce" in q.terms and "public" not in q.terms
+
+
+def test_a_hedge_with_said_asks_what_is_so_not_what_was_said(answerer):
+    """holdout22 h22-015: "… the missile system Belarus is said to have already received" was
+    scored as a speech question (a risky kind) and refused though the reader read "Izumrud"."""
+    assert not answerer.analyse("What is the name of the missile system Belarus is said to have already received?").speech
+    assert answerer.analyse("What was said about the missile?").speech
+    answer = answerer.ask("What is the name of the missile system Belarus is said to have already received?")
+    assert not answer.refused and "Izumrud" in answer.text
+
+
+@pytest.mark.parametrize("question", [
+    "What gift did Lukashenko send Trump in return for the golden boot?",  # holdout27 h27-031
+    "What did Lukashenko give Trump in return for the golden boot?",  # public u027
+    "what did lukashenko give trump back for the golden boot 🥾",  # holdout10 h10-20
+])
+def test_a_gift_received_is_no_gift_given(answerer, question):
+    """"After receiving a golden boot as a gift from Trump, …" says what Lukashenko got."""
+    assert answerer.ask(question).refused
+
+
+def test_a_gift_given_is_still_answered(answerer):
+    answer = answerer.ask("What gifts did Trump give Lukashenko?")
+    assert not answer.refused and "gifts given to Lukashenko" in answer.text
