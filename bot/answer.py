@@ -3149,7 +3149,7 @@ class Answerer:
 
         if said_by_described(cands[0]) is not False and not names_described(cands[0]):
             return cands
-        fits = next((c for c in cands[: self.DESCRIBED_LOOK] if said_by_described(c)), None)
+        fits = next((c for c in cands[: self.DESCRIBED_LOOK] if said_by_described(c) and not names_described(c)), None)
         return cands if fits is None else [fits, *(c for c in cands if c is not fits)]
 
     # how far down the candidates a span said by the described person is looked for

@@ -1023,6 +1023,7 @@ PARAPHRASE_GROUPS = (
     frozenset({"cause", "lead"}),  # "what caused friction" ~ "led to several conflicts"
     frozenset({"close", "block", "shut"}),
     frozenset({"trip", "visit", "journey"}),
+    frozenset({"adviser", "advisor"}),  # two spellings: "the adviser from the Baltic Sea research body" ~ "Vsevolod Shemov, advisor to …"
 
     frozenset({"historian", "history"}),  # "according to the historian" ~ "Boris Shmelyev, a doctor of history"
     frozenset({"winner", "laureate"}),  # "the Nobel Peace Prize winner" ~ "Nobel laureate Ales Bialiatski"

@@ -3080,3 +3080,15 @@ def test_an_abstract_asked_noun_is_given_by_words_of_its_kind(answerer):
     answer = answerer.ask("What risk does Vasilyev see for Belarus in dealing with Trump?")
     assert not answer.refused and "chewing gum" in answer.text
     assert "risk" not in answer.support["missing"]
+
+
+def test_a_span_that_only_introduces_the_described_expert_gives_way(answerer):
+    """The reader read "Vsevolod Shemov" in "Vsevolod Shemov, advisor to the Chairman of the Baltic
+    Sea Research Association of Russia, stated. ⏎ "In the context of …"" for a question about
+    what the adviser thinks: his introduction answers nothing about his words ("adviser" and
+    "advisor" are one word)."""
+    q = answerer.analyse("According to the adviser to the chairman of the Baltic Sea Research Association, what does Russia provide for Belarus?")
+    src = next(s.source for s in answerer.library.sentences if "Vsevolod Shemov, advisor" in s.text)
+    assert answerer._fits_description(q, src, frozenset({"vsevolod", "shemov"}))
+    answer = answerer.ask("According to the adviser to the chairman of the Baltic Sea Research Association, what does Russia provide for Belarus?")
+    assert answer.refused or "advisor to the Chairman" not in answer.text
