@@ -1024,7 +1024,6 @@ PARAPHRASE_GROUPS = (
     frozenset({"close", "block", "shut"}),
     frozenset({"trip", "visit", "journey"}),
     frozenset({"adviser", "advisor"}),  # two spellings: "the adviser from the Baltic Sea research body" ~ "Vsevolod Shemov, advisor to …"
-
     frozenset({"historian", "history"}),  # "according to the historian" ~ "Boris Shmelyev, a doctor of history"
     frozenset({"winner", "laureate"}),  # "the Nobel Peace Prize winner" ~ "Nobel laureate Ales Bialiatski"
     frozenset({"journalist", "editor", "reporter"}),  # "which Tut.by journalist was freed" ~ "Tut.by editor Maryna Zolatava"
