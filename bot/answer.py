@@ -1796,13 +1796,14 @@ class Answerer:
         guide, ruled = self.rule_check(q, best)
         if ruled in ("wrong_kind", "other_doer", "other_role"):
             support[ruled] = True
-        if ruled or not (self._supported(best.support, support.get("p_answerable"), model) or self._title_given(q, best)
+        title_focus = self._title_given(q, best)
+        if ruled or not (self._supported(best.support, support.get("p_answerable"), model) or title_focus
                          or self._reason_given(q, best)):
             return self._refuse(question, self.refusal_text(cands), "unsupported", t0, timings, support)
 
         focus, read = best.focus, best.reader_answer
-        if self._title_given(q, best):
-            focus = self._titled(q, focus)  # "Some results have already been achieved. ⏎ … Press Secretary Natalia Eisenmont stated …"
+        if title_focus:
+            focus = title_focus  # "Some results have already been achieved. ⏎ … Press Secretary Natalia Eisenmont stated …"
         if _FIRST_ASKED_RE.search(q.text) and (earlier := self._first_of_kind(q, best, cands)) is not None:
             focus, read, guide = earlier.focus, None, []
             support["first_of"] = best.focus[0] - earlier.focus[0]  # how many sentences earlier
@@ -1812,9 +1813,7 @@ class Answerer:
         if because is not None:
             # "But that is also unlikely as Kyiv considers …": the sentence of the span that gives
             # the reason — whatever the reader made of the other one
-            lib = self.library
-            focus = [j for j in focus if lib.articles[lib.sentences[j].source].text[lib.sentences[j].start : lib.sentences[j].end].strip() == because]
-            guide, read = [because], None
+            focus, guide, read = [because], [self._verbatim(because)], None
         elif q.wh == "why":
             if not guide and read and len(focus) > 1 and not _BARE_NAME_RE.fullmatch(read.strip()):
                 # two sentences and nothing to cut them around: the reader's pick, however unsure,
@@ -1856,8 +1855,13 @@ class Answerer:
         return (q.wh == "why" and not s.missing and s.names_ok and s.numbers_ok
                 and self._reason_sentence(q, best.focus) is not None)
 
-    def _reason_sentence(self, q: Question, focus) -> str | None:
-        """The text of the sentence of a "why" span that gives the reason: the one that follows a
+    def _verbatim(self, j: int) -> str:
+        """Sentence j as its article writes it (stripped), what an answer is cut around."""
+        s = self.library.sentences[j]
+        return self.library.articles[s.source].text[s.start : s.end].strip()
+
+    def _reason_sentence(self, q: Question, focus) -> int | None:
+        """The sentence of a "why" span that gives the reason: the one that follows a
         question term with a reason clause (_term_then_reason), else the one sentence that names
         one of the question's names and has a reason clause of its own ("Poland's Gdansk port
         remains politically off limits, as Lukashenko has refused to release Polish citizens …",
@@ -1866,23 +1870,17 @@ class Answerer:
         found = self._term_then_reason(q, focus)
         if found is not None:
             return found
-        lib = self.library
-        texts = [lib.articles[lib.sentences[j].source].text[lib.sentences[j].start : lib.sentences[j].end].strip() for j in focus
-                 if not q.names or any(self._name_in_words(n, self._sentence_words[j]) for n in q.names)]
-        reasons = [t for t in texts if _REASON_RE.search(t) or re.search(rf"\w{self._REASON_CONJUNCTION}", t, re.IGNORECASE)]
+        named = [j for j in focus if not q.names or any(self._name_in_words(n, self._sentence_words[j]) for n in q.names)]
+        reasons = [j for j in named if _REASON_RE.search(t := self._verbatim(j)) or re.search(rf"\w{self._REASON_CONJUNCTION}", t, re.IGNORECASE)]
         return reasons[0] if len(reasons) == 1 else None
 
-    def _term_then_reason(self, q: Question, focus) -> str | None:
-        """The text of the one sentence of a "why" span that has a question term followed by a
+    def _term_then_reason(self, q: Question, focus) -> int | None:
+        """The one sentence of a "why" span that has a question term followed by a
         reason clause ("Why is exporting via Odessa unlikely?" — "But that is also unlikely as Kyiv
         considers Lukashenko complicit …"), or None (none does, or more than one)."""
-        found = []
-        for j in focus:
-            s = self.library.sentences[j]
-            text = self.library.articles[s.source].text[s.start : s.end].strip()
-            if any(re.search(rf"\b{re.escape(t[: max(4, len(t) - 2)])}\w*{self._REASON_CONJUNCTION}", text, re.IGNORECASE)
-                   for t in q.terms if len(t) >= 4):
-                found.append(text)
+        found = [j for j in focus if any(
+            re.search(rf"\b{re.escape(t[: max(4, len(t) - 2)])}\w*{self._REASON_CONJUNCTION}", self._verbatim(j), re.IGNORECASE)
+            for t in q.terms if len(t) >= 4)]
         return found[0] if len(found) == 1 else None
 
     # how far the reader's best answer beside a "why" span must beat its best inside it to be
@@ -3162,14 +3160,15 @@ class Answerer:
         nor "What was Coale's job for Trump before …", whose other words must be found too)."""
         return q.role and q.wh not in ("who", "yes_no") and len(q.names) == 1 and not q.terms and not q.numbers
 
-    def _title_given(self, q: Question, best: _Candidate) -> bool:
-        """A title-only question (_asks_title) whose chosen span gives the person's title next to
-        the name ("… met with U.S. Special Representative for Ukraine John Kellogg …", "…
-        Press Secretary Natalia Eisenmont stated …"): answered, however unsure the reader is of
-        where the title starts (it reads a title run into the name as a weak answer)."""
+    def _title_given(self, q: Question, best: _Candidate) -> list[int]:
+        """For a title-only question (_asks_title), the sentences of the span that give the
+        person's title next to the name ("… met with U.S. Special Representative for Ukraine John
+        Kellogg …", "… Press Secretary Natalia Eisenmont stated …"); empty otherwise. Such a span
+        is answered, with those sentences, however unsure the reader is of where the title starts
+        (it reads a title run into the name as a weak answer)."""
         if not self._asks_title(q) or not (best.support.names_ok and best.support.numbers_ok):
-            return False
-        return bool(self._titled(q, best.focus))
+            return []
+        return self._titled(q, best.focus)
 
     def _titled(self, q: Question, focus) -> list[int]:
         """The sentences of `focus` that give the question's one person a title (TITLE_NOUNS)."""
@@ -3722,17 +3721,18 @@ class Answerer:
                     label == "DATE" and (q.type_head != "year" or _YEAR_RE.search(text)) for label, text in lib.sentences[j].entities
                 )) or (q.type_head in LIKELIHOOD_LEMMAS and any(label == "PERCENT" for label, _ in lib.sentences[j].entities))
                 lemmas, stems = lib.sentences[j].lemmas, self._sentence_stems[j]
-                if kind_asked and (kind_asked[1].search(lib.sentences[j].text) or (
-                        kind_asked[0] in _TIME_KIND and any(label in ("DATE", "TIME") for label, _ in lib.sentences[j].entities))):
+                said, labels = lib.sentences[j].text, {label for label, _ in lib.sentences[j].entities}
+                implied: set[str] = set()  # terms the sentence says without their word
+                if kind_asked and (kind_asked[1].search(said) or (kind_asked[0] in _TIME_KIND and labels & {"DATE", "TIME"})):
                     # "what timetable did the envoy give": "within a month"; "what condition …":
                     # "were Lithuania to agree …" — the words that give a thing of the asked kind
-                    lemmas, stems = set(lemmas) | {kind_asked[0]}, stems | {stem(kind_asked[0])}
-                if outlet_asked and _STAFF_OF_RE.search(lib.sentences[j].text):
-                    # "which outlet did Zolatava edit": "Tut.by editor Maryna Zolatava" names it
-                    lemmas, stems = set(lemmas) | outlet_asked, stems | {stem(t) for t in outlet_asked}
-                if percent_asked and any(label == "PERCENT" for label, _ in lib.sentences[j].entities):
-                    # "what percentage chance": a figure in per cent says it
-                    lemmas, stems = set(lemmas) | percent_asked, stems | {stem(t) for t in percent_asked}
+                    implied.add(kind_asked[0])
+                if outlet_asked and _STAFF_OF_RE.search(said):
+                    implied |= outlet_asked  # "which outlet did Zolatava edit": "Tut.by editor Maryna Zolatava" names it
+                if percent_asked and "PERCENT" in labels:
+                    implied |= percent_asked  # "what percentage chance": a figure in per cent says it
+                if implied:
+                    lemmas, stems = set(lemmas) | implied, stems | {stem(t) for t in implied}
                 if q.described:
                     intro = introduced(j)[0]
                     # (or another word for it: "the historian" ~ "a doctor of history")
