@@ -26,7 +26,7 @@ from bot.wordnet import base_forms
 from bot.speakers import Speakers, quotes
 from bot.spelling import distance
 from bot.support import (
-    ACTING_CAPITALS, AGENT_LABELS, DURATION_HEADS, PARAPHRASES, PERSON_HEADS, IndexedWords, LetterCounts, MEDIA_NOUNS, OCCASION_RE, Question, ROLE_NOUNS, TITLE_NOUNS, VERB_KINDS, _WORD_RE, reports_speech, Support, Vocabulary, _PASSIVE_AUX, _is_question_name, _similar, analyse, assess, fold, has_role, name_in, name_variants, same_person, stands_for_a_country, stem, the_country, LIKELIHOOD_LEMMAS, TIME_UNITS, WH_WORDS, sentence_stems, term_credits, term_weights, words,
+    ACTING_CAPITALS, AGENT_LABELS, DURATION_HEADS, PARAPHRASES, PLACE_NAME_GROUPS, PERSON_HEADS, IndexedWords, LetterCounts, MEDIA_NOUNS, OCCASION_RE, Question, ROLE_NOUNS, TITLE_NOUNS, VERB_KINDS, _WORD_RE, reports_speech, Support, Vocabulary, _PASSIVE_AUX, _is_question_name, _similar, analyse, assess, fold, has_role, name_in, name_variants, same_person, stands_for_a_country, stem, the_country, LIKELIHOOD_LEMMAS, TIME_UNITS, WH_WORDS, sentence_stems, term_credits, term_weights, words,
 )
 from bot.verify import is_verbatim
 from index.embedding import MODEL_NAME
@@ -800,6 +800,8 @@ _KIND_CUES = (
      re.compile(r"\b(?:aim\w*|goal|purpose|meant to|intended to|designed to|in order to|so that|seek\w* to)\b", re.I)),
     (_TIME_KIND, re.compile(r"\b(?:within|by the end of|in the next|over the next)\b", re.I)),
     (frozenset({"message", "signal"}), re.compile(r"\b(?:signal\w*|message|show\w*|demonstrat\w*|showcas\w*|slap)\b", re.I)),
+    # "what goods / products could they sell": a list of things ("potash, cheap gasoline, diesel, and starch")
+    (frozenset({"good", "product", "commodity", "export", "item"}), re.compile(r"\b\w+, (?:\w+ )?\w+,? and (?:\w+ )?\w+\b")),
 )
 
 
@@ -1113,15 +1115,31 @@ _TAG_QUESTION_RE = re.compile(
 # were most of them deported?": the question begins at its question word after a colon, a dash
 # or ", so / but / and then"
 _ASKED_AFTER_RE = re.compile(
-    rf"(?:\s*[:;]\s+|\s+[-–—]+\s+|\s*,\s*(?:so|but|then|and\s+so)\s+)(?=(?:(?:in|on|at|for|from|to|by|with|of)\s+)?{_WH}\b"
+    # (after "according to the analyst," or the name of whom it is asked: "- Igor Shatov, what's …")
+    rf"(?:\s*[:;]\s+|\s+[-–—]+\s+|\s*,\s*(?:so|but|then|and\s+so)\s+)(?=(?:according\s+to\s+[^,?]{{1,60}},\s*|(?-i:[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){{0,2}}),\s*)?"
+    rf"(?:(?:in|on|at|for|from|to|by|with|of)\s+)?(?:{_WH}|whereabouts)\b"
     r"|(?:did|does|do|is|was|were|are|has|have|had|can|could|will|would)\s+\w)",
     re.IGNORECASE)
 
 
-def context_and_question(text: str) -> tuple[str, str] | None:
+# a remark before a dash that opens the only sentence ("Morning! I caught a clip … - whereabouts in
+# Minsk …?", "Love him or hate him, the man knows how to greet people - what was it …?"): the
+# asker speaking of themselves, or a clause with a verb of its own before the dash
+_REMARK_RE = re.compile(
+    r"\b(?:I|I['’](?:m|ve|d)|my|me|we|our|us|you|they|people|everyone|somebody|someone|honestly|sorry)\b|"
+    r"\b(?:is|are|was|were|has|have|had|said|says|seems?|seemed|sounds?|sounded|keeps?|kept|looks?|looked|knows?)\b",
+    re.IGNORECASE)
+
+
+_PLACE_GROUP = {w: group for group in PLACE_NAME_GROUPS for w in group}
+
+
+def context_and_question(text: str, remarks: bool = True) -> tuple[str, str] | None:
     """(what the asker says first, the question) for a question that follows sentences saying
     what the asker knows; None for a question without such a setting. Sentences after the last
-    question are an aside ("I think it was some palace, but I don't remember which one.")."""
+    question are an aside ("I think it was some palace, but I don't remember which one.").
+    remarks=False: only sentences set a question up, not a remark before a dash in the same one
+    (_REMARK_RE)."""
     sentences: list[str] = []
     at = 0
     for m in _SENTENCE_END_RE.finditer(text):
@@ -1137,9 +1155,11 @@ def context_and_question(text: str) -> tuple[str, str] | None:
     first = asks.index(True)
     last = len(asks) - 1 - asks[::-1].index(True)
     context, asked = sentences[:first], " ".join(sentences[first : last + 1])
-    if not context:  # "Vasilyev on a Lukashenko-Zelenskyy meeting: what odds did he give?" is one question
-        return None
     cut = _ASKED_AFTER_RE.search(sentences[first])
+    if not context and (not remarks or cut is None or first != last or not _REMARK_RE.search(sentences[first][: cut.start()])):
+        # "Vasilyev on a Lukashenko-Zelenskyy meeting: what odds did he give?" is one question;
+        # "Sorry, I missed the start - who was it that announced …?" is said after a remark
+        return None
     if cut is not None and len(asked[cut.end() :].split()) >= 3:
         context.append(asked[: cut.start()])
         asked = asked[cut.end() :]
@@ -1775,7 +1795,7 @@ class Answerer:
         """The extractive answer (or refusal) from the scored candidate spans."""
         if not cands:
             return self._refuse(question, self.refusal_text(), "no_evidence", t0, timings)
-        cands = self._described_first(q, cands)
+        cands = self._source_first(q, self._described_first(q, cands))
         if self._asks_title(q) and not self._title_given(q, cands[0]):
             # a title-only question: the best span that gives the title ("What position does
             # John Kellogg hold?" ranks "Why Kellogg? In Ukrainian affairs …" first)
@@ -1809,7 +1829,10 @@ class Answerer:
             support["first_of"] = best.focus[0] - earlier.focus[0]  # how many sentences earlier
         if self._speaker_answers(q, focus):
             read = None
-        because = self._reason_sentence(q, focus) if q.wh == "why" and not guide and len(focus) > 1 else None
+        # (a guide that is only the reader's pick does not stand in its way: "Why is exporting via
+        # Odesa unlikely?" read "if US companies buy Belarusian potash …" in the sentence after)
+        picked = not guide or (read is not None and guide == [read.strip()])
+        because = self._reason_sentence(q, focus) if q.wh == "why" and picked and len(focus) > 1 else None
         if because is not None:
             # "But that is also unlikely as Kyiv considers …": the sentence of the span that gives
             # the reason — whatever the reader made of the other one
@@ -2045,6 +2068,8 @@ class Answerer:
             return guide, "content_missing"
         if self._denied(q, best):
             return guide, "denied"
+        if self._at_the_other_time(q, best):
+            return guide, "other_time"
         return guide, ("reaction_missing" if self._reaction_missing(q, best) else None)
 
     # words that deny the verb after them: "has refused to release", "did not sign", "never met"
@@ -2076,6 +2101,40 @@ class Answerer:
         return False
 
     _HYPOTHETICAL = frozenset({"if", "unless", "were", "would", "could", "might", "may", "should"})
+
+    _OTHER_TIME = {"after": "before", "before": "after"}
+
+    def _at_the_other_time(self, q: Question, best: _Candidate) -> bool:
+        """Does the span say the fact of the other side of the event the question places it by?
+        "After Poland closed the border, what percentage of China-EU rail freight still went
+        through Belarus?" of "… before Poland closed the Polish-Belarusian border, 90% of railway
+        freight between China and the EU passed through this border": "before" with two of the
+        event's content words within five words after it, and never the question's "after" so
+        ("…, after which relations began to ease" places what it follows before the easing)."""
+        asked = words(q.text)
+        if "before" in asked and "after" in asked:  # "before or after …?"
+            return False
+        stop = stop_words()
+        for i, w in enumerate(asked):
+            other = self._OTHER_TIME.get(w)
+            if other is None:
+                continue
+            if asked[i + 1 : i + 2] in (["which"], ["that"], ["this"]):
+                w, other = other, w  # "…, after which relations started to ease?" (the question's own order)
+            event = {stem(x) for x in asked[i + 1 : i + 6] if x not in stop and x not in WH_WORDS}
+            if len(event) < 2:
+                continue
+            said = [x for j in best.focus for x in words(self.library.sentences[j].text)]
+            # "pardoned 16 …, after which relations began to ease": the pardon came before the easing
+            placed = [self._OTHER_TIME[x] if x in self._OTHER_TIME and said[k + 1 : k + 2] in (["which"], ["that"], ["this"]) else x
+                      for k, x in enumerate(said)]
+
+            def placed_by(word: str) -> bool:
+                return any(x == word and len(event & {stem(y) for y in said[k + 1 : k + 6]}) >= 2 for k, x in enumerate(placed))
+
+            if placed_by(other) and not placed_by(w):
+                return True
+        return False
 
     def _supposed(self, said: list[str], i: int, target: str) -> bool:
         """Is the verb (stem `target`) supposed, not done, at said[i]: "could lift" (a modal
@@ -2732,17 +2791,23 @@ class Answerer:
     _WHICH_THEN_RE = re.compile(r"^\W*which((?:\s+[a-z][\w'’.-]*){1,3})", re.IGNORECASE)
     _AUXILIARIES = frozenset({"is", "are", "was", "were", "did", "does", "do", "has", "have", "had", "will", "would", "can", "could"})
 
+    _WHERE_IN_RE = re.compile(r"^\s*(?:where|whereabouts)\s+(?:exactly\s+|precisely\s+)?in\s+(.+?)\s+(?:did|does|do|was|were|is|are|has|have|had|will|would|could|can)\b", re.IGNORECASE)
+
     def _read_only_asked(self, q: Question, read: str) -> bool:
-        """Is the reader's answer only the noun a "which" question asks with ("Which specific proposal
-        of Donald Trump …?" read "Donald Trump's proposal", "which belarusian news agencies
-        reported …" read "Belarusian news agencies")? It found the asked thing named, not which
-        one it is. Not a choice the question offers ("the EU ones or the American ones?"), nor
-        "what sort of deal" (which the span's words describe). Measured before it was made a
-        rule, on the 38 question and dialogue sets: of the answers whose reading held only the
-        question's words, it held for 2, both near misses."""
+        """Is the reader's answer only the place a "where in X" question names, or only the noun
+        a "which" question asks with ("Which specific proposal of Donald Trump …?" read "Donald
+        Trump's proposal", "which belarusian news agencies reported …" read "Belarusian news
+        agencies")? It found the asked thing named, not which one it is. Not a choice the
+        question offers ("the EU ones or the American ones?"), nor "what sort of deal" (which the
+        span's words describe). Measured before it was made a rule, on the 38 question and
+        dialogue sets: of the answers whose reading held only the question's words, it held for
+        2, both near misses."""
+        stop = stop_words()
+        within = self._WHERE_IN_RE.match(q.text)
+        if within is not None and words(read) and {stem(w) for w in words(read) if w not in stop} <= {stem(w) for w in words(within.group(1))}:
+            return True  # "Where in Minsk did Lukashenko receive Kellogg?" read "Minsk": the place it is in, not where
         if q.wh != "which" or re.search(r"\bor\b", q.text, re.IGNORECASE) or self._KIND_OF_RE.search(q.text):
             return False
-        stop = stop_words()
         content = [w for w in words(read) if w not in stop]
         asked = {stem(w) for w in words(q.text)}
         if not content or any(stem(w) not in asked for w in content):
@@ -2890,7 +2955,7 @@ class Answerer:
         t = time.perf_counter()
         # the question's parse (spaCy) runs on a second thread while this one embeds the
         # question and searches: both libraries release the GIL for most of their work
-        q_text = self._without_apposition(self.spell(self._unabbreviated(self._claim_checked(self._without_asides(self._unshouted(q_text))))))
+        q_text = self._without_apposition(self.spell(self._place_names(self._unabbreviated(self._claim_checked(self._without_asides(self._unshouted(q_text)))))))
         q_text = self._topic_first(q_text)
         q_text, article = self._article_reference(q_text)
         # a question after sentences that set it up: the question, its pronouns named, is what
@@ -2962,6 +3027,8 @@ class Answerer:
             return False
         for t in self.nlp(self.truecase(asked)):
             low = t.lower_
+            if low == "it" and t.i > 0 and t.doc[t.i - 1].lemma_ == "be" and t.i + 1 < len(t.doc) and t.doc[t.i + 1].lower_ in ("that", "who"):
+                continue  # "who was it that announced …": a cleft, no pointing
             if low in ("it", "its", "they", "them", "their"):
                 return True
             if low in ("this", "that", "these", "those") and t.tag_ != "WDT" and t.dep_ != "mark" and not (
@@ -2977,7 +3044,9 @@ class Answerer:
         that release?") or says too little alone ("Which airline?") — the whole message is
         analysed, the question sentence read; "unnamed" when a pronoun of it is a person the
         setting does not name ("Shemov mentions an American freed before Tikhanyovski. What was
-        his name?") — the whole message is analysed and read. None when there is no setting."""
+        his name?") — the whole message is analysed and read, as it is for "remark" (a setting
+        that is a remark before a dash, which the question does not stand without:
+        _unless_a_remark). None when there is no setting."""
         parts = context_and_question(question)
         if parts is None:
             return None
@@ -2985,12 +3054,26 @@ class Answerer:
         if self._PERSON_PRONOUN_RE.search(asked) is not None:
             asked = self._rewriter.resolve(asked, context)
             if self._PERSON_PRONOUN_RE.search(asked) is not None:
-                return asked, "unnamed"
+                return self._unless_a_remark(question, (asked, "unnamed"), 3)  # a person asked about: not nothing
         stop = stop_words()
         content = [w for w in words(asked) if w not in stop and w not in WH_WORDS]
         if len(content) < 3 or self._points_back(asked):
-            return asked, "points back"
+            return self._unless_a_remark(question, (asked, "points back"), len(content))
         return asked, "alone"
+
+    @staticmethod
+    def _unless_a_remark(question: str, found: tuple[str, str], content: int) -> tuple[str, str] | None:
+        """For a question after a remark in its own sentence that does not stand alone
+        ("They say Belarus has got some missile system from Russia - what's that missile
+        called?"), "remark": the whole message is analysed and read, as one question (the reader
+        needs the missile the remark names), and the remark's words are its setting all the same
+        (counted where a span has them, never missing: "Love him or hate him, …"). None (one
+        question, every word its own) when the question says next to nothing itself (fewer than
+        two content words: "… Lukashenko had a catchphrase about Trump - what was it?"): the
+        remark is what it asks. Sentences of their own before it stay its setting as `found` says."""
+        if context_and_question(question, remarks=False) is not None:
+            return found
+        return (found[0], "remark") if content >= 2 else None
 
     @staticmethod
     def _asked_only(q: Question, asked: str) -> Question:
@@ -3149,6 +3232,45 @@ class Answerer:
             return cands
         fits = next((c for c in cands[: self.DESCRIBED_LOOK] if said_by_described(c) and not names_described(c)), None)
         return cands if fits is None else [fits, *(c for c in cands if c is not fits)]
+
+    def _source_first(self, q: Question, cands: list[_Candidate]) -> list[_Candidate]:
+        """The candidates with one said by the person whose view the question asks first, when
+        the best one is only that person's introduction: "According to the RAS researcher Boris
+        Shmelev, what is Lukashenko's first aim …?" ranked "… interviewed Boris Shmelyev, a doctor
+        of history, … chief researcher at … the Institute of Economics …" first, read as his
+        institute. The person the question cites is the source of the answer, not the answer: when
+        the best span's read answer is his name or his description, the first of the next spans
+        in that article said by him whose read answer is not goes first."""
+        if q.wh in ("who", "yes_no") or not q.sources or q.role or self._asks_title(q):
+            return cands
+        lib, ratio = self.library, self.settings.name_match_ratio
+        src = lib.sentences[cands[0].focus[0]].source
+        voices = sorted((v for v in self._speakers.in_article(src) if any(same_person(q.names[k], v, ratio) for k in q.sources)), key=sorted)
+
+        def introduces(c: _Candidate, voice: frozenset[str]) -> bool:
+            # the read answer is the person's name or what follows it after a comma in the
+            # sentence introducing him ("Boris Shmelyev, a doctor of history, … chief researcher
+            # at …"); not a part of his own words there ("… John Coale has suggested they could be
+            # released within a month")
+            first = self._introduced(src, voice)[2]
+            if not c.reader_answer or first is None:
+                return False
+            text = lib.sentences[first].text
+            at = text.find(c.reader_answer)
+            found = [m for w in sorted(voice) if (m := re.search(rf"\b{re.escape(w)}\b", text, re.IGNORECASE))]
+            if at < 0 or not found:
+                return False
+            start, end = min(m.start() for m in found), max(m.end() for m in found)  # the whole name
+            return at <= start < at + len(c.reader_answer) or (at >= end and text[end:].lstrip(" ").startswith(","))
+
+        for voice in voices:
+            if not introduces(cands[0], voice):
+                continue
+            said = next((c for c in cands[1 : self.DESCRIBED_LOOK] if lib.sentences[c.focus[0]].source == src
+                         and any(self._speakers.words(j) == voice for j in c.focus) and not introduces(c, voice)), None)
+            if said is not None:
+                return [said, *(c for c in cands if c is not said)]
+        return cands
 
     # how far down the candidates a span said by the described person is looked for
     DESCRIBED_LOOK = 10
@@ -3405,6 +3527,14 @@ class Answerer:
     # contrast the sentence draws in its own words, no "hand" an answer must hold (the reader,
     # too, read the answer below "no answer" with it, 2.2 above without)
     _ASIDE_RE = re.compile(r",?\s*\bon the (?:one|other)(?:\s+hand)?\s*(?=[,?.!]|$),?", re.IGNORECASE)
+    # "who was it that announced …" asks "who announced …" (the reader read the cleft's "it" as
+    # asking for the person the sentence names)
+    _CLEFT_RE = re.compile(r"\b(who)\s+(?:was|is)\s+it\s+(?:that|who)\s+", re.IGNORECASE)
+    # a guess offered after the question: "how many pardoned prisoners did he take out of Belarus,
+    # was it a dozen or more?", "who announced it, was it his press secretary or somebody else?"
+    _CHOICE_TAG_RE = re.compile(
+        r"\s*(?:,|\s[-–—])\s*(?:or\s+)?(?:was|is|were|are|did|does|do|has|had)\s+(?:it|that|this|he|she|they)\s+[^?,]{1,60}?\s+or\s+[^?,]{1,40}\?\s*$",
+        re.IGNORECASE)
 
     # A claim given to be checked: "Is it right / correct / accurate / fair to say that X?",
     # "Can you confirm that X?", "My draft says X. Is that right?", "X - correct?": asked as
@@ -3450,6 +3580,10 @@ class Answerer:
 
     @classmethod
     def _without_asides(cls, question: str) -> str:
+        choice = cls._CHOICE_TAG_RE.search(question)
+        if choice is not None and re.search(rf"\b{_WH}\b", question[: choice.start()], re.IGNORECASE):
+            question = question[: choice.start()].rstrip(" ,-–—") + "?"
+        question = cls._CLEFT_RE.sub(lambda m: m.group(1) + " ", question)
         cut = cls._ASIDE_RE.sub("", question).lstrip(" ,")
         if len(cut.split()) <= 2:
             return question
@@ -3527,6 +3661,26 @@ class Answerer:
         wn = wordnet.get() if self.settings.wordnet else None
         # WordNet has nouns, verbs, adjectives and adverbs only: "among", "whose" are English too
         return Speller(self._corpus_words, lambda w: w in stop or (wn is not None and bool(wn.senses(w))))
+
+    _WORD_AT_RE = re.compile(r"[A-Za-z]+")
+
+    def _place_names(self, question: str) -> str:
+        """The question with a place's name the articles never use written as the one of its
+        group (PLACE_NAME_GROUPS) they do: "Where in Mensk did Lukashenka receive Kellogg?" asks
+        of Minsk."""
+        corpus = self._corpus_words
+
+        def named(m: re.Match) -> str:
+            w = m.group(0)
+            group = _PLACE_GROUP.get(w.lower())
+            if group is None or w.lower() in corpus:
+                return w
+            used = next((g for g in group if g in corpus), None)
+            if used is None:
+                return w
+            return used.capitalize() if w[:1].isupper() else used
+
+        return self._WORD_AT_RE.sub(named, question)
 
     def spell(self, question: str) -> str:
         """The question with its typos corrected ("intervewed" → "interviewed"). Words the
@@ -3905,6 +4059,9 @@ class Answerer:
         # for someone the article names in full ("Alexander Lukashenko")
         said += [self._by_patronymic(w, self.library.sentences[j].source) for j, w in zip(focus, said) if w]
         if any(w and same_person(n, w, ratio) for w in said for n in q.names):
+            return True
+        # "what did the professor say …": the words of the person the article introduces so
+        if q.described and any(w and self._fits_description(q, self.library.sentences[j].source, w) for j, w in zip(focus, said)):
             return True
         speakers = [q.names[k] for k in q.sources] or q.names  # "what did Kellogg say to Lukashenko": Kellogg's words
         for j in focus:
