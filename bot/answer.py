@@ -26,7 +26,7 @@ from bot.wordnet import base_forms
 from bot.speakers import Speakers, quotes
 from bot.spelling import distance
 from bot.support import (
-    ACTING_CAPITALS, AGENT_LABELS, DURATION_HEADS, PARAPHRASES, PLACE_NAME_GROUPS, PERSON_HEADS, IndexedWords, LetterCounts, MEDIA_NOUNS, OCCASION_RE, Question, ROLE_NOUNS, TITLE_NOUNS, VERB_KINDS, _WORD_RE, reports_speech, Support, Vocabulary, _PASSIVE_AUX, _is_question_name, _similar, analyse, assess, fold, has_role, name_in, name_variants, same_person, stands_for_a_country, stem, the_country, LIKELIHOOD_LEMMAS, TIME_UNITS, WH_WORDS, sentence_stems, term_credits, term_weights, words,
+    ACTING_CAPITALS, AGENT_LABELS, DURATION_HEADS, PARAPHRASES, PLACE_NAME_GROUPS, WORDING_NOUNS, PERSON_HEADS, IndexedWords, LetterCounts, MEDIA_NOUNS, OCCASION_RE, Question, ROLE_NOUNS, TITLE_NOUNS, VERB_KINDS, _WORD_RE, reports_speech, Support, Vocabulary, _PASSIVE_AUX, _is_question_name, _similar, analyse, assess, fold, has_role, name_in, name_variants, same_person, stands_for_a_country, stem, the_country, LIKELIHOOD_LEMMAS, TIME_UNITS, WH_WORDS, sentence_stems, term_credits, term_weights, words,
 )
 from bot.verify import is_verbatim
 from index.embedding import MODEL_NAME
@@ -53,8 +53,25 @@ CHAT_SHORT_FORMS = {
     "yrs": "years", "yr": "year", "pres": "president", "govt": "government", "ppl": "people", "approx": "approximately",
     "bn": "billion", "mln": "million", "intl": "international", "admin": "administration", "abt": "about",
     "bc": "because", "b/c": "because", "w/": "with", "w/o": "without", "thru": "through", "u": "you", "ur": "your",
-    "thx": "thanks", "pls": "please",
+    "thx": "thanks", "pls": "please", "pol": "political", "econ": "economic", "mtg": "meeting", "re": "about",
+    "gov": "government", "dept": "department",
 }
+# two-letter country codes in capitals, as forum posts write them ("Why did BY send the prisoners to
+# UA and not LT?"); "US", "EU" and "UK" are the articles' own. Capitals only: "by", "in" are words
+COUNTRY_CODES = {"BY": "Belarus", "UA": "Ukraine", "LT": "Lithuania", "PL": "Poland", "RU": "Russia", "CN": "China",
+                 "LV": "Latvia", "EE": "Estonia", "KZ": "Kazakhstan", "MD": "Moldova", "DE": "Germany", "FR": "France"}
+COUNTRY_ADJECTIVES = {"BY": "Belarusian", "UA": "Ukrainian", "LT": "Lithuanian", "PL": "Polish", "RU": "Russian", "CN": "Chinese",
+                      "LV": "Latvian", "EE": "Estonian", "KZ": "Kazakh", "MD": "Moldovan", "DE": "German", "FR": "French"}
+# a code before one of these says whose ("the BY airline", "ship BY potash"): the adjective
+_ATTRIBUTED_NOUNS_RE = re.compile(
+    r"\s+(?:airlines?|potash|econom(?:y|ic)|government|authorities|regime|industry|ports?|jails?|prisons?|prisoners?|opposition|"
+    r"leaders?|president|officials?|army|troops|citizens?|companies|company|exports?|imports?|media|side|state|territory|"
+    r"diplomats?|diplomacy|politics|ruler|dictator|elections?|embassy|minist(?:er|ry)|border)\b")
+_COUNTRY_CODE_RE = re.compile(r"(?<![\w.'’])(" + "|".join(COUNTRY_CODES) + r"|(?<=& )IN|IN(?= &))(?=['’]s\b|[^\w'’]|$)")
+# "Dec release", "the Sept visit": a month's short form in capitals, alone
+_MONTH_ALONE_RE = re.compile(r"(?<![\w.])(Jan|Feb|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?(?=\s+[a-z]|[),?]|$)")
+# "What % of rail freight …": the sign alone, for the word
+_PERCENT_SIGN_RE = re.compile(r"(?<![\d\s])\s*%|(?<=[\s(])%(?!\w)")
 # "Dec 13", "13 Sept.": a month's short form next to a day; "EUR", "USD": a currency's code
 _MONTHS = {"jan": "January", "feb": "February", "mar": "March", "apr": "April", "jun": "June", "jul": "July", "aug": "August",
            "sep": "September", "sept": "September", "oct": "October", "nov": "November", "dec": "December"}
@@ -63,7 +80,7 @@ _MONTH_SHORT_RE = re.compile(r"\b(" + "|".join(_MONTHS) + r")\.?(?=\s+\d{1,2}(?:
 _CURRENCY_CODES = {"EUR": "euros", "USD": "dollars", "GBP": "pounds", "RUB": "roubles", "BYN": "Belarusian roubles"}
 _CURRENCY_RE = re.compile(r"\b(" + "|".join(_CURRENCY_CODES) + r")\b")
 _CHAT_SHORT_RE = re.compile(r"(?<![\w.'’/])(" + "|".join(re.escape(k) for k in sorted(CHAT_SHORT_FORMS, key=len, reverse=True))
-                            + r")(?![\w'’/]|\.\w)", re.IGNORECASE)
+                            + r")(?![\w'’/]|\.\w)(?:\.(?=\s+[a-z(]|[,)]))?", re.IGNORECASE)  # "pol. prisoners": its full stop too
 _PRESS_SEC_RE = re.compile(r"\bpress sec\b\.?", re.IGNORECASE)
 # chat fillers that ask nothing: "why tho would trump care about him?", "… when they met lol"
 # (lower case, or "LOL" shouted: "XD Inc" is a name)
@@ -2043,6 +2060,8 @@ class Answerer:
             return guide, "wrong_kind"
         if read and self._read_only_asked(q, read):
             return guide, "wrong_kind"
+        if read and self._wording_read_as_a_name(q, best):
+            return guide, "wrong_kind"
         if q.role and q.wh == "who" and best.support.type_ok is False:
             # "Who is Zelenskyy?": the span only mentions the person ("… become Zelenskyy's
             # negotiating partner"); it does not say who they are. (Not "what role could X play
@@ -2791,6 +2810,18 @@ class Answerer:
     _WHICH_THEN_RE = re.compile(r"^\W*which((?:\s+[a-z][\w'’.-]*){1,3})", re.IGNORECASE)
     _AUXILIARIES = frozenset({"is", "are", "was", "were", "did", "does", "do", "has", "have", "had", "will", "would", "can", "could"})
 
+    _WORDING_ASKED_RE = re.compile(r"^\W*(?:what|which)\s+(?:[\w-]+\s+)?(?:" + "|".join(sorted(WORDING_NOUNS)) + r")s?\b", re.IGNORECASE)
+
+    def _wording_read_as_a_name(self, q: Question, c: _Candidate) -> bool:
+        """"What expression does the bne IntelliNews comment use for the potash industry?" read
+        "Carnegie Endowment for International Peace": a question that asks for someone's words
+        (WORDING_NOUNS) is not answered by a name — of a person, an organisation or a place."""
+        if not self._WORDING_ASKED_RE.match(q.text) or re.search(r"\b(?:nickname|label|epithet)", q.text, re.IGNORECASE):
+            return False  # (a nickname may well be a name: "Papa")
+        read = set(words(c.reader_answer or "")) - stop_words()
+        return bool(read) and any(label in ("ORG", "PERSON", "GPE", "NORP") and read <= set(words(text))
+                                  for label, text in self._answer_entities(c))
+
     _WHERE_IN_RE = re.compile(r"^\s*(?:where|whereabouts)\s+(?:exactly\s+|precisely\s+)?in\s+(.+?)\s+(?:did|does|do|was|were|is|are|has|have|had|will|would|could|can)\b", re.IGNORECASE)
 
     def _read_only_asked(self, q: Question, read: str) -> bool:
@@ -2960,7 +2991,7 @@ class Answerer:
         q_text, article = self._article_reference(q_text)
         # a question after sentences that set it up: the question, its pronouns named, is what
         # is analysed and read; the whole message is embedded and searched (its setting finds the passage)
-        setting = self._asked_after_context(q_text)
+        setting = self._asked_after_context(self._bracketed_setting(q_text))
         alone = setting is not None and setting[1] == "alone"
         parsing = self._analysis_pool.submit(self.analyse, self.truecase(setting[0] if alone else q_text))
         # "Washington" / "America" for the United States: the embedding model does not take one
@@ -3057,9 +3088,32 @@ class Answerer:
                 return self._unless_a_remark(question, (asked, "unnamed"), 3)  # a person asked about: not nothing
         stop = stop_words()
         content = [w for w in words(asked) if w not in stop and w not in WH_WORDS]
-        if len(content) < 3 or self._points_back(asked):
+        if (len(content) < 3 and not self._WHO_IS_RE.match(asked)) or self._points_back(asked):
             return self._unless_a_remark(question, (asked, "points back"), len(content))
         return asked, "alone"
+
+    # "Who is Igor Shatov?" stands alone however few its words
+    _WHO_IS_RE = re.compile(r"^\s*(?i:who|what)\s+(?i:is|was)\s+(?:[A-Z][\w’'-]+\s+)*[A-Z][\w’'-]+\s*\?\s*$")
+
+    # "Which Nobel laureate was sent to Lithuania and not Ukraine? (December release)": what a
+    # forum post's title adds in brackets after its question
+    _TRAILING_BRACKET_RE = re.compile(r"^(?P<q>.*?[^\s(])\s*\?*\s*\((?P<inner>[^()]{2,80})\)\s*[?.!]*\s*$")
+
+    @classmethod
+    def _bracketed_setting(cls, question: str) -> str:
+        """The question with what it adds in brackets at its end said first, as a sentence of its
+        setting ("December release. Which Nobel laureate was sent to Lithuania and not Ukraine?"):
+        the asker's context, counted where a span has its words and never missing. Not a bracket
+        of one lower-case word ("(percentage)", "(approximately)"), which says what is asked."""
+        m = cls._TRAILING_BRACKET_RE.match(question)
+        if m is None or len(m.group("q").split()) < 3:
+            return question
+        inner = m.group("inner").strip(" ,;:.")
+        if not re.search(r"[A-Za-z]", inner) or (len(inner.split()) == 1 and not inner[:1].isupper()):
+            return question
+        if re.match(rf"(?:and|or|but|about|{_WH})\b", inner, re.IGNORECASE):
+            return question  # "Who met Kellogg (and where)?", "What did he say (about Trump)?": part of the question
+        return f"{inner[:1].upper()}{inner[1:]}. {_opening_capitalised(m.group('q'))}?"
 
     @staticmethod
     def _unless_a_remark(question: str, found: tuple[str, str], content: int) -> tuple[str, str] | None:
@@ -3638,7 +3692,17 @@ class Answerer:
             return word.capitalize() if m.group(1)[:1].isupper() and len(m.group(1)) > 1 else word
 
         question = _MONTH_SHORT_RE.sub(lambda m: m.group(0) if m.group(0) == "mar" else _MONTHS[(m.group(1) or m.group(2)).lower()], question)
+        question = _MONTH_ALONE_RE.sub(lambda m: _MONTHS[m.group(1).lower()], question)
         question = _CURRENCY_RE.sub(lambda m: _CURRENCY_CODES[m.group(1)], question)
+        def country(m: re.Match) -> str:
+            code = m.group(1)
+            if code == "IN":
+                return "India"
+            at = m.end() + 3 if re.match(r"-[A-Z]{2}\b", m.string[m.end() :]) else m.end()  # "the PL-BY border"
+            return (COUNTRY_ADJECTIVES if _ATTRIBUTED_NOUNS_RE.match(m.string, at) else COUNTRY_CODES)[code]
+
+        question = _COUNTRY_CODE_RE.sub(country, question)
+        question = _PERCENT_SIGN_RE.sub(lambda m: "percentage" if m.string[m.start() - 1 : m.start()] == "(" else " percentage", question)
         return _CHAT_SHORT_RE.sub(full, question)
 
     @staticmethod
@@ -3692,7 +3756,7 @@ class Answerer:
         question = self._unclipped(question)
         return self._speller.correct(question, keep=lambda w: w in caps or self._name_variant(w))
 
-    _CLIPPED_RE = re.compile(r"(?<![\w'’-])([A-Za-z]{4,})(?![\w'’-])")
+    _CLIPPED_RE = re.compile(r"(?<![\w'’-])([A-Za-z]{4,})(?=['’]s\b|[^\w'’]|$)")  # "Luka's", "Luka-Zelensky mtg" too
 
     @property
     def _capitalised_sorted(self) -> tuple[str, ...]:
@@ -4068,9 +4132,15 @@ class Answerer:
             text = self.library.sentences[j].text
             if not reports_speech([self.library.sentences[j]]):
                 continue
+            if self._HE_SAID_RE.search(text) and j > 0 and self.library.sentences[j - 1].source == self.library.sentences[j].source and any(
+                    self._name_in_words(n, self._sentence_words[j - 1]) for n in speakers):
+                return True  # "… showing Lukashenko being extremely friendly. ⏎ "Hey, good guy, …" he exclaimed …"
             if any(quotes(text, m.start(), m.group()) for n in speakers for m in re.finditer(rf"\b{re.escape(n[-1])}\b", text, re.IGNORECASE)):
                 return True
         return False
+
+    # a quote said by "he" / "she": the person the sentence before names
+    _HE_SAID_RE = re.compile(r"[\"”’]\s*,?\s*(?:he|she)\s+(?:said|says|exclaimed|added|asked|replied|stated|noted|told|declared|remarked|shouted|wrote)\b")
 
     _PATRONYMIC_RE = re.compile(r"^[a-z]+(?:ovich|evich|ievich|yevich|ovna|evna|ichna)$")
 

@@ -59,6 +59,10 @@ OPINION_VERBS = frozenset({"argue", "contend", "assert", "maintain", "reckon", "
 TITLE_WORDS = {"president", "mr", "mrs", "ms", "dr", "minister", "leader", "envoy", "special", "the", "of"}
 
 DURATION_HEADS = {"term", "sentence"}
+# small numbers as words, which articles write them in ("three waves of releases")
+NUMBER_NAMES = dict(zip(map(str, range(1, 21)), (
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
+    "eighteen nineteen twenty").split()))
 LIKELIHOOD_HEADS = {"chance", "chances", "odds", "likelihood", "probability", "possibility"}
 LIKELIHOOD_LEMMAS = LIKELIHOOD_HEADS | {"odd"}  # spaCy lemmatises "odds" to "odd"
 # "which leader", "what analyst": a person is asked for
@@ -673,6 +677,8 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
         t.lemma_.lower() in SPEECH_VERBS and t.pos_ == "VERB"
         and not any(c.dep_ == "nsubj" and c.lemma_.lower() in MEDIA_NOUNS for c in t.children)
         and not _hedging_passive(t) for t in toks)
+    if not speech and wh in ("what", "which") and _asks_wording_of_a_person(toks, {i for k in persons for i in name_spans[k]}):
+        speech = True  # "what phrase did John Coale use to describe …": his words, as "what did he say"
     focus_terms: set[str] = set()
     asked_noun = None
     wh_at = next((t.i for t in toks if t.lower_ in ("what", "which")), None)
@@ -856,6 +862,29 @@ def _of_a_thing(t, name_token_ids: set[int]) -> bool:
         if prep.dep_ == "prep" and prep.lower_ == "of":
             return any(o.dep_ == "pobj" and o.i not in name_token_ids for o in prep.children)
     return False
+
+
+# what a question asks for when it asks for someone's words ("what phrase did Lukashenko use")
+WORDING_NOUNS = frozenset({"phrase", "expression", "word", "wording", "slogan", "catchphrase", "nickname", "metaphor",
+                           "greeting", "quote", "quotation", "label", "epithet", "insult", "compliment"})
+_WORDING_VERBS = frozenset({"use", "coin", "choose", "employ", "pick", "utter", "shout", "say", "call", "give"})
+
+
+def _asks_wording_of_a_person(toks, person_token_ids: set[int]) -> bool:
+    """"What phrase did John Coale use …?", "Which words did Trump use to greet …?": a wording
+    noun right after what / which, then "did" / "does", a name, and a verb of using words (the
+    small model tags "use" a noun at times, so the words' order is read, not the parse)."""
+    doc = toks[0].doc
+    wh_at = next((t.i for t in toks if t.lower_ in ("what", "which")), None)
+    if wh_at is None:
+        return False
+    noun = next((t.i for t in doc[wh_at + 1 : wh_at + 3] if t.lemma_.lower() in WORDING_NOUNS), None)
+    if noun is None or noun + 2 >= len(doc) or doc[noun + 1].lower_ not in ("did", "does", "do", "has", "had", "would", "will"):
+        return False
+    k = noun + 2
+    while k < len(doc) and k in person_token_ids:  # a person's name ("the Siberian Newspaper" uses no words of its own)
+        k += 1
+    return k > noun + 2 and k < len(doc) and doc[k].lemma_.lower() in _WORDING_VERBS
 
 
 def _is_source(t) -> bool:
@@ -1433,7 +1462,8 @@ def assess(
         else:
             missing.append(" ".join(n))
     # the number itself, not one that holds its digits ("5" is not in "50%")
-    numbers_ok = all(num in wwords or any(re.search(rf"(?<!\d){re.escape(num)}(?!\d)", w) for w in wwords if num in w)
+    # ("3" is "three": "after the 3 waves" of "Despite three waves of releases")
+    numbers_ok = all(num in wwords or NUMBER_NAMES.get(num) in wwords or any(re.search(rf"(?<!\d){re.escape(num)}(?!\d)", w) for w in wwords if num in w)
                      for num in q.numbers)
     if credit_rows is None:
         wlemmas = {lm for s in window for lm in s.lemmas}
