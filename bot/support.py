@@ -874,10 +874,10 @@ def _asks_wording_of_a_person(toks, person_token_ids: set[int]) -> bool:
     """"What phrase did John Coale use …?", "Which words did Trump use to greet …?": a wording
     noun right after what / which, then "did" / "does", a name, and a verb of using words (the
     small model tags "use" a noun at times, so the words' order is read, not the parse)."""
-    doc = toks[0].doc
     wh_at = next((t.i for t in toks if t.lower_ in ("what", "which")), None)
     if wh_at is None:
         return False
+    doc = toks[0].doc
     noun = next((t.i for t in doc[wh_at + 1 : wh_at + 3] if t.lemma_.lower() in WORDING_NOUNS), None)
     if noun is None or noun + 2 >= len(doc) or doc[noun + 1].lower_ not in ("did", "does", "do", "has", "had", "would", "will"):
         return False
