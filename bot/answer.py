@@ -2089,6 +2089,8 @@ class Answerer:
             return guide, "denied"
         if self._at_the_other_time(q, best):
             return guide, "other_time"
+        if read and self._dates_another_event(q, best):
+            return guide, "other_event"
         return guide, ("reaction_missing" if self._reaction_missing(q, best) else None)
 
     # words that deny the verb after them: "has refused to release", "did not sign", "never met"
@@ -2154,6 +2156,29 @@ class Answerer:
             if placed_by(other) and not placed_by(w):
                 return True
         return False
+
+    # a date after these dates the event it goes with, not the one the sentence is about
+    _DATED_EVENT_RE = re.compile(r"\b(?:following|after|before|since|prior to|ahead of|during)\s+(?:the\s+)?$", re.IGNORECASE)
+
+    def _dates_another_event(self, q: Question, c: _Candidate) -> bool:
+        """"In what year was Tikhanyovski sentenced?" read "2020" in "… sentenced to 18 years in
+        prison for organizing mass unrest following the 2020 Belarusian presidential election":
+        the year is the election's, which the span places the sentencing after. A read date
+        right after "following / after / before / since …" whose event names none of the
+        question's terms does not date what is asked ("When was the presidential election?"
+        keeps it)."""
+        if not (q.wh == "when" or q.type_head in DATE_HEADS):
+            return False
+        read = (c.reader_answer or "").strip()
+        if not re.search(r"\b\d{4}\b", read) or len(read.split()) > 3:
+            return False
+        text = " ".join(self.library.sentences[j].text for j in c.focus)
+        at = text.find(read)
+        if at < 0 or not self._DATED_EVENT_RE.search(text[:at]):
+            return False
+        event = words(text[at + len(read) :])[:4]
+        asked = {stem(t) for t in q.terms}
+        return bool(event) and not any(stem(w) in asked for w in event)
 
     def _supposed(self, said: list[str], i: int, target: str) -> bool:
         """Is the verb (stem `target`) supposed, not done, at said[i]: "could lift" (a modal

@@ -3266,3 +3266,11 @@ def test_a_quote_he_said_is_the_words_of_the_person_the_sentence_before_names(an
     extremely friendly." — Lukashenko's words."""
     answer = answerer.ask("What did Lukashenko exclaim when he caught sight of Kellogg's deputy?")
     assert not answer.refused and "good guy" in answer.text
+
+
+def test_a_date_of_another_event_does_not_date_the_asked_one(answerer):
+    """holdout37 h37-038, holdout31 h31-067: "In what year was Tikhanyovski sentenced?" read "2020"
+    in "… following the 2020 Belarusian presidential election" — the election's year."""
+    assert answerer.ask("In what year was Sergey Tikhanyovski sentenced to 18 years?").refused
+    answer = answerer.ask("When was the Belarusian presidential election?")
+    assert not answer.refused and "2020" in answer.text
