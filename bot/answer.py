@@ -26,7 +26,7 @@ from bot.wordnet import base_forms
 from bot.speakers import Speakers, quotes
 from bot.spelling import distance
 from bot.support import (
-    ACTING_CAPITALS, AGENT_LABELS, DURATION_HEADS, PARAPHRASES, PLACE_NAME_GROUPS, WORDING_NOUNS, PERSON_HEADS, IndexedWords, LetterCounts, MEDIA_NOUNS, OCCASION_RE, Question, ROLE_NOUNS, TITLE_NOUNS, VERB_KINDS, _WORD_RE, reports_speech, Support, Vocabulary, _PASSIVE_AUX, _is_question_name, _similar, analyse, assess, fold, has_role, name_in, name_variants, same_person, stands_for_a_country, stem, the_country, LIKELIHOOD_LEMMAS, TIME_UNITS, WH_WORDS, sentence_stems, term_credits, term_weights, words,
+    ACTING_CAPITALS, AGENT_LABELS, DURATION_HEADS, PARAPHRASES, PLACE_NAMES, WORDING_NOUNS, PERSON_HEADS, IndexedWords, LetterCounts, MEDIA_NOUNS, OCCASION_RE, Question, ROLE_NOUNS, TITLE_NOUNS, VERB_KINDS, _WORD_RE, reports_speech, Support, Vocabulary, _PASSIVE_AUX, _is_question_name, _similar, analyse, assess, fold, has_role, name_in, name_variants, same_person, stands_for_a_country, stem, the_country, LIKELIHOOD_LEMMAS, TIME_UNITS, WH_WORDS, sentence_stems, term_credits, term_weights, words,
 )
 from bot.verify import is_verbatim
 from index.embedding import MODEL_NAME
@@ -1148,9 +1148,6 @@ _REMARK_RE = re.compile(
     re.IGNORECASE)
 
 
-_PLACE_GROUP = {w: group for group in PLACE_NAME_GROUPS for w in group}
-
-
 def context_and_question(text: str, remarks: bool = True) -> tuple[str, str] | None:
     """(what the asker says first, the question) for a question that follows sentences saying
     what the asker knows; None for a question without such a setting. Sentences after the last
@@ -2136,19 +2133,15 @@ class Answerer:
         if "before" in asked and "after" in asked:  # "before or after …?"
             return False
         stop = stop_words()
-        for i, w in enumerate(asked):
+        said = [x for j in best.focus for x in words(self.library.sentences[j].text)]
+        placed = self._in_time_order(said)
+        for i, w in enumerate(self._in_time_order(asked)):
             other = self._OTHER_TIME.get(w)
             if other is None:
                 continue
-            if asked[i + 1 : i + 2] in (["which"], ["that"], ["this"]):
-                w, other = other, w  # "…, after which relations started to ease?" (the question's own order)
             event = {stem(x) for x in asked[i + 1 : i + 6] if x not in stop and x not in WH_WORDS}
             if len(event) < 2:
                 continue
-            said = [x for j in best.focus for x in words(self.library.sentences[j].text)]
-            # "pardoned 16 …, after which relations began to ease": the pardon came before the easing
-            placed = [self._OTHER_TIME[x] if x in self._OTHER_TIME and said[k + 1 : k + 2] in (["which"], ["that"], ["this"]) else x
-                      for k, x in enumerate(said)]
 
             def placed_by(word: str) -> bool:
                 return any(x == word and len(event & {stem(y) for y in said[k + 1 : k + 6]}) >= 2 for k, x in enumerate(placed))
@@ -2156,6 +2149,14 @@ class Answerer:
             if placed_by(other) and not placed_by(w):
                 return True
         return False
+
+    @classmethod
+    def _in_time_order(cls, ws: list[str]) -> list[str]:
+        """The words with "after" / "before" read in their own order: "pardoned 16 …, after which
+        relations began to ease" places the pardon *before* the easing (the word followed by
+        "which", "that" or "this" is read as its opposite)."""
+        return [cls._OTHER_TIME[x] if x in cls._OTHER_TIME and ws[k + 1 : k + 2] in (["which"], ["that"], ["this"]) else x
+                for k, x in enumerate(ws)]
 
     # a date after these dates the event it goes with, not the one the sentence is about
     _DATED_EVENT_RE = re.compile(r"\b(?:following|after|before|since|prior to|ahead of|during)\s+(?:the\s+)?$", re.IGNORECASE)
@@ -3761,7 +3762,7 @@ class Answerer:
 
         def named(m: re.Match) -> str:
             w = m.group(0)
-            group = _PLACE_GROUP.get(w.lower())
+            group = PLACE_NAMES.get(w.lower())
             if group is None or w.lower() in corpus:
                 return w
             used = next((g for g in group if g in corpus), None)

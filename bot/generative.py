@@ -51,7 +51,7 @@ from dataclasses import dataclass
 import prompts
 from bot.answer import _CONTROL_RE, _INVISIBLE_RE, Answer, Citation
 from bot.evaluate.metrics import normalise
-from bot.support import TITLE_WORDS, Question, analyse, name_in, stem, term_coverage, words
+from bot.support import CARDINALS, TITLE_WORDS, Question, analyse, name_in, stem, term_coverage, words
 from bot.verify import is_verbatim
 from index.tokens import count as count_tokens
 
@@ -106,11 +106,9 @@ _PRIMES = str.maketrans({"′": "'", "″": '"'})
 # Numbers written as words: spaCy counts them as stop words (no key term) and `numbers` holds
 # digits only, yet "third [1]." answers "which release was it?" and must be in its excerpt — as
 # the word, or in digits ("3", "3rd").
-_CARDINALS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen"
-              " seventeen eighteen nineteen twenty").split()
 _ORDINALS = ("zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth"
              " fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth").split()
-_NUMBER_WORDS = {w: str(k) for k, w in enumerate(_CARDINALS)} | {w: str(k) for k, w in enumerate(_ORDINALS)}
+_NUMBER_WORDS = {w: str(k) for k, w in enumerate(CARDINALS)} | {w: str(k) for k, w in enumerate(_ORDINALS)}
 _NUMBER_WORDS |= {w: w for w in ("thirty forty fifty sixty seventy eighty ninety hundred thousand million billion trillion"
                                  " thirtieth fortieth fiftieth hundredth thousandth millionth dozen").split()}
 _HTTP_REASONS = {

@@ -59,10 +59,10 @@ OPINION_VERBS = frozenset({"argue", "contend", "assert", "maintain", "reckon", "
 TITLE_WORDS = {"president", "mr", "mrs", "ms", "dr", "minister", "leader", "envoy", "special", "the", "of"}
 
 DURATION_HEADS = {"term", "sentence"}
-# small numbers as words, which articles write them in ("three waves of releases")
-NUMBER_NAMES = dict(zip(map(str, range(1, 21)), (
-    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
-    "eighteen nineteen twenty").split()))
+# small numbers as words, which articles write them in ("three waves of releases"): CARDINALS[k] is k
+CARDINALS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen"
+             " seventeen eighteen nineteen twenty").split()
+NUMBER_NAMES = {str(k): w for k, w in enumerate(CARDINALS) if k}  # "3" -> "three"
 LIKELIHOOD_HEADS = {"chance", "chances", "odds", "likelihood", "probability", "possibility"}
 LIKELIHOOD_LEMMAS = LIKELIHOOD_HEADS | {"odd"}  # spaCy lemmatises "odds" to "odd"
 # "which leader", "what analyst": a person is asked for
@@ -254,6 +254,7 @@ PLACE_NAME_GROUPS = (
     ("gdansk", "danzig"), ("klaipeda", "memel"), ("moldova", "moldavia"), ("chisinau", "kishinev"),
     ("belarusian", "byelorussian", "belorussian"),
 )
+PLACE_NAMES = {w: group for group in PLACE_NAME_GROUPS for w in group}  # each name -> its group
 
 
 def the_country(name: tuple[str, ...]) -> tuple[str, ...]:
