@@ -3274,3 +3274,23 @@ def test_a_date_of_another_event_does_not_date_the_asked_one(answerer):
     assert answerer.ask("In what year was Sergey Tikhanyovski sentenced to 18 years?").refused
     answer = answerer.ask("When was the Belarusian presidential election?")
     assert not answer.refused and "2020" in answer.text
+
+
+@pytest.mark.parametrize("question", [
+    "what products could belarus sell to the usa",  # train2 v076: a list of goods, "sell" by offering
+    "according to shmelyev what could belarus sell to america",  # holdout21 h21-080
+])
+def test_goods_a_country_could_sell_are_the_list_it_could_offer(question, answerer):
+    """"Theoretically, Belarus can offer the U.S. potash, cheap gasoline, diesel, and starch." has
+    neither "goods" nor "sell": a list of things is goods of some kind, and selling is offering."""
+    answer = answerer.ask(question)
+    assert not answer.refused and "potash" in answer.text
+
+
+def test_how_a_statement_was_made_is_no_term_and_a_head_is_a_chairman(answerer):
+    """holdout34 h34-024 ("what reason did Minsk officially give") and holdout30 h30-075 ("the
+    adviser to the head of …" ~ "advisor to the Chairman of …")."""
+    assert "officially" not in answerer.analyse("What reason did Minsk officially give for letting Tikhanyovski go?").terms
+    q = answerer.analyse("What does the adviser to the head of the Baltic Sea Research Association of Russia think Minsk gains?")
+    src = next(s.source for s in answerer.library.sentences if "Vsevolod Shemov, advisor" in s.text)
+    assert "head" in q.described and answerer._fits_description(q, src, frozenset({"vsevolod", "shemov"}))
