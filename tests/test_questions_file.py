@@ -10,7 +10,7 @@ import pytest
 from conftest import CORPUS, EVALS, ROOT, seed_files
 from index.corpus import read_article
 
-SETS = ["questions.jsonl", "holdout.jsonl", "holdout2.jsonl", "holdout3.jsonl", "holdout4.jsonl", "holdout5.jsonl", "holdout6.jsonl", "holdout7.jsonl", "holdout8.jsonl", "holdout9.jsonl", "holdout10.jsonl", "holdout11.jsonl", "holdout12.jsonl", "holdout13.jsonl", "holdout14.jsonl", "holdout15.jsonl", "holdout16.jsonl", "holdout17.jsonl", "holdout18.jsonl", "holdout19.jsonl", "holdout20.jsonl", "holdout21.jsonl", "holdout22.jsonl", "holdout23.jsonl", "holdout24.jsonl", "holdout25.jsonl", "holdout26.jsonl", "holdout27.jsonl", "holdout28.jsonl", "holdout29.jsonl", "holdout30.jsonl", "holdout31.jsonl", "holdout32.jsonl", "holdout33.jsonl", "holdout34.jsonl", "holdout35.jsonl", "holdout36.jsonl", "holdout37.jsonl", "holdout38.jsonl", "train3.jsonl"]
+SETS = ["questions.jsonl", "holdout.jsonl", "holdout2.jsonl", "holdout3.jsonl", "holdout4.jsonl", "holdout5.jsonl", "holdout6.jsonl", "holdout7.jsonl", "holdout8.jsonl", "holdout9.jsonl", "holdout10.jsonl", "holdout11.jsonl", "holdout12.jsonl", "holdout13.jsonl", "holdout14.jsonl", "holdout15.jsonl", "holdout16.jsonl", "holdout17.jsonl", "holdout18.jsonl", "holdout19.jsonl", "holdout20.jsonl", "holdout21.jsonl", "holdout22.jsonl", "holdout23.jsonl", "holdout24.jsonl", "holdout25.jsonl", "holdout26.jsonl", "holdout27.jsonl", "holdout28.jsonl", "holdout29.jsonl", "holdout30.jsonl", "holdout31.jsonl", "holdout32.jsonl", "holdout33.jsonl", "holdout34.jsonl", "holdout35.jsonl", "holdout36.jsonl", "holdout37.jsonl", "holdout38.jsonl", "holdout39.jsonl", "holdout40.jsonl", "holdout41.jsonl", "holdout42.jsonl", "train3.jsonl"]
 CLEANED = {p.name[:3]: read_article(p).text for p in seed_files()}
 
 
