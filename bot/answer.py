@@ -23,6 +23,7 @@ import numpy as np
 import prompts
 from bot import wordnet
 from bot.wordnet import base_forms
+from bot.speakers import _INTERVIEWER as _INTERVIEWER_TURN_RE  # an outlet's name and a colon
 from bot.speakers import Speakers, quotes
 from bot.spelling import distance
 from bot.support import (
@@ -30,7 +31,7 @@ from bot.support import (
 )
 from bot.verify import is_verbatim
 from index.embedding import MODEL_NAME
-from index.nlp import stop_words
+from index.nlp import NUMBER_LABELS, TIME_LABELS, stop_words
 
 if TYPE_CHECKING:
     from bot.scoring import SupportModel
@@ -1809,7 +1810,7 @@ class Answerer:
         """The extractive answer (or refusal) from the scored candidate spans."""
         if not cands:
             return self._refuse(question, self.refusal_text(), "no_evidence", t0, timings)
-        cands = self._source_first(q, self._described_first(q, cands))
+        cands = self._answered_after(self._source_first(q, self._described_first(q, cands)))
         if self._asks_title(q) and not self._title_given(q, cands[0]):
             # a title-only question: the best span that gives the title ("What position does
             # John Kellogg hold?" ranks "Why Kellogg? In Ukrainian affairs …" first)
@@ -2039,6 +2040,19 @@ class Answerer:
                 return [j, after], [said], None  # the denial and what is so instead (not a question before them)
         return focus, guide, read
 
+    def _answered_after(self, cands: list[_Candidate]) -> list[_Candidate]:
+        """An interviewer's question ranked first alone (""Svoboda": How do you assess the
+        possibility of Lukashenko meeting with Zelenskyy?") gives way to the span of it and the
+        reply after it, when that span is among the first few: the reply is the answer."""
+        best = cands[0]
+        if len(best.focus) != 1 or not best.features.get("is_question"):
+            return cands
+        j = best.focus[0]
+        if not _INTERVIEWER_TURN_RE.match(self.library.sentences[j].text):
+            return cands
+        pair = next((c for c in cands[1:5] if list(c.focus) == [j, j + 1]), None)
+        return cands if pair is None else [pair, *(c for c in cands if c is not pair)]
+
     def rule_check(self, q: Question, best: _Candidate, reader: bool = True) -> tuple[list[str], str | None]:
         """(what the answer would be cut around (`_guide`), the rule that refuses the span or
         None) — the rules that refuse a span whatever the answerability model says, beside the
@@ -2088,7 +2102,27 @@ class Answerer:
             return guide, "other_time"
         if read and self._dates_another_event(q, best):
             return guide, "other_event"
+        if q.fragment and self._kind_missing(q, best):
+            return guide, "wrong_kind"
         return guide, ("reaction_missing" if self._reaction_missing(q, best) else None)
+
+    # a search box's word for the kind of fact its keywords want, and the entities that give one
+    _KIND_WORDS = {
+        "date": TIME_LABELS, "day": TIME_LABELS, "month": TIME_LABELS, "year": TIME_LABELS,
+        "number": NUMBER_LABELS, "count": NUMBER_LABELS, "total": NUMBER_LABELS, "amount": NUMBER_LABELS,
+        "figure": NUMBER_LABELS, "percentage": NUMBER_LABELS, "percent": NUMBER_LABELS,
+    }
+
+    def _kind_missing(self, q: Question, best: _Candidate) -> bool:
+        """Keywords that name the kind of fact they want ("belavia sanctions lifted date",
+        "belarus potash export revenue per year", "number of prisoners freed") of a span that
+        holds no fact of that kind: no date, no number among its entities. (A question says
+        what it asks by its question word; keywords say it only so.)"""
+        kinds = [self._KIND_WORDS[t] for t in q.terms if t in self._KIND_WORDS]
+        if not kinds:
+            return False
+        labels = {label for j in best.focus for label, _text in self.library.sentences[j].entities}
+        return any(not (labels & kind) for kind in kinds)
 
     # words that deny the verb after them: "has refused to release", "did not sign", "never met"
     _DENIERS = frozenset({"not", "never", "refuse", "refused", "refuses", "refusing", "declined", "declines", "declining",
@@ -3048,7 +3082,8 @@ class Answerer:
             # and searched as "What is …?" — the reader and the ranker learnt from questions
             # (in lower case when the keywords are: the truecasing then gives their names capitals)
             asked = q_text.strip().rstrip("?.!").strip()
-            return self.retrieve(f"{'what' if asked == asked.lower() else 'What'} is {asked}?", timings)
+            q, hits, cands = self.retrieve(f"{'what' if asked == asked.lower() else 'What'} is {asked}?", timings)
+            return replace(q, fragment=True), hits, cands  # (for _kind_missing)
         if q.outlets:  # "according to Shemov" tagged ORG: a person the articles name, not a publication
             q = replace(q, outlets=tuple(k for k in q.outlets if not self._a_person(q.names[k])))
         q = self._cited_publication(q)
@@ -3500,7 +3535,9 @@ class Answerer:
                                          (self._PIECE_ABOUT_RE, lambda m: m.group(1), 2),
                                          (self._PIECE_NAMED_RE, lambda m: f"the {m.group(2)}", 1)):
             m = pattern.search(question)
-            if m is None:
+            if m is None or re.search(rf"\b{_WH}\b", m.group(described), re.IGNORECASE):
+                # (not a description that runs into the question: "The article on Trump's goal
+                # in the deal counts the release as which release …?" has no verb it knows)
                 continue
             source = self._article_described(m.group(described))
             if source is None:
@@ -3779,8 +3816,71 @@ class Answerer:
         if self._speller is None:
             return question
         caps = self._capitalised
-        question = self._unclipped(question)
+        question = self._unclipped(self._possessives(self._syllables_joined(question)))
         return self._speller.correct(question, keep=lambda w: w in caps or self._name_variant(w))
+
+    _LOWER_RUN_RE = re.compile(r"(?<![\w'’.-])[a-z]+(?: [a-z]+)+(?![\w'’-])")
+
+    def _syllables_joined(self, question: str) -> str:
+        """A name that speech-to-text wrote as syllables ("luka shenko", "shmel yev", "bialy
+        atski", "bob a rico") written as the articles' name: two or three lower-case words in a
+        row whose letters together are a name the articles capitalise, or at most two keystrokes
+        from exactly one, when one of them is neither an article word nor English and none is a
+        name (or another spelling of one) alone."""
+        caps, speller = self._capitalised, self._speller
+        shaped = self._capitalised_shaped
+
+        def unknown(w: str) -> bool:  # neither an article word nor English ("shenko", "yev")
+            return w not in caps and not speller.known(w)
+
+        def name_of(part: list[str]) -> str | None:
+            whole = "".join(part)
+            if (len(whole) < 6 or not any(map(unknown, part))
+                    or any(w in caps or (len(w) >= 5 and self._name_variant(w)) for w in part)):
+                return None  # ("zelensky in" is Zelenskyy and "in")
+            if whole in caps:
+                return whole
+            # one or two keystrokes from one such name, of seven letters or more ("bobarico":
+            # Babariko; "placeof" is not "palace")
+            near = [c for n in range(len(whole) - 2, len(whole) + 3) for c in shaped.get((whole[0], n), ())
+                    if len(c) >= 7 and distance(whole, c, 2) <= 2]
+            return near[0] if len(near) == 1 else None
+
+        def join(m: re.Match) -> str:
+            ws = m.group(0).split(" ")
+            if not any(map(unknown, ws)):
+                return m.group(0)
+            out, i = [], 0
+            while i < len(ws):
+                # the shorter join first: "luka shenko say" is "lukashenko say"
+                for n in (2, 3):
+                    whole = name_of(ws[i : i + n]) if i + n <= len(ws) else None
+                    if whole:
+                        out.append(whole)
+                        i += n
+                        break
+                else:
+                    out.append(ws[i])
+                    i += 1
+            return " ".join(out)
+
+        return self._LOWER_RUN_RE.sub(join, question)
+
+    _POSSESSIVE_S_RE = re.compile(r"(?<![\w'’-])([A-Za-z]{3,})s(?=\s+[a-z])")
+
+    def _possessives(self, question: str) -> str:
+        """A person's name with "s" and no apostrophe ("trumps envoy", "lukashenkos press
+        secretary"), as a chat or a dictation writes it, read as the possessive: the word is no
+        article word and without the "s" it is a name the articles tag as a person's."""
+        persons, corpus = self._person_words, self._corpus_words
+
+        def own(m: re.Match) -> str:
+            w = m.group(0)
+            if w.lower() in corpus or m.group(1).lower() not in persons:
+                return w
+            return m.group(1) + "'s"
+
+        return self._POSSESSIVE_S_RE.sub(own, question)
 
     _CLIPPED_RE = re.compile(r"(?<![\w'’-])([A-Za-z]{4,})(?=['’]s\b|[^\w'’]|$)")  # "Luka's", "Luka-Zelensky mtg" too
 
@@ -3792,6 +3892,18 @@ class Answerer:
         if memo is None or memo[0] is not caps:
             memo = (caps, tuple(sorted(caps)))
             self._sorted_caps_memo = memo
+        return memo[1]
+
+    @property
+    def _capitalised_shaped(self) -> dict[tuple[str, int], list[str]]:
+        """The capitalised words by first letter and length; made again when the facts are."""
+        caps = self._capitalised
+        memo = getattr(self, "_shaped_caps_memo", None)
+        if memo is None or memo[0] is not caps:
+            shaped: dict[tuple[str, int], list[str]] = {}
+            for c in sorted(caps):
+                shaped.setdefault((c[:1], len(c)), []).append(c)
+            memo = self._shaped_caps_memo = (caps, shaped)
         return memo[1]
 
     def _unclipped(self, question: str) -> str:
