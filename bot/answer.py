@@ -56,6 +56,8 @@ CHAT_SHORT_FORMS = {
     "bc": "because", "b/c": "because", "w/": "with", "w/o": "without", "thru": "through", "u": "you", "ur": "your",
     "thx": "thanks", "pls": "please", "pol": "political", "econ": "economic", "mtg": "meeting", "re": "about",
     "gov": "government", "dept": "department",
+    # older British forms, which the stop words and the reader know in their usual spelling
+    "whilst": "while", "amongst": "among", "amidst": "amid",
 }
 # two-letter country codes in capitals, as forum posts write them ("Why did BY send the prisoners to
 # UA and not LT?"); "US", "EU" and "UK" are the articles' own. Capitals only: "by", "in" are words
@@ -2267,7 +2269,9 @@ class Answerer:
     # condition ("in return for the release of all the political prisoners, …", "as long as …")
     _CONTENT_SAID_RE = re.compile(
         r":|\b(?:includ(?:e|es|ed)|contain(?:s|ed)?|consist(?:s|ed)?|compris(?:e|es|ed)|envisag(?:e|es|ed)|stipulat(?:e|es|ed)"
-        rf"|involv(?:e|es|ed)|if|unless|provided|in return|in exchange|{_CONDITION})\b", re.IGNORECASE)
+        rf"|involv(?:e|es|ed)|if|unless|provided|in return|in exchange|{_CONDITION})\b"
+        # a condition by inversion: "… could have a tangible impact were Lithuania to agree to …"
+        r"|\b(?:were|should|had)\s+(?-i:(?:the\s+)?[A-Z][\w’'-]*\s+){1,3}to\b", re.IGNORECASE)
 
     def _says_content(self, focus: list[int]) -> bool:
         return any(self._CONTENT_SAID_RE.search(self.library.sentences[j].text) for j in focus)
@@ -3051,7 +3055,7 @@ class Answerer:
         q_text, article = self._article_reference(q_text)
         # a question after sentences that set it up: the question, its pronouns named, is what
         # is analysed and read; the whole message is embedded and searched (its setting finds the passage)
-        setting = self._asked_after_context(self._bracketed_setting(q_text))
+        setting = self._asked_after_context(self._bracketed_setting(self._opening_setting(q_text)))
         alone = setting is not None and setting[1] == "alone"
         parsing = self._analysis_pool.submit(self.analyse, self.truecase(setting[0] if alone else q_text))
         # "Washington" / "America" for the United States: the embedding model does not take one
@@ -3175,6 +3179,29 @@ class Answerer:
         if re.match(rf"(?:and|or|but|about|{_WH})\b", inner, re.IGNORECASE):
             return question  # "Who met Kellogg (and where)?", "What did he say (about Trump)?": part of the question
         return f"{inner[:1].upper()}{inner[1:]}. {_opening_capitalised(m.group('q'))}?"
+
+    # "Unlike Vasilyev's estimate of about 50%, what chance did Zarikhin give …?", "Given that
+    # Lukashenko is said to be seeking economic aid, which goods …?": a comparison or a premise
+    # that opens the question, up to the last comma before its question word. (Not an exception,
+    # "Besides Tikhanyovski himself, how many others were freed …?": "others" means the rest of it;
+    # nor a time, "After Poland closed the border, …": the fact asked is placed by it.)
+    _OPENING_SETTING_RE = re.compile(
+        r"^\s*(?P<s>(?:unlike|compared\s+(?:with|to)|as\s+opposed\s+to|in\s+contrast\s+to|leaving\s+aside|given(?:\s+that)?"
+        r"|bearing\s+in\s+mind(?:\s+that)?|considering(?:\s+that)?|in\s+view\s+of|seeing\s+that|now\s+that|while|whilst"
+        r"|although|though|even\s+though|despite|notwithstanding|since(?!\s+\d)(?!\s+(?:then|when|early|late|the\s+(?:start|beginning|end)"
+        r"|january|february|march|april|may|june|july|august|september|october|november|december)\b))"
+        rf"\s+[^?]{{2,200}}),\s*(?P<q>(?:(?:in|on|at|for|from|by|with|to|of|during|under)\s+)?{_WH}\b[^?]*\?*)\s*$", re.IGNORECASE)
+
+    @classmethod
+    def _opening_setting(cls, question: str) -> str:
+        """The question with the comparison or premise it opens with said as a sentence of its
+        setting ("Unlike Vasilyev's estimate of about 50%. What chance did Zarikhin give …?"):
+        the asker's words, never missing from a span, and its figure no figure the answer must
+        repeat (Zarikhin's is 5%)."""
+        m = cls._OPENING_SETTING_RE.match(question)
+        if m is None or len(m.group("q").split()) < 4:
+            return question
+        return f"{m.group('s')[:1].upper()}{m.group('s')[1:]}. {_opening_capitalised(m.group('q').rstrip('?'))}?"
 
     @staticmethod
     def _unless_a_remark(question: str, found: tuple[str, str], content: int) -> tuple[str, str] | None:

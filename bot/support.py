@@ -89,7 +89,7 @@ HEAD_TYPES = {
                "budget", "revenue", "turnover"}): frozenset({"QUANTITY", "CARDINAL", "MONEY", "PERCENT"}),
     PERSON_HEADS: frozenset({"PERSON"}),
     frozenset({"outlet", "newspaper", "company", "airline", "organisation", "organization", "agency", "institute",
-               "party", "media", "publication", "think-tank", "firm", "bank"}): frozenset({"ORG", "PERSON", "NORP"}),
+               "party", "media", "publication", "think-tank", "firm", "bank", "ministry", "court"}): frozenset({"ORG", "PERSON", "NORP"}),
 }
 
 EXPECTED = {
@@ -439,6 +439,9 @@ _INDIRECT_QUESTION_VERBS = frozenset({
 })
 
 
+_RELATIVE_PRONOUNS = frozenset({"who", "whom", "whose", "which"})
+
+
 def analyse(text: str, nlp, wordnet: bool = True) -> Question:
     """The question's analysis. wordnet=False (WORDNET=0): no rule that looks a word up in WordNet
     ("receive" a person = "meet" them only for a name the question tags as a person)."""
@@ -462,7 +465,11 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
         # the last dash, colon or full stop before a question word, else the first mark: "Trump rang
         # Lukashenko on his way, I gather, that's how it all started - what date was that phone
         # call?" asks what date, not how; "… - what's his job, who is he an advisor to?" what
-        cuts = [i for i, w in enumerate(low) if w in marks and any(x in WH_WORDS for x in low[i + 1 : i + 4])]
+        # (after a comma a question word, not a relative pronoun: "Unlike the majority of the
+        # released prisoners, who were sent to Ukraine, where was Bialiatski deported?" asks where)
+        cuts = [i for i, w in enumerate(low) if w in marks and any(
+            low[j] in WH_WORDS and not (w == "," and low[j] in _RELATIVE_PRONOUNS and toks[j].head.dep_ == "relcl")
+            for j in range(i + 1, min(i + 4, len(low))))]
         strong = [i for i in cuts if low[i] != ","]
         cut = strong[-1] if strong else (cuts[0] if cuts else None)
         if cut is not None:

@@ -3343,3 +3343,43 @@ def test_an_interviewers_question_gives_way_to_the_reply_after_it(answerer):
     possibility of Lukashenko meeting with Zelenskyy?") ranked first alone; the reply holds 50%."""
     answer = answerer.ask("vasilyev chance lukashenko zelenskyy meeting")
     assert not answer.refused and "50%" in answer.text
+
+
+def test_a_relative_clause_after_a_comma_does_not_ask(answerer):
+    """holdout42 h42-046: "Unlike the majority of the released prisoners, who were sent to
+    Ukraine, where was Ales Bialiatski deported?" asks where, not who."""
+    q = answerer.analyse("Unlike the majority of the released prisoners, who were sent to Ukraine, where was Ales Bialiatski deported?")
+    assert q.wh == "where"
+    # after a dash "who" still asks (holdout34 h34-058)
+    q = answerer.analyse("They say Lukashenko competes with another leader always doing mediation - who was that other leader?")
+    assert q.wh == "who"
+
+
+@pytest.mark.parametrize("question, asked", [
+    # holdout42 h42-041: the compared estimate's 50% is not a figure Zarikhin's answer must repeat
+    ("Unlike Vasilyev's estimate of about 50%, what chance did Zarikhin give for a meeting?",
+     "Unlike Vasilyev's estimate of about 50%. What chance did Zarikhin give for a meeting?"),
+    # holdout45: a premise before the question, and a preposition before its question word
+    ("Given that Washington wants ties with Minsk, in which month was Coale appointed?",
+     "Given that Washington wants ties with Minsk. In which month was Coale appointed?"),
+    ("Besides Tikhanyovski himself, how many others were freed?", None),  # "others": the rest of the exception
+    ("After Poland closed the border, what share of freight went through Belarus?", None),  # a time places the fact
+    ("Since 2020, how many prisoners were freed?", None),
+])
+def test_a_comparison_or_premise_before_the_question_is_its_setting(question, asked, answerer):
+    assert answerer._opening_setting(question) == (asked or question)
+
+
+def test_a_premise_before_the_question_is_never_missing(answerer):
+    answer = answerer.ask("Unlike Vasilyev's estimate of about 50%, what chance did Zarikhin give for a meeting between "
+                          "Lukashenko and Zelenskyy?")
+    assert not answer.refused and "5%" in answer.text
+    answer = answerer.ask("Whilst Washington now appears willing to deepen its ties with Minsk, in which month did Trump "
+                          "appoint his former lawyer, John Coale, as special envoy to Belarus?")  # holdout45 h45-015
+    assert not answer.refused and "November" in answer.text
+
+
+def test_a_condition_by_inversion_is_a_condition(answerer):
+    """holdout44 h44-017: "… could have a tangible impact were Lithuania to agree to unblock …"."""
+    answer = answerer.ask("Under what condition could the removal of the potash sanctions have a tangible impact?")
+    assert not answer.refused and "Lithuania" in answer.text
