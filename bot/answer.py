@@ -3530,6 +3530,10 @@ class Answerer:
         re.IGNORECASE)
     # "the 'Secret Diplomacy' piece": part of its title, quoted
     _PIECE_TITLED_RE = re.compile(rf"\b(the)\s+['\"‘“]([^'\"‘’“”]{{3,80}})['\"’”]\s+({_PIECE_NOUNS})\b", re.IGNORECASE)
+    # "the article "What is Trump's goal in the deal …?"": its title in quotes after the noun
+    _PIECE_TITLE_AFTER_RE = re.compile(
+        rf"\b(the\s+{_PIECE_NOUNS})\s+(?:titled\s+|called\s+|headlined\s+)?"
+        r"(\"[^\"]{3,160}\"|“[^”]{3,160}”|‘[^’]{3,160}’)", re.IGNORECASE)
     # "the Secret Diplomacy piece": capitalised words of its title, unquoted
     _PIECE_NAMED_RE = re.compile(rf"\bthe\s+((?:[A-Z][\w’'.-]*\s+){{1,4}})({_PIECE_NOUNS})\b")
     # "the piece by Dmitriy Rodionov", "the article written by …": its author
@@ -3560,9 +3564,10 @@ class Answerer:
             return cut, sources[0]
         for pattern, head, described in ((self._PIECE_TITLED_RE, lambda m: f"{m.group(1)} {m.group(3)}", 2),
                                          (self._PIECE_ABOUT_RE, lambda m: m.group(1), 2),
-                                         (self._PIECE_NAMED_RE, lambda m: f"the {m.group(2)}", 1)):
+                                         (self._PIECE_NAMED_RE, lambda m: f"the {m.group(2)}", 1),
+                                         (self._PIECE_TITLE_AFTER_RE, lambda m: m.group(1), 2)):
             m = pattern.search(question)
-            if m is None or re.search(rf"\b{_WH}\b", m.group(described), re.IGNORECASE):
+            if m is None or (pattern is self._PIECE_ABOUT_RE and re.search(rf"\b{_WH}\b", m.group(described), re.IGNORECASE)):
                 # (not a description that runs into the question: "The article on Trump's goal
                 # in the deal counts the release as which release …?" has no verb it knows)
                 continue

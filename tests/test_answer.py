@@ -3383,3 +3383,13 @@ def test_a_condition_by_inversion_is_a_condition(answerer):
     """holdout44 h44-017: "… could have a tangible impact were Lithuania to agree to unblock …"."""
     answer = answerer.ask("Under what condition could the removal of the potash sanctions have a tangible impact?")
     assert not answer.refused and "Lithuania" in answer.text
+
+
+def test_an_article_named_by_its_quoted_title_after_the_noun(answerer):
+    """holdout41 h41-005: "According to the article "What is Trump's goal in the deal with
+    Lukashenko, and will it lead anywhere?", how many …": the title's words are no question's."""
+    cut, source = answerer._article_reference(
+        "According to the article \"What is Trump's goal in the deal with Lukashenko, and will it lead anywhere?\", "
+        "how many political prisoners was it learned on 13 December that Lukashenko had released?")
+    assert source.startswith("003_")
+    assert cut == "How many political prisoners was it learned on 13 December that Lukashenko had released?"
