@@ -23,8 +23,7 @@ import numpy as np
 import prompts
 from bot import wordnet
 from bot.wordnet import base_forms
-from bot.speakers import _INTERVIEWER as _INTERVIEWER_TURN_RE  # an outlet's name and a colon
-from bot.speakers import Speakers, quotes
+from bot.speakers import INTERVIEWER_RE, Speakers, quotes
 from bot.spelling import distance
 from bot.support import (
     ACTING_CAPITALS, AGENT_LABELS, DURATION_HEADS, PARAPHRASES, PLACE_NAMES, WORDING_NOUNS, PERSON_HEADS, IndexedWords, LetterCounts, MEDIA_NOUNS, OCCASION_RE, Question, ROLE_NOUNS, TITLE_NOUNS, VERB_KINDS, _WORD_RE, reports_speech, Support, Vocabulary, _PASSIVE_AUX, _is_question_name, _similar, analyse, assess, fold, has_role, name_in, name_variants, same_person, stands_for_a_country, stem, the_country, LIKELIHOOD_LEMMAS, TIME_UNITS, WH_WORDS, sentence_stems, term_credits, term_weights, words,
@@ -2050,7 +2049,7 @@ class Answerer:
         if len(best.focus) != 1 or not best.features.get("is_question"):
             return cands
         j = best.focus[0]
-        if not _INTERVIEWER_TURN_RE.match(self.library.sentences[j].text):
+        if not INTERVIEWER_RE.match(self.library.sentences[j].text):
             return cands
         pair = next((c for c in cands[1:5] if list(c.focus) == [j, j + 1]), None)
         return cands if pair is None else [pair, *(c for c in cands if c is not pair)]

@@ -28,7 +28,7 @@ _DASH = re.compile(r"^\s*[—–]\s*|^\s*-\s+")
 _QUOTE_OPEN = re.compile(r"^\s*[\"“«„]")
 # the interviewer's turn: a quoted or plain outlet name and a colon ("Svoboda": …,
 # Siberian Newspaper: …), or a paragraph that asks a question
-_INTERVIEWER = re.compile(r"^\s*[\"“«]?[A-Z][\w .'’&-]{0,40}[\"”»]?\s*(\([^)]{0,20}\))?\s*:\s")
+INTERVIEWER_RE = re.compile(r"^\s*[\"“«]?[A-Z][\w .'’&-]{0,40}[\"”»]?\s*(\([^)]{0,20}\))?\s*:\s")
 # the speaker introduced for the answers that follow
 _INTRO = re.compile(
     r"\b(interviewed|spoke (?:with|to)|talked (?:with|to)|sought the (?:interpretation|opinion|view|views|comments?) of"
@@ -150,7 +150,7 @@ def attribute(sentences) -> list[str | None]:
             if new:  # "… interviewed Boris Shmelyev, a doctor of history …"
                 interviewee, turn = new, None
                 continue
-            if "?" in text and _INTERVIEWER.match(text):  # "Svoboda": How do you assess …?
+            if "?" in text and INTERVIEWER_RE.match(text):  # "Svoboda": How do you assess …?
                 interview, turn = True, None
                 continue
         if dash:  # an interview answer
