@@ -1150,6 +1150,12 @@ _REMARK_RE = re.compile(
     re.IGNORECASE)
 
 
+def _setting_first(setting: str, question: str) -> str:
+    """"Setting. Question?": what a message says around its question, said first as a sentence
+    of its own, so that context_and_question takes it for the question's setting."""
+    return f"{setting[:1].upper()}{setting[1:]}. {_opening_capitalised(question)}?"
+
+
 def context_and_question(text: str, remarks: bool = True) -> tuple[str, str] | None:
     """(what the asker says first, the question) for a question that follows sentences saying
     what the asker knows; None for a question without such a setting. Sentences after the last
@@ -3177,7 +3183,7 @@ class Answerer:
             return question
         if re.match(rf"(?:and|or|but|about|{_WH})\b", inner, re.IGNORECASE):
             return question  # "Who met Kellogg (and where)?", "What did he say (about Trump)?": part of the question
-        return f"{inner[:1].upper()}{inner[1:]}. {_opening_capitalised(m.group('q'))}?"
+        return _setting_first(inner, m.group("q"))
 
     # "Unlike Vasilyev's estimate of about 50%, what chance did Zarikhin give …?", "Given that
     # Lukashenko is said to be seeking economic aid, which goods …?": a comparison or a premise
@@ -3200,7 +3206,7 @@ class Answerer:
         m = cls._OPENING_SETTING_RE.match(question)
         if m is None or len(m.group("q").split()) < 4:
             return question
-        return f"{m.group('s')[:1].upper()}{m.group('s')[1:]}. {_opening_capitalised(m.group('q').rstrip('?'))}?"
+        return _setting_first(m.group("s"), m.group("q").rstrip("?"))
 
     @staticmethod
     def _unless_a_remark(question: str, found: tuple[str, str], content: int) -> tuple[str, str] | None:
@@ -3859,7 +3865,7 @@ class Answerer:
         from exactly one, when one of them is neither an article word nor English and none is a
         name (or another spelling of one) alone."""
         caps, speller = self._capitalised, self._speller
-        shaped = self._capitalised_shaped
+        shaped = self._capitalised_index[1]
 
         def unknown(w: str) -> bool:  # neither an article word nor English ("shenko", "yev")
             return w not in caps and not speller.known(w)
@@ -3916,33 +3922,25 @@ class Answerer:
     _CLIPPED_RE = re.compile(r"(?<![\w'’-])([A-Za-z]{4,})(?=['’]s\b|[^\w'’]|$)")  # "Luka's", "Luka-Zelensky mtg" too
 
     @property
-    def _capitalised_sorted(self) -> tuple[str, ...]:
-        """The capitalised words sorted, for prefix search; made again when the facts are (a re-ingest)."""
+    def _capitalised_index(self) -> tuple[tuple[str, ...], dict[tuple[str, int], list[str]]]:
+        """The capitalised words sorted (for prefix search) and by first letter and length (for
+        near spellings); made again when the facts are (a re-ingest)."""
         caps = self._capitalised
-        memo = getattr(self, "_sorted_caps_memo", None)
+        memo = getattr(self, "_caps_index_memo", None)
         if memo is None or memo[0] is not caps:
-            memo = (caps, tuple(sorted(caps)))
-            self._sorted_caps_memo = memo
-        return memo[1]
-
-    @property
-    def _capitalised_shaped(self) -> dict[tuple[str, int], list[str]]:
-        """The capitalised words by first letter and length; made again when the facts are."""
-        caps = self._capitalised
-        memo = getattr(self, "_shaped_caps_memo", None)
-        if memo is None or memo[0] is not caps:
+            ordered = tuple(sorted(caps))
             shaped: dict[tuple[str, int], list[str]] = {}
-            for c in sorted(caps):
+            for c in ordered:
                 shaped.setdefault((c[:1], len(c)), []).append(c)
-            memo = self._shaped_caps_memo = (caps, shaped)
-        return memo[1]
+            memo = self._caps_index_memo = (caps, ordered, shaped)
+        return memo[1], memo[2]
 
     def _unclipped(self, question: str) -> str:
         """A name cut short as people do in chat ("luka" for Lukashenko, "why did luka hurry",
         "lukas method": his) written out: a word of four letters or more that is neither an
         article word nor English and begins exactly one name the articles capitalise, at least
         three letters longer. "tikh" begins four spellings of two people and stays as it is."""
-        speller, caps, ordered = self._speller, self._capitalised, self._capitalised_sorted
+        speller, caps, ordered = self._speller, self._capitalised, self._capitalised_index[0]
 
         def whole(w: str) -> str | None:
             low = w.lower()

@@ -3393,3 +3393,18 @@ def test_an_article_named_by_its_quoted_title_after_the_noun(answerer):
         "how many political prisoners was it learned on 13 December that Lukashenko had released?")
     assert source.startswith("003_")
     assert cut == "How many political prisoners was it learned on 13 December that Lukashenko had released?"
+
+
+def test_older_british_forms_are_read_in_their_usual_spelling():
+    """holdout45: "whilst", "amongst" — "whilst" had been a term no span holds ("missing: whilst")."""
+    assert Answerer._unabbreviated("Whilst Minsk waits, who was amongst the freed?") == "While Minsk waits, who was among the freed?"
+
+
+def test_a_court_or_a_ministry_asked_for_is_an_organisation(answerer):
+    """holdout37 h37-040, holdout43 h43-009: "Which court sentenced Sergey Tikhanyovski …?" was answered
+    with the sentence that says only that he was sentenced."""
+    for asked, head in (("Which court sentenced Sergey Tikhanyovski to 18 years in prison?", "court"),
+                        ("Which ministry announced the pardon?", "ministry")):
+        q = answerer.analyse(asked)
+        assert q.type_head == head and "ORG" in q.expected
+    assert answerer.ask("Which court sentenced Sergey Tikhanyovski to 18 years in prison?").refused
