@@ -26,7 +26,7 @@ from bot.wordnet import base_forms
 from bot.speakers import INTERVIEWER_RE, Speakers, quotes
 from bot.spelling import distance
 from bot.support import (
-    ACTING_CAPITALS, AGENT_LABELS, DURATION_HEADS, PARAPHRASES, PLACE_NAMES, WORDING_NOUNS, PERSON_HEADS, IndexedWords, LetterCounts, MEDIA_NOUNS, OCCASION_RE, Question, ROLE_NOUNS, TITLE_NOUNS, VERB_KINDS, _WORD_RE, reports_speech, Support, Vocabulary, _PASSIVE_AUX, _is_question_name, _similar, analyse, assess, fold, has_role, name_in, name_variants, same_person, stands_for_a_country, stem, the_country, LIKELIHOOD_LEMMAS, TIME_UNITS, WH_WORDS, sentence_stems, term_credits, term_weights, words,
+    ACTING_CAPITALS, AGENT_LABELS, DURATION_HEADS, INSTITUTION_HEADS, PARAPHRASES, PLACE_NAMES, WORDING_NOUNS, PERSON_HEADS, IndexedWords, LetterCounts, MEDIA_NOUNS, OCCASION_RE, Question, ROLE_NOUNS, TITLE_NOUNS, VERB_KINDS, _WORD_RE, reports_speech, Support, Vocabulary, _PASSIVE_AUX, _is_question_name, _similar, analyse, assess, fold, has_role, name_in, name_variants, same_person, surname_in, stands_for_a_country, stem, the_country, LIKELIHOOD_LEMMAS, TIME_UNITS, WH_WORDS, sentence_stems, term_credits, term_weights, words,
 )
 from bot.verify import is_verbatim
 from index.embedding import MODEL_NAME
@@ -1295,7 +1295,8 @@ class Answerer:
         r"|commentator|observer|politician|official|historian|economist))\s+(?:\w+ly\s+)?(?:said|says|say|thinks?|thought"
         r"|believes?|believed|put|puts|estimated?|estimates|warned?|warns|predicted?|predicts|argued?|argues|claimed?|claims"
         r"|called|calls|compared?|compares|described?|describes|gave|gives|noted?|notes|suggested?|suggests|expects?|expected"
-        r"|reckons?|reckoned|considers?|considered|doubts?|doubted)\b",
+        r"|reckons?|reckoned|considers?|considered|doubts?|doubted|concluded?|concludes|stated?|states|added|adds|remarked"
+        r"|remarks|explained|explains|insisted|insists|declared|declares|commented|comments|exclaimed|replied|responded)\b",
         re.IGNORECASE)
 
     def asks_speaker(self, q: Question) -> bool:
@@ -1818,9 +1819,10 @@ class Answerer:
         if not cands:
             return self._refuse(question, self.refusal_text(), "no_evidence", t0, timings)
         cands = self._answered_after(self._source_first(q, self._described_first(q, cands)))
-        if self._asks_title(q) and not self._title_given(q, cands[0]):
+        if (self._asks_title(q) or self._asks_who(q)) and not self._title_given(q, cands[0]):
             # a title-only question: the best span that gives the title ("What position does
-            # John Kellogg hold?" ranks "Why Kellogg? In Ukrainian affairs …" first)
+            # John Kellogg hold?" ranks "Why Kellogg? In Ukrainian affairs …" first); "who is …?":
+            # the best span that describes the person
             titled = next((c for c in cands if self._title_given(q, c)), None)
             if titled is not None:
                 cands = [titled, *(c for c in cands if c is not titled)]
@@ -1891,6 +1893,41 @@ class Answerer:
     # "since the border is closed"), not "as part of the deal"
     _REASON_CONJUNCTION = (r"\s*,?\s+(?:(?:because|given that|now that)\s+\w|(?:as|since)\s+(?:the\s+|a\s+|an\s+)?[\w’'-]+(?:\s+[\w’'-]+)?\s+"
                            r"(?:\w+s|\w+ed|is|are|was|were|has|have|had|can|could|will|would|did|does|do)\b)")
+
+    # the clause marks of a time or a cause that makes the event it holds the setting of another
+    # (not "as", which the parse finds in "… see her position as de facto leader contested")
+    _ASIDE_MARKS = frozenset({"before", "after", "since", "when", "while", "until", "once", "because"})
+
+    def _event_aside(self, q: Question, best: _Candidate) -> bool:
+        """"Why did Poland close the border?" and the span "… before Poland closed the
+        Polish-Belarusian border, 90% of railway freight … passed through this border": the
+        question's verb is there only in a clause that dates, explains or describes something
+        else (after "before", "when" …, or a relative clause: "Kellogg's deputy John Cole
+        (who had visited Belarus in the spring)"), and nothing in the span gives a reason for it
+        (no reason clause of its own, no _REASON_RE words). The span is about another thing."""
+        if q.wh != "why" or not q.predicate:
+            return False
+        texts = [self._verbatim(j) for j in best.focus]
+        if any(_REASON_RE.search(t) or _FOR_DOING_RE.search(t) for t in texts):
+            return False
+        want = stem(q.predicate)
+        found = [t for d in map(self.nlp, texts) for t in d if t.pos_ == "VERB" and stem(t.lemma_.lower()) == want]
+
+        def aside(t) -> bool:
+            # a clause of its own, with its subject and a finite verb (not "may see her position as
+            # de facto leader contested", which the parse makes a clause of "as")
+            if not any(c.dep_ in ("nsubj", "nsubjpass") for c in t.children) or not (
+                    t.tag_ in ("VBD", "VBZ", "VBP") or any(c.dep_ in ("aux", "auxpass") for c in t.children)):
+                return False
+            if t.dep_ == "relcl":
+                return True
+            return t.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in self._ASIDE_MARKS for c in t.children)
+
+        def explained(t) -> bool:  # a reason or purpose of its own: "closed it because …", "closed it to stop …"
+            return any((c.dep_ == "advcl" and c is not t) or (c.dep_ in ("xcomp", "prep") and c.lower_ in ("to", "over", "after"))
+                       for c in t.children)
+
+        return bool(found) and all(aside(t) and not explained(t) for t in found)
 
     def _reason_given(self, q: Question, best: _Candidate) -> bool:
         """A "why" question whose chosen span says everything it asks (every term and name, no
@@ -2093,9 +2130,11 @@ class Answerer:
             return guide, "other_speaker"
         if self._someone_else_did_it(q, best):
             return guide, "other_doer"
+        if self._event_aside(q, best):
+            return guide, "no_reason"
         if self._given_the_other_way(q, best):
             return guide, "other_way"
-        if self._anothers_role(q, best):
+        if self._anothers_role(q, best) or self._title_elsewhere(q, best):
             return guide, "other_role"
         if self._penalty_missing(q, best):
             return guide, "penalty_missing"
@@ -2349,20 +2388,27 @@ class Answerer:
             return False
         k, verb, passive = q.doer
         lib = self.library
-        if any(self._name_in_words(q.names[k], self._sentence_words[j]) for j in best.focus):
-            return False
-        ratio = self.settings.name_match_ratio
         want = stem(verb)
-        for j in best.focus:
+        # the sentences that have the verb: the person named in another sentence of the span does
+        # not make them the doer ("Tikhanyovski was sentenced to 18 years … The release of this
+        # candidate's husband, Svetlana Tikhanyovskaya …" for how long she was sentenced)
+        verbs = [j for j in best.focus if any(stem(lm) == want for lm in lib.sentences[j].lemmas)]
+        ratio = self.settings.name_match_ratio
+        # (a name the question's parse did not tag, which the articles give a person under some
+        # spelling: "How long was Tikhanovskaya sentenced to?")
+        person = k in q.persons or self._a_person(q.names[k]) or not self._variants(q.names[k]).isdisjoint(self._person_words)
+        # (a person's surname in its own form: "Tikhanyovski was sentenced …" does not name his wife)
+        if any(self._name_in_words(q.names[k], self._sentence_words[j])
+               and (not person or surname_in(q.names[k][-1], self._sentence_words[j], ratio)) for j in verbs):
+            return False
+        for j in verbs:
             sentence = lib.sentences[j]
-            if not any(stem(lm) == want for lm in sentence.lemmas):
-                continue
             # people the question names are not "someone else" ("Where did Lukashenko deport Maria
             # Kalesnikava?" and "… Maria Kalesnikava, were deported to Ukraine")
             # (for an organisation or a state the question names as the doer, another one:
             # "the US lifted" for "why did the EU lift"; a person acts for a state, and a capital
             # or Washington is its country)
-            labels = AGENT_LABELS if k not in q.persons else ("PERSON",)
+            labels = ("PERSON",) if person else AGENT_LABELS
             people = [text for label, text in sentence.entities if label in labels
                       and not any(same_person(n, tuple(words(text)), ratio) for n in q.names)
                       and not (k not in q.persons and the_country(tuple(words(text))) == the_country(q.names[k]))]
@@ -2389,6 +2435,26 @@ class Answerer:
 
     # "advisor to the Chairman of …", "deputy of the head of …": the role is someone else's
     _ROLE_OF_ANOTHER_RE = r"\b(?:{others})\s+(?:to|of)\s+(?:the\s+)?(?:[A-Z][\w.’'-]*\s+)*{role}\b"
+
+    def _title_elsewhere(self, q: Question, best: _Candidate) -> bool:
+        """"What position does Vsevolod Shemov hold at the Strategic Development Fund?" and the
+        span "Vsevolod Shemov, advisor to the Chairman of the Baltic Sea Research Association of
+        Russia, stated.": a person's title at an institution the question names (by its kind:
+        INSTITUTION_HEADS), where the span's sentences that give the person a title do not name
+        that institution (a neighbouring sentence does: Igor Shatov's), or where none of them
+        gives the person a title. The title is for another."""
+        if not q.role or q.wh in ("who", "yes_no") or len(q.names) < 2:
+            return False
+        bodies = [n for n in q.names if not INSTITUTION_HEADS.isdisjoint(n)]
+        people = [n for k, n in enumerate(q.names) if k in q.persons]
+        if len(bodies) != 1 or len(people) != 1:
+            return False
+        ratio = self.settings.name_match_ratio
+        person = replace(q, names=people)
+        titled = [j for j in best.focus if has_role(person, [self.library.sentences[j]], ratio)]
+        # (no sentence of the span gives the person a title: "What position does Shatov hold at the
+        # Baltic Sea Research Association?" and Shemov's sentence, which names it)
+        return not any(self._name_in_words(bodies[0], self._sentence_words[j]) for j in titled)
 
     def _anothers_role(self, q: Question, best: _Candidate) -> bool:
         """"Who is the chairman of the Baltic Sea Research Association?" and the span "Vsevolod
@@ -3011,7 +3077,7 @@ class Answerer:
             return not any(label in q.expected and not any(name_in(n, set(words(text)), ratio) for n in q.names)
                            for label, text in entities)
         if q.hard_type and q.expected and not any(label in q.expected for label, _ in entities) and not (
-                "PERSON" in q.expected and _untagged_name(c.reader_answer)) and not (
+                "PERSON" in q.expected and (_untagged_name(c.reader_answer) or self._speaker_read(c))) and not (
                 "ORG" in q.expected and _untagged_org(c.reader_answer)) and not (
                 q.wh == "when" and not q.type_head and self._occasion_read(c)):
             return True  # "Who will replace Coale?" read "lawyer"; "when …?" read "before Poland closed the border"
@@ -3031,6 +3097,12 @@ class Answerer:
         if q.type_head in PERSON_HEADS and any(label == "PERSON" and text in found for label, text in entities):
             return False  # "which other leader is he competing with" read "Erdogan's frequent participation in …"
         return self._wrong_kind(q, c.reader_answer, found, wn)
+
+    def _speaker_read(self, c: _Candidate) -> bool:
+        """Is the reader's answer the name of the span's speaker ("“… will not be forgotten,”
+        Shraibman concluded.", where the parse tagged no person)?"""
+        read = set(words(c.reader_answer))
+        return bool(read) and any(read <= said for j in c.focus if (said := self._speakers.words(j)))
 
     def _occasion_read(self, c: _Candidate) -> bool:
         """Is the reader's answer an occasion (OCCASION_RE), with the words just before it in
@@ -3429,20 +3501,31 @@ class Answerer:
         nor "What was Coale's job for Trump before …", whose other words must be found too)."""
         return q.role and q.wh not in ("who", "yes_no") and len(q.names) == 1 and not q.terms and not q.numbers
 
+    @staticmethod
+    def _asks_who(q: Question) -> bool:
+        """The question asks who one person is and nothing else: "Who is Kellogg?", "Who was
+        Tsikenovich?" — a description of the person answers it (a role noun next to the name:
+        "U.S. Special Representative for Ukraine John Kellogg", "An American citizen accused of
+        …, Tsikenovich")."""
+        return q.role and q.wh == "who" and len(q.names) == 1 and not q.terms and not q.numbers
+
     def _title_given(self, q: Question, best: _Candidate) -> list[int]:
         """For a title-only question (_asks_title), the sentences of the span that give the
         person's title next to the name ("… met with U.S. Special Representative for Ukraine John
-        Kellogg …", "… Press Secretary Natalia Eisenmont stated …"); empty otherwise. Such a span
-        is answered, with those sentences, however unsure the reader is of where the title starts
-        (it reads a title run into the name as a weak answer)."""
-        if not self._asks_title(q) or not (best.support.names_ok and best.support.numbers_ok):
+        Kellogg …", "… Press Secretary Natalia Eisenmont stated …"); for "who is …?" (_asks_who),
+        those that describe the person (ROLE_NOUNS); empty otherwise. Such a span is answered,
+        with those sentences, however unsure the reader is of where the title starts (it reads a
+        title run into the name as a weak answer, and read "Who is Kellogg?" as the other name in
+        "Belarusian President Alexander Lukashenko met with U.S. Special Representative …")."""
+        who = self._asks_who(q)
+        if not (who or self._asks_title(q)) or not (best.support.names_ok and best.support.numbers_ok):
             return []
-        return self._titled(q, best.focus)
+        return self._titled(q, best.focus, ROLE_NOUNS if who else TITLE_NOUNS)
 
-    def _titled(self, q: Question, focus) -> list[int]:
+    def _titled(self, q: Question, focus, nouns=TITLE_NOUNS) -> list[int]:
         """The sentences of `focus` that give the question's one person a title (TITLE_NOUNS)."""
         ratio = self.settings.name_match_ratio
-        return [j for j in focus if has_role(q, [self.library.sentences[j]], ratio, TITLE_NOUNS)]
+        return [j for j in focus if has_role(q, [self.library.sentences[j]], ratio, nouns)]
 
     # how many of the corpus's sentences with a person's surname are looked at for the title
     TITLE_ROWS = 200
@@ -3453,12 +3536,13 @@ class Answerer:
         sentences' lemmas). "What position does John Kellogg hold?" retrieves the passages that
         say "position" and "hold", not the one that says "U.S. Special Representative for
         Ukraine John Kellogg"."""
-        if not self._asks_title(q):
+        who = self._asks_who(q)
+        if not (who or self._asks_title(q)):
             return set()
-        rows = self.library.sentences
-        if not hasattr(rows, "rows_with_lemma") or self._titled(q, cand):
+        rows, nouns = self.library.sentences, ROLE_NOUNS if who else TITLE_NOUNS
+        if not hasattr(rows, "rows_with_lemma") or self._titled(q, cand, nouns):
             return set()
-        found = self._titled(q, rows.rows_with_lemma(q.names[0][-1], self.TITLE_ROWS))
+        found = self._titled(q, rows.rows_with_lemma(q.names[0][-1], self.TITLE_ROWS), nouns)
         return set(found[:2])
 
     def _names_in_article(self, q: Question, source: str) -> bool:
@@ -4147,7 +4231,12 @@ class Answerer:
             if not speaker_asked:
                 return lib.sentences[j]
             if j not in spoken_memo:
-                sentence, said_by = lib.sentences[j], self._unnamed_speaker(j)
+                sentence, said_by = lib.sentences[j], self._speakers.words(j)
+                # (or names them where the parse tagged no person: "“… will not be forgotten,”
+                # Shraibman concluded.")
+                if said_by and not said_by.isdisjoint(self._sentence_words[j]) and any(
+                        label == "PERSON" and not said_by.isdisjoint(words(text)) for label, text in sentence.entities):
+                    said_by = frozenset()
                 spoken_memo[j] = replace(sentence, entities=(*sentence.entities, ("PERSON", " ".join(sorted(said_by))))) if said_by else sentence
             return spoken_memo[j]
 

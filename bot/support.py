@@ -56,6 +56,12 @@ GENERIC = {
 POINTED_PEOPLE = frozenset({"guy", "man", "woman", "person", "fellow", "dude", "chap", "bloke", "lady", "gentleman"})
 # verbs of holding a view, which ask for what the subject says as "say" and "think" do (GENERIC)
 OPINION_VERBS = frozenset({"argue", "contend", "assert", "maintain", "reckon", "opine", "insist"})
+# the nouns that say what kind of institution a name is ("… Ministry", "… Endowment for …")
+INSTITUTION_HEADS = frozenset({
+    "ministry", "fund", "institute", "endowment", "foundation", "committee", "council", "department", "agency",
+    "commission", "court", "office", "bank", "company", "corporation", "university", "centre", "center", "academy",
+    "association", "embassy", "bureau", "tribunal", "parliament",
+})
 TITLE_WORDS = {"president", "mr", "mrs", "ms", "dr", "minister", "leader", "envoy", "special", "the", "of"}
 
 DURATION_HEADS = {"term", "sentence"}
@@ -317,11 +323,31 @@ def name_in(name_tokens: tuple[str, ...], window_words: set[str], ratio: float) 
     return _name_in(name_tokens, window_words, ratio)
 
 
+# a Slavic surname's feminine endings: "Tikhanyovskaya" is Tikhanyovski's wife, not another
+# spelling of his name ("Kolesnikova" and "Kalesnikava" are one woman)
+FEMININE_ENDINGS = ("aya", "aja", "ova", "ava", "eva", "ina", "yna", "ska")
+
+
+def _feminine(w: str) -> bool:
+    return len(w) >= 6 and w.endswith(FEMININE_ENDINGS)
+
+
+def surname_in(surname: str, window_words, ratio: float) -> bool:
+    """`name_in` of a surname, in the same form: a wife's feminine surname is not her husband's
+    ("Tikhanyovskaya", "Tikhanyovski"). (`name_in` takes either for the other: the articles
+    write "The release of this candidate's husband, Svetlana Tikhanyovskaya, …" of him.)"""
+    if len(surname) < 6:
+        return name_in((surname,), window_words, ratio)
+    form = _feminine(surname)
+    return any(_feminine(w) == form for w in window_words if w == surname or _similar(surname, w, ratio))
+
+
 def same_person(name_tokens: tuple[str, ...], person_words, ratio: float) -> bool:
     """Is the person whose name's words are `person_words` (a speaker) the one the question
-    names? The surname must match, and the first name too when both give one: Vladimir
-    Vasilyev is not Vladimir Zarikhin (`name_in` accepts any one significant word)."""
-    if not name_in(name_tokens[-1:], person_words, ratio):
+    names? The surname must match, in the same form (`surname_in`), and the first name too when
+    both give one: Vladimir Vasilyev is not Vladimir Zarikhin (`name_in` accepts any one
+    significant word)."""
+    if not surname_in(name_tokens[-1], person_words, ratio):
         return False
     return len(name_tokens) == 1 or len(person_words) == 1 or name_in(name_tokens[:1], person_words, ratio)
 
@@ -333,7 +359,12 @@ def _name_parts(name_tokens: tuple[str, ...]) -> tuple[str | None, list[str]]:
     initials = "".join(t[0] for t in name_tokens if t not in ("the", "of")) if len(name_tokens) > 1 else None
     if initials is not None and initials != "us" and initials in stop_words():
         initials = None
-    return initials, [t for t in name_tokens if t not in TITLE_WORDS and len(t) >= 3] or list(name_tokens)
+    stop = stop_words()
+    sig = [t for t in name_tokens if t not in TITLE_WORDS and len(t) >= 3 and t not in stop]
+    # an institution is named by its kind: "the Belarusian Foreign Ministry" is not present
+    # wherever "Belarusian" is, nor "the Carnegie Endowment for International Peace" wherever "peace"
+    heads = [t for t in sig if t in INSTITUTION_HEADS]
+    return initials, (heads if heads and len(sig) > 1 else sig) or list(name_tokens)
 
 
 def _name_in(name_tokens: tuple[str, ...], window_words: set[str], ratio: float) -> bool:
@@ -660,15 +691,32 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
     predicate = None
     predicate_word = None
     doer = None
+
+    def doer_of(verb) -> tuple[int, str, bool] | None:
+        """(names[k], lemma, passive) of the verb's subject, a person or an organisation or state
+        that acts ("why did the EU lift …"); the last one found."""
+        found = None
+        for c in verb.children:
+            k = next((k for k, span in enumerate(name_spans) if c.i in span), None) if c.dep_ in ("nsubj", "nsubjpass") else None
+            if k is not None and (k in persons or name_labels[k] in AGENT_LABELS):
+                # passive whatever the subject's label: "How long was Svetlana Tikhanovskaya
+                # sentenced?" (an "auxpass" beside an "nsubj"), "… was X sentenced to" (a "be" root)
+                passive = c.dep_ == "nsubjpass" or any(a.dep_ == "auxpass" for a in verb.children) or verb.tag_ == "VBN" and (
+                    verb.dep_ == "ccomp" and verb.head.lemma_.lower() == "be"
+                    or any(a.dep_ == "aux" and a.lemma_.lower() == "be" for a in verb.children))
+                found = (k, verb.lemma_.lower(), passive)
+        return found
+
     for t in toks:
         if t.dep_ == "ROOT" and t.pos_ == "VERB" and t.lemma_.lower() not in GENERIC:
             predicate = t.lemma_.lower()
             predicate_word = t.text
-            for c in t.children:
-                k = next((k for k, span in enumerate(name_spans) if c.i in span), None) if c.dep_ in ("nsubj", "nsubjpass") else None
-                # a person, or an organisation or state that acts ("why did the EU lift …")
-                if k is not None and (k in persons or name_labels[k] in AGENT_LABELS):
-                    doer = (k, predicate, c.dep_ == "nsubjpass")
+            doer = doer_of(t) or doer
+    if doer is None:  # "How many years had X been sentenced to?": the parse makes "had" the root
+        for t in toks:
+            if t.dep_ == "ccomp" and t.pos_ == "VERB" and t.head.dep_ == "ROOT" and t.head.lemma_.lower() in ("have", "do", "be") \
+                    and t.head.i < t.i and t.lemma_.lower() not in GENERIC:
+                doer = doer_of(t) or doer
     if doer is None:  # "did Putin release": the small parser reads do + a noun "release" at times
         for k in persons:
             span = name_spans[k]
