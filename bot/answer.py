@@ -54,7 +54,7 @@ CHAT_SHORT_FORMS = {
     "bn": "billion", "mln": "million", "intl": "international", "admin": "administration", "abt": "about",
     "bc": "because", "b/c": "because", "w/": "with", "w/o": "without", "thru": "through", "u": "you", "ur": "your",
     "thx": "thanks", "pls": "please", "pol": "political", "econ": "economic", "mtg": "meeting", "re": "about",
-    "gov": "government", "dept": "department",
+    "gov": "government", "dept": "department", "tryna": "trying to", "gonna": "going to", "wanna": "want to",
     # older British forms, which the stop words and the reader know in their usual spelling
     "whilst": "while", "amongst": "among", "amidst": "amid",
 }
@@ -86,9 +86,9 @@ _CHAT_SHORT_RE = re.compile(r"(?<![\w.'’/])(" + "|".join(re.escape(k) for k in
 _PRESS_SEC_RE = re.compile(r"\bpress sec\b\.?", re.IGNORECASE)
 # chat fillers that ask nothing: "why tho would trump care about him?", "… when they met lol"
 # (lower case, or "LOL" shouted: "XD Inc" is a name)
-_CHAT_FILLER_RE = re.compile(r"(?<=\w)\s+(?:tho|lol|LOL|lmao|LMAO|haha+|HAHA+)\b(?=\s|[?!.,]|$)")
+_CHAT_FILLER_RE = re.compile(r"(?<=\w)\s+(?:tho|lol|LOL|lmao|LMAO|haha+|HAHA+|ngl|tbh|rn|fr|imo|lowkey|basically|literally)\b(?=\s|[?!.,]|$)")
 _CHAT_OPENING_RE = re.compile(
-    r"^\s*(?:(?:(?:quick|short|simple|small|dumb|random)\s+)?(?:q|qn|question)\s*[:\-–—]+|(?:hey|hi|hello|yo|btw|ok|okay|um+|hmm+)\b[\s,!.:-]*)\s*",
+    r"^\s*(?:(?:(?:quick|short|simple|small|dumb|random)\s+)?(?:q|qn|question)\s*[:\-–—]+|(?:hey|hi|hello|yo|btw|ok|okay|um+|hmm+|ngl|tbh|lowkey|honestly|bruh|srsly)\b[\s,!.:-]*)\s*",
     re.IGNORECASE)
 # a question asked indirectly: "can you tell me who boris shmeliov is", "do you know how many …",
 # "i wonder what …", "quote exactly what he says about …" — the wh-clause is the question (its copula, when it ends the clause, goes
@@ -96,6 +96,9 @@ _CHAT_OPENING_RE = re.compile(
 _INDIRECT_OPENING_RE = re.compile(
     r"^\s*(?:(?:can|could|would)\s+(?:you|u)\s+(?:please\s+)?tell\s+me|(?:please\s+)?tell\s+me|do\s+(?:you|u)\s+(?:happen\s+to\s+)?know|"
     r"any\s+idea|i\s+(?:was\s+)?wonder(?:ing)?|i(?:['’]d|\s+would)\s+like\s+to\s+know|"
+    # "i don't get why …", "not sure what …", "(lowkey) confused - why …": said by a chat's asker
+    r"i\s+(?:don['’]?t|do\s+not|dont|still\s+don['’]?t)\s+(?:get|understand|see|know)|(?:i['’]?m\s+|im\s+)?(?:not\s+sure|(?:so\s+|kinda\s+|lowkey\s+)?confused)"
+    r"(?:\s+(?:about|on|by))?\s*[-–—:,]?|"
     r"(?:please\s+)?(?:quote|cite)(?:\s+(?:me|exactly|verbatim|word\s+for\s+word))*|"
     r"(?:please\s+)?(?:check|confirm|verify|find\s+out|look\s+up|figure\s+out|remind\s+me|let\s+me\s+know|explain))\s*,?\s+(?=(?:who|whom|what|when|where|why|how|which)\b)",
     re.IGNORECASE)

@@ -3485,3 +3485,13 @@ def test_a_title_at_an_institution_the_span_does_not_give_the_person_is_refused(
     answer = answerer.ask("What role does Shatov have at the Strategic Development Fund?")
     assert not answer.refused and "head of the expert committee" in answer.text
 
+
+def test_a_teenagers_chat_words_are_not_terms_of_the_question(answerer):
+    """holdout47 h47-032, h47-074, h47-080, h47-028, h47-016: "ngl", "rn", "lowkey confused -", "i
+    don't get why …", "tryna", "basically" had been terms no span holds, and the questions refused."""
+    for asked, said in (("ngl i don't get why the klaipeda route is blocked rn", "balloon smuggling"),
+                        ("lowkey confused - why is poland's gdansk port off limits for belarus", "refused to release Polish citizens"),
+                        ("which other leader is luka tryna compete with as a world mediator", "Erdogan"),
+                        ("shemov says kellogg's visit is basically trump doing what to the EU?", "slap at the EU")):
+        answer = answerer.ask(asked)
+        assert not answer.refused and said in answer.text, asked
