@@ -1898,8 +1898,15 @@ class Answerer:
                            r"(?:\w+s|\w+ed|is|are|was|were|has|have|had|can|could|will|would|did|does|do)\b)")
 
     # the clause marks of a time or a cause that makes the event it holds the setting of another
-    # (not "as", which the parse finds in "… see her position as de facto leader contested")
+    # ("as" only before a name or a pronoun: the parse finds a clause of "as" in "… see her
+    # position as de facto leader contested")
     _ASIDE_MARKS = frozenset({"before", "after", "since", "when", "while", "until", "once", "because"})
+    # "What was the purpose of John Cole's earlier visit to Belarus?": a "why" of a noun
+    _PURPOSE_OF_RE = re.compile(r"^\s*what\s+(?:was|is|were|are)\s+(?:the\s+)?(?:\w+\s+)?(?:purpose|reason|motive|motivation|cause|aim|goal)s?"
+                                r"\s+(?:of|for|behind)\s+(.+?)\s*\?*\s*$", re.IGNORECASE)
+    _PURPOSE_WORD_RE = re.compile(r"\b(?:purpose|motive|motivation|intention)s?\b", re.IGNORECASE)
+    # "Why did the West refuse to recognise …?": the event asked about is the second verb's
+    _ATTEMPT_RE = re.compile(r"\b(?:refus|decid|chose|choos|agree|fail|opt|tr(?:y|ie)|want)\w*\s+to\s+([a-z]+)\b", re.IGNORECASE)
 
     def _event_aside(self, q: Question, best: _Candidate) -> bool:
         """"Why did Poland close the border?" and the span "… before Poland closed the
@@ -1908,29 +1915,42 @@ class Answerer:
         else (after "before", "when" …, or a relative clause: "Kellogg's deputy John Cole
         (who had visited Belarus in the spring)"), and nothing in the span gives a reason for it
         (no reason clause of its own, no _REASON_RE words). The span is about another thing."""
-        if q.wh != "why" or not q.predicate:
+        purpose = self._PURPOSE_OF_RE.match(q.text) if q.wh == "what" else None
+        if not (q.wh == "why" and q.predicate or purpose):
             return False
         texts = [self._verbatim(j) for j in best.focus]
-        if any(_REASON_RE.search(t) or _FOR_DOING_RE.search(t) for t in texts):
+        if any(_REASON_RE.search(t) or _FOR_DOING_RE.search(t) or purpose and self._PURPOSE_WORD_RE.search(t) for t in texts):
             return False
-        want = stem(q.predicate)
-        found = [t for d in map(self.nlp, texts) for t in d if t.pos_ == "VERB" and stem(t.lemma_.lower()) == want]
+        if purpose:  # "What was the purpose of John Cole's earlier visit …?": the visit
+            wants = {stem(w) for w in words(purpose.group(1)) if w not in stop_words()}
+        else:
+            wants = {stem(q.predicate)} | {stem(m.group(1).lower()) for m in self._ATTEMPT_RE.finditer(q.text)}
+        found = [t for d in map(self.nlp, texts) for t in d if t.pos_ == "VERB" and stem(t.lemma_.lower()) in wants]
 
         def aside(t) -> bool:
             # a clause of its own, with its subject and a finite verb (not "may see her position as
             # de facto leader contested", which the parse makes a clause of "as")
-            if not any(c.dep_ in ("nsubj", "nsubjpass") for c in t.children) or not (
-                    t.tag_ in ("VBD", "VBZ", "VBP") or any(c.dep_ in ("aux", "auxpass") for c in t.children)):
+            subjects = [c for c in t.children if c.dep_ in ("nsubj", "nsubjpass")]
+            if not subjects or not (t.tag_ in ("VBD", "VBZ", "VBP") or any(c.dep_ in ("aux", "auxpass") for c in t.children)):
                 return False
             if t.dep_ == "relcl":
                 return True
-            return t.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in self._ASIDE_MARKS for c in t.children)
+            marks = {c.lower_ for c in t.children if c.dep_ == "mark"}
+            return t.dep_ == "advcl" and (not marks.isdisjoint(self._ASIDE_MARKS)
+                                          or "as" in marks and any(c.pos_ in ("PROPN", "PRON") for c in subjects))
 
         def explained(t) -> bool:  # a reason or purpose of its own: "closed it because …", "closed it to stop …"
             return any((c.dep_ == "advcl" and c is not t) or (c.dep_ in ("xcomp", "prep") and c.lower_ in ("to", "over", "after"))
                        for c in t.children)
 
-        return bool(found) and all(aside(t) and not explained(t) for t in found)
+        def within_aside(t) -> bool:  # ("as Lukashenko has refused to release …": "release" too)
+            while t.dep_ == "xcomp" and t.head is not t:
+                if explained(t):
+                    return False
+                t = t.head
+            return aside(t) and not explained(t)
+
+        return bool(found) and all(map(within_aside, found))
 
     def _reason_given(self, q: Question, best: _Candidate) -> bool:
         """A "why" question whose chosen span says everything it asks (every term and name, no

@@ -3472,6 +3472,13 @@ def test_why_is_not_answered_by_a_sentence_that_only_dates_the_event(answerer):
     "… before Poland closed the Polish-Belarusian border, 90% of railway freight …"."""
     assert answerer.ask("Why did Poland close the Polish-Belarusian border?").refused
     assert answerer.ask("Why had Kellogg's deputy John Cole visited Belarus in the spring?").refused
+    # holdout50 h50-030, h50-062, h50-055: the event in an "as" clause, after "refuse to", or a noun
+    # whose purpose is asked
+    assert answerer.ask("Why has Lukashenko refused to release the Polish citizens held in Belarusian jails?").refused
+    assert answerer.ask("Why did the West refuse to recognize the results of the 2020 Belarusian presidential election?").refused
+    assert answerer.ask("What was the purpose of John Cole's earlier visit to Belarus in the spring?").refused
+    answer = answerer.ask("And why might Svetlana Tikhanovskaya's position as leader be contested?")
+    assert not answer.refused and "2020-era leaders now free" in answer.text
     answer = answerer.ask("Why is Gdansk port off limits?")
     assert not answer.refused and "refused to release Polish citizens" in answer.text
 
