@@ -1912,9 +1912,12 @@ class Answerer:
         """"Why did Poland close the border?" and the span "… before Poland closed the
         Polish-Belarusian border, 90% of railway freight … passed through this border": the
         question's verb is there only in a clause that dates, explains or describes something
-        else (after "before", "when" …, or a relative clause: "Kellogg's deputy John Cole
-        (who had visited Belarus in the spring)"), and nothing in the span gives a reason for it
-        (no reason clause of its own, no _REASON_RE words). The span is about another thing."""
+        else (after "before", "when" …, "as" with a named subject — "… off limits, as Lukashenko
+        has refused to release Polish citizens" —, or a relative clause: "Kellogg's deputy John
+        Cole (who had visited Belarus in the spring)"), and nothing in the span gives a reason for
+        it (no reason clause of its own, no _REASON_RE words). The span is about another thing.
+        The verb is also the one after "refuse / decide … to" ("Why did the West refuse to
+        recognise …?"), and "What was the purpose of X's visit?" asks it of the visit."""
         purpose = self._PURPOSE_OF_RE.match(q.text) if q.wh == "what" else None
         if not (q.wh == "why" and q.predicate or purpose):
             return False
@@ -3540,13 +3543,18 @@ class Answerer:
         with those sentences, however unsure the reader is of where the title starts (it reads a
         title run into the name as a weak answer, and read "Who is Kellogg?" as the other name in
         "Belarusian President Alexander Lukashenko met with U.S. Special Representative …")."""
-        who = self._asks_who(q)
-        if not (who or self._asks_title(q)) or not (best.support.names_ok and best.support.numbers_ok):
+        nouns = self._titles_asked(q)
+        if nouns is None or not (best.support.names_ok and best.support.numbers_ok):
             return []
-        return self._titled(q, best.focus, ROLE_NOUNS if who else TITLE_NOUNS)
+        return self._titled(q, best.focus, nouns)
+
+    def _titles_asked(self, q: Question) -> set[str] | frozenset[str] | None:
+        """The nouns that answer a question for one person's title (TITLE_NOUNS) or for who they
+        are (ROLE_NOUNS: "citizen", "candidate", "laureate" too); None for any other question."""
+        return ROLE_NOUNS if self._asks_who(q) else TITLE_NOUNS if self._asks_title(q) else None
 
     def _titled(self, q: Question, focus, nouns=TITLE_NOUNS) -> list[int]:
-        """The sentences of `focus` that give the question's one person a title (TITLE_NOUNS)."""
+        """The sentences of `focus` that give the question's one person a title (a noun of `nouns`)."""
         ratio = self.settings.name_match_ratio
         return [j for j in focus if has_role(q, [self.library.sentences[j]], ratio, nouns)]
 
@@ -3559,10 +3567,10 @@ class Answerer:
         sentences' lemmas). "What position does John Kellogg hold?" retrieves the passages that
         say "position" and "hold", not the one that says "U.S. Special Representative for
         Ukraine John Kellogg"."""
-        who = self._asks_who(q)
-        if not (who or self._asks_title(q)):
+        nouns = self._titles_asked(q)
+        if nouns is None:
             return set()
-        rows, nouns = self.library.sentences, ROLE_NOUNS if who else TITLE_NOUNS
+        rows = self.library.sentences
         if not hasattr(rows, "rows_with_lemma") or self._titled(q, cand, nouns):
             return set()
         found = self._titled(q, rows.rows_with_lemma(q.names[0][-1], self.TITLE_ROWS), nouns)
