@@ -1955,6 +1955,21 @@ class Answerer:
 
         return bool(found) and all(map(within_aside, found))
 
+    # a time or a figure alone, as the reader may read one for "why": "November", "this summer",
+    # "2020", "5%"
+    _TIME_OR_FIGURE_RE = re.compile(
+        r"(?:(?:in|on|by|since|this|last|early|late)\s+)?(?:january|february|march|april|may|june|july|august|september|october"
+        r"|november|december|spring|summer|autumn|fall|winter|\d{4}|\d{1,2}\s+[a-z]+|[a-z]+\s+\d{1,2})|[\d.,%\s]+", re.IGNORECASE)
+    _TIME_ASKED_RE = re.compile(r"\b(?:year|date|day|month|time|when|\d{4})\b", re.IGNORECASE)
+
+    def _reason_read_as_a_time(self, q: Question, read: str) -> bool:
+        """"Why did Trump choose his former lawyer John Coale as special envoy?" read "November"
+        in "Trump has appointed his former lawyer, John Coale, as special envoy to Belarus in
+        November.": a time or a figure is no reason, unless the question itself is about a time
+        ("Why can't Lukashenko forget the year?" read "2020")."""
+        return (q.wh == "why" and self._TIME_OR_FIGURE_RE.fullmatch(read.strip()) is not None
+                and not self._TIME_ASKED_RE.search(q.text))
+
     def _reason_given(self, q: Question, best: _Candidate) -> bool:
         """A "why" question whose chosen span says everything it asks (every term and name, no
         number missing) and has a sentence that gives a reason (_reason_sentence): answered,
@@ -2156,7 +2171,7 @@ class Answerer:
             return guide, "other_speaker"
         if self._someone_else_did_it(q, best):
             return guide, "other_doer"
-        if self._event_aside(q, best):
+        if self._event_aside(q, best) or (read and self._reason_read_as_a_time(q, read)):
             return guide, "no_reason"
         if self._given_the_other_way(q, best):
             return guide, "other_way"
