@@ -282,11 +282,47 @@ class QuestionWorker:
             raise value  # fn's own exception, as it would have been raised here
         return value
 
+    def parse(self, texts: list[str]) -> list[list["ParsedToken"]]:
+        """The worker's parse of these texts (a span's sentences), as ParsedToken lists: the
+        few attributes a rule reads, without loading spaCy in this process."""
+        return [_tokens(rows) for rows in self(_ParseRequest(tuple(texts)))]
+
     def close(self) -> None:
         if self._process.is_alive():
             self._process.kill()
         self._process.join(timeout=5)
         self._conn.close()
+
+
+@dataclass(frozen=True)
+class _ParseRequest:
+    """A QuestionWorker message asking for a parse rather than `fn`."""
+
+    texts: tuple[str, ...]
+
+
+class ParsedToken:
+    """A token of a parse done in another process (QuestionWorker.parse), with the attributes of
+    a spaCy token that rules read: text, lower_, lemma_, pos_, tag_, dep_, i, head, children."""
+
+    __slots__ = ("text", "lower_", "lemma_", "pos_", "tag_", "dep_", "i", "head", "children")
+
+    def __init__(self, text: str, lemma: str, pos: str, tag: str, dep: str, i: int) -> None:
+        self.text, self.lower_, self.lemma_, self.pos_, self.tag_, self.dep_, self.i = text, text.lower(), lemma, pos, tag, dep, i
+        self.head, self.children = self, []
+
+
+def _tokens(rows) -> list[ParsedToken]:
+    tokens = [ParsedToken(text, lemma, pos, tag, dep, i) for i, (text, lemma, pos, tag, dep, _head) in enumerate(rows)]
+    for t, row in zip(tokens, rows):
+        t.head = tokens[row[5]]
+        if t.head is not t:
+            t.head.children.append(t)
+    return tokens
+
+
+def _parse_rows(nlp, texts) -> list[list[tuple]]:
+    return [[(t.text, t.lemma_, t.pos_, t.tag_, t.dep_, t.head.i) for t in doc] for doc in nlp.pipe(texts)]
 
 
 def _serve(conn, fn, parent: int) -> None:
@@ -298,7 +334,7 @@ def _serve(conn, fn, parent: int) -> None:
         except (EOFError, OSError):
             return
         try:
-            result = (True, fn(text, nlp))
+            result = (True, _parse_rows(nlp, text.texts) if isinstance(text, _ParseRequest) else fn(text, nlp))
         except Exception as exc:  # noqa: BLE001 - re-raised in the parent
             result = (False, exc)
         conn.send(result)

@@ -39,6 +39,26 @@ def test_a_question_parsed_in_the_worker_is_parsed_as_here(worker):
         assert worker(question) == analyse(question, nlp)
 
 
+def test_a_span_parsed_in_the_worker_reads_as_spacys_parse(worker):
+    """The "why" rule reads a span's parse (Answerer._event_aside); a one-shot ask gets it from the
+    worker (QuestionWorker.parse) rather than loading spaCy in its own process."""
+    nlp = load()
+    texts = ["One fact cannot be ignored: before Poland closed the Polish-Belarusian border, 90% of railway freight "
+             "between China and the EU passed through this border.", "He exclaimed upon seeing John Cole (who had visited Belarus)."]
+    for tokens, doc in zip(worker.parse(texts), map(nlp, texts)):
+        assert [(t.text, t.lower_, t.lemma_, t.pos_, t.tag_, t.dep_, t.i, t.head.i) for t in tokens] == [
+            (t.text, t.lower_, t.lemma_, t.pos_, t.tag_, t.dep_, t.i, t.head.i) for t in doc]
+        assert [[c.i for c in t.children] for t in tokens] == [[c.i for c in t.children] for t in doc]
+
+
+def test_a_why_answered_with_the_worker_is_answered_as_here(answerer, worker):
+    quick = Answerer(answerer.library, answerer.settings, analyser=worker)
+    for asked in ("Why did Poland close the Polish-Belarusian border?", "Why is Gdansk port off limits?"):
+        got, expected = quick.ask(asked), answerer.ask(asked)
+        assert (got.refused, got.text) == (expected.refused, expected.text), asked
+    assert quick._nlp is None  # the span's parse came from the worker
+
+
 def test_the_worker_ignores_ctrl_c_and_hands_back_errors(worker):
     worker(SHMELYEV_Q)  # up
     os.kill(worker._process.pid, signal.SIGINT)  # the terminal sends it to the whole process group
