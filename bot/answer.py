@@ -2153,6 +2153,25 @@ class Answerer:
         pair = next((c for c in cands[1:5] if list(c.focus) == [j, j + 1]), None)
         return cands if pair is None else [pair, *(c for c in cands if c is not pair)]
 
+    # ", rather than Istanbul,", ", if it is not Istanbul": the name the answer is not
+    _EXCLUDED_RE = re.compile(
+        r"\b(?:rather\s+than|instead\s+of|other\s+than|if\s+(?:it|that|this)\s+(?:is|was)\s+not|if\s+(?:it|that|this)\s+(?:isn['’]t|wasn['’]t)"
+        r"|if\s+not)\s+(?:in\s+|at\s+|the\s+)?([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*)")
+    _NOT_BUT_RE = r"\bnot\s+(?:in\s+|at\s+|from\s+|to\s+|the\s+)?{name}\s*,?\s+but\s+(?:in\s+|at\s+|from\s+|to\s+|the\s+)?([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*)"
+
+    def _read_of(self, q: Question, best: _Candidate) -> str | None:
+        """The reader's answer in the span — or, where it read the one name the question
+        excludes and the span says "not X, but Y", Y: "in which city, rather than Istanbul, is
+        the bridge …?" read "Istanbul" in "The bridge between Moscow and Kyiv is not in Istanbul,
+        but in Minsk" (a name the question gives, refused as the wrong kind)."""
+        read = best.reader_answer
+        m = self._EXCLUDED_RE.search(q.text) if read else None
+        if m is None or fold(read.strip()) != fold(m.group(1)):
+            return read
+        _source, text = self.span_text(best.focus)
+        other = re.search(self._NOT_BUT_RE.format(name=re.escape(m.group(1))), text)
+        return other.group(1) if other else read
+
     def rule_check(self, q: Question, best: _Candidate, reader: bool = True) -> tuple[list[str], str | None]:
         """(what the answer would be cut around (`_guide`), the rule that refuses the span or
         None) — the rules that refuse a span whatever the answerability model says, beside the
@@ -2698,6 +2717,7 @@ class Answerer:
             c.features["reader_window"] = max(-READER_CLIP, min(READER_CLIP, w_score - passage.null))
             c.window_read = (base + w_start, base + w_end, w_score - passage.null) if w_start >= 0 else None
             c.reader_answer = _whole_words(passage.text, start, end) if start >= 0 else None
+            c.reader_answer = self._read_of(q, c)
             c.features["reader_echo"], c.features["reader_typed"] = self._judge_read(q, c, asked)
 
     _TOKEN_RE = re.compile(r"[^\W\d_]+", re.UNICODE)

@@ -3512,3 +3512,11 @@ def test_a_teenagers_chat_words_are_not_terms_of_the_question(answerer):
                         ("shemov says kellogg's visit is basically trump doing what to the EU?", "slap at the EU")):
         answer = answerer.ask(asked)
         assert not answer.refused and said in answer.text, asked
+
+
+def test_a_name_the_question_excludes_read_in_not_x_but_y_is_y(answerer):
+    """holdout51 h51-079: "…, in which city is the bridge between Moscow and Kyiv, if it is not
+    Istanbul?" read "Istanbul" in "The bridge between Moscow and Kyiv is not in Istanbul, but in
+    Minsk", a name the question gives, and the answer was refused as the wrong kind."""
+    answer = answerer.ask("According to Vasilyev, in which city is the bridge between Moscow and Kyiv, if it is not Istanbul?")
+    assert not answer.refused and "but in Minsk" in answer.text and answer.support["reader_answer"] == "Minsk"
