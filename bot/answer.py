@@ -75,6 +75,8 @@ _MONTH_ALONE_RE = re.compile(r"(?<![\w.])(Jan|Feb|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|
 # "What % of rail freight …": the sign alone, for the word
 _PERCENT_SIGN_RE = re.compile(r"(?<![\d\s])\s*%|(?<=[\s(])%(?!\w)")
 # "Dec 13", "13 Sept.": a month's short form next to a day; "EUR", "USD": a currency's code
+# the months' names, for patterns that read a time
+_MONTH_NAMES = "january|february|march|april|may|june|july|august|september|october|november|december"
 _MONTHS = {"jan": "January", "feb": "February", "mar": "March", "apr": "April", "jun": "June", "jul": "July", "aug": "August",
            "sep": "September", "sept": "September", "oct": "October", "nov": "November", "dec": "December"}
 _MONTH_SHORT_RE = re.compile(r"\b(" + "|".join(_MONTHS) + r")\.?(?=\s+\d{1,2}(?:st|nd|rd|th)?\b)|(?<=\d\s)(" + "|".join(_MONTHS)
@@ -1434,31 +1436,33 @@ class Answerer:
     def analyse(self, text: str) -> Question:
         """The question's analysis (bot/support.py): by the analyser when there is one, else
         (or when its worker process has stopped) with this process's pipeline."""
-        analyser = self._analyser
-        if analyser is not None:
-            from index.nlp import WorkerUnavailable
-
-            try:
-                return analyser(text)
-            except WorkerUnavailable as exc:
-                log.warning("%s: parsing questions in this process instead", exc)
-                self._analyser = None
-        return analyse(text, self.nlp, self.settings.wordnet)
+        q = self._on_worker(lambda worker: worker(text))
+        return q if q is not None else analyse(text, self.nlp, self.settings.wordnet)
 
     def parsed(self, texts: list[str]) -> list:
         """The parses of a span's sentences for a rule that reads them: by the analyser's worker
         process when this one has not loaded spaCy (a one-shot `citebot ask`, whose "why" would
         otherwise load it here: ≈ 0.8 s more), else with this process's pipeline."""
-        analyser = self._analyser
-        if self._nlp is None and analyser is not None and hasattr(analyser, "parse"):
-            from index.nlp import WorkerUnavailable
-
-            try:
-                return analyser.parse(texts)
-            except WorkerUnavailable as exc:
-                log.warning("%s: parsing questions in this process instead", exc)
-                self._analyser = None
+        if self._nlp is None and hasattr(self._analyser, "parse"):
+            docs = self._on_worker(lambda worker: worker.parse(texts))
+            if docs is not None:
+                return docs
         return [self.nlp(t) for t in texts]
+
+    def _on_worker(self, call):
+        """call(the analyser's worker process); None when there is no worker or it has stopped —
+        the caller then parses in this process, and so does every later call."""
+        analyser = self._analyser
+        if analyser is None:
+            return None
+        from index.nlp import WorkerUnavailable
+
+        try:
+            return call(analyser)
+        except WorkerUnavailable as exc:
+            log.warning("%s: parsing questions in this process instead", exc)
+            self._analyser = None
+            return None
 
     # ------------------------------------------------------------------
     def ask(self, question: str) -> Answer:
@@ -1973,8 +1977,8 @@ class Answerer:
     # a time or a figure alone, as the reader may read one for "why": "November", "this summer",
     # "2020", "5%"
     _TIME_OR_FIGURE_RE = re.compile(
-        r"(?:(?:in|on|by|since|this|last|early|late)\s+)?(?:january|february|march|april|may|june|july|august|september|october"
-        r"|november|december|spring|summer|autumn|fall|winter|\d{4}|\d{1,2}\s+[a-z]+|[a-z]+\s+\d{1,2})|[\d.,%\s]+", re.IGNORECASE)
+        rf"(?:(?:in|on|by|since|this|last|early|late)\s+)?(?:{_MONTH_NAMES}"
+        r"|spring|summer|autumn|fall|winter|\d{4}|\d{1,2}\s+[a-z]+|[a-z]+\s+\d{1,2})|[\d.,%\s]+", re.IGNORECASE)
     _TIME_ASKED_RE = re.compile(r"\b(?:year|date|day|month|time|when|\d{4})\b", re.IGNORECASE)
 
     def _reason_read_as_a_time(self, q: Question, read: str) -> bool:
@@ -3342,7 +3346,7 @@ class Answerer:
         r"^\s*(?P<s>(?:unlike|compared\s+(?:with|to)|as\s+opposed\s+to|in\s+contrast\s+to|leaving\s+aside|given(?:\s+that)?"
         r"|bearing\s+in\s+mind(?:\s+that)?|considering(?:\s+that)?|in\s+view\s+of|seeing\s+that|now\s+that|while|whilst"
         r"|although|though|even\s+though|despite|notwithstanding|since(?!\s+\d)(?!\s+(?:then|when|early|late|the\s+(?:start|beginning|end)"
-        r"|january|february|march|april|may|june|july|august|september|october|november|december)\b))"
+        rf"|{_MONTH_NAMES})\b))"
         rf"\s+[^?]{{2,200}}),\s*(?P<q>(?:(?:in|on|at|for|from|by|with|to|of|during|under)\s+)?{_WH}\b[^?]*\?*)\s*$", re.IGNORECASE)
 
     @classmethod

@@ -356,10 +356,10 @@ def _name_parts(name_tokens: tuple[str, ...]) -> tuple[str | None, list[str]]:
     """(the name's initials, None for a one-word name or initials that spell a common word; its
     significant words) — what `_name_in` looks for. "United States" is "US" ("U.S."), but Igor
     Shatov is not every "is" nor Artyom Shraibman every "as"."""
-    initials = "".join(t[0] for t in name_tokens if t not in ("the", "of")) if len(name_tokens) > 1 else None
-    if initials is not None and initials != "us" and initials in stop_words():
-        initials = None
     stop = stop_words()
+    initials = "".join(t[0] for t in name_tokens if t not in ("the", "of")) if len(name_tokens) > 1 else None
+    if initials is not None and initials != "us" and initials in stop:
+        initials = None
     sig = [t for t in name_tokens if t not in TITLE_WORDS and len(t) >= 3 and t not in stop]
     # an institution is named by its kind: "the Belarusian Foreign Ministry" is not present
     # wherever "Belarusian" is, nor "the Carnegie Endowment for International Peace" wherever "peace"
