@@ -10,7 +10,7 @@ import pytest
 from conftest import CORPUS, EVALS, ROOT, seed_files
 from index.corpus import read_article
 
-SETS = ["questions.jsonl", "holdout.jsonl", "holdout2.jsonl", "holdout3.jsonl", "holdout4.jsonl", "holdout5.jsonl", "holdout6.jsonl", "holdout7.jsonl", "holdout8.jsonl", "holdout9.jsonl", "holdout10.jsonl", "holdout11.jsonl", "holdout12.jsonl", "holdout13.jsonl", "holdout14.jsonl", "holdout15.jsonl", "holdout16.jsonl", "holdout17.jsonl", "holdout18.jsonl", "holdout19.jsonl", "holdout20.jsonl", "holdout21.jsonl", "holdout22.jsonl", "holdout23.jsonl", "holdout24.jsonl", "holdout25.jsonl", "holdout26.jsonl", "holdout27.jsonl", "holdout28.jsonl", "holdout29.jsonl", "holdout30.jsonl", "holdout31.jsonl", "holdout32.jsonl", "holdout33.jsonl", "holdout34.jsonl", "holdout35.jsonl", "holdout36.jsonl", "holdout37.jsonl", "holdout38.jsonl", "holdout39.jsonl", "holdout40.jsonl", "holdout41.jsonl", "holdout42.jsonl", "holdout43.jsonl", "holdout44.jsonl", "holdout45.jsonl", "holdout46.jsonl", "holdout47.jsonl", "holdout48.jsonl", "holdout49.jsonl", "holdout50.jsonl", "holdout51.jsonl", "train3.jsonl"]
+SETS = ["questions.jsonl", "holdout.jsonl", "holdout2.jsonl", "holdout3.jsonl", "holdout4.jsonl", "holdout5.jsonl", "holdout6.jsonl", "holdout7.jsonl", "holdout8.jsonl", "holdout9.jsonl", "holdout10.jsonl", "holdout11.jsonl", "holdout12.jsonl", "holdout13.jsonl", "holdout14.jsonl", "holdout15.jsonl", "holdout16.jsonl", "holdout17.jsonl", "holdout18.jsonl", "holdout19.jsonl", "holdout20.jsonl", "holdout21.jsonl", "holdout22.jsonl", "holdout23.jsonl", "holdout24.jsonl", "holdout25.jsonl", "holdout26.jsonl", "holdout27.jsonl", "holdout28.jsonl", "holdout29.jsonl", "holdout30.jsonl", "holdout31.jsonl", "holdout32.jsonl", "holdout33.jsonl", "holdout34.jsonl", "holdout35.jsonl", "holdout36.jsonl", "holdout37.jsonl", "holdout38.jsonl", "holdout39.jsonl", "holdout40.jsonl", "holdout41.jsonl", "holdout42.jsonl", "holdout43.jsonl", "holdout44.jsonl", "holdout45.jsonl", "holdout46.jsonl", "holdout47.jsonl", "holdout48.jsonl", "holdout49.jsonl", "holdout50.jsonl", "holdout51.jsonl", "holdout52.jsonl", "holdout53.jsonl", "train3.jsonl"]
 CLEANED = {p.name[:3]: read_article(p).text for p in seed_files()}
 
 
@@ -107,7 +107,7 @@ def test_the_eval_contract_ships_with_the_project():
         assert ours.read_text(encoding="utf-8") == given.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("name", ["conversations.jsonl", "conversations_dev.jsonl", "conversations3.jsonl", "conversations4.jsonl", "conversations5.jsonl", "conversations6.jsonl", "conversations7.jsonl", "conversations8.jsonl", "conversations9.jsonl", "conversations10.jsonl", "conversations11.jsonl", "conversations12.jsonl", "conversations13.jsonl"])
+@pytest.mark.parametrize("name", ["conversations.jsonl", "conversations_dev.jsonl", "conversations3.jsonl", "conversations4.jsonl", "conversations5.jsonl", "conversations6.jsonl", "conversations7.jsonl", "conversations8.jsonl", "conversations9.jsonl", "conversations10.jsonl", "conversations11.jsonl", "conversations12.jsonl", "conversations13.jsonl", "conversations14.jsonl"])
 def test_dialogue_sets_are_well_formed_and_quote_the_articles_verbatim(name):
     rows = parse(name)
     assert rows and len({r["id"] for r in rows}) == len(rows)
