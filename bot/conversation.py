@@ -411,11 +411,13 @@ class Rewriter:
         self._lock = threading.Lock()  # one Rewriter serves every conversation of a store
 
     def _person_name(self, text: str) -> bool:
-        """A name the corpus calls a person's, a woman's first name, or several words none of
-        which the articles also write in lower case (so not "Press Secretary")."""
+        """A name the corpus calls a person's, a woman's first name, a woman's Slavic surname, or
+        several words none of which the articles also write in lower case (so not "Press Secretary")."""
         words = [w.strip(".,\"'“”’") for w in text.lower().split()]
         if any(w in self.person_words or w in FEMALE_FIRST for w in words):
             return True
+        if len(words) == 1 and FEMALE_SURNAME_STRONG.search(words[0]) and words[0] not in self.place_words | self.lower_words:
+            return True  # "Tikhanovskaya", which spaCy tags ORG more often than PERSON
         return len(words) >= 2 and not any(w in self.lower_words or w in TITLES for w in words)
 
     @classmethod
@@ -1301,7 +1303,10 @@ class Rewriter:
             if low in DEMONSTRATIVE and t.dep_ in ("nsubj", "nsubjpass") and t.head.lemma_.lower() in EVENT_VERBS:
                 return None  # "how much would that cost": an event, not a thing named before
             if t.dep_ in ("dobj", "obj") and t.head.lemma_.lower() in REPORTING_VERBS:
-                return None  # "who announced it?": the news, not a thing named before
+                # "who announced it?": the news, not a thing named before; "who decided that?"
+                # alone after "where were most of the prisoners sent?" (answered): "who decided
+                # where most of the prisoners were sent?"
+                return self._news(doc, t, history)
             if low in DEMONSTRATIVE and t.head.dep_ in ("relcl", "ccomp"):
                 return None
             if low in DEMONSTRATIVE and t.dep_ == "pobj" and t.head.lower_ == "like":
@@ -1439,6 +1444,18 @@ class Rewriter:
         subject = [t for t in rest if subj.left_edge.i <= t.i <= subj.right_edge.i]
         after = [t for t in rest[1:] if t.i > subj.right_edge.i]
         return re.sub(r"\s+([,.;:?!'’])", r"\1", " ".join([wh] + [t.text for t in subject] + [aux.text] + [t.text for t in after]))
+
+    def _news(self, doc, t, history: list[Turn]) -> str | None:
+        """The last question as an indirect one, for the object of a reporting verb in a question
+        that says nothing else ("who decided that?", "and who announced it?"); None when the last
+        turn was refused or its question does not turn into an indirect one (`_indirect`)."""
+        words = [x for x in _without_fillers(doc) if not x.is_punct]
+        if len(words) > 4 or words[-1].i != t.i or words[0].lower_ not in WH:
+            return None
+        prev = history[-1]
+        if prev.answer is None or prev.answer.refused:
+            return None
+        return self._indirect(prev.rewritten)
 
     def _whose(self, noun, history: list[Turn]) -> str | None:
         """"that rebellion" after an answer about "the rebellion of Yevgeny Prigozhin" (or

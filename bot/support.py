@@ -1068,6 +1068,9 @@ def term_credits(
         if len(st) == 4 and any(st + suffix in stems for suffix in AGENT_SUFFIXES):
             out.append(1.0)  # "edit" ~ "editor", "lead" ~ "leader": too short for `_derived`
             continue
+        if any(alt in stems for alt in alternations(st)):
+            out.append(1.0)  # "decide" ~ "decision", "permit" ~ "permission"
+            continue
         if len(st) >= 5:
             if prefixes is None:
                 prefixes = {}
@@ -1199,6 +1202,26 @@ def term_coverage(
     if not q.terms:
         return 1.0, []
     return coverage(q, [term_credits(q, window_lemmas, window_wordset, soft)], term_weights(q, vocab))
+
+
+# Latin verbs whose noun changes the stem's last letters, which Snowball keeps apart ("decid" /
+# "decis", "permit" / "permiss"): each pair of endings stands for the other. General English.
+STEM_ALTERNATIONS = (("cid", "cis"), ("clud", "clus"), ("vad", "vas"), ("vid", "vis"), ("suad", "suas"),
+                     ("plod", "plos"), ("lid", "lis"), ("mit", "miss"), ("scrib", "script"), ("ceiv", "cept"),
+                     ("sum", "sumpt"), ("olv", "olut"))
+
+
+def alternations(st: str) -> tuple[str, ...]:
+    """The stem with its ending swapped for its pair's (STEM_ALTERNATIONS): "decid" → ("decis",)."""
+    if len(st) < 5:
+        return ()
+    out = []
+    for a, b in STEM_ALTERNATIONS:
+        if st.endswith(a):
+            out.append(st[: -len(a)] + b)
+        elif st.endswith(b):
+            out.append(st[: -len(b)] + a)
+    return tuple(out)
 
 
 def _derived(st: str, candidates) -> bool:

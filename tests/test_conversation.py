@@ -1224,3 +1224,37 @@ def test_a_name_then_the_question_about_it_needs_no_earlier_person(answerer):
     assert conv.rewriter._name_then_ask("Shatov — what is the job?") is None  # no pronoun to name
     assert conv.rewriter._name_then_ask("Belarus — what does it want?") == "What does Belarus want?"  # a place's "it"
     assert conv.rewriter._name_then_ask("Macron — what did he say?") is None  # a name the articles never give
+
+
+def test_who_decided_that_asks_about_the_last_answered_question(rewriter):
+    # "that" of a reporting verb is the news the last answer gave: the last question, made indirect
+    sent = ("Where were most of the political prisoners sent?",
+            "The majority of the political prisoners, including Viktar Babaryka and Maria Kalesnikava, were deported to Ukraine.")
+    assert rewriter.rewrite("who decided that?", after(rewriter, sent)) == "Who decided where most of the political prisoners were sent?"
+    assert rewriter.rewrite("And who announced it?", after(rewriter, sent)) == "And who announced where most of the political prisoners were sent?"
+    # not after a refusal (there is no news), nor when the question says more than that
+    refused = [rewriter.analyse_turn(sent[0], Answer(sent[0], "I can't answer that.", (), True, "unsupported"), when=0.0)]
+    assert rewriter.rewrite("who decided that?", refused) == "who decided that?"
+    assert rewriter.rewrite("who decided that in the end, and why?", after(rewriter, sent)) == "who decided that in the end, and why?"
+    # nor after a question whose verb would need inflecting ("did … lift" → "lifted")
+    lifted = ("Which sanctions did the US lift?", "The US lifted sanctions on Belarusian potash.")
+    assert rewriter.rewrite("Who announced it?", after(rewriter, lifted)) == "Who announced it?"
+
+
+def test_who_decided_that_is_answered_in_a_conversation(answerer, rewriter):
+    from bot.conversation import Conversation
+
+    talk = Conversation(answerer, rewriter=rewriter)
+    assert not talk.ask("Where were most of the political prisoners sent?").answer.refused
+    reply = talk.ask("who decided that?")
+    assert reply.rewritten == "Who decided where most of the political prisoners were sent?"
+    assert not reply.answer.refused and "personally by Lukashenko" in reply.answer.text
+
+
+def test_a_womans_surname_alone_in_the_answer_is_her_antecedent(rewriter):
+    # spaCy tags "Tikhanovskaya" ORG here; a Slavic woman's surname is a person's name all the same
+    whose = ("Whose position as leader might that challenge?",
+             "With several 2020-era leaders now free, the previously central figure in exile of Tikhanovskaya may see "
+             "her position as de facto leader contested, especially as her husband has been in conflict with her team.")
+    assert rewriter.rewrite("Where is she based in exile?", after(rewriter, whose)) == "Where is Svetlana Tikhanovskaya based in exile?"
+    assert not rewriter._person_name("Minsk") and not rewriter._person_name("Odesa")
