@@ -2467,11 +2467,13 @@ class Answerer:
             return False
         k, verb, passive = q.doer
         lib = self.library
-        want = stem(verb)
+        # the verb or one the news writes for it ("remove" ~ "lift": "Which airline did the EU
+        # remove from its sanctions list?" and "The U.S. has lifted sanctions against … Belavia")
+        wants = {stem(verb)} | {stem(p) for p in PARAPHRASES.get(verb, ())}
         # the sentences that have the verb: the person named in another sentence of the span does
         # not make them the doer ("Tikhanyovski was sentenced to 18 years … The release of this
         # candidate's husband, Svetlana Tikhanyovskaya …" for how long she was sentenced)
-        verbs = [j for j in best.focus if any(stem(lm) == want for lm in lib.sentences[j].lemmas)]
+        verbs = [j for j in best.focus if any(stem(lm) in wants for lm in lib.sentences[j].lemmas)]
         ratio = self.settings.name_match_ratio
         # (a name the question's parse did not tag, which the articles give a person under some
         # spelling: "How long was Tikhanovskaya sentenced to?")
@@ -2495,7 +2497,7 @@ class Answerer:
                 continue
             tokens = re.findall(r"[\w’'.-]+|,", sentence.text)
             for i, tok in enumerate(tokens):
-                if i == 0 or stem(tok.lower()) != want:
+                if i == 0 or stem(tok.lower()) not in wants:
                     continue
                 before = i - 1
                 between = []
@@ -2706,18 +2708,24 @@ class Answerer:
         also = [(i, self._without_described(q, asked_as[i]) if other == asked_as[i] and self._describes(q, texts[i]) else other)
                 for i, other in also]
         also = [(i, other) for i, other in also if other != asked_as[i]]
-        read = self.reader.read_pairs(list(zip(asked_as, texts)) + [(other, texts[i]) for i, other in also])
+        # a list of people the question names one of, read with that one alone (_one_of_list)
+        items = [(i, cut) for i, text in enumerate(texts) if (cut := self._one_of_list(q, text)) is not None]
+        read = self.reader.read_pairs(list(zip(asked_as, texts)) + [(other, texts[i]) for i, other in also]
+                                      + [(asked_as[i], cut[0]) for i, cut in items])
         passages = read[: len(texts)]
-        for (i, _other), passage in zip(also, read[len(texts) :]):
+        for (i, _other), passage in zip(also, read[len(texts) : len(texts) + len(also)]):
             if passage.gap() > passages[i].gap():
                 passages[i] = passage
+        for (i, (_cut, kept)), passage in zip(items, read[len(texts) + len(also) :]):
+            if passage.gap() > passages[i].gap():
+                passages[i] = passage.placed(texts[i], kept)
         asked = {stem(w) for w in words(q.text)}
         for c, win, at in zip(cands, windows, where):
             base = lib.sentences[regions[at][1]].start
             passage = passages[at]
-            score, start, end = passage.best(lib.sentences[c.focus[0]].start - base, lib.sentences[c.focus[-1]].end - base)
+            score, start, end = self._best_read(q, passage, lib.sentences[c.focus[0]].start - base, lib.sentences[c.focus[-1]].end - base)
             c.features["reader"] = max(-READER_CLIP, min(READER_CLIP, score - passage.null))
-            w_score, w_start, w_end = passage.best(lib.sentences[win[0]].start - base, lib.sentences[win[-1]].end - base)
+            w_score, w_start, w_end = self._best_read(q, passage, lib.sentences[win[0]].start - base, lib.sentences[win[-1]].end - base)
             c.features["reader_window"] = max(-READER_CLIP, min(READER_CLIP, w_score - passage.null))
             c.window_read = (base + w_start, base + w_end, w_score - passage.null) if w_start >= 0 else None
             c.reader_answer = _whole_words(passage.text, start, end) if start >= 0 else None
@@ -2725,6 +2733,61 @@ class Answerer:
             c.features["reader_echo"], c.features["reader_typed"] = self._judge_read(q, c, asked)
 
     _TOKEN_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+    # the place a "where" question asks inside of: "Where in Minsk did …?", "where did they meet in minsk?"
+    _WHERE_IN_RE = re.compile(r"^\W*where\s+(?:exactly\s+)?in\s+([^\W\d_][\w.’'-]*)|^\W*where\b.*\bin\s+([^\W\d_][\w.’'-]*)\s*[?.!]*\s*$",
+                              re.IGNORECASE)
+
+    def _best_read(self, q: Question, passage, lo: int, hi: int) -> tuple[float, int, int]:
+        """The reader's best answer inside passage.text[lo:hi] — beside the place a "where in X"
+        question asks inside of, when it read X: "Where in Minsk did Lukashenko hold his talks
+        with Kellogg?" read "Minsk" in "… at the Independence Palace in Minsk", a name the
+        question gives (refused as the wrong kind)."""
+        score, start, end = passage.best(lo, hi)
+        m = self._WHERE_IN_RE.match(q.text) if start >= 0 and getattr(q, "wh", None) == "where" else None
+        if m is None:
+            return score, start, end
+        place = fold(m.group(1) or m.group(2)).rstrip(".")
+        if fold(_whole_words(passage.text, start, end)).strip(" .,") != place:
+            return score, start, end
+        cuts = [(x.start(), x.end()) for x in re.finditer(rf"(?<!\w){re.escape(place)}(?!\w)", fold(passage.text)) if lo <= x.start() < hi]
+        best = (float("-inf"), -1, -1)
+        for a, b in zip([lo] + [e for _s, e in cuts], [s_ for s_, _e in cuts] + [hi]):
+            if b > a:
+                best = max(best, passage.best(a, b), key=lambda r: r[0])
+        return best if best[1] >= 0 else (score, start, end)
+
+    # a list of three or more named people after a colon ("… including some of the most famous:
+    # presidential candidate Viktor Babariko, protest leader Maria Kolesnikova, Nobel laureate Ales
+    # Bialiatski, and Tut.by editor Maryna Zolatava."), up to the end of its sentence
+    _LIST_RE = re.compile(r":\s+([^.;:!?]+?(?:\.(?!\s)[^.;:!?]*?)*,\s+(?:and\s+)?[^.;:!?]+?(?:\.(?!\s)[^.;:!?]*?)*)(?=[.;!?](?:\s|$))")
+    _ITEM_SPLIT_RE = re.compile(r",\s+(?:and\s+)?|\s+and\s+")
+
+    def _one_of_list(self, q: Question, text: str) -> tuple[str, list[tuple[int, int]]] | None:
+        """The passage with a list of people cut to the one item the question names (the reader
+        read "Which outlet did Maryna Zolatava edit?" against the whole list of four as having no
+        answer, and "Who is Maria Kolesnikova?" as "Viktor Babariko"), with the (start, end) spans
+        of `text` it keeps; None when no list of three or more items, each with a capitalised
+        word, has exactly one item naming a person the question names."""
+        if not q.persons or ":" not in text:
+            return None
+        ratio = self.settings.name_match_ratio
+        for m in self._LIST_RE.finditer(text):
+            bounds, at = [], m.start(1)
+            for sep in self._ITEM_SPLIT_RE.finditer(m.group(1)):
+                bounds.append((at, m.start(1) + sep.start()))
+                at = m.start(1) + sep.end()
+            bounds.append((at, m.end(1)))
+            if len(bounds) < 3 or not all(re.search(r"\b[A-Z]", text[a:b]) and len(text[a:b].split()) <= 8 for a, b in bounds):
+                continue
+            # a person the question names, not a word of a description ("which Nobel laureate …")
+            named = [k for k, (a, b) in enumerate(bounds) if any(name_in(q.names[i], set(words(text[a:b])), ratio) for i in q.persons)]
+            if len(named) != 1:
+                continue
+            a, b = bounds[named[0]]
+            kept = [(0, m.start(1)), (a, b), (m.end(1), len(text))]
+            return "".join(text[x:y] for x, y in kept), kept
+        return None
 
     @staticmethod
     def _without_outlets(q: Question, question: str, passage: str | None = None) -> str:

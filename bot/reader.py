@@ -58,6 +58,15 @@ class Passage:
         i, d = divmod(int(np.argmax(band)), width)
         return float(band[i, d]), int(self.offsets[idx[i], 0]), int(self.offsets[idx[i + d], 1])
 
+    def placed(self, text: str, kept: list[tuple[int, int]]) -> "Passage":
+        """This reading of a cut passage (the (start, end) spans `kept` of `text`, joined) as a
+        reading of `text`: each token's offsets moved to where its characters are there."""
+        starts = np.cumsum([0] + [b - a for a, b in kept])  # where each kept span begins in self.text
+        shift = np.array([a for a, _b in kept]) - starts[:-1]
+        part = np.searchsorted(starts[1:], self.offsets[:, 0], side="right")
+        offsets = self.offsets + shift[np.minimum(part, len(kept) - 1)][:, None]
+        return Passage(text, self.null, self.start_scores, self.end_scores, offsets)
+
     def gap(self, lo: int = 0, hi: int | None = None) -> float:
         """Best answer inside text[lo:hi] less "no answer": > 0 means the reader finds one there."""
         return self.best(lo, hi)[0] - self.null

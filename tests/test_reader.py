@@ -307,3 +307,49 @@ def test_a_clear_refusal_of_the_plain_model_is_not_read(answerer):
     eager = replace(plain, answerable=replace(plain.answerable, weights=[0.0] * len(plain.answerable.weights), bias=5.0))
     q, _hits, cands = answerer.retrieve(clear, {})
     assert answerer.worth_reading(q, cands, plain=eager)
+
+
+LIST = ("On December 13 after a US-brokered deal, Lukashenko released 123 political prisoners, including some of the most "
+        "famous: presidential candidate Viktor Babariko, protest leader Maria Kolesnikova, Nobel laureate Ales Bialiatski, "
+        "and Tut.by editor Maryna Zolatava. In return, the US lifted sanctions on Belarus’s potash industry.")
+
+
+def test_a_list_of_people_is_read_with_the_one_the_question_names(answerer, reader):
+    """Read against the whole list of four, "Which outlet did Maryna Zolatava edit?" found little
+    or no answer; read against the list cut to her item it finds Tut.by, placed where it is in the
+    whole passage."""
+    question = "Which outlet did Maryna Zolatava edit?"
+    q = answerer.retrieve(question, {})[0]
+    cut, kept = answerer._one_of_list(q, LIST)
+    assert cut == ("On December 13 after a US-brokered deal, Lukashenko released 123 political prisoners, including some of "
+                   "the most famous: Tut.by editor Maryna Zolatava. In return, the US lifted sanctions on Belarus’s potash industry.")
+    whole, alone = reader.read_pairs([(question, LIST), (question, cut)])
+    placed = alone.placed(LIST, kept)
+    _score, start, end = placed.best()
+    assert LIST[start:end] == "Tut"  # "Tut.by" is three tokens; the trimmed answer takes whole words
+    assert placed.gap() == alone.gap() and placed.gap() > whole.gap() + 2
+    # every token of the cut reading points at the same characters in the whole passage
+    assert [LIST[a:b] for a, b in placed.offsets] == [cut[a:b] for a, b in alone.offsets]
+    # the answer itself, through the Answerer
+    read = answerer.ask(question).support
+    assert read["reader_answer"] == "Tut.by" and read["reader"] > 3
+
+
+@pytest.mark.parametrize("question, text", [
+    ("Which outlet did Maryna Zolatava edit?", "Lukashenko released Viktor Babariko and Maryna Zolatava, the Tut.by editor."),  # no list after a colon
+    ("Which outlet did Maryna Zolatava edit?", "Among those freed: Viktor Babariko and Tut.by editor Maryna Zolatava."),  # two items
+    ("Who was freed with Babariko and Kolesnikova?", LIST),  # the question names two of them
+    ("Who is Vladimir Putin?", LIST),  # it names none
+    ("When was Maryna Zolatava freed?", "She was freed at last: in the summer, in the autumn, and Maryna Zolatava in winter."),  # an item without a capital
+])
+def test_a_list_is_not_cut_unless_the_question_names_one_of_three_or_more_people(answerer, question, text):
+    q = answerer.retrieve(question, {})[0]
+    assert answerer._one_of_list(q, text) is None
+
+
+def test_a_list_is_not_cut_to_an_item_the_question_only_describes(answerer):
+    # "which Nobel laureate …" names no one in the list: cut to "Nobel laureate Ales Bialiatski",
+    # the near miss "… freed together with Tikhanovsky in the summer?" was answered with him
+    q = answerer.retrieve("Per bne IntelliNews, which Nobel laureate was freed together with Tikhanovsky in the summer?", {})[0]
+    assert answerer._one_of_list(q, LIST) is None
+    assert answerer.ask(q.text).refused
