@@ -212,6 +212,7 @@ REACTION_TERMS = {"respond", "response", "react", "reaction", "reply", "accept",
                   "decline", "agree"}
 SPEAKER_MISMATCH = 1.0  # rank penalty: the span is someone else's words than the asked-about speaker's
 NUMBER_MISSING = 2.0  # rank penalty: the span and its neighbours lack a number the question gives
+CITY_MISSING = 2.0  # rank penalty: the span's window lacks the city the question names, its focus names another (_another_city)
 NEAR_SENTENCES = 6  # how far back a speaker's name still counts as "near" an answer
 EAGER_LEXICON = 20_000  # lexicons up to this many lemmas are scored whole for each question term
 _FUNCTION_WORDS = frozenset(
@@ -1860,7 +1861,7 @@ class Answerer:
             if best.reader_answer:
                 support["reader_answer"] = best.reader_answer
         guide, ruled = self.rule_check(q, best)
-        if ruled in ("wrong_kind", "other_doer", "other_role"):
+        if ruled in ("wrong_kind", "other_doer", "other_role", "other_place"):
             support[ruled] = True
         title_focus = self._title_given(q, best)
         if ruled or not (self._supported(best.support, support.get("p_answerable"), model) or title_focus
@@ -2209,6 +2210,8 @@ class Answerer:
             return guide, "other_speaker"
         if self._someone_else_did_it(q, best):
             return guide, "other_doer"
+        if self._another_city(q, best.focus):
+            return guide, "other_place"
         if self._event_aside(q, best) or (read and self._reason_read_as_a_time(q, read)):
             return guide, "no_reason"
         if self._given_the_other_way(q, best):
@@ -2455,6 +2458,43 @@ class Answerer:
         if re.search(rf"\b{giver}\w*\s+(?:\w+\s+){{0,3}}{self._GAVE}\b", text, re.IGNORECASE):
             return False
         return any(re.search(rf"\bfrom\s+(?:[A-Z][\w.]*\s+){{0,3}}{re.escape(n[-1])}\b", text, re.IGNORECASE) for n in others)
+
+    # countries and their adjectives are not cities: "Belarus" is in most spans, named or not
+    _NOT_CITIES = frozenset({"belarus", "belarusian", "moldova"})
+
+    # what a question asks for when the answer is itself a place ("Excluding Klaipeda and Gdansk,
+    # which Ukrainian port …?": the span names another city because it answers)
+    _PLACE_HEADS = frozenset({"port", "city", "town", "capital", "place", "country", "harbour", "harbor", "route", "location"})
+
+    def _cities(self, q: Question) -> list[str]:
+        """The cities and ports the question names (support.PLACE_NAMES): not a country, not a
+        capital that stands for its country ("Relations between Vilnius and Minsk …" — the
+        articles write "Lithuanian"), and none when the question asks for a place."""
+        if q.wh == "where" or q.type_head in self._PLACE_HEADS:
+            return []
+        return [n[0] for n in q.names if len(n) == 1 and n[0] in PLACE_NAMES
+                and not set(PLACE_NAMES[n[0]]) & (self._NOT_CITIES | set(ACTING_CAPITALS))]
+
+    def _another_city(self, q: Question, focus, window=None, cities=None) -> bool:
+        """"Why is Belarusian potash blocked from going through Gdansk?" and the span "… through
+        the Lithuanian port of Klaipeda remain blocked …": a city or port the question names
+        (support.PLACE_NAMES, any of its spellings) is nowhere in the span's window, and its focus
+        names another one. The other article's sentence is about the other place. A rule on the
+        chosen span, and a rank penalty (CITY_MISSING) on every candidate span, so that a span
+        about the asked place can be chosen instead."""
+        cities = self._cities(q) if cities is None else cities
+        if not cities:
+            return False
+        window = set().union(*(self._sentence_words[j] for j in (window or self._window(focus))))
+        focus = set().union(*(self._sentence_words[j] for j in focus))
+        for city in cities:
+            group = set(PLACE_NAMES[city])
+            if not group.isdisjoint(window):
+                continue
+            others = {w for w in focus if w in PLACE_NAMES and PLACE_NAMES[w][0] not in self._NOT_CITIES and w not in group}
+            if others:
+                return True
+        return False
 
     def _someone_else_did_it(self, q: Question, best: _Candidate) -> bool:
         """"How many political prisoners did Putin release?" and the span "Lukashenko released
@@ -4389,6 +4429,7 @@ class Answerer:
             return spoken_memo[j]
 
         out: list[_Candidate] = []
+        cities = self._cities(q)
         for i in sorted(cand):
             for focus in self._focus_options(i):
                 window = self._window(focus)
@@ -4454,6 +4495,8 @@ class Answerer:
                     rank -= 0.5 if not sup.names_ok else 0.0
                     rank -= 0.2 * feats["is_question"] + 0.03 * feats["pair"]
                 penalty = rank_penalty(mismatch, bool(q.numbers) and not sup.numbers_ok)
+                if cities and self._another_city(q, focus, window, cities):
+                    penalty += CITY_MISSING
                 rank -= penalty
                 log.debug("candidate %s rank %.3f %s", focus, rank, feats)
                 # the view of a person who does not speak in the span, answered by the words of

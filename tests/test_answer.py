@@ -3537,3 +3537,26 @@ def test_a_name_the_question_excludes_read_in_not_x_but_y_is_y(answerer):
     Minsk", a name the question gives, and the answer was refused as the wrong kind."""
     answer = answerer.ask("According to Vasilyev, in which city is the bridge between Moscow and Kyiv, if it is not Istanbul?")
     assert not answer.refused and "but in Minsk" in answer.text and answer.support["reader_answer"] == "Minsk"
+
+
+def test_a_span_about_another_city_does_not_answer_for_the_one_asked(answerer):
+    """"Why is Belarusian potash blocked from going through Gdansk?" was answered with the Klaipeda
+    sentence (every term in it, Gdansk elsewhere in the article): a city or port the question
+    names must be in the span's window when its focus names another one."""
+    for question in ("Why is Belarusian potash still blocked from going through Odesa despite the US sanctions relief?",
+                     "Why is Belarusian potash blocked from going through Gdansk?"):
+        answer = answerer.ask(question)
+        assert "Klaipeda" not in answer.text, (question, answer.text)
+    assert "balloon" in answerer.ask("Why is Belarusian potash blocked from going through Klaipeda?").text
+    assert "off limits" in answerer.ask("Why is Gdansk off limits for Belarusian potash?").text
+    # a country or its adjective is not a city ("Belarus" is named by most spans or none), nor a
+    # capital that stands for its country; and a question that asks for a place is answered by another
+    q = answerer.retrieve("Why is Belarusian potash blocked from going through Gdansk?", {})[0]
+    assert answerer._cities(q) == ["gdansk"]
+    for question, expected in (("Relations between Vilnius and Minsk soured over what kind of smuggling affair?", "balloon"),
+                               ("Excluding Klaipeda and Gdansk, which Ukrainian port has been floated as a more radical export option?", "Odesa")):
+        assert answerer._cities(answerer.retrieve(question, {})[0]) == []
+        assert expected in answerer.ask(question).text, question
+    q, cands = answerer.explain("Why is Belarusian potash still blocked from going through Odesa despite the US sanctions relief?")
+    blocked = next(c for c in cands if "Klaipeda" in answerer.span_text(c.focus)[1] and "Odesa" not in answerer.span_text(c.focus)[1])
+    assert answerer._another_city(q, blocked.focus) and blocked.penalty >= 2.0
