@@ -1454,7 +1454,7 @@ class Rewriter:
         that says nothing else ("who decided that?", "and who announced it?"); None when the last
         turn was refused or its question does not turn into an indirect one (`_indirect`)."""
         words = [x for x in _without_fillers(doc) if not x.is_punct]
-        if len(words) > 4 or words[-1].i != t.i or words[0].lower_ not in WH:
+        if not words or len(words) > 4 or words[-1].i != t.i or words[0].lower_ not in WH:
             return None
         prev = history[-1]
         if prev.answer is None or prev.answer.refused:
