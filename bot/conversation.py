@@ -43,7 +43,7 @@ from dataclasses import dataclass, field, replace
 
 import prompts
 from bot.answer import _TOPIC_PRONOUN_RE, SINGULAR, Answer, _as_topic, clean_question, split_compound
-from bot.support import LEADING_FILLERS, MEDIA_NOUNS, PARAPHRASES, PLACE_NAMES, VIEW_NOUNS, _similar, stem
+from bot.support import LEADING_FILLERS, MEDIA_NOUNS, PARAPHRASES, VIEW_NOUNS, _similar, stem
 
 MALE = {"he": "subj", "him": "obj", "his": "poss", "himself": "obj"}
 FEMALE = {"she": "subj", "her": "obj", "hers": "obj", "herself": "obj"}
@@ -401,13 +401,11 @@ class Rewriter:
         # Answerer.experts_at, for "the other analyst"
         self._experts_at = experts_at
         names = corpus_names(sentences) if names is None else names
-        # a place's name is never a person's, however spaCy tagged it in the articles ("Klaipeda"
-        # and "Kyiv" are PERSON there often enough: "he" after a question about the port was Klaipeda)
-        self.person_words: set[str] = set(names["person_words"]) - set(PLACE_NAMES)
+        self.person_words: set[str] = set(names["person_words"])
         self.lower_words: set[str] = set(names["lower_words"])
         self.common_words: set[str] = set(names["common_words"])
         self.full_names: dict[str, str] = dict(names["full_names"])
-        self.place_words: set[str] = set(names["place_words"]) | (set(names["person_words"]) & set(PLACE_NAMES))
+        self.place_words: set[str] = set(names["place_words"])
         self._sentences = sentences  # the library's rows, not a copy of every sentence's lemmas
         self._objects: dict[str, frozenset] = {}
         self._lock = threading.Lock()  # one Rewriter serves every conversation of a store
