@@ -2461,6 +2461,7 @@ class Answerer:
 
     # countries and their adjectives are not cities: "Belarus" is in most spans, named or not
     _NOT_CITIES = frozenset({"belarus", "belarusian", "moldova"})
+    _NOT_ASKED_CITIES = _NOT_CITIES | frozenset(ACTING_CAPITALS)  # … nor, in a question, a capital acting for its country
 
     # what a question asks for when the answer is itself a place ("Excluding Klaipeda and Gdansk,
     # which Ukrainian port …?": the span names another city because it answers)
@@ -2472,8 +2473,7 @@ class Answerer:
         articles write "Lithuanian"), and none when the question asks for a place."""
         if q.wh == "where" or q.type_head in self._PLACE_HEADS:
             return []
-        return [n[0] for n in q.names if len(n) == 1 and n[0] in PLACE_NAMES
-                and not set(PLACE_NAMES[n[0]]) & (self._NOT_CITIES | set(ACTING_CAPITALS))]
+        return [n[0] for n in q.names if len(n) == 1 and n[0] in PLACE_NAMES and self._NOT_ASKED_CITIES.isdisjoint(PLACE_NAMES[n[0]])]
 
     def _another_city(self, q: Question, focus, window=None, cities=None) -> bool:
         """"Why is Belarusian potash blocked from going through Gdansk?" and the span "… through
@@ -2777,6 +2777,7 @@ class Answerer:
     # the place a "where" question asks inside of: "Where in Minsk did …?", "where did they meet in minsk?"
     _WHERE_IN_RE = re.compile(r"^\W*where\s+(?:exactly\s+)?in\s+([^\W\d_][\w.’'-]*)|^\W*where\b.*\bin\s+([^\W\d_][\w.’'-]*)\s*[?.!]*\s*$",
                               re.IGNORECASE)
+    _PLACE_WORD_RE = re.compile(r"(?<!\w)[^\W\d_][\w’'-]*")
 
     def _best_read(self, q: Question, passage, lo: int, hi: int) -> tuple[float, int, int]:
         """The reader's best answer inside passage.text[lo:hi] — beside the place a "where in X"
@@ -2784,13 +2785,15 @@ class Answerer:
         with Kellogg?" read "Minsk" in "… at the Independence Palace in Minsk", a name the
         question gives (refused as the wrong kind)."""
         score, start, end = passage.best(lo, hi)
-        m = self._WHERE_IN_RE.match(q.text) if start >= 0 and getattr(q, "wh", None) == "where" else None
+        m = self._WHERE_IN_RE.match(q.text) if start >= 0 and q.wh == "where" else None
         if m is None:
             return score, start, end
         place = fold(m.group(1) or m.group(2)).rstrip(".")
         if fold(_whole_words(passage.text, start, end)).strip(" .,") != place:
             return score, start, end
-        cuts = [(x.start(), x.end()) for x in re.finditer(rf"(?<!\w){re.escape(place)}(?!\w)", fold(passage.text)) if lo <= x.start() < hi]
+        # the place's words in the passage itself, each folded alone: folding the whole text would
+        # move the offsets ("…" folds to "...")
+        cuts = [(x.start(), x.end()) for x in self._PLACE_WORD_RE.finditer(passage.text, lo, hi) if fold(x.group(0)) == place]
         best = (float("-inf"), -1, -1)
         for a, b in zip([lo] + [e for _s, e in cuts], [s_ for s_, _e in cuts] + [hi]):
             if b > a:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import replace
 
 import numpy as np
@@ -353,3 +354,22 @@ def test_a_list_is_not_cut_to_an_item_the_question_only_describes(answerer):
     q = answerer.retrieve("Per bne IntelliNews, which Nobel laureate was freed together with Tikhanovsky in the summer?", {})[0]
     assert answerer._one_of_list(q, LIST) is None
     assert answerer.ask(q.text).refused
+
+
+def test_where_in_a_place_reads_beside_it_at_the_passages_own_offsets(answerer):
+    """"Where in Minsk …?" read "Minsk": the answer beside it. The place is found in the passage
+    as written: three ellipses before it ("…" folds to "...") must not move where it is cut."""
+    text = "Wait… what… really… They met at the Independence Palace in Minsk."
+    spans = [m.span() for m in re.finditer(r"\w+|[^\w\s]", text)]
+    tokens = [text[a:b] for a, b in spans]
+    score = {"Minsk": 10.0, "Independence": 5.0, "Palace": 5.0}
+    start = np.array([score.get(t, -5.0) if t != "Palace" else -5.0 for t in tokens])
+    end = np.array([score.get(t, -5.0) if t != "Independence" else -5.0 for t in tokens])
+    passage = Passage(text, 0.0, start, end, np.array(spans))
+    q = answerer.retrieve("Where in Minsk did Lukashenko receive Kellogg?", {})[0]
+    _score, a, b = answerer._best_read(q, passage, 0, len(text))
+    assert text[a:b] == "Independence Palace"
+    # a question that does not ask inside a place keeps the reader's best answer
+    other = answerer.retrieve("Where did Lukashenko receive Kellogg?", {})[0]
+    _score, a, b = answerer._best_read(other, passage, 0, len(text))
+    assert text[a:b] == "Minsk"
