@@ -672,6 +672,9 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
             continue
         if lemma == "expect" and t.tag_ == "VBN":  # "Trump is expected to visit": a hedge, not what is asked
             continue
+        if lemma in _DEEMED and t.tag_ in ("VBN", "VBD") and any(
+                c.lower_ == "as" or c.dep_ in ("oprd", "acomp", "xcomp") for c in t.children):
+            continue  # "why is shipping via Odesa seen as unlikely": whose view is not asked, the unlikeliness is
         if lemma in POINTED_PEOPLE and any(c.lower_ in ("this", "that") for c in t.children):
             continue  # "igor shatov, who is this guy": the person just named
         if lemma in OPINION_VERBS and t.pos_ == "VERB" and any(c.dep_ == "nsubj" for c in t.children):
@@ -1267,6 +1270,8 @@ PHRASAL_VERBS = {
 }
 
 
+# verbs of a view held, passive before what is held: "seen as unlikely", "considered a threat"
+_DEEMED = frozenset({"see", "consider", "regard", "view", "deem", "think", "perceive"})
 # verbs that say little beside their object noun, which names what was done ("grant a pardon",
 # "hold talks", "pay a visit", "issue a statement", "conduct negotiations"): an article says
 # "pardoned", "met", "visited", "stated"

@@ -314,6 +314,13 @@ def test_excerpt_may_be_longer_than_the_answer_and_contains_it(answerer):
         # two words are a question when they ask who or what someone is, apostrophe or not
         ("whos coale and when did trump make him envoy", ["whos coale?", "When did trump make him envoy"]),
         ("What's Belavia and why was it sanctioned?", ["What's Belavia?", "Why was it sanctioned?"]),
+        # a setting before the question word, up to a comma, is the setting of both
+        ("According to Vasilyev, which market does Lukashenko want to swap out, and what is Trump trying to weaken?",
+         ["According to Vasilyev, which market does Lukashenko want to swap out?", "According to Vasilyev, what is Trump trying to weaken?"]),
+        ("Before Poland shut the border, how much rail freight crossed it, and what is the transit worth each year?",
+         ["Before Poland shut the border, how much rail freight crossed it?", "Before Poland shut the border, what is the transit worth each year?"]),
+        ("In Shmelyev's opinion, what could Belarus offer, and what would Minsk hope to get?",
+         ["In Shmelyev's opinion, what could Belarus offer?", "In Shmelyev's opinion, what would Minsk hope to get?"]),
     ],
 )
 def test_two_questions_in_one_are_split(question, parts):
@@ -334,6 +341,8 @@ def test_two_questions_in_one_are_split(question, parts):
         "whos in charge and why",
         "What did each of them say?",
         "Babariko and Kolesnikova each called for what?",  # not a question's start
+        "According to Vasilyev, which city links Moscow and Kyiv, and why?",  # the setting, then "…, and why?"
+        "In which month was Coale appointed, according to the article?",
     ],
 )
 def test_single_questions_are_not_split(question):
@@ -473,6 +482,19 @@ def test_a_part_the_articles_do_not_support_is_named_not_guessed(answerer):
     assert "18 years" in answer.text
     assert prompts.render("part_unsupported", question="What did Macron say about the prisoner release?") in answer.text
     assert all("Macron" not in c.quote for c in answer.citations)
+
+
+def test_a_part_the_other_parts_excerpt_answers_is_not_said_unanswered(answerer):
+    """holdout19 h19-033: "When was John Coale made special envoy to Belarus, and what was his
+    earlier connection to Trump?" showed "Trump has appointed his former lawyer, John Coale, …" and
+    then "(The articles don't say: “What was his earlier connection to Trump?”)" — the excerpt
+    says it. The reader reads the refused part in the other's excerpt first."""
+    answer = answerer.ask("When was John Coale made special envoy to Belarus, and what was his earlier connection to Trump?")
+    assert not answer.refused and "former lawyer" in answer.text and "don't say" not in answer.text, answer.text
+    assert [p.get("in_other_excerpt", False) for p in answer.support["parts"]] == [False, True]
+    # two parts asked with one setting, one of them unanswered alone: the whole asked as one
+    answer = answerer.ask("According to Vsevolod Shemov, what does Russia provide Belarus, and what does Minsk keep for itself?")
+    assert not answer.refused and "full autonomy" in answer.text and "don't say" not in answer.text, answer.text
 
 
 def test_two_unsupported_questions_in_one_are_refused(answerer):
@@ -1214,6 +1236,23 @@ def test_expect_is_asked_about_when_someone_expects_not_when_something_is_expect
     assert "expect" not in analyse("On what date is Trump expected to visit Belarus?", answerer.nlp).terms
 
 
+def test_a_view_held_of_something_is_not_asked_about(answerer):
+    """holdout54 h54-076: "Why is shipping potash through Odesa seen as unlikely?" was refused for
+    "see", which no sentence about Odesa has: "seen as" / "considered" says whose view it is, and
+    what is asked is why it is unlikely ("But that is also unlikely as Kyiv considers …")."""
+    from bot.support import analyse
+
+    for question in ("Why is shipping potash through Odesa seen as unlikely?",
+                     "Why is exporting potash through Odesa considered unlikely?",
+                     "Why is Lukashenko regarded as a mediator?"):
+        terms = analyse(question, answerer.nlp).terms
+        assert not {"see", "consider", "regard"} & set(terms), (question, terms)
+    # the view of someone who holds it (an active verb) is asked about
+    assert "regard" in analyse("Why do analysts regard the deal as important?", answerer.nlp).terms
+    answer = answerer.ask("Why is shipping potash through Odesa seen as unlikely?")
+    assert not answer.refused and "complicit" in answer.text
+
+
 def test_washington_stands_for_the_united_states():
     from bot.support import name_in
 
@@ -1774,7 +1813,7 @@ def test_a_persons_view_is_not_answered_with_someone_elses_words(answerer):
         assert other.refused, other.text
     # a country or an office speaks through a spokesperson: its words are its view
     minsk = answerer.ask("Why, according to Minsk, was Tikhanyovski pardoned?")
-    assert not minsk.refused and "Press Secretary Natalia Eisenmont" in minsk.text
+    assert not minsk.refused and "was purely humanitarian" in minsk.text
     _, cands = answerer.explain("Why, according to Minsk, was Tikhanyovski let go?")
     assert not any(c.other_speaker for c in cands[:5])
 
@@ -3537,6 +3576,40 @@ def test_a_name_the_question_excludes_read_in_not_x_but_y_is_y(answerer):
     Minsk", a name the question gives, and the answer was refused as the wrong kind."""
     answer = answerer.ask("According to Vasilyev, in which city is the bridge between Moscow and Kyiv, if it is not Istanbul?")
     assert not answer.refused and "but in Minsk" in answer.text and answer.support["reader_answer"] == "Minsk"
+
+
+def test_a_premise_with_another_person_or_place_is_refused(answerer):
+    """holdout55 h55-043, h55-059: "Why were most of the released political prisoners deported to
+    Poland?" was answered "… not to Lithuania, but to Ukraine", and "Which Belarusian prisoner was
+    described as being of personal interest to Putin?" with "… the only one of personal interest
+    to Trump": the question's only name is nowhere in the span or beside it."""
+    for question in ("Why were most of the released political prisoners deported to Poland?",
+                     "Which Belarusian prisoner was described as being of personal interest to Putin?"):
+        answer = answerer.ask(question)
+        assert answer.refused and answer.support.get("names_absent"), (question, answer.text)
+    # the names there, or none asked about: answered
+    assert "Bialiatski" in answerer.ask("Which prisoner was of personal interest to Trump?").text
+    assert "Ukraine" in answerer.ask("Where were most of the released political prisoners deported to?").text
+    # a yes/no question's premise is corrected, not refused
+    assert not answerer.ask("Were most of the freed prisoners sent to Poland?").refused
+    # the corpus's own subject (Belarus), and the US (which the articles write in several ways),
+    # are meant by spans that do not name them
+    assert "Shraibman" in answerer.ask('Who said the structure of the Belarusian opposition "must inevitably become more polyphonic"?').text
+    assert "Shraibman" in answerer.ask("Who said that could tempt the US?").text
+
+
+def test_a_premise_the_other_way_round_is_refused(answerer):
+    """holdout16 h16-056, holdout26 h26-021, holdout54 h54-053: "Why was Ales Bialiatski deported
+    to Ukraine rather than to Lithuania?" was answered with "… deported to Lithuania, including …
+    Ales Bialiatski": the place the question sets aside is the span's, the one it asks about is
+    not beside it."""
+    for question in ("Why was Ales Bialiatski deported to Ukraine rather than to Lithuania?",
+                     "Why did Lukashenko deport Ales Bialiatski to Ukraine instead of Lithuania?"):
+        answer = answerer.ask(question)
+        assert answer.refused and answer.support.get("other_place"), (question, answer.text)
+    # the right way round: answered
+    assert "Bialiatski" in answerer.ask("Which Nobel Peace Prize winner was deported to Lithuania rather than Ukraine?").text
+    assert "Lukashenko" in answerer.ask("Who decided that the prisoners would be sent to Ukraine rather than Lithuania?").text
 
 
 def test_a_span_about_another_city_does_not_answer_for_the_one_asked(answerer):
