@@ -973,6 +973,7 @@ _OBJECT_PREPOSITIONS = frozenset({"to", "by", "from", "with", "of", "for", "abou
 # a plural verb and its singular ("how long were A and B each …": "was A"; the rewriter's too)
 SINGULAR = {"were": "was", "are": "is", "have": "has", "do": "does"}
 _BARE_WH_RE = re.compile(r"^(?:why|when|where|how)\s*\??$", re.IGNORECASE)  # "…, and why?"
+_WH_FIRST_RE = re.compile(rf"{_WH}\b", re.IGNORECASE)  # a question that opens with its question word
 # a setting before the question word, up to a comma: "According to Vasilyev, which …", "In
 # Shmelyev's opinion, what …", "Before Poland shut the border, how much …" (not itself a question)
 _LEAD_RE = re.compile(rf"^(?:according\s+to|in|before|after|since|for|as\s+for|regarding)\b(?:(?!\b{_WH}\b)[^,?;:]){{2,80}},\s+(?={_WH}\b)",
@@ -1209,7 +1210,9 @@ def split_compound(question: str) -> list[str]:
         # Poland shut the border, how much …, and what is the transit worth?": the two questions
         # after the setting, each asked with it
         parts = split_compound(question[lead.end() :])
-        if len(parts) == 2 and not _BARE_WH_RE.match(parts[1]):
+        # (not when the second opens with its own preposition: "In 2024, what did Trump say, and in
+        # which year did Kellogg visit?" — the setting is the first question's alone)
+        if len(parts) == 2 and not _BARE_WH_RE.match(parts[1]) and _WH_FIRST_RE.match(parts[1]):
             return [lead.group(0) + parts[0], lead.group(0) + parts[1][:1].lower() + parts[1][1:]]
         return [question]
     m = _COMPOUND_RE.search(question)
@@ -1731,14 +1734,20 @@ class Answerer:
         if second.refused and _BARE_WH_RE.match(parts[1]):
             return None
         answers = [first, second]
-        if (first.refused and not second.refused) or (lead_text and first.refused != second.refused):
+        if first.refused and not second.refused:
             # the first part unanswered: the whole asked as one question may be ("When Lukashenko
             # hugged a member of the US delegation …, who was that man and how was he related to
-            # Kellogg?" — the first part alone lost what the second says of him); so may two parts
-            # asked with one setting ("According to Shemov, what does Russia provide Belarus, and
-            # what does Minsk keep for itself?" — one passage says both)
+            # Kellogg?" — the first part alone lost what the second says of him)
             whole = self.extractive(question, split=False)
             if not whole.refused:
+                return whole
+        elif lead_text and second.refused and not first.refused:
+            # two parts asked with one setting, the second unanswered alone: the whole asked as one,
+            # when its excerpt answers that part too ("According to Shemov, what does Russia provide
+            # Belarus, and what does Minsk keep for itself?" — one passage says both)
+            whole = self.extractive(question, split=False)
+            alone = second_q[len(lead_text):] if second_q.startswith(lead_text) else second_q
+            if not whole.refused and self._excerpt_answers(_opening_capitalised(alone), whole, second):
                 return whole
         timings = {"total_ms": (time.perf_counter() - t0) * 1000}
         if all(a.refused for a in answers):
@@ -1766,7 +1775,7 @@ class Answerer:
                 # (not when the other part's excerpt says it: "When was Coale made envoy, and what was
                 # his earlier connection to Trump?" — "Trump has appointed his former lawyer, John
                 # Coale, as special envoy to Belarus in November.")
-                if other.refused or not self._excerpt_answers(unled[k], other):
+                if other.refused or not self._excerpt_answers(unled[k], other, a):
                     texts.append(prompts.render("part_unsupported", question=part))
                 else:
                     covered.add(k)
@@ -1788,14 +1797,31 @@ class Answerer:
                              for k, (p, a) in enumerate(zip(asked, answers))]}
         return Answer(question, " ".join(texts), tuple(citations), False, None, "extractive", timings, support)
 
-    def _excerpt_answers(self, question: str, answer: Answer) -> bool:
-        """Does the reader find an answer to `question` in `answer`'s excerpts (its best span there
-        beating "no answer")? The other part of a compound question is often answered by the same
-        sentence. Without the reader: no."""
+    # how much the reader's best answer in an excerpt must beat "no answer" for a part of a
+    # compound question to count as answered there ("what had that person previously been to
+    # Trump?" reads "lawyer" in the Coale sentence by 0.54)
+    EXCERPT_ANSWERS_GAP = 0.5
+    # the rules whose refusal of a part no excerpt overturns: the part's premise is not the articles'
+    _PREMISE_RULES = ("wrong_kind", "other_doer", "other_role", "other_place", "names_absent")
+
+    def _excerpt_answers(self, question: str, answer: Answer, refused: Answer | None = None) -> bool:
+        """Does an excerpt of `answer` answer `question` too — every name and number the question
+        gives is in it, and the reader's best answer there beats "no answer" by EXCERPT_ANSWERS_GAP?
+        The other part of a compound question is often answered by the same sentence ("When was
+        Coale made envoy, and what was his earlier connection to Trump?"); not "… and what did he
+        previously do for Putin?" (no Putin there). `refused`: that question's own refusal — not
+        when a premise rule refused it. Without the reader: no."""
         if self.reader is None or not answer.citations:
             return False
-        passages = self.reader.read_pairs([(question, c.quote) for c in answer.citations])
-        return any(p.gap() > 0 for p in passages)
+        if refused is not None and any((refused.support or {}).get(rule) for rule in self._PREMISE_RULES):
+            return False
+        q = self.analyse(question)
+        excerpts = [c.quote for c in answer.citations
+                    if all(self._name_in_words(n, set(words(c.quote))) for n in q.names) and all(x in c.quote for x in q.numbers)]
+        if not excerpts:
+            return False
+        passages = self.reader.read_pairs([(question, text) for text in excerpts])
+        return any(p.gap() > self.EXCERPT_ANSWERS_GAP for p in passages)
 
     def _speaker_of_part(self, answer: Answer, asked: str) -> tuple[str, Citation] | None:
         """(the asked person's name as their introduction writes it, that citation) when the part's

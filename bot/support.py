@@ -672,9 +672,11 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
             continue
         if lemma == "expect" and t.tag_ == "VBN":  # "Trump is expected to visit": a hedge, not what is asked
             continue
-        if lemma in _DEEMED and t.tag_ in ("VBN", "VBD") and any(
-                c.lower_ == "as" or c.dep_ in ("oprd", "acomp", "xcomp") for c in t.children):
-            continue  # "why is shipping via Odesa seen as unlikely": whose view is not asked, the unlikeliness is
+        if (lemma in _DEEMED and t.tag_ in ("VBN", "VBD") and any(c.lower_ == "as" or c.dep_ in ("oprd", "acomp") for c in t.children)
+                and not any(c.dep_ in ("nsubj", "csubj") for c in t.children)):
+            # "why is shipping via Odesa seen as unlikely", "… considered unlikely": whose view is not
+            # asked, the unlikeliness is (not "who regarded the deal as important", an active view)
+            continue
         if lemma in POINTED_PEOPLE and any(c.lower_ in ("this", "that") for c in t.children):
             continue  # "igor shatov, who is this guy": the person just named
         if lemma in OPINION_VERBS and t.pos_ == "VERB" and any(c.dep_ == "nsubj" for c in t.children):
