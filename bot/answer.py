@@ -1718,6 +1718,10 @@ class Answerer:
         # is set aside while the second is read in the light of the first, then said again
         lead = _LEAD_RE.match(parts[1])
         lead_text = lead.group(0) if lead is not None and parts[0].startswith(lead.group(0)) else ""
+
+        def unled(part: str) -> str:  # a part as asked without the setting
+            return _opening_capitalised(part[len(lead_text):]) if lead_text and part.startswith(lead_text) else part
+
         own = [parts[0][len(lead_text):], parts[1][len(lead_text):]]
         second_q = parts[1]
         # else the rewriter would return it as it is: no parse for it. The same question word and
@@ -1746,8 +1750,7 @@ class Answerer:
             # when its excerpt answers that part too ("According to Shemov, what does Russia provide
             # Belarus, and what does Minsk keep for itself?" — one passage says both)
             whole = self.extractive(question, split=False)
-            alone = second_q[len(lead_text):] if second_q.startswith(lead_text) else second_q
-            if not whole.refused and self._excerpt_answers(_opening_capitalised(alone), whole, second):
+            if not whole.refused and self._excerpt_answers(unled(second_q), whole, second):
                 return whole
         timings = {"total_ms": (time.perf_counter() - t0) * 1000}
         if all(a.refused for a in answers):
@@ -1766,16 +1769,15 @@ class Answerer:
         pair = _compared_pair(question) if single and each is None else None
         named = (each.group(1), each.group(2)) if each is not None else pair[:2] if pair is not None else None
         asked, covered = [parts[0], second_q], set()
-        # (read without the setting both were asked with: "what had that person previously been to
-        # Trump?" finds "his former lawyer" there, with "According to bne IntelliNews, …" it does not)
-        unled = [_opening_capitalised(x[len(lead_text):]) if lead_text and x.startswith(lead_text) else x for x in asked]
         for k, (part, a) in enumerate(zip(parts, answers)):
             other = answers[1 - k]
             if a.refused:
                 # (not when the other part's excerpt says it: "When was Coale made envoy, and what was
                 # his earlier connection to Trump?" — "Trump has appointed his former lawyer, John
                 # Coale, as special envoy to Belarus in November.")
-                if other.refused or not self._excerpt_answers(unled[k], other, a):
+                # (read without the setting both were asked with: "what had that person previously been
+                # to Trump?" finds "his former lawyer" there, with "According to bne IntelliNews, …" not)
+                if other.refused or not self._excerpt_answers(unled(asked[k]), other, a):
                     texts.append(prompts.render("part_unsupported", question=part))
                 else:
                     covered.add(k)
@@ -2562,8 +2564,8 @@ class Answerer:
         cities = self._cities(q) if cities is None else cities
         if not cities:
             return False
-        window = set().union(*(self._sentence_words[j] for j in (window or self._window(focus))))
-        focus = set().union(*(self._sentence_words[j] for j in focus))
+        window = self._words_of(window or self._window(focus))
+        focus = self._words_of(focus)
         for city in cities:
             group = set(PLACE_NAMES[city])
             if not group.isdisjoint(window):
@@ -2582,13 +2584,12 @@ class Answerer:
         articles'. Not a yes/no question, whose answer may say so ("were they sent to Poland?")."""
         if q.wh == "yes_no" or not q.names or best.features.get("names_window", 1.0) > 0:
             return False
-        people, places = self._name_words
-        common = self._facts.names.get("common_words", ()) if self._facts.names else ()
+        people, places, common = self._name_words
         return all(
             # (not the corpus's own subjects — Belarus, and whoever most sentences name — which a
             # span may mean without naming; not a capital or "the US", which other words stand for)
             all((w in people or w in places or w in PLACE_NAMES) and w not in common and w not in self._NOT_CITIES for w in n)
-            and the_country(n) == n and the_country(n) != ("united", "states")
+            and n != ("united", "states") and the_country(n) == n
             for n in q.names)
 
     # "deported to Ukraine rather than to Lithuania", "via Odesa instead of Klaipeda"
@@ -2604,19 +2605,18 @@ class Answerer:
         m = self._RATHER_RE.search(q.text)
         if m is None:
             return False
-        people, places = self._name_words
+        people, places, _common = self._name_words
         asked, other = fold(m.group(1)).lower(), fold(m.group(2)).lower()
         if not all((w in places or w in PLACE_NAMES) and w not in people and (w,) in q.names for w in (asked, other)):
             return False
-        focus = set().union(*(self._sentence_words[j] for j in best.focus))
-        window = set().union(*(self._sentence_words[j] for j in self._window(best.focus)))
-        return other in focus and asked not in window
+        return other in self._words_of(best.focus) and asked not in self._words_of(self._window(best.focus))
 
     @functools.cached_property
-    def _name_words(self) -> tuple[frozenset[str], frozenset[str]]:
-        """The words the articles tag as people's names, and as places' (conversation.corpus_names)."""
+    def _name_words(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+        """The words the articles tag as people's names, as places', and the names most of their
+        sentences give (conversation.corpus_names)."""
         known = self._facts.names or {}
-        return frozenset(known.get("person_words", ())), frozenset(known.get("place_words", ()))
+        return tuple(frozenset(known.get(key, ())) for key in ("person_words", "place_words", "common_words"))
 
     def _someone_else_did_it(self, q: Question, best: _Candidate) -> bool:
         """"How many political prisoners did Putin release?" and the span "Lukashenko released
@@ -3863,7 +3863,11 @@ class Answerer:
 
     def _words_around(self, j: int) -> set[str]:
         """The words of sentence j's window (it and its neighbours in the same article)."""
-        return set().union(*(self._sentence_words[i] for i in self._window([j])))
+        return self._words_of(self._window([j]))
+
+    def _words_of(self, indices) -> set[str]:
+        """The words of these sentences, together."""
+        return set().union(*(self._sentence_words[j] for j in indices))
 
     # "Who is Igor Shatov, the political scientist quoted about Kellogg's trip?", "Who is Boris
     # Shmelyev, whom Svobodnaya Pressa interviewed …?": the description after the name says which

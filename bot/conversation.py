@@ -416,7 +416,7 @@ class Rewriter:
         words = [w.strip(".,\"'“”’") for w in text.lower().split()]
         if any(w in self.person_words or w in FEMALE_FIRST for w in words):
             return True
-        if len(words) == 1 and FEMALE_SURNAME_STRONG.search(words[0]) and words[0] not in self.place_words | self.lower_words:
+        if len(words) == 1 and FEMALE_SURNAME_STRONG.search(words[0]) and words[0] not in self.place_words and words[0] not in self.lower_words:
             return True  # "Tikhanovskaya", which spaCy tags ORG more often than PERSON
         return len(words) >= 2 and not any(w in self.lower_words or w in TITLES for w in words)
 

@@ -17,6 +17,7 @@ The features are combined into one support score; the thresholds live in Setting
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -1216,6 +1217,7 @@ STEM_ALTERNATIONS = (("cid", "cis"), ("clud", "clus"), ("vad", "vas"), ("vid", "
                      ("sum", "sumpt"), ("olv", "olut"))
 
 
+@functools.lru_cache(maxsize=4096)  # term_credits asks it of each question term for every candidate sentence
 def alternations(st: str) -> tuple[str, ...]:
     """The stem with its ending swapped for its pair's (STEM_ALTERNATIONS): "decid" → ("decis",)."""
     if len(st) < 5:
