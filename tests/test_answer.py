@@ -497,6 +497,11 @@ def test_a_part_the_other_parts_excerpt_answers_is_not_said_unanswered(answerer)
     answer = answerer.ask("According to bne IntelliNews, whom did Trump appoint as special envoy to Belarus in November, "
                           "and what had that person previously been to Trump?")
     assert not answer.refused and "former lawyer" in answer.text and "don't say" not in answer.text, answer.text
+    # the second part unanswered alone ("According to Vasilyev, which as a 'carrot'?"): the whole
+    # asked as one, its excerpt answering both (holdout26 h26-018)
+    answer = answerer.ask('According to Vasilyev, which countries is the United States using as "sticks" against Russia, '
+                          'and which as a "carrot"?')
+    assert "parts" not in answer.support and '"carrots."' in answer.text and "don't say" not in answer.text, answer.text
     # a part with a name the excerpt does not give is still said to be unanswered (a near miss)
     answer = answerer.ask("When was John Coale made special envoy to Belarus, and what did he previously do for Putin?")
     assert "November" in answer.text
