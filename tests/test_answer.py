@@ -3137,6 +3137,29 @@ def test_a_hedge_with_said_asks_what_is_so_not_what_was_said(answerer):
     assert not answer.refused and "Izumrud" in answer.text
 
 
+def test_a_hedge_the_parser_reads_as_a_past_tense_is_still_a_hedge(answerer):
+    """holdout53 h53-073: in "What commitment is Kellogg said to want …" the small parser tags
+    "said" a past tense under "is", not a passive participle; it was scored as a speech question
+    and refused. "What did Kellogg say to want" is no hedge."""
+    assert not answerer.analyse("What commitment is Kellogg said to want from Lukashenko regarding the war?").speech
+    assert not answerer.analyse("What missile system is Belarus said to have already received?").speech
+    assert answerer.analyse("What did Kellogg say to Lukashenko about the war?").speech
+    answer = answerer.ask("What commitment is Kellogg said to want from Lukashenko regarding the war?")
+    assert not answer.refused and "no longer participate" in answer.text
+
+
+def test_what_the_media_said_is_what_the_articles_report(answerer):
+    """holdout52 h52-055: "What did American media say was the main purpose …" asks what the
+    articles state the media reported ("As previously reported by American media, the main
+    purpose …"), not a person's words; it was scored as a speech question and refused. A person
+    who says something on social media is still speech."""
+    assert not answerer.analyse("What did American media say was the main purpose of Kellogg's visit to Belarus?").speech
+    assert not answerer.analyse("what did us media say kellog's trip to minsk was mainly for").speech
+    assert answerer.analyse("What did Trump write on social media about the release of the prisoners?").speech
+    answer = answerer.ask("What did American media say was the main purpose of Kellogg's visit to Belarus?")
+    assert not answer.refused and "mediation of the conflict in Ukraine" in answer.text
+
+
 @pytest.mark.parametrize("question", [
     "What gift did Lukashenko send Trump in return for the golden boot?",  # holdout27 h27-031
     "What did Lukashenko give Trump in return for the golden boot?",  # public u027
