@@ -491,7 +491,10 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
     # — or a statement first: "Shemov mentions an American released earlier - on what date was that?"
     scene = 0
     opens_scene = len(low) > 1 and low[0] in ("when", "while", "after", "before", "once", "as") and low[1] not in _QUESTION_AUX
-    asks_first = any(w in WH_WORDS and toks[i].head.dep_ != "relcl" for i, w in enumerate(low[:6]))  # not "an American who was"
+    # (not "an American who was", nor a question word a preposition embeds: "In the discussion of
+    # how dependent Lukashenko is on Moscow, what is Russia said to give Belarus?" asks what)
+    asks_first = any(w in WH_WORDS and toks[i].head.dep_ != "relcl" and not (i > 0 and low[i - 1] in ("of", "about", "regarding"))
+                     for i, w in enumerate(low[:6]))
     if opens_scene or not (asks_first or (low and low[0] in _YES_NO_STARTS)):
         marks = (",",) if opens_scene else (".", "..", "...", "…", ",", "-", "—", "–", ":", ";")  # ".": "Lukashenko hugged one of them. Who was that?"
         # the last dash, colon or full stop before a question word, else the first mark: "Trump rang
@@ -714,6 +717,15 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
         return found
 
     for t in toks:
+        hedged = _hedged_verb(t) if t.dep_ in ("ROOT", "ccomp") else None
+        if hedged is not None and hedged.lemma_.lower() not in GENERIC and (t.dep_ == "ROOT" or t.head.lemma_ == "be"):
+            # "what is Russia said to provide …", "what is Belarus said to have received": the
+            # verb after the hedge is what is asked, done by the hedge's subject
+            predicate, predicate_word = hedged.lemma_.lower(), hedged.text
+            found = doer_of(t)
+            if found is not None:
+                doer = (found[0], predicate, any(c.dep_ == "auxpass" for c in hedged.children))
+            continue
         if t.dep_ == "ROOT" and t.pos_ == "VERB" and t.lemma_.lower() not in GENERIC:
             predicate = t.lemma_.lower()
             predicate_word = t.text
@@ -775,6 +787,15 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
         sources, type_head, role, asked_noun, tuple(persons), name_of, doer, named_thing is not None, predicate_word,
         outlets, described, described_names, described_as, fragment=fragment,
     )
+
+
+def _hedged_verb(t):
+    """The verb a hedge is about ("provide" in "what is Russia said to provide"), or None when
+    the token is no hedge."""
+    if t.lemma_.lower() not in SPEECH_VERBS or not _hedging_passive(t):
+        return None
+    return next((c for c in t.children if c.dep_ in ("xcomp", "ccomp") and c.pos_ in ("VERB", "AUX")
+                 and any(x.lower_ == "to" for x in c.children)), None)
 
 
 def _hedging_passive(t) -> bool:
@@ -961,7 +982,8 @@ def _is_source(t) -> bool:
     """The token names whose words or view the question asks for: the subject of a verb of
     saying or thinking, "according to X", "in X's view", "in the view of X"."""
     if t.dep_ == "nsubj" and t.head.lemma_.lower() in SOURCE_VERBS:
-        return True
+        # (not the subject of a hedge: in "what is Russia said to provide", Russia provides)
+        return _hedged_verb(t.head) is None
     if t.dep_ == "pobj" and (t.head.lower_ == "to" and t.head.head.lower_ == "according" or t.head.lower_ == "per"):
         return True
     if t.dep_ == "pobj" and t.head.lower_ == "of" and t.head.head.lemma_.lower() in VIEW_NOUNS:
@@ -1137,6 +1159,7 @@ PARAPHRASE_GROUPS = (
     frozenset({"care", "interest"}),
     frozenset({"leader", "president"}),  # "the Belarusian leader" ~ "the president of Belarus"
     frozenset({"pledge", "commitment"}),
+    frozenset({"profit", "benefit"}),  # "what stops Belarus profiting from …" ~ "from fully benefiting from …"
     frozenset({"war", "conflict"}),
     frozenset({"team", "delegation"}),
     frozenset({"mutiny", "rebellion", "revolt", "uprising"}),
@@ -1278,6 +1301,8 @@ PHRASAL_VERBS = {
     "crack down": "suppress", "bring about": "cause", "take delivery": "receive",
     "leave prison": "release", "leave jail": "release",
     "make public": "announce", "mix up": "confuse",
+    "cash in": "benefit",  # "what stops Belarus cashing in on the lifted sanctions": "fully benefiting from", not "cash cow"
+    "hold back": "prevent",  # "what is holding Belarus back from …": "the main obstacle preventing …"
     "end up": None,  # "where did Bialiatski end up": where he went, which "deported to Lithuania" says
 }
 
