@@ -26,7 +26,7 @@ from bot.wordnet import base_forms
 from bot.speakers import INTERVIEWER_RE, Speakers, quotes
 from bot.spelling import distance
 from bot.support import (
-    ACTING_CAPITALS, AGENT_LABELS, DURATION_HEADS, INSTITUTION_HEADS, PARAPHRASES, PLACE_NAMES, WORDING_NOUNS, PERSON_HEADS, IndexedWords, LetterCounts, MEDIA_NOUNS, OCCASION_RE, Question, ROLE_NOUNS, TITLE_NOUNS, VERB_KINDS, _WORD_RE, reports_speech, Support, Vocabulary, _PASSIVE_AUX, _is_question_name, _similar, analyse, assess, fold, has_role, name_in, name_variants, same_person, surname_in, stands_for_a_country, stem, the_country, LIKELIHOOD_LEMMAS, TIME_UNITS, WH_WORDS, sentence_stems, term_credits, term_weights, words,
+    ACTING_CAPITALS, PAST_WORDS, AGENT_LABELS, DURATION_HEADS, INSTITUTION_HEADS, PARAPHRASES, PLACE_NAMES, WORDING_NOUNS, PERSON_HEADS, IndexedWords, LetterCounts, MEDIA_NOUNS, OCCASION_RE, Question, ROLE_NOUNS, TITLE_NOUNS, VERB_KINDS, _WORD_RE, reports_speech, Support, Vocabulary, _PASSIVE_AUX, _is_question_name, _similar, analyse, assess, fold, has_role, name_in, name_variants, same_person, surname_in, stands_for_a_country, stem, the_country, LIKELIHOOD_LEMMAS, TIME_UNITS, WH_WORDS, sentence_stems, term_credits, term_weights, words,
 )
 from bot.verify import is_verbatim
 from index.embedding import MODEL_NAME
@@ -2377,7 +2377,9 @@ class Answerer:
         said = [x for j in best.focus for x in words(self.library.sentences[j].text)]
         placed = self._in_time_order(said)
         for i, w in enumerate(self._in_time_order(asked)):
-            other = self._OTHER_TIME.get(w)
+            # ("since Poland closed the border" is after it too; only the question's "since":
+            # a span's "since then" is no side of an event it names)
+            other = self._OTHER_TIME.get(w) or ("before" if w == "since" else None)
             if other is None:
                 continue
             event = {stem(x) for x in asked[i + 1 : i + 6] if x not in stop and x not in WH_WORDS}
@@ -2900,6 +2902,13 @@ class Answerer:
     _WHERE_IN_RE = re.compile(r"^\W*where\s+(?:exactly\s+)?in\s+([^\W\d_][\w.’'-]*)|^\W*where\b.*\bin\s+([^\W\d_][\w.’'-]*)\s*[?.!]*\s*$",
                               re.IGNORECASE)
     _PLACE_WORD_RE = re.compile(r"(?<!\w)[^\W\d_][\w’'-]*")
+    # words that ask what used to be ("in earlier releases", "usually deported before this release")
+    _USED_TO_BE = frozenset({"before", "earlier", "usually", "always", "used"})
+    # what used to be, set against what is now, in one sentence: "In the past, all released
+    # prisoners have been deported to Lithuania, but this time things were done differently."
+    _PAST_THEN_NOW_RE = re.compile(
+        r"\b(?:in the past|previously|formerly|until now|until then|earlier|before)\b[^.;!?]*?,\s*(?P<now>but\s+(?:this time|now|today)\b)",
+        re.IGNORECASE)
 
     def _best_read(self, q: Question, passage, lo: int, hi: int) -> tuple[float, int, int]:
         """The reader's best answer inside passage.text[lo:hi] — beside the place a "where in X"
@@ -2907,6 +2916,16 @@ class Answerer:
         with Kellogg?" read "Minsk" in "… at the Independence Palace in Minsk", a name the
         question gives (refused as the wrong kind)."""
         score, start, end = passage.best(lo, hi)
+        if start >= 0 and not (PAST_WORDS | self._USED_TO_BE) & set(words(q.text)):
+            # "Where were most of the freed prisoners sent this time?" read "Lithuania" in "In the
+            # past, all released prisoners have been deported to Lithuania, but this time things
+            # were done differently.": what used to be, which a question not asking about the past
+            # does not ask
+            for m in self._PAST_THEN_NOW_RE.finditer(passage.text, lo, hi):
+                if m.start() <= start and end <= m.start("now"):
+                    outside = max(passage.best(lo, m.start()), passage.best(m.start("now"), hi), key=lambda r: r[0])
+                    if outside[1] >= 0:
+                        return outside
         m = self._WHERE_IN_RE.match(q.text) if start >= 0 and q.wh == "where" else None
         if m is None:
             return score, start, end

@@ -493,7 +493,8 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
     opens_scene = len(low) > 1 and low[0] in ("when", "while", "after", "before", "once", "as") and low[1] not in _QUESTION_AUX
     # (not "an American who was", nor a question word a preposition embeds: "In the discussion of
     # how dependent Lukashenko is on Moscow, what is Russia said to give Belarus?" asks what)
-    asks_first = any(w in WH_WORDS and toks[i].head.dep_ != "relcl" and not (i > 0 and low[i - 1] in ("of", "about", "regarding"))
+    # ("Of what crime was Bialiatski convicted, and when …" asks what: a preposition first is the question's own)
+    asks_first = any(w in WH_WORDS and toks[i].head.dep_ != "relcl" and not (i > 1 and low[i - 1] in ("of", "about", "regarding"))
                      for i, w in enumerate(low[:6]))
     if opens_scene or not (asks_first or (low and low[0] in _YES_NO_STARTS)):
         marks = (",",) if opens_scene else (".", "..", "...", "…", ",", "-", "—", "–", ":", ";")  # ".": "Lukashenko hugged one of them. Who was that?"
@@ -790,21 +791,28 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
 
 
 def _hedged_verb(t):
-    """The verb a hedge is about ("provide" in "what is Russia said to provide"), or None when
-    the token is no hedge."""
-    if t.lemma_.lower() not in SPEECH_VERBS or not _hedging_passive(t):
+    """The verb a hedge is about ("provide" in "what is Russia said to provide", "thought to
+    provide"), or None when the token is no hedge."""
+    if t.lemma_.lower() not in HEDGE_VERBS or not _hedging_passive(t):
         return None
     return next((c for c in t.children if c.dep_ in ("xcomp", "ccomp") and c.pos_ in ("VERB", "AUX")
                  and any(x.lower_ == "to" for x in c.children)), None)
 
 
+# verbs of a report or a belief a passive makes a hedge of: "is said / reported / thought to …"
+HEDGE_VERBS = frozenset({"say", "report", "think", "believe", "allege", "claim", "understand", "rumour", "rumor", "repute"})
+
+
 def _hedging_passive(t) -> bool:
     """A speech verb as a hedge: "is said to have received", "was reported to be" (a passive
-    participle with a "to" infinitive after it), which asks what is so, not what was said."""
-    # (the small parser tags "said" in "what is Belarus said to have received" a past tense
-    # under "is" at times: a form of "be" before it is the passive all the same)
-    passive = t.tag_ == "VBN" and any(c.dep_ == "auxpass" for c in t.children) or t.tag_ in ("VBN", "VBD") and (
-        any(c.dep_ == "auxpass" for c in t.children) or t.head.lemma_ == "be" and t.head.i < t.i)
+    participle with a "to" infinitive after it), which asks what is so, not what was said.
+    The small parser tags "said" in "what is Belarus said to have received" a past tense under
+    "is" at times, and "are" in "what are the prisoners said to …" an "aux": a form of "be"
+    before it is the passive all the same; not in a cleft ("What was it that Trump said to
+    expect"), nor a verb with an object ("… told Kellogg to do")."""
+    be_before = any(c.dep_ in ("auxpass", "aux") and c.lemma_ == "be" and c.i < t.i for c in t.children) or (
+        t.head.lemma_ == "be" and t.head.i < t.i and not any(c.dep_ in ("nsubj", "expl") and c.lower_ == "it" for c in t.head.children))
+    passive = t.tag_ in ("VBN", "VBD") and be_before and not any(c.dep_ in ("dobj", "dative", "mark") for c in t.children)
     return passive and any(
         c.dep_ in ("xcomp", "ccomp") and any(x.lower_ == "to" for x in c.children) for c in t.children)
 
@@ -982,8 +990,10 @@ def _is_source(t) -> bool:
     """The token names whose words or view the question asks for: the subject of a verb of
     saying or thinking, "according to X", "in X's view", "in the view of X"."""
     if t.dep_ == "nsubj" and t.head.lemma_.lower() in SOURCE_VERBS:
-        # (not the subject of a hedge: in "what is Russia said to provide", Russia provides)
-        return _hedged_verb(t.head) is None
+        # (not the subject of a hedge: in "what is Russia said to provide", Russia provides; but
+        # "what was Lukashenko said to have told Kellogg" asks his words)
+        hedged = _hedged_verb(t.head)
+        return hedged is None or hedged.lemma_.lower() in SPEECH_VERBS
     if t.dep_ == "pobj" and (t.head.lower_ == "to" and t.head.head.lower_ == "according" or t.head.lower_ == "per"):
         return True
     if t.dep_ == "pobj" and t.head.lower_ == "of" and t.head.head.lemma_.lower() in VIEW_NOUNS:
@@ -1316,6 +1326,7 @@ LIGHT_VERBS = frozenset({"grant", "issue", "hold", "pay", "conduct", "undertake"
 
 
 _PHRASAL_BEFORE_OF = frozenset({"take delivery"})  # "taken delivery of the missile": received it
+_PHRASAL_BEFORE_FROM = frozenset({"hold back"})  # "holding Belarus back from …": preventing it
 
 
 # Complex prepositions ("in terms of", "with respect to", "apart from"): their words say how
@@ -1392,6 +1403,8 @@ def _phrasal_verbs(toks) -> tuple[set[int], list[str]]:
             after_particle = particles[-1].i + 1
             if after_particle < len(t.doc) and t.doc[after_particle].lower_ == "of" and key not in _PHRASAL_BEFORE_OF:
                 continue
+            if key in _PHRASAL_BEFORE_FROM and not any(x.lower_ == "from" for x in t.doc[after_particle:]):
+                continue  # "what did Lukashenko hold back in 2020": no holding anyone back from anything
             spanned.update([t.i, *(x.i for x in particles)])
             if PHRASAL_VERBS[key] is not None:
                 verbs.append(PHRASAL_VERBS[key])

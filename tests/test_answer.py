@@ -695,6 +695,12 @@ def test_a_phrasal_verb_is_read_as_its_one_word_verb(answerer, question, verb, g
     assert verb in terms and not gone & set(terms), terms
 
 
+def test_held_back_in_a_year_is_no_holding_back(answerer):
+    from bot.support import analyse
+
+    assert "prevent" not in analyse("What did Lukashenko hold back in 2020?", answerer.nlp).terms
+
+
 def test_cashing_in_is_benefiting_not_a_cash_cow(answerer):
     """holdout14 h14-074, holdout57 h57-072: "cashing in" was the word "cash", which found "its
     biggest cash cow"; the article says "the main obstacle preventing Lukashenko from fully
@@ -712,6 +718,7 @@ def test_a_question_word_a_preposition_embeds_is_not_the_question_word(answerer)
 
     assert analyse("In the discussion of how dependent Lukashenko is on Moscow, what is Russia said to give Belarus?", answerer.nlp).wh == "what"
     assert analyse("On what date was Tikhanovsky released?", answerer.nlp).wh == "what"
+    assert analyse("Of what crime was Bialiatski convicted, and when was he released?", answerer.nlp).wh == "what"
     assert analyse("How dependent is Lukashenko on Moscow?", answerer.nlp).wh == "how"
 
 
@@ -3162,10 +3169,14 @@ def test_a_hedge_with_said_asks_what_is_so_not_what_was_said(answerer):
 def test_a_hedge_the_parser_reads_as_a_past_tense_is_still_a_hedge(answerer):
     """holdout53 h53-073: in "What commitment is Kellogg said to want …" the small parser tags
     "said" a past tense under "is", not a passive participle; it was scored as a speech question
-    and refused. "What did Kellogg say to want" is no hedge."""
+    and refused. What Kellogg said to Lukashenko, and a cleft ("What was it that Trump said to
+    expect …"), are still speech; "thought to" is a hedge as "said to" is."""
     assert not answerer.analyse("What commitment is Kellogg said to want from Lukashenko regarding the war?").speech
     assert not answerer.analyse("What missile system is Belarus said to have already received?").speech
     assert answerer.analyse("What did Kellogg say to Lukashenko about the war?").speech
+    assert answerer.analyse("What was it that Trump said to expect from Minsk?").speech
+    assert answerer.analyse("What are the prisoners said to have been accused of?").speech is False
+    assert answerer.analyse("What is Russia thought to provide for Belarus?").sources == ()
     answer = answerer.ask("What commitment is Kellogg said to want from Lukashenko regarding the war?")
     assert not answer.refused and "no longer participate" in answer.text
 
@@ -3275,6 +3286,21 @@ def test_a_fact_of_before_an_event_does_not_answer_after_it(answerer):
     # "…, after which relations began to ease": what it follows came before the easing
     answer = answerer.ask("At Trump's request, how many convicted people did Lukashenko pardon before relations between Minsk and Washington began to ease?")
     assert not answer.refused and "16" in answer.text
+    # holdout56 h56-003: "since" it closed is after it too
+    assert answerer.ask("What share of China–EU rail freight has passed through Belarus since Poland closed the border?").refused
+
+
+def test_what_used_to_be_does_not_answer_what_is_now(answerer):
+    """holdout57 h57-056: "Where were most of the freed prisoners sent this time?" read "Lithuania"
+    in "In the past, all released prisoners have been deported to Lithuania, but this time things
+    were done differently." A question about the past still reads it."""
+    answer = answerer.ask("Where were most of the freed prisoners sent this time?")
+    assert not answer.refused and "Ukraine" in answer.text
+    assert (answer.support or {}).get("reader_answer") != "Lithuania"
+    for question in ("Where were the released prisoners previously deported?",
+                     "In earlier releases, to which country had all released prisoners been deported?"):
+        answer = answerer.ask(question)
+        assert not answer.refused and "Lithuania" in answer.text and "Ukraine" not in answer.text, question
 
 
 def test_a_place_by_another_of_its_names(answerer):
