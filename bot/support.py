@@ -1169,6 +1169,7 @@ PARAPHRASE_GROUPS = (
     frozenset({"care", "interest"}),
     frozenset({"leader", "president"}),  # "the Belarusian leader" ~ "the president of Belarus"
     frozenset({"pledge", "commitment"}),
+    frozenset({"repeat", "catchphrase"}),  # "what did Lukashenko keep repeating" ~ "Lukashenko had a catchphrase: …"
     frozenset({"profit", "benefit"}),  # "what stops Belarus profiting from …" ~ "from fully benefiting from …"
     frozenset({"war", "conflict"}),
     frozenset({"team", "delegation"}),

@@ -695,6 +695,16 @@ def test_a_phrasal_verb_is_read_as_its_one_word_verb(answerer, question, verb, g
     assert verb in terms and not gone & set(terms), terms
 
 
+def test_what_someone_kept_repeating_is_their_catchphrase(answerer):
+    """holdout52 h52-050, holdout9 h9-011 (and four more sets): "what did Lukashenko keep
+    repeating after the call" was refused or answered with another sentence; the article says
+    "Lukashenko had a catchphrase: "Trump promised to visit (Belarus).""; a question about when
+    the promised visit is stays refused."""
+    answer = answerer.ask("What did Lukashenka keep repeating after his phone call with Trump?")
+    assert not answer.refused and "catchphrase" in answer.text
+    assert answerer.ask('After that phone call Lukashenko kept repeating "Trump promised to visit." When is Trump scheduled to visit?').refused
+
+
 def test_held_back_in_a_year_is_no_holding_back(answerer):
     from bot.support import analyse
 
@@ -1165,10 +1175,11 @@ def test_a_year_in_the_evidence_covers_the_word_year_but_a_country_is_no_city(an
     assert not won.refused and "2022" in won.text
     assert "year" not in won.support["missing"]
     # the articles name the country the prisoners were sent to, never a city: the support
-    # features say the city is missing, and the reader's confident "Lithuania" is no city
+    # features say the city is missing, and the reader's confident country is no city ("Ukraine";
+    # "Lithuania" before a5e1121 left aside what "in the past" had been)
     deported = answerer.ask("In which Ukrainian city did the deported prisoners arrive?")
     assert "city" in deported.support["missing"]
-    assert deported.refused and deported.support["wrong_kind"] and deported.support["reader_answer"] == "Lithuania"
+    assert deported.refused and deported.support["wrong_kind"] and deported.support["reader_answer"] in ("Ukraine", "Lithuania")
     # a city the articles do name is one
     met = answerer.ask("In which city did Lukashenko meet Kellogg?")
     assert not met.refused and "Minsk" in met.text and "wrong_kind" not in met.support
