@@ -1722,7 +1722,7 @@ class Answerer:
         def unled(part: str) -> str:  # a part as asked without the setting
             return _opening_capitalised(part[len(lead_text):]) if lead_text and part.startswith(lead_text) else part
 
-        own = [parts[0][len(lead_text):], parts[1][len(lead_text):]]
+        own = [unled(parts[0]), unled(parts[1])]
         second_q = parts[1]
         # else the rewriter would return it as it is: no parse for it. The same question word and
         # noun may leave out what the first part said ("…, and what odds did Zarikhin give?")
@@ -1732,7 +1732,7 @@ class Answerer:
             if not lead_text:
                 second_q = rw.rewrite(parts[1], [rw.analyse_turn(parts[0], first, 0.0)])
             else:
-                rewritten = rw.rewrite(_opening_capitalised(own[1]), [rw.analyse_turn(_opening_capitalised(own[0]), first, 0.0)])
+                rewritten = rw.rewrite(own[1], [rw.analyse_turn(own[0], first, 0.0)])
                 second_q = lead_text + (rewritten[:1].lower() + rewritten[1:] if _QUESTION_START_RE.match(rewritten) else rewritten)
         second = self.extractive(second_q)
         if second.refused and _BARE_WH_RE.match(parts[1]):
@@ -1933,7 +1933,7 @@ class Answerer:
             if best.reader_answer:
                 support["reader_answer"] = best.reader_answer
         guide, ruled = self.rule_check(q, best)
-        if ruled in ("wrong_kind", "other_doer", "other_role", "other_place", "names_absent"):
+        if ruled in self._PREMISE_RULES:
             support[ruled] = True
         title_focus = self._title_given(q, best)
         if ruled or not (self._supported(best.support, support.get("p_answerable"), model) or title_focus
@@ -2902,8 +2902,8 @@ class Answerer:
     _WHERE_IN_RE = re.compile(r"^\W*where\s+(?:exactly\s+)?in\s+([^\W\d_][\w.’'-]*)|^\W*where\b.*\bin\s+([^\W\d_][\w.’'-]*)\s*[?.!]*\s*$",
                               re.IGNORECASE)
     _PLACE_WORD_RE = re.compile(r"(?<!\w)[^\W\d_][\w’'-]*")
-    # words that ask what used to be ("in earlier releases", "usually deported before this release")
-    _USED_TO_BE = frozenset({"before", "earlier", "usually", "always", "used"})
+    # words that ask what used to be ("previously", "in earlier releases", "usually deported before this release")
+    _USED_TO_BE = PAST_WORDS | {"before", "earlier", "usually", "always", "used"}
     # what used to be, set against what is now, in one sentence: "In the past, all released
     # prisoners have been deported to Lithuania, but this time things were done differently."
     _PAST_THEN_NOW_RE = re.compile(
@@ -2916,13 +2916,13 @@ class Answerer:
         with Kellogg?" read "Minsk" in "… at the Independence Palace in Minsk", a name the
         question gives (refused as the wrong kind)."""
         score, start, end = passage.best(lo, hi)
-        if start >= 0 and not (PAST_WORDS | self._USED_TO_BE) & set(words(q.text)):
+        if start >= 0:
             # "Where were most of the freed prisoners sent this time?" read "Lithuania" in "In the
             # past, all released prisoners have been deported to Lithuania, but this time things
             # were done differently.": what used to be, which a question not asking about the past
-            # does not ask
+            # does not ask (the question's words looked at only then: this runs for every span read)
             for m in self._PAST_THEN_NOW_RE.finditer(passage.text, lo, hi):
-                if m.start() <= start and end <= m.start("now"):
+                if m.start() <= start and end <= m.start("now") and self._USED_TO_BE.isdisjoint(words(q.text)):
                     outside = max(passage.best(lo, m.start()), passage.best(m.start("now"), hi), key=lambda r: r[0])
                     if outside[1] >= 0:
                         return outside
