@@ -77,6 +77,8 @@ class Reader:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
+        from index.embedding import exact_int8
+
         folder = Path(folder or DEFAULT_DIR)
         if tokenizer_file is None:
             from index.embedding import default_model_dir
@@ -89,6 +91,7 @@ class Reader:
         # every core in turn (4 seed-corpus paragraphs of ~120 tokens: 16 vs 29 ms on 2 cores)
         options.intra_op_num_threads = 1
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        exact_int8(options)
         self.session = ort.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
         self.input_names = {i.name for i in self.session.get_inputs()}
         self.tokenizer = Tokenizer.from_file(str(tokenizer_file))

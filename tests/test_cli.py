@@ -51,7 +51,7 @@ def test_ingest_reports_and_skips_bad_files(tmp_path, run_citebot, embed, make_s
     assert (data / "bm25" / "citebot.json").is_file()
     # the answerer's word vectors were prepared by the ingest, not left to the first question
     # (one cache per embedding model: int8 by default)
-    words = (data / "lexicon" / "all-MiniLM-L6-v2-int8" / "words.txt").read_text(encoding="utf-8").split("\n")
+    words = (data / "lexicon" / "all-MiniLM-L6-v2-int8-exact" / "words.txt").read_text(encoding="utf-8").split("\n")
     assert "prisoner" in words and "DEBUG" not in proc.stderr
 
     # a corpus left with no usable article (a mistyped --corpus, a failed sync) changes

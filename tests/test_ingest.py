@@ -156,7 +156,7 @@ def test_int8_model_is_quantised_once_and_stays_close_to_fp32(embed, make_settin
     from index.embedding import onnx_path
     from index.ingest import fingerprint
 
-    assert embed.precision == "int8" and embed.model_id.endswith("-int8")
+    assert embed.precision == "int8" and embed.model_id.endswith("-int8-exact")
     cache = Path(embed.cache_dir)
     int8, fp32 = onnx_path(cache, "int8"), onnx_path(cache, "fp32")
     assert int8.exists() and fp32.exists()

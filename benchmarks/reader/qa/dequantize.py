@@ -83,7 +83,12 @@ def main(dst: Path, onnx_file: Path) -> None:
     model.load_state_dict(loaded)
     model.eval().save_pretrained(dst)
     tok.save_pretrained(dst)
-    session = ort.InferenceSession(str(onnx_file), providers=["CPUExecutionProvider"])
+    sys.path.insert(0, str(ROOT))
+    from index.embedding import exact_int8  # the int8 products as the served reader computes them
+
+    options = ort.SessionOptions()
+    exact_int8(options)
+    session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
     for q, c in [("Who met Lukashenko in Minsk?", "On Thursday, U.S. envoy John Coale met Alexander Lukashenko in Minsk."),
                  ("How many prisoners were freed?", "Belarus freed 52 prisoners, including a Polish citizen, after the talks."),
                  ("When did Poland close the border?", "The talks were held in September. Lithuania closed two crossings.")]:
