@@ -4476,6 +4476,9 @@ class Answerer:
         in_sentence: dict[int, list[bool]] = {}
 
         speaking: dict[str, list[bool]] = {}  # per article: which question names speak in it
+        # what a government or an office stated ("What reason did Minsk give …", "the official
+        # reason"): an interviewed analyst's answer is someone else's words (_official_statement)
+        official = self._official_statement(q)
 
         def speaks_in(src: str) -> list[bool]:
             if src not in speaking:
@@ -4634,7 +4637,7 @@ class Answerer:
                     and any(v and not same_person(n, v, ratio) for v in voices)
                     for k, (n, speaks) in enumerate(zip(q.names, speaks_in(src)))
                     if k in q.sources and k not in q.outlets
-                )
+                ) or (official and self._interview_answer(focus[0], asked))
                 if self.model is not None:
                     rank = self.model.ranker.decision(feats)
                 else:
@@ -4680,6 +4683,40 @@ class Answerer:
     @property
     def _neighbour_dots(self) -> np.ndarray:
         return self.library.neighbour_dots
+
+    # a statement asked for: what someone said, called … it, or the reason they gave ("What reason
+    # did Minsk give", "How did Minsk characterise …"; not "What did Belarus give the U.S.")
+    _STATEMENT_RE = re.compile(
+        r"\b(?:according\s+to|per|say|says|said|state[sd]?|announc\w*|cite[sd]?|explain\w*|describ\w*|call(?:s|ed)?|characteri[sz]\w*"
+        r"|fram(?:e|es|ed|ing)|justif\w*|claim\w*|(?:give|gives|gave|given|giving)\b.*\b(?:reason|justification"
+        r"|explanation|motive|rationale|grounds|excuse)s?|(?:reason|justification|explanation|motive|rationale|grounds"
+        r"|excuse)s?\b.*\b(?:give|gives|gave|given|giving))\b", re.IGNORECASE)
+    _OFFICIAL_RE = re.compile(r"\bofficial(?:ly)?\b", re.IGNORECASE)
+
+    def _official_statement(self, q: Question) -> bool:
+        """Does the question ask what a government or an office stated — a country, a capital or
+        an office as the one whose words are asked (not a person: q.persons; not a publication:
+        q.outlets; no person beside it) with a verb of stating, or "official(ly)"? Then an
+        interview's answer (an analyst's, _interview_answer) is not it: "What reason did Minsk give for
+        letting Tikhanyovski go?" is the press secretary's "purely humanitarian", not an
+        expert's "a traditional diplomatic move by Minsk"."""
+        if self._OFFICIAL_RE.search(q.text):
+            return True
+        sources = [k for k in q.sources if k not in q.outlets]
+        return (bool(sources) and all(k not in q.persons and not self._a_person(q.names[k]) for k in sources)
+                and self._STATEMENT_RE.search(q.text) is not None)
+
+    def _interview_answer(self, i: int, asked: int | None) -> bool:
+        """Does sentence i answer an interviewer (`asked`: _asked_before(i)) — the question a few
+        sentences before it is the interviewer's turn (""Svoboda": …", "Siberian Newspaper: …",
+        INTERVIEWER_RE, up to two sentences before the question mark), not a question the
+        narrative asks ("What's next?")?"""
+        if asked is None:
+            return False
+        lib = self.library
+        src = lib.sentences[i].source
+        return any(lib.sentences[k].source == src and INTERVIEWER_RE.match(lib.sentences[k].text)
+                   for k in range(max(0, asked - 2), asked + 1))
 
     def _asked_before(self, i: int, reach: int = 3) -> int | None:
         """The article's question sentence right before sentence i (≤ `reach` back, same article)."""

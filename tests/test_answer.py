@@ -3742,3 +3742,25 @@ def test_a_span_about_another_city_does_not_answer_for_the_one_asked(answerer):
     q, cands = answerer.explain("Why is Belarusian potash still blocked from going through Odesa despite the US sanctions relief?")
     blocked = next(c for c in cands if "Klaipeda" in answerer.span_text(c.focus)[1] and "Odesa" not in answerer.span_text(c.focus)[1])
     assert answerer._another_city(q, blocked.focus) and blocked.penalty >= 2.0
+
+
+def test_what_a_government_stated_is_not_an_interviewed_analysts_answer(answerer):
+    """"What reason did Minsk give for letting Tikhanyovski go?" was answered with an analyst's
+    interview answer ("Yes, this is a traditional diplomatic move by Minsk …"): what a country,
+    a capital or an office stated, or "the official reason", is not an interviewee's view; the
+    press secretary's "purely humanitarian" is."""
+    for question in ("What reason did Minsk give for letting Tikhanyovski go?", "Why, according to Minsk, was Tikhanyovski let go?",
+                     "What official reason was given for releasing Tikhanyovski?", "Why was Tikhanyovski pardoned, per Minsk?"):
+        answer = answerer.ask(question)
+        assert not answer.refused and "humanitarian" in answer.text and "traditional diplomatic move" not in answer.text, question
+    q, cands = answerer.explain("What reason did Minsk give for letting Tikhanyovski go?")
+    analyst = next(c for c in cands if answerer.span_text(c.focus)[1].startswith('"Yes, this is a traditional diplomatic move'))
+    assert answerer._official_statement(q) and analyst.penalty >= 1.0
+    # the narrative's own question a few sentences before ("What's next?") is no interviewer's: the
+    # press secretary's statement after it is not an interview answer
+    secretary = next(c for c in cands if answerer.span_text(c.focus)[1].startswith("Belarusian President Press Secretary"))
+    assert secretary.penalty == 0.0
+    # giving something is no statement, nor is a person's view: an interview answer may give those
+    for question in ("What could Belarus give the U.S. in return?", "What reason did Shatov give for the visit?",
+                     "What gifts did trump give lukashenko?", "How does Vsevolod Shemov describe what Moscow gives Minsk?"):
+        assert not answerer._official_statement(answerer.explain(question)[0]), question
