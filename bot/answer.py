@@ -4684,39 +4684,67 @@ class Answerer:
     def _neighbour_dots(self) -> np.ndarray:
         return self.library.neighbour_dots
 
-    # a statement asked for: what someone said, called … it, or the reason they gave ("What reason
-    # did Minsk give", "How did Minsk characterise …"; not "What did Belarus give the U.S.")
-    _STATEMENT_RE = re.compile(
-        r"\b(?:according\s+to|per|say|says|said|state[sd]?|announc\w*|cite[sd]?|explain\w*|describ\w*|call(?:s|ed)?|characteri[sz]\w*"
-        r"|fram(?:e|es|ed|ing)|justif\w*|claim\w*|(?:give|gives|gave|given|giving)\b.*\b(?:reason|justification"
-        r"|explanation|motive|rationale|grounds|excuse)s?|(?:reason|justification|explanation|motive|rationale|grounds"
-        r"|excuse)s?\b.*\b(?:give|gives|gave|given|giving))\b", re.IGNORECASE)
-    _OFFICIAL_RE = re.compile(r"\bofficial(?:ly)?\b", re.IGNORECASE)
+    # a statement asked for, its verb right after the one who made it ("What reason did Minsk give",
+    # "How did the Belarusian side describe …", "Minsk officially justify"), or "according to / per"
+    # right before them; giving is stating only with a reason asked ("What did Belarus give the U.S."
+    # is not, nor "give up")
+    _STATING = r"(?:say|says|said|stated|announc\w*|cite[sd]?|explain\w*|describ\w*|characteri[sz]\w*|fram(?:e|es|ed|ing)|justif\w*|claim\w*)"
+    _GIVING = r"(?:give|gives|gave|given|giving)(?!\s+(?:up|in|away|back)\b)"
+    _REASON_NOUN_RE = re.compile(r"\b(?:reason|justification|explanation|motive|rationale|grounds|excuse)s?\b", re.IGNORECASE)
+    _OFFICIAL_RE = re.compile(
+        r"\bofficial\s+(?:reason|justification|explanation|version|position|statement|line|account|motive|grounds)s?\b"
+        rf"|\bofficially\s+(?:{_STATING}|{_GIVING})\b", re.IGNORECASE)
+    # the one whose words are asked is a person the parse did not name: "according to him", "per the adviser"
+    _PERSON_SOURCE_RE = re.compile(
+        r"\b(?:according\s+to|per)\s+(?:him|her|them|the\s+(?:adviser|advisor|analyst|expert|researcher|commentator"
+        r"|scientist|professor|historian|author|interviewee|writer|journalist|envoy))\b", re.IGNORECASE)
 
     def _official_statement(self, q: Question) -> bool:
         """Does the question ask what a government or an office stated — a country, a capital or
-        an office as the one whose words are asked (not a person: q.persons; not a publication:
-        q.outlets; no person beside it) with a verb of stating, or "official(ly)"? Then an
-        interview's answer (an analyst's, _interview_answer) is not it: "What reason did Minsk give for
-        letting Tikhanyovski go?" is the press secretary's "purely humanitarian", not an
+        an office it names (no person) with the verb of stating right after it or "according to /
+        per" right before it, and no person, under any spelling, among those whose words are
+        asked; or "the official reason / version …", "officially said / gave …"? Then an
+        interview's answer (an analyst's, _interview_answer) is not it: "What reason did Minsk give
+        for letting Tikhanyovski go?" is the press secretary's "purely humanitarian", not an
         expert's "a traditional diplomatic move by Minsk"."""
+        def person(k: int) -> bool:
+            return k in q.persons or self._a_person(q.names[k]) or not self._variants(q.names[k]).isdisjoint(self._person_words)
+
+        if any(person(k) for k in q.sources) or self._PERSON_SOURCE_RE.search(q.text):
+            return False
         if self._OFFICIAL_RE.search(q.text):
             return True
-        sources = [k for k in q.sources if k not in q.outlets]
-        return (bool(sources) and all(k not in q.persons and not self._a_person(q.names[k]) for k in sources)
-                and self._STATEMENT_RE.search(q.text) is not None)
+        reason = self._REASON_NOUN_RE.search(q.text) is not None
+        for k, name in enumerate(q.names):
+            if person(k) or (k in q.outlets and not stands_for_a_country(name[0])):
+                continue
+            for w in name:
+                w = re.escape(w)
+                after = re.search(rf"\b{w}(?:['’]s)?(?:\s+\w+){{0,2}}?\s+(?:\w+ly\s+)?(?:({self._STATING})|{self._GIVING})\b",
+                                  q.text, re.IGNORECASE)
+                if (after and (after.group(1) or reason)) or re.search(
+                        rf"\b(?:according\s+to|per)\s+(?:the\s+)?{w}\b", q.text, re.IGNORECASE):
+                    return True
+        return False
 
     def _interview_answer(self, i: int, asked: int | None) -> bool:
         """Does sentence i answer an interviewer (`asked`: _asked_before(i)) — the question a few
-        sentences before it is the interviewer's turn (""Svoboda": …", "Siberian Newspaper: …",
-        INTERVIEWER_RE, up to two sentences before the question mark), not a question the
-        narrative asks ("What's next?")?"""
+        sentences before it is the interviewer's turn (""Svoboda": …", "Siberian Newspaper: …":
+        INTERVIEWER_RE with a capitalised label, up to two sentences before the question mark), not
+        a question the narrative asks ("What's next?", "But the question remains: what …?")? The
+        answer's later sentences, past `_asked_before`'s reach, are not counted."""
         if asked is None:
             return False
         lib = self.library
         src = lib.sentences[i].source
-        return any(lib.sentences[k].source == src and INTERVIEWER_RE.match(lib.sentences[k].text)
-                   for k in range(max(0, asked - 2), asked + 1))
+
+        def turn(text: str) -> bool:
+            if not INTERVIEWER_RE.match(text):
+                return False
+            label = text[: text.index(":")]
+            return all(w[0].isupper() for w in re.findall(r"[A-Za-z][\w'’.-]*", label))
+
+        return any(lib.sentences[k].source == src and turn(lib.sentences[k].text) for k in range(max(0, asked - 2), asked + 1))
 
     def _asked_before(self, i: int, reach: int = 3) -> int | None:
         """The article's question sentence right before sentence i (≤ `reach` back, same article)."""

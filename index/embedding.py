@@ -42,7 +42,9 @@ def exact_int8(options) -> None:
     16 bits, so the same model reads differently there: on such a machine the reader's logits
     moved by up to 1.0, and the public set's answer correct was 0.902 there against 0.920 with
     exact products. With it, ONNX Runtime turns the weights into uint8 for an exact (slower)
-    kernel on those CPUs only; on a VNNI CPU the kernel is exact already and nothing changes."""
+    kernel on those CPUs only; on a VNNI CPU the kernel is exact already and nothing changes.
+    ONNX Runtime applies it while it optimises the graph (level "extended" or higher, the
+    default "all" here): a session made with a lower optimisation level would lose it."""
     options.add_session_config_entry("session.x64quantprecision", "1")
 
 
