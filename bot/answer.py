@@ -2641,7 +2641,7 @@ class Answerer:
         ratio = self.settings.name_match_ratio
         # (a name the question's parse did not tag, which the articles give a person under some
         # spelling: "How long was Tikhanovskaya sentenced to?")
-        person = k in q.persons or self._a_person(q.names[k]) or not self._variants(q.names[k]).isdisjoint(self._person_words)
+        person = self._person_asked(q, k)
         # (a person's surname in its own form: "Tikhanyovski was sentenced …" does not name his wife)
         if any(self._name_in_words(q.names[k], self._sentence_words[j])
                and (not person or surname_in(q.names[k][-1], self._sentence_words[j], ratio)) for j in verbs):
@@ -3681,6 +3681,11 @@ class Answerer:
         names = self._facts.names if isinstance(self._facts.names, dict) else {}
         return frozenset(names.get("common_words") or ())
 
+    def _person_asked(self, q: Question, k: int) -> bool:
+        """Is the question's name k a person: tagged so, a name the articles give a person
+        (_a_person), or one under another spelling of theirs ("Zharikhin", "Shmelyov")?"""
+        return k in q.persons or self._a_person(q.names[k]) or not self._variants(q.names[k]).isdisjoint(self._person_words)
+
     def _a_person(self, name: tuple[str, ...]) -> bool:
         """A name the question's parse took for something else (spaCy's small model tags
         "Zelenskyy" ORG in "What does Zelenskyy think about …?") that the articles give a person."""
@@ -4707,9 +4712,7 @@ class Answerer:
         interview's answer (an analyst's, _interview_answer) is not it: "What reason did Minsk give
         for letting Tikhanyovski go?" is the press secretary's "purely humanitarian", not an
         expert's "a traditional diplomatic move by Minsk"."""
-        def person(k: int) -> bool:
-            return k in q.persons or self._a_person(q.names[k]) or not self._variants(q.names[k]).isdisjoint(self._person_words)
-
+        person = functools.partial(self._person_asked, q)
         if any(person(k) for k in q.sources) or self._PERSON_SOURCE_RE.search(q.text):
             return False
         if self._OFFICIAL_RE.search(q.text):
