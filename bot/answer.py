@@ -374,7 +374,8 @@ class Lexicon:
             cached, known = None, {}
         missing = [lm for lm in lemmas if lm not in known]
         if missing:
-            fresh = library.embed.encode(missing)
+            bulk = getattr(library.embed, "encode_bulk", None)  # every core: 10k+ words at a 100k-chunk index
+            fresh = bulk(missing) if bulk is not None else library.embed.encode(missing)
             all_words = list(known) + missing
             cached = fresh if cached is None else np.vstack([cached, fresh])
             known = {w: i for i, w in enumerate(all_words)}

@@ -547,14 +547,10 @@ def pool_chunk_vectors(chunks: list, sentences: dict, sentence_vectors: np.ndarr
 
 
 def _encode_bulk(embed, texts: list[str]) -> np.ndarray:
-    """embed.encode over every core (see OnnxMiniLM.encode: the same vectors), when the model
-    supports it; plain encode otherwise (torch backend, test doubles)."""
-    import inspect
-
-    workers = os.cpu_count() or 1
-    if workers > 1 and "workers" in inspect.signature(embed.encode).parameters:
-        return embed.encode(texts, workers=workers)
-    return embed.encode(texts)
+    """embed.encode over every core when the model can (MiniLMEmbedding.encode_bulk: the same
+    vectors); plain encode otherwise (test doubles)."""
+    bulk = getattr(embed, "encode_bulk", None)
+    return bulk(texts) if bulk is not None else embed.encode(texts)
 
 
 @dataclass

@@ -199,6 +199,26 @@ def test_bulk_encoding_over_threads_gives_the_same_vectors(embed):
     one = embed.encode(texts)
     assert np.array_equal(embed.encode(texts, workers=2), one)
     assert np.array_equal(embed.encode(texts, workers=3), one)
+    assert np.array_equal(embed.encode_bulk(texts), one)
+
+
+def test_a_repeated_text_is_encoded_once_and_keeps_its_place(embed):
+    """A syndicated sentence or a byline met many times is embedded once: each row is the text's
+    own vector, where the text stood."""
+    import numpy as np
+
+    texts = ["Minsk freed 52 prisoners.", "Vilnius welcomed them.", "Minsk freed 52 prisoners.", "By Staff", "By Staff"]
+    runs = []
+    model = embed.model
+    real = model._encode_rows
+    model._encode_rows = lambda session, batch, rows: runs.append([batch[i] for i in rows]) or real(session, batch, rows)
+    try:
+        out = embed.encode(texts)
+    finally:
+        model._encode_rows = real
+    assert sorted(r[0] for r in runs) == sorted(set(texts))  # three runs, not five
+    for row, text in zip(out, texts):
+        assert np.array_equal(row, embed.encode([text])[0])
 
 
 def test_every_article_is_read_back_past_sqlites_variable_limit(tmp_path):
