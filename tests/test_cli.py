@@ -32,6 +32,9 @@ def test_ingest_reports_and_skips_bad_files(tmp_path, run_citebot, embed, make_s
     (corpus / "empty [bold].txt").write_bytes(b"")
     (corpus / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     data = tmp_path / "data"
+    stale = data / "lexicon" / "all-MiniLM-L6-v2-int8"  # an earlier embedding model's word vectors
+    stale.mkdir(parents=True)
+    (stale / "words.txt").write_text("prisoner", encoding="utf-8")
     proc = run_citebot(["ingest", "--corpus", str(corpus)], data)
     assert proc.returncode == 0, proc.stderr
     out = flat(proc.stdout)
@@ -53,6 +56,7 @@ def test_ingest_reports_and_skips_bad_files(tmp_path, run_citebot, embed, make_s
     # (one cache per embedding model: int8 by default)
     words = (data / "lexicon" / "all-MiniLM-L6-v2-int8-exact" / "words.txt").read_text(encoding="utf-8").split("\n")
     assert "prisoner" in words and "DEBUG" not in proc.stderr
+    assert not stale.exists()  # the index is this model's now: the other cache is deleted
 
     # a corpus left with no usable article (a mistyped --corpus, a failed sync) changes
     # nothing: the index keeps its article instead of being emptied
