@@ -29,6 +29,7 @@ from bot.support import (
     ACTING_CAPITALS, PAST_WORDS, AGENT_LABELS, DURATION_HEADS, INSTITUTION_HEADS, PARAPHRASES, PLACE_NAMES, WORDING_NOUNS, PERSON_HEADS, IndexedWords, LetterCounts, MEDIA_NOUNS, OCCASION_RE, Question, ROLE_NOUNS, TITLE_NOUNS, VERB_KINDS, _WORD_RE, reports_speech, Support, Vocabulary, _PASSIVE_AUX, _is_question_name, _similar, analyse, assess, fold, has_role, name_in, name_variants, same_person, surname_in, stands_for_a_country, stem, the_country, LIKELIHOOD_LEMMAS, TIME_UNITS, WH_WORDS, sentence_stems, term_credits, term_weights, words,
 )
 from bot.verify import is_verbatim
+from index.corpus import dated_byline
 from index.embedding import MODEL_NAME
 from index.nlp import NUMBER_LABELS, TIME_LABELS, stop_words
 
@@ -159,7 +160,11 @@ _NOT_A_NOUN_AFTER = frozenset({"in", "on", "at", "to", "for", "from", "with", "b
 _CORRECTION_RE = re.compile(r"^\s*(?:no|nope|sorry|wait|oops)\b[,.!]?\s*I\s+mean(?:t)?\b[^.?!]{0,160}[.!]\s+(?=\S)", re.IGNORECASE)
 _PRONOUN_RE = re.compile(r"\b(?:he|she|him|her|his|hers|they|them|their|it|its)\b", re.IGNORECASE)
 # "… did Artyom Shraibman write …": a named writer (the small model may tag the name an ORG)
-_NAMED_WRITER_RE = re.compile(r"\b(?:did|does|do|has|have|had)\s+(?:[A-Z][\w'’.-]*\s+){1,3}(?:write|pen)\b")
+# "who did Artyom Shraibman write his commentary for?", "who was artyom shraibman writing for?":
+# someone is the subject of the writing (the words between are checked: not "the article")
+_NAMED_WRITER_RE = re.compile(
+    r"\b(?:did|does|do|has|have|had|was|is|were|are)\s+((?:[\w'’.-]+\s+){1,3}?)(?:write|writing|pen|penning)\b", re.IGNORECASE)
+_NOT_A_WRITER = frozenset({"the", "this", "that", "these", "those", "a", "an", "it", "its", "their", "his", "her", "first", "last"})
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’.-]*")
 _TRUECASE_RE = re.compile(r"\b([A-Za-z][a-z]+)\b")
 # "in which year …": a date in the sentence stands for the word ("2022 Nobel Peace Prize winner");
@@ -1550,6 +1555,10 @@ class Answerer:
             byline = self._byline_answer(question, q, cands, timings, t0)
             if byline is not None:
                 return byline
+        if self._asks_published(q_text):
+            dated = self._dateline_answer(question, q, cands, timings, t0)
+            if dated is not None:
+                return dated
         answer = self.decide(question, q, cands, timings, t0)
         if answer.refused and answer.reason == "unsupported" and q.wh == "yes_no" and split:
             corrected = self._corrected(question, q, t0)
@@ -1629,7 +1638,8 @@ class Answerer:
 
     def _asks_author(self, q: Question) -> bool:
         lemmas = set(q.lemmas)
-        if _NAMED_WRITER_RE.search(q.text):
+        named = _NAMED_WRITER_RE.search(q.text)
+        if named and not ({w.lower() for w in named.group(1).split()} & (_NOT_A_WRITER | self._ARTICLE_NOUNS)):
             return False  # "Who did Artyom Shraibman write his commentary for?": the writer is given
         return q.wh in ("who", "whose") and bool(lemmas & self._ARTICLE_NOUNS) and bool(lemmas & {"write", "author", "pen", "byline"})
 
@@ -1680,17 +1690,9 @@ class Answerer:
             if len(sources) != 1:
                 return None
             source = sources[0]
-        elif q.article is not None:
-            source = q.article  # "who wrote the piece about Lukashenko greeting Kellogg …": the one it describes
         else:
-            if not cands:
-                return None
-            best = cands[0]
-            about = [t for t in q.terms if t not in self._AUTHOR_WORDS and t not in self._ARTICLE_NOUNS]
-            source = self.library.sentences[best.focus[0]].source
-            title = {stem(w) for w in words(self._meta(source).get("title") or "")}  # "… reaches out to Kellogg"
-            missing = [t for t in best.support.missing if t in about and stem(t) not in title]
-            if not best.support.names_ok or (about and 2 * len(missing) > len(about)):
+            source = self._asked_article(q, cands, self._AUTHOR_WORDS)
+            if source is None:
                 return None
         author = (self._meta(source).get("author") or "").strip()
         if not author:
@@ -1705,6 +1707,66 @@ class Answerer:
             return None
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         return Answer(question, citation.quote, (citation,), False, None, "extractive", timings, {"byline": True, "author": author})
+
+    def _asked_article(self, q: Question, cands: list, framing: frozenset[str]) -> str | None:
+        """The article a question about an article itself (its writer, its date) means: the one
+        it describes ("the piece about Lukashenko greeting Kellogg"), else the article of the
+        best span when that span is about what the question says the article is about (its
+        names all there, at most half of its other words missing, `framing` words and the
+        words for an article aside); None otherwise."""
+        if q.article is not None:
+            return q.article
+        if not cands:
+            return None
+        best = cands[0]
+        about = [t for t in q.terms if t not in framing and t not in self._ARTICLE_NOUNS]
+        source = self.library.sentences[best.focus[0]].source
+        title = {stem(w) for w in words(self._meta(source).get("title") or "")}  # "… reaches out to Kellogg"
+        missing = [t for t in best.support.missing if t in about and stem(t) not in title]
+        if not best.support.names_ok or (about and 2 * len(missing) > len(about)):
+            return None
+        return source
+
+    # "When was the bne IntelliNews comment published?", "What's the publication date on …?"
+    _PUBLISHED_RE = re.compile(r"\b(?:publish(?:ed|ing)?|publication|posted|dated|c[oa]me out|put out|went online)\b", re.IGNORECASE)
+    _DATE_WORDS = frozenset({"publish", "publication", "post", "date", "day", "come", "put", "go", "online", "comment"})
+    _DATE_ASKED_RE = re.compile(r"^\W*(?:when\b|(?:what|which|on\s+what|on\s+which)\s+(?:\w+\s+)?(?:date|day)\b)|\bpublication\s+date\b", re.IGNORECASE)
+    _ARTICLE_WORD_RE = re.compile(r"\b(?:article|piece|story|report|commentary|comment|column|op-ed|analysis)\b", re.IGNORECASE)
+
+    def _asks_published(self, question: str) -> bool:
+        """Does the question ask when an article was published ("When was the bne IntelliNews
+        comment published?", "What's the publication date on …?")? Read in its own words: the
+        analysis sets aside the words that describe the article."""
+        return (self._DATE_ASKED_RE.search(question) is not None and self._PUBLISHED_RE.search(question) is not None
+                and self._ARTICLE_WORD_RE.search(question) is not None)
+
+    def _dateline_answer(self, question: str, q: Question, cands: list, timings: dict, t0: float) -> Answer | None:
+        """When an article was published: the byline that dates it ("By bne IntelliNews December
+        23, 2025", kept in its cleaned text, the date of its metadata), for the article the
+        question means (_asked_article). None — the usual answer or refusal stands — when that
+        article's text gives no dated byline."""
+        source = self._asked_article(q, cands, self._DATE_WORDS) if q.article is not None else (
+            self._article_described(question) or self._asked_article(q, cands, self._DATE_WORDS))
+        meta = self._meta(source) if source is not None else {}
+        if not meta.get("date"):
+            return None
+        # the question names the article by what it is: its title, publisher, author. A name
+        # besides those ("the Carnegie piece by Shraibman", which the bne article quotes) is
+        # another piece, whose date this article does not give
+        known = {w for key in ("title", "publisher", "author") for w in words(meta.get(key) or "")}
+        if any(not set(name) <= known for name in q.names):
+            return None
+        date = meta["date"]
+        article = self.library.articles[source]
+        where = dated_byline(article.text, date)
+        if where is None:
+            return None
+        start, end = where
+        citation = Citation(article.source, article.title, article.date, article.url, article.text[start:end], start, end)
+        if not is_verbatim(article.text, citation.quote, start, end):
+            return None
+        timings["total_ms"] = (time.perf_counter() - t0) * 1000
+        return Answer(question, citation.quote, (citation,), False, None, "extractive", timings, {"dateline": True, "date": date})
 
     @functools.cached_property
     def _analysis_pool(self):
@@ -2034,7 +2096,10 @@ class Answerer:
             wants = {stem(w) for w in words(purpose.group(1)) if w not in stop_words()}
         else:
             wants = {stem(q.predicate)} | {stem(m.group(1).lower()) for m in self._ATTEMPT_RE.finditer(q.text)}
-        found = [t for d in self.parsed(texts) for t in d if t.pos_ == "VERB" and stem(t.lemma_.lower()) in wants]
+        wn = wordnet.get() if self.settings.wordnet and not purpose else None
+        asked = [q.predicate] + [m.group(1).lower() for m in self._ATTEMPT_RE.finditer(q.text)] if wn is not None else []
+        found = [t for d in self.parsed(texts) for t in d if t.pos_ == "VERB" and (
+            stem(t.lemma_.lower()) in wants or any(wn.verb_synonym(v, t.lemma_.lower()) for v in asked))]  # "let" and "allowed"
 
         def aside(t) -> bool:
             # a clause of its own, with its subject and a finite verb (not "may see her position as
@@ -3356,6 +3421,8 @@ class Answerer:
     SETTLEMENT_HEADS = {"city", "cities", "town", "capital", "port"}
     _HEAD_CUT_RE = re.compile(r"\s(?:in|of|from|at|for|to|with|on|by|as|after|before|over|into|and|or)\s|[,;:(]")
 
+    _POSSESSOR_RE = re.compile(r"(.*\w)['’]s\s+(\w+)$")  # "<owner>'s <one word>"
+
     @classmethod
     def _answer_head(cls, answer: str) -> tuple[str | None, bool]:
         """(head, common) of an answer: its head is the last word before a preposition or comma
@@ -3378,6 +3445,9 @@ class Answerer:
         a city / town / port must be a city or a town when WordNet knows it (Minsk, Klaipeda
         are; Lithuania is not)."""
         kind = q.type_head
+        owner = cls._POSSESSOR_RE.match(answer.strip())
+        if owner and any(len(t) >= 4 and fold(owner.group(2)).startswith(t) for t in q.terms):
+            answer = owner.group(1)  # "European Pravda's editor" for "which publication does Panchenko edit?": the owner is asked
         head, common = cls._answer_head(answer)
         in_entity = {w for text in found for w in words(text)}
         if head is not None and head not in in_entity:

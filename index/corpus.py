@@ -86,6 +86,18 @@ def _iso(date_text: str) -> str | None:
     return None
 
 
+def dated_byline(text: str, iso: str) -> tuple[int, int] | None:
+    """Where a cleaned article text states its date `iso` in a byline ("By bne IntelliNews
+    December 23, 2025", which clean() keeps and reads the date from): the line's (start, end),
+    None when no byline gives that date."""
+    for m in re.finditer(r"[^\n]+", text):
+        line = m.group().rstrip()
+        b = _BYLINE_RE.match(line)
+        if b and _iso(b["date"]) == iso:
+            return m.start(), m.start() + len(line)
+    return None
+
+
 def clean(raw: str) -> dict:
     """Clean one article's text. Returns title, text and metadata found."""
     lines = [ln.strip() for ln in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")]

@@ -3771,3 +3771,47 @@ def test_what_a_government_stated_is_not_an_interviewed_analysts_answer(answerer
                      "How does Moscow view Lukashenko's proposals for agreements with the United States?",
                      "For what reason does Washington want Minsk to give up potash?", "what's kellogg's official title"):
         assert not answerer._official_statement(answerer.explain(question)[0]), question
+
+
+def test_whom_a_named_writer_wrote_for_is_not_a_question_about_the_author(answerer):
+    """"who was artyom shraibman writing his commentary for?" names the writer: it asks for whom
+    (the Carnegie Endowment), not who wrote it, so a span without a byline word is no reason to
+    refuse. Said with "was … writing" and in lower case as with "did … write"; "Who was the
+    commentary … written by?" still asks for the writer."""
+    for question in ("who was artyom shraibman writing his commentary for?", "Who is Artyom Shraibman writing for?",
+                     "Who did Artyom Shraibman write his commentary for?"):
+        answer = answerer.ask(question)
+        assert not answer.refused and "Carnegie Endowment" in answer.text, question
+    for question in ("Who was the commentary in the Carnegie Endowment written by?", "Who wrote the commentary for the Carnegie Endowment?"):
+        assert answerer._asks_author(answerer.explain(question)[0]), question
+
+
+def test_the_owner_of_a_role_the_question_asks_about_is_of_the_asked_kind(answerer):
+    """"Which publication does Yurii Panchenko edit?" read "European Pravda's editor": the role
+    ("editor") is what the question says he does; the publication is its owner. Refused before
+    as the wrong kind (an editor is no publication). A role the question does not name keeps
+    the check: "Belarus's potash industry" is no company."""
+    answer = answerer.ask("Which publication does Yurii Panchenko edit?")
+    assert not answer.refused and "European Pravda" in answer.text
+    q = answerer.explain("Which company does the US help by lifting sanctions?")[0]
+    from bot import wordnet
+
+    assert q.type_head == "company" and answerer._wrong_kind(q, "Belarus's potash industry", [], wordnet.get())
+
+
+def test_when_an_article_was_published_is_its_dated_byline(answerer):
+    """"When was the bne IntelliNews comment published?" was refused, though the article's
+    byline dates it ("By bne IntelliNews December 23, 2025", kept in the cleaned text; the date
+    in its metadata): the byline is the answer and its citation. Another piece the article
+    quotes has no date here ("the Carnegie piece by Shraibman"), nor has an undated article."""
+    for question in ("When was the bne IntelliNews comment published?",
+                     "What's the publication date on the bne IntelliNews comment 'Lukashenko plays the Trump card'?",
+                     "When was the piece about Lukashenko playing the Trump card published?"):
+        answer = answerer.ask(question)
+        assert not answer.refused and answer.support.get("dateline"), question
+        quote = answer.citations[0].quote
+        assert answer.citations[0].source == "004_a24a6e3f3a2234d6.txt" and "December 23, 2025" in quote and answer.text == quote
+    for question in ("What date was the Carnegie piece by Shraibman published?",
+                     "When was the article about Kellogg being greeted by Lukashenko published?"):
+        assert not answerer.ask(question).support.get("dateline"), question
+    assert not answerer._asks_published("When was Tikhanovsky released?")

@@ -364,3 +364,12 @@ def test_max_article_bytes_setting(monkeypatch):
 
     monkeypatch.setenv("MAX_ARTICLE_BYTES", "1234")
     assert Settings(_env_file=None).max_file_bytes == 1234
+
+
+def test_the_byline_that_dates_an_article_is_found_in_its_cleaned_text():
+    from index.corpus import dated_byline
+
+    text = "Lead paragraph.\n\nBy bne IntelliNews\xa0December 23, 2025\n\nOn December 23, 2025 it rained."
+    start, end = dated_byline(text, "2025-12-23")
+    assert text[start:end] == "By bne IntelliNews\xa0December 23, 2025"
+    assert dated_byline(text, "2025-12-24") is None and dated_byline("No byline.", "2025-12-23") is None
