@@ -2013,7 +2013,7 @@ class Answerer:
             support[ruled] = True
         title_focus = self._title_given(q, best)
         if ruled or not (self._supported(best.support, support.get("p_answerable"), model) or title_focus
-                         or self._reason_given(q, best)):
+                         or self._reason_given(q, best, support.get("p_answerable"))):
             return self._refuse(question, self.refusal_text(cands), "unsupported", t0, timings, support)
 
         focus, read = best.focus, best.reader_answer
@@ -2061,8 +2061,8 @@ class Answerer:
         return Answer(question, text, citations, False, None, "extractive", timings, support)
 
     # a reason clause: "as / since / because" and a subject and its verb ("as Kyiv considers",
-    # "since the border is closed"), not "as part of the deal"
-    _REASON_CONJUNCTION = (r"\s*,?\s+(?:(?:because|given that|now that)\s+\w|(?:as|since)\s+(?:the\s+|a\s+|an\s+)?[\w’'-]+(?:\s+[\w’'-]+)?\s+"
+    # "since the border is closed"), not "as part of the deal" nor "as long as the United States considers …"
+    _REASON_CONJUNCTION = (r"\s*,?\s+(?:(?:because|given that|now that)\s+\w|(?:as(?!\s+(?:long|soon|well|far|much)\s+as\b)(?<!long\sas)(?<!soon\sas)(?<!well\sas)(?<!far\sas)(?<!much\sas)|since)\s+(?:the\s+|a\s+|an\s+)?[\w’'-]+(?:\s+[\w’'-]+)?\s+"
                            r"(?:\w+s|\w+ed|is|are|was|were|has|have|had|can|could|will|would|did|does|do)\b)")
 
     # the clause marks of a time or a cause that makes the event it holds the setting of another
@@ -2141,13 +2141,16 @@ class Answerer:
         return (q.wh == "why" and self._TIME_OR_FIGURE_RE.fullmatch(read.strip()) is not None
                 and not self._TIME_ASKED_RE.search(q.text))
 
-    def _reason_given(self, q: Question, best: _Candidate) -> bool:
-        """A "why" question whose chosen span says everything it asks (every term and name, no
-        number missing) and has a sentence that gives a reason (_reason_sentence): answered,
-        however unsure the reader is."""
+    def _reason_given(self, q: Question, best: _Candidate, p_answerable: float | None = None) -> bool:
+        """A "why" question whose chosen span has a sentence that gives a reason
+        (_reason_sentence), all its names and numbers there: answered when the span says every
+        term the question asks, however unsure the models are, and with terms missing from
+        `why_reason_threshold` up — a reason seldom repeats what it explains ("Why might a meeting
+        look unattractive to Zelenskyy?" — "… may mean "downgrading" …")."""
         s = best.support
-        return (q.wh == "why" and not s.missing and s.names_ok and s.numbers_ok
-                and self._reason_sentence(q, best.focus) is not None)
+        if not (q.wh == "why" and s.names_ok and s.numbers_ok and self._reason_sentence(q, best.focus) is not None):
+            return False
+        return not s.missing or (p_answerable is not None and p_answerable >= self.settings.why_reason_threshold)
 
     def _verbatim(self, j: int) -> str:
         """Sentence j as its article writes it (stripped), what an answer is cut around."""

@@ -3815,3 +3815,20 @@ def test_when_an_article_was_published_is_its_dated_byline(answerer):
                      "When was the article about Kellogg being greeted by Lukashenko published?"):
         assert not answerer.ask(question).support.get("dateline"), question
     assert not answerer._asks_published("When was Tikhanovsky released?")
+
+
+def test_a_why_answer_that_states_its_reason_needs_less_probability(answerer, seed_settings, library):
+    """"Why did the U.S. envoy expect Lukashenko might stop sending weather balloons toward
+    Lithuania?" was refused (p(answerable) 0.37, "expect" and "stop" not in the span), though
+    the span says why: "… may abandon the practice …, as he is "sincerely trying to calm it
+    down"". A "why" span with a reason clause is answered from WHY_REASON_THRESHOLD up; "as
+    long as the United States considers …" is a condition, no reason."""
+    from bot import services
+
+    question = "Why did the U.S. envoy expect Lukashenko might stop sending weather balloons toward Lithuania?"
+    answer = answerer.ask(question)
+    assert not answer.refused and "calm" in answer.text
+    assert answer.support["p_answerable"] < answerer.model.threshold  # answered by the reason rule
+    assert answerer.ask("Why did Lukashenko say Belarus had to be careful in how it goes about a deal with Washington?").refused
+    off = services.answerer(seed_settings.model_copy(update={"why_reason_threshold": 1.0}), library)
+    assert off.ask(question).refused
