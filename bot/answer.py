@@ -161,10 +161,9 @@ _CORRECTION_RE = re.compile(r"^\s*(?:no|nope|sorry|wait|oops)\b[,.!]?\s*I\s+mean
 _PRONOUN_RE = re.compile(r"\b(?:he|she|him|her|his|hers|they|them|their|it|its)\b", re.IGNORECASE)
 # "… did Artyom Shraibman write …": a named writer (the small model may tag the name an ORG)
 # "who did Artyom Shraibman write his commentary for?", "who was artyom shraibman writing for?":
-# someone is the subject of the writing (the words between are checked: not "the article")
+# a name of the question is the subject of the writing (not "who is credited with writing …")
 _NAMED_WRITER_RE = re.compile(
     r"\b(?:did|does|do|has|have|had|was|is|were|are)\s+((?:[\w'’.-]+\s+){1,3}?)(?:write|writing|pen|penning)\b", re.IGNORECASE)
-_NOT_A_WRITER = frozenset({"the", "this", "that", "these", "those", "a", "an", "it", "its", "their", "his", "her", "first", "last"})
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’.-]*")
 _TRUECASE_RE = re.compile(r"\b([A-Za-z][a-z]+)\b")
 # "in which year …": a date in the sentence stands for the word ("2022 Nobel Peace Prize winner");
@@ -361,10 +360,10 @@ class Lexicon:
         gone = [p for p in (root.iterdir() if root.is_dir() else []) if p.is_dir() and p.name != keep]
         for p in gone:
             shutil.rmtree(p, ignore_errors=True)
-        return [p.name for p in gone]
+        return [p.name for p in gone if not p.exists()]
 
     @classmethod
-    def build(cls, library, data_dir, lemmas: list[str] | None = None) -> "Lexicon":
+    def build(cls, library, data_dir, lemmas: list[str] | None = None, bulk: bool = False) -> "Lexicon":
         """Vectors of every lemma of the corpus (`lemmas`, sorted, when the caller has them).
         Kept in one cache under DATA_DIR/lexicon that only grows: a re-ingest (a new index
         generation) embeds only the lemmas it has not seen. A lexicon too large to score whole
@@ -392,8 +391,10 @@ class Lexicon:
             cached, known = None, {}
         missing = [lm for lm in lemmas if lm not in known]
         if missing:
-            bulk = getattr(library.embed, "encode_bulk", None)  # every core: 10k+ words at a 100k-chunk index
-            fresh = bulk(missing) if bulk is not None else library.embed.encode(missing)
+            # at ingest (`bulk`), on every core: 10k+ words at a 100k-chunk index; a serving
+            # process keeps its cores for the questions (and no second session)
+            encode = getattr(library.embed, "encode_bulk", None) if bulk else None
+            fresh = (encode or library.embed.encode)(missing)
             all_words = list(known) + missing
             cached = fresh if cached is None else np.vstack([cached, fresh])
             known = {w: i for i, w in enumerate(all_words)}
@@ -1639,7 +1640,7 @@ class Answerer:
     def _asks_author(self, q: Question) -> bool:
         lemmas = set(q.lemmas)
         named = _NAMED_WRITER_RE.search(q.text)
-        if named and not ({w.lower() for w in named.group(1).split()} & (_NOT_A_WRITER | self._ARTICLE_NOUNS)):
+        if named and any(set(n) <= set(words(named.group(1))) for n in q.names):
             return False  # "Who did Artyom Shraibman write his commentary for?": the writer is given
         return q.wh in ("who", "whose") and bool(lemmas & self._ARTICLE_NOUNS) and bool(lemmas & {"write", "author", "pen", "byline"})
 
@@ -1731,14 +1732,23 @@ class Answerer:
     _PUBLISHED_RE = re.compile(r"\b(?:publish(?:ed|ing)?|publication|posted|dated|c[oa]me out|put out|went online)\b", re.IGNORECASE)
     _DATE_WORDS = frozenset({"publish", "publication", "post", "date", "day", "come", "put", "go", "online", "comment"})
     _DATE_ASKED_RE = re.compile(r"^\W*(?:when\b|(?:what|which|on\s+what|on\s+which)\s+(?:\w+\s+)?(?:date|day)\b)|\bpublication\s+date\b", re.IGNORECASE)
-    _ARTICLE_WORD_RE = re.compile(r"\b(?:article|piece|story|report|commentary|comment|column|op-ed|analysis)\b", re.IGNORECASE)
+    _ARTICLE_WORDS = "|".join(sorted(_ARTICLE_NOUNS | {"comment", "op-ed"}, key=len, reverse=True))
+    _ARTICLE_WORD_RE = re.compile(rf"\b(?:{_ARTICLE_WORDS})\b", re.IGNORECASE)
+    # where the question says it read something in an article, not that it asks about one:
+    # "…, according to the report?", "…, per the piece?", "…, the article says?"
+    _ATTRIBUTED_RE = re.compile(rf",?\s*\b(?:(?:according\s+to|per|in|from)\s+(?:the|this|that|an?)\s+(?:[\w'’.-]+\s+){{0,3}}?(?:{_ARTICLE_WORDS})\b"
+                                rf"|(?:the|this)\s+(?:{_ARTICLE_WORDS})\s+(?:says|said|reports|reported|writes|wrote)\b)", re.IGNORECASE)
 
     def _asks_published(self, question: str) -> bool:
         """Does the question ask when an article was published ("When was the bne IntelliNews
-        comment published?", "What's the publication date on …?")? Read in its own words: the
-        analysis sets aside the words that describe the article."""
-        return (self._DATE_ASKED_RE.search(question) is not None and self._PUBLISHED_RE.search(question) is not None
-                and self._ARTICLE_WORD_RE.search(question) is not None)
+        comment published?", "What's the publication date on …?")? Read in its own words (the
+        analysis sets aside the words that describe the article), the article named before the
+        word for publishing, and not only as where something was read ("When was the sanctions
+        list published, according to the report?")."""
+        own = self._ATTRIBUTED_RE.sub("", question)
+        noun, published = self._ARTICLE_WORD_RE.search(own), self._PUBLISHED_RE.search(own)
+        return self._DATE_ASKED_RE.search(own) is not None and noun is not None and published is not None and (
+            noun.start() < published.start() or published.group(0).lower() == "publication")
 
     def _dateline_answer(self, question: str, q: Question, cands: list, timings: dict, t0: float) -> Answer | None:
         """When an article was published: the byline that dates it ("By bne IntelliNews December
@@ -1753,11 +1763,11 @@ class Answerer:
         # the question names the article by what it is: its title, publisher, author. A name
         # besides those ("the Carnegie piece by Shraibman", which the bne article quotes) is
         # another piece, whose date this article does not give
-        known = {w for key in ("title", "publisher", "author") for w in words(meta.get(key) or "")}
+        article = self.library.articles[source]
+        known = {w for key in ("title", "publisher", "author") for w in words(meta.get(key) or getattr(article, key, None) or "")}
         if any(not set(name) <= known for name in q.names):
             return None
         date = meta["date"]
-        article = self.library.articles[source]
         where = dated_byline(article.text, date)
         if where is None:
             return None
@@ -3425,6 +3435,7 @@ class Answerer:
     _HEAD_CUT_RE = re.compile(r"\s(?:in|of|from|at|for|to|with|on|by|as|after|before|over|into|and|or)\s|[,;:(]")
 
     _POSSESSOR_RE = re.compile(r"(.*\w)['’]s\s+(\w+)$")  # "<owner>'s <one word>"
+    _AGENT_ENDINGS = ("or", "er", "r", "ist", "ian", "ant", "ent")  # "edit" -> "editor", "write" -> "writer"
 
     @classmethod
     def _answer_head(cls, answer: str) -> tuple[str | None, bool]:
@@ -3449,7 +3460,7 @@ class Answerer:
         are; Lithuania is not)."""
         kind = q.type_head
         owner = cls._POSSESSOR_RE.match(answer.strip())
-        if owner and any(len(t) >= 4 and fold(owner.group(2)).startswith(t) for t in q.terms):
+        if owner and any(len(t) >= 4 and fold(owner.group(2)) in {t + end for end in cls._AGENT_ENDINGS} for t in q.terms):
             answer = owner.group(1)  # "European Pravda's editor" for "which publication does Panchenko edit?": the owner is asked
         head, common = cls._answer_head(answer)
         in_entity = {w for text in found for w in words(text)}

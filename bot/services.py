@@ -136,7 +136,7 @@ def warm_lexicon(settings: Settings, embed) -> None:
     try:
         lib = library(settings, embed=embed)
         facts = CorpusFacts.load_or_build(lib, settings.data_dir)  # and the corpus facts (bot.answer)
-        Lexicon.build(lib, settings.data_dir, facts.lemmas)
+        Lexicon.build(lib, settings.data_dir, facts.lemmas, bulk=True)
         Lexicon.prune(settings.data_dir, keep=getattr(lib.embed, "model_id", MODEL_NAME))  # the index is this model's now
     except Exception as exc:  # noqa: BLE001 - never fail an ingest that has succeeded
         log.warning("could not prepare the lexicon cache now (%s); the first answer will", exc)
