@@ -302,8 +302,9 @@ class Answer:
         shown = " ".join(self.text.split())
         if shown[:1].islower():
             shown = "…" + shown
-        if shown.rstrip("0123456789")[-1:] not in _SENTENCE_END:  # "… support for them.”3": a footnote mark
-            shown += "…"
+        whole_line = bool(self.support) and bool(self.support.get("byline") or self.support.get("dateline"))
+        if shown.rstrip("0123456789")[-1:] not in _SENTENCE_END and not whole_line:  # "… support for them.”3": a footnote mark
+            shown += "…"  # (not after a byline, a line of its own: "Author: Dmitriy Rodionov")
         return shown
 
     @property

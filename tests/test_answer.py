@@ -3814,6 +3814,7 @@ def test_when_an_article_was_published_is_its_dated_byline(answerer):
         assert not answer.refused and answer.support.get("dateline"), question
         quote = answer.citations[0].quote
         assert answer.citations[0].source == "004_a24a6e3f3a2234d6.txt" and "December 23, 2025" in quote and answer.text == quote
+        assert answer.shown == " ".join(quote.split())  # a line of its own: shown whole, no "…"
     for question in ("What date was the Carnegie piece by Shraibman published?",
                      "When was the article about Kellogg being greeted by Lukashenko published?"):
         assert not answerer.ask(question).support.get("dateline"), question
