@@ -30,7 +30,7 @@ from bot.support import (
 )
 from bot.verify import is_verbatim
 from index.corpus import dated_byline
-from index.embedding import MODEL_NAME
+from index.embedding import MODEL_NAME, encode_on_every_core
 from index.nlp import NUMBER_LABELS, TIME_LABELS, stop_words
 
 if TYPE_CHECKING:
@@ -302,7 +302,7 @@ class Answer:
         shown = " ".join(self.text.split())
         if shown[:1].islower():
             shown = "…" + shown
-        whole_line = bool(self.support) and bool(self.support.get("byline") or self.support.get("dateline"))
+        whole_line = bool(self.support and (self.support.get("byline") or self.support.get("dateline")))
         if shown.rstrip("0123456789")[-1:] not in _SENTENCE_END and not whole_line:  # "… support for them.”3": a footnote mark
             shown += "…"  # (not after a byline, a line of its own: "Author: Dmitriy Rodionov")
         return shown
@@ -394,8 +394,7 @@ class Lexicon:
         if missing:
             # at ingest (`bulk`), on every core: 10k+ words at a 100k-chunk index; a serving
             # process keeps its cores for the questions (and no second session)
-            encode = getattr(library.embed, "encode_bulk", None) if bulk else None
-            fresh = (encode or library.embed.encode)(missing)
+            fresh = encode_on_every_core(library.embed, missing) if bulk else library.embed.encode(missing)
             all_words = list(known) + missing
             cached = fresh if cached is None else np.vstack([cached, fresh])
             known = {w: i for i, w in enumerate(all_words)}
@@ -1756,8 +1755,7 @@ class Answerer:
         23, 2025", kept in its cleaned text, the date of its metadata), for the article the
         question means (_asked_article). None — the usual answer or refusal stands — when that
         article's text gives no dated byline."""
-        source = self._asked_article(q, cands, self._DATE_WORDS) if q.article is not None else (
-            self._article_described(question) or self._asked_article(q, cands, self._DATE_WORDS))
+        source = q.article or self._article_described(question) or self._asked_article(q, cands, self._DATE_WORDS)
         meta = self._meta(source) if source is not None else {}
         if not meta.get("date"):
             return None
@@ -2103,14 +2101,15 @@ class Answerer:
         texts = [self._verbatim(j) for j in best.focus]
         if any(_REASON_RE.search(t) or _FOR_DOING_RE.search(t) or purpose and self._PURPOSE_WORD_RE.search(t) for t in texts):
             return False
+        asked: list[str] = []  # the question's verbs, found under a WordNet synonym too ("let" and "allowed")
         if purpose:  # "What was the purpose of John Cole's earlier visit …?": the visit
             wants = {stem(w) for w in words(purpose.group(1)) if w not in stop_words()}
         else:
-            wants = {stem(q.predicate)} | {stem(m.group(1).lower()) for m in self._ATTEMPT_RE.finditer(q.text)}
-        wn = wordnet.get() if self.settings.wordnet and not purpose else None
-        asked = [q.predicate] + [m.group(1).lower() for m in self._ATTEMPT_RE.finditer(q.text)] if wn is not None else []
+            asked = [q.predicate] + [m.group(1).lower() for m in self._ATTEMPT_RE.finditer(q.text)]
+            wants = {stem(v) for v in asked}
+        wn = wordnet.get() if self.settings.wordnet and asked else None
         found = [t for d in self.parsed(texts) for t in d if t.pos_ == "VERB" and (
-            stem(t.lemma_.lower()) in wants or any(wn.verb_synonym(v, t.lemma_.lower()) for v in asked))]  # "let" and "allowed"
+            stem(t.lemma_.lower()) in wants or (wn is not None and any(wn.verb_synonym(v, t.lemma_.lower()) for v in asked)))]
 
         def aside(t) -> bool:
             # a clause of its own, with its subject and a finite verb (not "may see her position as

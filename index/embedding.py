@@ -90,6 +90,13 @@ def _quiet_export():
             lg.setLevel(level)
 
 
+def encode_on_every_core(embed, texts: list[str]) -> np.ndarray:
+    """embed.encode over every core when the model can (MiniLMEmbedding.encode_bulk: the same
+    vectors); plain encode otherwise (test doubles). Ingest and the lexicon at ingest."""
+    bulk = getattr(embed, "encode_bulk", None)
+    return bulk(texts) if bulk is not None else embed.encode(texts)
+
+
 class OnnxMiniLM:
     """The ONNX export of all-MiniLM-L6-v2 run directly: the model's tokenizer (truncated at
     256 tokens like sentence-transformers' max_seq_length), the transformer, mean pooling over

@@ -33,7 +33,7 @@ import numpy as np
 
 from index.chunking import make_splitter, paragraphs, split_chunks, split_sentences
 from index.corpus import CLEANER_VERSION, DEFAULT_MAX_BYTES, SCAN_CACHE, CorpusFileError, duplicate_of, read_article, scan_corpus
-from index.embedding import DIMENSIONS, MODEL_NAME
+from index.embedding import DIMENSIONS, MODEL_NAME, encode_on_every_core
 from index import table
 from index.lexical import LexicalIndex
 from index.store import ChromaStore, IndexUnavailable, IngestLocked, _timeout_in, encode_meta, file_in_the_way, not_a_directory
@@ -546,13 +546,6 @@ def pool_chunk_vectors(chunks: list, sentences: dict, sentence_vectors: np.ndarr
     return out
 
 
-def _encode_bulk(embed, texts: list[str]) -> np.ndarray:
-    """embed.encode over every core when the model can (MiniLMEmbedding.encode_bulk: the same
-    vectors); plain encode otherwise (test doubles)."""
-    bulk = getattr(embed, "encode_bulk", None)
-    return bulk(texts) if bulk is not None else embed.encode(texts)
-
-
 @dataclass
 class _Prepared:
     """One batch of articles split into chunks and analysed sentences (the CPU-bound,
@@ -613,7 +606,7 @@ def _embed_batch(prep: _Prepared, embed) -> _Embedded:
     for a in batch:
         base[a.source] = len(texts)
         texts.extend(s.text for s in sentences[a.source])
-    vectors = _encode_bulk(embed, texts + [a.title or a.source for a in batch])
+    vectors = encode_on_every_core(embed, texts + [a.title or a.source for a in batch])
     sentence_vectors, title_vectors = vectors[: len(texts)], vectors[len(texts) :]
     chunk_vectors = pool_chunk_vectors(chunks, sentences, sentence_vectors, base)
     lone = [k for k in range(len(chunks)) if not chunk_vectors[k].any()]
