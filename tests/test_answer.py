@@ -3839,3 +3839,20 @@ def test_a_why_answer_that_states_its_reason_needs_less_probability(answerer, se
     assert answerer.ask("Why did Lukashenko say Belarus had to be careful in how it goes about a deal with Washington?").refused
     off = services.answerer(seed_settings.model_copy(update={"why_reason_threshold": 1.0}), library)
     assert off.ask(question).refused
+
+
+def test_a_why_questions_event_is_found_under_a_synonym_in_an_aside(answerer):
+    """"Why did Lukashenko let Russian troops cross into Ukraine …?" was answered with "… as Kyiv
+    considers Lukashenko complicit … after he allowed Russian troops to cross …": the asked event
+    ("let", WordNet's "allow") is there only in a clause that dates something else, with no
+    reason for it (_event_aside). The question the sentence does answer still is."""
+    assert answerer.ask("Why did Lukashenko let Russian troops cross into Ukraine from Belarus at the start of the invasion?").refused
+    answer = answerer.ask("Why is exporting potash through Odesa seen as unlikely?")
+    assert not answer.refused and "complicit" in answer.text
+
+
+def test_a_byline_answer_is_shown_whole(answerer):
+    """"Author: Dmitriy Rodionov" is a line of its own: shown without the "…" of an answer cut
+    inside a sentence."""
+    answer = answerer.ask("Who wrote the article about Lukashenko greeting Kellogg?")
+    assert answer.support.get("byline") and answer.shown == "Author: Dmitriy Rodionov"
