@@ -170,10 +170,10 @@ _TRUECASE_RE = re.compile(r"\b([A-Za-z][a-z]+)\b")
 # other kinds of head noun are not taken as said by an entity ("which city" is not "Ukraine")
 DATE_HEADS = {"year", "date", "day"}
 _YEAR_RE = re.compile(r"\b(1[89]|20)\d\d\b")
-# a sentence that gives a reason or a purpose
+# a sentence that gives a reason or a purpose ("too expensive to transport …": why something is not done)
 _REASON_RE = re.compile(
     r"\b(because|in order to|so that|is meant to|are meant to|was meant to|aims? to|aimed at|the aim|the goal|intended to|"
-    r"designed to|due to|as a result|the reason|that is why|this is why|to allow|to enable|so as to|for the purpose)\b", re.I)
+    r"designed to|due to|as a result|the reason|that is why|this is why|to allow|to enable|so as to|for the purpose|too \w+ to)\b", re.I)
 # a name alone: capitalised words ("Odesa", "Ales Bialiatski")
 _BARE_NAME_RE = re.compile(r"(?:the\s+)?[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,3}")
 # "sentenced to 18 years for organizing mass unrest": a reason for what the sentence says

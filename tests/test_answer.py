@@ -3918,3 +3918,13 @@ def test_a_receiver_asked_is_not_the_one_the_gift_came_from(answerer):
     for question in ("Who did Trump give a golden boot to?", "From whom did Lukashenko receive a golden boot?"):
         answer = answerer.ask(question)
         assert not answer.refused and "golden boot" in answer.text, (question, answer.text)
+
+
+def test_too_something_to_do_is_a_reason(answerer):
+    """"There is a corridor to Russia's northern ports, but the distances involved mean it is too
+    expensive to transport the potash to them by rail." gives the reason for "Why is shipping …
+    via Russia's northern ports not a practical alternative?" (holdout62 h62-054), which was
+    refused at p(answerable) 0.50: "too … to" is a reason (_REASON_RE), so the span has a reason
+    sentence and WHY_REASON_THRESHOLD applies."""
+    answer = answerer.ask("Why is shipping Belarusian potash via Russia's northern ports not a practical alternative?")
+    assert not answer.refused and "too expensive" in answer.text, answer.support
