@@ -2073,6 +2073,7 @@ class Answerer:
     # "since the border is closed"), not "as part of the deal" nor "as long as the United States considers …"
     _REASON_CONJUNCTION = (r"\s*,?\s+(?:(?:because|given that|now that)\s+\w|(?:as(?!\s+(?:long|soon|well|far|much)\s+as\b)(?<!long\sas)(?<!soon\sas)(?<!well\sas)(?<!far\sas)(?<!much\sas)|since)\s+(?:the\s+|a\s+|an\s+)?[\w’'-]+(?:\s+[\w’'-]+)?\s+"
                            r"(?:\w+s|\w+ed|is|are|was|were|has|have|had|can|could|will|would|did|does|do)\b)")
+    _REASON_CLAUSE_RE = re.compile(rf"\w{_REASON_CONJUNCTION}", re.IGNORECASE)  # a reason clause after a word
 
     # the clause marks of a time or a cause that makes the event it holds the setting of another
     # ("as" only before a name or a pronoun: the parse finds a clause of "as" in "… see her
@@ -2141,21 +2142,20 @@ class Answerer:
             return any((c.dep_ == "advcl" and c is not t) or (c.dep_ in ("xcomp", "prep") and c.lower_ in ("to", "over", "after"))
                        for c in t.children)
 
-        def own_reason(t) -> bool:  # the verb, or the one it completes ("decided to get ahead"), explained
-            while t.dep_ == "xcomp" and t.head is not t:
-                if explained(t):
-                    return True
-                t = t.head
-            return explained(t)
-
-        def clause(t):  # the clause a verb is in: "as Lukashenko has refused to release …": "refused"
+        def chain(t) -> list:
+            """The verb and the ones it completes, up to its clause's: "as Lukashenko has refused
+            to release …": "release", "refused"."""
+            verbs = [t]
             while t.dep_ == "xcomp" and t.head is not t:
                 t = t.head
-            return t
+                verbs.append(t)
+            return verbs
 
-        if not found or any(map(own_reason, found)):
+        chains = [chain(t) for t in found]
+        # a reason of its own, for the verb or one it completes ("decided to get ahead")
+        if not found or any(explained(v) for verbs in chains for v in verbs):
             return False
-        if all(aside(clause(t)) for t in found):
+        if all(aside(verbs[-1]) for verbs in chains):
             return True
         if purpose:
             return False
@@ -2163,7 +2163,7 @@ class Answerer:
         # against Belarusian airline "Belavia" and hopes to restart …" for "Why did the United
         # States decide to lift sanctions on Belavia?" (no reason clause, no "after all", no
         # sentence that gives the result of the one before: "That's why he decided …")
-        return not any(re.search(rf"\w{self._REASON_CONJUNCTION}", t, re.IGNORECASE) or self._GIVEN_REASON_RE.search(t)
+        return not any(self._REASON_CLAUSE_RE.search(t) or self._GIVEN_REASON_RE.search(t)
                        or _RESULT_RE.match(t) for t in texts)
 
     # a time or a figure alone, as the reader may read one for "why": "November", "this summer",
@@ -2208,7 +2208,7 @@ class Answerer:
         if found is not None:
             return found
         named = [j for j in focus if not q.names or any(self._name_in_words(n, self._sentence_words[j]) for n in q.names)]
-        reasons = [j for j in named if _REASON_RE.search(t := self._verbatim(j)) or re.search(rf"\w{self._REASON_CONJUNCTION}", t, re.IGNORECASE)]
+        reasons = [j for j in named if _REASON_RE.search(t := self._verbatim(j)) or self._REASON_CLAUSE_RE.search(t)]
         return reasons[0] if len(reasons) == 1 else None
 
     def _term_then_reason(self, q: Question, focus) -> int | None:
@@ -3597,7 +3597,7 @@ class Answerer:
         source = self.library.sentences[c.focus[0]].source
         answer = fold(read)
         return any(label == "PERSON" and (fold(text) == answer or fold(text).endswith(" " + answer))
-                   for j in self.library.sentence_indices(source, 0, len(self.library.articles[source].text))
+                   for j in self.library.by_source.get(source, range(0))
                    for label, text in self.library.sentences[j].entities)
 
     def _speaker_read(self, c: _Candidate) -> bool:
