@@ -790,6 +790,9 @@ class _Candidate:
     reader_answer: str | None = None  # the reader's best answer inside the span (when it reads one)
     window_read: tuple[int, int, float] | None = None  # (start, end in the article, gap) of its best in the window
     other_speaker: bool = False  # the span is the words of someone other than the one whose view is asked
+    # the reader's score for the question as asked, where a reading without its citation of the
+    # speaker replaced it (Answerer._uncited): whether to read more spans goes by this one
+    read_as_asked: float | None = None
 
 
 def no_question(question: str, max_chars: int, t0: float | None = None, cleaned: str | None = None) -> Answer | None:
@@ -1998,7 +2001,7 @@ class Answerer:
         """The extractive answer (or refusal) from the scored candidate spans."""
         if not cands:
             return self._refuse(question, self.refusal_text(), "no_evidence", t0, timings)
-        cands = self._answered_after(self._source_first(q, self._described_first(q, cands)))
+        cands = self._reason_before(q, self._answered_after(self._source_first(q, self._described_first(q, cands))))
         if (self._asks_title(q) or self._asks_who(q)) and not self._title_given(q, cands[0]):
             # a title-only question: the best span that gives the title ("What position does
             # John Kellogg hold?" ranks "Why Kellogg? In Ukrainian affairs …" first); "who is …?":
@@ -2355,6 +2358,25 @@ class Answerer:
         pair = next((c for c in cands[1:5] if list(c.focus) == [j, j + 1]), None)
         return cands if pair is None else [pair, *(c for c in cands if c is not pair)]
 
+
+    def _reason_before(self, q: Question, cands: list[_Candidate]) -> list[_Candidate]:
+        """For a "why" question, a sentence ranked first alone that points back to its reason
+        ("That's why he decided to get ahead and build good relations with the U.S.") gives way
+        to the span of the sentence before it and itself, when that span is among the first few
+        and the sentence before is in the same article: the reason is there ("Lukashenko clearly
+        knows that if Russia reaches an agreement with the U.S., he will ultimately only get some
+        leftovers …")."""
+        best = cands[0] if cands else None
+        if q.wh != "why" or best is None or len(best.focus) != 1:
+            return cands
+        j = best.focus[0]
+        lib = self.library
+        result = _RESULT_RE.match(lib.sentences[j].text)  # "That's why …", "Hence …" (not "So, …", which may ask)
+        if j == 0 or lib.sentences[j - 1].source != lib.sentences[j].source or result is None or result.group(0).lstrip(" \"'“—–-").lower().startswith("so"):
+            return cands
+        pair = next((c for c in cands[1:5] if list(c.focus) == [j - 1, j]), None)
+        return cands if pair is None else [pair, *(c for c in cands if c is not pair)]
+
     # ", rather than Istanbul,", ", if it is not Istanbul": the name the answer is not
     _EXCLUDED_RE = re.compile(
         r"\b(?:rather\s+than|instead\s+of|other\s+than|if\s+(?:it|that|this)\s+(?:is|was)\s+not|if\s+(?:it|that|this)\s+(?:isn['’]t|wasn['’]t)"
@@ -2639,7 +2661,7 @@ class Answerer:
     })
 
     # the giver's verb in a span: "Lukashenko gave", "Lukashenko has sent him"
-    _GAVE = r"(?:gave|gives|give|giving|sent|sends|send|handed|hands|offered|offers|presented|presents|present(?=\s+(?:a|an|the|his|her|him|them|it)\b)|granted|grants)"
+    _GAVE = r"(?:gave|gives|give|giving|sent|sends|send|handed|hands|offered|offers|presented|presents|present(?=\s+(?:a|an|the|his|her|him|them|it|to)\b)|granted|grants)"
     # "To whom did Lukashenko present a golden boot?", "Who did Lukashenko give … to?": the receiver asked
     _RECEIVER_ASKED_RE = re.compile(r"^\W*to\s+whom\b|^\W*whom?\b.*\bto\s*\?*\s*$", re.IGNORECASE | re.DOTALL)
 
@@ -2887,16 +2909,18 @@ class Answerer:
             read = self.to_read(cands, self.model.reader.k, self.model.reader.context)
             self.read_candidates(q, read, self.model.reader.context)
             rest = cands[len(read):]
-            if rest and max(c.features["reader"] for c in read) <= self.SECOND_ROUND_BELOW:
+            # (a span read without the question's citation of its speaker counts as read as asked,
+            # here and below: the question with fewer words reads an answer in more places)
+            if rest and max(c.features["reader"] if c.read_as_asked is None else c.read_as_asked for c in read) <= self.SECOND_ROUND_BELOW:
                 more = self.to_read(rest, self.model.reader.k, self.model.reader.context)
                 self.read_candidates(q, more, self.model.reader.context)
-                if max(c.features["reader"] for c in more) >= self.SECOND_ROUND_SURE:
+                if max(c.features["reader"] if c.read_as_asked is None else c.read_as_asked for c in more) >= self.SECOND_ROUND_SURE:
                     read, rest = read + more, rest[len(more):]
                 else:  # nothing surer there: the spans stay unread, as the plain model ranked them
                     for c in more:
                         for key in ("reader", "reader_window", "reader_echo", "reader_typed"):
                             c.features.pop(key, None)
-                        c.reader_answer, c.window_read = None, None
+                        c.reader_answer, c.window_read, c.read_as_asked = None, None, None
             cands = self.rerank(read) + rest
             timings["read_ms"] = (time.perf_counter() - t) * 1000
         return q, hits, cands
@@ -2950,6 +2974,12 @@ class Answerer:
     # p95 went 37 -> 41 ms (the round is paid mostly by questions refused in the end).
     SECOND_ROUND_BELOW = 0.0
     SECOND_ROUND_SURE = 5.0
+    # a span read as asked with no answer or barely one (its gap below this) is read without the
+    # question's citation of its speaker (_uncited): "That's why he decided to get ahead …" read
+    # 0.2 as asked and 1.3 without "in Vasilyev's view"; a surer reading stays (Shatov's
+    # "… through Lukashenko" read 2.8 as asked, and "Lukashenko" 4.2 without "According to Shatov",
+    # the wrong answer to what warning may have been passed)
+    UNCITED_BELOW = 1.0
 
     def to_read(self, cands: list[_Candidate], k: int, context: int) -> list[_Candidate]:
         """The candidates the reader reads: of the best `k`, those whose windows fit in the
@@ -3002,8 +3032,13 @@ class Answerer:
         also = [(i, other) for i, other in also if other != asked_as[i]]
         # a list of people the question names one of, read with that one alone (_one_of_list)
         items = [(i, cut) for i, text in enumerate(texts) if (cut := self._one_of_list(q, text)) is not None]
+        # the question without its citation of the person whose words a passage gives, for the
+        # spans in that person's words (_uncited)
+        uncited = [(i, *found) for i, ((src, a, b), asked) in enumerate(zip(regions, asked_as))
+                   if (found := self._uncited(q, asked, texts[i], src, range(a, b + 1))) is not None]
         read = self.reader.read_pairs(list(zip(asked_as, texts)) + [(other, texts[i]) for i, other in also]
-                                      + [(asked_as[i], cut[0]) for i, cut in items])
+                                      + [(asked_as[i], cut[0]) for i, cut in items] + [(other, texts[i]) for i, other, _voice in uncited])
+        by_voice = {i: (voice, passage) for (i, _other, voice), passage in zip(uncited, read[len(read) - len(uncited) :])}
         passages = read[: len(texts)]
         for (i, _other), passage in zip(also, read[len(texts) : len(texts) + len(also)]):
             if passage.gap() > passages[i].gap():
@@ -3015,11 +3050,24 @@ class Answerer:
         for c, win, at in zip(cands, windows, where):
             base = lib.sentences[regions[at][1]].start
             passage = passages[at]
-            score, start, end = self._best_read(q, passage, lib.sentences[c.focus[0]].start - base, lib.sentences[c.focus[-1]].end - base)
-            c.features["reader"] = max(-READER_CLIP, min(READER_CLIP, score - passage.null))
+            lo, hi = lib.sentences[c.focus[0]].start - base, lib.sentences[c.focus[-1]].end - base
+            # the window (the span and its neighbours, which may be someone else's) as asked
             w_score, w_start, w_end = self._best_read(q, passage, lib.sentences[win[0]].start - base, lib.sentences[win[-1]].end - base)
-            c.features["reader_window"] = max(-READER_CLIP, min(READER_CLIP, w_score - passage.null))
-            c.window_read = (base + w_start, base + w_end, w_score - passage.null) if w_start >= 0 else None
+            w_gap = w_score - passage.null
+            c.read_as_asked = None
+            # the span read without the citation of its speaker, when it is all in that voice and
+            # the question as asked reads no answer there (_uncited)
+            if at in by_voice and all(self._speakers.words(j) == by_voice[at][0] for j in c.focus):
+                as_asked = passage.gap(lo, hi)
+                if as_asked < self.UNCITED_BELOW and by_voice[at][1].gap(lo, hi) > as_asked:
+                    c.read_as_asked = max(-READER_CLIP, min(READER_CLIP, self._best_read(q, passage, lo, hi)[0] - passage.null))
+                    passage = by_voice[at][1]
+            score, start, end = self._best_read(q, passage, lo, hi)
+            c.features["reader"] = max(-READER_CLIP, min(READER_CLIP, score - passage.null))
+            if score - passage.null > w_gap:  # the window holds the span
+                w_gap, w_start, w_end = score - passage.null, start, end
+            c.features["reader_window"] = max(-READER_CLIP, min(READER_CLIP, w_gap))
+            c.window_read = (base + w_start, base + w_end, w_gap) if w_start >= 0 else None
             c.reader_answer = _whole_words(passage.text, start, end) if start >= 0 else None
             c.reader_answer = self._read_of(q, c)
             c.features["reader_echo"], c.features["reader_typed"] = self._judge_read(q, c, asked)
@@ -3253,6 +3301,106 @@ class Answerer:
             text = re.sub(rf"(?<![\w-])(?<!{re.escape(first)} )({re.escape(name[0])})(?![\w-])", rf"{first} \1", text, count=1,
                           flags=re.IGNORECASE)
         return text
+
+    # the words that cite whose view is asked, which the rest of the question is asked without:
+    # "According to X, what …", "In X's view, what …", "Why, according to X, did …", "…, according to X?",
+    # "…, in X's view?"
+    _VIEW = r"(?:view|opinion|estimation|assessment|words)"
+    _CITED_RES = (
+        # (to the last comma before a question word: "According to Shemov, who advises …, what …")
+        re.compile(rf"^(?P<keep>\W*)(?:according\s+to|in\s+the\s+{_VIEW}\s+of)\s+(?P<who>[^?;:]+),\s*(?={_WH}\b)", re.IGNORECASE),
+        re.compile(rf"^(?P<keep>\W*)in\s+(?P<who>[^,?;:]+?)['’]s?\s+{_VIEW},\s*(?={_WH}\b)", re.IGNORECASE),
+        re.compile(rf"^(?P<keep>\W*{_WH})\s*,\s*(?:according\s+to\s+|in\s+the\s+{_VIEW}\s+of\s+|in\s+(?=[^,?;:]+['’]s?\s+{_VIEW}\s*,))"
+                   rf"(?P<who>[^?;:]+?)(?:['’]s?\s+{_VIEW})?\s*,\s*(?=(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|should|may|might|must)\b)",
+                   re.IGNORECASE),
+        re.compile(rf"(?P<keep>),?\s+(?:according\s+to|in\s+the\s+{_VIEW}\s+of)\s+(?P<who>(?:(?!\b(?:in|according)\s)[^?;:,])+?)(?=\s*[?.!]*\s*$)",
+                   re.IGNORECASE),
+        re.compile(rf"(?P<keep>),?\s+in\s+(?P<who>(?:(?!\bin\s)[^?;:,])+?)['’]s?\s+{_VIEW}(?=\s*[?.!]*\s*$)", re.IGNORECASE),
+    )
+
+    def _uncited(self, q: Question, text: str, passage: str, source: str, rows: range) -> tuple[str, frozenset[str]] | None:
+        """The question without the words that cite the person whose view it asks, when the
+        passage is that person's words (their name, or the question's description of them, fits
+        the speaker of one of its sentences): "According to the adviser at the Baltic Sea Research
+        Association, what does Russia provide for Belarus?" read "security umbrella" in his
+        "Russia provides a security umbrella for Belarus, …" 1.7 below no answer, and "What does
+        Russia provide for Belarus?" 6.7 above. A description that is the subject of the question's
+        verb is said as "he" / "she": "What does the senior researcher at the Institute for U.S. and
+        Canada Studies expect the U.S. to ask of Belarus …?" as "What does he expect …" (-7.4 →
+        +0.1). Whose words they are stays the support check's. (The rewritten question and the
+        speaker's voice), or None when nothing is cited, or the passage is nobody's words or
+        someone else's; the reading counts only for spans all in that voice. Not when the passage
+        names the person the question names ("According to Shraibman, the aim is twofold: …"):
+        its words match the citation, and a span beside it need not be his. A description of a
+        person the passage names is said with the name: "What does the Carnegie analyst predict
+        …?" of "“The structure of the opposition must inevitably become more polyphonic,”
+        Shraibman says." as "What does Shraibman predict …?" (-2.5 → +1.5)."""
+        if not (q.persons or q.sources or q.described):
+            return None
+        said_by = {w for j in rows if (w := self._speakers.words(j))}
+        if not said_by:
+            return None
+        ratio = self.settings.name_match_ratio
+        in_passage = set(words(passage))
+
+        def cites_speaker(who: str) -> tuple[frozenset[str], str | None] | None:
+            # (the voice the words `who` cite, and its name as the passage writes it when the
+            # passage names the person the question describes — said so instead)
+            there = set(words(who))
+            for voice in sorted(said_by, key=sorted):
+                named = [k for k in dict.fromkeys((*q.sources, *q.persons))
+                         if self._name_in_words(q.names[k], there) and same_person(q.names[k], voice, ratio)]
+                surname = self._surname(source, voice)
+                if named:
+                    return None if any(self._name_in_words(q.names[k], in_passage) for k in named) or surname in in_passage else (voice, None)
+                if q.described and {stem(w) for w in q.described} <= {stem(w) for w in there} and self._fits_description(q, source, voice):
+                    if self._describes(q, passage):
+                        return None
+                    return voice, (self._name_as_written(voice, surname, passage) if surname in in_passage else None)
+            return None
+
+        for pattern in self._CITED_RES:
+            m = pattern.search(text)
+            if m and (found := cites_speaker(m.group("who"))) is not None:
+                voice, name = found
+                if name is not None:  # "According to the Carnegie analyst, …" of "… ,” Shraibman says."
+                    return _opening_capitalised(text[: m.start("who")] + name + text[m.end("who") :]), voice
+                keep = m.group("keep")
+                cut = text[: m.start()] + keep + (" " if keep.strip() else "") + text[m.end() :]
+                cut = re.sub(r"\s+([?.!,])", r"\1", cut).strip()
+                if len(cut.split()) > 2:
+                    return _opening_capitalised(cut), voice
+        subject = q.described_subject
+        if subject and subject in text and (found := cites_speaker(subject)) is not None:
+            from bot.conversation import _looks_female
+
+            voice, name = found
+            return _opening_capitalised(text.replace(subject, name or ("she" if any(_looks_female(w) for w in voice) else "he"), 1)), voice
+        return None
+
+    def _surname(self, source: str, voice: frozenset[str]) -> str:
+        """The word of a speaker's name that comes last where the article introduces them
+        ("vasilyev" of "… interviewed Vladimir Vasilyev, a senior researcher …"); of a name
+        never introduced whole, its longest word."""
+        first = self._introduced(source, voice)[2]
+        text = fold(self.library.sentences[first].text).lower() if first is not None else ""
+        at = {w: m.start() for w in voice if (m := re.search(rf"\b{re.escape(w)}\b", text))}
+        return max(at, key=at.get) if len(at) == len(voice) else max(sorted(voice), key=len)
+
+    @staticmethod
+    def _name_as_written(voice: frozenset[str], surname: str, passage: str) -> str | None:
+        """The run of the passage's words that is the person's name and holds their surname
+        ("Shraibman", "Artyom Shraibman"; not "Vladimir" of "Vladimir Putin"), or None."""
+        runs, run = [], []
+        for token in re.findall(r"[^\W\d_][\w’'-]*", passage):
+            word = token.removesuffix("’s").removesuffix("'s")
+            if fold(word).lower() in voice:
+                run.append(word)
+                continue
+            runs.append(run)
+            run = []
+        runs.append(run)
+        return next((" ".join(r) for r in runs if surname in {fold(w).lower() for w in r}), None)
 
     def _speaker_as_pronoun(self, q: Question, text: str, passage: str, rows: range) -> str:
         """The question with a person it names said as "he" / "she" ("him", "his"), when the
@@ -3887,6 +4035,38 @@ class Answerer:
 
     # at most this many sentences of a described person's are added to the candidates
     DESCRIBED_SENTENCES = 40
+
+    # (not the speaker of a quote put after the verb: '"Who doesn't know him?" asked Lukashenko'; nor
+    # a name in what was said: "told reporters that Lukashenko …")
+    _SPOKEN_TO = (r"(?<![”\"»?!,])(?<![”\"»?!,]\s)\b(?:told|tells|telling|asked|asks|said\s+to|says\s+to|spoke\s+to|speaking\s+to"
+                  r"|in\s+an\s+interview\s+with)\s+(?:(?!(?:that|if|whether)\b)[\w.’'-]+\s+){{0,3}}?{name}\b")
+
+    def _spoken_to(self, name: tuple[str, ...], focus) -> bool:
+        """Is the person named in the span only as the one spoken to ("Lukashenko candidly told
+        journalist Pavel Zarubin: …")?"""
+        pattern = re.compile(self._SPOKEN_TO.format(name=re.escape(name[-1])), re.IGNORECASE)
+        found = [j for j in focus if self._name_in_words(name, self._sentence_words[j])]
+        return bool(found) and all(pattern.search(self.library.sentences[j].text) for j in found)
+
+    def _replies(self, cand: set[int]) -> set[int]:
+        """The first sentence of the reply to each interviewer's question among the candidates,
+        when the question takes more than one sentence: '"Svoboda": How do you assess the
+        possibility of Lukashenko meeting with Zelenskyy? More importantly, what results could
+        such a meeting achieve?' is found by its words, and "— In the current situation, I think
+        the possibility of both sides meeting is low, only 5%." two sentences on is the answer
+        (the span of a one-sentence question and its reply is a candidate already)."""
+        lib, out = self.library, set()
+        for j in cand:
+            if not INTERVIEWER_RE.match(lib.sentences[j].text):
+                continue
+            for m in range(j + 2, min(j + 4, len(lib.sentences))):
+                if lib.sentences[m].source != lib.sentences[j].source or INTERVIEWER_RE.match(lib.sentences[m].text):
+                    break
+                if self._speakers.words(m):
+                    if not self._speakers.words(m - 1):  # (the sentence before is the question's)
+                        out.add(m)
+                    break
+        return out - cand
 
     def _described_sentences(self, q: Question, cand: set[int]) -> set[int]:
         """The sentences spoken by the one person the question describes instead of naming ("the
@@ -4641,6 +4821,7 @@ class Answerer:
         cand = retrieved | set(closest)
         cand |= self._title_sentences(q, cand)
         cand |= self._described_sentences(q, cand)
+        cand |= self._replies(cand)
         if not cand:
             return []
         sims: dict[int, float] = {}
@@ -4835,9 +5016,11 @@ class Answerer:
                 # "Obviously, Lukashenko expects …"); not a country or an office ("according to
                 # Minsk"), which speaks through a spokesperson
                 # — nor by a question (an interviewer's) that does not name them
+                # — nor by the words of someone who speaks to them ("How does journalist Pavel Zarubin
+                # himself assess …?" and "Lukashenko candidly told journalist Pavel Zarubin: …")
                 asks = all(self._asks(j) for j in focus)
                 other = any(
-                    not any(self._name_in_words(n, self._sentence_words[j]) for j in focus)
+                    (not any(self._name_in_words(n, self._sentence_words[j]) for j in focus) or self._spoken_to(n, focus))
                     and (asks or any(v for v in voices) and not any(v and same_person(n, v, ratio) for v in voices))
                     for k, n in enumerate(q.names) if k in q.sources and k not in q.outlets and (k in q.persons or self._a_person(n))
                 )

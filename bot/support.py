@@ -456,6 +456,10 @@ class Question:
     # a query in keywords, no question word nor finite verb ("Lukashenko press sec name",
     # "Tikhanovsky sentence length"): the Answerer asks it as "What is …?"
     fragment: bool = False
+    # that person as the subject of the question's verb (mostly one of saying or thinking), as
+    # the question writes it ("the senior researcher at the Institute for U.S. and Canada Studies"
+    # in "What does the senior researcher … expect …?"); "" when none
+    described_subject: str = ""
     # terms only the sentences before the question say ("I'm prepping a segment on the Kellogg
     # trip. Where did …?"): the asker's setting — they count where a span has them, and are
     # never missing
@@ -778,7 +782,7 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
         wh in ("who", "when", "how_many", "how_much", "how_long", "how_old") or asks_name or named_thing is not None
         or bool(expected) and expected <= (TIME_LABELS | NUMBER_LABELS | {"PERCENT", "MONEY", "QUANTITY"})
     )
-    described, described_names, described_as = _description(toks, name_spans, name_labels, terms)
+    described, described_names, described_as, described_subject = _description(toks, name_spans, name_labels, terms)
     # (opening with a content word: "and in return?", "any other way around …?" are a
     # conversation's ellipses, not keywords)
     fragment = (wh == "other" and bool(toks) and toks[0].pos_ in ("PROPN", "NOUN", "ADJ", "NUM")
@@ -786,7 +790,7 @@ def analyse(text: str, nlp, wordnet: bool = True) -> Question:
     return Question(
         text, wh, expected, names, numbers, terms, predicate, content_lemmas(doc), name_words, speech, focus_terms, hard_type,
         sources, type_head, role, asked_noun, tuple(persons), name_of, doer, named_thing is not None, predicate_word,
-        outlets, described, described_names, described_as, fragment=fragment,
+        outlets, described, described_names, described_as, fragment=fragment, described_subject=described_subject,
     )
 
 
@@ -825,15 +829,16 @@ def _titled_noun(t) -> bool:
                for c in t.children)
 
 
-def _description(toks, name_spans: list[range], labels: list[str | None], terms: list[str]) -> tuple[frozenset[str], tuple[int, ...], str]:
+def _description(toks, name_spans: list[range], labels: list[str | None], terms: list[str]) -> tuple[frozenset[str], tuple[int, ...], str, str]:
     """The terms and names of the question's descriptions of an unnamed person whose words or
     view it asks ("according to the senior researcher at the Institute for U.S. and Canada
     Studies", "the researcher's image"): the subtree of a role noun that holds no person's name
     and names none ("political analyst Artyom Shraibman" is named); and the words that cite
-    the first of them ("according to the …", "per the …"), or ""."""
+    the first of them ("according to the …", "per the …"), or "", and the first as the subject of
+    a verb ("the senior researcher … " in "What does the senior researcher … expect …?"), or ""."""
     lemmas: set[str] = set()
     inside: set[int] = set()
-    cited = ""
+    cited = subject = ""
     for t in toks:
         if t.pos_ != "NOUN" or t.lemma_.lower() not in ROLE_NOUNS or any(t.i in span for span in name_spans):
             continue
@@ -857,7 +862,9 @@ def _description(toks, name_spans: list[range], labels: list[str | None], terms:
         if not cited and t.dep_ == "pobj":
             start = t.head.head if t.head.lower_ == "to" and t.head.head.lower_ == "according" else t.head
             cited = t.doc[start.i : t.right_edge.i + 1].text
-    return frozenset(lemmas & set(terms)), tuple(sorted(inside)), cited
+        if not subject and t.dep_ == "nsubj":
+            subject = t.doc[t.left_edge.i : t.right_edge.i + 1].text
+    return frozenset(lemmas & set(terms)), tuple(sorted(inside)), cited, subject
 
 
 # "what reason / justification did X give": the question asks why; a sentence gives the reason
