@@ -2355,9 +2355,14 @@ class Answerer:
         j = best.focus[0]
         if not INTERVIEWER_RE.match(self.library.sentences[j].text):
             return cands
-        pair = next((c for c in cands[1:5] if list(c.focus) == [j, j + 1]), None)
-        return cands if pair is None else [pair, *(c for c in cands if c is not pair)]
+        return self._span_first(cands, [j, j + 1])
 
+    @staticmethod
+    def _span_first(cands: list[_Candidate], focus: list[int]) -> list[_Candidate]:
+        """The candidates with the span of exactly these sentences first, when it is among the
+        first few (after the best); else as they are."""
+        span = next((c for c in cands[1:5] if list(c.focus) == focus), None)
+        return cands if span is None else [span, *(c for c in cands if c is not span)]
 
     def _reason_before(self, q: Question, cands: list[_Candidate]) -> list[_Candidate]:
         """For a "why" question, a sentence ranked first alone that points back to its reason
@@ -2374,8 +2379,7 @@ class Answerer:
         result = _RESULT_RE.match(lib.sentences[j].text)  # "That's why …", "Hence …" (not "So, …", which may ask)
         if j == 0 or lib.sentences[j - 1].source != lib.sentences[j].source or result is None or result.group(0).lstrip(" \"'“—–-").lower().startswith("so"):
             return cands
-        pair = next((c for c in cands[1:5] if list(c.focus) == [j - 1, j]), None)
-        return cands if pair is None else [pair, *(c for c in cands if c is not pair)]
+        return self._span_first(cands, [j - 1, j])
 
     # ", rather than Istanbul,", ", if it is not Istanbul": the name the answer is not
     _EXCLUDED_RE = re.compile(
@@ -3350,12 +3354,13 @@ class Answerer:
             for voice in sorted(said_by, key=sorted):
                 named = [k for k in dict.fromkeys((*q.sources, *q.persons))
                          if self._name_in_words(q.names[k], there) and same_person(q.names[k], voice, ratio)]
-                surname = self._surname(source, voice)
                 if named:
-                    return None if any(self._name_in_words(q.names[k], in_passage) for k in named) or surname in in_passage else (voice, None)
+                    named_there = any(self._name_in_words(q.names[k], in_passage) for k in named) or self._surname(source, voice) in in_passage
+                    return None if named_there else (voice, None)
                 if q.described and {stem(w) for w in q.described} <= {stem(w) for w in there} and self._fits_description(q, source, voice):
                     if self._describes(q, passage):
                         return None
+                    surname = self._surname(source, voice)
                     return voice, (self._name_as_written(voice, surname, passage) if surname in in_passage else None)
             return None
 
@@ -5020,8 +5025,8 @@ class Answerer:
                 # himself assess …?" and "Lukashenko candidly told journalist Pavel Zarubin: …")
                 asks = all(self._asks(j) for j in focus)
                 other = any(
-                    (not any(self._name_in_words(n, self._sentence_words[j]) for j in focus) or self._spoken_to(n, focus))
-                    and (asks or any(v for v in voices) and not any(v and same_person(n, v, ratio) for v in voices))
+                    (asks or any(v for v in voices) and not any(v and same_person(n, v, ratio) for v in voices))
+                    and (not any(self._name_in_words(n, self._sentence_words[j]) for j in focus) or self._spoken_to(n, focus))
                     for k, n in enumerate(q.names) if k in q.sources and k not in q.outlets and (k in q.persons or self._a_person(n))
                 )
                 out.append(_Candidate(focus, sup, rank, feats, penalty, other_speaker=other))
