@@ -4018,3 +4018,16 @@ def test_the_view_of_the_one_spoken_to_is_not_the_speakers_words(answerer):
     assert answerer.ask("How does journalist Pavel Zarubin himself assess Lukashenko's peace proposal?").refused
     answer = answerer.ask("What did Lukashenko tell journalist Pavel Zarubin?")
     assert not answer.refused and "start negotiations" in answer.text
+
+
+def test_a_sure_reading_as_asked_is_not_replaced_by_the_uncited_one(answerer):
+    """Shatov's "… conveyed their proposals … to Russia and Putin through Lukashenko" reads 2.8
+    above no answer as asked; without "According to Shatov" it read "Lukashenko" 4.2 above, and
+    the question (holdout30 h30-078, its answer the next sentence) went from refused to wrong.
+    Only a reading as asked below UNCITED_BELOW is replaced."""
+    question = "According to Shatov, what warning may Washington have passed to Putin via Minsk, short of an outright threat?"
+    _q, cands = answerer.explain(question)
+    conveyed = [c for c in cands if "reader" in c.features and any(
+        "conveyed their proposals" in answerer.library.sentences[j].text for j in c.focus)]
+    assert conveyed and all(c.read_as_asked is None for c in conveyed)
+    assert answerer.ask(question).refused
